@@ -1,0 +1,6 @@
+//! Domain types and rules of chiso. Everything here is pure: no files, no network, no database.
+//! Data flows request → web → core (decide) → store (persist).
+
+pub mod access;
+pub mod text;
+pub mod unit;

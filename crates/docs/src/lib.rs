@@ -1,0 +1,1 @@
+//! Plan documents in and out.
