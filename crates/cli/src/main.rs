@@ -1,1 +1,364 @@
-fn main() {}
+//! `chiso`: the one binary. Thin: parses arguments, opens the store, calls the library crates.
+
+mod demo;
+
+use anyhow::{Context, Result, bail};
+use chiso_core::access::{Role, Scope};
+use chiso_core::framework::{FrameworkSet, builtin_sources};
+use chiso_store::Store;
+use chiso_web::{AppState, Application};
+use clap::{Args, Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "chiso", version, about = "chiso — nâng cao chỉ số PAPI, PAR INDEX, SIPAS, PCI của địa phương")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the data lives: a directory with the SQLite file (default ./data), or a database URL.
+#[derive(Args, Clone)]
+struct DataArgs {
+    /// Directory holding the SQLite database and stored files.
+    #[arg(long, default_value = "./data", env = "CHISO_DATA_DIR")]
+    data_dir: PathBuf,
+    /// Database URL (postgres://user@host/db or sqlite://file); overrides --data-dir for the database.
+    #[arg(long, env = "CHISO_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+impl DataArgs {
+    async fn open(&self) -> Result<Store> {
+        let url = match &self.database_url {
+            Some(u) => u.clone(),
+            None => {
+                std::fs::create_dir_all(&self.data_dir).with_context(|| format!("không tạo được thư mục dữ liệu {}", self.data_dir.display()))?;
+                Store::sqlite_url_for_dir(&self.data_dir)
+            }
+        };
+        Store::connect(&url).await.map_err(|e| anyhow::anyhow!("{e}"))
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the web server (pages, JSON API, OpenAPI).
+    Serve {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080", env = "CHISO_BIND")]
+        bind: String,
+        /// Load the demo data first (idempotent).
+        #[arg(long)]
+        demo: bool,
+        /// Extra framework files (*.toml) to load beside the shipped ones.
+        #[arg(long)]
+        frameworks_dir: Option<PathBuf>,
+        /// Mark cookies Secure (when served over HTTPS).
+        #[arg(long)]
+        secure_cookies: bool,
+    },
+    /// Create and migrate the database, optionally loading the demo data, without serving.
+    Init {
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Index frameworks: list, show, check.
+    #[command(subcommand)]
+    Frameworks(FrameworksCmd),
+    /// Administrative units: import, export, merge.
+    #[command(subcommand)]
+    Units(UnitsCmd),
+    /// Accounts: add, passwd.
+    #[command(subcommand)]
+    Users(UsersCmd),
+}
+
+#[derive(Subcommand)]
+enum FrameworksCmd {
+    /// List the frameworks.
+    List {
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Show one framework as a tree.
+    Show {
+        code: String,
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Validate the shipped frameworks and any files in --dir (or given FILES).
+    Check {
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UnitsCmd {
+    /// Import a unit tree from CSV (code,name,level,parent_code,valid_from,valid_to): all rows or none.
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Export the unit tree as CSV (to stdout or -o FILE).
+    Export {
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Merge units: close FROM units the day before DATE and make INTO their successor.
+    Merge {
+        #[arg(long, value_delimiter = ',', required = true)]
+        from: Vec<String>,
+        #[arg(long)]
+        into: String,
+        #[arg(long)]
+        date: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum UsersCmd {
+    /// Add an account. The password is read from CHISO_PASSWORD or asked on stdin.
+    Add {
+        username: String,
+        #[arg(long)]
+        role: String,
+        /// Home unit code (omit only for a system administrator).
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Set an account's password (from CHISO_PASSWORD or stdin); ends its sessions.
+    Passwd {
+        username: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+fn load_frameworks(dir: Option<&Path>) -> Result<FrameworkSet> {
+    let mut sources = builtin_sources();
+    if let Some(dir) = dir {
+        sources.extend(read_framework_dir(dir)?);
+    }
+    FrameworkSet::from_sources(&sources).map_err(|e| anyhow::anyhow!("bộ chỉ số không hợp lệ:\n{e}"))
+}
+
+fn read_framework_dir(dir: &Path) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let entries = std::fs::read_dir(dir).with_context(|| format!("không đọc được thư mục {}", dir.display()))?;
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect();
+    paths.sort();
+    for p in paths {
+        out.push((p.display().to_string(), std::fs::read_to_string(&p).with_context(|| format!("không đọc được {}", p.display()))?));
+    }
+    Ok(out)
+}
+
+fn read_password() -> Result<String> {
+    if let Ok(p) = std::env::var("CHISO_PASSWORD") {
+        return Ok(p);
+    }
+    eprint!("Mật khẩu: ");
+    let mut s = String::new();
+    std::io::stdin().read_line(&mut s).context("không đọc được mật khẩu từ stdin")?;
+    Ok(s.trim_end_matches(['\r', '\n']).to_string())
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("CHISO_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    if let Err(e) = run(Cli::parse()).await {
+        eprintln!("Lỗi: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Serve { data, bind, demo, frameworks_dir, secure_cookies } => {
+            let frameworks = Arc::new(load_frameworks(frameworks_dir.as_deref())?);
+            let store = data.open().await?;
+            if demo {
+                let summary = demo::load(&store).await?;
+                eprintln!("{summary}");
+            }
+            let app = Application::build(AppState { store: store.clone(), frameworks, secure_cookies }, &bind)
+                .await
+                .with_context(|| format!("không mở được cổng {bind}"))?;
+            let addr = app.local_addr()?;
+            println!("chiso đang chạy tại http://{addr}/  (Ctrl+C để dừng)");
+            if demo {
+                println!("{}", demo::accounts_help());
+            }
+            app.run_until(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+            store.close().await;
+        }
+        Command::Init { data, demo } => {
+            let store = data.open().await?;
+            println!("Đã tạo và cập nhật cơ sở dữ liệu.");
+            if demo {
+                println!("{}", demo::load(&store).await?);
+                println!("{}", demo::accounts_help());
+            }
+            store.close().await;
+        }
+        Command::Frameworks(cmd) => frameworks_cmd(cmd)?,
+        Command::Units(cmd) => units_cmd(cmd).await?,
+        Command::Users(cmd) => users_cmd(cmd).await?,
+    }
+    Ok(())
+}
+
+fn frameworks_cmd(cmd: FrameworksCmd) -> Result<()> {
+    match cmd {
+        FrameworksCmd::List { json, dir } => {
+            let set = load_frameworks(dir.as_deref())?;
+            if json {
+                let list: Vec<_> = set
+                    .frameworks()
+                    .iter()
+                    .map(|f| serde_json::json!({"code": f.code, "family": f.family, "name_vi": f.name_vi, "name_en": f.name_en, "years": f.years.to_string(), "reference": f.reference}))
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&list)?);
+            } else {
+                for f in set.frameworks() {
+                    println!("{:<12} {:<10} {:<12} {}", f.code, format!("{:?}", f.family), f.years.to_string(), f.name_vi);
+                }
+            }
+        }
+        FrameworksCmd::Show { code, year, json, dir } => {
+            let set = load_frameworks(dir.as_deref())?;
+            let Some(fw) = set.get(&code) else {
+                let codes: Vec<&str> = set.frameworks().iter().map(|f| f.code.as_str()).collect();
+                bail!("không có bộ chỉ số '{code}' (có: {})", codes.join(", "));
+            };
+            if let Some(y) = year
+                && !fw.applies_to(y)
+            {
+                bail!("bộ chỉ số '{code}' không áp dụng cho năm {y} (áp dụng: {})", fw.years);
+            }
+            let tree = fw.tree_for_year(year);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&tree)?);
+            } else {
+                print_tree(&tree, 0);
+            }
+        }
+        FrameworksCmd::Check { dir, files } => {
+            let mut sources = builtin_sources();
+            if let Some(d) = &dir {
+                sources.extend(read_framework_dir(d)?);
+            }
+            for f in &files {
+                sources.push((f.display().to_string(), std::fs::read_to_string(f).with_context(|| format!("không đọc được {}", f.display()))?));
+            }
+            match FrameworkSet::from_sources(&sources) {
+                Ok(set) => {
+                    for f in set.frameworks() {
+                        let nodes = f.root().walk().len().saturating_sub(1);
+                        println!("OK  {:<12} {} nút, năm {} ({})", f.code, nodes, f.years, f.file);
+                    }
+                }
+                Err(e) => bail!("bộ chỉ số không hợp lệ:\n{e}"),
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_tree(n: &chiso_core::framework::Node, depth: usize) {
+    let pts = match (n.min, n.max) {
+        (Some(a), Some(b)) => format!("{a}–{b}"),
+        (None, Some(b)) => format!("{b}"),
+        _ => String::new(),
+    };
+    println!("{}{:<14} {}  {}", "  ".repeat(depth), n.code, n.name_vi, pts);
+    for c in &n.children {
+        print_tree(c, depth + 1);
+    }
+}
+
+async fn units_cmd(cmd: UnitsCmd) -> Result<()> {
+    let scope = Scope::system("cli");
+    match cmd {
+        UnitsCmd::Import { file, data } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("không đọc được {} (cần CSV UTF-8)", file.display()))?;
+            let store = data.open().await?;
+            match store.import_units_csv(&scope, &text).await {
+                Ok(s) => println!("Đã nhập {}: {} mới, {} cập nhật, {} không đổi.", file.display(), s.created, s.updated, s.unchanged),
+                Err(e) => bail!("{}: không nhập dòng nào:\n{e}", file.display()),
+            }
+            store.close().await;
+        }
+        UnitsCmd::Export { output, data } => {
+            let store = data.open().await?;
+            let csv = store.export_units_csv(&scope).await?;
+            match output {
+                Some(p) => std::fs::write(&p, csv).with_context(|| format!("không ghi được {}", p.display()))?,
+                None => print!("{csv}"),
+            }
+            store.close().await;
+        }
+        UnitsCmd::Merge { from, into, date, data } => {
+            let store = data.open().await?;
+            store.merge_units(&scope, &from, &into, &date).await?;
+            println!("Đã sáp nhập {} vào {} từ ngày {date}.", from.join(", "), into);
+            store.close().await;
+        }
+    }
+    Ok(())
+}
+
+async fn users_cmd(cmd: UsersCmd) -> Result<()> {
+    let scope = Scope::system("cli");
+    match cmd {
+        UsersCmd::Add { username, role, unit, name, data } => {
+            let role = Role::parse(&role).with_context(|| {
+                format!("vai trò '{role}' không có (có: {})", Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "))
+            })?;
+            let password = read_password()?;
+            let store = data.open().await?;
+            let u = store
+                .create_user(&scope, chiso_store::accounts::NewUser { username, full_name: name, password, role, unit_code: unit, agency_id: None })
+                .await?;
+            println!("Đã tạo tài khoản {} ({}).", u.username, role.name_vi());
+            store.close().await;
+        }
+        UsersCmd::Passwd { username, data } => {
+            let password = read_password()?;
+            let store = data.open().await?;
+            store.set_password(&scope, &username, &password).await?;
+            println!("Đã đổi mật khẩu của {username}.");
+            store.close().await;
+        }
+    }
+    Ok(())
+}

@@ -50,7 +50,7 @@ impl Role {
         use Permission::*;
         match self {
             Role::Admin => true,
-            Role::Specialist => !matches!(p, ManageUsers),
+            Role::Specialist => !matches!(p, ManageUsers | Approve),
             Role::AgencyStaff => matches!(p, View | UpdateTasks | SelfScore),
             Role::Leader => matches!(p, View | Approve),
             Role::Viewer => matches!(p, View),

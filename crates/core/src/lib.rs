@@ -2,5 +2,8 @@
 //! Data flows request → web → core (decide) → store (persist).
 
 pub mod access;
+pub mod framework;
+pub mod results;
 pub mod text;
 pub mod unit;
+pub mod weakness;

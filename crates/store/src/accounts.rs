@@ -68,8 +68,13 @@ pub struct NewSession {
     pub expires_at: i64,
 }
 
+/// 32 bytes from the operating system's CSPRNG (through `rand::rng`).
+pub fn random_bytes() -> [u8; 32] {
+    rand::rng().random()
+}
+
 fn random_token() -> String {
-    let bytes: [u8; 32] = rand::rng().random();
+    let bytes = random_bytes();
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -166,6 +166,10 @@ impl Store {
                 Some(s) => Some(core_unit::parse_date(s).ok_or_else(|| StoreError::Invalid(format!("ngày kết thúc '{s}' không hợp lệ")))?),
             },
         };
+        if let Some(parent) = &rec.parent_code {
+            // Refuse a parent outside the scope up front, as out of scope (not as an invalid row).
+            self.unit_by_code(scope, parent).await?;
+        }
         core_unit::check_code(&rec.code).map_err(StoreError::Invalid)?;
         if rec.name.is_empty() {
             return Err(StoreError::Invalid("tên đơn vị trống".into()));

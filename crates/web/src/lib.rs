@@ -1,1 +1,13 @@
-//! HTTP layer.
+//! The HTTP layer of chiso: Vietnamese HTML pages (English second), the JSON API under `/api/v1` with its
+//! OpenAPI document, login sessions and CSRF protection. Thin by design: it parses requests, asks the store
+//! (which enforces scope) and renders. Every asset is served by the binary itself.
+
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod error;
+pub mod i18n;
+pub mod pages;
+pub mod startup;
+
+pub use startup::{AppState, Application, router};

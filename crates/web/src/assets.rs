@@ -1,0 +1,17 @@
+//! Static assets compiled into the binary: the server works on an intranet without internet.
+
+use axum::extract::Path;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+const FILES: &[(&str, &str, &[u8])] = &[
+    ("app.css", "text/css; charset=utf-8", include_bytes!("../assets/app.css")),
+    ("favicon.svg", "image/svg+xml", include_bytes!("../assets/favicon.svg")),
+];
+
+pub async fn asset(Path(name): Path<String>) -> Response {
+    match FILES.iter().find(|(n, _, _)| *n == name) {
+        Some((_, mime, body)) => ([(header::CONTENT_TYPE, *mime), (header::CACHE_CONTROL, "public, max-age=3600")], *body).into_response(),
+        None => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}

@@ -1,0 +1,233 @@
+//! Login sessions and CSRF protection.
+//!
+//! * The session cookie holds a random token; the database keeps only its SHA-256, so any server process
+//!   behind a load balancer can resolve it, and a leaked database does not leak live sessions.
+//! * Every state-changing form carries a CSRF token: the session's own token after login, and before login a
+//!   double-submit token (cookie + hidden field). JSON API writes send it as `X-CSRF-Token`.
+//! * Cookies are HttpOnly and SameSite=Lax.
+
+use crate::error::{AppError, PageError};
+use crate::i18n::Lang;
+use crate::pages::Base;
+use crate::startup::AppState;
+use askama::Template;
+use axum::Form;
+use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chiso_core::access::Scope;
+use chiso_store::accounts::{LoginOutcome, User};
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+pub const SESSION_COOKIE: &str = "chiso_session";
+pub const LOGIN_CSRF_COOKIE: &str = "chiso_login_csrf";
+
+/// The logged-in user, their scope and their session's CSRF token.
+#[derive(Clone)]
+pub struct CurrentUser {
+    pub user: User,
+    pub scope: Scope,
+    pub csrf: String,
+    pub lang: Lang,
+}
+
+impl CurrentUser {
+    pub fn check_csrf(&self, token: &str) -> Result<(), AppError> {
+        if constant_time_eq(token.as_bytes(), self.csrf.as_bytes()) { Ok(()) } else { Err(AppError::Csrf) }
+    }
+
+    pub fn base(&self, title: &str, nav: &'static str) -> Base {
+        Base {
+            lang: self.lang,
+            title: title.to_string(),
+            nav,
+            user_name: Some(self.user.full_name.clone()),
+            username: self.user.username.clone(),
+            csrf: self.csrf.clone(),
+        }
+    }
+}
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == name).then_some(v)
+    })
+}
+
+pub fn lang_of(headers: &HeaderMap) -> Lang {
+    Lang::from_cookie(cookie(headers, "lang"))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Rejection: browsers go to the login page, API clients get 401 JSON.
+pub enum AuthRejection {
+    Page(String),
+    Api,
+    Error(AppError),
+}
+
+impl IntoResponse for AuthRejection {
+    fn into_response(self) -> Response {
+        match self {
+            AuthRejection::Page(next) => Redirect::to(&format!("/login?next={}", urlencode(&next))).into_response(),
+            AuthRejection::Api => crate::error::ApiError(AppError::Unauthorized).into_response(),
+            AuthRejection::Error(e) => PageError(e).into_response(),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let path = parts.uri.path().to_string();
+        let is_api = path.starts_with("/api/");
+        let reject = || if is_api { AuthRejection::Api } else { AuthRejection::Page(path.clone()) };
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else { return Err(reject()) };
+        let found = state.store.session_user(token).await.map_err(|e| AuthRejection::Error(e.into()))?;
+        let Some((user, csrf)) = found else { return Err(reject()) };
+        let scope = state.store.scope_for(&user).await.map_err(|e| AuthRejection::Error(e.into()))?;
+        Ok(CurrentUser { user, scope, csrf, lang: lang_of(&parts.headers) })
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Only local paths are allowed as a post-login destination (no open redirect).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> HeaderValue {
+    let s = format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
+        if secure { "; Secure" } else { "" }
+    );
+    HeaderValue::from_str(&s).unwrap_or_else(|_| HeaderValue::from_static("invalid=1"))
+}
+
+fn random_hex() -> String {
+    chiso_store::accounts::random_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    b: Base,
+    next: String,
+    error: Option<String>,
+    username: String,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn login_page(headers: HeaderMap, Query(q): Query<NextQuery>) -> Result<Response, PageError> {
+    let lang = lang_of(&headers);
+    let token = match cookie(&headers, LOGIN_CSRF_COOKIE) {
+        Some(t) if t.len() == 64 => t.to_string(),
+        _ => random_hex(),
+    };
+    let page = LoginPage {
+        b: Base::anonymous(lang, lang.t("login"), &token),
+        next: safe_next(q.next.as_deref()),
+        error: None,
+        username: String::new(),
+    };
+    let mut resp = Html(page.render()?).into_response();
+    resp.headers_mut().append(SET_COOKIE, set_cookie(LOGIN_CSRF_COOKIE, &token, 3600, false));
+    Ok(resp)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    csrf: String,
+    next: Option<String>,
+}
+
+pub async fn login_submit(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, PageError> {
+    let lang = lang_of(&headers);
+    let cookie_token = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
+    if cookie_token.is_empty() || !constant_time_eq(cookie_token.as_bytes(), form.csrf.as_bytes()) {
+        return Err(AppError::Csrf.into());
+    }
+    let next = safe_next(form.next.as_deref());
+    let fail = |status: StatusCode, msg: String| -> Result<Response, PageError> {
+        let page = LoginPage { b: Base::anonymous(lang, lang.t("login"), cookie_token), next: next.clone(), error: Some(msg), username: form.username.clone() };
+        Ok((status, Html(page.render()?)).into_response())
+    };
+    match state.store.login(&form.username, &form.password, &addr.ip().to_string()).await? {
+        LoginOutcome::Ok(user) => {
+            let session = state.store.create_session(user.id).await?;
+            tracing::info!(username = %user.username, "login");
+            let mut resp = Redirect::to(&next).into_response();
+            let max_age = chiso_store::accounts::SESSION_TTL_MS / 1000;
+            resp.headers_mut().append(SET_COOKIE, set_cookie(SESSION_COOKIE, &session.token, max_age, state.secure_cookies));
+            resp.headers_mut().append(SET_COOKIE, set_cookie(LOGIN_CSRF_COOKIE, "", 0, false));
+            Ok(resp)
+        }
+        LoginOutcome::BadCredentials => fail(StatusCode::UNAUTHORIZED, "Tên đăng nhập hoặc mật khẩu không đúng.".into()),
+        LoginOutcome::RateLimited(secs) => fail(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {} phút.", (secs + 59) / 60),
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    pub csrf: String,
+}
+
+pub async fn logout(State(state): State<AppState>, me: CurrentUser, headers: HeaderMap, Form(form): Form<CsrfForm>) -> Result<Response, PageError> {
+    me.check_csrf(&form.csrf)?;
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        state.store.delete_session(token).await?;
+    }
+    let mut resp = Redirect::to("/login").into_response();
+    resp.headers_mut().append(SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0, state.secure_cookies));
+    Ok(resp)
+}
+
+#[derive(Deserialize)]
+pub struct LangQuery {
+    next: Option<String>,
+}
+
+pub async fn set_lang(axum::extract::Path(lang): axum::extract::Path<String>, Query(q): Query<LangQuery>) -> Response {
+    let value = if lang == "en" { "en" } else { "vi" };
+    let mut resp = Redirect::to(&safe_next(q.next.as_deref())).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("lang={value}; Path=/; SameSite=Lax; Max-Age=31536000")) {
+        resp.headers_mut().append(SET_COOKIE, v);
+    }
+    resp
+}

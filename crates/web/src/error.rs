@@ -1,0 +1,130 @@
+//! One error type for the whole web layer, rendered as an HTML page for browsers and as JSON
+//! `{"error": {"code", "message"}}` under `/api`.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use chiso_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("cần đăng nhập")]
+    Unauthorized,
+    #[error("phiên làm việc không hợp lệ hoặc biểu mẫu đã cũ (CSRF); hãy tải lại trang và thử lại")]
+    Csrf,
+    #[error("không tìm thấy {0}")]
+    NotFound(String),
+    #[error("lỗi hệ thống: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Store(e) => match e {
+                StoreError::NotFound(_) => StatusCode::NOT_FOUND,
+                StoreError::OutOfScope(_) | StoreError::Forbidden(_) => StatusCode::FORBIDDEN,
+                StoreError::Conflict(_) => StatusCode::CONFLICT,
+                StoreError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                StoreError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+                StoreError::Config(_) | StoreError::Db(_) | StoreError::Migrate(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            },
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Store(StoreError::NotFound(_)) | AppError::NotFound(_) => "not_found",
+            AppError::Store(StoreError::OutOfScope(_)) => "out_of_scope",
+            AppError::Store(StoreError::Forbidden(_)) => "forbidden",
+            AppError::Store(StoreError::Conflict(_)) => "conflict",
+            AppError::Store(StoreError::Invalid(_)) => "invalid",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::Unauthorized => "unauthorized",
+            AppError::Csrf => "csrf",
+            _ => "internal",
+        }
+    }
+
+    /// What the user may read. Internal details go to the log, not to the page.
+    pub fn public_message(&self) -> String {
+        if self.status().is_server_error() {
+            tracing::error!(error = %self, "request failed");
+            "Đã có lỗi hệ thống; vui lòng thử lại hoặc báo quản trị viên.".to_string()
+        } else {
+            self.to_string()
+        }
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        AppError::Internal(format!("template: {e}"))
+    }
+}
+
+/// An error on an HTML page.
+#[derive(Debug)]
+pub struct PageError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for PageError {
+    fn from(e: E) -> Self {
+        PageError(e.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        let msg = html_escape(&self.0.public_message());
+        let body = format!(
+            "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+             <title>Lỗi {code} – chiso</title><link rel=\"stylesheet\" href=\"/assets/app.css\"></head>\
+             <body><main class=\"container\"><div class=\"card error-page\"><h1>Lỗi {code}</h1><p class=\"alert alert-error\">{msg}</p>\
+             <p><a href=\"javascript:history.back()\">← Quay lại</a> · <a href=\"/\">Trang chủ</a></p></div></main></body></html>",
+            code = status.as_u16()
+        );
+        (status, Html(body)).into_response()
+    }
+}
+
+/// An error of the JSON API.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({"error": {"code": self.0.code(), "message": self.0.public_message()}});
+        (self.0.status(), Json(body)).into_response()
+    }
+}
+
+pub fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

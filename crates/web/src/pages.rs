@@ -1,0 +1,572 @@
+//! HTML pages: home, units, frameworks, accounts, audit.
+
+use crate::auth::CurrentUser;
+use crate::error::{AppError, PageError};
+use crate::i18n::Lang;
+use crate::startup::AppState;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chiso_core::access::{Permission, Reach, Role};
+use chiso_core::framework::{Framework, Node};
+use chiso_core::text::fold;
+use chiso_store::audit::AuditEntry;
+use chiso_store::units::{Agency, NewUnit, Unit, UnitLevel};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// What every page's layout needs.
+pub struct Base {
+    pub lang: Lang,
+    pub title: String,
+    pub nav: &'static str,
+    pub user_name: Option<String>,
+    pub username: String,
+    pub csrf: String,
+}
+
+impl Base {
+    pub fn anonymous(lang: Lang, title: &str, csrf: &str) -> Base {
+        Base { lang, title: title.to_string(), nav: "", user_name: None, username: String::new(), csrf: csrf.to_string() }
+    }
+    pub fn t(&self, key: &str) -> &'static str {
+        self.lang.t(key)
+    }
+    pub fn other_lang(&self) -> &'static str {
+        match self.lang {
+            Lang::Vi => "en",
+            Lang::En => "vi",
+        }
+    }
+}
+
+/// A unit as a row of the tree, with its depth for indentation.
+pub struct TreeRow {
+    pub unit: Unit,
+    pub depth: usize,
+    pub level_name: String,
+    pub in_force: bool,
+}
+
+fn today_iso() -> String {
+    let d = time::OffsetDateTime::now_utc().to_offset(time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC)).date();
+    chiso_core::unit::format_date(d)
+}
+
+/// Units as a tree: children under their parent, sorted by name (diacritic-folded), depth-first.
+pub fn tree_rows(units: Vec<Unit>, levels: &[UnitLevel], lang: Lang) -> Vec<TreeRow> {
+    let level_names: HashMap<&str, String> =
+        levels.iter().map(|l| (l.code.as_str(), if lang == Lang::En { l.name_en.clone() } else { l.name_vi.clone() })).collect();
+    let ids: std::collections::HashSet<i64> = units.iter().map(|u| u.id).collect();
+    let mut children: HashMap<Option<i64>, Vec<Unit>> = HashMap::new();
+    for u in units {
+        // A unit whose parent is outside the list is shown as a root.
+        let key = u.parent_id.filter(|p| ids.contains(p));
+        children.entry(key).or_default().push(u);
+    }
+    for v in children.values_mut() {
+        v.sort_by(|a, b| (a.valid_to.is_some(), fold(&a.name)).cmp(&(b.valid_to.is_some(), fold(&b.name))));
+    }
+    let today = today_iso();
+    let mut out = Vec::new();
+    fn walk(key: Option<i64>, depth: usize, children: &mut HashMap<Option<i64>, Vec<Unit>>, out: &mut Vec<TreeRow>, names: &HashMap<&str, String>, today: &str) {
+        let Some(list) = children.remove(&key) else { return };
+        for u in list {
+            let id = u.id;
+            let level_name = names.get(u.level.as_str()).cloned().unwrap_or_else(|| u.level.clone());
+            let in_force = u.in_force_on(today);
+            out.push(TreeRow { unit: u, depth, level_name, in_force });
+            walk(Some(id), depth + 1, children, out, names, today);
+        }
+    }
+    walk(None, 0, &mut children, &mut out, &level_names, &today);
+    out
+}
+
+// ---------- home ----------
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    b: Base,
+    role_name: String,
+    unit_name: String,
+    scope_text: String,
+    permissions: Vec<&'static str>,
+    unit_count: usize,
+    tree: Vec<TreeRow>,
+    frameworks: Vec<FrameworkSummary>,
+}
+
+pub struct FrameworkSummary {
+    pub code: String,
+    pub name: String,
+    pub family: String,
+    pub years: String,
+    pub reference: String,
+    pub node_count: usize,
+}
+
+fn summarize(fw: &Framework, lang: Lang) -> FrameworkSummary {
+    FrameworkSummary {
+        code: fw.code.clone(),
+        name: if lang == Lang::En { fw.name_en.clone() } else { fw.name_vi.clone() },
+        family: format!("{:?}", fw.family).to_uppercase(),
+        years: fw.years.to_string(),
+        reference: fw.reference.clone(),
+        node_count: fw.root().walk().len().saturating_sub(1),
+    }
+}
+
+pub async fn home(State(state): State<AppState>, me: CurrentUser) -> Result<Html<String>, PageError> {
+    let units = state.store.units(&me.scope).await?;
+    let levels = state.store.unit_levels().await?;
+    let unit_name = match me.user.unit_id {
+        Some(id) => state.store.unit_by_id(&me.scope, id).await?.name,
+        None => "Toàn hệ thống".to_string(),
+    };
+    let scope_text = match &me.scope.reach {
+        Reach::All => "Toàn bộ các đơn vị trong hệ thống".to_string(),
+        Reach::Subtree { .. } => format!("{unit_name} và các đơn vị trực thuộc"),
+    };
+    let permissions = [
+        Permission::View,
+        Permission::ManageUnits,
+        Permission::ManageUsers,
+        Permission::EditPlans,
+        Permission::UpdateTasks,
+        Permission::SelfScore,
+        Permission::Appraise,
+        Permission::Approve,
+    ]
+    .into_iter()
+    .filter(|p| me.scope.can(*p))
+    .map(|p| p.name_vi())
+    .collect();
+    let unit_count = units.len();
+    let tree = tree_rows(units, &levels, me.lang).into_iter().filter(|r| r.depth < 3).take(60).collect();
+    let page = HomePage {
+        b: me.base(me.lang.t("home"), "home"),
+        role_name: me.user.role().name_vi().to_string(),
+        unit_name,
+        scope_text,
+        permissions,
+        unit_count,
+        tree,
+        frameworks: state.frameworks.frameworks().iter().map(|f| summarize(f, me.lang)).collect(),
+    };
+    Ok(Html(page.render()?))
+}
+
+// ---------- units ----------
+
+#[derive(Template)]
+#[template(path = "units.html")]
+struct UnitsPage {
+    b: Base,
+    rows: Vec<TreeRow>,
+    levels: Vec<UnitLevel>,
+    q: String,
+    level: String,
+    show_closed: bool,
+    total: usize,
+    can_manage: bool,
+    message: Option<String>,
+    errors: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct UnitsQuery {
+    q: Option<String>,
+    level: Option<String>,
+    closed: Option<String>,
+    msg: Option<String>,
+}
+
+pub async fn units(State(state): State<AppState>, me: CurrentUser, Query(q): Query<UnitsQuery>) -> Result<Html<String>, PageError> {
+    render_units(&state, &me, q, Vec::new()).await
+}
+
+async fn render_units(state: &AppState, me: &CurrentUser, q: UnitsQuery, errors: Vec<String>) -> Result<Html<String>, PageError> {
+    let all = state.store.units(&me.scope).await?;
+    let total = all.len();
+    let levels = state.store.unit_levels().await?;
+    let show_closed = q.closed.as_deref() == Some("1");
+    let text = q.q.clone().unwrap_or_default();
+    let level = q.level.clone().unwrap_or_default();
+    let filtering = !text.trim().is_empty() || !level.is_empty();
+    let mut rows = tree_rows(all, &levels, me.lang);
+    if !show_closed {
+        rows.retain(|r| r.in_force);
+    }
+    if filtering {
+        let key = fold(&text);
+        rows.retain(|r| (key.is_empty() || fold(&r.unit.name).contains(&key) || r.unit.code == text.trim()) && (level.is_empty() || r.unit.level == level));
+    }
+    let page = UnitsPage {
+        b: me.base(me.lang.t("units"), "units"),
+        rows,
+        levels,
+        q: text,
+        level,
+        show_closed,
+        total,
+        can_manage: me.scope.can(Permission::ManageUnits),
+        message: q.msg,
+        errors,
+    };
+    Ok(Html(page.render()?))
+}
+
+pub async fn units_export(State(state): State<AppState>, me: CurrentUser) -> Result<Response, PageError> {
+    let csv = state.store.export_units_csv(&me.scope).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"don-vi.csv\"")],
+        csv,
+    )
+        .into_response())
+}
+
+/// Unit CSV upload: at most 5 MB, UTF-8 text.
+pub const UNIT_CSV_LIMIT: usize = 5 * 1024 * 1024;
+
+pub async fn units_import(State(state): State<AppState>, me: CurrentUser, mut multipart: Multipart) -> Result<Response, PageError> {
+    let mut csrf = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("biểu mẫu tải lên không hợp lệ: {e}")))? {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.map_err(|e| AppError::BadRequest(e.to_string()))?,
+            Some("file") => {
+                let name = field.file_name().unwrap_or("tệp").to_string();
+                let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(format!("không đọc được tệp '{name}': {e}")))?;
+                file = Some((name, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    me.check_csrf(&csrf)?;
+    let Some((name, bytes)) = file else { return Err(AppError::BadRequest("chưa chọn tệp CSV".into()).into()) };
+    if bytes.len() > UNIT_CSV_LIMIT {
+        return Err(AppError::BadRequest(format!("tệp '{name}' quá lớn ({} byte, tối đa 5 MB)", bytes.len())).into());
+    }
+    let Ok(text) = String::from_utf8(bytes) else {
+        return Err(AppError::BadRequest(format!("tệp '{name}' không phải văn bản UTF-8 (hãy lưu CSV dạng UTF-8)")).into());
+    };
+    match state.store.import_units_csv(&me.scope, &text).await {
+        Ok(s) => Ok(Redirect::to(&format!(
+            "/units?msg={}",
+            crate::auth::urlencode(&format!("Đã nhập '{name}': {} đơn vị mới, {} cập nhật, {} không đổi.", s.created, s.updated, s.unchanged))
+        ))
+        .into_response()),
+        Err(chiso_store::units::ImportError::Rows(rows)) => {
+            let errors = std::iter::once(format!("Tệp '{name}' có lỗi, chưa nhập dòng nào:")).chain(rows.0.iter().map(|e| e.to_string())).collect();
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render_units(&state, &me, UnitsQuery::default(), errors).await?).into_response())
+        }
+        Err(chiso_store::units::ImportError::Store(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "unit.html")]
+struct UnitPage {
+    b: Base,
+    unit: Unit,
+    level_name: String,
+    ancestors: Vec<Unit>,
+    children: Vec<TreeRow>,
+    agencies: Vec<Agency>,
+    successor: Option<Unit>,
+    history: Vec<AuditRow>,
+    levels: Vec<UnitLevel>,
+    can_manage: bool,
+    in_force: bool,
+}
+
+pub struct AuditRow {
+    pub when: String,
+    pub e: AuditEntry,
+}
+
+pub fn audit_rows(entries: Vec<AuditEntry>) -> Vec<AuditRow> {
+    entries.into_iter().map(|e| AuditRow { when: format_ms(e.at), e }).collect()
+}
+
+/// "18/02/2022 14:05" in Vietnam time.
+pub fn format_ms(ms: i64) -> String {
+    let offset = time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    match time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000) {
+        Ok(t) => {
+            let t = t.to_offset(offset);
+            format!("{} {:02}:{:02}", chiso_core::text::vn_date_short(t.date()), t.hour(), t.minute())
+        }
+        Err(_) => ms.to_string(),
+    }
+}
+
+pub async fn unit_detail(State(state): State<AppState>, me: CurrentUser, Path(code): Path<String>) -> Result<Html<String>, PageError> {
+    let unit = state.store.unit_by_code(&me.scope, &code).await?;
+    let levels = state.store.unit_levels().await?;
+    let ancestors = state.store.unit_ancestors(&me.scope, &unit).await?;
+    let all = state.store.units(&me.scope).await?;
+    let kids: Vec<Unit> = all.into_iter().filter(|u| u.parent_id == Some(unit.id)).collect();
+    let children = tree_rows(kids, &levels, me.lang);
+    let agencies = state.store.agencies(&me.scope, unit.id).await?;
+    let successor = match unit.successor_id {
+        Some(id) => state.store.unit_by_id(&me.scope, id).await.ok(),
+        None => None,
+    };
+    let history = audit_rows(state.store.audit_of(&me.scope, "unit", &unit.code).await?);
+    let level_name = levels.iter().find(|l| l.code == unit.level).map(|l| l.name_vi.clone()).unwrap_or_else(|| unit.level.clone());
+    let in_force = unit.in_force_on(&today_iso());
+    let page = UnitPage {
+        b: me.base(&unit.name, "units"),
+        level_name,
+        ancestors,
+        children,
+        agencies,
+        successor,
+        history,
+        levels,
+        can_manage: me.scope.can(Permission::ManageUnits),
+        in_force,
+        unit,
+    };
+    Ok(Html(page.render()?))
+}
+
+#[derive(Deserialize)]
+pub struct NewUnitForm {
+    csrf: String,
+    code: String,
+    name: String,
+    level: String,
+    valid_from: String,
+}
+
+pub async fn unit_create_child(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(parent): Path<String>,
+    Form(f): Form<NewUnitForm>,
+) -> Result<Response, PageError> {
+    me.check_csrf(&f.csrf)?;
+    let u = state
+        .store
+        .create_unit(&me.scope, NewUnit { code: f.code, name: f.name, level: f.level, parent_code: Some(parent), valid_from: f.valid_from, valid_to: None })
+        .await?;
+    Ok(Redirect::to(&format!("/units/{}", crate::auth::urlencode(&u.code))).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct NewAgencyForm {
+    csrf: String,
+    name: String,
+    kind: String,
+}
+
+pub async fn agency_create(State(state): State<AppState>, me: CurrentUser, Path(code): Path<String>, Form(f): Form<NewAgencyForm>) -> Result<Response, PageError> {
+    me.check_csrf(&f.csrf)?;
+    let unit = state.store.unit_by_code(&me.scope, &code).await?;
+    state.store.ensure_agency(&me.scope, unit.id, &f.name, &f.kind).await?;
+    Ok(Redirect::to(&format!("/units/{}", crate::auth::urlencode(&unit.code))).into_response())
+}
+
+// ---------- frameworks ----------
+
+#[derive(Template)]
+#[template(path = "frameworks.html")]
+struct FrameworksPage {
+    b: Base,
+    frameworks: Vec<FrameworkSummary>,
+}
+
+pub async fn frameworks(State(state): State<AppState>, me: CurrentUser) -> Result<Html<String>, PageError> {
+    let page = FrameworksPage {
+        b: me.base(me.lang.t("frameworks"), "frameworks"),
+        frameworks: state.frameworks.frameworks().iter().map(|f| summarize(f, me.lang)).collect(),
+    };
+    Ok(Html(page.render()?))
+}
+
+pub struct NodeRow {
+    pub depth: usize,
+    pub code: String,
+    pub name_vi: String,
+    pub name_en: String,
+    pub points: String,
+    pub source: String,
+    pub years: String,
+    pub is_leaf: bool,
+}
+
+fn points_text(n: &Node) -> String {
+    let num = |x: f64| chiso_core::text::vn_number(x, if x.fract() == 0.0 { 0 } else { 2 });
+    match (n.min, n.max) {
+        (Some(lo), Some(hi)) => format!("{} – {}", num(lo), num(hi)),
+        (None, Some(hi)) => num(hi),
+        (Some(lo), None) => format!("≥ {}", num(lo)),
+        (None, None) => "–".into(),
+    }
+}
+
+fn flatten(n: &Node, depth: usize, out: &mut Vec<NodeRow>) {
+    out.push(NodeRow {
+        depth,
+        code: n.code.clone(),
+        name_vi: n.name_vi.clone(),
+        name_en: n.name_en.clone(),
+        points: points_text(n),
+        source: format!("{:?}", n.source).to_lowercase(),
+        years: n.years.as_ref().map(|y| y.to_string()).unwrap_or_default(),
+        is_leaf: n.children.is_empty(),
+    });
+    for c in &n.children {
+        flatten(c, depth + 1, out);
+    }
+}
+
+#[derive(Template)]
+#[template(path = "framework.html")]
+struct FrameworkPage {
+    b: Base,
+    fw: FrameworkSummary,
+    notes: Vec<String>,
+    rows: Vec<NodeRow>,
+    year: Option<i32>,
+    years: Vec<i32>,
+    leaf_count: usize,
+}
+
+#[derive(Deserialize)]
+pub struct YearQuery {
+    pub year: Option<String>,
+}
+
+pub fn parse_year(q: &Option<String>) -> Result<Option<i32>, AppError> {
+    match q.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) => s
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (1990..=2100).contains(y))
+            .map(Some)
+            .ok_or_else(|| AppError::BadRequest(format!("năm '{s}' không hợp lệ"))),
+    }
+}
+
+pub async fn framework_detail(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(code): Path<String>,
+    Query(q): Query<YearQuery>,
+) -> Result<Html<String>, PageError> {
+    let fw = state.frameworks.get(&code).ok_or_else(|| AppError::NotFound(format!("bộ chỉ số '{code}'")))?;
+    let year = parse_year(&q.year)?;
+    let tree = fw.tree_for_year(year);
+    let mut rows = Vec::new();
+    flatten(&tree, 0, &mut rows);
+    let leaf_count = rows.iter().filter(|r| r.is_leaf).count();
+    let this_year = time::OffsetDateTime::now_utc().year();
+    let from = fw.years.from.unwrap_or(2018);
+    let to = fw.years.to.unwrap_or(this_year).min(this_year);
+    let page = FrameworkPage {
+        b: me.base(&fw.name_vi, "frameworks"),
+        fw: summarize(fw, me.lang),
+        notes: fw.notes.clone(),
+        rows,
+        year,
+        years: (from..=to).rev().collect(),
+        leaf_count,
+    };
+    Ok(Html(page.render()?))
+}
+
+// ---------- accounts and audit ----------
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    b: Base,
+    users: Vec<UserRow>,
+    units: Vec<Unit>,
+    roles: Vec<(&'static str, &'static str)>,
+    can_manage: bool,
+}
+
+pub struct UserRow {
+    pub username: String,
+    pub full_name: String,
+    pub role: String,
+    pub unit: String,
+}
+
+pub async fn users(State(state): State<AppState>, me: CurrentUser) -> Result<Html<String>, PageError> {
+    let units = state.store.units(&me.scope).await?;
+    let names: HashMap<i64, String> = units.iter().map(|u| (u.id, u.name.clone())).collect();
+    let users = state
+        .store
+        .users(&me.scope)
+        .await?
+        .into_iter()
+        .map(|u| UserRow {
+            unit: u.unit_id.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| "Toàn hệ thống".into()),
+            role: u.role().name_vi().to_string(),
+            username: u.username,
+            full_name: u.full_name,
+        })
+        .collect();
+    let page = UsersPage {
+        b: me.base(me.lang.t("users"), "users"),
+        users,
+        units: units.into_iter().filter(|u| u.valid_to.is_none()).collect(),
+        roles: Role::ALL.iter().map(|r| (r.as_str(), r.name_vi())).collect(),
+        can_manage: me.scope.can(Permission::ManageUsers),
+    };
+    Ok(Html(page.render()?))
+}
+
+#[derive(Deserialize)]
+pub struct NewUserForm {
+    csrf: String,
+    username: String,
+    full_name: String,
+    password: String,
+    role: String,
+    unit_code: String,
+}
+
+pub async fn user_create(State(state): State<AppState>, me: CurrentUser, Form(f): Form<NewUserForm>) -> Result<Response, PageError> {
+    me.check_csrf(&f.csrf)?;
+    let role = Role::parse(&f.role).ok_or_else(|| AppError::BadRequest(format!("vai trò '{}' không có", f.role)))?;
+    state
+        .store
+        .create_user(
+            &me.scope,
+            chiso_store::accounts::NewUser {
+                username: f.username,
+                full_name: f.full_name,
+                password: f.password,
+                role,
+                unit_code: Some(f.unit_code).filter(|s| !s.is_empty()),
+                agency_id: None,
+            },
+        )
+        .await?;
+    Ok(Redirect::to("/users").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    b: Base,
+    rows: Vec<AuditRow>,
+}
+
+pub async fn audit(State(state): State<AppState>, me: CurrentUser) -> Result<Html<String>, PageError> {
+    let rows = audit_rows(state.store.audit_recent(&me.scope, 300).await?);
+    let page = AuditPage { b: me.base(me.lang.t("audit"), "audit"), rows };
+    Ok(Html(page.render()?))
+}
+

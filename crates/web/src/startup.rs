@@ -1,0 +1,101 @@
+//! Building and running the server. `Application::build` binds first and reports the port, so tests can
+//! bind port 0 and several processes can run over one PostgreSQL (no state that matters lives in memory).
+
+use crate::{api, assets, auth, pages};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chiso_core::framework::FrameworkSet;
+use chiso_store::Store;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub frameworks: Arc<FrameworkSet>,
+    /// Mark cookies `Secure` (set when served behind HTTPS).
+    pub secure_cookies: bool,
+}
+
+/// Largest request body outside uploads: forms and JSON are small.
+pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/health", get(health))
+        .route("/login", get(auth::login_page).post(auth::login_submit))
+        .route("/logout", post(auth::logout))
+        .route("/lang/{lang}", get(auth::set_lang))
+        .route("/assets/{name}", get(assets::asset))
+        .route("/units", get(pages::units))
+        .route("/units/export.csv", get(pages::units_export))
+        .route("/units/import", post(pages::units_import))
+        .route("/units/{code}", get(pages::unit_detail))
+        .route("/units/{code}/children", post(pages::unit_create_child))
+        .route("/units/{code}/agencies", post(pages::agency_create))
+        .route("/frameworks", get(pages::frameworks))
+        .route("/frameworks/{code}", get(pages::framework_detail))
+        .route("/users", get(pages::users).post(pages::user_create))
+        .route("/audit", get(pages::audit))
+        .merge(api::router())
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'"),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn not_found(uri: axum::http::Uri) -> impl IntoResponse {
+    let e = crate::error::AppError::NotFound(format!("trang {}", uri.path()));
+    if uri.path().starts_with("/api/") { crate::error::ApiError(e).into_response() } else { crate::error::PageError(e).into_response() }
+}
+
+async fn health(State(state): State<AppState>) -> impl IntoResponse {
+    let backend = match state.store.backend() {
+        chiso_store::Backend::Sqlite => "sqlite",
+        chiso_store::Backend::Postgres => "postgres",
+    };
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, Json(serde_json::json!({"status": "ok", "database": backend, "version": env!("CARGO_PKG_VERSION")}))),
+        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "error", "database": backend, "error": e.to_string()}))),
+    }
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl Application {
+    /// Bind `addr` (e.g. "127.0.0.1:0") and prepare the router.
+    pub async fn build(state: AppState, addr: &str) -> std::io::Result<Application> {
+        let listener = TcpListener::bind(addr).await?;
+        Ok(Application { listener, router: router(state) })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// Serve until `shutdown` completes (graceful: in-flight requests finish).
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await
+    }
+}

@@ -1,0 +1,7 @@
+//! HTTP tests over real TCP, on SQLite and (when `CHISO_TEST_PG` is set) PostgreSQL, plus a real browser.
+
+mod api;
+mod auth;
+mod browser;
+mod helpers;
+mod scope;
