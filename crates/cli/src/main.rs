@@ -1,13 +1,15 @@
 //! `chiso`: the one binary. Thin: parses arguments, opens the store, calls the library crates.
 
+mod data;
 mod demo;
 
 use anyhow::{Context, Result, bail};
 use chiso_core::access::{Role, Scope};
 use chiso_core::framework::{FrameworkSet, builtin_sources};
-use chiso_store::Store;
+
 use chiso_web::{AppState, Application};
-use clap::{Args, Parser, Subcommand};
+use data::DataArgs;
+use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -16,30 +18,6 @@ use std::sync::Arc;
 struct Cli {
     #[command(subcommand)]
     command: Command,
-}
-
-/// Where the data lives: a directory with the SQLite file (default ./data), or a database URL.
-#[derive(Args, Clone)]
-struct DataArgs {
-    /// Directory holding the SQLite database and stored files.
-    #[arg(long, default_value = "./data", env = "CHISO_DATA_DIR")]
-    data_dir: PathBuf,
-    /// Database URL (postgres://user@host/db or sqlite://file); overrides --data-dir for the database.
-    #[arg(long, env = "CHISO_DATABASE_URL")]
-    database_url: Option<String>,
-}
-
-impl DataArgs {
-    async fn open(&self) -> Result<Store> {
-        let url = match &self.database_url {
-            Some(u) => u.clone(),
-            None => {
-                std::fs::create_dir_all(&self.data_dir).with_context(|| format!("không tạo được thư mục dữ liệu {}", self.data_dir.display()))?;
-                Store::sqlite_url_for_dir(&self.data_dir)
-            }
-        };
-        Store::connect(&url).await.map_err(|e| anyhow::anyhow!("{e}"))
-    }
 }
 
 #[derive(Subcommand)]

@@ -8,6 +8,10 @@ pub mod auth;
 pub mod error;
 pub mod i18n;
 pub mod pages;
+pub mod plans;
+pub mod reports;
+pub mod results;
 pub mod startup;
+pub mod surveys;
 
 pub use startup::{AppState, Application, router};

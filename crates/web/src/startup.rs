@@ -1,7 +1,7 @@
 //! Building and running the server. `Application::build` binds first and reports the port, so tests can
 //! bind port 0 and several processes can run over one PostgreSQL (no state that matters lives in memory).
 
-use crate::{api, assets, auth, pages};
+use crate::{api, assets, auth, pages, plans, reports, results, surveys};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
@@ -46,6 +46,10 @@ pub fn router(state: AppState) -> Router {
         .route("/users", get(pages::users).post(pages::user_create))
         .route("/audit", get(pages::audit))
         .merge(api::router())
+        .merge(plans::router())
+        .merge(results::router())
+        .merge(surveys::router())
+        .merge(reports::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
