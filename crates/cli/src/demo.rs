@@ -9,6 +9,16 @@ use chiso_store::accounts::NewUser;
 const UNITS_CSV: &str = include_str!("../../../datasets/demo/units.csv");
 const AGENCIES_CSV: &str = include_str!("../../../datasets/demo/agencies.csv");
 
+/// The five seed plans (public administrative documents), with the demo unit each belongs to.
+/// Seed 004 is a provincial plan whose text does not name its province; the demo files it under Sơn La.
+const SEED_PLANS: &[(&str, &str, &[u8])] = &[
+    ("351", "000_6af07d2827319960.txt", include_bytes!("../../../datasets/plans/000_6af07d2827319960.txt")),
+    ("329.01", "001_a6cfdfd1320f5895.txt", include_bytes!("../../../datasets/plans/001_a6cfdfd1320f5895.txt")),
+    ("250", "002_54a8849ad7dd6938.txt", include_bytes!("../../../datasets/plans/002_54a8849ad7dd6938.txt")),
+    ("123", "003_187a403246ebc703.txt", include_bytes!("../../../datasets/plans/003_187a403246ebc703.txt")),
+    ("14", "004_b2d75977fb5d80f4.txt", include_bytes!("../../../datasets/plans/004_b2d75977fb5d80f4.txt")),
+];
+
 /// The demo password of every demo account. Demo data is for trying the system, never for production.
 pub const DEMO_PASSWORD: &str = "chiso-demo";
 
@@ -66,8 +76,9 @@ pub async fn load(store: &Store) -> Result<String> {
             .await?;
         created += 1;
     }
+    let plans = load_plans(store, &sys).await?;
     Ok(format!(
-        "Dữ liệu mẫu: {} đơn vị mới ({} đã có), {agencies} cơ quan, {created} tài khoản mới.",
+        "Dữ liệu mẫu: {} đơn vị mới ({} đã có), {agencies} cơ quan, {created} tài khoản mới, {plans} kế hoạch mới.",
         units.created,
         units.unchanged + units.updated
     ))
@@ -79,4 +90,33 @@ pub fn accounts_help() -> String {
         s.push_str(&format!("  {:<14} {:<22} {}{}\n", username, role.name_vi(), full_name, unit.map(|u| format!(" [{u}]")).unwrap_or_default()));
     }
     s
+}
+
+/// Import the seed plans (once), then show the cascade on the Mộc Châu plan 426/KH-UBND: two communes
+/// make their plans from it, one issued on time and one late; the others have none yet.
+async fn load_plans(store: &Store, sys: &Scope) -> Result<usize> {
+    use chiso_store::plans::PlanFilter;
+    let mut created = 0;
+    for (unit, name, bytes) in SEED_PLANS {
+        let existing = store.plans(sys, &PlanFilter { unit_code: Some((*unit).into()), ..Default::default() }).await?;
+        if existing.iter().any(|p| p.plan.source_name.as_deref() == Some(*name)) {
+            continue;
+        }
+        chiso_web::plans::import_document(store, sys, unit, bytes, name, Some(2023)).await.map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        created += 1;
+    }
+    let moc_chau = store.plans_by_number(sys, "426/KH-UBND").await?;
+    if let Some(parent) = moc_chau.first()
+        && store.child_plans(sys, parent.id).await?.is_empty()
+    {
+        for (commune, number, date) in [("123.01", "35/KH-UBND", "2022-02-19"), ("123.03", "12/KH-UBND", "2022-02-25")] {
+            let child = chiso_web::plans::create_child_plan(store, sys, parent.id, commune).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            store.issue_plan(sys, child.id, number, date, child.version).await?;
+            created += 1;
+        }
+        // One more left as a draft.
+        chiso_web::plans::create_child_plan(store, sys, parent.id, "123.04").await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        created += 1;
+    }
+    Ok(created)
 }

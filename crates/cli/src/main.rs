@@ -2,6 +2,7 @@
 
 mod data;
 mod demo;
+mod plans;
 
 use anyhow::{Context, Result, bail};
 use chiso_core::access::{Role, Scope};
@@ -55,6 +56,9 @@ enum Command {
     /// Accounts: add, passwd.
     #[command(subcommand)]
     Users(UsersCmd),
+    /// Plans: parse, import, export.
+    #[command(subcommand)]
+    Plan(plans::PlanCmd),
 }
 
 #[derive(Subcommand)]
@@ -211,6 +215,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Frameworks(cmd) => frameworks_cmd(cmd)?,
         Command::Units(cmd) => units_cmd(cmd).await?,
         Command::Users(cmd) => users_cmd(cmd).await?,
+        Command::Plan(cmd) => plans::run(cmd).await?,
     }
     Ok(())
 }

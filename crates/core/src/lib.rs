@@ -2,7 +2,11 @@
 //! Data flows request → web → core (decide) → store (persist).
 
 pub mod access;
+pub mod calendar;
 pub mod framework;
+pub mod period;
+pub mod plan;
+pub mod progress;
 pub mod results;
 pub mod text;
 pub mod unit;

@@ -92,22 +92,14 @@ impl WeakPoints {
 
     /// Leaf codes of one task group, most points lost first.
     pub fn group(&self, group: TaskGroup) -> Vec<&str> {
-        self.items
-            .iter()
-            .filter(|i| i.group == Some(group))
-            .map(|i| i.code.as_str())
-            .collect()
+        self.items.iter().filter(|i| i.group == Some(group)).map(|i| i.code.as_str()).collect()
     }
 }
 
 /// The reference for a framework: `peers` when every leaf is survey-based.
 pub fn reference_for(fw: &Framework) -> Reference {
     let leaves = fw.root().leaves();
-    if !leaves.is_empty() && leaves.iter().all(|l| l.source == Source::Survey) {
-        Reference::Peers
-    } else {
-        Reference::FullScore
-    }
+    if !leaves.is_empty() && leaves.iter().all(|l| l.source == Source::Survey) { Reference::Peers } else { Reference::FullScore }
 }
 
 /// Weak points of `unit` in `ranking` (built by [`crate::results::rank`] for the same
@@ -118,8 +110,7 @@ pub fn weak_points(fw: &Framework, ranking: &Ranking, unit: &str) -> Option<Weak
     let reference = reference_for(fw);
     let tree = fw.tree_for_year(Some(year));
     let mut items = Vec::new();
-    let mut stack: Vec<(&crate::framework::Node, usize)> =
-        tree.children.iter().rev().map(|c| (c, 1)).collect();
+    let mut stack: Vec<(&crate::framework::Node, usize)> = tree.children.iter().rev().map(|c| (c, 1)).collect();
     while let Some((node, depth)) = stack.pop() {
         stack.extend(node.children.iter().rev().map(|c| (c, depth + 1)));
         let Some(r) = entry.nodes.get(&node.code) else {
@@ -145,9 +136,7 @@ pub fn weak_points(fw: &Framework, ranking: &Ranking, unit: &str) -> Option<Weak
                         TaskGroup::Improve
                     }
                 }
-                _ if node.source == Source::Survey && reference == Reference::FullScore => {
-                    TaskGroup::Survey
-                }
+                _ if node.source == Source::Survey && reference == Reference::FullScore => TaskGroup::Survey,
                 _ if at_full => TaskGroup::Keep,
                 _ => TaskGroup::Improve,
             }
@@ -174,11 +163,7 @@ pub fn weak_points(fw: &Framework, ranking: &Ranking, unit: &str) -> Option<Weak
     items.sort_by(|a, b| {
         b.points_lost
             .total_cmp(&a.points_lost)
-            .then_with(|| {
-                b.gap_to_best
-                    .unwrap_or(0.0)
-                    .total_cmp(&a.gap_to_best.unwrap_or(0.0))
-            })
+            .then_with(|| b.gap_to_best.unwrap_or(0.0).total_cmp(&a.gap_to_best.unwrap_or(0.0)))
             .then_with(|| a.code.cmp(&b.code))
     });
 
@@ -186,34 +171,138 @@ pub fn weak_points(fw: &Framework, ranking: &Ranking, unit: &str) -> Option<Weak
     by_rank.sort_by(|a, b| {
         let fa = f64::from(a.rank) / f64::from(a.of.max(1));
         let fb = f64::from(b.rank) / f64::from(b.of.max(1));
-        fb.total_cmp(&fa)
-            .then_with(|| b.points_lost.total_cmp(&a.points_lost))
-            .then_with(|| a.code.cmp(&b.code))
+        fb.total_cmp(&fa).then_with(|| b.points_lost.total_cmp(&a.points_lost)).then_with(|| a.code.cmp(&b.code))
     });
     let mut by_change: Vec<&WeakPoint> = items.iter().collect();
     by_change.sort_by(|a, b| {
         let key = |w: &WeakPoint| w.rank_change.map_or(i64::MAX, i64::from);
         key(a)
             .cmp(&key(b))
-            .then_with(|| {
-                a.score_change
-                    .unwrap_or(f64::INFINITY)
-                    .total_cmp(&b.score_change.unwrap_or(f64::INFINITY))
-            })
+            .then_with(|| a.score_change.unwrap_or(f64::INFINITY).total_cmp(&b.score_change.unwrap_or(f64::INFINITY)))
             .then_with(|| a.code.cmp(&b.code))
     });
     let by_rank = by_rank.into_iter().map(|w| w.code.clone()).collect();
     let by_change = by_change.into_iter().map(|w| w.code.clone()).collect();
 
-    Some(WeakPoints {
-        framework: fw.code.clone(),
-        year,
-        unit: unit.to_string(),
-        reference,
-        items,
-        by_rank,
-        by_change,
-    })
+    Some(WeakPoints { framework: fw.code.clone(), year, unit: unit.to_string(), reference, items, by_rank, by_change })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outline of next year's plan
+
+/// One leaf (sub-dimension / criterion) a plan section should serve.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutlineItem {
+    pub code: String,
+    pub name_vi: String,
+    pub group: TaskGroup,
+    pub score: f64,
+    pub max: Option<f64>,
+    pub points_lost: f64,
+    pub gap_to_best: Option<f64>,
+    pub rank: u32,
+    pub of: u32,
+    pub rank_change: Option<i32>,
+}
+
+/// One section of the plan: a dimension / area, with its leaves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutlineSection {
+    pub code: String,
+    pub name_vi: String,
+    /// `None` when the dimension has no score that year (not published): it still gets a
+    /// section, since a plan must cover every dimension, but comes last.
+    pub score: Option<f64>,
+    pub max: Option<f64>,
+    pub points_lost: Option<f64>,
+    pub rank: Option<u32>,
+    pub of: Option<u32>,
+    pub rank_change: Option<i32>,
+    /// Leaves, most points lost first.
+    pub items: Vec<OutlineItem>,
+}
+
+/// What next year's plan of a unit should contain, from its weak points: one section per
+/// dimension/area, weakest first, each leaf marked with its task group. The plan itself (tasks
+/// from the task library, lead agencies, dates) is built by the caller.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanOutline {
+    pub framework: String,
+    /// Year of the results the outline is drawn from.
+    pub results_year: i32,
+    /// The plan's year (the following one).
+    pub plan_year: i32,
+    pub unit: String,
+    pub reference: Reference,
+    pub sections: Vec<OutlineSection>,
+}
+
+impl PlanOutline {
+    /// Leaf codes of one task group, in section order.
+    pub fn group(&self, group: TaskGroup) -> Vec<&str> {
+        self.sections.iter().flat_map(|s| s.items.iter()).filter(|i| i.group == group).map(|i| i.code.as_str()).collect()
+    }
+}
+
+/// The outline of next year's plan from `weak` (see [`PlanOutline`]). Sections follow points
+/// lost at the dimension level (ties: larger gap to the best, then code); leaves inside a section
+/// follow their own points lost, since `weak.items` is already in that order.
+pub fn plan_outline(fw: &Framework, weak: &WeakPoints) -> PlanOutline {
+    let tree = fw.tree_for_year(Some(weak.year));
+    let mut sections: Vec<OutlineSection> = tree
+        .children
+        .iter()
+        .map(|dim| {
+            let below: Vec<&str> = dim.walk().into_iter().map(|n| n.code.as_str()).collect();
+            let w = weak.item(&dim.code);
+            OutlineSection {
+                code: dim.code.clone(),
+                name_vi: dim.name_vi.clone(),
+                score: w.map(|w| w.score),
+                max: dim.max,
+                points_lost: w.map(|w| w.points_lost),
+                rank: w.map(|w| w.rank),
+                of: w.map(|w| w.of),
+                rank_change: w.and_then(|w| w.rank_change),
+                items: weak
+                    .items
+                    .iter()
+                    .filter(|i| i.is_leaf && below.contains(&i.code.as_str()))
+                    .filter_map(|i| {
+                        Some(OutlineItem {
+                            code: i.code.clone(),
+                            name_vi: i.name_vi.clone(),
+                            group: i.group?,
+                            score: i.score,
+                            max: i.max,
+                            points_lost: i.points_lost,
+                            gap_to_best: i.gap_to_best,
+                            rank: i.rank,
+                            of: i.of,
+                            rank_change: i.rank_change,
+                        })
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let gap_to_best = |code: &str| weak.item(code).and_then(|w| w.gap_to_best).unwrap_or(0.0);
+    sections.sort_by(|a, b| match (a.points_lost, b.points_lost) {
+        (Some(x), Some(y)) => {
+            y.total_cmp(&x).then_with(|| gap_to_best(&b.code).total_cmp(&gap_to_best(&a.code))).then_with(|| a.code.cmp(&b.code))
+        }
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.code.cmp(&b.code),
+    });
+    PlanOutline {
+        framework: weak.framework.clone(),
+        results_year: weak.year,
+        plan_year: weak.year + 1,
+        unit: weak.unit.clone(),
+        reference: weak.reference,
+        sections,
+    }
 }
 
 #[cfg(test)]

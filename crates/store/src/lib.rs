@@ -17,8 +17,11 @@ use std::str::FromStr;
 use std::time::Duration;
 
 pub mod accounts;
+pub mod assessments;
 pub mod audit;
 mod error;
+pub mod plans;
+pub mod results;
 pub mod units;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

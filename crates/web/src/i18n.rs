@@ -42,6 +42,7 @@ pub const DICT: &[(&str, &str, &str)] = &[
     ("unit", "Đơn vị", "Unit"),
     ("frameworks", "Bộ chỉ số", "Index frameworks"),
     ("framework", "Bộ chỉ số", "Framework"),
+    ("plans", "Kế hoạch", "Plans"),
     ("users", "Tài khoản", "Accounts"),
     ("audit", "Nhật ký thay đổi", "Audit log"),
     ("login", "Đăng nhập", "Log in"),

@@ -92,10 +92,7 @@ fn papi_2023_hue_first_and_unpublished() {
     assert_eq!(st.best_units, ["P31"]);
     assert_eq!(st.best, first.total.expect("total"));
     let dim_means: f64 = (1..=8).map(|d| r.stats[&format!("papi.d{d}")].mean).sum();
-    assert!(
-        (dim_means - st.mean).abs() < 1e-9,
-        "mean of totals = sum of dimension means"
-    );
+    assert!((dim_means - st.mean).abs() < 1e-9, "mean of totals = sum of dimension means");
     let direct: f64 = r.ranked.iter().filter_map(|u| u.total).sum::<f64>() / 61.0;
     assert!((direct - st.mean).abs() < 1e-9);
 }
@@ -128,16 +125,8 @@ fn partially_published_groups_are_kept_apart() {
 
 #[test]
 fn competition_ranking_ties_on_four_decimals() {
-    let v: BTreeMap<String, f64> = [
-        ("a", 1.00001),
-        ("b", 1.00004),
-        ("c", 0.5),
-        ("d", 2.0),
-        ("e", 1.00006),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
+    let v: BTreeMap<String, f64> =
+        [("a", 1.00001), ("b", 1.00004), ("c", 0.5), ("d", 2.0), ("e", 1.00006)].into_iter().map(|(k, v)| (k.to_string(), v)).collect();
     let r = competition_ranks(&v);
     assert_eq!(r["d"], 1);
     assert_eq!(r["e"], 2); // 1.0001
@@ -162,20 +151,12 @@ fn bad_files_are_refused_with_line_and_column() {
     let papi = s.get("papi").expect("papi");
 
     let e = refuse(papi, 2023, &Y2023.replacen("SC12", "SC19", 1));
-    assert_eq!(
-        (e.problems[0].line, e.problems[0].column),
-        (1, Some(3)),
-        "{e}"
-    );
+    assert_eq!((e.problems[0].line, e.problems[0].column), (1, Some(3)), "{e}");
     assert!(e.to_string().contains("SC19"), "{e}");
 
     let e = refuse(papi, 2023, &row_with(2, "abc"));
     let p = &e.problems[0];
-    assert_eq!(
-        (p.line, p.column, p.field.as_deref()),
-        (2, Some(3), Some("SC12")),
-        "{e}"
-    );
+    assert_eq!((p.line, p.column, p.field.as_deref()), (2, Some(3), Some("SC12")), "{e}");
 
     // 2023: D1 has 4 sub-dimensions → max 2.5.
     let e = refuse(papi, 2023, &row_with(1, "2.6"));
@@ -200,10 +181,7 @@ fn bad_files_are_refused_with_line_and_column() {
     assert!(p.message.contains("papi.d1"), "{e}");
 
     // Missing column of the year.
-    let text: String = Y2023
-        .lines()
-        .map(|l| l.rsplit_once(',').map_or(l, |(a, _)| a).to_string() + "\n")
-        .collect();
+    let text: String = Y2023.lines().map(|l| l.rsplit_once(',').map_or(l, |(a, _)| a).to_string() + "\n").collect();
     let e = refuse(papi, 2023, &text);
     assert!(e.to_string().contains("SC83"), "{e}");
 
@@ -216,14 +194,7 @@ fn bad_files_are_refused_with_line_and_column() {
     assert_eq!(e.problems[0].line, 2, "{e}");
 
     // Every problem is reported, not only the first.
-    let text = format!(
-        "{h}\n{}\n",
-        row_with(2, "x")
-            .lines()
-            .nth(1)
-            .expect("row")
-            .replace("P01", "P02")
-    );
+    let text = format!("{h}\n{}\n", row_with(2, "x").lines().nth(1).expect("row").replace("P01", "P02"));
     let text = format!("{}{}", row_with(1, "9"), text.lines().nth(1).expect("row"));
     let e = refuse(papi, 2023, &text);
     assert_eq!(e.problems.len(), 2, "{e}");
@@ -233,16 +204,7 @@ fn bad_files_are_refused_with_line_and_column() {
 fn parsers_never_panic() {
     let s = set();
     let papi = s.get("papi").expect("papi");
-    for text in [
-        "",
-        "\u{feff}",
-        "Province",
-        "Province\nP01",
-        "\"",
-        "a,b\n\"x",
-        "Province,SC11\n,,,",
-        "💥,💥\n1,2",
-    ] {
+    for text in ["", "\u{feff}", "Province", "Province\nP01", "\"", "a,b\n\"x", "Province,SC11\n,,,", "💥,💥\n1,2"] {
         let _ = parse_wide_csv(papi, 2023, text);
         let _ = parse_long_csv(papi, 2023, text);
     }
@@ -258,13 +220,8 @@ fn long_format_matches_wide() {
     for (unit, leaves) in &wide.units {
         for (code, v) in leaves {
             // Mix node codes and data columns.
-            let node = if code.ends_with('1') {
-                papi.node(code)
-                    .and_then(|n| n.data_column.clone())
-                    .expect("column")
-            } else {
-                code.clone()
-            };
+            let node =
+                if code.ends_with('1') { papi.node(code).and_then(|n| n.data_column.clone()).expect("column") } else { code.clone() };
             long.push_str(&format!("{unit},{node},{v}\n"));
         }
     }
@@ -273,12 +230,7 @@ fn long_format_matches_wide() {
     assert_eq!(parsed.units, wide.units);
     assert!(parsed.not_published.contains("P14"));
 
-    let e = parse_long_csv(
-        papi,
-        2023,
-        "unit,node,score\nP01,SC11,1\nP01,papi.d9,1\nP01,SC12,x\n",
-    )
-    .expect_err("bad");
+    let e = parse_long_csv(papi, 2023, "unit,node,score\nP01,SC11,1\nP01,papi.d9,1\nP01,SC12,x\n").expect_err("bad");
     let lines: Vec<u64> = e.problems.iter().map(|p| p.line).collect();
     assert!(lines.contains(&3) && lines.contains(&4), "{e}");
     // P01 has 1 of 4 values of D1: partial group.
@@ -291,14 +243,8 @@ fn par_score_sheet() {
     let par = s.get("par_index").expect("par");
     let leaves = par.leaves_for_year(2024);
     // Everything at full score except: a1.c1 self 2 appraised 1.5; a3.c6 (survey 6) gets 4.5.
-    let mut scores: Vec<LeafScore> = leaves
-        .iter()
-        .map(|l| LeafScore {
-            code: l.code.clone(),
-            self_score: l.max,
-            appraised_score: None,
-        })
-        .collect();
+    let mut scores: Vec<LeafScore> =
+        leaves.iter().map(|l| LeafScore { code: l.code.clone(), self_score: l.max, appraised_score: None }).collect();
     for sc in &mut scores {
         if sc.code == "par.a1.c1" {
             sc.appraised_score = Some(1.5);
@@ -324,21 +270,9 @@ fn par_score_sheet() {
     assert_eq!(all.scored_leaves, all.leaves);
 
     let bad = [
-        LeafScore {
-            code: "par.a1.c1".into(),
-            self_score: Some(2.5),
-            appraised_score: None,
-        },
-        LeafScore {
-            code: "par.a1".into(),
-            self_score: Some(1.0),
-            appraised_score: None,
-        },
-        LeafScore {
-            code: "par.zz".into(),
-            self_score: Some(1.0),
-            appraised_score: None,
-        },
+        LeafScore { code: "par.a1.c1".into(), self_score: Some(2.5), appraised_score: None },
+        LeafScore { code: "par.a1".into(), self_score: Some(1.0), appraised_score: None },
+        LeafScore { code: "par.zz".into(), self_score: Some(1.0), appraised_score: None },
     ];
     let e = score_sheet(par, 2024, &bad).expect_err("bad");
     assert_eq!(e.problems.len(), 3, "{e}");
@@ -348,11 +282,7 @@ fn par_score_sheet() {
 fn ranking_json_shape() {
     let s = set();
     let papi = s.get("papi").expect("papi");
-    let mut r = rank(
-        papi,
-        &parse(papi, 2024, Y2024),
-        Some(&parse(papi, 2023, Y2023)),
-    );
+    let mut r = rank(papi, &parse(papi, 2024, Y2024), Some(&parse(papi, 2023, Y2023)));
     r.set_names(|u| (u == "P14").then(|| "Quảng Ninh".to_string()));
     let v = serde_json::to_value(&r).expect("json");
     assert_eq!(v["framework"], "papi");
@@ -387,4 +317,112 @@ fn mutated_files_never_panic() {
         let _ = parse_wide_csv(papi, 2023, &text);
         let _ = parse_long_csv(papi, 2023, &text);
     }
+}
+
+const MAPPING: &str = include_str!("../../../../datasets/papi/province-units.csv");
+
+#[test]
+fn mapping_re_keys_units_and_refuses_unknown_codes_with_their_line() {
+    let s = set();
+    let papi = s.get("papi").expect("papi");
+    let map = parse_unit_mapping(MAPPING).expect("shipped mapping");
+    assert_eq!(map.len(), 63);
+    let y23 = parse(papi, 2023, Y2023);
+    assert_eq!(y23.lines["P01"], 2);
+    assert_eq!(y23.lines["P14"], 15, "not-published units keep their line too");
+    let mapped = map_unit_codes(y23.clone(), &map).expect("mapped");
+    assert_eq!(mapped.units.len(), 61);
+    assert_eq!(mapped.units[&map["P01"]], y23.units["P01"]);
+    assert!(mapped.not_published.contains(&map["P14"]));
+    assert_eq!(mapped.lines[&map["P14"]], 15);
+
+    // A province code the mapping does not know: refused, line and column named.
+    let text = Y2023.replacen("\nP05,", "\nP99,", 1);
+    let data = parse(papi, 2023, &text);
+    let e = map_unit_codes(data, &map).expect_err("unknown code");
+    assert_eq!(e.problems.len(), 1, "{e}");
+    assert_eq!((e.problems[0].line, e.problems[0].column), (6, Some(1)), "{e}");
+    assert!(e.to_string().contains("P99"), "{e}");
+
+    // Bad mapping files.
+    let e = parse_unit_mapping("papi_code,unit_code\nP01,01\nP02,01\nP01,03\n").expect_err("dup");
+    let lines: Vec<u64> = e.problems.iter().map(|p| p.line).collect();
+    assert_eq!(lines, [3, 4], "{e}");
+    assert!(parse_unit_mapping("").is_err());
+    assert!(parse_unit_mapping("a,b,c\n1,2,3\n").is_err());
+    let e = parse_unit_mapping("a,b\nP01,\n").expect_err("empty cell");
+    assert_eq!(e.problems[0].column, Some(2), "{e}");
+    for text in ["\"", "a,b\n\"x", "💥", "a,b\n,,,\n"] {
+        let _ = parse_unit_mapping(text);
+    }
+}
+
+#[test]
+fn sheet_workflow_transitions() {
+    use SheetAction as A;
+    use SheetStatus as S;
+    // The full path with the explanation round, and the short one without it.
+    let mut st = S::Draft;
+    for (a, expect) in [
+        (A::Submit, S::Submitted),
+        (A::CompleteAppraisal, S::Appraised),
+        (A::Explain, S::Explained),
+        (A::CompleteAppraisal, S::ReAppraised),
+        (A::Finalise, S::Finalised),
+    ] {
+        st = next_status(st, a, false).expect("allowed");
+        assert_eq!(st, expect);
+    }
+    assert_eq!(next_status(S::Appraised, A::Finalise, false), Ok(S::Finalised));
+    // Reopen goes back to where the sheet can be changed; a finalised sheet to its last round.
+    assert_eq!(next_status(S::Finalised, A::Reopen, false), Ok(S::Submitted));
+    assert_eq!(next_status(S::Finalised, A::Reopen, true), Ok(S::Explained));
+    assert_eq!(next_status(S::Submitted, A::Reopen, false), Ok(S::Draft));
+    // Not allowed: finalising a draft, submitting twice, anything on a finalised sheet but reopen.
+    assert!(next_status(S::Draft, A::Finalise, false).is_err());
+    assert!(next_status(S::Submitted, A::Submit, false).is_err());
+    for a in [A::Submit, A::CompleteAppraisal, A::Explain, A::Finalise] {
+        assert!(next_status(S::Finalised, a, false).is_err(), "{a:?}");
+    }
+    assert!(next_status(S::Draft, A::Reopen, false).is_err());
+    // Who edits what, when.
+    assert!(S::Draft.self_scoring_open() && !S::Submitted.self_scoring_open());
+    assert!(S::Submitted.appraisal_open() && S::Explained.appraisal_open() && !S::Finalised.appraisal_open());
+    assert!(S::Appraised.explanation_open() && !S::Finalised.explanation_open());
+    for s in S::ALL {
+        assert_eq!(S::parse(s.as_str()), Some(s));
+    }
+    for a in A::ALL {
+        assert_eq!(A::parse(a.as_str()), Some(a));
+    }
+    assert_eq!(A::Submit.actor(), Actor::Unit);
+    assert_eq!(A::Finalise.actor(), Actor::Appraiser);
+}
+
+#[test]
+fn change_is_taken_against_the_last_year_a_unit_was_published() {
+    let s = set();
+    let papi = s.get("papi").expect("papi");
+    let (y22, y23, y24) = (parse(papi, 2022, Y2022), parse(papi, 2023, Y2023), parse(papi, 2024, Y2024));
+    let r = rank_with_history(papi, &y24, &[&y22, &y23]);
+    assert_eq!(r.previous_year, Some(2023));
+    // Quảng Ninh: first in 2022, not published in 2023, first again in 2024.
+    let qn = &r.ranked[0];
+    assert_eq!(qn.unit, "P14");
+    assert_eq!((qn.previous_rank, qn.previous_year, qn.rank_change), (Some(1), Some(2022), Some(0)));
+    let prev_total = qn.previous_total.expect("2022 total");
+    assert_eq!(round_to(prev_total, 4), 47.8763);
+    assert!((qn.total_change.expect("change") - (qn.total.expect("total") - prev_total)).abs() < 1e-12);
+    // Units published in 2023 are compared with 2023, exactly as with `rank`.
+    let plain = rank(papi, &y24, Some(&y23));
+    for u in &r.ranked {
+        let p = plain.unit(&u.unit).expect("same units");
+        if p.previous_rank.is_some() {
+            assert_eq!((u.previous_rank, u.previous_year), (p.previous_rank, Some(2023)), "{}", u.unit);
+        }
+    }
+    // Years after the current one are ignored.
+    let r23 = rank_with_history(papi, &y23, &[&y24, &y22]);
+    assert_eq!(r23.previous_year, Some(2022));
+    assert!(r23.ranked.iter().all(|u| u.previous_year.is_none_or(|y| y == 2022)));
 }

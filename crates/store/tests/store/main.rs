@@ -1,6 +1,7 @@
 //! Storage tests. Every test runs on SQLite and, when `CHISO_TEST_PG` is set, on PostgreSQL.
 
 mod accounts;
+mod plans;
 mod units;
 
 use chiso_core::access::{Reach, Role, Scope};

@@ -1,0 +1,94 @@
+//! `chiso plan …`: parse a plan document, import it under a unit, export a stored plan.
+
+use crate::data::DataArgs;
+use anyhow::{Context, Result, bail};
+use chiso_core::access::Scope;
+use clap::Subcommand;
+use std::path::PathBuf;
+
+#[derive(Subcommand)]
+pub enum PlanCmd {
+    /// Read a plan (text, Markdown, DOCX; XLSX task table) and print what was found.
+    Parse {
+        file: PathBuf,
+        /// Print JSON (the default prints a short summary).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Parse a plan and store it under a unit: all of it or nothing.
+    Import {
+        file: PathBuf,
+        /// Unit code of the issuing unit.
+        #[arg(long)]
+        unit: String,
+        /// Year of the plan when the document shows none.
+        #[arg(long)]
+        year: Option<i32>,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Export a stored plan (its id or document number, e.g. 426/KH-UBND) as DOCX, XLSX or PDF.
+    Export {
+        plan: String,
+        #[arg(long, default_value = "docx")]
+        format: String,
+        #[arg(short, long)]
+        output: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+fn read(file: &PathBuf) -> Result<Vec<u8>> {
+    let meta = std::fs::metadata(file).with_context(|| format!("không đọc được {}", file.display()))?;
+    if meta.len() > chiso_docs::MAX_INPUT_BYTES {
+        bail!("{}: tệp quá lớn ({} byte; tối đa {} byte)", file.display(), meta.len(), chiso_docs::MAX_INPUT_BYTES);
+    }
+    std::fs::read(file).with_context(|| format!("không đọc được {}", file.display()))
+}
+
+pub async fn run(cmd: PlanCmd) -> Result<()> {
+    let scope = Scope::system("cli");
+    match cmd {
+        PlanCmd::Parse { file, json } => {
+            let bytes = read(&file)?;
+            let name = file.display().to_string();
+            let parsed = chiso_docs::parse_plan(&bytes, &name).map_err(|e| anyhow::anyhow!("{e}"))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&parsed)?);
+            } else {
+                println!("{} {} — {}", parsed.doc_type.as_deref().unwrap_or("?"), parsed.number.as_deref().unwrap_or("(chưa có số)"), parsed.title);
+                println!("{} nhiệm vụ, {} phân công, {} thời hạn, {} nơi nhận", parsed.tasks.len(), parsed.assignments.len(), parsed.deadlines.len(), parsed.recipients.len());
+            }
+        }
+        PlanCmd::Import { file, unit, year, data } => {
+            let bytes = read(&file)?;
+            let store = data.open().await?;
+            let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| file.display().to_string());
+            let plan = chiso_web::plans::import_document(&store, &scope, &unit, &bytes, &name, year).await.map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let tasks = store.tasks(&scope, plan.id).await?;
+            println!("Đã nhập kế hoạch #{} {} — {} ({} nhiệm vụ) vào đơn vị {unit}.", plan.id, plan.number.as_deref().unwrap_or("(chưa có số)"), plan.title, tasks.len());
+            store.close().await;
+        }
+        PlanCmd::Export { plan, format, output, data } => {
+            let store = data.open().await?;
+            let id = match plan.parse::<i64>() {
+                Ok(id) => id,
+                Err(_) => {
+                    let found = store.plans_by_number(&scope, &plan).await?;
+                    match found.as_slice() {
+                        [p] => p.id,
+                        [] => bail!("không có kế hoạch số '{plan}'"),
+                        many => bail!("có {} kế hoạch số '{plan}' (ở các đơn vị khác nhau); hãy dùng mã: {}", many.len(), many.iter().map(|p| p.id.to_string()).collect::<Vec<_>>().join(", ")),
+                    }
+                }
+            };
+            let frameworks = chiso_core::framework::FrameworkSet::builtin().map_err(|e| anyhow::anyhow!("{e}"))?;
+            let (bytes, _, _) = chiso_web::plans::export_plan(&store, &scope, &frameworks, id, &format).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            std::fs::write(&output, bytes).with_context(|| format!("không ghi được {}", output.display()))?;
+            println!("Đã xuất kế hoạch #{id} ra {}.", output.display());
+            store.close().await;
+        }
+    }
+    Ok(())
+}

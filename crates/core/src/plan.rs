@@ -1,0 +1,426 @@
+//! Plans and tasks: what a plan is made of, how a child plan is derived from its parent, and the
+//! compliance checklist (coverage of all dimensions, concrete tasks, issued on time).
+
+use crate::framework::{Family, Framework};
+use crate::text::fold;
+use crate::weakness::TaskGroup;
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanStatus {
+    Draft,
+    Issued,
+}
+
+impl PlanStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlanStatus::Draft => "draft",
+            PlanStatus::Issued => "issued",
+        }
+    }
+    pub fn parse(s: &str) -> Option<PlanStatus> {
+        match s {
+            "draft" => Some(PlanStatus::Draft),
+            "issued" => Some(PlanStatus::Issued),
+            _ => None,
+        }
+    }
+    pub fn name_vi(self) -> &'static str {
+        match self {
+            PlanStatus::Draft => "Dự thảo",
+            PlanStatus::Issued => "Đã ban hành",
+        }
+    }
+}
+
+/// How often a task recurs, when it is not a one-off with a due date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Recurrence {
+    Quarterly,
+    HalfYearly,
+    Yearly,
+    /// "thường xuyên": ongoing, reported every period.
+    Continuous,
+}
+
+impl Recurrence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Recurrence::Quarterly => "quarterly",
+            Recurrence::HalfYearly => "half_yearly",
+            Recurrence::Yearly => "yearly",
+            Recurrence::Continuous => "continuous",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Recurrence> {
+        [Recurrence::Quarterly, Recurrence::HalfYearly, Recurrence::Yearly, Recurrence::Continuous].into_iter().find(|r| r.as_str() == s)
+    }
+    pub fn name_vi(self) -> &'static str {
+        match self {
+            Recurrence::Quarterly => "Hằng quý",
+            Recurrence::HalfYearly => "6 tháng",
+            Recurrence::Yearly => "Hằng năm",
+            Recurrence::Continuous => "Thường xuyên",
+        }
+    }
+    /// Recognise a recurrence in a "time" text of a plan ("Thường xuyên", "Hằng quý", "6 tháng/lần").
+    pub fn from_text(s: &str) -> Option<Recurrence> {
+        let f = fold(s);
+        if f.contains("thuong xuyen") || f.contains("lien tuc") {
+            Some(Recurrence::Continuous)
+        } else if ["hang quy", "moi quy", "quy/lan", "theo quy", "tung quy"].iter().any(|w| f.contains(w)) {
+            Some(Recurrence::Quarterly)
+        } else if f.contains("6 thang") || f.contains("sau thang") || f.contains("nua nam") {
+            Some(Recurrence::HalfYearly)
+        } else if ["hang nam", "moi nam", "nam/lan"].iter().any(|w| f.contains(w)) {
+            Some(Recurrence::Yearly)
+        } else {
+            None
+        }
+    }
+}
+
+pub fn task_group_str(g: TaskGroup) -> &'static str {
+    match g {
+        TaskGroup::Keep => "keep",
+        TaskGroup::Improve => "improve",
+        TaskGroup::Survey => "survey",
+    }
+}
+
+pub fn parse_task_group(s: &str) -> Option<TaskGroup> {
+    match s {
+        "keep" => Some(TaskGroup::Keep),
+        "improve" => Some(TaskGroup::Improve),
+        "survey" => Some(TaskGroup::Survey),
+        _ => None,
+    }
+}
+
+pub fn task_group_vi(g: TaskGroup) -> &'static str {
+    match g {
+        TaskGroup::Keep => "Duy trì điểm tối đa",
+        TaskGroup::Improve => "Phấn đấu đạt điểm tối đa",
+        TaskGroup::Survey => "Nâng cao điểm điều tra XHH",
+    }
+}
+
+/// A document a plan is based on ("Căn cứ Kế hoạch số 48/KH-UBND ngày 10/02/2022 của UBND tỉnh…").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Basis {
+    pub number: Option<String>,
+    pub date: Option<Date>,
+    pub issuer: Option<String>,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Signer {
+    pub authority: Option<String>,
+    pub position: Option<String>,
+    pub name: Option<String>,
+}
+
+/// A task before it is stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct TaskDraft {
+    pub code: String,
+    pub text: String,
+    pub nodes: Vec<String>,
+    pub section_code: Option<String>,
+    pub lead_agency: Option<String>,
+    pub coordinating_agencies: Vec<String>,
+    pub expected_result: Option<String>,
+    pub due_date: Option<Date>,
+    pub due_text: Option<String>,
+    pub recurrence: Option<Recurrence>,
+    pub task_group: Option<TaskGroup>,
+}
+
+/// A plan before it is stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanDraft {
+    pub doc_type: String,
+    pub year: i32,
+    pub year_to: Option<i32>,
+    pub families: Vec<String>,
+    pub number: Option<String>,
+    pub place: Option<String>,
+    pub issued_on: Option<Date>,
+    pub title: String,
+    pub status: PlanStatus,
+    pub based_on: Vec<Basis>,
+    pub recipients: Vec<String>,
+    pub signer: Option<Signer>,
+    /// The deadline this plan sets for its children's plans.
+    pub child_deadline: Option<Date>,
+    /// The document's structure as read (sections, assignments, deadlines), kept for display and export.
+    pub document: serde_json::Value,
+    pub tasks: Vec<TaskDraft>,
+}
+
+impl PlanDraft {
+    pub fn validate(&self) -> Result<(), String> {
+        if self.title.trim().is_empty() {
+            return Err("kế hoạch chưa có tiêu đề (trích yếu)".into());
+        }
+        if !(1990..=2100).contains(&self.year) {
+            return Err(format!("năm {} không hợp lệ", self.year));
+        }
+        if let Some(to) = self.year_to
+            && to < self.year
+        {
+            return Err(format!("năm kết thúc {to} trước năm bắt đầu {}", self.year));
+        }
+        if self.status == PlanStatus::Issued && self.issued_on.is_none() {
+            return Err("kế hoạch đã ban hành phải có ngày ban hành".into());
+        }
+        let mut codes = std::collections::HashSet::new();
+        for t in &self.tasks {
+            if t.text.trim().is_empty() {
+                return Err(format!("nhiệm vụ {} không có nội dung", t.code));
+            }
+            if !codes.insert(t.code.as_str()) {
+                return Err(format!("mã nhiệm vụ '{}' bị trùng", t.code));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One line of the compliance checklist.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Check {
+    pub code: &'static str,
+    pub label: &'static str,
+    /// `None` when the check does not apply (e.g. no deadline was set by a parent plan).
+    pub ok: Option<bool>,
+    pub detail: String,
+}
+
+/// What the checklist needs to know about a stored plan's tasks.
+#[derive(Debug, Clone)]
+pub struct TaskFacts {
+    pub code: String,
+    pub nodes: Vec<String>,
+    pub has_lead: bool,
+    pub has_result: bool,
+    pub has_time: bool,
+}
+
+pub fn family_name(f: Family) -> &'static str {
+    match f {
+        Family::Papi => "PAPI",
+        Family::ParIndex => "PAR INDEX",
+        Family::Sipas => "SIPAS",
+        Family::Pci => "PCI",
+    }
+}
+
+/// The top-level nodes (dimensions or areas) a plan of `family` must cover in `year`.
+pub fn required_nodes(fw: &Framework, year: i32) -> Vec<(String, String)> {
+    fw.tree_for_year(Some(year)).children.iter().map(|n| (n.code.clone(), n.name_vi.clone())).collect()
+}
+
+/// The compliance checklist (seed 003, IV.1.1): the plan covers every dimension/area of its framework;
+/// every task has a lead agency, an expected result and a time; it was issued by the parent's deadline.
+pub fn compliance(
+    frameworks: &[(Family, Vec<(String, String)>)],
+    tasks: &[TaskFacts],
+    issued_on: Option<Date>,
+    parent_deadline: Option<Date>,
+) -> Vec<Check> {
+    let mut out = Vec::new();
+    for (family, required) in frameworks {
+        let missing: Vec<&(String, String)> =
+            required.iter().filter(|(code, _)| !tasks.iter().any(|t| t.nodes.iter().any(|n| n == code || n.starts_with(&format!("{code}."))))).collect();
+        let covered = required.len() - missing.len();
+        out.push(Check {
+            code: "covers_framework",
+            label: "Bao quát đủ các nội dung của bộ chỉ số",
+            ok: Some(missing.is_empty() && !required.is_empty()),
+            detail: if missing.is_empty() {
+                format!("{}: có nhiệm vụ cho cả {covered}/{} nội dung", family_name(*family), required.len())
+            } else {
+                format!(
+                    "{}: {covered}/{} nội dung có nhiệm vụ; còn thiếu: {}",
+                    family_name(*family),
+                    required.len(),
+                    missing.iter().map(|(c, n)| format!("{n} ({c})")).collect::<Vec<_>>().join("; ")
+                )
+            },
+        });
+    }
+    let n = tasks.len();
+    let count = |f: fn(&TaskFacts) -> bool| tasks.iter().filter(|t| f(t)).count();
+    let list = |f: fn(&TaskFacts) -> bool| {
+        let missing: Vec<&str> = tasks.iter().filter(|t| !f(t)).map(|t| t.code.as_str()).take(12).collect();
+        let more = tasks.iter().filter(|t| !f(t)).count().saturating_sub(missing.len());
+        if missing.is_empty() {
+            String::new()
+        } else if more > 0 {
+            format!("; thiếu ở: {} và {more} nhiệm vụ khác", missing.join(", "))
+        } else {
+            format!("; thiếu ở: {}", missing.join(", "))
+        }
+    };
+    out.push(Check { code: "has_tasks", label: "Có nhiệm vụ cụ thể", ok: Some(n > 0), detail: format!("{n} nhiệm vụ") });
+    let lead = count(|t| t.has_lead);
+    out.push(Check {
+        code: "tasks_have_lead",
+        label: "Mỗi nhiệm vụ có cơ quan chủ trì",
+        ok: Some(n > 0 && lead == n),
+        detail: format!("{lead}/{n} nhiệm vụ có cơ quan chủ trì{}", list(|t| t.has_lead)),
+    });
+    let result = count(|t| t.has_result);
+    out.push(Check {
+        code: "tasks_have_result",
+        label: "Mỗi nhiệm vụ có kết quả, sản phẩm cụ thể",
+        ok: Some(n > 0 && result == n),
+        detail: format!("{result}/{n} nhiệm vụ có kết quả dự kiến{}", list(|t| t.has_result)),
+    });
+    let time = count(|t| t.has_time);
+    out.push(Check {
+        code: "tasks_have_time",
+        label: "Mỗi nhiệm vụ có mốc thời gian hoàn thành",
+        ok: Some(n > 0 && time == n),
+        detail: format!("{time}/{n} nhiệm vụ có thời hạn hoặc chu kỳ{}", list(|t| t.has_time)),
+    });
+    out.push(match (parent_deadline, issued_on) {
+        (None, _) => Check { code: "issued_on_time", label: "Ban hành đúng hạn", ok: None, detail: "kế hoạch cấp trên không đặt hạn".into() },
+        (Some(d), None) => Check {
+            code: "issued_on_time",
+            label: "Ban hành đúng hạn",
+            ok: Some(false),
+            detail: format!("chưa ban hành (hạn {})", crate::text::vn_date_short(d)),
+        },
+        (Some(d), Some(i)) => Check {
+            code: "issued_on_time",
+            label: "Ban hành đúng hạn",
+            ok: Some(i <= d),
+            detail: if i <= d {
+                format!("ban hành {} (hạn {})", crate::text::vn_date_short(i), crate::text::vn_date_short(d))
+            } else {
+                format!("ban hành muộn {} ngày: {} (hạn {})", (i - d).whole_days(), crate::text::vn_date_short(i), crate::text::vn_date_short(d))
+            },
+        },
+    });
+    out
+}
+
+/// The "based on" sentence of a child plan: "Căn cứ Kế hoạch số 48/KH-UBND ngày 10/02/2022 của UBND tỉnh Sơn La về …".
+pub fn basis_sentence(doc_type: &str, number: Option<&str>, date: Option<Date>, issuer: &str, title: &str) -> String {
+    let kind = {
+        let mut c = doc_type.to_lowercase().chars().collect::<Vec<_>>();
+        if let Some(f) = c.first_mut() {
+            *f = f.to_uppercase().next().unwrap_or(*f);
+        }
+        c.into_iter().collect::<String>()
+    };
+    let mut s = format!("Căn cứ {kind}");
+    if let Some(n) = number {
+        s.push_str(&format!(" số {n}"));
+    }
+    if let Some(d) = date {
+        s.push_str(&format!(" ngày {}", crate::text::vn_date_short(d)));
+    }
+    s.push_str(&format!(" của {issuer}"));
+    let t = title.trim();
+    if !t.is_empty() {
+        let lower: String = {
+            let mut cs = t.chars();
+            match cs.next() {
+                Some(f) => f.to_lowercase().chain(cs).collect(),
+                None => String::new(),
+            }
+        };
+        s.push_str(&format!(" về việc {lower}"));
+    }
+    s.push(';');
+    s
+}
+
+/// Does a parent's task concern a child unit of `child_level` (or one of the child's agencies)?
+/// Tasks naming the child's level ("UBND các xã, thị trấn", "cấp xã", "cơ sở") or led/co-led by a body of
+/// that level concern it; so do tasks whose lead agency is the child itself.
+pub fn task_concerns_child(task: &TaskDraft, child_level: &str, child_name: &str) -> bool {
+    let key = fold(child_name);
+    let mut hay = vec![fold(&task.text)];
+    hay.extend(task.lead_agency.iter().map(|s| fold(s)));
+    hay.extend(task.coordinating_agencies.iter().map(|s| fold(s)));
+    if !key.is_empty() && hay.iter().any(|h| h.contains(&key)) {
+        return true;
+    }
+    let words: &[&str] = match child_level {
+        "commune" => &["cap xa", "cac xa", "ubnd xa", "xa, thi tran", "xa, phuong", "co so", "thi tran"],
+        "district" => &["cap huyen", "cac huyen", "ubnd huyen", "huyen, thi xa", "huyen, thanh pho"],
+        "village" => &["thon", "ban,", "to dan pho", "khu dan cu", "tieu khu"],
+        _ => &[],
+    };
+    hay.iter().any(|h| words.iter().any(|w| h.contains(w)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn t(code: &str, nodes: &[&str], lead: bool, result: bool, time: bool) -> TaskFacts {
+        TaskFacts { code: code.into(), nodes: nodes.iter().map(|s| s.to_string()).collect(), has_lead: lead, has_result: result, has_time: time }
+    }
+
+    fn papi_dims() -> Vec<(String, String)> {
+        (1..=8).map(|i| (format!("papi.d{i}"), format!("Nội dung {i}"))).collect()
+    }
+
+    #[test]
+    fn coverage_names_missing_dimensions() {
+        let tasks: Vec<TaskFacts> = (1..=7).map(|i| t(&format!("II.{i}"), &[&format!("papi.d{i}.s1")], true, true, true)).collect();
+        let checks = compliance(&[(Family::Papi, papi_dims())], &tasks, Some(date!(2022 - 02 - 18)), Some(date!(2022 - 02 - 20)));
+        let cover = &checks[0];
+        assert_eq!(cover.ok, Some(false));
+        assert!(cover.detail.contains("7/8") && cover.detail.contains("papi.d8"), "{}", cover.detail);
+        assert!(checks.iter().filter(|c| c.code != "covers_framework").all(|c| c.ok == Some(true)));
+    }
+
+    #[test]
+    fn tasks_without_lead_result_or_time_and_late_issue_fail_with_reasons() {
+        let mut tasks: Vec<TaskFacts> = (1..=8).map(|i| t(&format!("T{i}"), &[&format!("papi.d{i}")], true, true, true)).collect();
+        tasks[2].has_lead = false;
+        tasks[5].has_result = false;
+        tasks[5].has_time = false;
+        let checks = compliance(&[(Family::Papi, papi_dims())], &tasks, Some(date!(2022 - 02 - 25)), Some(date!(2022 - 02 - 20)));
+        let by = |code: &str| checks.iter().find(|c| c.code == code).expect("check");
+        assert_eq!(by("covers_framework").ok, Some(true));
+        assert_eq!(by("tasks_have_lead").ok, Some(false));
+        assert!(by("tasks_have_lead").detail.contains("7/8") && by("tasks_have_lead").detail.contains("T3"));
+        assert_eq!(by("tasks_have_result").ok, Some(false));
+        assert_eq!(by("tasks_have_time").ok, Some(false));
+        assert_eq!(by("issued_on_time").ok, Some(false));
+        assert!(by("issued_on_time").detail.contains("muộn 5 ngày"), "{}", by("issued_on_time").detail);
+        let none = compliance(&[], &tasks, None, None);
+        assert_eq!(none.iter().find(|c| c.code == "issued_on_time").map(|c| c.ok), Some(None));
+    }
+
+    #[test]
+    fn basis_sentence_reads_like_a_plan() {
+        let s = basis_sentence("KẾ HOẠCH", Some("426/KH-UBND"), Some(date!(2022 - 02 - 18)), "UBND huyện Mộc Châu", "Nâng cao chỉ số PAPI năm 2022");
+        assert_eq!(s, "Căn cứ Kế hoạch số 426/KH-UBND ngày 18/02/2022 của UBND huyện Mộc Châu về việc nâng cao chỉ số PAPI năm 2022;");
+    }
+
+    #[test]
+    fn child_concern_by_level_or_name() {
+        let task = TaskDraft { code: "1".into(), text: "UBND các xã, thị trấn niêm yết công khai danh sách hộ nghèo".into(), ..Default::default() };
+        assert!(task_concerns_child(&task, "commune", "Xã Chiềng Sơn"));
+        let district_only = TaskDraft { code: "2".into(), text: "Phòng Nội vụ tổng hợp báo cáo UBND tỉnh".into(), ..Default::default() };
+        assert!(!task_concerns_child(&district_only, "commune", "Xã Chiềng Sơn"));
+        let named = TaskDraft { code: "3".into(), text: "Hỗ trợ xã Chiềng Sơn".into(), ..Default::default() };
+        assert!(task_concerns_child(&named, "village", "Xã Chiềng Sơn"));
+        assert_eq!(Recurrence::from_text("Thường xuyên"), Some(Recurrence::Continuous));
+        assert_eq!(Recurrence::from_text("Định kỳ hằng quý"), Some(Recurrence::Quarterly));
+    }
+}

@@ -1,0 +1,396 @@
+//! Small text helpers shared by the readers: key folding for matching, Vietnamese dates,
+//! document numbers ("48/KH-UBND") and case tests.
+
+use chiso_core::text::fold;
+use time::{Date, Month};
+
+/// Folded key for phrase matching: diacritics removed, lower case, punctuation other than
+/// "/" and "-" inside words replaced by spaces, single spaces. "Phòng, chống tham nhũng"
+/// → "phong chong tham nhung".
+pub(crate) fn key(s: &str) -> String {
+    let f = fold(s);
+    let mut out = String::with_capacity(f.len());
+    let mut last_space = true;
+    for c in f.chars() {
+        let keep = c.is_alphanumeric() || c == '/';
+        if keep {
+            out.push(c);
+            last_space = false;
+        } else if !last_space {
+            out.push(' ');
+            last_space = true;
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// Whether `phrase` (already a [`key`]) occurs in `haystack` (a [`key`]) on word boundaries.
+pub(crate) fn contains_phrase(haystack: &str, phrase: &str) -> bool {
+    count_phrase(haystack, phrase, 1) > 0
+}
+
+/// Occurrences of `phrase` on word boundaries, counting at most `cap`.
+pub(crate) fn count_phrase(haystack: &str, phrase: &str, cap: usize) -> usize {
+    if phrase.is_empty() {
+        return 0;
+    }
+    let bytes = haystack.as_bytes();
+    let mut n = 0;
+    let mut from = 0;
+    while let Some(pos) = haystack[from..].find(phrase) {
+        let start = from + pos;
+        let end = start + phrase.len();
+        let before_ok = start == 0 || bytes[start - 1] == b' ';
+        let after_ok = end == bytes.len() || bytes[end] == b' ';
+        if before_ok && after_ok {
+            n += 1;
+            if n >= cap {
+                break;
+            }
+        }
+        from = start + 1;
+        while from < haystack.len() && !haystack.is_char_boundary(from) {
+            from += 1;
+        }
+        if from >= haystack.len() {
+            break;
+        }
+    }
+    n
+}
+
+/// True when the text has letters and none of them is lower case.
+pub(crate) fn is_upper(s: &str) -> bool {
+    let mut letters = 0;
+    for c in s.chars() {
+        if c.is_alphabetic() {
+            if c.is_lowercase() {
+                return false;
+            }
+            letters += 1;
+        }
+    }
+    letters > 0
+}
+
+pub(crate) fn starts_lowercase(s: &str) -> bool {
+    s.chars().next().is_some_and(|c| c.is_lowercase())
+}
+
+pub(crate) fn starts_uppercase(s: &str) -> bool {
+    s.chars().next().is_some_and(|c| c.is_uppercase())
+}
+
+/// Upper-case the first letter ("cải thiện" → "Cải thiện").
+pub(crate) fn capitalize_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Collapse runs of whitespace to one space and trim.
+pub(crate) fn squash_spaces(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// A token of text with its byte range: a run of letters/digits, or one other character.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Tok<'a> {
+    pub start: usize,
+    pub end: usize,
+    pub text: &'a str,
+}
+
+pub(crate) fn tokens(s: &str) -> Vec<Tok<'_>> {
+    let mut out = Vec::new();
+    let mut word_start: Option<usize> = None;
+    for (i, c) in s.char_indices() {
+        if c.is_alphanumeric() {
+            if word_start.is_none() {
+                word_start = Some(i);
+            }
+            continue;
+        }
+        if let Some(ws) = word_start.take() {
+            out.push(Tok { start: ws, end: i, text: &s[ws..i] });
+        }
+        if !c.is_whitespace() {
+            let e = i + c.len_utf8();
+            out.push(Tok { start: i, end: e, text: &s[i..e] });
+        }
+    }
+    if let Some(ws) = word_start {
+        out.push(Tok { start: ws, end: s.len(), text: &s[ws..] });
+    }
+    out
+}
+
+fn small_number(t: &str, max_digits: usize) -> Option<u32> {
+    if t.is_empty() || t.len() > max_digits || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    t.parse().ok()
+}
+
+/// A date found in text. Parts the text leaves blank are `None`
+/// ("ngày tháng 6 năm 2021" has month 6 and year 2021 only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DateMatch {
+    pub start: usize,
+    pub end: usize,
+    pub day: Option<u8>,
+    pub month: Option<u8>,
+    pub year: Option<i32>,
+    /// Written "ngày … tháng … năm …" (as opposed to "10/02/2022").
+    pub long_form: bool,
+}
+
+impl DateMatch {
+    pub fn date(&self) -> Option<Date> {
+        make_date(self.year?, self.month?, self.day?)
+    }
+}
+
+pub(crate) fn make_date(year: i32, month: u8, day: u8) -> Option<Date> {
+    let m = Month::try_from(month).ok()?;
+    Date::from_calendar_date(year, m, day).ok()
+}
+
+fn is_word(t: &Tok<'_>, w: &str) -> bool {
+    t.text.chars().count() == w.chars().count() && t.text.to_lowercase() == w
+}
+
+fn adjacent(a: &Tok<'_>, b: &Tok<'_>) -> bool {
+    a.end == b.start
+}
+
+/// Numeric date "10/02/2022", "22-8-2023", "05/6" starting at token `i`.
+fn numeric_date_at(toks: &[Tok<'_>], i: usize) -> Option<DateMatch> {
+    let d = small_number(toks.get(i)?.text, 2)?;
+    let sep = toks.get(i + 1)?;
+    if !matches!(sep.text, "/" | "-" | ".") || !adjacent(&toks[i], sep) {
+        return None;
+    }
+    let mt = toks.get(i + 2)?;
+    if !adjacent(sep, mt) {
+        return None;
+    }
+    let m = small_number(mt.text, 2)?;
+    if !(1..=31).contains(&d) || !(1..=12).contains(&m) {
+        return None;
+    }
+    let mut end = mt.end;
+    let mut year = None;
+    if let (Some(s2), Some(yt)) = (toks.get(i + 3), toks.get(i + 4))
+        && s2.text == sep.text
+        && adjacent(mt, s2)
+        && adjacent(s2, yt)
+        && yt.text.len() == 4
+        && let Some(y) = small_number(yt.text, 4)
+    {
+        year = Some(y as i32);
+        end = yt.end;
+    } else if let Some(next) = toks.get(i + 3)
+        && adjacent(mt, next)
+        && matches!(next.text, "/" | "-")
+    {
+        // "6/2022"-like month/year or a document number: not a day/month date.
+        return None;
+    }
+    // A bare "1.5" is a decimal number, not a date.
+    if year.is_none() && sep.text != "/" {
+        return None;
+    }
+    Some(DateMatch { start: toks[i].start, end, day: Some(d as u8), month: Some(m as u8), year, long_form: false })
+}
+
+/// "ngày 18 tháng 02 năm 2022" (day/month may be blank) or "ngày 10/02/2022" at token `i`.
+fn long_date_at(toks: &[Tok<'_>], i: usize) -> Option<DateMatch> {
+    if !is_word(toks.get(i)?, "ngày") {
+        return None;
+    }
+    let start = toks[i].start;
+    let mut j = i + 1;
+    if let Some(mut m) = numeric_date_at(toks, j) {
+        m.start = start;
+        return Some(m);
+    }
+    let mut day = None;
+    if let Some(t) = toks.get(j)
+        && let Some(d) = small_number(t.text, 2)
+    {
+        if (1..=31).contains(&d) {
+            day = Some(d as u8);
+        }
+        j += 1;
+    }
+    if !toks.get(j).is_some_and(|t| is_word(t, "tháng")) {
+        return None;
+    }
+    j += 1;
+    let mut month = None;
+    let mut end = toks[j - 1].end;
+    if let Some(t) = toks.get(j)
+        && let Some(m) = small_number(t.text, 2)
+    {
+        if (1..=12).contains(&m) {
+            month = Some(m as u8);
+        }
+        end = t.end;
+        j += 1;
+    }
+    let mut year = None;
+    if toks.get(j).is_some_and(|t| is_word(t, "năm"))
+        && let Some(t) = toks.get(j + 1)
+        && t.text.len() == 4
+        && let Some(y) = small_number(t.text, 4)
+    {
+        year = Some(y as i32);
+        end = t.end;
+    }
+    if day.is_none() && month.is_none() && year.is_none() {
+        return None;
+    }
+    Some(DateMatch { start, end, day, month, year, long_form: true })
+}
+
+/// Every date in `s`, in order.
+pub(crate) fn find_dates(s: &str) -> Vec<DateMatch> {
+    let toks = tokens(s);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        let found = long_date_at(&toks, i).or_else(|| {
+            // A numeric date must not continue a longer number like "1.2.3.4".
+            if i > 0 && adjacent(&toks[i - 1], &toks[i]) && matches!(toks[i - 1].text, "/" | "." | "-") {
+                None
+            } else {
+                numeric_date_at(&toks, i)
+            }
+        });
+        match found {
+            Some(m) => {
+                while i < toks.len() && toks[i].start < m.end {
+                    i += 1;
+                }
+                out.push(m);
+            }
+            None => i += 1,
+        }
+    }
+    out
+}
+
+/// Document number and symbol at the start of `s`: "48/KH-UBND", "59/2019/NĐ-CP",
+/// "24-CT/TU". Returns the number and its byte length.
+pub(crate) fn doc_number_at(s: &str) -> Option<(String, usize)> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() && b[i].is_ascii_digit() {
+        i += 1;
+    }
+    if i == 0 || i > 6 {
+        return None;
+    }
+    // Optional letter suffix like "12a/".
+    if i < b.len() && b[i].is_ascii_lowercase() && b.get(i + 1) == Some(&b'/') {
+        i += 1;
+    }
+    let first_sep = *b.get(i)?;
+    if first_sep != b'/' && first_sep != b'-' {
+        return None;
+    }
+    // The symbol: upper-case letters (incl. Đ), digits, '-', '/', '&', '.'.
+    let rest = &s[i..];
+    let mut end = i;
+    let mut letters = 0;
+    for (k, c) in rest.char_indices() {
+        let ok = c.is_uppercase() || c.is_ascii_digit() || matches!(c, '-' | '/' | '&' | '.');
+        if !ok {
+            break;
+        }
+        if c.is_uppercase() {
+            letters += 1;
+        }
+        end = i + k + c.len_utf8();
+    }
+    let mut number = s[..end].to_string();
+    while number.ends_with(['.', '-', '/']) {
+        number.pop();
+    }
+    if letters == 0 || !number.contains('/') {
+        return None;
+    }
+    let len = number.len();
+    Some((number, len))
+}
+
+/// Parse "Số: 426/KH-UBND" values: ("426/KH-UBND", Some("KH-UBND")); "/KH-UBND" has no
+/// number but a symbol.
+pub(crate) fn split_number_symbol(value: &str) -> (Option<String>, Option<String>) {
+    let v = value.trim().trim_end_matches(['.', ',', ';']);
+    if v.is_empty() {
+        return (None, None);
+    }
+    if let Some(sym) = v.strip_prefix('/') {
+        let sym = sym.trim();
+        return (None, (!sym.is_empty()).then(|| sym.to_string()));
+    }
+    match v.split_once('/') {
+        Some((num, sym)) if num.chars().next().is_some_and(|c| c.is_ascii_digit()) => {
+            (Some(v.to_string()), (!sym.is_empty()).then(|| sym.to_string()))
+        }
+        _ => (None, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_and_phrases() {
+        assert_eq!(key("Phòng, chống tham nhũng"), "phong chong tham nhung");
+        assert!(contains_phrase(&key("công khai hộ nghèo"), "ho ngheo"));
+        assert!(!contains_phrase(&key("hộ nghèoxyz"), "ho ngheo"));
+    }
+
+    #[test]
+    fn dates_in_all_forms() {
+        let d = find_dates("ngày 18 tháng 02 năm 2022");
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].date(), make_date(2022, 2, 18));
+        let d = find_dates("Thanh Liêm, ngày tháng 6 năm 2021");
+        assert_eq!((d[0].day, d[0].month, d[0].year), (None, Some(6), Some(2021)));
+        let d = find_dates("ngày tháng năm 2024");
+        assert_eq!((d[0].day, d[0].month, d[0].year), (None, None, Some(2024)));
+        let d = find_dates("trước ngày 05/6; cả năm trước 05/12/2022.");
+        assert_eq!(d.len(), 2);
+        assert_eq!((d[0].day, d[0].month, d[0].year), (Some(5), Some(6), None));
+        assert_eq!(d[1].date(), make_date(2022, 12, 5));
+        assert!(find_dates("Nghị định số 59/2019/NĐ-CP và 48/KH-UBND, tỷ lệ 1.5").is_empty());
+        assert!(find_dates("mức độ 3,4 trong 6 tháng/lần").is_empty());
+    }
+
+    #[test]
+    fn document_numbers() {
+        assert_eq!(doc_number_at("48/KH-UBND ngày"), Some(("48/KH-UBND".into(), 10)));
+        assert_eq!(doc_number_at("59/2019/NĐ-CP;").map(|x| x.0), Some("59/2019/NĐ-CP".into()));
+        assert_eq!(doc_number_at("24-CT/TU ngày").map(|x| x.0), Some("24-CT/TU".into()));
+        assert_eq!(doc_number_at("2021 năm"), None);
+        assert_eq!(split_number_symbol("/KH-UBND"), (None, Some("KH-UBND".into())));
+        assert_eq!(split_number_symbol("426/KH-UBND"), (Some("426/KH-UBND".into()), Some("KH-UBND".into())));
+    }
+}

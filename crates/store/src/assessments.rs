@@ -1,0 +1,869 @@
+//! PAR-style score sheets (phiếu chấm điểm): a unit's self-assessment of every leaf criterion of a
+//! framework for one year, the higher level's appraisal, an optional explanation round, and the
+//! finalised, locked result.
+//!
+//! * **Who does what.** The unit side (self scores, evidence notes, explanations, submit) needs the
+//!   self-score permission and a scope reaching the unit. The appraiser side (appraise, complete a
+//!   round, finalise, reopen) needs the appraisal permission and a scope reaching the unit's
+//!   *parent* — so a unit can never appraise itself, and a commune cannot touch another commune's
+//!   sheet. Reading a sheet needs a scope reaching the unit.
+//! * **States** follow `chiso_core::results::next_status`: draft → submitted → appraised
+//!   (→ explained → re_appraised) → finalised; reopen steps back (reason required). Self scores
+//!   change only in draft, appraisals only while a round is open, explanations only after the first
+//!   round; a finalised sheet refuses every change until reopened.
+//! * Every score change and state change is written with its audit entry (who, when, old, new,
+//!   reason) in one transaction; the sheet's `version` guards against two people overwriting each
+//!   other (optimistic concurrency).
+
+use crate::audit::Change;
+use crate::results::{UnitName, WeakReport, short_name, weak_report};
+use crate::{Store, StoreError, StoreResult, audit, now_ms, on_db, write_tx};
+use chiso_core::access::{Permission, Scope};
+use chiso_core::framework::{Framework, Node, Source};
+use chiso_core::results::{self as core_results, Actor, LeafScore, Ranking, ScoreSheet, SheetAction, SheetStatus, YearScores};
+use chiso_core::text::nfc;
+use chiso_core::weakness;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// Inside `write_tx!`: take the sheet's next version (and maybe a new status and round) only if
+/// nobody changed it since it was read; otherwise return a conflict, which rolls the whole
+/// transaction back.
+macro_rules! bump {
+    ($tx:ident, $a:expr, $now:expr, $status:expr, $round:expr) => {{
+        const SQL: &str = "UPDATE assessment SET version = version + 1, updated_at = $1, status = COALESCE($2, status), \
+                           round = COALESCE($3, round) WHERE id = $4 AND version = $5";
+        let status: Option<SheetStatus> = $status;
+        let round: Option<i32> = $round;
+        let n = sqlx::query(SQL)
+            .bind($now)
+            .bind(status.map(|s| s.as_str()))
+            .bind(round)
+            .bind($a.id)
+            .bind($a.version)
+            .execute(&mut *$tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::Conflict(format!(
+                "phiếu của {} vừa được người khác thay đổi; hãy tải lại trang rồi làm lại",
+                $a.unit_name
+            )));
+        }
+    }};
+}
+
+/// Two scores closer than this are the same (scores carry at most a few decimals).
+const SAME: f64 = 1e-9;
+
+/// A score sheet's header.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq)]
+pub struct Assessment {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub parent_id: Option<i64>,
+    #[serde(skip)]
+    pub unit_path: String,
+    pub framework: String,
+    pub year: i32,
+    pub status: String,
+    /// 2 once the sheet went through the explanation round.
+    pub round: i32,
+    pub version: i32,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Assessment {
+    pub fn status(&self) -> SheetStatus {
+        SheetStatus::parse(&self.status).unwrap_or(SheetStatus::Draft)
+    }
+}
+
+/// One leaf criterion of a sheet as stored.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq)]
+pub struct AssessmentItem {
+    pub node: String,
+    pub self_score: Option<f64>,
+    /// Evidence note or reference (document number, link); files come with progress tracking.
+    pub evidence: Option<String>,
+    /// Why evidence is missing, where it is.
+    pub missing_reason: Option<String>,
+    pub appraised_score: Option<f64>,
+    /// `accept` (the self score stands), `adjust` (changed, with a reason) or `survey` (survey result).
+    pub decision: Option<String>,
+    pub appraisal_reason: Option<String>,
+    /// The unit's explanation (giải trình) after the appraisal.
+    pub explanation: Option<String>,
+    pub updated_at: i64,
+}
+
+/// A self score to save. `None` fields clear the value.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SelfScoreInput {
+    pub node: String,
+    pub score: Option<f64>,
+    pub evidence: Option<String>,
+    pub missing_reason: Option<String>,
+}
+
+/// An appraisal of one criterion. Self-assessed criteria: `score` `None` (or equal to the self
+/// score) accepts the self score; another score adjusts it and needs a `reason`. Survey criteria:
+/// `score` is the survey result.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AppraisalInput {
+    pub node: String,
+    pub score: Option<f64>,
+    pub reason: Option<String>,
+}
+
+/// A sheet with its items, the computed points and percentages, and what the scope may do.
+#[derive(Debug, Clone, Serialize)]
+pub struct SheetView {
+    pub assessment: Assessment,
+    pub status_vi: &'static str,
+    /// Leaf items in the framework's order.
+    pub items: Vec<AssessmentItem>,
+    /// Every node: points self vs appraised, difference, % of maximum (overall, area, criterion).
+    pub sheet: ScoreSheet,
+    pub can_self_score: bool,
+    pub can_appraise: bool,
+    pub can_explain: bool,
+    /// Status changes this scope may make now.
+    pub actions: Vec<SheetAction>,
+}
+
+/// A sheet in a list, with its totals (`max` from the framework).
+#[derive(Debug, Clone, Serialize)]
+pub struct AssessmentListItem {
+    pub assessment: Assessment,
+    pub self_total: Option<f64>,
+    /// Appraised points; criteria not (yet) appraised count their self score.
+    pub appraised_total: Option<f64>,
+}
+
+/// Units under one parent ranked on their finalised sheets.
+#[derive(Debug, Clone, Serialize)]
+pub struct SheetRanking {
+    pub parent: UnitName,
+    pub framework: String,
+    pub year: i32,
+    /// Finalised sheets, ranked on the appraised index (ties share a rank).
+    pub ranking: Ranking,
+    /// Sheets not finalised yet: provisional index, no rank.
+    pub pending: Vec<PendingSheet>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PendingSheet {
+    pub unit: String,
+    pub name: String,
+    pub status: String,
+    pub appraised_percent: Option<f64>,
+}
+
+const SELECT_ASSESSMENT: &str = "SELECT a.id, a.unit_id, u.code AS unit_code, u.name AS unit_name, u.parent_id, u.path AS unit_path, \
+     a.framework, a.year, a.status, a.round, a.version, a.created_at, a.updated_at FROM assessment a JOIN unit u ON u.id = a.unit_id";
+
+fn require(scope: &Scope, p: Permission) -> StoreResult<()> {
+    if scope.can(p) { Ok(()) } else { Err(StoreError::Forbidden(p.name_vi().to_string())) }
+}
+
+/// The materialised path of the parent of the unit at `path` ("/1/3/5/" → "/1/3/"; a root → "/").
+fn parent_path(path: &str) -> String {
+    let trimmed = path.trim_end_matches('/');
+    match trimmed.rsplit_once('/') {
+        Some((head, _)) => format!("{head}/"),
+        None => "/".to_string(),
+    }
+}
+
+/// The unit side: self-score permission and reach of the unit.
+fn is_unit_side(scope: &Scope, a: &Assessment) -> bool {
+    scope.can(Permission::SelfScore) && scope.reaches_path(&a.unit_path)
+}
+
+/// The appraiser: appraisal permission and reach of the unit's parent (never the unit alone).
+fn is_appraiser(scope: &Scope, a: &Assessment) -> bool {
+    scope.can(Permission::Appraise) && scope.reaches_path(&parent_path(&a.unit_path))
+}
+
+fn check_unit_side(scope: &Scope, a: &Assessment) -> StoreResult<()> {
+    if is_unit_side(scope, a) {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden(format!("{} cho phiếu của {}", Permission::SelfScore.name_vi(), a.unit_name)))
+    }
+}
+
+fn check_appraiser(scope: &Scope, a: &Assessment) -> StoreResult<()> {
+    if !scope.can(Permission::Appraise) {
+        return Err(StoreError::Forbidden(Permission::Appraise.name_vi().to_string()));
+    }
+    if !is_appraiser(scope, a) {
+        return Err(StoreError::Forbidden(format!(
+            "{}: phiếu của {} do cấp trên trực tiếp thẩm định; đơn vị không tự thẩm định mình",
+            Permission::Appraise.name_vi(),
+            a.unit_name
+        )));
+    }
+    Ok(())
+}
+
+fn check_version(a: &Assessment, expected: Option<i32>) -> StoreResult<()> {
+    match expected {
+        Some(v) if v != a.version => Err(StoreError::Conflict(format!(
+            "phiếu của {} vừa được thay đổi (phiên bản {} ≠ {v}); hãy tải lại trang rồi nhập lại",
+            a.unit_name, a.version
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn check_framework(fw: &Framework, a: &Assessment) -> StoreResult<()> {
+    if fw.code == a.framework {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(format!("phiếu #{} thuộc bộ chỉ số '{}', không phải '{}'", a.id, a.framework, fw.code)))
+    }
+}
+
+fn clean(text: Option<&str>) -> Option<String> {
+    text.map(nfc).map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+fn num(v: Option<f64>) -> Option<String> {
+    v.map(|x| format!("{}", core_results::round_to(x, 4)))
+}
+
+fn same(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (Some(x), Some(y)) => (x - y).abs() < SAME,
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+/// A score must be a finite number in `[0, max]` of the leaf.
+fn check_range(leaf: &Node, v: f64) -> Result<(), String> {
+    let max = leaf.max.unwrap_or(0.0);
+    if !v.is_finite() || v < -SAME || v > max + SAME {
+        Err(format!("`{}`: điểm {} ngoài khoảng 0–{} (score out of range)", leaf.code, v, core_results::round_to(max, 4)))
+    } else {
+        Ok(())
+    }
+}
+
+/// The leaves of the sheet's year by code.
+fn leaves_of(fw: &Framework, year: i32) -> Vec<Node> {
+    fw.tree_for_year(Some(year)).leaves().into_iter().cloned().collect()
+}
+
+fn find_leaf<'a>(leaves: &'a [Node], code: &str) -> Result<&'a Node, String> {
+    leaves.iter().find(|l| l.code == code).ok_or_else(|| format!("`{code}` không phải tiêu chí lá của phiếu (unknown criterion)"))
+}
+
+fn invalid(errors: Vec<String>) -> StoreError {
+    StoreError::Invalid(errors.join("; "))
+}
+
+/// Leaf scores of a sheet for core's computations.
+fn leaf_scores(items: &[AssessmentItem], leaves: &[Node]) -> Vec<LeafScore> {
+    items
+        .iter()
+        .filter(|i| leaves.iter().any(|l| l.code == i.node))
+        .map(|i| LeafScore { code: i.node.clone(), self_score: i.self_score, appraised_score: i.appraised_score })
+        .collect()
+}
+
+/// The points every leaf counts for in rankings and weak points: appraised, else self, else 0.
+fn counted_leaves(leaves: &[Node], items: &[AssessmentItem]) -> BTreeMap<String, f64> {
+    leaves
+        .iter()
+        .map(|l| {
+            let v = items.iter().find(|i| i.node == l.code).and_then(|i| i.appraised_score.or(i.self_score));
+            (l.code.clone(), v.unwrap_or(0.0))
+        })
+        .collect()
+}
+
+impl Store {
+    async fn assessment_unchecked(&self, id: i64) -> StoreResult<Assessment> {
+        const SQL: &str = "WHERE a.id = $1";
+        let sql = format!("{SELECT_ASSESSMENT} {SQL}");
+        on_db!(&self.read, |p| sqlx::query_as::<_, Assessment>(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(p).await)?
+            .ok_or_else(|| StoreError::NotFound(format!("phiếu chấm điểm #{id}")))
+    }
+
+    /// One sheet, if the scope reaches its unit.
+    pub async fn assessment(&self, scope: &Scope, id: i64) -> StoreResult<Assessment> {
+        require(scope, Permission::View)?;
+        let a = self.assessment_unchecked(id).await?;
+        if !scope.reaches_path(&a.unit_path) {
+            return Err(StoreError::OutOfScope(format!("phiếu chấm điểm của {} ({})", a.unit_name, a.unit_code)));
+        }
+        Ok(a)
+    }
+
+    /// The sheet of a unit for a framework and year, if there is one.
+    pub async fn assessment_for(&self, scope: &Scope, unit_code: &str, framework: &str, year: i32) -> StoreResult<Option<Assessment>> {
+        let unit = self.unit_by_code(scope, unit_code).await?;
+        const SQL: &str = "SELECT id FROM assessment WHERE unit_id = $1 AND framework = $2 AND year = $3";
+        let id: Option<i64> = on_db!(&self.read, |p| sqlx::query_scalar(SQL).bind(unit.id).bind(framework).bind(year).fetch_optional(p).await)?;
+        match id {
+            Some(id) => Ok(Some(self.assessment(scope, id).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Sheets within reach, newest year first, filtered by framework and year (`None`: all).
+    pub async fn assessments(&self, scope: &Scope, framework: Option<&str>, year: Option<i32>) -> StoreResult<Vec<AssessmentListItem>> {
+        require(scope, Permission::View)?;
+        let prefix = scope.path_prefix();
+        let fw = framework.unwrap_or("");
+        let y = year.unwrap_or(0);
+        let sql = format!(
+            "{SELECT_ASSESSMENT} WHERE u.path LIKE $1 || '%' AND ($2 = '' OR a.framework = $2) AND ($3 = 0 OR a.year = $3) \
+             ORDER BY a.year DESC, a.framework, u.path"
+        );
+        let list: Vec<Assessment> =
+            on_db!(&self.read, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(prefix).bind(fw).bind(y).fetch_all(p).await)?;
+        const SUMS: &str = "SELECT i.assessment_id, SUM(i.self_score), SUM(COALESCE(i.appraised_score, i.self_score)) \
+             FROM assessment_item i JOIN assessment a ON a.id = i.assessment_id JOIN unit u ON u.id = a.unit_id \
+             WHERE u.path LIKE $1 || '%' AND ($2 = '' OR a.framework = $2) AND ($3 = 0 OR a.year = $3) GROUP BY i.assessment_id";
+        let sums: HashMap<i64, (Option<f64>, Option<f64>)> = on_db!(&self.read, |p| sqlx::query_as::<_, (i64, Option<f64>, Option<f64>)>(SUMS)
+            .bind(prefix)
+            .bind(fw)
+            .bind(y)
+            .fetch_all(p)
+            .await)?
+        .into_iter()
+        .map(|(id, s, a)| (id, (s, a)))
+        .collect();
+        Ok(list
+            .into_iter()
+            .map(|a| {
+                let (self_total, appraised_total) = sums.get(&a.id).copied().unwrap_or((None, None));
+                AssessmentListItem { assessment: a, self_total, appraised_total }
+            })
+            .collect())
+    }
+
+    /// Open a sheet for a unit: every leaf criterion of the year, nothing scored yet. The unit
+    /// itself or its appraiser may open it; one sheet per unit, framework and year.
+    pub async fn create_assessment(&self, scope: &Scope, fw: &Framework, unit_code: &str, year: i32) -> StoreResult<Assessment> {
+        if !(scope.can(Permission::SelfScore) || scope.can(Permission::Appraise)) {
+            return Err(StoreError::Forbidden(Permission::SelfScore.name_vi().to_string()));
+        }
+        let unit = self.unit_by_code(scope, unit_code).await?;
+        if !fw.applies_to(year) {
+            return Err(StoreError::Invalid(format!("bộ chỉ số '{}' không áp dụng cho năm {year} (áp dụng {})", fw.code, fw.years)));
+        }
+        if self.assessment_for(scope, unit_code, &fw.code, year).await?.is_some() {
+            return Err(StoreError::Conflict(format!("{} đã có phiếu chấm điểm {} năm {year}", unit.name, fw.code)));
+        }
+        let leaves = leaves_of(fw, year);
+        let now = now_ms();
+        let id = write_tx!(self, |tx| {
+            const INS: &str = "INSERT INTO assessment (unit_id, framework, year, status, round, version, created_at, updated_at) \
+                               VALUES ($1, $2, $3, $4, 1, 1, $5, $5) RETURNING id";
+            let id: i64 =
+                sqlx::query_scalar(INS).bind(unit.id).bind(&fw.code).bind(year).bind(SheetStatus::Draft.as_str()).bind(now).fetch_one(&mut *tx).await?;
+            const ITEM: &str = "INSERT INTO assessment_item (assessment_id, node, updated_at) VALUES ($1, $2, $3)";
+            for l in &leaves {
+                sqlx::query(ITEM).bind(id).bind(&l.code).bind(now).execute(&mut *tx).await?;
+            }
+            audit!(tx, scope, Change {
+                unit_id: Some(unit.id),
+                entity: "assessment",
+                entity_id: id.to_string(),
+                action: "create",
+                field: Some("status"),
+                new_value: Some(SheetStatus::Draft.as_str().to_string()),
+                reason: Some(format!("{} năm {year}, {} tiêu chí", fw.code, leaves.len())),
+                ..Default::default()
+            });
+            id
+        });
+        self.assessment(scope, id).await
+    }
+
+    async fn items(&self, id: i64) -> StoreResult<Vec<AssessmentItem>> {
+        const SQL: &str = "SELECT node, self_score, evidence, missing_reason, appraised_score, decision, appraisal_reason, explanation, updated_at \
+                           FROM assessment_item WHERE assessment_id = $1";
+        Ok(on_db!(&self.read, |p| sqlx::query_as(SQL).bind(id).fetch_all(p).await)?)
+    }
+
+    /// The sheet with its computed points and percentages and what the scope may do now.
+    pub async fn sheet(&self, scope: &Scope, fw: &Framework, id: i64) -> StoreResult<SheetView> {
+        let a = self.assessment(scope, id).await?;
+        check_framework(fw, &a)?;
+        let leaves = leaves_of(fw, a.year);
+        let mut items = self.items(id).await?;
+        let order: HashMap<&str, usize> = leaves.iter().enumerate().map(|(i, l)| (l.code.as_str(), i)).collect();
+        items.sort_by_key(|i| order.get(i.node.as_str()).copied().unwrap_or(usize::MAX));
+        let sheet = core_results::score_sheet(fw, a.year, &leaf_scores(&items, &leaves)).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let status = a.status();
+        let unit_side = is_unit_side(scope, &a);
+        let appraiser = is_appraiser(scope, &a);
+        let actions = SheetAction::ALL
+            .into_iter()
+            .filter(|act| match act.actor() {
+                Actor::Unit => unit_side,
+                Actor::Appraiser => appraiser,
+            })
+            .filter(|act| core_results::next_status(status, *act, a.round >= 2).is_ok())
+            .collect();
+        Ok(SheetView {
+            status_vi: status.name_vi(),
+            can_self_score: unit_side && status.self_scoring_open(),
+            can_appraise: appraiser && status.appraisal_open(),
+            can_explain: unit_side && status.explanation_open(),
+            actions,
+            assessment: a,
+            items,
+            sheet,
+        })
+    }
+
+    /// Save self scores and evidence notes (draft only). Unchanged criteria are left alone; each
+    /// change is audited.
+    pub async fn save_self_scores(
+        &self,
+        scope: &Scope,
+        fw: &Framework,
+        id: i64,
+        inputs: &[SelfScoreInput],
+        expected_version: Option<i32>,
+    ) -> StoreResult<Assessment> {
+        let a = self.assessment(scope, id).await?;
+        check_framework(fw, &a)?;
+        check_unit_side(scope, &a)?;
+        check_version(&a, expected_version)?;
+        if !a.status().self_scoring_open() {
+            return Err(StoreError::Conflict(format!(
+                "phiếu đang ở trạng thái \"{}\": chỉ sửa điểm tự chấm khi phiếu đang tự chấm",
+                a.status().name_vi()
+            )));
+        }
+        let leaves = leaves_of(fw, a.year);
+        let items: HashMap<String, AssessmentItem> = self.items(id).await?.into_iter().map(|i| (i.node.clone(), i)).collect();
+        let mut errors = Vec::new();
+        let mut changes: Vec<(&SelfScoreInput, Option<String>, Option<String>, &AssessmentItem)> = Vec::new();
+        for inp in inputs {
+            let leaf = match find_leaf(&leaves, &inp.node) {
+                Ok(l) => l,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            };
+            if leaf.source == Source::Survey {
+                if inp.score.is_some() {
+                    errors.push(format!("`{}`: tiêu chí điều tra xã hội học do cấp thẩm định nhập, đơn vị không tự chấm", leaf.code));
+                }
+                continue;
+            }
+            if let Some(v) = inp.score
+                && let Err(e) = check_range(leaf, v)
+            {
+                errors.push(e);
+                continue;
+            }
+            let Some(item) = items.get(&leaf.code) else {
+                errors.push(format!("`{}`: tiêu chí không có trong phiếu", leaf.code));
+                continue;
+            };
+            let evidence = clean(inp.evidence.as_deref());
+            let missing = clean(inp.missing_reason.as_deref());
+            if !same(item.self_score, inp.score) || item.evidence != evidence || item.missing_reason != missing {
+                changes.push((inp, evidence, missing, item));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(invalid(errors));
+        }
+        if changes.is_empty() {
+            return Ok(a);
+        }
+        let now = now_ms();
+        write_tx!(self, |tx| {
+            bump!(tx, a, now, None, None);
+            for (inp, evidence, missing, item) in &changes {
+                const UPD: &str = "UPDATE assessment_item SET self_score = $1, evidence = $2, missing_reason = $3, updated_at = $4 \
+                                   WHERE assessment_id = $5 AND node = $6";
+                sqlx::query(UPD).bind(inp.score).bind(evidence).bind(missing).bind(now).bind(id).bind(&inp.node).execute(&mut *tx).await?;
+                if !same(item.self_score, inp.score) {
+                    audit!(tx, scope, Change {
+                        unit_id: Some(a.unit_id),
+                        entity: "assessment",
+                        entity_id: id.to_string(),
+                        action: "self_score",
+                        field: Some(inp.node.as_str()),
+                        old_value: num(item.self_score),
+                        new_value: num(inp.score),
+                        reason: evidence.clone().or_else(|| missing.clone()),
+                    });
+                }
+                if item.evidence != *evidence || item.missing_reason != *missing {
+                    audit!(tx, scope, Change {
+                        unit_id: Some(a.unit_id),
+                        entity: "assessment",
+                        entity_id: id.to_string(),
+                        action: "evidence",
+                        field: Some(inp.node.as_str()),
+                        old_value: describe_evidence(item.evidence.as_deref(), item.missing_reason.as_deref()),
+                        new_value: describe_evidence(evidence.as_deref(), missing.as_deref()),
+                        reason: None,
+                    });
+                }
+            }
+        });
+        self.assessment(scope, id).await
+    }
+
+    /// Appraise criteria while a round is open: accept the self score, or adjust it with a reason;
+    /// survey criteria get their survey score. Each change is audited with its reason.
+    pub async fn appraise(
+        &self,
+        scope: &Scope,
+        fw: &Framework,
+        id: i64,
+        inputs: &[AppraisalInput],
+        expected_version: Option<i32>,
+    ) -> StoreResult<Assessment> {
+        let a = self.assessment(scope, id).await?;
+        check_framework(fw, &a)?;
+        check_appraiser(scope, &a)?;
+        check_version(&a, expected_version)?;
+        if !a.status().appraisal_open() {
+            return Err(StoreError::Conflict(format!(
+                "phiếu đang ở trạng thái \"{}\": chỉ thẩm định khi phiếu đã gửi hoặc đã giải trình",
+                a.status().name_vi()
+            )));
+        }
+        let leaves = leaves_of(fw, a.year);
+        let items: HashMap<String, AssessmentItem> = self.items(id).await?.into_iter().map(|i| (i.node.clone(), i)).collect();
+        let mut errors = Vec::new();
+        let mut changes: Vec<AppraisalChange> = Vec::new();
+        for inp in inputs {
+            let leaf = match find_leaf(&leaves, &inp.node) {
+                Ok(l) => l,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            };
+            let Some(item) = items.get(&leaf.code) else {
+                errors.push(format!("`{}`: tiêu chí không có trong phiếu", leaf.code));
+                continue;
+            };
+            if let Some(v) = inp.score
+                && let Err(e) = check_range(leaf, v)
+            {
+                errors.push(e);
+                continue;
+            }
+            let reason = clean(inp.reason.as_deref());
+            let (score, decision) = if leaf.source == Source::Survey {
+                match inp.score {
+                    Some(v) => (Some(v), "survey"),
+                    None => continue, // survey result not entered yet
+                }
+            } else {
+                let Some(own) = item.self_score else {
+                    errors.push(format!("`{}`: đơn vị chưa tự chấm tiêu chí này", leaf.code));
+                    continue;
+                };
+                match inp.score {
+                    Some(v) if (v - own).abs() >= SAME => {
+                        if reason.is_none() {
+                            errors.push(format!(
+                                "`{}`: điều chỉnh điểm {} → {} cần nêu lý do (a reason is required to adjust)",
+                                leaf.code,
+                                core_results::round_to(own, 4),
+                                core_results::round_to(v, 4)
+                            ));
+                            continue;
+                        }
+                        (Some(v), "adjust")
+                    }
+                    _ => (Some(own), "accept"),
+                }
+            };
+            if !same(item.appraised_score, score) || item.decision.as_deref() != Some(decision) || item.appraisal_reason != reason {
+                changes.push(AppraisalChange { node: leaf.code.clone(), score, decision, reason, old: item });
+            }
+        }
+        if !errors.is_empty() {
+            return Err(invalid(errors));
+        }
+        if changes.is_empty() {
+            return Ok(a);
+        }
+        let now = now_ms();
+        write_tx!(self, |tx| {
+            bump!(tx, a, now, None, None);
+            for AppraisalChange { node, score, decision, reason, old: item } in &changes {
+                const UPD: &str = "UPDATE assessment_item SET appraised_score = $1, decision = $2, appraisal_reason = $3, updated_at = $4 \
+                                   WHERE assessment_id = $5 AND node = $6";
+                sqlx::query(UPD).bind(*score).bind(*decision).bind(reason).bind(now).bind(id).bind(node).execute(&mut *tx).await?;
+                let why = match (*decision, reason) {
+                    (_, Some(r)) => Some(r.clone()),
+                    ("accept", None) => Some("chấp nhận điểm tự chấm".to_string()),
+                    ("survey", None) => Some("điểm điều tra xã hội học".to_string()),
+                    _ => None,
+                };
+                audit!(tx, scope, Change {
+                    unit_id: Some(a.unit_id),
+                    entity: "assessment",
+                    entity_id: id.to_string(),
+                    action: "appraise",
+                    field: Some(node.as_str()),
+                    old_value: num(item.appraised_score),
+                    new_value: num(*score).map(|v| format!("{v} ({decision})")),
+                    reason: why,
+                });
+            }
+        });
+        self.assessment(scope, id).await
+    }
+
+    /// The unit's explanations (giải trình) of the appraisal, per criterion (after the first round).
+    pub async fn explain(&self, scope: &Scope, fw: &Framework, id: i64, inputs: &[(String, String)], expected_version: Option<i32>) -> StoreResult<Assessment> {
+        let a = self.assessment(scope, id).await?;
+        check_framework(fw, &a)?;
+        check_unit_side(scope, &a)?;
+        check_version(&a, expected_version)?;
+        if !a.status().explanation_open() {
+            return Err(StoreError::Conflict(format!(
+                "phiếu đang ở trạng thái \"{}\": chỉ giải trình sau khi cấp trên thẩm định",
+                a.status().name_vi()
+            )));
+        }
+        let leaves = leaves_of(fw, a.year);
+        let items: HashMap<String, AssessmentItem> = self.items(id).await?.into_iter().map(|i| (i.node.clone(), i)).collect();
+        let mut errors = Vec::new();
+        let mut changes = Vec::new();
+        for (node, text) in inputs {
+            match find_leaf(&leaves, node).map(|l| items.get(&l.code)) {
+                Ok(Some(item)) => {
+                    let text = clean(Some(text));
+                    if item.explanation != text {
+                        changes.push((node.clone(), text, item));
+                    }
+                }
+                Ok(None) => errors.push(format!("`{node}`: tiêu chí không có trong phiếu")),
+                Err(e) => errors.push(e),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(invalid(errors));
+        }
+        if changes.is_empty() {
+            return Ok(a);
+        }
+        let now = now_ms();
+        write_tx!(self, |tx| {
+            bump!(tx, a, now, None, None);
+            for (node, text, item) in &changes {
+                const UPD: &str = "UPDATE assessment_item SET explanation = $1, updated_at = $2 WHERE assessment_id = $3 AND node = $4";
+                sqlx::query(UPD).bind(text).bind(now).bind(id).bind(node).execute(&mut *tx).await?;
+                audit!(tx, scope, Change {
+                    unit_id: Some(a.unit_id),
+                    entity: "assessment",
+                    entity_id: id.to_string(),
+                    action: "explain",
+                    field: Some(node.as_str()),
+                    old_value: item.explanation.clone(),
+                    new_value: text.clone(),
+                    reason: None,
+                });
+            }
+        });
+        self.assessment(scope, id).await
+    }
+
+    /// Change the sheet's status (submit, complete an appraisal round, explain, finalise, reopen).
+    /// Refused, with the criteria named, when the sheet is not ready for it.
+    pub async fn transition(
+        &self,
+        scope: &Scope,
+        fw: &Framework,
+        id: i64,
+        action: SheetAction,
+        reason: Option<&str>,
+        expected_version: Option<i32>,
+    ) -> StoreResult<Assessment> {
+        let a = self.assessment(scope, id).await?;
+        check_framework(fw, &a)?;
+        match action.actor() {
+            Actor::Unit => check_unit_side(scope, &a)?,
+            Actor::Appraiser => check_appraiser(scope, &a)?,
+        }
+        check_version(&a, expected_version)?;
+        let status = a.status();
+        let next = core_results::next_status(status, action, a.round >= 2).map_err(StoreError::Conflict)?;
+        let reason = clean(reason);
+        if action.needs_reason() && reason.is_none() {
+            return Err(StoreError::Invalid(format!("\"{}\" cần nêu lý do (a reason is required)", action.name_vi())));
+        }
+        let leaves = leaves_of(fw, a.year);
+        let items: HashMap<String, AssessmentItem> = self.items(id).await?.into_iter().map(|i| (i.node.clone(), i)).collect();
+        let missing = |pred: &dyn Fn(&Node, Option<&AssessmentItem>) -> bool| -> Vec<String> {
+            leaves.iter().filter(|l| pred(l, items.get(&l.code))).map(|l| l.code.clone()).collect()
+        };
+        let own = |l: &Node| l.source != Source::Survey;
+        let problem = match action {
+            SheetAction::Submit => {
+                let unscored = missing(&|l, i| own(l) && i.and_then(|i| i.self_score).is_none());
+                let no_evidence = missing(&|l, i| own(l) && i.is_none_or(|i| i.evidence.is_none() && i.missing_reason.is_none()));
+                let mut p = Vec::new();
+                if !unscored.is_empty() {
+                    p.push(format!("chưa tự chấm {} tiêu chí: {}", unscored.len(), unscored.join(", ")));
+                }
+                if !no_evidence.is_empty() {
+                    p.push(format!(
+                        "thiếu tài liệu kiểm chứng hoặc giải trình lý do thiếu ở {} tiêu chí: {}",
+                        no_evidence.len(),
+                        no_evidence.join(", ")
+                    ));
+                }
+                p
+            }
+            SheetAction::CompleteAppraisal => {
+                let open = missing(&|l, i| own(l) && i.is_none_or(|i| i.decision.is_none()));
+                if open.is_empty() { vec![] } else { vec![format!("chưa thẩm định {} tiêu chí: {}", open.len(), open.join(", "))] }
+            }
+            SheetAction::Finalise => {
+                let open = missing(&|_, i| i.is_none_or(|i| i.appraised_score.is_none()));
+                if open.is_empty() {
+                    vec![]
+                } else {
+                    vec![format!("chưa có điểm thẩm định (kể cả điểm điều tra xã hội học) ở {} tiêu chí: {}", open.len(), open.join(", "))]
+                }
+            }
+            SheetAction::Explain | SheetAction::Reopen => vec![],
+        };
+        if !problem.is_empty() {
+            return Err(StoreError::Invalid(format!("không thể \"{}\": {}", action.name_vi(), problem.join("; "))));
+        }
+        let round = if next == SheetStatus::Explained { 2 } else { a.round };
+        let now = now_ms();
+        write_tx!(self, |tx| {
+            bump!(tx, a, now, Some(next), Some(round));
+            audit!(tx, scope, Change {
+                unit_id: Some(a.unit_id),
+                entity: "assessment",
+                entity_id: id.to_string(),
+                action: action.as_str(),
+                field: Some("status"),
+                old_value: Some(status.as_str().to_string()),
+                new_value: Some(next.as_str().to_string()),
+                reason: reason.clone(),
+            });
+        });
+        self.assessment(scope, id).await
+    }
+
+    /// The children of `parent_code` ranked on their finalised sheets (index = appraised points /
+    /// maximum), with change against the previous year's finalised sheets; unfinished sheets are
+    /// listed apart with their provisional index.
+    pub async fn assessment_ranking(&self, scope: &Scope, fw: &Framework, parent_code: &str, year: i32) -> StoreResult<SheetRanking> {
+        // Reach of the parent gives reach of every child's sheet.
+        let parent = self.unit_by_code(scope, parent_code).await?;
+        let (cur, names, pending) = self.children_sheets(fw, parent.id, year).await?;
+        let (prev, _, _) = self.children_sheets(fw, parent.id, year - 1).await?;
+        let mut ranking = core_results::rank(fw, &cur, (!prev.units.is_empty()).then_some(&prev));
+        ranking.set_names(|u| names.get(u).cloned());
+        Ok(SheetRanking {
+            parent: UnitName { unit: parent.code.clone(), name: short_name(&parent.name) },
+            framework: fw.code.clone(),
+            year,
+            ranking,
+            pending,
+        })
+    }
+
+    /// The sheets of a parent's children in one year: finalised ones as leaf scores, the others
+    /// as pending with their provisional index; and the units' names.
+    async fn children_sheets(
+        &self,
+        fw: &Framework,
+        parent_id: i64,
+        year: i32,
+    ) -> StoreResult<(YearScores, BTreeMap<String, String>, Vec<PendingSheet>)> {
+        let sql = format!("{SELECT_ASSESSMENT} WHERE u.parent_id = $1 AND a.framework = $2 AND a.year = $3 ORDER BY u.code");
+        let list: Vec<Assessment> =
+            on_db!(&self.read, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(parent_id).bind(&fw.code).bind(year).fetch_all(p).await)?;
+        let mut data = YearScores { framework: fw.code.clone(), year, ..YearScores::default() };
+        let mut names = BTreeMap::new();
+        let mut pending = Vec::new();
+        if !fw.applies_to(year) {
+            return Ok((data, names, pending));
+        }
+        let leaves = leaves_of(fw, year);
+        for a in list {
+            let items = self.items(a.id).await?;
+            if a.status() == SheetStatus::Finalised {
+                data.units.insert(a.unit_code.clone(), counted_leaves(&leaves, &items));
+            } else {
+                let pct = core_results::score_sheet(fw, year, &leaf_scores(&items, &leaves))
+                    .ok()
+                    .and_then(|s| s.overall().and_then(|r| r.appraised_percent));
+                pending.push(PendingSheet { unit: a.unit_code.clone(), name: a.unit_name.clone(), status: a.status.clone(), appraised_percent: pct });
+            }
+            names.insert(a.unit_code, a.unit_name);
+        }
+        Ok((data, names, pending))
+    }
+
+    /// Weak points of a unit from its own score sheet (points lost = maximum − appraised score,
+    /// criteria not scored count 0), with change against the previous year's sheet.
+    pub async fn sheet_weak_report(&self, scope: &Scope, fw: &Framework, unit_code: &str, year: i32) -> StoreResult<WeakReport> {
+        let unit = self.unit_by_code(scope, unit_code).await?;
+        let Some(current) = self.assessment_for(scope, unit_code, &fw.code, year).await? else {
+            return Err(StoreError::NotFound(format!("phiếu chấm điểm {} năm {year} của {}", fw.code, unit.name)));
+        };
+        let previous = self.assessment_for(scope, unit_code, &fw.code, year - 1).await?;
+        let scores = |a: &Assessment, items: Vec<AssessmentItem>| {
+            let leaf_map = counted_leaves(&leaves_of(fw, a.year), &items);
+            YearScores {
+                framework: fw.code.clone(),
+                year: a.year,
+                units: BTreeMap::from([(unit.code.clone(), leaf_map)]),
+                ..YearScores::default()
+            }
+        };
+        let cur = scores(&current, self.items(current.id).await?);
+        let prev = match &previous {
+            Some(p) => Some(scores(p, self.items(p.id).await?)),
+            None => None,
+        };
+        let ranking = core_results::rank(fw, &cur, prev.as_ref());
+        let weak = weakness::weak_points(fw, &ranking, &unit.code)
+            .ok_or_else(|| StoreError::NotFound(format!("điểm của {} năm {year}", unit.name)))?;
+        Ok(weak_report(fw, weak, unit.name.clone(), "score_sheet"))
+    }
+}
+
+/// One appraisal to write.
+struct AppraisalChange<'a> {
+    node: String,
+    score: Option<f64>,
+    decision: &'static str,
+    reason: Option<String>,
+    old: &'a AssessmentItem,
+}
+
+/// "tài liệu: QĐ 12/QĐ-UBND" / "thiếu tài liệu: …" for the audit.
+fn describe_evidence(evidence: Option<&str>, missing: Option<&str>) -> Option<String> {
+    match (evidence, missing) {
+        (None, None) => None,
+        (Some(e), None) => Some(format!("tài liệu: {e}")),
+        (None, Some(m)) => Some(format!("thiếu tài liệu: {m}")),
+        (Some(e), Some(m)) => Some(format!("tài liệu: {e}; thiếu: {m}")),
+    }
+}

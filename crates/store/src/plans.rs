@@ -1,0 +1,569 @@
+//! Plans and tasks: create (from a parsed document, by hand, or as a child of a parent plan), browse,
+//! issue (audited), edit tasks with optimistic concurrency, and the task library search.
+
+use crate::audit::Change;
+use crate::units::Unit;
+use crate::{Store, StoreError, StoreResult, audit, now_ms, on_db, write_tx};
+use chiso_core::access::{Permission, Scope};
+use chiso_core::plan::{PlanDraft, PlanStatus, Recurrence, TaskDraft, parse_task_group, task_group_str};
+use chiso_core::text::{fold, nfc};
+use chiso_core::unit::{format_date, parse_date};
+use serde::Serialize;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Plan {
+    pub id: i64,
+    pub unit_id: i64,
+    pub doc_type: String,
+    pub year: i64,
+    pub year_to: Option<i64>,
+    pub families: String,
+    pub number: Option<String>,
+    pub place: Option<String>,
+    pub issued_on: Option<String>,
+    pub title: String,
+    pub status: String,
+    pub parent_plan_id: Option<i64>,
+    pub child_deadline: Option<String>,
+    pub signer_authority: Option<String>,
+    pub signer_position: Option<String>,
+    pub signer_name: Option<String>,
+    pub recipients: String,
+    pub document: String,
+    pub source_name: Option<String>,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Plan {
+    pub fn families(&self) -> Vec<String> {
+        self.families.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
+    }
+    pub fn recipients(&self) -> Vec<String> {
+        serde_json::from_str(&self.recipients).unwrap_or_default()
+    }
+    pub fn status(&self) -> PlanStatus {
+        PlanStatus::parse(&self.status).unwrap_or(PlanStatus::Draft)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct BasisRow {
+    pub id: i64,
+    pub plan_id: i64,
+    pub position: i64,
+    pub number: Option<String>,
+    pub date: Option<String>,
+    pub issuer: Option<String>,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct TaskRow {
+    pub id: i64,
+    pub plan_id: i64,
+    pub position: i64,
+    pub code: String,
+    pub section_code: Option<String>,
+    pub text: String,
+    pub lead_agency: Option<String>,
+    pub lead_agency_id: Option<i64>,
+    pub coordinating: String,
+    pub expected_result: Option<String>,
+    pub due_date: Option<String>,
+    pub due_text: Option<String>,
+    pub recurrence: Option<String>,
+    pub task_group: Option<String>,
+    pub status: String,
+    pub source_task_id: Option<i64>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Task {
+    #[serde(flatten)]
+    pub row: TaskRow,
+    pub nodes: Vec<String>,
+    pub coordinating_agencies: Vec<String>,
+}
+
+impl Task {
+    pub fn has_time(&self) -> bool {
+        self.row.due_date.is_some() || self.row.recurrence.is_some() || self.row.due_text.as_deref().is_some_and(|s| !s.trim().is_empty())
+    }
+    pub fn to_draft(&self) -> TaskDraft {
+        TaskDraft {
+            code: self.row.code.clone(),
+            text: self.row.text.clone(),
+            nodes: self.nodes.clone(),
+            section_code: self.row.section_code.clone(),
+            lead_agency: self.row.lead_agency.clone(),
+            coordinating_agencies: self.coordinating_agencies.clone(),
+            expected_result: self.row.expected_result.clone(),
+            due_date: self.row.due_date.as_deref().and_then(parse_date),
+            due_text: self.row.due_text.clone(),
+            recurrence: self.row.recurrence.as_deref().and_then(Recurrence::parse),
+            task_group: self.row.task_group.as_deref().and_then(parse_task_group),
+        }
+    }
+}
+
+/// A plan in a list, with its unit and counts.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanListItem {
+    pub plan: Plan,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub task_count: i64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PlanFilter {
+    pub unit_code: Option<String>,
+    pub year: Option<i64>,
+    pub status: Option<String>,
+    pub family: Option<String>,
+    pub text: Option<String>,
+}
+
+/// What may change in a task. `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct TaskPatch {
+    pub text: Option<String>,
+    pub lead_agency: Option<Option<String>>,
+    pub coordinating_agencies: Option<Vec<String>>,
+    pub expected_result: Option<Option<String>>,
+    pub due_date: Option<Option<String>>,
+    pub due_text: Option<Option<String>>,
+    pub recurrence: Option<Option<String>>,
+    pub task_group: Option<Option<String>>,
+    pub nodes: Option<Vec<String>>,
+}
+
+/// A library hit: a task with where it comes from.
+#[derive(Debug, Clone, Serialize)]
+pub struct LibraryHit {
+    pub task: Task,
+    pub plan_id: i64,
+    pub plan_title: String,
+    pub plan_number: Option<String>,
+    pub plan_year: i64,
+    pub unit_name: String,
+}
+
+fn require(scope: &Scope, p: Permission) -> StoreResult<()> {
+    if scope.can(p) { Ok(()) } else { Err(StoreError::Forbidden(p.name_vi().to_string())) }
+}
+
+fn opt_text(s: Option<&str>) -> Option<String> {
+    s.map(nfc).filter(|s| !s.is_empty())
+}
+
+impl Store {
+    /// Store a plan with all its tasks under `unit_code`, in one transaction. Needs Permission::EditPlans
+    /// over the unit.
+    pub async fn create_plan(
+        &self,
+        scope: &Scope,
+        unit_code: &str,
+        draft: &PlanDraft,
+        parent_plan_id: Option<i64>,
+        source_name: Option<&str>,
+    ) -> StoreResult<Plan> {
+        require(scope, Permission::EditPlans)?;
+        let unit = self.unit_by_code(scope, unit_code).await?;
+        draft.validate().map_err(StoreError::Invalid)?;
+        if let Some(pid) = parent_plan_id {
+            self.plan(scope, pid).await?;
+        }
+        let agencies: HashMap<String, i64> =
+            self.agencies(scope, unit.id).await?.into_iter().map(|a| (fold(&a.name), a.id)).collect();
+        let now = now_ms();
+        let document = serde_json::to_string(&draft.document).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let recipients = serde_json::to_string(&draft.recipients).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let signer = draft.signer.clone().unwrap_or_default();
+        let families = draft.families.join(",");
+        let plan_id = write_tx!(self, |tx| {
+            const INS: &str = "INSERT INTO plan (unit_id, doc_type, year, year_to, families, number, place, issued_on, title, title_fold, status, \
+                 parent_plan_id, child_deadline, signer_authority, signer_position, signer_name, recipients, document, source_name, version, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 1, $20, $20) RETURNING id";
+            let id: i64 = sqlx::query_scalar(INS)
+                .bind(unit.id)
+                .bind(nfc(&draft.doc_type))
+                .bind(draft.year as i64)
+                .bind(draft.year_to.map(i64::from))
+                .bind(&families)
+                .bind(opt_text(draft.number.as_deref()))
+                .bind(opt_text(draft.place.as_deref()))
+                .bind(draft.issued_on.map(format_date))
+                .bind(nfc(&draft.title))
+                .bind(fold(&draft.title))
+                .bind(draft.status.as_str())
+                .bind(parent_plan_id)
+                .bind(draft.child_deadline.map(format_date))
+                .bind(opt_text(signer.authority.as_deref()))
+                .bind(opt_text(signer.position.as_deref()))
+                .bind(opt_text(signer.name.as_deref()))
+                .bind(&recipients)
+                .bind(&document)
+                .bind(source_name)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+            for (i, b) in draft.based_on.iter().enumerate() {
+                const BASIS: &str = "INSERT INTO plan_basis (plan_id, position, number, date, issuer, text) VALUES ($1, $2, $3, $4, $5, $6)";
+                sqlx::query(BASIS)
+                    .bind(id)
+                    .bind(i as i64)
+                    .bind(opt_text(b.number.as_deref()))
+                    .bind(b.date.map(format_date))
+                    .bind(opt_text(b.issuer.as_deref()))
+                    .bind(nfc(&b.text))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for (i, t) in draft.tasks.iter().enumerate() {
+                let lead_id = t.lead_agency.as_deref().and_then(|a| agencies.get(&fold(a)).copied());
+                const TASK: &str = "INSERT INTO task (plan_id, position, code, section_code, text, text_fold, lead_agency, lead_agency_id, coordinating, \
+                     expected_result, due_date, due_text, recurrence, task_group, status, source_task_id, version, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'not_started', NULL, 1, $15, $15) RETURNING id";
+                let task_id: i64 = sqlx::query_scalar(TASK)
+                    .bind(id)
+                    .bind(i as i64)
+                    .bind(nfc(&t.code))
+                    .bind(opt_text(t.section_code.as_deref()))
+                    .bind(nfc(&t.text))
+                    .bind(search_key(&t.text, t.lead_agency.as_deref()))
+                    .bind(opt_text(t.lead_agency.as_deref()))
+                    .bind(lead_id)
+                    .bind(serde_json::to_string(&t.coordinating_agencies).unwrap_or_else(|_| "[]".into()))
+                    .bind(opt_text(t.expected_result.as_deref()))
+                    .bind(t.due_date.map(format_date))
+                    .bind(opt_text(t.due_text.as_deref()))
+                    .bind(t.recurrence.map(|r| r.as_str()))
+                    .bind(t.task_group.map(task_group_str))
+                    .bind(now)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let mut nodes = t.nodes.clone();
+                nodes.sort();
+                nodes.dedup();
+                for n in nodes {
+                    const NODE: &str = "INSERT INTO task_node (task_id, node_code) VALUES ($1, $2)";
+                    sqlx::query(NODE).bind(task_id).bind(n).execute(&mut *tx).await?;
+                }
+            }
+            audit!(tx, scope, Change {
+                unit_id: Some(unit.id),
+                entity: "plan",
+                entity_id: id.to_string(),
+                action: "create",
+                field: Some("status"),
+                new_value: Some(format!("{} — {} ({} nhiệm vụ)", draft.status.as_str(), draft.title, draft.tasks.len())),
+                ..Default::default()
+            });
+            id
+        });
+        self.plan(scope, plan_id).await
+    }
+
+    /// One plan, if the scope reaches its unit.
+    pub async fn plan(&self, scope: &Scope, id: i64) -> StoreResult<Plan> {
+        require(scope, Permission::View)?;
+        const SQL: &str = "SELECT p.id, p.unit_id, p.doc_type, p.year, p.year_to, p.families, p.number, p.place, p.issued_on, p.title, p.status, \
+            p.parent_plan_id, p.child_deadline, p.signer_authority, p.signer_position, p.signer_name, p.recipients, p.document, p.source_name, \
+            p.version, p.created_at, p.updated_at FROM plan p WHERE p.id = $1";
+        let plan: Plan = on_db!(&self.read, |p| sqlx::query_as(SQL).bind(id).fetch_optional(p).await)?
+            .ok_or_else(|| StoreError::NotFound(format!("kế hoạch #{id}")))?;
+        self.unit_by_id(scope, plan.unit_id).await?;
+        Ok(plan)
+    }
+
+    /// Plans by document number ("426/KH-UBND") within the scope.
+    pub async fn plans_by_number(&self, scope: &Scope, number: &str) -> StoreResult<Vec<Plan>> {
+        let items = self.plans(scope, &PlanFilter::default()).await?;
+        Ok(items.into_iter().map(|i| i.plan).filter(|p| p.number.as_deref() == Some(number.trim())).collect())
+    }
+
+    /// Plans within the scope, newest first, filtered.
+    pub async fn plans(&self, scope: &Scope, f: &PlanFilter) -> StoreResult<Vec<PlanListItem>> {
+        require(scope, Permission::View)?;
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            plan: Plan,
+            unit_code: String,
+            unit_name: String,
+            task_count: i64,
+        }
+        const SQL: &str = "SELECT p.id, p.unit_id, p.doc_type, p.year, p.year_to, p.families, p.number, p.place, p.issued_on, p.title, p.status, \
+            p.parent_plan_id, p.child_deadline, p.signer_authority, p.signer_position, p.signer_name, p.recipients, p.document, p.source_name, \
+            p.version, p.created_at, p.updated_at, u.code AS unit_code, u.name AS unit_name, \
+            (SELECT COUNT(*) FROM task t WHERE t.plan_id = p.id) AS task_count \
+            FROM plan p JOIN unit u ON u.id = p.unit_id WHERE u.path LIKE $1 || '%' \
+            AND ($2 = '' OR u.code = $2) AND ($3 = 0 OR p.year = $3 OR (p.year <= $3 AND p.year_to >= $3)) AND ($4 = '' OR p.status = $4) \
+            AND ($5 = '' OR p.title_fold LIKE $5 OR p.number = $6) \
+            ORDER BY p.year DESC, p.issued_on DESC, p.id DESC";
+        let prefix = scope.path_prefix();
+        let text = f.text.as_deref().map(str::trim).unwrap_or("");
+        let like = if text.is_empty() { String::new() } else { format!("%{}%", fold(text).replace(['%', '_'], "")) };
+        let rows: Vec<Row> = on_db!(&self.read, |p| sqlx::query_as(SQL)
+            .bind(prefix)
+            .bind(f.unit_code.as_deref().unwrap_or(""))
+            .bind(f.year.unwrap_or(0))
+            .bind(f.status.as_deref().unwrap_or(""))
+            .bind(&like)
+            .bind(text)
+            .fetch_all(p)
+            .await)?;
+        Ok(rows
+            .into_iter()
+            .filter(|r| f.family.as_deref().is_none_or(|fam| fam.is_empty() || r.plan.families().iter().any(|x| x == fam)))
+            .map(|r| PlanListItem { plan: r.plan, unit_code: r.unit_code, unit_name: r.unit_name, task_count: r.task_count })
+            .collect())
+    }
+
+    pub async fn plan_basis(&self, scope: &Scope, plan_id: i64) -> StoreResult<Vec<BasisRow>> {
+        self.plan(scope, plan_id).await?;
+        const SQL: &str = "SELECT id, plan_id, position, number, date, issuer, text FROM plan_basis WHERE plan_id = $1 ORDER BY position";
+        Ok(on_db!(&self.read, |p| sqlx::query_as(SQL).bind(plan_id).fetch_all(p).await)?)
+    }
+
+    /// The tasks of a plan with their framework nodes, in document order.
+    pub async fn tasks(&self, scope: &Scope, plan_id: i64) -> StoreResult<Vec<Task>> {
+        self.plan(scope, plan_id).await?;
+        const SQL: &str = "SELECT id, plan_id, position, code, section_code, text, lead_agency, lead_agency_id, coordinating, expected_result, \
+            due_date, due_text, recurrence, task_group, status, source_task_id, version FROM task WHERE plan_id = $1 ORDER BY position";
+        let rows: Vec<TaskRow> = on_db!(&self.read, |p| sqlx::query_as(SQL).bind(plan_id).fetch_all(p).await)?;
+        const NODES: &str = "SELECT n.task_id, n.node_code FROM task_node n JOIN task t ON t.id = n.task_id WHERE t.plan_id = $1 ORDER BY n.node_code";
+        let nodes: Vec<(i64, String)> = on_db!(&self.read, |p| sqlx::query_as(NODES).bind(plan_id).fetch_all(p).await)?;
+        Ok(attach_nodes(rows, nodes))
+    }
+
+    pub async fn task(&self, scope: &Scope, task_id: i64) -> StoreResult<Task> {
+        const SQL: &str = "SELECT id, plan_id, position, code, section_code, text, lead_agency, lead_agency_id, coordinating, expected_result, \
+            due_date, due_text, recurrence, task_group, status, source_task_id, version FROM task WHERE id = $1";
+        let row: TaskRow = on_db!(&self.read, |p| sqlx::query_as(SQL).bind(task_id).fetch_optional(p).await)?
+            .ok_or_else(|| StoreError::NotFound(format!("nhiệm vụ #{task_id}")))?;
+        self.plan(scope, row.plan_id).await?;
+        const NODES: &str = "SELECT task_id, node_code FROM task_node WHERE task_id = $1 ORDER BY node_code";
+        let nodes: Vec<(i64, String)> = on_db!(&self.read, |p| sqlx::query_as(NODES).bind(task_id).fetch_all(p).await)?;
+        attach_nodes(vec![row], nodes).into_iter().next().ok_or_else(|| StoreError::NotFound(format!("nhiệm vụ #{task_id}")))
+    }
+
+    /// Issue a draft plan: set its number and date and mark it issued. Audited.
+    pub async fn issue_plan(&self, scope: &Scope, plan_id: i64, number: &str, issued_on: &str, expected_version: i64) -> StoreResult<Plan> {
+        require(scope, Permission::EditPlans)?;
+        let plan = self.plan(scope, plan_id).await?;
+        if plan.status() == PlanStatus::Issued {
+            return Err(StoreError::Conflict("kế hoạch đã ban hành".into()));
+        }
+        let date = parse_date(issued_on).ok_or_else(|| StoreError::Invalid(format!("ngày ban hành '{issued_on}' không hợp lệ")))?;
+        let number = nfc(number);
+        if number.is_empty() || !number.contains('/') {
+            return Err(StoreError::Invalid(format!("số, ký hiệu '{number}' không hợp lệ (ví dụ 426/KH-UBND)")));
+        }
+        write_tx!(self, |tx| {
+            const UPD: &str = "UPDATE plan SET status = 'issued', number = $1, issued_on = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5";
+            let n = sqlx::query(UPD).bind(&number).bind(format_date(date)).bind(now_ms()).bind(plan_id).bind(expected_version).execute(&mut *tx).await?.rows_affected();
+            if n == 0 {
+                return Err(StoreError::Conflict("kế hoạch vừa được người khác sửa; hãy tải lại trang".into()));
+            }
+            audit!(tx, scope, Change {
+                unit_id: Some(plan.unit_id),
+                entity: "plan",
+                entity_id: plan_id.to_string(),
+                action: "issue",
+                field: Some("status"),
+                old_value: Some(plan.status.clone()),
+                new_value: Some(format!("issued {number} ngày {}", format_date(date))),
+                ..Default::default()
+            });
+        });
+        self.plan(scope, plan_id).await
+    }
+
+    /// Change a task; fails with `Conflict` when someone else changed it since `expected_version` was read.
+    pub async fn update_task(&self, scope: &Scope, task_id: i64, patch: TaskPatch, expected_version: i64) -> StoreResult<Task> {
+        require(scope, Permission::EditPlans)?;
+        let old = self.task(scope, task_id).await?;
+        let plan = self.plan(scope, old.row.plan_id).await?;
+        let text = patch.text.map(|s| nfc(&s)).unwrap_or(old.row.text.clone());
+        if text.is_empty() {
+            return Err(StoreError::Invalid("nội dung nhiệm vụ trống".into()));
+        }
+        let pick = |new: Option<Option<String>>, old: &Option<String>| match new {
+            Some(v) => v.map(|s| nfc(&s)).filter(|s| !s.is_empty()),
+            None => old.clone(),
+        };
+        let lead = pick(patch.lead_agency, &old.row.lead_agency);
+        let result = pick(patch.expected_result, &old.row.expected_result);
+        let due_date = pick(patch.due_date, &old.row.due_date);
+        if let Some(d) = &due_date
+            && parse_date(d).is_none()
+        {
+            return Err(StoreError::Invalid(format!("thời hạn '{d}' không hợp lệ (YYYY-MM-DD)")));
+        }
+        let due_text = pick(patch.due_text, &old.row.due_text);
+        let recurrence = pick(patch.recurrence, &old.row.recurrence);
+        if let Some(r) = &recurrence
+            && Recurrence::parse(r).is_none()
+        {
+            return Err(StoreError::Invalid(format!("chu kỳ '{r}' không hợp lệ")));
+        }
+        let group = pick(patch.task_group, &old.row.task_group);
+        if let Some(g) = &group
+            && parse_task_group(g).is_none()
+        {
+            return Err(StoreError::Invalid(format!("nhóm nhiệm vụ '{g}' không hợp lệ")));
+        }
+        let coordinating = patch.coordinating_agencies.unwrap_or(old.coordinating_agencies.clone());
+        let nodes = patch.nodes.unwrap_or(old.nodes.clone());
+        let agencies: HashMap<String, i64> = self.agencies(scope, plan.unit_id).await?.into_iter().map(|a| (fold(&a.name), a.id)).collect();
+        let lead_id = lead.as_deref().and_then(|a| agencies.get(&fold(a)).copied());
+        write_tx!(self, |tx| {
+            const UPD: &str = "UPDATE task SET text = $1, text_fold = $2, lead_agency = $3, lead_agency_id = $4, coordinating = $5, expected_result = $6, \
+                 due_date = $7, due_text = $8, recurrence = $9, task_group = $10, version = version + 1, updated_at = $11 WHERE id = $12 AND version = $13";
+            let n = sqlx::query(UPD)
+                .bind(&text)
+                .bind(search_key(&text, lead.as_deref()))
+                .bind(&lead)
+                .bind(lead_id)
+                .bind(serde_json::to_string(&coordinating).unwrap_or_else(|_| "[]".into()))
+                .bind(&result)
+                .bind(&due_date)
+                .bind(&due_text)
+                .bind(&recurrence)
+                .bind(&group)
+                .bind(now_ms())
+                .bind(task_id)
+                .bind(expected_version)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n == 0 {
+                return Err(StoreError::Conflict(format!(
+                    "nhiệm vụ {} vừa được người khác sửa (phiên bản {}); hãy xem thay đổi của họ rồi sửa lại",
+                    old.row.code, old.row.version
+                )));
+            }
+            const DEL: &str = "DELETE FROM task_node WHERE task_id = $1";
+            sqlx::query(DEL).bind(task_id).execute(&mut *tx).await?;
+            let mut ns = nodes.clone();
+            ns.sort();
+            ns.dedup();
+            for node in ns {
+                const NODE: &str = "INSERT INTO task_node (task_id, node_code) VALUES ($1, $2)";
+                sqlx::query(NODE).bind(task_id).bind(node).execute(&mut *tx).await?;
+            }
+            audit!(tx, scope, Change {
+                unit_id: Some(plan.unit_id),
+                entity: "task",
+                entity_id: task_id.to_string(),
+                action: "update",
+                old_value: Some(summary(&old.row.text, &old.row.lead_agency, &old.row.due_date)),
+                new_value: Some(summary(&text, &lead, &due_date)),
+                ..Default::default()
+            });
+        });
+        self.task(scope, task_id).await
+    }
+
+    /// Child plans made from `plan_id`.
+    pub async fn child_plans(&self, scope: &Scope, plan_id: i64) -> StoreResult<Vec<PlanListItem>> {
+        self.plan(scope, plan_id).await?;
+        let all = self.plans(scope, &PlanFilter::default()).await?;
+        Ok(all.into_iter().filter(|i| i.plan.parent_plan_id == Some(plan_id)).collect())
+    }
+
+    /// The task library: tasks of every plan within the scope, by diacritic-insensitive text ("noi vu"
+    /// finds "Nội vụ") and/or framework node (a dimension matches its sub-dimensions too).
+    pub async fn search_tasks(&self, scope: &Scope, text: &str, node: Option<&str>, limit: i64) -> StoreResult<Vec<LibraryHit>> {
+        require(scope, Permission::View)?;
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            task: TaskRow,
+            plan_title: String,
+            plan_number: Option<String>,
+            plan_year: i64,
+            unit_name: String,
+        }
+        const SQL: &str = "SELECT t.id, t.plan_id, t.position, t.code, t.section_code, t.text, t.lead_agency, t.lead_agency_id, t.coordinating, \
+            t.expected_result, t.due_date, t.due_text, t.recurrence, t.task_group, t.status, t.source_task_id, t.version, \
+            p.title AS plan_title, p.number AS plan_number, p.year AS plan_year, u.name AS unit_name \
+            FROM task t JOIN plan p ON p.id = t.plan_id JOIN unit u ON u.id = p.unit_id \
+            WHERE u.path LIKE $1 || '%' AND ($2 = '' OR t.text_fold LIKE $2) \
+            AND ($3 = '' OR EXISTS (SELECT 1 FROM task_node n WHERE n.task_id = t.id AND (n.node_code = $3 OR n.node_code LIKE $3 || '.%'))) \
+            ORDER BY p.year DESC, t.plan_id DESC, t.position LIMIT $4";
+        let folded = fold(text).replace(['%', '_'], "");
+        let like = if folded.is_empty() { String::new() } else { format!("%{folded}%") };
+        let prefix = scope.path_prefix();
+        let node = node.unwrap_or("").trim();
+        let rows: Vec<Row> =
+            on_db!(&self.read, |p| sqlx::query_as(SQL).bind(prefix).bind(&like).bind(node).bind(limit).fetch_all(p).await)?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.task.id).collect();
+        let mut node_map: HashMap<i64, Vec<String>> = HashMap::new();
+        for id in ids {
+            const NODES: &str = "SELECT node_code FROM task_node WHERE task_id = $1 ORDER BY node_code";
+            let ns: Vec<String> = on_db!(&self.read, |p| sqlx::query_scalar(NODES).bind(id).fetch_all(p).await)?;
+            node_map.insert(id, ns);
+        }
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let nodes = node_map.remove(&r.task.id).unwrap_or_default();
+                let coordinating_agencies = serde_json::from_str(&r.task.coordinating).unwrap_or_default();
+                LibraryHit {
+                    task: Task { row: r.task, nodes, coordinating_agencies },
+                    plan_id: 0,
+                    plan_title: r.plan_title,
+                    plan_number: r.plan_number,
+                    plan_year: r.plan_year,
+                    unit_name: r.unit_name,
+                }
+            })
+            .map(|mut h| {
+                h.plan_id = h.task.row.plan_id;
+                h
+            })
+            .collect())
+    }
+
+    /// The direct children of a unit that are in force in `year`, for the cascade overview.
+    pub async fn child_units_in_year(&self, scope: &Scope, unit: &Unit, year: i64) -> StoreResult<Vec<Unit>> {
+        let start = format!("{year}-12-31");
+        let end = format!("{year}-01-01");
+        Ok(self
+            .units(scope)
+            .await?
+            .into_iter()
+            .filter(|u| u.parent_id == Some(unit.id) && u.valid_from.as_str() <= start.as_str() && u.valid_to.as_deref().is_none_or(|t| t >= end.as_str()))
+            .collect())
+    }
+}
+
+/// What the task library searches: the task text and its lead agency, folded.
+fn search_key(text: &str, lead: Option<&str>) -> String {
+    fold(&format!("{text} {}", lead.unwrap_or("")))
+}
+
+fn summary(text: &str, lead: &Option<String>, due: &Option<String>) -> String {
+    let short: String = text.chars().take(80).collect();
+    format!("{short} | chủ trì: {} | hạn: {}", lead.as_deref().unwrap_or("—"), due.as_deref().unwrap_or("—"))
+}
+
+fn attach_nodes(rows: Vec<TaskRow>, nodes: Vec<(i64, String)>) -> Vec<Task> {
+    let mut by_task: HashMap<i64, Vec<String>> = HashMap::new();
+    for (id, code) in nodes {
+        by_task.entry(id).or_default().push(code);
+    }
+    rows.into_iter()
+        .map(|row| {
+            let coordinating_agencies = serde_json::from_str(&row.coordinating).unwrap_or_default();
+            Task { nodes: by_task.remove(&row.id).unwrap_or_default(), coordinating_agencies, row }
+        })
+        .collect()
+}
