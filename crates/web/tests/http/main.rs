@@ -4,4 +4,5 @@ mod api;
 mod auth;
 mod browser;
 mod helpers;
+mod plans;
 mod scope;

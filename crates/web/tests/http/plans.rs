@@ -1,0 +1,100 @@
+//! Plans over HTTP: import a seed by upload, the plan page and its checklist, the cascade to a commune,
+//! exports that read back, bad uploads, and scope.
+
+use crate::helpers::*;
+
+const SEED_003: &[u8] = include_bytes!("../../../../datasets/plans/003_187a403246ebc703.txt");
+
+async fn upload(app: &TestApp, c: &reqwest::Client, unit: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
+    let csrf = csrf_of(app, c).await;
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf)
+        .text("unit", unit.to_string())
+        .text("year", "")
+        .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+    c.post(app.url("/plans/import")).multipart(form).send().await.expect("upload")
+}
+
+#[tokio::test]
+async fn import_cascade_and_export_a_seed_plan() {
+    on_each_app(|app| async move {
+        let label = app.label;
+        let c = app.login("nv.huyen").await;
+        let r = upload(&app, &c, "123", "003.txt", SEED_003.to_vec()).await;
+        assert_eq!(r.status(), 303, "{label}");
+        let loc = r.headers()["location"].to_str().expect("loc").to_string();
+        let page = c.get(app.url(&loc)).send().await.expect("plan").text().await.expect("body");
+        assert!(page.contains("426/KH-UBND") && page.contains("Mộc Châu, ngày 18 tháng 02 năm 2022"), "{label}: header");
+        assert!(page.contains("Bao quát đủ các nội dung") && page.contains("8/8"), "{label}: covers the 8 PAPI dimensions");
+        assert!(page.contains("Mỗi nhiệm vụ có cơ quan chủ trì"), "{label}: checklist");
+        assert!(page.contains("Nội dung 8 – Quản trị điện tử"), "{label}: tasks grouped by dimension");
+        let id: i64 = loc.trim_start_matches("/plans/").parse().expect("id");
+        // The API gives the same plan with its checklist.
+        let detail: serde_json::Value = c.get(app.url(&format!("/api/v1/plans/{id}"))).send().await.expect("api").json().await.expect("json");
+        assert_eq!(detail["plan"]["number"], "426/KH-UBND");
+        let lead = detail["compliance"].as_array().expect("checks").iter().find(|c| c["code"] == "tasks_have_lead").expect("lead check").clone();
+        assert_eq!(lead["ok"], false, "{label}: the seed's tasks name no lead agency, and the checklist says so");
+        // The cascade: a child plan for a commune carries the based-on reference and the deadline.
+        let csrf = csrf_of(&app, &c).await;
+        let r = c.post(app.url(&format!("/plans/{id}/children"))).form(&[("csrf", csrf.as_str()), ("unit", "X01")]).send().await.expect("child");
+        assert_eq!(r.status(), 303, "{label}");
+        let child_loc = r.headers()["location"].to_str().expect("loc").to_string();
+        let child = c.get(app.url(&child_loc)).send().await.expect("child page").text().await.expect("body");
+        assert!(child.contains("Căn cứ Kế hoạch số 426/KH-UBND ngày 18/02/2022 của UBND huyện Mộc Châu"), "{label}: based-on reference");
+        assert!(child.contains("hạn ban hành kế hoạch: <strong>20/02/2022</strong>"), "{label}: the parent's deadline is carried");
+        assert!(child.contains("chưa ban hành (hạn 20/02/2022)"), "{label}: checklist shows it is not issued yet");
+        // The parent sees which children have no plan yet.
+        let parent = c.get(app.url(&loc)).send().await.expect("plan").text().await.expect("body");
+        assert!(parent.contains("Xã Chiềng Sơn") && parent.contains("Chưa có kế hoạch"), "{label}: missing child plan flagged");
+        // Issue the child late: the parent flags it.
+        let child_id: i64 = child_loc.trim_start_matches("/plans/").parse().expect("id");
+        let csrf = csrf_of(&app, &c).await;
+        let r = c.post(app.url(&format!("/plans/{child_id}/issue"))).form(&[("csrf", csrf.as_str()), ("number", "05/KH-UBND"), ("issued_on", "2022-02-24"), ("version", "1")]).send().await.expect("issue");
+        assert_eq!(r.status(), 303, "{label}");
+        let parent = c.get(app.url(&loc)).send().await.expect("plan").text().await.expect("body");
+        assert!(parent.contains("Ban hành muộn"), "{label}: late child plan flagged");
+        // Export: DOCX that reads back with the same number, date and title; XLSX is a zip.
+        let docx = c.get(app.url(&format!("/plans/{id}/export/docx"))).send().await.expect("docx").bytes().await.expect("bytes");
+        let back = chiso_docs::parse_plan(&docx, "back.docx").expect("parse exported docx");
+        assert_eq!(back.number.as_deref(), Some("426/KH-UBND"));
+        assert_eq!(back.date.map(|d| d.to_string()), Some("2022-02-18".into()));
+        assert!(back.title.contains("Nâng cao chỉ số hiệu quả quản trị"), "{}", back.title);
+        let xlsx = c.get(app.url(&format!("/plans/{id}/export/xlsx"))).send().await.expect("xlsx").bytes().await.expect("bytes");
+        assert!(xlsx.starts_with(b"PK"), "{label}: xlsx is a zip");
+        // The library finds the plan's tasks without diacritics.
+        let hits: Vec<serde_json::Value> = c.get(app.url("/api/v1/tasks/search?q=ho%20ngheo")).send().await.expect("search").json().await.expect("json");
+        assert!(!hits.is_empty(), "{label}: library search");
+        // A commune officer cannot see the district's plan.
+        let x = app.login("xa.x01").await;
+        assert_eq!(x.get(app.url(&loc)).send().await.expect("get").status(), 403, "{label}");
+        assert_eq!(x.get(app.url(&format!("/api/v1/plans/{id}"))).send().await.expect("get").status(), 403);
+        assert_eq!(x.get(app.url(&format!("/plans/{id}/export/docx"))).send().await.expect("get").status(), 403);
+        let leaked: Vec<serde_json::Value> = x.get(app.url("/api/v1/tasks/search?q=ho%20ngheo")).send().await.expect("search").json().await.expect("json");
+        assert!(leaked.iter().all(|h| h["plan_id"] != id), "{label}: library does not leak");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn bad_uploads_are_refused_and_store_nothing() {
+    on_each_app(|app| async move {
+        let c = app.login("nv.huyen").await;
+        for (name, bytes) in [
+            ("rong.txt", Vec::new()),
+            ("nhi-phan.docx", vec![0u8, 159, 146, 150, 1, 2, 3, 255]),
+            ("khong-phai-zip.docx", b"PK\x03\x04 this is not really a zip".to_vec()),
+        ] {
+            let r = upload(&app, &c, "123", name, bytes).await;
+            assert_eq!(r.status(), 422, "{}: {name}", app.label);
+            let body = r.text().await.expect("body");
+            assert!(body.contains(name), "the error names the file: {name}");
+        }
+        let list: Vec<serde_json::Value> = c.get(app.url("/api/v1/plans")).send().await.expect("list").json().await.expect("json");
+        assert!(list.is_empty(), "{}: nothing stored", app.label);
+        // Uploading into a unit outside the scope is refused.
+        let x = app.login("xa.x01").await;
+        let r = upload(&app, &x, "X02", "003.txt", SEED_003.to_vec()).await;
+        assert_eq!(r.status(), 403, "{}", app.label);
+    })
+    .await;
+}
