@@ -25,7 +25,8 @@ impl DataArgs {
                 Store::sqlite_url_for_dir(&self.data_dir)
             }
         };
-        Store::connect(&url).await.map_err(|e| anyhow::anyhow!("{e}"))
+        // Evidence files live beside the database (with PostgreSQL and several servers: a shared directory).
+        Ok(Store::connect(&url).await.map_err(|e| anyhow::anyhow!("{e}"))?.with_files_dir(self.data_dir.join("files")))
     }
 }
 

@@ -23,7 +23,9 @@ const SEED_PLANS: &[(&str, &str, &[u8])] = &[
 pub const DEMO_PASSWORD: &str = "chiso-demo";
 
 /// (username, full name, role, unit code, agency name)
-pub const DEMO_ACCOUNTS: &[(&str, &str, Role, Option<&str>, Option<&str>)] = &[
+type DemoAccount = (&'static str, &'static str, Role, Option<&'static str>, Option<&'static str>);
+
+pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
     ("admin", "Quản trị hệ thống", Role::Admin, None, None),
     ("nv.sonla", "Chuyên viên Sở Nội vụ Sơn La", Role::Specialist, Some("14"), Some("Sở Nội vụ")),
     ("nv.mocchau", "Chuyên viên Phòng Nội vụ Mộc Châu", Role::Specialist, Some("123"), Some("Phòng Nội vụ")),
@@ -77,8 +79,10 @@ pub async fn load(store: &Store) -> Result<String> {
         created += 1;
     }
     let plans = load_plans(store, &sys).await?;
+    let progress = load_progress(store, &sys).await?;
+    let results = crate::results::load_demo(store).await?;
     Ok(format!(
-        "Dữ liệu mẫu: {} đơn vị mới ({} đã có), {agencies} cơ quan, {created} tài khoản mới, {plans} kế hoạch mới.",
+        "Dữ liệu mẫu: {} đơn vị mới ({} đã có), {agencies} cơ quan, {created} tài khoản mới, {plans} kế hoạch mới, {progress} cập nhật và báo cáo tiến độ mới. {results}",
         units.created,
         units.unchanged + units.updated
     ))
@@ -119,4 +123,96 @@ async fn load_plans(store: &Store, sys: &Scope) -> Result<usize> {
         created += 1;
     }
     Ok(created)
+}
+
+fn at(date: &str, hour: i64) -> i64 {
+    let d = chiso_core::unit::parse_date(date).unwrap_or(time::Date::MIN);
+    chiso_store::progress::end_of_day_ms(d) + 1 - (24 - hour) * 3_600_000
+}
+
+/// Half a year of work on the Mộc Châu plan 426/KH-UBND (2022): lead agencies and due dates assigned,
+/// updates with evidence from agencies and communes, and H1 2022 reports — some on time, some late, some
+/// missing — so the dashboard and the report pages are alive on first start.
+async fn load_progress(store: &Store, sys: &Scope) -> Result<usize> {
+    use chiso_core::progress::TaskStatus;
+    use chiso_store::plans::TaskPatch;
+    use chiso_store::progress::{NewEvidence, NewUpdate};
+    let district = store.unit_by_code(sys, "123").await?;
+    if store.report_of(sys, &district, None, "2022-H1").await?.is_some() {
+        return Ok(0);
+    }
+    let Some(plan) = store.plans_by_number(sys, "426/KH-UBND").await?.into_iter().next() else { return Ok(0) };
+    let mut n = 0;
+    // Who leads what, by dimension, and a due date for the concrete ones.
+    let leads = [
+        ("papi.d1", "Phòng Nội vụ"),
+        ("papi.d2", "Phòng Tài nguyên và Môi trường"),
+        ("papi.d3", "Phòng Tư pháp"),
+        ("papi.d4", "Phòng Nội vụ"),
+        ("papi.d5", "Văn phòng HĐND - UBND huyện"),
+        ("papi.d6", "Văn phòng HĐND - UBND huyện"),
+        ("papi.d7", "Phòng Tài nguyên và Môi trường"),
+        ("papi.d8", "Phòng Văn hóa và Thông tin"),
+    ];
+    for t in store.tasks(sys, plan.id).await? {
+        let dim = t.nodes.first().map(|n| n.split('.').take(2).collect::<Vec<_>>().join(".")).unwrap_or_default();
+        let Some((_, lead)) = leads.iter().find(|(d, _)| *d == dim) else { continue };
+        let due = match dim.as_str() {
+            "papi.d5" | "papi.d8" => Some(Some("2022-04-30".to_string())),
+            _ => None,
+        };
+        let patch = TaskPatch {
+            lead_agency: Some(Some((*lead).to_string())),
+            expected_result: Some(Some("Báo cáo kết quả, tài liệu kiểm chứng".into())),
+            due_date: due,
+            recurrence: if dim == "papi.d5" || dim == "papi.d8" { None } else { Some(Some("continuous".into())) },
+            ..Default::default()
+        };
+        store.update_task(sys, t.row.id, patch, t.row.version).await?;
+    }
+    // Updates made between March and May 2022.
+    let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% chiso demo evidence\n%%EOF\n".to_vec();
+    for (i, t) in store.tasks(sys, plan.id).await?.iter().enumerate() {
+        let (status, percent, day, narrative) = match i % 5 {
+            0 => (TaskStatus::Done, Some(100), "2022-04-20", "Đã hoàn thành; có biên bản và hình ảnh kèm theo."),
+            1 => (TaskStatus::InProgress, Some(60), "2022-05-10", "Đang triển khai tại các xã, thị trấn."),
+            2 => (TaskStatus::Done, Some(100), "2022-05-25", "Hoàn thành, đã báo cáo UBND huyện."),
+            3 => (TaskStatus::InProgress, Some(30), "2022-03-28", "Đã ban hành văn bản hướng dẫn."),
+            _ => continue,
+        };
+        let completed_on = status.is_done().then(|| chiso_core::unit::parse_date(day)).flatten();
+        let files = if i % 10 == 0 { vec![NewEvidence { file_name: format!("bien-ban-{}.pdf", i + 1), bytes: pdf.clone() }] } else { Vec::new() };
+        let up = NewUpdate { status, percent, completed_on, reason: None, narrative: narrative.into(), files };
+        store.record_update_at(sys, t.row.id, up, t.row.version, at(day, 10)).await?;
+        n += 1;
+    }
+    // Communes that made their plans update some of their tasks too.
+    for commune in ["123.01", "123.03"] {
+        let unit = store.unit_by_code(sys, commune).await?;
+        let plans = store.plans(sys, &chiso_store::plans::PlanFilter { unit_code: Some(commune.into()), year: Some(2022), ..Default::default() }).await?;
+        for p in plans {
+            for t in store.tasks(sys, p.plan.id).await?.iter().take(6) {
+                let up = NewUpdate { status: TaskStatus::Done, percent: Some(100), completed_on: chiso_core::unit::parse_date("2022-05-20"), reason: None, narrative: format!("{} đã thực hiện.", unit.name), files: Vec::new() };
+                store.record_update_at(sys, t.row.id, up, t.row.version, at("2022-05-20", 9)).await?;
+                n += 1;
+            }
+        }
+    }
+    // H1 2022 reports: communes due 05/06, district agencies 05/06, the district 10/06.
+    let h1 = chiso_core::period::Period::parse("2022-H1").map_err(|e| anyhow::anyhow!("{e}"))?;
+    let agencies = store.agencies(sys, district.id).await?;
+    let agency = |name: &str| agencies.iter().find(|a| a.name == name).map(|a| a.id);
+    let submissions: [(&str, Option<i64>, &str, &str); 5] = [
+        ("123", agency("Phòng Văn hóa và Thông tin"), "2022-06-03", "Đã hoàn thành các nhiệm vụ về quản trị điện tử."),
+        ("123", agency("Phòng Nội vụ"), "2022-06-07", "Báo cáo gửi chậm do tổng hợp số liệu các xã."),
+        ("123.01", None, "2022-06-04", "Thị trấn đã triển khai đầy đủ các nhiệm vụ được giao."),
+        ("123.03", None, "2022-06-08", "Xã gửi báo cáo muộn."),
+        ("123", None, "2022-06-09", "UBND huyện báo cáo kết quả 6 tháng đầu năm 2022."),
+    ];
+    for (code, agency_id, day, narrative) in submissions {
+        let unit = store.unit_by_code(sys, code).await?;
+        chiso_web::reports::submit_report_now(store, sys, &unit, agency_id, h1, narrative, at(day, 15)).await.map_err(|e| anyhow::anyhow!("{code} {day}: {e}"))?;
+        n += 1;
+    }
+    Ok(n)
 }

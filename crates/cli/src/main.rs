@@ -3,6 +3,9 @@
 mod data;
 mod demo;
 mod plans;
+mod surveys;
+mod reports;
+mod results;
 
 use anyhow::{Context, Result, bail};
 use chiso_core::access::{Role, Scope};
@@ -39,6 +42,15 @@ enum Command {
         /// Mark cookies Secure (when served over HTTPS).
         #[arg(long)]
         secure_cookies: bool,
+        /// SMTP relay (host:port) for the daily reminder digests; without it reminders stay in the application.
+        #[arg(long, env = "CHISO_SMTP")]
+        smtp: Option<String>,
+        /// Sender address of the digests.
+        #[arg(long, env = "CHISO_SMTP_FROM", default_value = "chiso@localhost")]
+        smtp_from: String,
+        /// Minutes between reminder runs (0 turns the scheduler off).
+        #[arg(long, default_value_t = 60)]
+        remind_every: u64,
     },
     /// Create and migrate the database, optionally loading the demo data, without serving.
     Init {
@@ -59,6 +71,15 @@ enum Command {
     /// Plans: parse, import, export.
     #[command(subcommand)]
     Plan(plans::PlanCmd),
+    /// Citizen surveys: score a questionnaire and responses, create, import, estimate.
+    #[command(subcommand)]
+    Survey(surveys::SurveyCmd),
+    /// Periodic reports: status.
+    #[command(subcommand)]
+    Report(reports::ReportCmd),
+    /// Index results: import published results, rankings, weak points.
+    #[command(subcommand)]
+    Results(results::ResultsCmd),
 }
 
 #[derive(Subcommand)]
@@ -182,7 +203,7 @@ async fn main() {
 
 async fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Serve { data, bind, demo, frameworks_dir, secure_cookies } => {
+        Command::Serve { data, bind, demo, frameworks_dir, secure_cookies, smtp, smtp_from, remind_every } => {
             let frameworks = Arc::new(load_frameworks(frameworks_dir.as_deref())?);
             let store = data.open().await?;
             if demo {
@@ -193,6 +214,10 @@ async fn run(cli: Cli) -> Result<()> {
                 .await
                 .with_context(|| format!("không mở được cổng {bind}"))?;
             let addr = app.local_addr()?;
+            if remind_every > 0 {
+                let smtp = smtp.map(|addr| chiso_web::scheduler::SmtpConfig { addr, from: smtp_from });
+                chiso_web::scheduler::spawn(store.clone(), smtp, std::time::Duration::from_secs(remind_every * 60));
+            }
             println!("chiso đang chạy tại http://{addr}/  (Ctrl+C để dừng)");
             if demo {
                 println!("{}", demo::accounts_help());
@@ -216,6 +241,9 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Units(cmd) => units_cmd(cmd).await?,
         Command::Users(cmd) => users_cmd(cmd).await?,
         Command::Plan(cmd) => plans::run(cmd).await?,
+        Command::Survey(cmd) => surveys::run(cmd).await?,
+        Command::Report(cmd) => reports::run(cmd).await?,
+        Command::Results(cmd) => results::run(cmd).await?,
     }
     Ok(())
 }

@@ -114,11 +114,7 @@ impl Calendar {
                 let mut weekend = [false; 7];
                 for name in w.get_ref() {
                     let Some(day) = weekday_from_name(name) else {
-                        return Err(err(
-                            w.span(),
-                            "weekend".into(),
-                            format!("'{name}' không phải tên ngày trong tuần (monday … sunday)"),
-                        ));
+                        return Err(err(w.span(), "weekend".into(), format!("'{name}' không phải tên ngày trong tuần (monday … sunday)")));
                     };
                     weekend[day.number_days_from_monday() as usize] = true;
                 }
@@ -173,11 +169,7 @@ impl Calendar {
     /// The listed days off of a year (holidays, compensatory and swapped days), in date order.
     pub fn days_off_in(&self, year: i32) -> Vec<(Date, DayEntry)> {
         if !self.covers(year) {
-            return self
-                .fixed_days_off(year)
-                .into_iter()
-                .map(|(d, name)| (d, DayEntry { name, assumed: false }))
-                .collect();
+            return self.fixed_days_off(year).into_iter().map(|(d, name)| (d, DayEntry { name, assumed: false })).collect();
         }
         self.days_off.iter().filter(|(d, _)| d.year() == year).map(|(d, e)| (*d, e.clone())).collect()
     }
@@ -349,7 +341,11 @@ fn build(raw: RawCalendar, weekend: [bool; 7], text: &str) -> Result<Calendar, C
         let day = u8::try_from(*r.day.get_ref()).ok().filter(|d| (1..=31).contains(d));
         // 2000 is a leap year, so 29/2 is accepted here and simply skipped in other years.
         let Some(day) = day.filter(|d| Date::from_calendar_date(2000, month, *d).is_ok()) else {
-            return Err(err(r.day.span(), format!("fixed[{i}].day"), format!("ngày {} không có trong tháng {}", r.day.get_ref(), u8::from(month))));
+            return Err(err(
+                r.day.span(),
+                format!("fixed[{i}].day"),
+                format!("ngày {} không có trong tháng {}", r.day.get_ref(), u8::from(month)),
+            ));
         };
         fixed.push(FixedHoliday { month, day, name: r.name.trim().to_string() });
     }
@@ -424,7 +420,9 @@ fn build(raw: RawCalendar, weekend: [bool; 7], text: &str) -> Result<Calendar, C
         years.insert(year, YearInfo { year, status, source: ry.source.trim().to_string() });
     }
     if weekend.iter().all(|w| *w) {
-        return Err(CalendarError { line: 1, column: 1, field: "weekend".into(), message: "mọi ngày trong tuần đều là ngày nghỉ".into() });
+        return Err(CalendarError {
+            line: 1, column: 1, field: "weekend".into(), message: "mọi ngày trong tuần đều là ngày nghỉ".into()
+        });
     }
     Ok(Calendar { weekend, days_off, working_weekends, years, fixed })
 }

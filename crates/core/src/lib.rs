@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod calendar;
+pub mod evidence;
 pub mod framework;
 pub mod period;
 pub mod plan;

@@ -149,7 +149,8 @@ impl Serialize for PeriodKind {
 impl<'de> Deserialize<'de> for PeriodKind {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        PeriodKind::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("loại kỳ '{s}' không hợp lệ (Q1…Q4, H1, H2, Y, M01…M12, A01…)")))
+        PeriodKind::parse(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("loại kỳ '{s}' không hợp lệ (Q1…Q4, H1, H2, Y, M01…M12, A01…)")))
     }
 }
 
@@ -867,9 +868,8 @@ fn read_deadline(year: i32, date: Date, text: &str, found: &mut BTreeMap<Period,
     }
 
     // The date given with the text is a deadline: mark the date in the text it stands for.
-    let given = dates.iter().position(|h| {
-        h.day == date.day() && h.month == u8::from(date.month()) && h.year.is_none_or(|y| y == date.year())
-    });
+    let given =
+        dates.iter().position(|h| h.day == date.day() && h.month == u8::from(date.month()) && h.year.is_none_or(|y| y == date.year()));
     let mut extra_due = None;
     match given {
         Some(k) if !in_window[k] => dates[k].role = Role::Due,
@@ -906,11 +906,7 @@ fn read_deadline(year: i32, date: Date, text: &str, found: &mut BTreeMap<Period,
     let mut seg_start = 0;
     for h in &dates {
         if h.role == Role::Due {
-            let d = if Some(h.start) == given.map(|k| dates[k].start) {
-                Some(date)
-            } else {
-                ymd(h.year.unwrap_or(year), h.month, h.day)
-            };
+            let d = if Some(h.start) == given.map(|k| dates[k].start) { Some(date) } else { ymd(h.year.unwrap_or(year), h.month, h.day) };
             due_hits.push((h.start, seg_start, d, h.year.is_some()));
         }
         seg_start = h.end;
@@ -924,7 +920,7 @@ fn read_deadline(year: i32, date: Date, text: &str, found: &mut BTreeMap<Period,
         let in_segment = phrase_before(&phrases, pos, seg);
         let phrase = in_segment.or_else(|| phrase_before(&phrases, pos, 0)).or_else(|| phrase_after(&phrases, pos));
         // Without "báo cáo" in the text, only a period named right before the deadline makes it a report's.
-        let attached = in_segment.is_some_and(|p| pos.saturating_sub(p.end) <= 32);
+        let attached = in_segment.is_some_and(|p| attached_to_deadline(&t, p.end, pos));
         let Some(p) = phrase.filter(|_| reporting || attached) else {
             notes.push(format!("Bỏ qua hạn {} (không phải hạn báo cáo định kỳ): «{}».", vn_date_short(d), short(text)));
             continue;
@@ -950,6 +946,20 @@ fn read_deadline(year: i32, date: Date, text: &str, found: &mut BTreeMap<Period,
     if !used && dates.is_empty() && extra_due.is_none() {
         notes.push(format!("Bỏ qua: «{}».", short(text)));
     }
+}
+
+/// Whether only a deadline cue (and a couple of words such as "gửi về") stands between a period name ending
+/// at `end` and a date at `pos`: "cả năm trước 10/12/2022".
+fn attached_to_deadline(t: &str, end: usize, pos: usize) -> bool {
+    let Some(between) = t.get(end..pos) else { return false };
+    let mut between = between.trim_matches([' ', ':', ',']);
+    for cue in DUE_CUES {
+        if let Some(b) = between.strip_suffix(cue) {
+            between = b.trim_end_matches([' ', ':', ',']);
+            break;
+        }
+    }
+    between.split_whitespace().count() <= 2 && !between.contains(['/', ';', '.'])
 }
 
 /// The period a phrase names; an unnumbered one ("6 tháng", "hằng quý") is the period of that frequency whose
@@ -1073,7 +1083,8 @@ fn scan_dates(t: &str) -> Vec<DateHit> {
                         end = l;
                     }
                 }
-                let tail_ok = end >= b.len() || !(is_word_byte(b[end]) || (b[end] == sep && end + 1 < b.len() && b[end + 1].is_ascii_digit()));
+                let tail_ok =
+                    end >= b.len() || !(is_word_byte(b[end]) || (b[end] == sep && end + 1 < b.len() && b[end + 1].is_ascii_digit()));
                 // "3.2." is a heading number, "8.5" a score: a dotted date needs a year or "ngày" before it.
                 let dotted_ok = sep != b'.' || year.is_some() || ends_with_word(&t[..i], "ngay");
                 if tail_ok
@@ -1164,7 +1175,8 @@ fn role_before(t: &str, start: usize) -> Role {
 }
 
 /// Words after "quý" that make it another word (quy định, quy trình, quy chế, quy hoạch, …).
-const NOT_QUARTER: &[&str] = &["dinh", "trinh", "che", "hoach", "mo", "uoc", "tac", "pham", "chuan", "luat", "hoa", "doi", "tu", "nap", "trach"];
+const NOT_QUARTER: &[&str] =
+    &["dinh", "trinh", "che", "hoach", "mo", "uoc", "tac", "pham", "chuan", "luat", "hoa", "doi", "tu", "nap", "trach"];
 
 fn next_word(t: &str, at: usize) -> &str {
     let rest = t[at..].trim_start();
@@ -1219,6 +1231,11 @@ fn scan_phrases(t: &str) -> Vec<PhraseHit> {
         for s in word_matches(t, pat) {
             let end = s + pat.len();
             if *freq == Quarter && NOT_QUARTER.contains(&next_word(t, end)) {
+                continue;
+            }
+            // "6 tháng/lần", "6 tháng một lần": how often a task is done, not a report.
+            let rest = t[end..].trim_start();
+            if ["/lan", "/ lan", "1 lan", "mot lan"].iter().any(|x| rest.starts_with(x)) {
                 continue;
             }
             let mut index = *index;
@@ -1287,7 +1304,11 @@ fn year_after(t: &str, at: usize) -> Option<i32> {
     let rest = rest.trim_start();
     let rest = rest.strip_prefix("nam ").or_else(|| rest.strip_prefix('/')).unwrap_or(rest);
     let (y, l) = digits(rest.as_bytes(), 0);
-    if l == 4 && (rest.len() == 4 || !is_word_byte(rest.as_bytes()[4])) { i32::try_from(y).ok().filter(|y| YEARS.contains(y)) } else { None }
+    if l == 4 && (rest.len() == 4 || !is_word_byte(rest.as_bytes()[4])) {
+        i32::try_from(y).ok().filter(|y| YEARS.contains(y))
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
@@ -1337,7 +1358,21 @@ mod tests {
             assert_eq!(serde_json::from_str::<Period>(&json).ok(), Some(p));
         }
         assert_eq!(Period::parse(" 2022-m3 ").map(Period::code), Ok("2022-M03".to_string()));
-        for bad in ["", "2022", "2022-", "2022-Q5", "2022-Q0", "2022-H3", "2022-M13", "2022-A00", "22-Q1", "2022-YY", "2022-Q1-", "năm-Q1", "2022–Q1"] {
+        for bad in [
+            "",
+            "2022",
+            "2022-",
+            "2022-Q5",
+            "2022-Q0",
+            "2022-H3",
+            "2022-M13",
+            "2022-A00",
+            "22-Q1",
+            "2022-YY",
+            "2022-Q1-",
+            "năm-Q1",
+            "2022–Q1",
+        ] {
             let e = Period::parse(bad).expect_err(bad);
             assert!(e.to_string().contains("không hợp lệ"));
         }
@@ -1473,7 +1508,8 @@ mod tests {
         rev.reverse();
         rev.extend(seed003_clauses());
         let s2 = schedule_from_deadlines(2022, &rev);
-        assert_eq!(s2.periods, s.periods);
+        let strip = |s: &Schedule| s.periods.iter().map(|p| ScheduledPeriod { texts: Vec::new(), ..p.clone() }).collect::<Vec<_>>();
+        assert_eq!(strip(&s2), strip(&s));
     }
 
     #[test]
@@ -1485,10 +1521,10 @@ mod tests {
         for para in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
             let k = fold(para);
             for h in scan_dates(&k) {
-                if h.role == Role::Due || k.contains("chot so lieu") {
-                    if let Some(d) = ymd(h.year.unwrap_or(2022), h.month, h.day) {
-                        input.push((d, para.to_string()));
-                    }
+                if (h.role == Role::Due || k.contains("chot so lieu"))
+                    && let Some(d) = ymd(h.year.unwrap_or(2022), h.month, h.day)
+                {
+                    input.push((d, para.to_string()));
                 }
             }
         }
@@ -1504,10 +1540,20 @@ mod tests {
         assert_eq!(pol.due_offsets, [3, 5]);
         let input: Vec<(Date, String)> = vec![
             (date!(2023 - 03 - 20), "Các sở, ngành, UBND cấp huyện gửi báo cáo quý I/2023 về Sở Nội vụ trước ngày 20/3/2023.".into()),
-            (date!(2023 - 09 - 18), "Báo cáo 9 tháng: chốt số liệu từ ngày 15 tháng 12 năm 2022 đến ngày 14 tháng 9 năm 2023; gửi chậm nhất ngày 18/9/2023".into()),
+            (
+                date!(2023 - 09 - 18),
+                "Báo cáo 9 tháng: chốt số liệu từ ngày 15 tháng 12 năm 2022 đến ngày 14 tháng 9 năm 2023; gửi chậm nhất ngày 18/9/2023"
+                    .into(),
+            ),
             (date!(2023 - 06 - 16), "Định kỳ 06 tháng, các cơ quan gửi báo cáo kết quả thực hiện không muộn hơn ngày 16/6/2023.".into()),
-            (date!(2024 - 01 - 08), "Báo cáo kết quả thực hiện năm 2023 trước ngày 08/01/2024; UBND tỉnh tổng hợp trước ngày 15/01/2024.".into()),
-            (date!(2023 - 08 - 08), "xây dựng kế hoạch cải thiện Chỉ số năm 2023 gửi về Sở Nội vụ trước ngày 08/8/2023 để tổng hợp, báo cáo UBND tỉnh.".into()),
+            (
+                date!(2024 - 01 - 08),
+                "Báo cáo kết quả thực hiện năm 2023 trước ngày 08/01/2024; UBND tỉnh tổng hợp trước ngày 15/01/2024.".into(),
+            ),
+            (
+                date!(2023 - 08 - 08),
+                "xây dựng kế hoạch cải thiện Chỉ số năm 2023 gửi về Sở Nội vụ trước ngày 08/8/2023 để tổng hợp, báo cáo UBND tỉnh.".into(),
+            ),
             (date!(2023 - 05 - 10), "Tổ chức đối thoại với người dân ít nhất 6 tháng/lần, hoàn thành trước ngày 10/5/2023.".into()),
         ];
         let s = schedule_from_deadlines_with(2023, &input, &pol, &cal);
@@ -1519,7 +1565,7 @@ mod tests {
         assert_eq!(q1.window, w("2023-Q1"));
         assert_eq!(q1.window_source, DateSource::Rule);
         let h1 = &s.periods[1];
-        // Due 16/6 leaves no working day after 14/6 (Wednesday) → window cut to 13/6.
+        // Due Friday 16/6 leaves Thursday 15/6 free after the data ends on Wednesday 14/6: no cut needed.
         assert_eq!(h1.due_for("district"), Some(date!(2023 - 06 - 16)));
         assert_eq!(h1.window.to, date!(2023 - 06 - 14));
         let q3 = &s.periods[2];
@@ -1537,7 +1583,12 @@ mod tests {
     fn window_cut_before_an_early_deadline() {
         let cal = Calendar::vietnam();
         // H1 due Friday 10/6/2022 but NĐ 09 data ends 14/6: cut to leave Thursday 9/6 free → ends 8/6.
-        let s = schedule_from_deadlines_with(2022, &[(date!(2022 - 06 - 10), "Báo cáo sơ kết 6 tháng đầu năm gửi trước ngày 10/6/2022".into())], &SchedulePolicy::default(), &cal);
+        let s = schedule_from_deadlines_with(
+            2022,
+            &[(date!(2022 - 06 - 10), "Báo cáo sơ kết 6 tháng đầu năm gửi trước ngày 10/6/2022".into())],
+            &SchedulePolicy::default(),
+            &cal,
+        );
         let h1 = &s.periods[0];
         assert_eq!(h1.window, DateWindow { from: date!(2021 - 12 - 15), to: date!(2022 - 06 - 08) });
         assert_eq!(h1.window_source, DateSource::Derived);
@@ -1560,8 +1611,38 @@ mod tests {
         assert_eq!(empty.periods.len(), 4);
         assert!(!empty.notes.is_empty());
         // Garbage never panics.
-        for junk in ["", "từ ngày đến ngày", "trước ngày 99/99", "quý", "6 tháng 6 tháng 6 tháng", "ngày 31 tháng 2 năm 2022", "đến ngày 1/1 từ ngày 2/2", "1/1/1/1/1", "Báo cáo quý V trước 5/5"] {
+        for junk in [
+            "",
+            "từ ngày đến ngày",
+            "trước ngày 99/99",
+            "quý",
+            "6 tháng 6 tháng 6 tháng",
+            "ngày 31 tháng 2 năm 2022",
+            "đến ngày 1/1 từ ngày 2/2",
+            "1/1/1/1/1",
+            "Báo cáo quý V trước 5/5",
+        ] {
             let _ = schedule_from_deadlines(2022, &[(date!(2022 - 01 - 01), junk.to_string())]);
+        }
+    }
+
+    #[test]
+    fn reading_never_panics_on_real_or_cut_text() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../datasets/plans");
+        let mut lines: Vec<String> = std::fs::read_dir(dir)
+            .map(|rd| rd.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok()).collect::<Vec<_>>())
+            .unwrap_or_default()
+            .iter()
+            .flat_map(|t| t.lines().map(str::to_string).collect::<Vec<_>>())
+            .collect();
+        let tricky =
+            "Báo cáo quý IV/2022: chốt số liệu từ ngày 15 tháng 9 năm 2022 đến ngày 14.12.2022; gửi trước 16/12, hạn chót 20-12-22.";
+        lines.extend(tricky.char_indices().map(|(i, _)| tricky[..i].to_string()));
+        lines.extend(tricky.char_indices().map(|(i, _)| tricky[i..].to_string()));
+        let input: Vec<(Date, String)> = lines.into_iter().map(|l| (date!(2022 - 06 - 05), l)).collect();
+        for chunk in input.chunks(50) {
+            let s = schedule_from_deadlines(2022, chunk);
+            assert!(s.periods.iter().all(|p| p.window.from <= p.window.to));
         }
     }
 

@@ -450,6 +450,16 @@ pub fn parse_long_csv(fw: &Framework, year: i32, text: &str) -> Result<YearScore
 // ---------------------------------------------------------------------------------------------
 // Unit codes of a file → unit codes of the system
 
+/// The shipped mapping from PAPI's province codes (P01…P63) to the official province codes of the
+/// unit table (`datasets/papi/province-units.csv`), embedded like the framework files.
+pub const PAPI_PROVINCE_MAPPING: &str = include_str!("../../../datasets/papi/province-units.csv");
+
+/// The mapping a framework's published files need by default: PAPI files use their own province
+/// codes; other frameworks' files are expected to use the system's unit codes.
+pub fn default_mapping(framework: &str) -> Option<&'static str> {
+    (framework == "papi").then_some(PAPI_PROVINCE_MAPPING)
+}
+
 /// Parse a mapping file from the unit codes used in a results file to the system's unit codes:
 /// a header line (`papi_code,unit_code`, any names) then two columns per line. A file code or a
 /// unit code listed twice is refused (two provinces cannot share one unit).
@@ -595,6 +605,15 @@ fn score_node(node: &Node, agg: Aggregation, leaves: &BTreeMap<String, f64>, out
 pub fn round_to(x: f64, decimals: i32) -> f64 {
     let f = 10f64.powi(decimals);
     (x * f).round() / f
+}
+
+/// A change of rank in words: "tăng 6 bậc", "giảm 2 bậc", "giữ nguyên" (`change` > 0 moved up).
+pub fn rank_change_vi(change: i32) -> String {
+    match change {
+        0 => "giữ nguyên".to_string(),
+        c if c > 0 => format!("tăng {c} bậc"),
+        c => format!("giảm {} bậc", c.unsigned_abs()),
+    }
 }
 
 /// Standard competition ranks (1, 2, 2, 4), higher value first, on values rounded to 4 decimals.
@@ -747,7 +766,7 @@ pub fn rank_with_history(fw: &Framework, current: &YearScores, earlier: &[&YearS
     let cur = year_table(fw, current);
     let mut past: Vec<(i32, YearTable)> = earlier.iter().filter(|p| p.year < year).map(|p| (p.year, year_table(fw, p))).collect();
     // Latest first: the first table with a score is the one compared with.
-    past.sort_by(|a, b| b.0.cmp(&a.0));
+    past.sort_by_key(|p| std::cmp::Reverse(p.0));
     let previous_year = past.first().map(|(y, _)| *y);
     let root = fw.code.as_str();
     let percent = fw.aggregation == Aggregation::PercentOfMax;

@@ -44,7 +44,11 @@ pub(crate) fn normalize_line(s: &str) -> String {
             c => t.push(c),
         }
     }
-    let t = chiso_core::text::nfc(&t);
+    // Most text is already NFC (Word and web pages write it so): check before composing.
+    let t = match unicode_normalization::is_nfc_quick(t.chars()) {
+        unicode_normalization::IsNormalized::Yes => t,
+        _ => chiso_core::text::nfc(&t),
+    };
     let mut t = crate::textutil::squash_spaces(&t);
     if let Some(first) = t.chars().next()
         && BULLETS.contains(&first)

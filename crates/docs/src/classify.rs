@@ -12,7 +12,7 @@
 //! dimension (e.g. 'Nội dung "Tham gia của người dân ở cấp cơ sở"') adds strong evidence.
 //! The rules are general governance vocabulary, kept in the tables below.
 
-use crate::textutil::{count_phrase, key};
+use crate::textutil::{Words, key};
 
 /// Index families a classification may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +53,16 @@ const HEADING_NAME_WEIGHT: f32 = 8.0;
 const OWN_NAME_WEIGHT: f32 = 3.0;
 /// Weight factor of keywords found in headings rather than in the task itself.
 const HEADING_WORD_FACTOR: f32 = 0.5;
+/// Characters of a task's text that are classified.
+const MAX_CLASSIFY_CHARS: usize = 8_000;
+
+fn prefix_chars(s: &str, n: usize) -> &str {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
 /// Below this score a task gets no node.
 const MIN_SCORE: f32 = 1.5;
 /// A second dimension is added when it scores at least this share of the best.
@@ -520,28 +530,27 @@ struct Score {
     sub: Option<&'static str>,
 }
 
-fn phrase_score(text: &str, words: &[(&str, f32)]) -> f32 {
+fn phrase_score(text: &Words<'_>, words: &[(&str, f32)]) -> f32 {
     words
         .iter()
         .map(|(w, weight)| {
-            let n = count_phrase(text, w, 3);
+            let n = text.count(w, 3);
             if n == 0 { 0.0 } else { weight * (1.0 + 0.25 * (n as f32 - 1.0)) }
         })
         .sum()
 }
 
-fn score_dimensions(own: &str, headings: &[String], families: &[Family]) -> Vec<Score> {
-    let head_keys: Vec<String> = headings.iter().map(|h| key(h)).collect();
+fn score_dimensions(own: &Words<'_>, head_keys: &[Words<'_>], families: &[Family]) -> Vec<Score> {
     let mut out = Vec::new();
     for dim in RULES.iter().filter(|d| families.contains(&d.family)) {
         let mut total = phrase_score(own, dim.words);
         // The dimension's own name in the task text ("nâng cao trách nhiệm giải trình").
-        if dim.names.iter().any(|n| count_phrase(own, n, 1) > 0) {
+        if dim.names.iter().any(|n| own.count(n, 1) > 0) {
             total += OWN_NAME_WEIGHT;
         }
-        for h in &head_keys {
+        for h in head_keys {
             total += HEADING_WORD_FACTOR * phrase_score(h, dim.words);
-            if dim.names.iter().any(|n| count_phrase(h, n, 1) > 0) {
+            if dim.names.iter().any(|n| h.count(n, 1) > 0) {
                 total += HEADING_NAME_WEIGHT;
             }
         }
@@ -571,10 +580,14 @@ fn score_dimensions(own: &str, headings: &[String], families: &[Family]) -> Vec<
 pub fn classify_in(text: &str, headings: &[String], families: &[Family]) -> Vec<String> {
     let all = [Family::Papi, Family::ParIndex];
     let fams: &[Family] = if families.is_empty() { &all } else { families };
-    let own = key(text);
+    // A task is a few sentences; bounding the text bounds the work on hostile input.
+    let own_key = key(prefix_chars(text, MAX_CLASSIFY_CHARS));
+    let own = Words::new(&own_key);
+    let head_strings: Vec<String> = headings.iter().take(8).map(|h| key(prefix_chars(h, 500))).collect();
+    let head_keys: Vec<Words<'_>> = head_strings.iter().map(|h| Words::new(h)).collect();
     let mut nodes = Vec::new();
     for fam in fams {
-        let scores = score_dimensions(&own, headings, &[*fam]);
+        let scores = score_dimensions(&own, &head_keys, &[*fam]);
         let Some(best) = scores.first() else { continue };
         if best.total < MIN_SCORE {
             continue;

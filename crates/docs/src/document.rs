@@ -102,6 +102,22 @@ impl From<&ParsedPlan> for PlanDocument {
     }
 }
 
+/// The based-on sentence of a child plan: "Căn cứ Kế hoạch số 48/KH-UBND ngày 10/02/2022 của
+/// UBND tỉnh Sơn La" (parts the reference lacks are left out).
+pub fn based_on_sentence(b: &crate::model::BasedOn) -> String {
+    let mut out = format!("Căn cứ {}", b.kind.as_deref().unwrap_or("Kế hoạch"));
+    if let Some(n) = &b.number {
+        out.push_str(&format!(" số {n}"));
+    }
+    if let Some(d) = b.date {
+        out.push_str(&format!(" ngày {}", chiso_core::text::vn_date_short(d)));
+    }
+    if let Some(i) = &b.issuer {
+        out.push_str(&format!(" của {i}"));
+    }
+    out
+}
+
 /// The label printed before an outline item, from its code and its parent's code.
 pub(crate) fn printed_label(code: &str) -> String {
     let code = code.split('_').next().unwrap_or(code);
@@ -145,5 +161,13 @@ mod tests {
         assert_eq!(printed_label("II.3.b.1"), "1.");
         assert_eq!(printed_label("II.1_2"), "1.");
         assert_eq!(appendix_stt("PL.I.3"), "3");
+        let b = crate::model::BasedOn {
+            kind: Some("Kế hoạch".into()),
+            number: Some("48/KH-UBND".into()),
+            date: Date::from_calendar_date(2022, time::Month::February, 10).ok(),
+            issuer: Some("UBND tỉnh Sơn La".into()),
+            text: String::new(),
+        };
+        assert_eq!(based_on_sentence(&b), "Căn cứ Kế hoạch số 48/KH-UBND ngày 10/02/2022 của UBND tỉnh Sơn La");
     }
 }

@@ -85,6 +85,7 @@ fn citations(text: &str) -> Vec<Citation> {
     }
     out.sort_by_key(|c| c.start);
     out.dedup_by_key(|c| c.start);
+    out.truncate(50);
     out
 }
 
@@ -203,6 +204,17 @@ fn deadline_cue(text: &str, d: &DateMatch) -> bool {
 /// The clause around a byte position: split at ';' and sentence ends; a clause that starts
 /// in lower case gets the lead-in of its sentence ("Báo cáo gửi về Sở Nội vụ:").
 fn clause_around(text: &str, pos: usize) -> String {
+    // Look at most 1,500 bytes either side: clauses are short, paragraphs may not be.
+    let mut lo = pos.saturating_sub(1500);
+    while !text.is_char_boundary(lo) {
+        lo += 1;
+    }
+    let mut hi = (pos + 1500).min(text.len());
+    while !text.is_char_boundary(hi) {
+        hi -= 1;
+    }
+    let text = &text[lo..hi];
+    let pos = pos - lo;
     let mut start = 0;
     let mut end = text.len();
     for (i, c) in text.char_indices() {
@@ -227,10 +239,21 @@ fn clause_around(text: &str, pos: usize) -> String {
     clause.to_string()
 }
 
+fn prefix(s: &str, max: usize) -> &str {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// Dates examined per paragraph (bounds the work on hostile input).
+const MAX_DATES_PER_PARAGRAPH: usize = 200;
+
 /// Deadlines in a paragraph. A day and month without a year takes `year` and is marked.
 pub(crate) fn deadlines_in(text: &str, year: Option<i32>) -> Vec<Deadline> {
     let mut out = Vec::new();
-    for d in find_dates(text) {
+    for d in find_dates(text).into_iter().take(MAX_DATES_PER_PARAGRAPH) {
         if !deadline_cue(text, &d) {
             continue;
         }
@@ -242,7 +265,16 @@ pub(crate) fn deadlines_in(text: &str, year: Option<i32>) -> Vec<Deadline> {
         if date.is_none() {
             continue;
         }
-        out.push(Deadline { date, text: clause_around(text, d.start), year_inferred: inferred });
+        let clause = clause_around(text, d.start);
+        let k = key(&clause);
+        let kind = if (k.contains("ban hanh") || k.contains("xay dung")) && k.contains("ke hoach") {
+            Some("plan".to_string())
+        } else if k.contains("bao cao") || key(prefix(text, 600)).contains("bao cao") {
+            Some("report".to_string())
+        } else {
+            None
+        };
+        out.push(Deadline { date, text: clause, year_inferred: inferred, kind });
     }
     out
 }
@@ -296,8 +328,8 @@ pub(crate) fn index_families(title: &str, body: &[String]) -> Vec<String> {
         return out;
     }
     let bk = key(&body.join(" "));
-    let counts: Vec<(usize, &str)> =
-        FAMILIES.iter().map(|(f, pats)| (pats.iter().map(|p| crate::textutil::count_phrase(&bk, p, 1000)).sum(), *f)).collect();
+    let words = crate::textutil::Words::new(&bk);
+    let counts: Vec<(usize, &str)> = FAMILIES.iter().map(|(f, pats)| (pats.iter().map(|p| words.count(p, 100_000)).sum(), *f)).collect();
     let max = counts.iter().map(|c| c.0).max().unwrap_or(0);
     if max == 0 {
         return out;
@@ -522,6 +554,9 @@ mod tests {
         assert_eq!(d[0].date, make_date(2022, 6, 5));
         assert!(d[0].year_inferred);
         assert_eq!(d[1].text, "Báo cáo gửi về Sở Nội vụ: cả năm trước 05/12/2022");
+        assert_eq!(d[1].kind.as_deref(), Some("report"));
+        let d = deadlines_in("Thời điểm ban hành Kế hoạch chậm nhất là ngày 20/02/2022.", None);
+        assert_eq!(d[0].kind.as_deref(), Some("plan"));
         assert!(deadlines_in("Thời gian chốt số liệu tính từ ngày 01/12/2021 đến ngày 31/5/2022.", Some(2022)).is_empty());
     }
 

@@ -78,12 +78,18 @@ pub(crate) fn parse_header(lines: &[Line]) -> Header {
     let mut issuers: Vec<String> = Vec::new();
     let limit = lines.len().min(40);
     let mut i = 0;
+    // Index after the last header element read; the body starts there when no type line
+    // or body opening is found.
+    let mut header_end = 0;
+    let mut stopped = false;
+    let mut seen_text = false;
     while i < limit {
         let line = &lines[i];
         let t = line.text.as_str();
         let k = key(t);
         if is_motto(&k) {
             i += 1;
+            header_end = i;
             continue;
         }
         if let Some(rest) = number_line(t) {
@@ -98,6 +104,7 @@ pub(crate) fn parse_header(lines: &[Line]) -> Header {
                 h.date = Some(d);
             }
             i += 1;
+            header_end = i;
             continue;
         }
         if h.date.is_none()
@@ -108,6 +115,7 @@ pub(crate) fn parse_header(lines: &[Line]) -> Header {
             h.place = place;
             h.date = Some(d);
             i += 1;
+            header_end = i;
             continue;
         }
         if let Some((printed, rest)) = doc_type_line(t) {
@@ -133,22 +141,29 @@ pub(crate) fn parse_header(lines: &[Line]) -> Header {
             let title = title_parts.join(" ");
             h.title = capitalize_first(title.trim().trim_end_matches('.').trim());
             h.body_start = j;
+            stopped = true;
             break;
         }
         if opens_body(line) {
             h.body_start = i;
+            stopped = true;
             break;
         }
-        if is_upper(t) && h.number.is_none() && h.date.is_none() && t.chars().count() <= 120 {
+        if !seen_text && is_upper(t) && h.number.is_none() && h.date.is_none() && t.chars().count() <= 120 {
             issuers.push(t.to_string());
+            header_end = i + 1;
+        } else {
+            seen_text = true;
         }
         i += 1;
-        h.body_start = i;
+    }
+    if !stopped {
+        h.body_start = header_end;
     }
     if h.doc_type.is_none() && h.title.is_empty() {
         // No type line: take a short first line that is not a numbered item as the title.
         if let Some(first) = lines.get(h.body_start).filter(|l| l.text.chars().count() <= 250 && !opens_body(l) && !l.text.ends_with(':'))
-            && h.body_start < 3
+            && h.body_start <= 8
         {
             h.title = first.text.trim_end_matches('.').to_string();
             h.body_start += 1;

@@ -22,8 +22,9 @@
 //! earlier sibling has details; otherwise they belong to the enclosing section. An
 //! unnumbered paragraph among bullets is a bullet whose dash was lost.
 //!
-//! Task **codes** follow the outline (see [`outline`](crate::model::Section)): "II.1.1",
-//! "II.3.b", "II.1.-2" (second bullet under II.1).
+//! Task **codes** follow the outline (see [`Section`]): "II.1.1" ("1.1." under section II),
+//! "II.3.b", "II.1.-2" (second bullet under II.1), "3" (item 3 of a document without
+//! sections); a code that would repeat gets "_2".
 //!
 //! **Classifying** — [`classify`] / [`classify_in`] map a task to framework nodes
 //! (`papi.d1` … `papi.d8`, sub-dimensions `papi.d2.2`, PAR INDEX areas `par.a1` …
@@ -52,7 +53,7 @@ mod xlsx_write;
 pub mod zipsafe;
 
 pub use classify::{Family, classify, classify_in, dimension_of};
-pub use document::{AppendixRow, PlanDocument};
+pub use document::{AppendixRow, PlanDocument, based_on_sentence};
 pub use docx_read::MAX_XML_DEPTH;
 pub use docx_write::write_docx;
 pub use error::DocError;

@@ -172,6 +172,10 @@ pub struct Deadline {
     /// True when the text gives day and month only and the year is the document's year.
     #[serde(default)]
     pub year_inferred: bool,
+    /// "plan" when the deadline is for issuing (child) plans, "report" for reports, else
+    /// `None`; lets a child plan carry its parent's deadline.
+    #[serde(default)]
+    pub kind: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -1,19 +1,63 @@
 //! Small text helpers shared by the readers: key folding for matching, Vietnamese dates,
 //! document numbers ("48/KH-UBND") and case tests.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use chiso_core::text::fold;
 use time::{Date, Month};
 
+/// Folding of the Latin letters with diacritics (U+00C0–U+024F, U+1E00–U+1EFF), built once
+/// from `chiso_core::text::fold` so both agree; a table lookup is much faster than the
+/// per-call Unicode decomposition.
+fn fold_table() -> &'static [(u32, Vec<char>)] {
+    static TABLE: OnceLock<Vec<(u32, Vec<char>)>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        [(0xC0u32, 0x24Fu32), (0x1E00, 0x1EFF)]
+            .iter()
+            .map(|&(lo, hi)| {
+                let chars = (lo..=hi)
+                    .map(|u| {
+                        let c = char::from_u32(u).unwrap_or(' ');
+                        let f: Vec<char> = fold(&c.to_string()).chars().collect();
+                        match f.as_slice() {
+                            [one] => *one,
+                            _ => c.to_lowercase().next().unwrap_or(c),
+                        }
+                    })
+                    .collect();
+                (lo, chars)
+            })
+            .collect()
+    })
+}
+
+fn fold_char(c: char) -> Option<char> {
+    if c.is_ascii() {
+        return Some(c.to_ascii_lowercase());
+    }
+    // Combining marks (text that arrives decomposed) fold to nothing.
+    if ('\u{300}'..='\u{36F}').contains(&c) {
+        return None;
+    }
+    let u = c as u32;
+    for (lo, chars) in fold_table() {
+        if let Some(m) = u.checked_sub(*lo).and_then(|i| chars.get(i as usize)) {
+            return Some(*m);
+        }
+    }
+    Some(c.to_lowercase().next().unwrap_or(c))
+}
+
 /// Folded key for phrase matching: diacritics removed, lower case, punctuation other than
-/// "/" and "-" inside words replaced by spaces, single spaces. "Phòng, chống tham nhũng"
-/// → "phong chong tham nhung".
+/// "/" replaced by spaces, single spaces. "Phòng, chống tham nhũng" → "phong chong tham
+/// nhung".
 pub(crate) fn key(s: &str) -> String {
-    let f = fold(s);
-    let mut out = String::with_capacity(f.len());
+    let mut out = String::with_capacity(s.len());
     let mut last_space = true;
-    for c in f.chars() {
-        let keep = c.is_alphanumeric() || c == '/';
-        if keep {
+    for c in s.chars() {
+        let Some(c) = fold_char(c) else { continue };
+        if c.is_alphanumeric() || c == '/' {
             out.push(c);
             last_space = false;
         } else if !last_space {
@@ -25,6 +69,62 @@ pub(crate) fn key(s: &str) -> String {
         out.pop();
     }
     out
+}
+
+/// FNV-1a: the word index hashes many short words; SipHash's DoS resistance is not needed
+/// for keys that only live during one parse.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FnvBuild = std::hash::BuildHasherDefault<Fnv>;
+
+/// The words of a [`key`] with an index from each word to its positions, for counting many
+/// phrases in one text quickly.
+pub(crate) struct Words<'a> {
+    words: Vec<&'a str>,
+    index: HashMap<&'a str, Vec<usize>, FnvBuild>,
+}
+
+impl<'a> Words<'a> {
+    pub fn new(key: &'a str) -> Self {
+        let words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
+        let mut index: HashMap<&str, Vec<usize>, FnvBuild> = HashMap::default();
+        for (i, w) in words.iter().enumerate() {
+            index.entry(w).or_default().push(i);
+        }
+        Words { words, index }
+    }
+
+    /// Occurrences of `phrase` (a [`key`]), counting at most `cap`.
+    pub fn count(&self, phrase: &str, cap: usize) -> usize {
+        let mut parts = phrase.split(' ');
+        let Some(first) = parts.next() else { return 0 };
+        let Some(positions) = self.index.get(first) else { return 0 };
+        let mut n = 0;
+        for &p in positions {
+            if parts.clone().enumerate().all(|(k, w)| self.words.get(p + 1 + k) == Some(&w)) {
+                n += 1;
+                if n >= cap {
+                    break;
+                }
+            }
+        }
+        n
+    }
 }
 
 /// Whether `phrase` (already a [`key`]) occurs in `haystack` (a [`key`]) on word boundaries.
@@ -169,7 +269,7 @@ pub(crate) fn make_date(year: i32, month: u8, day: u8) -> Option<Date> {
 }
 
 fn is_word(t: &Tok<'_>, w: &str) -> bool {
-    t.text.chars().count() == w.chars().count() && t.text.to_lowercase() == w
+    t.text.len() == w.len() && t.text.chars().flat_map(char::to_lowercase).eq(w.chars())
 }
 
 fn adjacent(a: &Tok<'_>, b: &Tok<'_>) -> bool {
@@ -268,6 +368,10 @@ fn long_date_at(toks: &[Tok<'_>], i: usize) -> Option<DateMatch> {
 
 /// Every date in `s`, in order.
 pub(crate) fn find_dates(s: &str) -> Vec<DateMatch> {
+    // Every date form has a digit.
+    if !s.bytes().any(|b| b.is_ascii_digit()) {
+        return Vec::new();
+    }
     let toks = tokens(s);
     let mut out = Vec::new();
     let mut i = 0;
@@ -359,6 +463,22 @@ pub(crate) fn split_number_symbol(value: &str) -> (Option<String>, Option<String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fast_key_agrees_with_core_fold() {
+        for s in ["Phòng Nội vụ", "ĐẢNG ủy  Đông", "Thủ tục hành chính công; Ủy ban", "Quản trị điện tử", "ẮẰẲẴẶ ỹỷỵ Ơ Ư"]
+        {
+            assert_eq!(key(s), fold(s).replace([',', ';'], ""), "{s}");
+        }
+        // Decomposed input folds the same.
+        assert_eq!(key("Nội vụ"), key("No\u{323}\u{302}i vu\u{323}"));
+        let k = key("công khai hộ nghèo, công khai ngân sách");
+        let w = Words::new(&k);
+        assert_eq!(w.count("cong khai", 5), 2);
+        assert_eq!(w.count("ho ngheo", 5), 1);
+        assert_eq!(w.count("ngheo cong", 5), 1);
+        assert_eq!(w.count("ngan sach xa", 5), 0);
+    }
 
     #[test]
     fn keys_and_phrases() {

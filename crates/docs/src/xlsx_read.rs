@@ -40,7 +40,7 @@ fn read_sheets(bytes: &[u8], file: &str) -> Result<Vec<Sheet>, DocError> {
 
 fn cell_text(d: &Data) -> String {
     match d {
-        Data::String(s) => s.trim().to_string(),
+        Data::String(s) => chiso_core::text::nfc(s),
         Data::Int(i) => i.to_string(),
         Data::Float(f) => {
             if f.fract() == 0.0 && f.abs() < 1e15 {

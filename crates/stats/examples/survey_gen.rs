@@ -70,14 +70,7 @@ fn bad(flag: &str, v: &str) -> String {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut a = Args {
-        out: PathBuf::from("bench/out"),
-        respondents: 1_000_000,
-        units: 34,
-        indicators: 100,
-        missing: 0.05,
-        seed: 42,
-    };
+    let mut a = Args { out: PathBuf::from("bench/out"), respondents: 1_000_000, units: 34, indicators: 100, missing: 0.05, seed: 42 };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let v = it.next().ok_or(format!("thiếu giá trị cho {flag}"))?;
@@ -109,10 +102,7 @@ fn scale(j: usize) -> (u32, u32) {
 
 fn run(a: &Args) -> Result<(), String> {
     std::fs::create_dir_all(&a.out).map_err(|e| format!("{}: {e}", a.out.display()))?;
-    let subs: Vec<String> = PAPI_2021
-        .iter()
-        .flat_map(|(d, ss)| ss.iter().map(move |s| format!("papi.d{d}.s{s}")))
-        .collect();
+    let subs: Vec<String> = PAPI_2021.iter().flat_map(|(d, ss)| ss.iter().map(move |s| format!("papi.d{d}.s{s}"))).collect();
     // Questionnaire.
     let mut toml = String::from("framework = \"papi\"\ntitle = \"Khảo sát tổng hợp (dữ liệu giả lập)\"\n");
     let mut node_of = Vec::with_capacity(a.indicators);
@@ -128,9 +118,7 @@ fn run(a: &Args) -> Result<(), String> {
             j + 1
         );
         if hi - lo <= 4 {
-            let opts: Vec<String> = (lo..=hi)
-                .map(|v| format!("{{ label = \"Mức {v}\", value = {v} }}"))
-                .collect();
+            let opts: Vec<String> = (lo..=hi).map(|v| format!("{{ label = \"Mức {v}\", value = {v} }}")).collect();
             let _ = writeln!(toml, "options = [{}]", opts.join(", "));
         }
     }
@@ -171,14 +159,7 @@ fn run(a: &Args) -> Result<(), String> {
         let grp = g.pick(&group_cum);
         let weight = (g.normal() * 0.3).exp();
         buf.clear();
-        let _ = write!(
-            Cursor(&mut buf),
-            "R{:07},U{:02},{},{:.6}",
-            r + 1,
-            u + 1,
-            GROUPS[grp].0,
-            weight
-        );
+        let _ = write!(Cursor(&mut buf), "R{:07},U{:02},{},{:.6}", r + 1, u + 1, GROUPS[grp].0, weight);
         let person = g.normal() * 0.8;
         for j in 0..a.indicators {
             buf.push(b',');

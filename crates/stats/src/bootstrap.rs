@@ -17,13 +17,13 @@
 //!   list of v vectors read from cache (loads into registers) rather than scattered
 //!   read-modify-write additions into the table.
 //!
-//! Reproducibility: every (cell, replicate) has its own ChaCha8 stream derived from the seed,
-//! the cell's unit (and group) code and the replicate number, and each batch is computed by
-//! one task in a fixed order, so the result does not depend on the number of threads, on how
-//! work is split, or on the other units.
+//! Reproducibility: every (cell, replicate) has its own random stream (xoshiro256++ seeded
+//! from ChaCha8 keyed by the seed, a hash of the cell's unit and group codes and the replicate
+//! number), and each batch is computed by one task in a fixed order, so the result does not
+//! depend on the number of threads, on how work is split, or on the other units.
 
-use rand_chacha::ChaCha8Rng;
-use rand_chacha::rand_core::{RngCore, SeedableRng};
+use chacha20::ChaCha8Rng;
+use chacha20::rand_core::{Rng, SeedableRng};
 use rayon::prelude::*;
 
 use crate::estimate::{Plan, normalise};
@@ -73,12 +73,7 @@ impl Packing {
                     digits.push(u8::try_from((e / stride) % radix).unwrap_or(u8::MAX));
                 }
             }
-            packs.push(Pack {
-                offset,
-                size,
-                members,
-                digits,
-            });
+            packs.push(Pack { offset, size, members, digits });
         };
         for j in 0..plan.k {
             let levels = plan.ylev[j].len();
@@ -134,63 +129,55 @@ pub(crate) struct Cell {
 impl Cell {
     /// `members`: the cell's respondents (indices in `unit`); `key`: a stable hash of the
     /// cell's identity, see [`cell_key`].
-    pub(crate) fn new(
-        plan: &Plan,
-        packings: &[Packing],
-        unit: &UnitResponses,
-        members: &[u32],
-        key: u64,
-    ) -> Self {
+    pub(crate) fn new(plan: &Plan, packings: &[Packing], unit: &UnitResponses, members: &[u32], key: u64) -> Self {
         let n = members.len();
-        let (best, _) = packings.iter().enumerate().fold(
-            (0usize, f64::INFINITY),
-            |(bi, bc), (i, p)| {
-                let c = p.cost(n);
-                if c < bc { (i, c) } else { (bi, bc) }
-            },
-        );
-        let best = match std::env::var("CHISO_PACK").ok().and_then(|v| v.parse::<usize>().ok()) {
-            Some(i) => i,
-            None => best,
-        };
+        let (best, _) = packings.iter().enumerate().fold((0usize, f64::INFINITY), |(bi, bc), (i, p)| {
+            let c = p.cost(n);
+            if c < bc { (i, c) } else { (bi, bc) }
+        });
         let packing = &packings[best];
         let k = plan.k;
         let p = packing.packs.len();
         let bounds_len: usize = packing.packs.iter().map(|pk| pk.size + 1).sum();
-        let blocks = n.div_ceil(BLOCK);
+        let block = BLOCK;
+        let blocks = n.div_ceil(block);
         let mut list = vec![0u16; n * p];
         let mut bounds = vec![0u16; blocks * bounds_len];
-        let mut cell_of = vec![0usize; BLOCK];
+        // Per block: every respondent's table cell in every pack (one pass over the rows), then
+        // a counting sort per pack.
+        let mut cell_of = vec![0u32; block * p];
+        let mut next: Vec<u16> = Vec::new();
         for b in 0..blocks {
-            let lo = b * BLOCK;
-            let hi = (lo + BLOCK).min(n);
+            let lo = b * block;
+            let hi = (lo + block).min(n);
             let len = hi - lo;
-            let mut bbase = b * bounds_len;
-            for (pi, pack) in packing.packs.iter().enumerate() {
-                // Counting sort of the block's respondents by their cell in this pack.
-                let bnd = &mut bounds[bbase..bbase + pack.size + 1];
-                for (li, &i) in members[lo..hi].iter().enumerate() {
-                    let row = &unit.codes[i as usize * k..(i as usize + 1) * k];
+            for (li, &i) in members[lo..hi].iter().enumerate() {
+                let row = &unit.codes[i as usize * k..(i as usize + 1) * k];
+                for (pi, pack) in packing.packs.iter().enumerate() {
                     let mut e = 0usize;
                     for &(j, stride, radix) in &pack.members {
                         let c = row[j];
-                        let digit = if c == MISSING {
-                            radix - 1
-                        } else {
-                            usize::from(c)
-                        };
+                        let digit = if c == MISSING { radix - 1 } else { usize::from(c) };
                         e += digit * stride;
                     }
-                    cell_of[li] = e;
-                    bnd[e + 1] += 1;
+                    cell_of[pi * block + li] = u32::try_from(e).unwrap_or(u32::MAX);
+                }
+            }
+            let mut bbase = b * bounds_len;
+            for (pi, pack) in packing.packs.iter().enumerate() {
+                let bnd = &mut bounds[bbase..bbase + pack.size + 1];
+                let cells = &cell_of[pi * block..pi * block + len];
+                for &e in cells {
+                    bnd[e as usize + 1] += 1;
                 }
                 for e in 0..pack.size {
                     bnd[e + 1] += bnd[e];
                 }
                 let out = &mut list[lo * p + pi * len..lo * p + (pi + 1) * len];
-                let mut next: Vec<u16> = bnd[..pack.size].to_vec();
-                for (li, &e) in cell_of[..len].iter().enumerate() {
-                    let pos = &mut next[e];
+                next.clear();
+                next.extend_from_slice(&bnd[..pack.size]);
+                for (li, &e) in cells.iter().enumerate() {
+                    let pos = &mut next[e as usize];
                     out[usize::from(*pos)] = u16::try_from(li).unwrap_or(u16::MAX);
                     *pos += 1;
                 }
@@ -207,23 +194,12 @@ impl Cell {
                     .iter()
                     .map(|&i| {
                         let x = unit.dense[slot][i as usize];
-                        if x.is_nan() {
-                            f64::NAN
-                        } else {
-                            normalise(x, lo, hi, dir)
-                        }
+                        if x.is_nan() { f64::NAN } else { normalise(x, lo, hi, dir) }
                     })
                     .collect()
             })
             .collect();
-        Cell {
-            key,
-            weights: members.iter().map(|&i| unit.weights[i as usize]).collect(),
-            packing: best,
-            members: list,
-            bounds,
-            dense_y,
-        }
+        Cell { key, weights: members.iter().map(|&i| unit.weights[i as usize]).collect(), packing: best, members: list, bounds, dense_y }
     }
 
     fn len(&self) -> usize {
@@ -236,9 +212,7 @@ pub(crate) fn cell_key(unit: &str, group: Option<&str>) -> u64 {
     let u = splitmix64(crate::responses::fnv1a(unit.as_bytes()));
     match group {
         None => u,
-        Some(g) => splitmix64(
-            u ^ splitmix64(crate::responses::fnv1a(g.as_bytes()) ^ 0x6772_6f75_70),
-        ),
+        Some(g) => splitmix64(u ^ splitmix64(crate::responses::fnv1a(g.as_bytes()) ^ 0x0067_726f_7570)),
     }
 }
 
@@ -249,25 +223,68 @@ fn splitmix64(x: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// Uniform integer in 0..n (n ≥ 1), unbiased (Lemire's method). Written out rather than taken
-/// from `rand` so that no feature flag of a dependency can change the stream.
-fn below(rng: &mut ChaCha8Rng, n: u32) -> u32 {
-    let mut m = u64::from(rng.next_u32()) * u64::from(n);
-    if (m as u32) < n {
-        let t = n.wrapping_neg() % n;
-        while (m as u32) < t {
-            m = u64::from(rng.next_u32()) * u64::from(n);
+/// The generator of one (cell, replicate): xoshiro256++ (fast, 256-bit state, excellent
+/// statistical quality), its state taken from that replicate's own ChaCha8 stream, so that
+/// streams are independent and fixed by (seed, cell, replicate) alone. Written out here rather
+/// than taken from a crate so that no dependency update or feature flag can change the draws.
+struct Xoshiro([u64; 4]);
+
+impl Xoshiro {
+    fn for_replicate(seed: u64, cell_key: u64, replicate: u64) -> Self {
+        // ChaCha8 keyed by (seed, cell, replicate): a separate stream for each.
+        let mut key = [0u8; 32];
+        key[..8].copy_from_slice(&seed.to_le_bytes());
+        key[8..16].copy_from_slice(&cell_key.to_le_bytes());
+        key[16..24].copy_from_slice(&replicate.to_le_bytes());
+        key[24..].copy_from_slice(b"chiso-bs");
+        let mut chacha = ChaCha8Rng::from_seed(key);
+        let mut s = [0u64; 4];
+        for x in &mut s {
+            *x = chacha.next_u64();
+        }
+        if s == [0; 4] {
+            // The one state xoshiro cannot leave (probability 2^-256).
+            s[0] = 1;
+        }
+        Xoshiro(s)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        let s = &mut self.0;
+        let result = s[0].wrapping_add(s[3]).rotate_left(23).wrapping_add(s[0]);
+        let t = s[1] << 17;
+        s[2] ^= s[0];
+        s[3] ^= s[1];
+        s[1] ^= s[2];
+        s[0] ^= s[3];
+        s[2] ^= t;
+        s[3] = s[3].rotate_left(45);
+        result
+    }
+
+    /// Uniform integer in 0..n (n ≥ 1), unbiased (Lemire's multiply-and-reject on 32-bit
+    /// halves of the 64-bit output).
+    fn below(&mut self, n: u32) -> u32 {
+        loop {
+            let x = self.next_u64();
+            for half in [x as u32, (x >> 32) as u32] {
+                let m = u64::from(half) * u64::from(n);
+                // Reject the few values that would make some results more likely.
+                if (m as u32) >= n.wrapping_neg() % n {
+                    return (m >> 32) as u32;
+                }
+            }
         }
     }
-    (m >> 32) as u32
 }
 
 /// Per-thread buffers, reused over batches.
 struct Work {
-    /// `counts8[i * LANES + r]`: times respondent i is drawn in replicate r of the batch.
+    /// `counts8[r * n + i]`: times respondent i is drawn in replicate r of the batch (one
+    /// replicate's counts are contiguous, so drawing touches a small array).
     counts8: Vec<u8>,
     /// v vectors of one block.
-    v: Vec<Lanes>,
+    v: Box<[Lanes; BLOCK]>,
     table: Vec<Lanes>,
     s: Vec<Lanes>,
     w: Vec<Lanes>,
@@ -283,13 +300,7 @@ pub(crate) fn padded(b: usize) -> usize {
 
 /// Values [sub-dimension scores.., dimension scores.., total] of `b` replicates of every
 /// cell: `out[(cell * padded(b) + r) * plan.n_vals() + v]` for r < b.
-pub(crate) fn run(
-    plan: &Plan,
-    packings: &[Packing],
-    cells: &[Cell],
-    b: usize,
-    seed: u64,
-) -> Vec<f64> {
+pub(crate) fn run(plan: &Plan, packings: &[Packing], cells: &[Cell], b: usize, seed: u64) -> Vec<f64> {
     let n_vals = plan.n_vals();
     let bp = padded(b);
     let mut out = vec![f64::NAN; cells.len() * bp * n_vals];
@@ -298,43 +309,32 @@ pub(crate) fn run(
     }
     let batches = bp / LANES;
     let max_n = cells.iter().map(Cell::len).max().unwrap_or(0);
-    let max_t = packings.iter().map(|p| p.total).max().unwrap_or(0);
+    let max_t = cells.iter().map(|c| packings[c.packing].total).max().unwrap_or(0);
     let k = plan.k;
-    out.par_chunks_mut(LANES * n_vals)
-        .enumerate()
-        .for_each_init(
-            || Work {
-                counts8: vec![0; LANES * max_n],
-                v: vec![[0.0; LANES]; BLOCK],
-                table: vec![[0.0; LANES]; max_t],
-                s: vec![[0.0; LANES]; k],
-                w: vec![[0.0; LANES]; k],
-                s1: vec![0.0; k],
-                w1: vec![0.0; k],
-                means: vec![0.0; k],
-            },
-            |work, (t, vals)| {
-                let cell = &cells[t / batches];
-                let first = (t % batches) * LANES;
-                let count = LANES.min(b - first);
-                batch(plan, &packings[cell.packing], cell, seed, first, count, work, vals);
-            },
-        );
+    out.par_chunks_mut(LANES * n_vals).enumerate().for_each_init(
+        || Work {
+            counts8: vec![0; LANES * max_n],
+            v: Box::new([[0.0; LANES]; BLOCK]),
+            table: vec![[0.0; LANES]; max_t],
+            s: vec![[0.0; LANES]; k],
+            w: vec![[0.0; LANES]; k],
+            s1: vec![0.0; k],
+            w1: vec![0.0; k],
+            means: vec![0.0; k],
+        },
+        |work, (t, vals)| {
+            let cell = &cells[t / batches];
+            let first = (t % batches) * LANES;
+            let count = LANES.min(b - first);
+            batch(plan, &packings[cell.packing], cell, seed, first, count, work, vals);
+        },
+    );
     out
 }
 
 /// Replicates `first .. first + count` (count ≤ LANES) of one cell.
 #[allow(clippy::too_many_arguments)]
-fn batch(
-    plan: &Plan,
-    packing: &Packing,
-    cell: &Cell,
-    seed: u64,
-    first: usize,
-    count: usize,
-    work: &mut Work,
-    vals: &mut [f64],
-) {
+fn batch(plan: &Plan, packing: &Packing, cell: &Cell, seed: u64, first: usize, count: usize, work: &mut Work, vals: &mut [f64]) {
     let n = cell.len();
     let n_vals = plan.n_vals();
     if n == 0 {
@@ -411,19 +411,27 @@ impl Count for u32 {
     }
 }
 
-/// Draw replicates `first .. first + count` of a cell: `counts[i * LANES + r]`. `false` when
-/// a count overflowed its type.
+/// Draw replicates `first .. first + count` of a cell: `counts[r * n + i]`. `false` when a
+/// count overflowed its type.
 fn draw<C: Count>(cell: &Cell, seed: u64, first: usize, count: usize, counts: &mut [C]) -> bool {
     let n = cell.len();
     let n32 = u32::try_from(n).unwrap_or(u32::MAX);
+    let threshold = n32.wrapping_neg() % n32;
     counts.fill(C::ZERO);
     let mut ok = true;
-    for r in 0..count {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        rng.set_stream(splitmix64(cell.key ^ splitmix64((first + r) as u64)));
-        for _ in 0..n {
-            let i = below(&mut rng, n32) as usize;
-            ok &= counts[i * LANES + r].bump();
+    for (r, lane) in counts.chunks_exact_mut(n).take(count).enumerate() {
+        let mut rng = Xoshiro::for_replicate(seed, cell.key, (first + r) as u64);
+        // Two draws per 64-bit output.
+        for _ in 0..n / 2 {
+            let x = rng.next_u64();
+            for half in [x as u32, (x >> 32) as u32] {
+                let m = u64::from(half) * u64::from(n32);
+                let i = if (m as u32) >= threshold { (m >> 32) as usize } else { rng.below(n32) as usize };
+                ok &= lane[i].bump();
+            }
+        }
+        if n % 2 == 1 {
+            ok &= lane[rng.below(n32) as usize].bump();
         }
     }
     ok
@@ -437,7 +445,7 @@ fn accumulate<C: Count>(
     cell: &Cell,
     packing: &Packing,
     plan: &Plan,
-    v: &mut [Lanes],
+    v: &mut [Lanes; BLOCK],
     table: &mut [Lanes],
     s: &mut [Lanes],
     w: &mut [Lanes],
@@ -449,13 +457,12 @@ fn accumulate<C: Count>(
         let hi = (lo + BLOCK).min(n);
         let len = hi - lo;
         let vb = &mut v[..len];
-        for ((x, &wi), c) in vb
-            .iter_mut()
-            .zip(&cell.weights[lo..hi])
-            .zip(counts[lo * LANES..hi * LANES].chunks_exact(LANES))
-        {
-            for l in 0..LANES {
-                x[l] = c[l].into() * wi;
+        for (x, &wi) in vb.iter_mut().zip(&cell.weights[lo..hi]) {
+            x.fill(wi);
+        }
+        for (l, lane) in counts.chunks_exact(n).enumerate() {
+            for (x, &c) in vb.iter_mut().zip(&lane[lo..hi]) {
+                x[l] *= c.into();
             }
         }
         for (slot, &j) in plan.dense_ind.iter().enumerate() {
@@ -469,7 +476,9 @@ fn accumulate<C: Count>(
                 }
             }
         }
-        let vb = &v[..len];
+        // Indices are masked to the block size so that the loads need no bounds check (list
+        // entries are below `len` by construction).
+        let vb: &[Lanes; BLOCK] = v;
         let mut bbase = b * bounds_len;
         for (pi, pack) in packing.packs.iter().enumerate() {
             let list = &cell.members[lo * p + pi * len..lo * p + (pi + 1) * len];
@@ -485,14 +494,14 @@ fn accumulate<C: Count>(
                 let mut a1 = [0.0; LANES];
                 let mut pairs = list[start..end].chunks_exact(2);
                 for pair in &mut pairs {
-                    let (x0, x1) = (&vb[usize::from(pair[0])], &vb[usize::from(pair[1])]);
+                    let (x0, x1) = (&vb[usize::from(pair[0]) & (BLOCK - 1)], &vb[usize::from(pair[1]) & (BLOCK - 1)]);
                     for l in 0..LANES {
                         a0[l] += x0[l];
                         a1[l] += x1[l];
                     }
                 }
                 if let [last] = pairs.remainder() {
-                    let x = &vb[usize::from(*last)];
+                    let x = &vb[usize::from(*last) & (BLOCK - 1)];
                     for l in 0..LANES {
                         a0[l] += x[l];
                     }
@@ -512,15 +521,40 @@ mod tests {
 
     #[test]
     fn below_is_in_range_and_covers() {
-        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let mut rng = Xoshiro::for_replicate(7, 1, 2);
         let mut seen = [0u32; 5];
         for _ in 0..10_000 {
-            let x = below(&mut rng, 5);
+            let x = rng.below(5);
             assert!(x < 5);
             seen[x as usize] += 1;
         }
         assert!(seen.iter().all(|&c| c > 1_800 && c < 2_200), "{seen:?}");
-        assert_eq!(below(&mut rng, 1), 0);
+        assert_eq!(rng.below(1), 0);
+        // Large n: the rejection threshold is not trivial.
+        let n = 3_000_000_001u32;
+        assert!((0..1000).all(|_| rng.below(n) < n));
+    }
+
+    #[test]
+    fn xoshiro_matches_the_reference() {
+        // First outputs of xoshiro256++ from state [1, 2, 3, 4] (reference implementation).
+        let mut x = Xoshiro([1, 2, 3, 4]);
+        assert_eq!(x.next_u64(), 41_943_041);
+        assert_eq!(x.next_u64(), 58_720_359);
+        assert_eq!(x.next_u64(), 3_588_806_011_781_223);
+    }
+
+    #[test]
+    fn draws_are_multinomial_counts() {
+        // Counts of a replicate add up to n, whatever n.
+        for n in [1usize, 2, 3, 17, 1000] {
+            let cell = Cell { key: 5, weights: vec![1.0; n], packing: 0, members: Vec::new(), bounds: Vec::new(), dense_y: Vec::new() };
+            let mut counts = vec![0u8; LANES * n];
+            assert!(draw(&cell, 9, 0, LANES, &mut counts));
+            for lane in counts.chunks_exact(n) {
+                assert_eq!(lane.iter().map(|&c| usize::from(c)).sum::<usize>(), n);
+            }
+        }
     }
 
     #[test]

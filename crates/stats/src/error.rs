@@ -14,13 +14,25 @@ pub enum SurveyError {
         source: std::io::Error,
     },
     #[error(transparent)]
-    Questionnaire(#[from] QuestionnaireError),
+    Questionnaire(Box<QuestionnaireError>),
     #[error(transparent)]
-    Responses(#[from] ResponseError),
+    Responses(Box<ResponseError>),
     /// The structure (dimensions → sub-dimensions) does not fit the questionnaire or the
     /// responses were not built from this questionnaire.
     #[error("cấu trúc không khớp với bảng hỏi: {0}")]
     Structure(String),
+}
+
+impl From<QuestionnaireError> for SurveyError {
+    fn from(e: QuestionnaireError) -> Self {
+        SurveyError::Questionnaire(Box::new(e))
+    }
+}
+
+impl From<ResponseError> for SurveyError {
+    fn from(e: ResponseError) -> Self {
+        SurveyError::Responses(Box::new(e))
+    }
 }
 
 /// A questionnaire (TOML) that cannot be used.

@@ -47,18 +47,10 @@ pub(crate) fn normalise(x: f64, min: f64, max: f64, direction: i8) -> f64 {
 }
 
 impl Plan {
-    pub(crate) fn new(
-        q: &Questionnaire,
-        r: &Responses,
-        s: &Structure,
-    ) -> Result<Self, SurveyError> {
+    pub(crate) fn new(q: &Questionnaire, r: &Responses, s: &Structure) -> Result<Self, SurveyError> {
         let codes: Vec<&str> = q.indicators.iter().map(|i| i.code.as_str()).collect();
-        if r.indicator_codes.len() != codes.len()
-            || r.indicator_codes.iter().zip(&codes).any(|(a, b)| a != b)
-        {
-            return Err(SurveyError::Structure(
-                "các câu trả lời không được đọc theo bảng hỏi này".into(),
-            ));
+        if r.indicator_codes.len() != codes.len() || r.indicator_codes.iter().zip(&codes).any(|(a, b)| a != b) {
+            return Err(SurveyError::Structure("các câu trả lời không được đọc theo bảng hỏi này".into()));
         }
         let mut sub_index: HashMap<&str, usize> = HashMap::new();
         let mut subs = Vec::new();
@@ -66,27 +58,17 @@ impl Plan {
         let mut dim_codes = std::collections::HashSet::new();
         for (d, sub_codes) in &s.dimensions {
             if !dim_codes.insert(d.as_str()) {
-                return Err(SurveyError::Structure(format!(
-                    "chỉ số nội dung {d} được liệt kê hai lần"
-                )));
+                return Err(SurveyError::Structure(format!("chỉ số nội dung {d} được liệt kê hai lần")));
             }
             let mut members = Vec::new();
             for sc in sub_codes {
                 if sub_index.insert(sc.as_str(), subs.len()).is_some() {
-                    return Err(SurveyError::Structure(format!(
-                        "nội dung thành phần {sc} được liệt kê hai lần"
-                    )));
+                    return Err(SurveyError::Structure(format!("nội dung thành phần {sc} được liệt kê hai lần")));
                 }
                 members.push(subs.len());
-                subs.push(SubPlan {
-                    code: sc.clone(),
-                    indicators: Vec::new(),
-                });
+                subs.push(SubPlan { code: sc.clone(), indicators: Vec::new() });
             }
-            dims.push(DimPlan {
-                code: d.clone(),
-                subs: members,
-            });
+            dims.push(DimPlan { code: d.clone(), subs: members });
         }
         for (j, ind) in q.indicators.iter().enumerate() {
             match sub_index.get(ind.node.as_str()) {
@@ -103,11 +85,7 @@ impl Plan {
             .indicators
             .iter()
             .zip(&r.levels)
-            .map(|(ind, lv)| {
-                lv.iter()
-                    .map(|&x| normalise(x, ind.min, ind.max, ind.direction))
-                    .collect()
-            })
+            .map(|(ind, lv)| lv.iter().map(|&x| normalise(x, ind.min, ind.max, ind.direction)).collect())
             .collect();
         let mut dense_ind = Vec::new();
         for (j, slot) in r.dense_slot.iter().enumerate() {
@@ -125,11 +103,7 @@ impl Plan {
             dims,
             ylev,
             dense_ind,
-            scale: q
-                .indicators
-                .iter()
-                .map(|i| (i.min, i.max, i.direction))
-                .collect(),
+            scale: q.indicators.iter().map(|i| (i.min, i.max, i.direction)).collect(),
         })
     }
 
@@ -183,26 +157,25 @@ impl Plan {
 
     /// Weighted sums of one set of respondents of a unit (`members`: their indices), with
     /// their number and weight sum.
-    pub(crate) fn sums(
-        &self,
-        unit: &UnitResponses,
-        members: &[u32],
-        s: &mut [f64],
-        w: &mut [f64],
-    ) -> f64 {
+    pub(crate) fn sums(&self, unit: &UnitResponses, members: &[u32], s: &mut [f64], w: &mut [f64]) -> f64 {
         let k = self.k;
         s.fill(0.0);
         w.fill(0.0);
         let mut weight_sum = 0.0;
+        // y by (indicator, code) in one flat table; the missing code reads 0 and is skipped.
+        let mut flat = vec![0.0; k * 256];
+        for (j, lev) in self.ylev.iter().enumerate() {
+            flat[j * 256..j * 256 + lev.len()].copy_from_slice(lev);
+        }
         for &i in members {
             let i = i as usize;
             let wi = unit.weights[i];
             weight_sum += wi;
             let row = &unit.codes[i * k..(i + 1) * k];
-            for (j, &c) in row.iter().enumerate() {
+            for ((j, &c), (sj, wj)) in row.iter().enumerate().zip(s.iter_mut().zip(w.iter_mut())) {
                 if c != MISSING {
-                    s[j] += wi * self.ylev[j][usize::from(c)];
-                    w[j] += wi;
+                    *sj += wi * flat[j * 256 + usize::from(c)];
+                    *wj += wi;
                 }
             }
             for (slot, &j) in self.dense_ind.iter().enumerate() {

@@ -20,9 +20,6 @@ mod structure;
 pub use error::{QuestionnaireError, ResponseError, ResponseErrorKind, SurveyError};
 pub use percentile::{nanpercentiles, percentile_sorted};
 pub use questionnaire::{AnswerOption, FIXED_COLUMNS, Indicator, Questionnaire};
-pub use report::{
-    Estimate, Intervals, OrderedMap, Report, ScoreOptions, UnitReport, score, score_files,
-    score_files_with,
-};
+pub use report::{Estimate, Intervals, OrderedMap, Report, ScoreOptions, UnitReport, score, score_files, score_files_with};
 pub use responses::{Record, Responses, ResponsesBuilder};
 pub use structure::Structure;

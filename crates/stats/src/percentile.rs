@@ -24,11 +24,7 @@ pub fn percentile_sorted(sorted: &[f64], p: f64) -> Option<f64> {
     let i = lo as usize;
     let (a, b) = (sorted[i], sorted[i + 1]);
     let diff = b - a;
-    Some(if t >= 0.5 {
-        b - diff * (1.0 - t)
-    } else {
-        a + diff * t
-    })
+    Some(if t >= 0.5 { b - diff * (1.0 - t) } else { a + diff * t })
 }
 
 /// The `p`-th percentiles of the non-NaN `values` (like `numpy.nanpercentile`); `None` when all
@@ -62,10 +58,7 @@ mod tests {
 
     #[test]
     fn nan_skipped() {
-        assert_eq!(
-            nanpercentiles(&[f64::NAN, 1.0, 3.0], [25.0, 75.0]),
-            Some([1.5, 2.5])
-        );
+        assert_eq!(nanpercentiles(&[f64::NAN, 1.0, 3.0], [25.0, 75.0]), Some([1.5, 2.5]));
         assert_eq!(nanpercentiles(&[f64::NAN], [50.0]), None);
     }
 }

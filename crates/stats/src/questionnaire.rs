@@ -132,19 +132,13 @@ impl Questionnaire {
 
     /// Read, parse and validate a questionnaire file (TOML).
     pub fn from_path(path: &Path) -> Result<Self, SurveyError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SurveyError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(path).map_err(|source| SurveyError::Io { path: path.to_path_buf(), source })?;
         Self::parse(&text, Some(path))
     }
 
     fn parse(text: &str, file: Option<&Path>) -> Result<Self, SurveyError> {
         let raw: RawQuestionnaire = toml::from_str(text).map_err(|e| {
-            let (line, column) = e
-                .span()
-                .map(|s| line_col(text, s.start))
-                .map_or((None, None), |(l, c)| (Some(l), Some(c)));
+            let (line, column) = e.span().map(|s| line_col(text, s.start)).map_or((None, None), |(l, c)| (Some(l), Some(c)));
             QuestionnaireError {
                 file: file.map(Path::to_path_buf),
                 line,
@@ -154,10 +148,7 @@ impl Questionnaire {
                 message: format!("TOML không hợp lệ: {}", e.message().trim()),
             }
         })?;
-        let mut spans = Spans {
-            framework: Some(raw.framework.span()),
-            indicators: Vec::with_capacity(raw.indicator.len()),
-        };
+        let mut spans = Spans { framework: Some(raw.framework.span()), indicators: Vec::with_capacity(raw.indicator.len()) };
         let mut indicators = Vec::with_capacity(raw.indicator.len());
         for ind in raw.indicator {
             let whole = ind.span();
@@ -177,10 +168,7 @@ impl Questionnaire {
                 let opt = opt.into_inner();
                 s.insert(format!("options[{}].label", k + 1), opt.label.span());
                 s.insert(format!("options[{}].value", k + 1), opt.value.span());
-                options.push(AnswerOption {
-                    label: opt.label.into_inner(),
-                    value: opt.value.into_inner(),
-                });
+                options.push(AnswerOption { label: opt.label.into_inner(), value: opt.value.into_inner() });
             }
             let direction = ind.direction.into_inner();
             // Out-of-range directions are reported by `check`, with the span.
@@ -201,25 +189,20 @@ impl Questionnaire {
             });
             spans.indicators.push(s);
         }
-        let q = Questionnaire {
-            framework: raw.framework.into_inner(),
-            title: raw.title,
-            indicators,
-        };
+        let q = Questionnaire { framework: raw.framework.into_inner(), title: raw.title, indicators };
         q.check().map_err(|inv| inv.locate(&q, text, file, &spans))?;
         Ok(q)
     }
 
     /// Validate a questionnaire built in code (e.g. loaded from the database).
     pub fn validate(&self) -> Result<(), SurveyError> {
-        self.check()
-            .map_err(|inv| inv.locate(self, "", None, &Spans::default()).into())
+        self.check().map_err(|inv| inv.locate(self, "", None, &Spans::default()).into())
     }
 
     /// The questionnaire as TOML (the import format).
     pub fn to_toml_string(&self) -> Result<String, SurveyError> {
         toml::to_string(self).map_err(|e| {
-            SurveyError::Questionnaire(QuestionnaireError {
+            SurveyError::from(QuestionnaireError {
                 file: None,
                 line: None,
                 column: None,
@@ -240,36 +223,24 @@ impl Questionnaire {
         if fw.is_empty() || !is_code_segment(fw) {
             return Err(Invalid::top(
                 "framework",
-                format!(
-                    "mã khung \"{}\" không hợp lệ (chữ thường không dấu, chữ số, `_`; ví dụ \"papi\")",
-                    self.framework
-                ),
+                format!("mã khung \"{}\" không hợp lệ (chữ thường không dấu, chữ số, `_`; ví dụ \"papi\")", self.framework),
             ));
         }
         if self.indicators.is_empty() {
             return Err(Invalid {
                 index: None,
                 field: Some("indicator".into()),
-                message: "bảng hỏi không có chỉ tiêu nào (cần ít nhất một bảng [[indicator]])"
-                    .into(),
+                message: "bảng hỏi không có chỉ tiêu nào (cần ít nhất một bảng [[indicator]])".into(),
             });
         }
         let mut seen: HashMap<String, usize> = HashMap::new();
         for (i, ind) in self.indicators.iter().enumerate() {
-            let err = |field: &str, message: String| Invalid {
-                index: Some(i),
-                field: Some(field.to_string()),
-                message,
-            };
+            let err = |field: &str, message: String| Invalid { index: Some(i), field: Some(field.to_string()), message };
             let code = ind.code.as_str();
             if code.is_empty() {
                 return Err(err("code", "mã chỉ tiêu để trống".into()));
             }
-            if code.starts_with('_')
-                || !code
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
-            {
+            if code.starts_with('_') || !code.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')) {
                 return Err(err(
                     "code",
                     format!(
@@ -279,18 +250,12 @@ impl Questionnaire {
             }
             let key = code.to_ascii_lowercase();
             if FIXED_COLUMNS.contains(&key.as_str()) {
-                return Err(err(
-                    "code",
-                    format!("mã chỉ tiêu \"{code}\" trùng tên một cột cố định của tệp câu trả lời"),
-                ));
+                return Err(err("code", format!("mã chỉ tiêu \"{code}\" trùng tên một cột cố định của tệp câu trả lời")));
             }
             if let Some(first) = seen.insert(key, i) {
                 return Err(err(
                     "code",
-                    format!(
-                        "mã chỉ tiêu \"{code}\" trùng với chỉ tiêu thứ {} (không phân biệt hoa thường)",
-                        first + 1
-                    ),
+                    format!("mã chỉ tiêu \"{code}\" trùng với chỉ tiêu thứ {} (không phân biệt hoa thường)", first + 1),
                 ));
             }
             check_node(fw, &ind.node).map_err(|m| err("node", m))?;
@@ -301,41 +266,26 @@ impl Questionnaire {
                 return Err(err("max", "max phải là một số hữu hạn".into()));
             }
             if ind.min >= ind.max {
-                return Err(err(
-                    "max",
-                    format!("cần min < max (min = {}, max = {})", ind.min, ind.max),
-                ));
+                return Err(err("max", format!("cần min < max (min = {}, max = {})", ind.min, ind.max)));
             }
             if ind.direction != 1 && ind.direction != -1 {
-                return Err(err(
-                    "direction",
-                    "direction phải là 1 hoặc -1 (-1 khi trả lời cao hơn là xấu hơn)".into(),
-                ));
+                return Err(err("direction", "direction phải là 1 hoặc -1 (-1 khi trả lời cao hơn là xấu hơn)".into()));
             }
             let mut values: Vec<f64> = Vec::new();
             for (k, opt) in ind.options.iter().enumerate() {
                 let n = k + 1;
                 if opt.label.trim().is_empty() {
-                    return Err(err(
-                        &format!("options[{n}].label"),
-                        "nhãn phương án để trống".into(),
-                    ));
+                    return Err(err(&format!("options[{n}].label"), "nhãn phương án để trống".into()));
                 }
                 let v = opt.value;
                 if !v.is_finite() || v < ind.min || v > ind.max {
                     return Err(err(
                         &format!("options[{n}].value"),
-                        format!(
-                            "giá trị phương án {v} nằm ngoài thang [{}, {}]",
-                            ind.min, ind.max
-                        ),
+                        format!("giá trị phương án {v} nằm ngoài thang [{}, {}]", ind.min, ind.max),
                     ));
                 }
                 if values.contains(&v) {
-                    return Err(err(
-                        &format!("options[{n}].value"),
-                        format!("giá trị phương án {v} bị lặp"),
-                    ));
+                    return Err(err(&format!("options[{n}].value"), format!("giá trị phương án {v} bị lặp")));
                 }
                 values.push(v);
             }
@@ -357,7 +307,8 @@ impl Questionnaire {
 /// framework code, or its prefix before `_` (`par` for `par_index`).
 fn check_node(framework: &str, node: &str) -> Result<(), String> {
     let segments: Vec<&str> = node.split('.').collect();
-    let ok_shape = segments.len() == 3 && segments.iter().all(|s| is_code_segment(s));
+    // Each segment starts with a letter: `papi.d2.s3`, not `papi.2.3`.
+    let ok_shape = segments.len() == 3 && segments.iter().all(|s| is_code_segment(s) && s.starts_with(|c: char| c.is_ascii_lowercase()));
     if !ok_shape {
         return Err(format!(
             "nút \"{node}\" không đúng dạng <khung>.<chỉ số nội dung>.<nội dung thành phần>, ví dụ \"{framework}.d2.s3\" (chữ thường không dấu, chữ số, `_`)"
@@ -366,17 +317,13 @@ fn check_node(framework: &str, node: &str) -> Result<(), String> {
     let head = segments[0];
     let fw_head = framework.split('_').next().unwrap_or(framework);
     if head != framework && head != fw_head {
-        return Err(format!(
-            "nút \"{node}\" không thuộc khung \"{framework}\" của bảng hỏi"
-        ));
+        return Err(format!("nút \"{node}\" không thuộc khung \"{framework}\" của bảng hỏi"));
     }
     Ok(())
 }
 
 fn is_code_segment(s: &str) -> bool {
-    !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 struct Invalid {
@@ -387,29 +334,15 @@ struct Invalid {
 
 impl Invalid {
     fn top(field: &str, message: String) -> Self {
-        Invalid {
-            index: None,
-            field: Some(field.to_string()),
-            message,
-        }
+        Invalid { index: None, field: Some(field.to_string()), message }
     }
 
-    fn locate(
-        self,
-        q: &Questionnaire,
-        text: &str,
-        file: Option<&Path>,
-        spans: &Spans,
-    ) -> QuestionnaireError {
+    fn locate(self, q: &Questionnaire, text: &str, file: Option<&Path>, spans: &Spans) -> QuestionnaireError {
         let span = match (self.index, &self.field) {
             (None, Some(f)) if f == "framework" => spans.framework.clone(),
-            (Some(i), field) => spans.indicators.get(i).and_then(|s| {
-                field
-                    .as_deref()
-                    .and_then(|f| s.get(f))
-                    .or_else(|| s.get(""))
-                    .cloned()
-            }),
+            (Some(i), field) => {
+                spans.indicators.get(i).and_then(|s| field.as_deref().and_then(|f| s.get(f)).or_else(|| s.get("")).cloned())
+            }
             _ => None,
         };
         let (line, column) = match span {
@@ -421,20 +354,9 @@ impl Invalid {
         };
         let indicator = self.index.map(|i| {
             let code = q.indicators.get(i).map_or("", |ind| ind.code.as_str());
-            if code.is_empty() {
-                format!("#{}", i + 1)
-            } else {
-                code.to_string()
-            }
+            if code.is_empty() { format!("#{}", i + 1) } else { code.to_string() }
         });
-        QuestionnaireError {
-            file: file.map(Path::to_path_buf),
-            line,
-            column,
-            indicator,
-            field: self.field,
-            message: self.message,
-        }
+        QuestionnaireError { file: file.map(Path::to_path_buf), line, column, indicator, field: self.field, message: self.message }
     }
 }
 
@@ -513,5 +435,6 @@ mod tests {
         assert!(check_node("papi", "papi.d1").is_err());
         assert!(check_node("papi", "papi.D1.s1").is_err());
         assert!(check_node("papi", "papi..s1").is_err());
+        assert!(check_node("papi", "papi.1.1").is_err());
     }
 }

@@ -32,12 +32,7 @@ pub struct ScoreOptions {
 
 impl Default for ScoreOptions {
     fn default() -> Self {
-        ScoreOptions {
-            bootstrap: 1000,
-            seed: 1,
-            by_group: false,
-            small_sample: 30,
-        }
+        ScoreOptions { bootstrap: 1000, seed: 1, by_group: false, small_sample: 30 }
     }
 }
 
@@ -106,14 +101,7 @@ impl Report {
 /// Estimate every unit (and group) of `r`, with bootstrap intervals when
 /// `opts.bootstrap > 0`. Fails only when `s` does not cover the questionnaire's nodes or `r`
 /// was not read with `q`.
-pub fn score(
-    q: &Questionnaire,
-    r: &Responses,
-    s: &Structure,
-    opts: &ScoreOptions,
-) -> Result<Report, SurveyError> {
-    let t0 = std::time::Instant::now();
-    let dbg = std::env::var("CHISO_TIMING").is_ok();
+pub fn score(q: &Questionnaire, r: &Responses, s: &Structure, opts: &ScoreOptions) -> Result<Report, SurveyError> {
     let plan = Plan::new(q, r, s)?;
     let k = plan.k;
 
@@ -127,11 +115,7 @@ pub fn score(
     let mut ungrouped: Vec<usize> = vec![0; r.units.len()];
     for (ui, u) in r.units.iter().enumerate() {
         let n = u32::try_from(u.len()).unwrap_or(u32::MAX);
-        specs.push(CellSpec {
-            unit: ui,
-            group: None,
-            members: (0..n).collect(),
-        });
+        specs.push(CellSpec { unit: ui, group: None, members: (0..n).collect() });
         if opts.by_group {
             let mut by_group: Vec<Vec<u32>> = vec![Vec::new(); r.groups.len()];
             for (i, &g) in u.groups.iter().enumerate() {
@@ -143,11 +127,7 @@ pub fn score(
             }
             for (g, members) in by_group.into_iter().enumerate() {
                 if !members.is_empty() {
-                    specs.push(CellSpec {
-                        unit: ui,
-                        group: Some(u32::try_from(g).unwrap_or(NO_GROUP)),
-                        members,
-                    });
+                    specs.push(CellSpec { unit: ui, group: Some(u32::try_from(g).unwrap_or(NO_GROUP)), members });
                 }
             }
         }
@@ -167,15 +147,10 @@ pub fn score(
             let mut means = vec![0.0; k];
             let mut vals = vec![0.0; plan.n_vals()];
             plan.evaluate(&sj, &wj, &mut means, &mut vals);
-            Point {
-                weight_sum,
-                means,
-                vals,
-            }
+            Point { weight_sum, means, vals }
         })
         .collect();
 
-    if dbg { eprintln!("points {:?} cpu {:.2}", t0.elapsed(), cpu_s()); }
     // Bootstrap.
     let b = opts.bootstrap;
     let n_vals = plan.n_vals();
@@ -186,18 +161,10 @@ pub fn score(
             .map(|c| {
                 let u = &r.units[c.unit];
                 let group = c.group.and_then(|g| r.groups.get(g as usize));
-                Cell::new(
-                    &plan,
-                    &packings,
-                    u,
-                    &c.members,
-                    cell_key(&u.code, group.map(String::as_str)),
-                )
+                Cell::new(&plan, &packings, u, &c.members, cell_key(&u.code, group.map(String::as_str)))
             })
             .collect();
-        if dbg { eprintln!("cells {:?} cpu {:.2}", t0.elapsed(), cpu_s()); }
         let reps = bootstrap::run(&plan, &packings, &cells, b, opts.seed);
-        if dbg { eprintln!("run {:?} cpu {:.2}", t0.elapsed(), cpu_s()); }
         drop(cells);
         Some(
             (0..specs.len())
@@ -210,7 +177,7 @@ pub fn score(
                             for (r, x) in column.iter_mut().enumerate() {
                                 *x = reps[(c * bp + r) * n_vals + v];
                             }
-                            nanpercentiles(&column, [2.5, 97.5]).map(|[lo, hi]| [lo, hi])
+                            nanpercentiles(&column, [2.5, 97.5])
                         })
                         .collect()
                 })
@@ -229,64 +196,26 @@ pub fn score(
         let p = &points[ci];
         let n = c.members.len();
         let estimate = Estimate {
-            indicators: OrderedMap(
-                plan.indicator_codes
-                    .iter()
-                    .zip(&p.means)
-                    .map(|(code, &m)| (code.clone(), opt(m)))
-                    .collect(),
-            ),
-            sub_dimensions: OrderedMap(
-                plan.subs
-                    .iter()
-                    .zip(&p.vals[..n_subs])
-                    .map(|(s, &v)| (s.code.clone(), opt(v)))
-                    .collect(),
-            ),
+            indicators: OrderedMap(plan.indicator_codes.iter().zip(&p.means).map(|(code, &m)| (code.clone(), opt(m))).collect()),
+            sub_dimensions: OrderedMap(plan.subs.iter().zip(&p.vals[..n_subs]).map(|(s, &v)| (s.code.clone(), opt(v))).collect()),
             dimensions: OrderedMap(
-                plan.dims
-                    .iter()
-                    .zip(&p.vals[n_subs..n_subs + n_dims])
-                    .map(|(d, &v)| (d.code.clone(), opt(v)))
-                    .collect(),
+                plan.dims.iter().zip(&p.vals[n_subs..n_subs + n_dims]).map(|(d, &v)| (d.code.clone(), opt(v))).collect(),
             ),
             total: opt(p.vals[n_subs + n_dims]),
         };
         let ci95 = intervals.as_ref().map(|all| {
             let iv = &all[ci];
             Intervals {
-                sub_dimensions: OrderedMap(
-                    plan.subs
-                        .iter()
-                        .zip(&iv[..n_subs])
-                        .map(|(s, &x)| (s.code.clone(), x))
-                        .collect(),
-                ),
-                dimensions: OrderedMap(
-                    plan.dims
-                        .iter()
-                        .zip(&iv[n_subs..n_subs + n_dims])
-                        .map(|(d, &x)| (d.code.clone(), x))
-                        .collect(),
-                ),
+                sub_dimensions: OrderedMap(plan.subs.iter().zip(&iv[..n_subs]).map(|(s, &x)| (s.code.clone(), x)).collect()),
+                dimensions: OrderedMap(plan.dims.iter().zip(&iv[n_subs..n_subs + n_dims]).map(|(d, &x)| (d.code.clone(), x)).collect()),
                 total: iv[n_subs + n_dims],
             }
         });
         let mut warnings = Vec::new();
         if n < opts.small_sample {
-            warnings.push(format!(
-                "cỡ mẫu nhỏ: chỉ có {n} người trả lời (dưới {}), kết quả chỉ mang tính tham khảo",
-                opts.small_sample
-            ));
+            warnings.push(format!("cỡ mẫu nhỏ: chỉ có {n} người trả lời (dưới {}), kết quả chỉ mang tính tham khảo", opts.small_sample));
         }
-        UnitReport {
-            n,
-            weight_sum: p.weight_sum,
-            estimate,
-            ci95,
-            groups: None,
-            warnings,
-        }
+        UnitReport { n, weight_sum: p.weight_sum, estimate, ci95, groups: None, warnings }
     };
     let mut units: Vec<(String, UnitReport)> = Vec::with_capacity(r.units.len());
     let mut ci = 0;
@@ -303,10 +232,7 @@ pub fn score(
             }
             report.groups = Some(OrderedMap(groups));
             if ungrouped[ui] > 0 {
-                report.warnings.push(format!(
-                    "{} người trả lời không ghi nhóm: không tính vào ước lượng theo nhóm",
-                    ungrouped[ui]
-                ));
+                report.warnings.push(format!("{} người trả lời không ghi nhóm: không tính vào ước lượng theo nhóm", ungrouped[ui]));
             }
         }
         units.push((r.units[ui].code.clone(), report));
@@ -315,20 +241,13 @@ pub fn score(
     if r.units.is_empty() {
         warnings.push("không có câu trả lời nào".into());
     }
-    Ok(Report {
-        units: OrderedMap(units),
-        warnings,
-    })
+    Ok(Report { units: OrderedMap(units), warnings })
 }
 
 /// Read a questionnaire (TOML) and responses (CSV) and score them, with the structure implied
 /// by the questionnaire's node codes and any unit code accepted. This is what
 /// `chiso survey score` runs.
-pub fn score_files(
-    questionnaire: &Path,
-    responses: &Path,
-    opts: &ScoreOptions,
-) -> Result<Report, SurveyError> {
+pub fn score_files(questionnaire: &Path, responses: &Path, opts: &ScoreOptions) -> Result<Report, SurveyError> {
     score_files_with(questionnaire, responses, None, None, opts)
 }
 
@@ -399,11 +318,4 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<V> {
         }
         deserializer.deserialize_map(V2(std::marker::PhantomData))
     }
-}
-
-fn cpu_s() -> f64 {
-    let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let f: Vec<&str> = s.rsplit(')').next().unwrap_or("").split_whitespace().collect();
-    let t = |i: usize| f.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
-    (t(11) + t(12)) / 100.0
 }

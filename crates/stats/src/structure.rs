@@ -45,16 +45,7 @@ impl Structure {
     /// dimensions, their children the sub-dimensions.
     pub fn from_framework_tree(root: &chiso_core::framework::Node) -> Self {
         Structure {
-            dimensions: root
-                .children
-                .iter()
-                .map(|d| {
-                    (
-                        d.code.clone(),
-                        d.children.iter().map(|s| s.code.clone()).collect(),
-                    )
-                })
-                .collect(),
+            dimensions: root.children.iter().map(|d| (d.code.clone(), d.children.iter().map(|s| s.code.clone()).collect())).collect(),
         }
     }
 

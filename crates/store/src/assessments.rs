@@ -311,7 +311,8 @@ impl Store {
     pub async fn assessment_for(&self, scope: &Scope, unit_code: &str, framework: &str, year: i32) -> StoreResult<Option<Assessment>> {
         let unit = self.unit_by_code(scope, unit_code).await?;
         const SQL: &str = "SELECT id FROM assessment WHERE unit_id = $1 AND framework = $2 AND year = $3";
-        let id: Option<i64> = on_db!(&self.read, |p| sqlx::query_scalar(SQL).bind(unit.id).bind(framework).bind(year).fetch_optional(p).await)?;
+        let id: Option<i64> =
+            on_db!(&self.read, |p| sqlx::query_scalar(SQL).bind(unit.id).bind(framework).bind(year).fetch_optional(p).await)?;
         match id {
             Some(id) => Ok(Some(self.assessment(scope, id).await?)),
             None => Ok(None),
@@ -333,15 +334,16 @@ impl Store {
         const SUMS: &str = "SELECT i.assessment_id, SUM(i.self_score), SUM(COALESCE(i.appraised_score, i.self_score)) \
              FROM assessment_item i JOIN assessment a ON a.id = i.assessment_id JOIN unit u ON u.id = a.unit_id \
              WHERE u.path LIKE $1 || '%' AND ($2 = '' OR a.framework = $2) AND ($3 = 0 OR a.year = $3) GROUP BY i.assessment_id";
-        let sums: HashMap<i64, (Option<f64>, Option<f64>)> = on_db!(&self.read, |p| sqlx::query_as::<_, (i64, Option<f64>, Option<f64>)>(SUMS)
-            .bind(prefix)
-            .bind(fw)
-            .bind(y)
-            .fetch_all(p)
-            .await)?
-        .into_iter()
-        .map(|(id, s, a)| (id, (s, a)))
-        .collect();
+        let sums: HashMap<i64, (Option<f64>, Option<f64>)> =
+            on_db!(&self.read, |p| sqlx::query_as::<_, (i64, Option<f64>, Option<f64>)>(SUMS)
+                .bind(prefix)
+                .bind(fw)
+                .bind(y)
+                .fetch_all(p)
+                .await)?
+            .into_iter()
+            .map(|(id, s, a)| (id, (s, a)))
+            .collect();
         Ok(list
             .into_iter()
             .map(|a| {
@@ -369,22 +371,32 @@ impl Store {
         let id = write_tx!(self, |tx| {
             const INS: &str = "INSERT INTO assessment (unit_id, framework, year, status, round, version, created_at, updated_at) \
                                VALUES ($1, $2, $3, $4, 1, 1, $5, $5) RETURNING id";
-            let id: i64 =
-                sqlx::query_scalar(INS).bind(unit.id).bind(&fw.code).bind(year).bind(SheetStatus::Draft.as_str()).bind(now).fetch_one(&mut *tx).await?;
+            let id: i64 = sqlx::query_scalar(INS)
+                .bind(unit.id)
+                .bind(&fw.code)
+                .bind(year)
+                .bind(SheetStatus::Draft.as_str())
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
             const ITEM: &str = "INSERT INTO assessment_item (assessment_id, node, updated_at) VALUES ($1, $2, $3)";
             for l in &leaves {
                 sqlx::query(ITEM).bind(id).bind(&l.code).bind(now).execute(&mut *tx).await?;
             }
-            audit!(tx, scope, Change {
-                unit_id: Some(unit.id),
-                entity: "assessment",
-                entity_id: id.to_string(),
-                action: "create",
-                field: Some("status"),
-                new_value: Some(SheetStatus::Draft.as_str().to_string()),
-                reason: Some(format!("{} năm {year}, {} tiêu chí", fw.code, leaves.len())),
-                ..Default::default()
-            });
+            audit!(
+                tx,
+                scope,
+                Change {
+                    unit_id: Some(unit.id),
+                    entity: "assessment",
+                    entity_id: id.to_string(),
+                    action: "create",
+                    field: Some("status"),
+                    new_value: Some(SheetStatus::Draft.as_str().to_string()),
+                    reason: Some(format!("{} năm {year}, {} tiêu chí", fw.code, leaves.len())),
+                    ..Default::default()
+                }
+            );
             id
         });
         self.assessment(scope, id).await
@@ -496,28 +508,36 @@ impl Store {
                                    WHERE assessment_id = $5 AND node = $6";
                 sqlx::query(UPD).bind(inp.score).bind(evidence).bind(missing).bind(now).bind(id).bind(&inp.node).execute(&mut *tx).await?;
                 if !same(item.self_score, inp.score) {
-                    audit!(tx, scope, Change {
-                        unit_id: Some(a.unit_id),
-                        entity: "assessment",
-                        entity_id: id.to_string(),
-                        action: "self_score",
-                        field: Some(inp.node.as_str()),
-                        old_value: num(item.self_score),
-                        new_value: num(inp.score),
-                        reason: evidence.clone().or_else(|| missing.clone()),
-                    });
+                    audit!(
+                        tx,
+                        scope,
+                        Change {
+                            unit_id: Some(a.unit_id),
+                            entity: "assessment",
+                            entity_id: id.to_string(),
+                            action: "self_score",
+                            field: Some(inp.node.as_str()),
+                            old_value: num(item.self_score),
+                            new_value: num(inp.score),
+                            reason: evidence.clone().or_else(|| missing.clone()),
+                        }
+                    );
                 }
                 if item.evidence != *evidence || item.missing_reason != *missing {
-                    audit!(tx, scope, Change {
-                        unit_id: Some(a.unit_id),
-                        entity: "assessment",
-                        entity_id: id.to_string(),
-                        action: "evidence",
-                        field: Some(inp.node.as_str()),
-                        old_value: describe_evidence(item.evidence.as_deref(), item.missing_reason.as_deref()),
-                        new_value: describe_evidence(evidence.as_deref(), missing.as_deref()),
-                        reason: None,
-                    });
+                    audit!(
+                        tx,
+                        scope,
+                        Change {
+                            unit_id: Some(a.unit_id),
+                            entity: "assessment",
+                            entity_id: id.to_string(),
+                            action: "evidence",
+                            field: Some(inp.node.as_str()),
+                            old_value: describe_evidence(item.evidence.as_deref(), item.missing_reason.as_deref()),
+                            new_value: describe_evidence(evidence.as_deref(), missing.as_deref()),
+                            reason: None,
+                        }
+                    );
                 }
             }
         });
@@ -616,23 +636,34 @@ impl Store {
                     ("survey", None) => Some("điểm điều tra xã hội học".to_string()),
                     _ => None,
                 };
-                audit!(tx, scope, Change {
-                    unit_id: Some(a.unit_id),
-                    entity: "assessment",
-                    entity_id: id.to_string(),
-                    action: "appraise",
-                    field: Some(node.as_str()),
-                    old_value: num(item.appraised_score),
-                    new_value: num(*score).map(|v| format!("{v} ({decision})")),
-                    reason: why,
-                });
+                audit!(
+                    tx,
+                    scope,
+                    Change {
+                        unit_id: Some(a.unit_id),
+                        entity: "assessment",
+                        entity_id: id.to_string(),
+                        action: "appraise",
+                        field: Some(node.as_str()),
+                        old_value: num(item.appraised_score),
+                        new_value: num(*score).map(|v| format!("{v} ({decision})")),
+                        reason: why,
+                    }
+                );
             }
         });
         self.assessment(scope, id).await
     }
 
     /// The unit's explanations (giải trình) of the appraisal, per criterion (after the first round).
-    pub async fn explain(&self, scope: &Scope, fw: &Framework, id: i64, inputs: &[(String, String)], expected_version: Option<i32>) -> StoreResult<Assessment> {
+    pub async fn explain(
+        &self,
+        scope: &Scope,
+        fw: &Framework,
+        id: i64,
+        inputs: &[(String, String)],
+        expected_version: Option<i32>,
+    ) -> StoreResult<Assessment> {
         let a = self.assessment(scope, id).await?;
         check_framework(fw, &a)?;
         check_unit_side(scope, &a)?;
@@ -671,16 +702,20 @@ impl Store {
             for (node, text, item) in &changes {
                 const UPD: &str = "UPDATE assessment_item SET explanation = $1, updated_at = $2 WHERE assessment_id = $3 AND node = $4";
                 sqlx::query(UPD).bind(text).bind(now).bind(id).bind(node).execute(&mut *tx).await?;
-                audit!(tx, scope, Change {
-                    unit_id: Some(a.unit_id),
-                    entity: "assessment",
-                    entity_id: id.to_string(),
-                    action: "explain",
-                    field: Some(node.as_str()),
-                    old_value: item.explanation.clone(),
-                    new_value: text.clone(),
-                    reason: None,
-                });
+                audit!(
+                    tx,
+                    scope,
+                    Change {
+                        unit_id: Some(a.unit_id),
+                        entity: "assessment",
+                        entity_id: id.to_string(),
+                        action: "explain",
+                        field: Some(node.as_str()),
+                        old_value: item.explanation.clone(),
+                        new_value: text.clone(),
+                        reason: None,
+                    }
+                );
             }
         });
         self.assessment(scope, id).await
@@ -754,16 +789,20 @@ impl Store {
         let now = now_ms();
         write_tx!(self, |tx| {
             bump!(tx, a, now, Some(next), Some(round));
-            audit!(tx, scope, Change {
-                unit_id: Some(a.unit_id),
-                entity: "assessment",
-                entity_id: id.to_string(),
-                action: action.as_str(),
-                field: Some("status"),
-                old_value: Some(status.as_str().to_string()),
-                new_value: Some(next.as_str().to_string()),
-                reason: reason.clone(),
-            });
+            audit!(
+                tx,
+                scope,
+                Change {
+                    unit_id: Some(a.unit_id),
+                    entity: "assessment",
+                    entity_id: id.to_string(),
+                    action: action.as_str(),
+                    field: Some("status"),
+                    old_value: Some(status.as_str().to_string()),
+                    new_value: Some(next.as_str().to_string()),
+                    reason: reason.clone(),
+                }
+            );
         });
         self.assessment(scope, id).await
     }
@@ -796,8 +835,12 @@ impl Store {
         year: i32,
     ) -> StoreResult<(YearScores, BTreeMap<String, String>, Vec<PendingSheet>)> {
         let sql = format!("{SELECT_ASSESSMENT} WHERE u.parent_id = $1 AND a.framework = $2 AND a.year = $3 ORDER BY u.code");
-        let list: Vec<Assessment> =
-            on_db!(&self.read, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(parent_id).bind(&fw.code).bind(year).fetch_all(p).await)?;
+        let list: Vec<Assessment> = on_db!(&self.read, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(parent_id)
+            .bind(&fw.code)
+            .bind(year)
+            .fetch_all(p)
+            .await)?;
         let mut data = YearScores { framework: fw.code.clone(), year, ..YearScores::default() };
         let mut names = BTreeMap::new();
         let mut pending = Vec::new();
@@ -813,7 +856,12 @@ impl Store {
                 let pct = core_results::score_sheet(fw, year, &leaf_scores(&items, &leaves))
                     .ok()
                     .and_then(|s| s.overall().and_then(|r| r.appraised_percent));
-                pending.push(PendingSheet { unit: a.unit_code.clone(), name: a.unit_name.clone(), status: a.status.clone(), appraised_percent: pct });
+                pending.push(PendingSheet {
+                    unit: a.unit_code.clone(),
+                    name: a.unit_name.clone(),
+                    status: a.status.clone(),
+                    appraised_percent: pct,
+                });
             }
             names.insert(a.unit_code, a.unit_name);
         }

@@ -20,8 +20,11 @@ pub mod accounts;
 pub mod assessments;
 pub mod audit;
 mod error;
+pub mod notifications;
 pub mod plans;
+pub mod progress;
 pub mod results;
+pub mod surveys;
 pub mod units;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
@@ -83,6 +86,8 @@ pub struct Store {
     pub read: Db,
     /// Argon2 cost for new password hashes (tests lower it; verification reads the cost from the hash).
     pub hash_cost: accounts::HashCost,
+    /// Where evidence files are kept (`DATA_DIR/files`); None until the caller sets it.
+    pub files_dir: Option<std::path::PathBuf>,
 }
 
 /// Milliseconds since the Unix epoch, UTC. Generated in Rust, never by the database, so both backends agree.
@@ -103,7 +108,7 @@ impl Store {
                 .connect_with(opts)
                 .await
                 .map_err(|e| StoreError::Unavailable(format!("không kết nối được PostgreSQL ({}): {e}", redact(url))))?;
-            Store { write: Db::Postgres(pool.clone()), read: Db::Postgres(pool), hash_cost: Default::default() }
+            Store { write: Db::Postgres(pool.clone()), read: Db::Postgres(pool), hash_cost: Default::default(), files_dir: None }
         } else if url.starts_with("sqlite:") {
             let memory = url.contains(":memory:") || url.contains("mode=memory");
             let opts = SqliteConnectOptions::from_str(url)
@@ -122,7 +127,7 @@ impl Store {
                     .connect_with(opts)
                     .await
                     .map_err(|e| StoreError::Unavailable(format!("không mở được SQLite: {e}")))?;
-                Store { write: Db::Sqlite(pool.clone()), read: Db::Sqlite(pool), hash_cost: Default::default() }
+                Store { write: Db::Sqlite(pool.clone()), read: Db::Sqlite(pool), hash_cost: Default::default(), files_dir: None }
             } else {
                 let opts = opts.journal_mode(SqliteJournalMode::Wal);
                 let write = SqlitePoolOptions::new()
@@ -135,7 +140,7 @@ impl Store {
                     .connect_with(opts.read_only(true))
                     .await
                     .map_err(|e| StoreError::Unavailable(format!("không mở được tệp SQLite ({url}): {e}")))?;
-                Store { write: Db::Sqlite(write), read: Db::Sqlite(read), hash_cost: Default::default() }
+                Store { write: Db::Sqlite(write), read: Db::Sqlite(read), hash_cost: Default::default(), files_dir: None }
             }
         } else {
             return Err(StoreError::Config(format!(

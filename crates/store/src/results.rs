@@ -395,7 +395,8 @@ impl Store {
                 old.as_ref().map(|y| y.source.as_str()).unwrap_or_default()
             )
         });
-        let new_summary = format!("{} đơn vị có kết quả, {} không công bố, {} điểm thành phần", summary.published, summary.not_published, summary.scores);
+        let new_summary =
+            format!("{} đơn vị có kết quả, {} không công bố, {} điểm thành phần", summary.published, summary.not_published, summary.scores);
         write_tx!(self, |tx| {
             const DEL_SCORES: &str = "DELETE FROM result_score WHERE framework = $1 AND year = $2";
             const DEL_UNITS: &str = "DELETE FROM result_unit WHERE framework = $1 AND year = $2";
@@ -404,7 +405,14 @@ impl Store {
                 sqlx::query(sql).bind(&fw.code).bind(req.year).execute(&mut *tx).await?;
             }
             const INS_YEAR: &str = "INSERT INTO result_year (framework, year, source, imported_at, actor) VALUES ($1, $2, $3, $4, $5)";
-            sqlx::query(INS_YEAR).bind(&fw.code).bind(req.year).bind(req.source).bind(now).bind(scope.actor.as_str()).execute(&mut *tx).await?;
+            sqlx::query(INS_YEAR)
+                .bind(&fw.code)
+                .bind(req.year)
+                .bind(req.source)
+                .bind(now)
+                .bind(scope.actor.as_str())
+                .execute(&mut *tx)
+                .await?;
             for chunk in unit_rows.chunks(INSERT_CHUNK) {
                 let sql = insert_values("INSERT INTO result_unit (framework, year, unit_id, source_code, published)", 5, chunk.len());
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -421,27 +429,35 @@ impl Store {
                 }
                 q.execute(&mut *tx).await?;
             }
-            audit!(tx, scope, Change {
-                unit_id: None,
-                entity: "results",
-                entity_id: entity_id.clone(),
-                action: if summary.replaced { "reimport" } else { "import" },
-                field: None,
-                old_value: old_summary.clone(),
-                new_value: Some(new_summary.clone()),
-                reason: Some(format!("nhập từ {}", req.source)),
-            });
-            for UnitChange { unit_id, code, action, old_value, new_value } in &changes {
-                audit!(tx, scope, Change {
-                    unit_id: Some(*unit_id),
-                    entity: "result",
-                    entity_id: format!("{entity_id}/{code}"),
-                    action,
-                    field: Some("total"),
-                    old_value: old_value.clone(),
-                    new_value: new_value.clone(),
+            audit!(
+                tx,
+                scope,
+                Change {
+                    unit_id: None,
+                    entity: "results",
+                    entity_id: entity_id.clone(),
+                    action: if summary.replaced { "reimport" } else { "import" },
+                    field: None,
+                    old_value: old_summary.clone(),
+                    new_value: Some(new_summary.clone()),
                     reason: Some(format!("nhập từ {}", req.source)),
-                });
+                }
+            );
+            for UnitChange { unit_id, code, action, old_value, new_value } in &changes {
+                audit!(
+                    tx,
+                    scope,
+                    Change {
+                        unit_id: Some(*unit_id),
+                        entity: "result",
+                        entity_id: format!("{entity_id}/{code}"),
+                        action,
+                        field: Some("total"),
+                        old_value: old_value.clone(),
+                        new_value: new_value.clone(),
+                        reason: Some(format!("nhập từ {}", req.source)),
+                    }
+                );
             }
         });
         Ok(summary)
@@ -454,7 +470,8 @@ impl Store {
                  (SELECT COUNT(*) FROM result_unit u WHERE u.framework = y.framework AND u.year = y.year AND u.published) AS published, \
                  (SELECT COUNT(*) FROM result_unit u WHERE u.framework = y.framework AND u.year = y.year AND NOT u.published) AS not_published \
              FROM result_year y WHERE y.framework = $1 ORDER BY y.year DESC";
-        let rows: Vec<(String, i32, String, i64, String, i64, i64)> = on_db!(&self.read, |p| sqlx::query_as(SQL).bind(framework).fetch_all(p).await)?;
+        let rows: Vec<(String, i32, String, i64, String, i64, i64)> =
+            on_db!(&self.read, |p| sqlx::query_as(SQL).bind(framework).fetch_all(p).await)?;
         Ok(rows
             .into_iter()
             .map(|(framework, year, source, imported_at, actor, published, not_published)| ResultYear {
@@ -478,9 +495,8 @@ impl Store {
              ORDER BY ru.year, un.code, rs.node";
         let rows: Vec<ScoreRow> = on_db!(&self.read, |p| sqlx::query_as(SQL).bind(framework).bind(year.unwrap_or(0)).fetch_all(p).await)?;
         const SOURCES: &str = "SELECT year, source FROM result_year WHERE framework = $1";
-        let sources: HashMap<i32, String> = on_db!(&self.read, |p| sqlx::query_as::<_, (i32, String)>(SOURCES).bind(framework).fetch_all(p).await)?
-            .into_iter()
-            .collect();
+        let sources: HashMap<i32, String> =
+            on_db!(&self.read, |p| sqlx::query_as::<_, (i32, String)>(SOURCES).bind(framework).fetch_all(p).await)?.into_iter().collect();
         let mut years: BTreeMap<i32, StoredYear> = BTreeMap::new();
         for r in rows {
             let y = years.entry(r.year).or_insert_with(|| StoredYear {
@@ -519,8 +535,9 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(format!("đơn vị mã '{code}'")))
     }
 
-    /// Ranking of one year among all units of the data, or among the children of `parent`, with
-    /// change against the latest stored earlier year. Names are the units' full names.
+    /// Ranking of one year among all units of the data, or among the children of `parent`. Change
+    /// is taken against the latest earlier stored year in which the unit was published (stated
+    /// per unit as `previous_year`). Names are the units' full names.
     pub async fn ranking(&self, scope: &Scope, fw: &Framework, year: i32, parent: Option<&str>) -> StoreResult<Ranking> {
         require(scope, Permission::View)?;
         let parent_id = match parent {
@@ -528,8 +545,7 @@ impl Store {
             None => None,
         };
         let years = self.load_years(&fw.code, None).await?;
-        rank_year(fw, &years, year, parent_id)
-            .ok_or_else(|| StoreError::NotFound(format!("kết quả {} năm {year} (chưa nhập)", fw.code)))
+        rank_year(fw, &years, year, parent_id).ok_or_else(|| StoreError::NotFound(format!("kết quả {} năm {year} (chưa nhập)", fw.code)))
     }
 
     /// Rankings of every stored year (each against the year before it), oldest first.
@@ -595,10 +611,10 @@ fn rank_year(fw: &Framework, years: &[StoredYear], year: i32, parent_id: Option<
         s
     };
     let current = years.iter().find(|y| y.scores.year == year)?;
-    let previous = years.iter().filter(|y| y.scores.year < year).max_by_key(|y| y.scores.year);
     let cur = restrict(current);
-    let prev = previous.map(restrict);
-    let mut r = core_results::rank(fw, &cur, prev.as_ref());
+    let earlier: Vec<YearScores> = years.iter().filter(|y| y.scores.year < year).map(restrict).collect();
+    let earlier: Vec<&YearScores> = earlier.iter().collect();
+    let mut r = core_results::rank_with_history(fw, &cur, &earlier);
     r.set_names(|u| current.name(u).map(str::to_string));
     Some(r)
 }

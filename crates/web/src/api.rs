@@ -148,7 +148,7 @@ async fn framework(State(state): State<AppState>, _me: CurrentUser, Path(code): 
 pub fn openapi_document() -> Value {
     let err = json!({"description": "Lỗi", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
     let ok = |desc: &str, schema: Value| json!({"description": desc, "content": {"application/json": {"schema": schema}}});
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {"title": "chiso API", "version": env!("CARGO_PKG_VERSION"),
                  "description": "API của chiso: đơn vị, bộ chỉ số, kế hoạch, kết quả. Xác thực bằng phiên đăng nhập (cookie chiso_session); các lệnh ghi cần tiêu đề X-CSRF-Token lấy từ /api/v1/me."},
@@ -190,9 +190,22 @@ pub fn openapi_document() -> Value {
                 {"name": "code", "in": "path", "required": true, "schema": {"type": "string"}},
                 {"name": "year", "in": "query", "schema": {"type": "integer"}}],
                 "responses": {"200": ok("Cây", json!({"$ref": "#/components/schemas/FrameworkNode"})), "404": err}}},
+            "/api/v1/surveys": {"get": {"summary": "Các khảo sát trong phạm vi, với số câu trả lời, phiếu mời và lần tính ước lượng gần nhất", "parameters": [
+                {"name": "unit", "in": "query", "schema": {"type": "string"}}, {"name": "year", "in": "query", "schema": {"type": "integer"}},
+                {"name": "framework", "in": "query", "schema": {"type": "string"}}, {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "tìm không dấu trong tên"}],
+                "responses": {"200": ok("Danh sách", json!({"type": "array", "items": {"type": "object"}})), "401": err}}},
+            "/api/v1/surveys/{id}": {"get": {"summary": "Một khảo sát: bảng hỏi, nhóm người trả lời, số câu trả lời theo đơn vị và nhóm", "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                "responses": {"200": ok("Khảo sát", json!({"type": "object"})), "403": err, "404": err}}},
+            "/api/v1/surveys/{id}/estimates": {"get": {"summary": "Ước lượng gần nhất của khảo sát: báo cáo JSON của bộ ước lượng (units → n, weight_sum, estimate, ci95), với B và seed đã dùng", "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                "responses": {"200": ok("Ước lượng", json!({"type": "object", "properties": {"bootstrap": {"type": "integer"}, "seed": {"type": "integer"}, "computed_at": {"type": "integer"}, "report": {"type": "object"}}})), "403": err, "404": err}}},
             "/api/v1/openapi.json": {"get": {"summary": "Tài liệu OpenAPI này", "security": [], "responses": {"200": ok("OpenAPI", json!({"type": "object"}))}}}
         }
-    })
+    });
+    // Results and score sheets (routes in results.rs).
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        paths.extend(crate::results::openapi_paths());
+    }
+    doc
 }
 
 async fn openapi() -> Json<Value> {

@@ -7,6 +7,8 @@ use axum::response::{IntoResponse, Response};
 const FILES: &[(&str, &str, &[u8])] = &[
     ("app.css", "text/css; charset=utf-8", include_bytes!("../assets/app.css")),
     ("favicon.svg", "image/svg+xml", include_bytes!("../assets/favicon.svg")),
+    // ECharts 5.6.0 (Apache-2.0), from the npm package's dist/echarts.min.js.
+    ("echarts.min.js", "text/javascript; charset=utf-8", include_bytes!("../assets/echarts.min.js")),
 ];
 
 pub async fn asset(Path(name): Path<String>) -> Response {

@@ -67,7 +67,7 @@ pub fn tree_rows(units: Vec<Unit>, levels: &[UnitLevel], lang: Lang) -> Vec<Tree
         children.entry(key).or_default().push(u);
     }
     for v in children.values_mut() {
-        v.sort_by(|a, b| (a.valid_to.is_some(), fold(&a.name)).cmp(&(b.valid_to.is_some(), fold(&b.name))));
+        v.sort_by_key(|u| (u.valid_to.is_some(), fold(&u.name)));
     }
     let today = today_iso();
     let mut out = Vec::new();

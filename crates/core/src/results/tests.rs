@@ -426,3 +426,11 @@ fn change_is_taken_against_the_last_year_a_unit_was_published() {
     assert_eq!(r23.previous_year, Some(2022));
     assert!(r23.ranked.iter().all(|u| u.previous_year.is_none_or(|y| y == 2022)));
 }
+
+#[test]
+fn rank_change_in_words() {
+    assert_eq!(rank_change_vi(6), "tăng 6 bậc");
+    assert_eq!(rank_change_vi(-2), "giảm 2 bậc");
+    assert_eq!(rank_change_vi(0), "giữ nguyên");
+    assert_eq!(rank_change_vi(i32::MIN), "giảm 2147483648 bậc");
+}

@@ -28,6 +28,8 @@ pub struct ExpectedTask {
 pub struct ExpectedDeadline {
     pub date: String,
     pub year_inferred: bool,
+    #[serde(default)]
+    pub kind: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -91,8 +93,11 @@ fn iso(d: Option<time::Date>) -> Option<String> {
 pub fn field_checks(exp: &Expected, plan: &ParsedPlan) -> Vec<(&'static str, bool, String)> {
     let based: Vec<ExpectedBasedOn> =
         plan.based_on.iter().map(|b| ExpectedBasedOn { number: b.number.clone(), date: iso(b.date), issuer: b.issuer.clone() }).collect();
-    let deadlines: Vec<ExpectedDeadline> =
-        plan.deadlines.iter().map(|d| ExpectedDeadline { date: iso(d.date).unwrap_or_default(), year_inferred: d.year_inferred }).collect();
+    let deadlines: Vec<ExpectedDeadline> = plan
+        .deadlines
+        .iter()
+        .map(|d| ExpectedDeadline { date: iso(d.date).unwrap_or_default(), year_inferred: d.year_inferred, kind: d.kind.clone() })
+        .collect();
     let signer = plan.signer.as_ref().map(|s| ExpectedSigner {
         authority: s.authority.clone(),
         delegation: s.delegation.clone(),

@@ -253,7 +253,8 @@ fn xlsx_appendix_round_trip() {
     assert!(p.title.contains("NHIỆM VỤ CỤ THỂ NÂNG CAO CHỈ SỐ PAPI NĂM 2022"), "{}", p.title);
     assert_eq!(p.year, Some(2022));
     assert_eq!(p.index_families, vec!["PAPI"]);
-    let rows: Vec<(String, String, Option<String>, Vec<String>, Option<String>, Option<String>)> = p
+    type Row = (String, String, Option<String>, Vec<String>, Option<String>, Option<String>);
+    let rows: Vec<Row> = p
         .tasks
         .iter()
         .map(|t| (t.code.clone(), t.text.clone(), t.lead_agency.clone(), t.coordinating_agencies.clone(), t.due.clone(), t.product.clone()))
@@ -267,4 +268,12 @@ fn xlsx_appendix_round_trip() {
         .collect();
     assert_eq!(rows, want);
     assert_eq!(p.tasks[0].nodes.first().map(String::as_str), Some("papi.d3"));
+    // Ready to print: A4 landscape, fitted to the width, header row repeated.
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+    let mut sheet = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("xl/worksheets/sheet1.xml").expect("sheet"), &mut sheet).expect("utf-8");
+    assert!(sheet.contains(r#"paperSize="9""#) && sheet.contains(r#"orientation="landscape""#) && sheet.contains(r#"fitToPage="1""#));
+    let mut book = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("xl/workbook.xml").expect("workbook"), &mut book).expect("utf-8");
+    assert!(book.contains("_xlnm.Print_Titles"));
 }

@@ -79,7 +79,8 @@ pub async fn csrf_of(app: &TestApp, c: &reqwest::Client) -> String {
 }
 
 pub async fn spawn_app(db: TestDb) -> TestApp {
-    let store = db.store.clone();
+    let files = std::env::temp_dir().join(format!("chiso-test-files-{}-{}", std::process::id(), chiso_store::now_ms()));
+    let store = db.store.clone().with_files_dir(files);
     let sys = Scope::system("test");
     store.import_units_csv(&sys, TREE).await.expect("units");
     let accounts = [

@@ -5,4 +5,8 @@ mod auth;
 mod browser;
 mod helpers;
 mod plans;
+mod results;
+mod reports;
+mod scheduler;
 mod scope;
+mod surveys;

@@ -1,0 +1,406 @@
+//! `chiso results …`: import published index results, print rankings and weak points; and the
+//! demo's PAPI data 2018–2024 and Mê Linh score sheet.
+
+use crate::data::DataArgs;
+use anyhow::{Context, Result, bail};
+use chiso_core::access::Scope;
+use chiso_core::framework::{Framework, FrameworkSet, Source};
+use chiso_core::results::{SheetAction, default_mapping, parse_unit_mapping, rank_change_vi};
+use chiso_core::text::vn_number;
+use chiso_store::Store;
+use chiso_store::assessments::SelfScoreInput;
+use chiso_store::results::{RankTable, ResultsFormat, ResultsImport, ResultsImportError, ResultsImportSummary, WeakReport};
+use clap::Subcommand;
+use std::path::{Path, PathBuf};
+
+/// The shipped PAPI results, loaded by the demo.
+const PAPI_YEARS: &[(i32, &str)] = &[
+    (2018, include_str!("../../../datasets/papi/2018.csv")),
+    (2019, include_str!("../../../datasets/papi/2019.csv")),
+    (2020, include_str!("../../../datasets/papi/2020.csv")),
+    (2021, include_str!("../../../datasets/papi/2021.csv")),
+    (2022, include_str!("../../../datasets/papi/2022.csv")),
+    (2023, include_str!("../../../datasets/papi/2023.csv")),
+    (2024, include_str!("../../../datasets/papi/2024.csv")),
+];
+
+#[derive(Subcommand)]
+pub enum ResultsCmd {
+    /// Import one year of published results (e.g. datasets/papi/2023.csv): all rows or none;
+    /// re-importing a year replaces it (audited).
+    Import {
+        /// Framework code (papi, par_index, sipas).
+        #[arg(long)]
+        framework: String,
+        #[arg(long)]
+        year: i32,
+        /// The results file (CSV, UTF-8).
+        file: PathBuf,
+        /// `wide`: a unit column then one column per leaf (Province,SC11,…); `long`: unit,node,score.
+        #[arg(long, default_value = "wide")]
+        format: String,
+        /// CSV mapping the file's unit codes to the system's (papi_code,unit_code). For PAPI the
+        /// shipped datasets/papi/province-units.csv is used when omitted.
+        #[arg(long)]
+        mapping: Option<PathBuf>,
+        /// The file already uses the system's unit codes (no mapping).
+        #[arg(long, conflicts_with = "mapping")]
+        unit_codes: bool,
+        /// Extra framework files (*.toml) beside the shipped ones.
+        #[arg(long)]
+        frameworks_dir: Option<PathBuf>,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Ranking of one year from the stored results (ties share a rank; change against the
+    /// unit's previous published year).
+    Rank {
+        #[arg(long)]
+        framework: String,
+        #[arg(long)]
+        year: i32,
+        /// Print JSON: {"framework", "year", "ranked": [...], "not_published": [...]}.
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        frameworks_dir: Option<PathBuf>,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Weak points of one unit: nodes by points lost, rank and change; the three task groups; the
+    /// outline of next year's plan.
+    Weak {
+        /// Unit code (e.g. 01 for Hà Nội).
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        framework: String,
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        frameworks_dir: Option<PathBuf>,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// The imported years of a framework.
+    Years {
+        #[arg(long)]
+        framework: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+fn framework<'a>(set: &'a FrameworkSet, code: &str) -> Result<&'a Framework> {
+    set.get(code).with_context(|| {
+        let codes: Vec<&str> = set.frameworks().iter().map(|f| f.code.as_str()).collect();
+        format!("không có bộ chỉ số '{code}' (có: {})", codes.join(", "))
+    })
+}
+
+/// How the file's unit codes become the system's.
+pub enum Mapping<'a> {
+    /// The shipped PAPI mapping for `papi`, none for other frameworks.
+    Default,
+    /// A mapping file's text.
+    File(&'a str),
+    /// The file uses the system's unit codes.
+    None,
+}
+
+/// Import one results file. Errors name the file, line and column.
+pub async fn import(
+    store: &Store,
+    fw: &Framework,
+    year: i32,
+    text: &str,
+    format: ResultsFormat,
+    mapping: Mapping<'_>,
+    source: &str,
+) -> Result<ResultsImportSummary> {
+    let map_text = match mapping {
+        Mapping::Default => default_mapping(&fw.code).map(|t| ("datasets/papi/province-units.csv", t)),
+        Mapping::File(t) => Some(("tệp ánh xạ", t)),
+        Mapping::None => None,
+    };
+    let map = match map_text {
+        Some((name, t)) => Some(parse_unit_mapping(t).map_err(|e| anyhow::anyhow!("{name}: {e}"))?),
+        None => None,
+    };
+    let req = ResultsImport { framework: fw, year, text, format, mapping: map.as_ref(), source };
+    match store.import_results(&Scope::system("cli"), req).await {
+        Ok(s) => Ok(s),
+        Err(ResultsImportError::File(e)) => bail!("{source}: {e}"),
+        Err(ResultsImportError::Store(e)) => bail!("{source}: {e}"),
+    }
+}
+
+/// `results rank --json`: the stored ranking in its stable shape, keys in the documented order.
+pub async fn rank_json(store: &Store, fw: &Framework, year: i32) -> Result<String> {
+    let table = store.rank_table(&Scope::system("cli"), fw, year).await?;
+    Ok(serde_json::to_string_pretty(&table)? + "\n")
+}
+
+/// The ranking as a table for people: Vietnamese numbers and "tăng 6 bậc".
+pub fn rank_text(t: &RankTable, fw: &Framework) -> String {
+    let mut out = format!("Xếp hạng {} năm {} — {} đơn vị có tổng điểm\n", fw.name_vi, t.year, t.ranked.len());
+    out.push_str(&format!("{:>4}  {:<6} {:<24} {:>8}  {}\n", "Hạng", "Mã", "Đơn vị", "Tổng", "So với năm trước"));
+    for r in t.ranked.iter().chain(t.partially_published.iter()) {
+        let change = match (r.rank_change, r.previous_rank) {
+            (Some(c), Some(p)) => format!("{} (hạng {p})", rank_change_vi(c)),
+            _ => "–".to_string(),
+        };
+        out.push_str(&format!(
+            "{:>4}  {:<6} {:<24} {:>8}  {}\n",
+            r.rank.map_or("–".to_string(), |x| x.to_string()),
+            r.unit,
+            r.name,
+            r.total.map_or("một phần".to_string(), |x| vn_number(x, 2)),
+            change
+        ));
+    }
+    if !t.not_published.is_empty() {
+        let names: Vec<String> = t.not_published.iter().map(|u| format!("{} ({})", u.name, u.unit)).collect();
+        out.push_str(&format!("Không công bố: {}\n", names.join(", ")));
+    }
+    out
+}
+
+/// Weak points as text.
+pub fn weak_text(w: &WeakReport) -> String {
+    let mut out = format!("Điểm yếu của {} ({}) — {} năm {}\n", w.name, w.unit, w.framework, w.year);
+    let basis = match w.reference {
+        chiso_core::weakness::Reference::Peers => "điểm mất = trung bình toàn quốc − điểm của đơn vị",
+        chiso_core::weakness::Reference::FullScore => "điểm mất = điểm tối đa − điểm đạt",
+    };
+    out.push_str(&format!("({basis})\n"));
+    out.push_str(&format!("{:<12} {:>8} {:>9} {:>8}  {:<14} {}\n", "Mã", "Điểm", "Điểm mất", "Hạng", "Thay đổi", "Nhóm nhiệm vụ"));
+    for i in &w.items {
+        let group = match i.group {
+            Some(g) => chiso_core::plan::task_group_vi(g),
+            None => "",
+        };
+        out.push_str(&format!(
+            "{:<12} {:>8} {:>9} {:>8}  {:<14} {}\n",
+            i.code,
+            vn_number(i.score, 2),
+            vn_number(i.points_lost, 2),
+            format!("{}/{}", i.rank, i.of),
+            i.rank_change.map_or("–".to_string(), rank_change_vi),
+            group
+        ));
+    }
+    out.push_str(&format!("\nDàn ý kế hoạch năm {} (lĩnh vực yếu nhất trước):\n", w.plan.plan_year));
+    for (n, s) in w.plan.sections.iter().enumerate() {
+        out.push_str(&format!("{}. {} ({})\n", n + 1, s.name_vi, s.code));
+        for it in &s.items {
+            out.push_str(&format!("   - {} {} — {}\n", it.code, it.name_vi, chiso_core::plan::task_group_vi(it.group)));
+        }
+    }
+    out
+}
+
+pub async fn run(cmd: ResultsCmd) -> Result<()> {
+    match cmd {
+        ResultsCmd::Import { framework: code, year, file, format, mapping, unit_codes, frameworks_dir, data } => {
+            let set = crate::load_frameworks(frameworks_dir.as_deref())?;
+            let fw = framework(&set, &code)?;
+            let format = ResultsFormat::parse(&format).with_context(|| format!("--format '{format}' không hợp lệ (wide hoặc long)"))?;
+            let text = read_text(&file)?;
+            let map_text = match &mapping {
+                Some(p) => Some(read_text(p)?),
+                None => None,
+            };
+            let mapping = match (&map_text, unit_codes) {
+                (Some(t), _) => Mapping::File(t),
+                (None, true) => Mapping::None,
+                (None, false) => Mapping::Default,
+            };
+            let store = data.open().await?;
+            let s = import(&store, fw, year, &text, format, mapping, &file.display().to_string()).await;
+            store.close().await;
+            let s = s?;
+            if s.unchanged {
+                println!("{} năm {}: dữ liệu trùng với bản đã lưu, không thay đổi.", s.framework, s.year);
+            } else {
+                println!(
+                    "Đã nhập {} năm {} từ {}: {} đơn vị có kết quả, {} không công bố, {} điểm thành phần{}.",
+                    s.framework,
+                    s.year,
+                    file.display(),
+                    s.published,
+                    s.not_published,
+                    s.scores,
+                    if s.replaced { format!(" (thay bản cũ; {} đơn vị thay đổi)", s.changed_units) } else { String::new() }
+                );
+            }
+        }
+        ResultsCmd::Rank { framework: code, year, json, frameworks_dir, data } => {
+            let set = crate::load_frameworks(frameworks_dir.as_deref())?;
+            let fw = framework(&set, &code)?;
+            let store = data.open().await?;
+            let out = if json {
+                rank_json(&store, fw, year).await
+            } else {
+                store.rank_table(&Scope::system("cli"), fw, year).await.map(|t| rank_text(&t, fw)).map_err(anyhow::Error::from)
+            };
+            store.close().await;
+            print!("{}", out?);
+        }
+        ResultsCmd::Weak { unit, framework: code, year, json, frameworks_dir, data } => {
+            let set = crate::load_frameworks(frameworks_dir.as_deref())?;
+            let fw = framework(&set, &code)?;
+            let store = data.open().await?;
+            let w = store.next_plan_outline(&Scope::system("cli"), fw, &unit, year).await;
+            store.close().await;
+            let w = w?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&w)?);
+            } else {
+                print!("{}", weak_text(&w));
+            }
+        }
+        ResultsCmd::Years { framework, data } => {
+            let store = data.open().await?;
+            let years = store.result_years(&Scope::system("cli"), &framework).await;
+            store.close().await;
+            for y in years? {
+                println!("{}  {} đơn vị có kết quả, {} không công bố  (nguồn {})", y.year, y.published, y.not_published, y.source);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("không đọc được {}", path.display()))?;
+    String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{} không phải văn bản UTF-8 (hãy lưu CSV dạng UTF-8)", path.display()))
+}
+
+/// Demo data: PAPI 2018–2024 for all provinces, and Mê Linh's PAR INDEX 2024 sheet self-scored and
+/// submitted for appraisal. Idempotent: an identical year is not rewritten, an existing sheet is
+/// left alone.
+pub async fn load_demo(store: &Store) -> Result<String> {
+    let set = FrameworkSet::builtin().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let papi = framework(&set, "papi")?;
+    let mut imported = 0;
+    for (year, text) in PAPI_YEARS {
+        let s = import(store, papi, *year, text, ResultsFormat::Wide, Mapping::Default, &format!("datasets/papi/{year}.csv")).await?;
+        if !s.unchanged {
+            imported += 1;
+        }
+    }
+    let par = framework(&set, "par_index")?;
+    let sys = Scope::system("demo");
+    let mut sheet = "đã có";
+    if store.unit_by_code(&sys, "250").await.is_ok() && store.assessment_for(&sys, "250", "par_index", 2024).await?.is_none() {
+        let a = store.create_assessment(&sys, par, "250", 2024).await?;
+        // Below full score where the Mê Linh plan says work is needed (Biểu 02).
+        let lower = [("par.a1.c5", 1.0), ("par.a3.c4", 2.5), ("par.a5.c2", 2.0), ("par.a7.c3", 2.5), ("par.a8.c1", 1.5)];
+        let inputs: Vec<SelfScoreInput> = par
+            .leaves_for_year(2024)
+            .into_iter()
+            .filter(|l| l.source != Source::Survey)
+            .map(|l| SelfScoreInput {
+                node: l.code.clone(),
+                score: lower.iter().find(|(c, _)| *c == l.code).map(|(_, v)| *v).or(l.max),
+                evidence: Some(format!("Báo cáo kết quả thực hiện: {}", l.name_vi)),
+                missing_reason: None,
+            })
+            .collect();
+        store.save_self_scores(&sys, par, a.id, &inputs, None).await?;
+        store.transition(&sys, par, a.id, SheetAction::Submit, None, None).await?;
+        sheet = "mới";
+    }
+    Ok(format!("PAPI 2018–2024: {imported} năm được nhập; phiếu chấm điểm CCHC 2024 của Mê Linh: {sheet}."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const UNITS: &str = include_str!("../../../datasets/demo/units.csv");
+
+    async fn store_with_units() -> Store {
+        let store = Store::connect("sqlite::memory:").await.expect("store");
+        store.import_units_csv(&Scope::system("test"), UNITS).await.expect("units");
+        store
+    }
+
+    #[tokio::test]
+    async fn rank_json_has_the_documented_shape_and_facts() {
+        let store = store_with_units().await;
+        let set = FrameworkSet::builtin().expect("frameworks");
+        let papi = framework(&set, "papi").expect("papi");
+        for (year, text) in PAPI_YEARS.iter().filter(|(y, _)| *y >= 2022) {
+            import(&store, papi, *year, text, ResultsFormat::Wide, Mapping::Default, "t.csv").await.expect("import");
+        }
+        let text = rank_json(&store, papi, 2024).await.expect("json");
+        // Keys in the documented order.
+        let at = |k: &str| text.find(&format!("\"{k}\"")).expect(k);
+        assert!(at("framework") < at("year") && at("year") < at("ranked") && at("ranked") < at("not_published"), "{text}");
+        assert!(at("unit") < at("name") && at("name") < at("total") && at("total") < at("rank") && at("rank") < at("previous_rank"));
+        assert!(at("previous_rank") < at("rank_change") && at("rank_change") < at("dimensions"));
+        let v: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+        assert_eq!(v["framework"], "papi");
+        assert_eq!(v["year"], 2024);
+        let first = &v["ranked"][0];
+        assert_eq!(first["unit"], "22");
+        assert_eq!(first["name"], "Quảng Ninh");
+        let total = first["total"].as_f64().expect("number");
+        assert!((total - 47.82).abs() < 0.005, "{total}");
+        assert_eq!(first["rank"], 1);
+        assert_eq!(first["previous_rank"], 1);
+        assert_eq!(first["rank_change"], 0);
+        let dims = first["dimensions"].as_object().expect("dimensions");
+        assert_eq!(dims.len(), 8);
+        assert!((dims["papi.d1"].as_f64().expect("d1") - 5.87).abs() < 0.005);
+        let obj = v.as_object().expect("object");
+        let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
+        keys.sort();
+        assert_eq!(keys, ["framework", "not_published", "ranked", "year"]);
+        assert_eq!(v["not_published"][0]["unit"], "26");
+        assert_eq!(v["not_published"][0]["name"], "Vĩnh Phúc");
+
+        let v: serde_json::Value = serde_json::from_str(&rank_json(&store, papi, 2023).await.expect("json")).expect("valid JSON");
+        assert_eq!(v["ranked"][0]["name"], "Thừa Thiên Huế");
+        assert!((v["ranked"][0]["total"].as_f64().expect("total") - 46.0415).abs() < 5e-5);
+        let np: Vec<&str> = v["not_published"].as_array().expect("list").iter().filter_map(|u| u["name"].as_str()).collect();
+        assert_eq!(np, ["Quảng Ninh", "Bình Dương"]);
+        let text = rank_text(&store.rank_table(&Scope::system("t"), papi, 2024).await.expect("t"), papi);
+        assert!(text.contains("47,82") && text.contains("giữ nguyên (hạng 1)") && text.contains("giảm 14 bậc"), "{text}");
+
+        // The weak points of Hà Nội, as `results weak --json` prints them.
+        let w = store.next_plan_outline(&Scope::system("t"), papi, "01", 2024).await.expect("weak");
+        let v = serde_json::to_value(&w).expect("json");
+        assert_eq!(v["unit"], "01");
+        assert_eq!(v["items"].as_array().map(Vec::len), Some(36));
+        assert_eq!(v["plan"]["sections"].as_array().map(Vec::len), Some(8));
+        assert!(v["groups"]["improve"].is_array() && v["groups"]["keep"].is_array());
+        assert!(weak_text(&w).contains("Dàn ý kế hoạch năm 2025"));
+    }
+
+    #[tokio::test]
+    async fn bad_files_name_line_and_column_and_the_demo_is_idempotent() {
+        let store = store_with_units().await;
+        let set = FrameworkSet::builtin().expect("frameworks");
+        let papi = framework(&set, "papi").expect("papi");
+        let bad = PAPI_YEARS[5].1.replacen("\nP05,", "\nP99,", 1);
+        let e = import(&store, papi, 2023, &bad, ResultsFormat::Wide, Mapping::Default, "2023.csv").await.expect_err("refused");
+        let msg = e.to_string();
+        assert!(msg.contains("2023.csv") && msg.contains("dòng 6, cột 1") && msg.contains("P99"), "{msg}");
+        let e = import(&store, papi, 2023, PAPI_YEARS[5].1, ResultsFormat::Wide, Mapping::None, "2023.csv").await.expect_err("no mapping");
+        assert!(e.to_string().contains("P01"), "{e}");
+
+        let first = load_demo(&store).await.expect("demo");
+        assert!(first.contains("7 năm") && first.contains("mới"), "{first}");
+        let second = load_demo(&store).await.expect("demo again");
+        assert!(second.contains("0 năm") && second.contains("đã có"), "{second}");
+        let years = store.result_years(&Scope::system("t"), "papi").await.expect("years");
+        assert_eq!(years.len(), 7);
+        let sheet = store.assessment_for(&Scope::system("t"), "250", "par_index", 2024).await.expect("read").expect("sheet");
+        assert_eq!(sheet.status, "submitted");
+    }
+}

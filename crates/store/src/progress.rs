@@ -1,0 +1,526 @@
+//! Progress tracking: task updates with evidence files, returns for correction, and periodic reports
+//! (compiled from the updates in their data window, submitted on time or late). Evidence files are stored
+//! outside the database, content-addressed by SHA-256, under the store's files directory.
+
+use crate::audit::Change;
+use crate::plans::{PlanFilter, Task};
+use crate::units::{Agency, Unit};
+use crate::{Store, StoreError, StoreResult, audit, now_ms, on_db, write_tx};
+use chiso_core::access::{Permission, Role, Scope};
+use chiso_core::evidence;
+use chiso_core::progress::{TaskCounts, TaskState, TaskStatus, TaskUpdate, derive_status, validate_update};
+use chiso_core::text::{fold, nfc};
+use chiso_core::unit::{format_date, parse_date};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use time::Date;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct UpdateRow {
+    pub id: i64,
+    pub task_id: i64,
+    pub unit_id: i64,
+    pub agency_id: Option<i64>,
+    pub status: String,
+    pub percent: Option<i64>,
+    pub completed_on: Option<String>,
+    pub reason: Option<String>,
+    pub narrative: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub returned_reason: Option<String>,
+    pub returned_by: Option<String>,
+    pub returned_at: Option<i64>,
+}
+
+impl UpdateRow {
+    pub fn as_core(&self) -> TaskUpdate {
+        TaskUpdate {
+            status: TaskStatus::parse(&self.status),
+            percent: self.percent.map(|p| p.clamp(0, 100) as u8),
+            completed_on: self.completed_on.as_deref().and_then(parse_date),
+            reason: self.reason.clone(),
+            returned: self.returned_reason.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct EvidenceRow {
+    pub id: i64,
+    pub task_update_id: i64,
+    pub unit_id: i64,
+    pub file_name: String,
+    pub mime: String,
+    pub size: i64,
+    pub sha256: String,
+    pub uploaded_by: String,
+    pub uploaded_at: i64,
+}
+
+/// An uploaded file, before it is checked and stored.
+pub struct NewEvidence {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+pub struct NewUpdate {
+    pub status: TaskStatus,
+    pub percent: Option<u8>,
+    pub completed_on: Option<Date>,
+    pub reason: Option<String>,
+    pub narrative: String,
+    pub files: Vec<NewEvidence>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UpdateWithEvidence {
+    pub update: UpdateRow,
+    pub evidence: Vec<EvidenceRow>,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ReportRow {
+    pub id: i64,
+    pub unit_id: i64,
+    pub agency_id: Option<i64>,
+    pub period: String,
+    pub window_from: String,
+    pub window_to: String,
+    pub due_date: String,
+    pub narrative: String,
+    pub status: String,
+    pub summary: String,
+    pub submitted_at: Option<i64>,
+    pub submitted_by: Option<String>,
+    pub version: i64,
+}
+
+/// A task as it stands at the end of a data window: its latest update made by then and derived status.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskProgress {
+    pub task: Task,
+    pub plan_title: String,
+    pub latest: Option<UpdateRow>,
+    pub evidence_count: i64,
+    pub status: TaskStatus,
+    pub dimensions: Vec<String>,
+}
+
+
+fn dimension_of(node: &str) -> String {
+    let parts: Vec<&str> = node.split('.').collect();
+    if parts.len() >= 2 { format!("{}.{}", parts[0], parts[1]) } else { node.to_string() }
+}
+
+/// The framework dimensions a task serves ("papi.d2.s3" → "papi.d2").
+pub fn task_dimensions(task: &Task) -> Vec<String> {
+    let mut d: Vec<String> = task.nodes.iter().map(|n| dimension_of(n)).collect();
+    d.sort();
+    d.dedup();
+    d
+}
+
+/// End of a day in Vietnam (UTC+7), as unix milliseconds: updates made up to then count for that day.
+pub fn end_of_day_ms(d: Date) -> i64 {
+    let next = d.next_day().unwrap_or(d);
+    let t = next.midnight().assume_offset(time::macros::offset!(+7));
+    (t.unix_timestamp_nanos() / 1_000_000) as i64 - 1
+}
+
+impl Store {
+    /// Where evidence files live (set by the caller that knows the data directory).
+    pub fn with_files_dir(mut self, dir: PathBuf) -> Store {
+        self.files_dir = Some(dir);
+        self
+    }
+
+    fn file_path(&self, sha: &str) -> StoreResult<PathBuf> {
+        let dir = self.files_dir.as_ref().ok_or_else(|| StoreError::Config("chưa cấu hình thư mục lưu tệp".into()))?;
+        if sha.len() < 3 || !sha.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(StoreError::Invalid("mã tệp không hợp lệ".into()));
+        }
+        Ok(dir.join("evidence").join(&sha[..2]).join(&sha[2..]))
+    }
+
+    fn write_file(&self, bytes: &[u8]) -> StoreResult<String> {
+        let sha: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
+        let path = self.file_path(&sha)?;
+        if !path.exists() {
+            let parent = path.parent().unwrap_or(Path::new("."));
+            std::fs::create_dir_all(parent).map_err(|e| StoreError::Unavailable(format!("không tạo được thư mục {}: {e}", parent.display())))?;
+            // Write to a temporary name, then rename: a crash never leaves a half-written file under the hash.
+            let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+            std::fs::write(&tmp, bytes).map_err(|e| StoreError::Unavailable(format!("không ghi được tệp: {e}")))?;
+            std::fs::rename(&tmp, &path).map_err(|e| StoreError::Unavailable(format!("không ghi được tệp: {e}")))?;
+        }
+        Ok(sha)
+    }
+
+    /// May this scope update this task? Agency staff only for tasks their agency leads or coordinates.
+    async fn check_may_update(&self, scope: &Scope, task: &Task, unit: &Unit) -> StoreResult<()> {
+        if !scope.can(Permission::UpdateTasks) {
+            return Err(StoreError::Forbidden(Permission::UpdateTasks.name_vi().into()));
+        }
+        if scope.role == Role::AgencyStaff {
+            let Some(aid) = scope.agency_id else {
+                return Err(StoreError::Forbidden("cập nhật nhiệm vụ (tài khoản chưa gắn với cơ quan)".into()));
+            };
+            let agency = self.agency_by_id(scope, aid).await?;
+            let leads = task.row.lead_agency_id == Some(aid) || task.row.lead_agency.as_deref().is_some_and(|l| fold(l) == fold(&agency.name));
+            let coordinates = task.coordinating_agencies.iter().any(|c| fold(c) == fold(&agency.name));
+            if agency.unit_id != unit.id || !(leads || coordinates) {
+                return Err(StoreError::Forbidden(format!("cập nhật nhiệm vụ {} (cơ quan {} không chủ trì hay phối hợp)", task.row.code, agency.name)));
+            }
+        }
+        Ok(())
+    }
+
+    /// Record progress on a task, with evidence files, in one transaction. Fails with `Conflict` when the task
+    /// changed since `expected_version` was read (two people cannot silently overwrite each other).
+    pub async fn record_update(&self, scope: &Scope, task_id: i64, new: NewUpdate, expected_version: i64) -> StoreResult<UpdateRow> {
+        self.record_update_at(scope, task_id, new, expected_version, now_ms()).await
+    }
+
+    /// [`Store::record_update`] at a given time (unix ms): used to load historical data (the demo's 2022).
+    pub async fn record_update_at(&self, scope: &Scope, task_id: i64, new: NewUpdate, expected_version: i64, at_ms: i64) -> StoreResult<UpdateRow> {
+        let task = self.task(scope, task_id).await?;
+        let plan = self.plan(scope, task.row.plan_id).await?;
+        let unit = self.unit_by_id(scope, plan.unit_id).await?;
+        self.check_may_update(scope, &task, &unit).await?;
+        let today = time::OffsetDateTime::from_unix_timestamp_nanos(at_ms as i128 * 1_000_000)
+            .map_err(|e| StoreError::Invalid(e.to_string()))?
+            .to_offset(time::macros::offset!(+7))
+            .date();
+        let core = TaskUpdate { status: Some(new.status), percent: new.percent, completed_on: new.completed_on, reason: new.reason.clone(), returned: None };
+        validate_update(&core, today).map_err(|errs| StoreError::Invalid(errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")))?;
+        let narrative = nfc(&new.narrative);
+        if narrative.is_empty() {
+            return Err(StoreError::Invalid("cần mô tả kết quả thực hiện".into()));
+        }
+        // Check every file before anything is written.
+        let mut files = Vec::new();
+        for f in &new.files {
+            let kind = evidence::check(&f.file_name, &f.bytes).map_err(StoreError::Invalid)?;
+            files.push((f, kind));
+        }
+        let mut stored = Vec::new();
+        for (f, kind) in &files {
+            stored.push((f.file_name.clone(), kind.mime(), f.bytes.len() as i64, self.write_file(&f.bytes)?));
+        }
+        let derived = derive_status(task.row.due_date.as_deref().and_then(parse_date), Some(&core), today);
+        let now = at_ms;
+        let row = write_tx!(self, |tx| {
+            const BUMP: &str = "UPDATE task SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4";
+            let n = sqlx::query(BUMP).bind(derived.as_str()).bind(now).bind(task_id).bind(expected_version).execute(&mut *tx).await?.rows_affected();
+            if n == 0 {
+                return Err(StoreError::Conflict(format!("nhiệm vụ {} vừa được người khác cập nhật; hãy xem cập nhật mới nhất rồi nhập lại", task.row.code)));
+            }
+            const INS: &str = "INSERT INTO task_update (task_id, unit_id, agency_id, status, percent, completed_on, reason, narrative, user_id, created_by, created_at) \
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                RETURNING id, task_id, unit_id, agency_id, status, percent, completed_on, reason, narrative, created_by, created_at, returned_reason, returned_by, returned_at";
+            let row: UpdateRow = sqlx::query_as(INS)
+                .bind(task_id)
+                .bind(unit.id)
+                .bind(scope.agency_id)
+                .bind(new.status.as_str())
+                .bind(new.percent.map(i64::from))
+                .bind(new.completed_on.map(format_date))
+                .bind(new.reason.as_deref().map(nfc).filter(|s| !s.is_empty()))
+                .bind(&narrative)
+                .bind(scope.user_id)
+                .bind(&scope.actor)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+            for (name, mime, size, sha) in &stored {
+                const EV: &str = "INSERT INTO evidence (task_update_id, unit_id, file_name, mime, size, sha256, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+                sqlx::query(EV).bind(row.id).bind(unit.id).bind(name).bind(*mime).bind(*size).bind(sha).bind(&scope.actor).bind(now).execute(&mut *tx).await?;
+            }
+            audit!(tx, scope, Change {
+                unit_id: Some(unit.id),
+                entity: "task",
+                entity_id: task_id.to_string(),
+                action: "progress",
+                field: Some("status"),
+                old_value: Some(task.row.status.clone()),
+                new_value: Some(format!("{} ({}%){}", derived.as_str(), new.percent.unwrap_or(0), if stored.is_empty() { String::new() } else { format!(", {} tệp kiểm chứng", stored.len()) })),
+                ..Default::default()
+            });
+            row
+        });
+        Ok(row)
+    }
+
+    /// A higher level returns an update for correction: it counts as not done until corrected. Audited.
+    pub async fn return_update(&self, scope: &Scope, update_id: i64, reason: &str) -> StoreResult<()> {
+        if !scope.can(Permission::Appraise) {
+            return Err(StoreError::Forbidden("trả lại cập nhật để chỉnh sửa".into()));
+        }
+        let reason = nfc(reason);
+        if reason.is_empty() {
+            return Err(StoreError::Invalid("cần nêu lý do trả lại".into()));
+        }
+        const SQL: &str = "SELECT id, task_id, unit_id, agency_id, status, percent, completed_on, reason, narrative, created_by, created_at, returned_reason, returned_by, returned_at FROM task_update WHERE id = $1";
+        let up: UpdateRow = on_db!(&self.read, |p| sqlx::query_as(SQL).bind(update_id).fetch_optional(p).await)?
+            .ok_or_else(|| StoreError::NotFound(format!("cập nhật #{update_id}")))?;
+        let task = self.task(scope, up.task_id).await?;
+        if up.created_by == scope.actor {
+            return Err(StoreError::Forbidden("tự trả lại cập nhật của chính mình".into()));
+        }
+        let today = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7)).date();
+        let mut core = up.as_core();
+        core.returned = Some(reason.clone());
+        let derived = derive_status(task.row.due_date.as_deref().and_then(parse_date), Some(&core), today);
+        let now = now_ms();
+        write_tx!(self, |tx| {
+            const RET: &str = "UPDATE task_update SET returned_reason = $1, returned_by = $2, returned_at = $3 WHERE id = $4";
+            sqlx::query(RET).bind(&reason).bind(&scope.actor).bind(now).bind(update_id).execute(&mut *tx).await?;
+            const BUMP: &str = "UPDATE task SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3";
+            sqlx::query(BUMP).bind(derived.as_str()).bind(now).bind(up.task_id).execute(&mut *tx).await?;
+            audit!(tx, scope, Change {
+                unit_id: Some(up.unit_id),
+                entity: "task",
+                entity_id: up.task_id.to_string(),
+                action: "return",
+                field: Some("status"),
+                old_value: Some(up.status.clone()),
+                new_value: Some(derived.as_str().to_string()),
+                reason: Some(reason.clone()),
+                ..Default::default()
+            });
+        });
+        Ok(())
+    }
+
+    /// The updates of a task, newest first, with their evidence.
+    pub async fn task_updates(&self, scope: &Scope, task_id: i64) -> StoreResult<Vec<UpdateWithEvidence>> {
+        self.task(scope, task_id).await?;
+        const SQL: &str = "SELECT id, task_id, unit_id, agency_id, status, percent, completed_on, reason, narrative, created_by, created_at, returned_reason, returned_by, returned_at \
+             FROM task_update WHERE task_id = $1 ORDER BY created_at DESC, id DESC";
+        let ups: Vec<UpdateRow> = on_db!(&self.read, |p| sqlx::query_as(SQL).bind(task_id).fetch_all(p).await)?;
+        const EV: &str = "SELECT e.id, e.task_update_id, e.unit_id, e.file_name, e.mime, e.size, e.sha256, e.uploaded_by, e.uploaded_at \
+             FROM evidence e JOIN task_update u ON u.id = e.task_update_id WHERE u.task_id = $1 ORDER BY e.id";
+        let evs: Vec<EvidenceRow> = on_db!(&self.read, |p| sqlx::query_as(EV).bind(task_id).fetch_all(p).await)?;
+        Ok(ups
+            .into_iter()
+            .map(|u| {
+                let evidence = evs.iter().filter(|e| e.task_update_id == u.id).cloned().collect();
+                UpdateWithEvidence { update: u, evidence }
+            })
+            .collect())
+    }
+
+    /// An evidence file's metadata and bytes, never outside the scope.
+    pub async fn evidence_file(&self, scope: &Scope, id: i64) -> StoreResult<(EvidenceRow, Vec<u8>)> {
+        const SQL: &str = "SELECT id, task_update_id, unit_id, file_name, mime, size, sha256, uploaded_by, uploaded_at FROM evidence WHERE id = $1";
+        let ev: EvidenceRow = on_db!(&self.read, |p| sqlx::query_as(SQL).bind(id).fetch_optional(p).await)?
+            .ok_or_else(|| StoreError::NotFound(format!("tệp kiểm chứng #{id}")))?;
+        self.unit_by_id(scope, ev.unit_id).await?;
+        let path = self.file_path(&ev.sha256)?;
+        let bytes = std::fs::read(&path).map_err(|e| StoreError::Unavailable(format!("không đọc được tệp kiểm chứng #{id}: {e}")))?;
+        Ok((ev, bytes))
+    }
+
+    /// Tasks of the unit's plans for `year` (issued plans only), optionally only those an agency leads, each
+    /// with its latest update made by the end of `as_of` and its derived status on that day.
+    pub async fn task_progress(&self, scope: &Scope, unit: &Unit, year: i64, agency: Option<&Agency>, as_of: Date) -> StoreResult<Vec<TaskProgress>> {
+        let plans = self.plans(scope, &PlanFilter { unit_code: Some(unit.code.clone()), year: Some(year), status: Some("issued".into()), ..Default::default() }).await?;
+        let cutoff = end_of_day_ms(as_of);
+        let mut out = Vec::new();
+        for p in plans.into_iter().filter(|p| p.plan.unit_id == unit.id) {
+            let tasks = self.tasks(scope, p.plan.id).await?;
+            const LATEST: &str = "SELECT u.id, u.task_id, u.unit_id, u.agency_id, u.status, u.percent, u.completed_on, u.reason, u.narrative, u.created_by, u.created_at, \
+                 u.returned_reason, u.returned_by, u.returned_at FROM task_update u JOIN task t ON t.id = u.task_id \
+                 WHERE t.plan_id = $1 AND u.created_at <= $2 ORDER BY u.created_at, u.id";
+            let ups: Vec<UpdateRow> = on_db!(&self.read, |pool| sqlx::query_as(LATEST).bind(p.plan.id).bind(cutoff).fetch_all(pool).await)?;
+            let mut latest: HashMap<i64, UpdateRow> = HashMap::new();
+            for u in ups {
+                latest.insert(u.task_id, u);
+            }
+            const EVC: &str = "SELECT u.task_id, COUNT(e.id) FROM evidence e JOIN task_update u ON u.id = e.task_update_id JOIN task t ON t.id = u.task_id \
+                 WHERE t.plan_id = $1 AND e.uploaded_at <= $2 GROUP BY u.task_id";
+            let counts: Vec<(i64, i64)> = on_db!(&self.read, |pool| sqlx::query_as(EVC).bind(p.plan.id).bind(cutoff).fetch_all(pool).await)?;
+            let counts: HashMap<i64, i64> = counts.into_iter().collect();
+            for t in tasks {
+                if let Some(a) = agency {
+                    let leads = t.row.lead_agency_id == Some(a.id) || t.row.lead_agency.as_deref().is_some_and(|l| fold(l) == fold(&a.name));
+                    if !leads {
+                        continue;
+                    }
+                }
+                let up = latest.remove(&t.row.id);
+                let status = derive_status(t.row.due_date.as_deref().and_then(parse_date), up.as_ref().map(|u| u.as_core()).as_ref(), as_of);
+                out.push(TaskProgress {
+                    dimensions: task_dimensions(&t),
+                    evidence_count: counts.get(&t.row.id).copied().unwrap_or(0),
+                    plan_title: p.plan.title.clone(),
+                    latest: up,
+                    status,
+                    task: t,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Counts by status and dimension of a list of task progress lines.
+    pub fn counts_of(progress: &[TaskProgress]) -> TaskCounts {
+        let states: Vec<TaskState> = progress.iter().map(|p| TaskState { code: p.task.row.code.clone(), dimensions: p.dimensions.clone(), status: p.status }).collect();
+        TaskCounts::from_states(&states)
+    }
+
+    /// The report of a unit (or one of its agencies) for a period, if one was started or submitted.
+    pub async fn report_of(&self, scope: &Scope, unit: &Unit, agency_id: Option<i64>, period: &str) -> StoreResult<Option<ReportRow>> {
+        self.unit_by_id(scope, unit.id).await?;
+        const SQL: &str = "SELECT id, unit_id, agency_id, period, window_from, window_to, due_date, narrative, status, summary, submitted_at, submitted_by, version \
+             FROM report WHERE unit_id = $1 AND agency_key = $2 AND period = $3";
+        Ok(on_db!(&self.read, |p| sqlx::query_as(SQL).bind(unit.id).bind(agency_id.unwrap_or(0)).bind(period).fetch_optional(p).await)?)
+    }
+
+    pub async fn report_by_id(&self, scope: &Scope, id: i64) -> StoreResult<ReportRow> {
+        const SQL: &str = "SELECT id, unit_id, agency_id, period, window_from, window_to, due_date, narrative, status, summary, submitted_at, submitted_by, version FROM report WHERE id = $1";
+        let r: ReportRow = on_db!(&self.read, |p| sqlx::query_as(SQL).bind(id).fetch_optional(p).await)?.ok_or_else(|| StoreError::NotFound(format!("báo cáo #{id}")))?;
+        self.unit_by_id(scope, r.unit_id).await?;
+        Ok(r)
+    }
+
+    /// Submit (or re-submit after a return) a unit's or agency's report for a period: the narrative, the
+    /// task counts as of now, and the submission time. Submitting after the period is locked is refused.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn submit_report(
+        &self,
+        scope: &Scope,
+        unit: &Unit,
+        agency_id: Option<i64>,
+        period: &str,
+        window: (Date, Date),
+        due: Date,
+        locked_after: Option<Date>,
+        narrative: &str,
+        summary: &TaskCounts,
+        submitted_at_ms: i64,
+    ) -> StoreResult<ReportRow> {
+        if !(scope.can(Permission::UpdateTasks) || scope.can(Permission::EditPlans)) {
+            return Err(StoreError::Forbidden("gửi báo cáo".into()));
+        }
+        self.unit_by_id(scope, unit.id).await?;
+        if let Some(aid) = agency_id {
+            let a = self.agency_by_id(scope, aid).await?;
+            if a.unit_id != unit.id {
+                return Err(StoreError::Invalid("cơ quan không thuộc đơn vị".into()));
+            }
+            if scope.role == Role::AgencyStaff && scope.agency_id != Some(aid) {
+                return Err(StoreError::Forbidden(format!("gửi báo cáo thay cho {}", a.name)));
+            }
+        } else if scope.role == Role::AgencyStaff {
+            return Err(StoreError::Forbidden("gửi báo cáo của đơn vị (chỉ gửi được báo cáo của cơ quan mình)".into()));
+        }
+        let submitted_day = time::OffsetDateTime::from_unix_timestamp_nanos(submitted_at_ms as i128 * 1_000_000)
+            .map(|t| t.to_offset(time::macros::offset!(+7)).date())
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        if let Some(lock) = locked_after
+            && submitted_day > lock
+        {
+            return Err(StoreError::Conflict(format!("kỳ báo cáo {period} đã khóa từ ngày {}; không nhận báo cáo nữa", chiso_core::text::vn_date_short(lock))));
+        }
+        let existing = self.report_of(scope, unit, agency_id, period).await?;
+        if existing.as_ref().is_some_and(|r| r.status == "submitted") {
+            return Err(StoreError::Conflict(format!("báo cáo kỳ {period} đã gửi")));
+        }
+        let summary_json = serde_json::to_string(summary).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let narrative = nfc(narrative);
+        let now = now_ms();
+        let id = write_tx!(self, |tx| {
+            let id: i64 = match &existing {
+                Some(r) => {
+                    const UPD: &str = "UPDATE report SET narrative = $1, status = 'submitted', summary = $2, submitted_at = $3, submitted_by = $4, due_date = $5, \
+                         version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8";
+                    let n = sqlx::query(UPD).bind(&narrative).bind(&summary_json).bind(submitted_at_ms).bind(&scope.actor).bind(format_date(due)).bind(now).bind(r.id).bind(r.version).execute(&mut *tx).await?.rows_affected();
+                    if n == 0 {
+                        return Err(StoreError::Conflict("báo cáo vừa được người khác sửa".into()));
+                    }
+                    r.id
+                }
+                None => {
+                    const INS: &str = "INSERT INTO report (unit_id, agency_key, agency_id, period, window_from, window_to, due_date, narrative, status, summary, submitted_at, submitted_by, version, created_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'submitted', $9, $10, $11, 1, $12, $12) RETURNING id";
+                    sqlx::query_scalar(INS)
+                        .bind(unit.id)
+                        .bind(agency_id.unwrap_or(0))
+                        .bind(agency_id)
+                        .bind(period)
+                        .bind(format_date(window.0))
+                        .bind(format_date(window.1))
+                        .bind(format_date(due))
+                        .bind(&narrative)
+                        .bind(&summary_json)
+                        .bind(submitted_at_ms)
+                        .bind(&scope.actor)
+                        .bind(now)
+                        .fetch_one(&mut *tx)
+                        .await?
+                }
+            };
+            let on_time = submitted_day <= due;
+            audit!(tx, scope, Change {
+                unit_id: Some(unit.id),
+                entity: "report",
+                entity_id: id.to_string(),
+                action: "submit",
+                field: Some("status"),
+                old_value: existing.as_ref().map(|r| r.status.clone()),
+                new_value: Some(format!("submitted {period}{}", if on_time { " (đúng hạn)" } else { " (muộn)" })),
+                ..Default::default()
+            });
+            id
+        });
+        self.report_by_id(scope, id).await
+    }
+
+    /// Return a submitted report for correction (audited); it then counts as not received.
+    pub async fn return_report(&self, scope: &Scope, report_id: i64, reason: &str) -> StoreResult<()> {
+        if !scope.can(Permission::Appraise) {
+            return Err(StoreError::Forbidden("trả lại báo cáo".into()));
+        }
+        let r = self.report_by_id(scope, report_id).await?;
+        let unit = self.unit_by_id(scope, r.unit_id).await?;
+        // A unit's own report goes to its parent: only a higher level returns it (agency reports go to the unit).
+        if r.agency_id.is_none() && scope.path_prefix() == unit.path {
+            return Err(StoreError::Forbidden("tự trả lại báo cáo của đơn vị mình".into()));
+        }
+        let reason = nfc(reason);
+        if reason.is_empty() {
+            return Err(StoreError::Invalid("cần nêu lý do trả lại".into()));
+        }
+        write_tx!(self, |tx| {
+            const UPD: &str = "UPDATE report SET status = 'returned', submitted_at = NULL, version = version + 1, updated_at = $1 WHERE id = $2";
+            sqlx::query(UPD).bind(now_ms()).bind(report_id).execute(&mut *tx).await?;
+            audit!(tx, scope, Change {
+                unit_id: Some(r.unit_id),
+                entity: "report",
+                entity_id: report_id.to_string(),
+                action: "return",
+                field: Some("status"),
+                old_value: Some(r.status.clone()),
+                new_value: Some("returned".into()),
+                reason: Some(reason.clone()),
+                ..Default::default()
+            });
+        });
+        Ok(())
+    }
+
+    /// Agencies of a unit that lead at least one task of its issued plans for `year`: they owe reports.
+    pub async fn reporting_agencies(&self, scope: &Scope, unit: &Unit, year: i64) -> StoreResult<Vec<Agency>> {
+        let agencies = self.agencies(scope, unit.id).await?;
+        let tasks = self.task_progress(scope, unit, year, None, Date::MAX).await?;
+        Ok(agencies
+            .into_iter()
+            .filter(|a| tasks.iter().any(|t| t.task.row.lead_agency_id == Some(a.id) || t.task.row.lead_agency.as_deref().is_some_and(|l| fold(l) == fold(&a.name))))
+            .collect())
+    }
+}
+

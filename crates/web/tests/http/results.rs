@@ -1,0 +1,364 @@
+//! Results over HTTP: the public ranking and a unit's page with its charts' data and weak points,
+//! the import form, and score sheets (self score → appraisal → finalised) as pages and API, with scope.
+
+use crate::browser::Browser;
+use crate::helpers::*;
+use chiso_core::access::Scope;
+use chiso_core::framework::{FrameworkSet, Source};
+use chiso_core::results::{PAPI_PROVINCE_MAPPING, parse_unit_mapping};
+use chiso_store::results::{ResultsFormat, ResultsImport};
+use chiso_store::testing::TestDb;
+use serde_json::{Value, json};
+
+const UNITS: &str = include_str!("../../../../datasets/demo/units.csv");
+const Y2022: &str = include_str!("../../../../datasets/papi/2022.csv");
+const Y2023: &str = include_str!("../../../../datasets/papi/2023.csv");
+const Y2024: &str = include_str!("../../../../datasets/papi/2024.csv");
+
+/// The 63 provinces (beside the helpers' fixture tree) and PAPI 2022–2024.
+async fn load_papi(app: &TestApp) {
+    let sys = Scope::system("test");
+    app.store.import_units_csv(&sys, UNITS).await.expect("provinces");
+    let set = FrameworkSet::builtin().expect("frameworks");
+    let papi = set.get("papi").expect("papi");
+    let map = parse_unit_mapping(PAPI_PROVINCE_MAPPING).expect("mapping");
+    for (year, text) in [(2022, Y2022), (2023, Y2023), (2024, Y2024)] {
+        let req = ResultsImport { framework: papi, year, text, format: ResultsFormat::Wide, mapping: Some(&map), source: "test" };
+        app.store.import_results(&sys, req).await.expect("import");
+    }
+}
+
+async fn get_json(app: &TestApp, c: &reqwest::Client, path: &str) -> (u16, Value) {
+    let r = c.get(app.url(path)).send().await.expect("get");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn get_page(app: &TestApp, c: &reqwest::Client, path: &str) -> (u16, String) {
+    let r = c.get(app.url(path)).send().await.expect("get");
+    (r.status().as_u16(), r.text().await.expect("body"))
+}
+
+#[tokio::test]
+async fn ranking_and_unit_pages_show_published_results_to_everyone() {
+    on_each_app(|app| async move {
+        let label = app.label;
+        load_papi(&app).await;
+        // A commune's viewer reads the national results: they are public.
+        let c = app.login("xem.x02").await;
+        let (status, t) = get_json(&app, &c, "/api/v1/results/papi/2024").await;
+        assert_eq!(status, 200, "{label}");
+        assert_eq!((t["ranked"][0]["unit"].as_str(), t["ranked"][0]["name"].as_str()), (Some("22"), Some("Quảng Ninh")));
+        assert_eq!(
+            (t["ranked"][0]["rank"].as_u64(), t["ranked"][0]["previous_rank"].as_u64(), t["ranked"][0]["rank_change"].as_i64()),
+            (Some(1), Some(1), Some(0))
+        );
+        assert!((t["ranked"][0]["total"].as_f64().expect("total") - 47.82).abs() < 0.005);
+        let np: Vec<&str> = t["not_published"].as_array().expect("list").iter().filter_map(|u| u["name"].as_str()).collect();
+        assert_eq!(np, ["Vĩnh Phúc", "Tiền Giang"], "{label}");
+        let (_, t23) = get_json(&app, &c, "/api/v1/results/papi/2023").await;
+        assert_eq!(t23["ranked"][0]["name"], "Thừa Thiên Huế");
+        assert!((t23["ranked"][0]["total"].as_f64().expect("total") - 46.0415).abs() < 5e-5);
+
+        // The ranking page: Vietnamese numbers, rank changes in words, the not-published list.
+        let (status, page) = get_page(&app, &c, "/results/papi/2024").await;
+        assert_eq!(status, 200, "{label}");
+        assert!(page.contains("Quảng Ninh") && page.contains("47,82") && page.contains("giữ nguyên (so với 2022)"), "{label}");
+        assert!(page.contains("tăng 58 bậc"), "{label}: Tây Ninh moved from 60th to 2nd");
+        let np_at = page.find("id=\"not-published\"").expect("list");
+        assert!(page[np_at..].contains("Vĩnh Phúc"));
+        assert!(page.contains("/assets/echarts.min.js") && page.contains("id=\"chart-data\""));
+        // Filter (diacritic-insensitive) and sort.
+        let (_, page) = get_page(&app, &c, "/results/papi/2024?q=quang").await;
+        let table = &page[page.find("id=\"ranking-table\"").expect("table")..];
+        let table = &table[..table.find("</table>").expect("end")];
+        assert!(table.contains("Quảng Ninh") && table.contains("Quảng Trị") && !table.contains("Hà Nội"), "{label}");
+        let (_, page) = get_page(&app, &c, "/results/papi/2024?sort=name").await;
+        let first_row = page.find("data-unit=\"").map(|i| &page[i + 11..i + 14]).expect("row");
+        assert_eq!(first_row, "89\"", "{label}: An Giang (89) first by name");
+
+        // Hà Nội's page: summary, dimension table, weak points with task groups, plan outline, chart data.
+        let (status, page) = get_page(&app, &c, "/results/papi/2024/units/01").await;
+        assert_eq!(status, 200, "{label}");
+        assert!(page.contains("29/61") && page.contains("giảm 14 bậc"), "{label}: 15th in 2023, 29th in 2024");
+        assert!(page.contains("id=\"weak-table\"") && page.contains("Phấn đấu đạt điểm tối đa"), "{label}");
+        assert!(page.contains("Dàn ý kế hoạch năm 2025"), "{label}");
+        let data_at = page.find("id=\"chart-data\">").expect("chart data") + "id=\"chart-data\">".len();
+        let data_end = page[data_at..].find("</script>").expect("end") + data_at;
+        let chart: Value = serde_json::from_str(&page[data_at..data_end]).expect("chart JSON");
+        assert_eq!(chart["radar"]["indicators"].as_array().map(Vec::len), Some(8), "{label}: radar of the 8 dimensions");
+        assert_eq!(chart["radar"]["unit"].as_array().map(Vec::len), Some(8));
+        assert_eq!(chart["trend"]["years"], json!([2022, 2023, 2024]));
+        assert_eq!(chart["bar"].as_array().map(Vec::len), Some(61));
+        assert_eq!(chart["bar"].as_array().expect("bar").iter().filter(|b| b["me"] == true).count(), 1, "the unit is highlighted");
+        assert!(chart["heat"]["cells"].as_array().is_some_and(|c| c.len() >= 28 * 3), "{label}: leaves × years");
+        // Not published is said, not shown as zero.
+        let (status, page) = get_page(&app, &c, "/results/papi/2023/units/22").await;
+        assert_eq!(status, 200, "{label}");
+        assert!(page.contains("không được công bố kết quả năm 2023"), "{label}");
+
+        // The API: a unit's results and its weak points with the plan outline.
+        let (_, u) = get_json(&app, &c, "/api/v1/results/papi/2024/units/01").await;
+        assert_eq!((u["name"].as_str(), u["result"]["rank"].as_u64()), (Some("Thành phố Hà Nội"), Some(29)), "{label}");
+        assert!(u["stats"]["papi"]["mean"].is_f64());
+        let (status, w) = get_json(&app, &c, "/api/v1/results/papi/2024/units/01/weak-points").await;
+        assert_eq!(status, 200, "{label}");
+        assert_eq!(w["items"].as_array().map(Vec::len), Some(36));
+        assert_eq!(w["plan"]["sections"].as_array().map(Vec::len), Some(8));
+        assert_eq!(w["plan"]["plan_year"], 2025);
+        let groups = w["groups"]["keep"].as_array().map_or(0, Vec::len) + w["groups"]["improve"].as_array().map_or(0, Vec::len);
+        assert_eq!(groups, 28);
+        // Unknown years and frameworks.
+        assert_eq!(get_json(&app, &c, "/api/v1/results/papi/2019").await.0, 404);
+        assert_eq!(get_json(&app, &c, "/api/v1/results/nope/2024").await.0, 404);
+        assert_eq!(get_page(&app, &c, "/results/papi/abc").await.0, 400);
+        // The chart library is served by the binary.
+        let r = c.get(app.url("/assets/echarts.min.js")).send().await.expect("asset");
+        assert_eq!(r.status(), 200);
+        assert!(r.headers()["content-type"].to_str().unwrap_or("").contains("javascript"));
+        assert!(r.bytes().await.expect("js").len() > 500_000);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn importing_from_the_page_refuses_a_bad_file_whole() {
+    on_each_app(|app| async move {
+        let label = app.label;
+        let sys = Scope::system("test");
+        app.store.import_units_csv(&sys, UNITS).await.expect("provinces");
+        let upload = |c: reqwest::Client, csrf: String, text: String| {
+            let app = app.clone();
+            async move {
+                let form = reqwest::multipart::Form::new()
+                    .text("csrf", csrf)
+                    .text("framework", "papi")
+                    .text("year", "2023")
+                    .text("format", "wide")
+                    .part("file", reqwest::multipart::Part::bytes(text.into_bytes()).file_name("2023.csv"));
+                c.post(app.url("/results/import")).multipart(form).send().await.expect("upload")
+            }
+        };
+        let admin = app.login("admin").await;
+        let csrf = csrf_of(&app, &admin).await;
+        let bad = Y2023.replacen("\nP05,", "\nP99,", 1).replacen("SC12", "SC19", 1);
+        let r = upload(admin.clone(), csrf.clone(), bad).await;
+        assert_eq!(r.status(), 422, "{label}");
+        let page = r.text().await.expect("body");
+        assert!(page.contains("dòng 1, cột 3 (SC19)"), "{label}: the unknown column is named");
+        assert!(app.store.year_scores(&sys, "papi", 2023).await.expect("read").is_none(), "{label}: nothing stored");
+        let bad = Y2023.replacen("\nP05,", "\nP99,", 1);
+        let page = upload(admin.clone(), csrf.clone(), bad).await.text().await.expect("body");
+        assert!(page.contains("dòng 6, cột 1") && page.contains("P99"), "{label}");
+        let r = upload(admin.clone(), csrf.clone(), Y2023.to_string()).await;
+        assert_eq!(r.status(), 303, "{label}");
+        assert!(r.headers()["location"].to_str().expect("loc").starts_with("/results/papi/2023?msg="));
+        assert!(app.store.year_scores(&sys, "papi", 2023).await.expect("read").is_some());
+        // A viewer may not import; a stale CSRF token is refused.
+        let viewer = app.login("xem.x02").await;
+        let vcsrf = csrf_of(&app, &viewer).await;
+        assert_eq!(upload(viewer, vcsrf, Y2023.to_string()).await.status(), 403, "{label}");
+        assert_eq!(upload(admin, "x".repeat(64), Y2023.to_string()).await.status(), 403, "{label}");
+    })
+    .await;
+}
+
+/// Form fields for every self-assessed criterion at full score (1.1 at "1,5"), with evidence.
+fn self_form(csrf: &str) -> Vec<(String, String)> {
+    let set = FrameworkSet::builtin().expect("frameworks");
+    let par = set.get("par_index").expect("par");
+    let mut f = vec![("csrf".to_string(), csrf.to_string())];
+    for l in par.leaves_for_year(2024).into_iter().filter(|l| l.source != Source::Survey) {
+        let score = if l.code == "par.a1.c1" { "1,5".to_string() } else { l.max.unwrap_or(0.0).to_string() };
+        f.push((format!("score:{}", l.code), score));
+        f.push((format!("evidence:{}", l.code), format!("Báo cáo {}", l.code)));
+        f.push((format!("missing:{}", l.code), String::new()));
+    }
+    f
+}
+
+/// Appraisal form: accept every self score (as shown), survey scores 2 points below their maximum
+/// (sum 30 − 16 = 14), and `adjust` on 2.1.
+fn appraisal_form(csrf: &str, adjust: Option<(&str, &str)>) -> Vec<(String, String)> {
+    let set = FrameworkSet::builtin().expect("frameworks");
+    let par = set.get("par_index").expect("par");
+    let mut f = vec![("csrf".to_string(), csrf.to_string())];
+    for l in par.leaves_for_year(2024) {
+        let max = l.max.unwrap_or(0.0);
+        let (score, reason) = match (l.source, l.code.as_str()) {
+            (Source::Survey, _) => ((max - 2.0).to_string(), String::new()),
+            (_, "par.a1.c1") => ("1,5".to_string(), String::new()),
+            (_, "par.a2.c1") if adjust.is_some() => {
+                let (s, r) = adjust.unwrap_or_default();
+                (s.to_string(), r.to_string())
+            }
+            _ => (max.to_string(), String::new()),
+        };
+        f.push((format!("appr:{}", l.code), score));
+        f.push((format!("reason:{}", l.code), reason));
+    }
+    f
+}
+
+async fn post_form(app: &TestApp, c: &reqwest::Client, path: &str, fields: &[(String, String)]) -> reqwest::Response {
+    c.post(app.url(path)).form(fields).send().await.expect("post")
+}
+
+#[tokio::test]
+async fn a_score_sheet_goes_from_self_score_to_finalised_over_http() {
+    on_each_app(|app| async move {
+        let label = app.label;
+        // xa.x01 acts for the commune X01; nv.huyen is the district (123) above it.
+        let commune = app.login("xa.x01").await;
+        let ccsrf = csrf_of(&app, &commune).await;
+        let r = commune
+            .post(app.url("/api/v1/assessments"))
+            .header("x-csrf-token", &ccsrf)
+            .json(&json!({"unit": "X01", "framework": "par_index", "year": 2024}))
+            .send()
+            .await
+            .expect("create");
+        assert_eq!(r.status(), 201, "{label}");
+        let created: Value = r.json().await.expect("json");
+        let id = created["assessment"]["id"].as_i64().expect("id");
+        assert_eq!(created["assessment"]["status"], "draft");
+        assert_eq!(created["can_self_score"], true);
+        // Without the CSRF header: refused.
+        let r = commune
+            .post(app.url(&format!("/api/v1/assessments/{id}/transitions")))
+            .json(&json!({"action": "submit"}))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(r.status(), 403, "{label}");
+
+        // Self scores by the form (a decimal comma), then submit.
+        let r = post_form(&app, &commune, &format!("/assessments/{id}/self"), &self_form(&ccsrf)).await;
+        assert_eq!(r.status(), 303, "{label}");
+        let mut bad = self_form(&ccsrf);
+        bad.push(("score:par.a1.c2".into(), "abc".into()));
+        bad.retain(|(k, v)| k != "score:par.a1.c2" || v == "abc");
+        let r = post_form(&app, &commune, &format!("/assessments/{id}/self"), &bad).await;
+        assert_eq!(r.status(), 400, "{label}");
+        let page = r.text().await.expect("body");
+        assert!(page.contains("par.a1.c2: &#39;abc&#39; không phải là số"), "{label}: the criterion is named");
+        let r = post_form(
+            &app,
+            &commune,
+            &format!("/assessments/{id}/status"),
+            &[("csrf".into(), ccsrf.clone()), ("action".into(), "submit".into())],
+        )
+        .await;
+        assert_eq!(r.status(), 303, "{label}");
+
+        // The commune cannot appraise itself; another commune's viewer cannot even read it.
+        let r = post_form(&app, &commune, &format!("/assessments/{id}/appraise"), &appraisal_form(&ccsrf, None)).await;
+        assert_eq!(r.status(), 403, "{label}");
+        let other = app.login("xem.x02").await;
+        assert_eq!(get_page(&app, &other, &format!("/assessments/{id}")).await.0, 403, "{label}");
+        assert_eq!(get_json(&app, &other, &format!("/api/v1/assessments/{id}")).await.0, 403, "{label}");
+
+        // The district appraises: an adjustment without a reason is refused with the criterion named.
+        let district = app.login("nv.huyen").await;
+        let dcsrf = csrf_of(&app, &district).await;
+        let r = post_form(&app, &district, &format!("/assessments/{id}/appraise"), &appraisal_form(&dcsrf, Some(("1", "")))).await;
+        assert_eq!(r.status(), 422, "{label}");
+        let page = r.text().await.expect("body");
+        assert!(page.contains("par.a2.c1") && page.contains("lý do"), "{label}");
+        let form = appraisal_form(&dcsrf, Some(("1", "Chưa ban hành văn bản theo kế hoạch")));
+        assert_eq!(post_form(&app, &district, &format!("/assessments/{id}/appraise"), &form).await.status(), 303, "{label}");
+        for action in ["complete_appraisal", "finalise"] {
+            let r = post_form(
+                &app,
+                &district,
+                &format!("/assessments/{id}/status"),
+                &[("csrf".into(), dcsrf.clone()), ("action".into(), action.into())],
+            )
+            .await;
+            assert_eq!(r.status(), 303, "{label}: {action}");
+        }
+        // Finalised: locked, with the index and the audit trail on the page.
+        let (status, page) = get_page(&app, &commune, &format!("/assessments/{id}")).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("Đã chốt kết quả"), "{label}");
+        // 70 − 0.5 (1.1 self) − 1 (2.1 adjusted) + 14 survey = 82.5.
+        assert!(page.contains("id=\"overall-percent\">82,50%"), "{label}");
+        assert!(page.contains("Chưa ban hành văn bản theo kế hoạch") && page.contains("nv.huyen"), "{label}: the audit names who and why");
+        assert!(!page.contains("id=\"form-self\"") && !page.contains("id=\"form-appraise\""), "{label}: no more forms");
+        let r = post_form(&app, &commune, &format!("/assessments/{id}/self"), &self_form(&ccsrf)).await;
+        assert_eq!(r.status(), 409, "{label}: a finalised sheet refuses changes");
+        let (_, sheet) = get_json(&app, &district, &format!("/api/v1/assessments/{id}")).await;
+        assert_eq!(sheet["assessment"]["status"], "finalised");
+        let rows = sheet["sheet"]["rows"].as_array().expect("rows");
+        let a2 = rows.iter().find(|r| r["code"] == "par.a2").expect("a2");
+        // a2: 7 − 1 + (3 − 2) = 7 of 10.
+        assert!((a2["appraised_percent"].as_f64().expect("pct") - 70.0).abs() < 1e-9, "{label}");
+        assert_eq!(sheet["actions"], json!(["reopen"]));
+        // Reopen through the API needs a reason.
+        let r = district
+            .post(app.url(&format!("/api/v1/assessments/{id}/transitions")))
+            .header("x-csrf-token", &dcsrf)
+            .json(&json!({"action": "reopen"}))
+            .send()
+            .await
+            .expect("reopen");
+        assert_eq!(r.status(), 422, "{label}");
+        // The district ranks its communes on finalised sheets.
+        let (status, page) = get_page(&app, &district, "/assessments/ranking?parent=123&framework=par_index&year=2024").await;
+        assert_eq!(status, 200, "{label}");
+        assert!(page.contains("Thị trấn Mộc Châu") && page.contains("82,50%"), "{label}");
+        // The sheet list of each side.
+        let (_, list) = get_page(&app, &district, "/assessments?framework=par_index&year=2024").await;
+        assert!(list.contains(&format!("/assessments/{id}")), "{label}");
+        let (_, list) = get_json(&app, &other, "/api/v1/assessments").await;
+        assert_eq!(list.as_array().map(Vec::len), Some(0), "{label}: nothing of X01 reaches X02");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_results_api_route_is_in_the_openapi_document() {
+    on_each_app(|app| async move {
+        let doc: Value = app.client().get(app.url("/api/v1/openapi.json")).send().await.expect("get").json().await.expect("json");
+        let paths = doc["paths"].as_object().expect("paths");
+        let src = include_str!("../../src/results.rs");
+        let mut n = 0;
+        for line in src.lines().filter(|l| l.trim_start().starts_with(".route(\"/api/")) {
+            let path = line.split('"').nth(1).expect("path");
+            assert!(paths.contains_key(path), "{path} is not documented in openapi.json");
+            n += 1;
+        }
+        assert!(n >= 10, "found the routes");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_unit_page_draws_its_charts_in_a_browser() {
+    let Some(browser) = Browser::start().await else { return };
+    let app = std::rc::Rc::new(spawn_app(TestDb::sqlite().await.expect("db")).await);
+    load_papi(&app).await;
+    browser.goto(&app.url("/results/papi/2024/units/01")).await;
+    browser.type_into("#username", "xem.x02").await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.click("#login-submit").await;
+    assert!(browser.current_url().await.ends_with("/results/papi/2024/units/01"));
+    // ECharts drew into each container (a canvas appears only when the library ran).
+    for id in ["#chart-radar", "#chart-bar", "#chart-heat", "#trend-grid"] {
+        browser.find(&format!("{id} canvas")).await;
+    }
+    let summary = browser.text("#unit-summary").await;
+    assert!(summary.contains("29/61") && summary.contains("giảm 14 bậc"), "{summary}");
+    browser.screenshot("results-unit").await;
+    browser.goto(&app.url("/results/papi/2024")).await;
+    browser.find("#chart-bar canvas").await;
+    browser.find("#chart-heat canvas").await;
+    let table = browser.text("#ranking-table").await;
+    assert!(table.contains("Quảng Ninh") && table.contains("47,82"), "ranking table");
+    browser.screenshot("results-ranking").await;
+    browser.quit().await;
+    match std::rc::Rc::try_unwrap(app) {
+        Ok(app) => app.stop().await,
+        Err(_) => panic!("app still shared"),
+    }
+}

@@ -1,0 +1,302 @@
+//! Surveys over HTTP: create a survey for a commune, invitations and the public form (one answer per token,
+//! answers out of range refused, CSRF), import 1,000 responses from a CSV and a bad file that stores nothing,
+//! estimates with intervals beside the official PAPI results, the API, scope; and the whole flow in a real
+//! browser with the public form on a phone-sized window.
+
+use crate::browser::Browser;
+use crate::helpers::*;
+use chiso_core::access::Scope;
+use chiso_core::framework::FrameworkSet;
+use chiso_core::results::{PAPI_PROVINCE_MAPPING, parse_unit_mapping};
+use chiso_stats::Questionnaire;
+use chiso_store::results::{ResultsFormat, ResultsImport};
+use chiso_store::surveys::NewSurvey;
+use chiso_store::testing::TestDb;
+use serde_json::Value;
+
+const MINI: &str = include_str!("../../../../datasets/surveys/papi-mini.toml");
+const UNITS: &str = include_str!("../../../../datasets/demo/units.csv");
+const Y2024: &str = include_str!("../../../../datasets/papi/2024.csv");
+
+/// The provinces and PAPI 2024, so that estimates can stand beside Sơn La's official scores.
+async fn load_papi_2024(app: &TestApp) {
+    let sys = Scope::system("test");
+    app.store.import_units_csv(&sys, UNITS).await.expect("provinces");
+    let set = FrameworkSet::builtin().expect("frameworks");
+    let papi = set.get("papi").expect("papi");
+    let map = parse_unit_mapping(PAPI_PROVINCE_MAPPING).expect("mapping");
+    let req = ResultsImport { framework: papi, year: 2024, text: Y2024, format: ResultsFormat::Wide, mapping: Some(&map), source: "test" };
+    app.store.import_results(&sys, req).await.expect("import results");
+}
+
+async fn create_survey(app: &TestApp, c: &reqwest::Client, unit: &str) -> (reqwest::StatusCode, String) {
+    let csrf = csrf_of(app, c).await;
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf)
+        .text("unit", unit.to_string())
+        .text("year", "2024")
+        .text("title", "Khảo sát người dân xã 2024")
+        .text("groups", "doanh_nghiep")
+        .part("file", reqwest::multipart::Part::bytes(MINI.as_bytes().to_vec()).file_name("papi-mini.toml"));
+    let r = c.post(app.url("/surveys")).multipart(form).send().await.expect("create");
+    let status = r.status();
+    let loc = r.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or_default().to_string();
+    (status, if loc.is_empty() { r.text().await.unwrap_or_default() } else { loc })
+}
+
+async fn upload(app: &TestApp, c: &reqwest::Client, id: i64, name: &str, bytes: Vec<u8>) -> reqwest::Response {
+    let csrf = csrf_of(app, c).await;
+    let form = reqwest::multipart::Form::new().text("csrf", csrf).part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+    c.post(app.url(&format!("/surveys/{id}/responses"))).multipart(form).send().await.expect("upload")
+}
+
+/// Every question of the mini questionnaire answered with its first option.
+fn full_answers(csrf: &str) -> Vec<(String, String)> {
+    let q = Questionnaire::from_toml_str(MINI).expect("q");
+    let mut v = vec![("csrf".to_string(), csrf.to_string())];
+    v.extend(q.indicators.iter().map(|i| (i.code.clone(), i.options[0].value.to_string())));
+    v
+}
+
+async fn total_responses(app: &TestApp, c: &reqwest::Client, id: i64) -> i64 {
+    let v: Value = c.get(app.url(&format!("/api/v1/surveys/{id}"))).send().await.expect("api").json().await.expect("json");
+    v["responses"].as_array().expect("counts").iter().map(|r| r["n"].as_i64().unwrap_or(0)).sum()
+}
+
+#[tokio::test]
+async fn a_commune_survey_from_form_and_import_to_estimates() {
+    on_each_app(|app| async move {
+        let label = app.label;
+        load_papi_2024(&app).await;
+        let c = app.login("nv.huyen").await;
+        let (status, loc) = create_survey(&app, &c, "X01").await;
+        assert_eq!(status, 303, "{label}: {loc}");
+        let id: i64 = loc.trim_start_matches("/surveys/").parse().expect("id");
+        let page = c.get(app.url(&loc)).send().await.expect("page").text().await.expect("body");
+        assert!(page.contains("Khảo sát người dân xã 2024") && page.contains("Thị trấn Mộc Châu"), "{label}: survey page");
+        assert!(page.contains("papi.d4.s2") && page.contains("đảo chiều"), "{label}: questionnaire shown, reversed indicator marked");
+
+        // Invitations: links to copy; the print page has QR codes.
+        let csrf = csrf_of(&app, &c).await;
+        let r = c
+            .post(app.url(&format!("/surveys/{id}/invitations")))
+            .form(&[("csrf", csrf.as_str()), ("unit", "X01"), ("group", "nguoi_dan"), ("count", "3")])
+            .send()
+            .await
+            .expect("invite");
+        assert_eq!(r.status(), 303, "{label}");
+        let page = c.get(app.url(&format!("/surveys/{id}"))).send().await.expect("page").text().await.expect("body");
+        let links: Vec<String> = page.split(&format!("{}/s/", app.base)).skip(1).map(|s| s[..32].to_string()).collect();
+        assert!(links.len() >= 3, "{label}: links shown");
+        let print = c.get(app.url(&format!("/surveys/{id}/invitations/print"))).send().await.expect("print").text().await.expect("body");
+        assert_eq!(print.matches("<svg").count(), 3, "{label}: one QR code per unused invitation");
+
+        // The public form: no login; the cookie of the form is the double-submit CSRF token.
+        let citizen = app.client();
+        let token = &links[0];
+        let form = citizen.get(app.url(&format!("/s/{token}"))).send().await.expect("form");
+        assert_eq!(form.status(), 200, "{label}");
+        let html = form.text().await.expect("body");
+        assert!(html.contains("Câu 1.") && html.contains("Không biết / không trả lời") && html.contains("bắt buộc"), "{label}: questions with options");
+        let csrf = hidden_value(&html, "csrf").expect("csrf");
+        // Without the cookie's value: refused, nothing stored.
+        let r = app.client().post(app.url(&format!("/s/{token}"))).form(&full_answers(&csrf)).send().await.expect("post");
+        assert_eq!(r.status(), 403, "{label}: CSRF");
+        // An answer out of range: a message to the respondent, nothing stored.
+        let mut bad = full_answers(&csrf);
+        bad[3].1 = "9".into();
+        let r = citizen.post(app.url(&format!("/s/{token}"))).form(&bad).send().await.expect("post");
+        assert_eq!(r.status(), 422, "{label}");
+        assert!(r.text().await.expect("body").contains("phải nằm trong khoảng"), "{label}: says what is wrong");
+        // A question left unanswered.
+        let mut missing = full_answers(&csrf);
+        missing.pop();
+        let r = citizen.post(app.url(&format!("/s/{token}"))).form(&missing).send().await.expect("post");
+        assert_eq!(r.status(), 422, "{label}");
+        assert_eq!(total_responses(&app, &c, id).await, 0, "{label}: nothing half-stored");
+        // A good answer (one question "don't know"): thank-you page.
+        let mut good = full_answers(&csrf);
+        good[2].1 = String::new();
+        let r = citizen.post(app.url(&format!("/s/{token}"))).form(&good).send().await.expect("post");
+        assert_eq!(r.status(), 303, "{label}");
+        let done = citizen.get(app.url(&format!("/s/{token}/done"))).send().await.expect("done").text().await.expect("body");
+        assert!(done.contains("Xin cảm ơn"), "{label}: thank-you page");
+        // The token is used up.
+        let again = citizen.get(app.url(&format!("/s/{token}"))).send().await.expect("form");
+        assert_eq!(again.status(), 409, "{label}");
+        assert!(again.text().await.expect("body").contains("đã được trả lời"), "{label}");
+        let r = citizen.post(app.url(&format!("/s/{token}"))).form(&full_answers(&csrf)).send().await.expect("post");
+        assert_eq!(r.status(), 409, "{label}: second answer refused");
+        let unknown = citizen.get(app.url("/s/0123456789abcdef0123456789abcdef")).send().await.expect("form");
+        assert_eq!(unknown.status(), 404, "{label}");
+        assert_eq!(total_responses(&app, &c, id).await, 1, "{label}");
+
+        // Import 1,000 responses from a CSV (the survey's own sample file).
+        let csv = c.get(app.url(&format!("/surveys/{id}/sample.csv?n=1000&seed=1"))).send().await.expect("sample").bytes().await.expect("bytes");
+        assert_eq!(csv.iter().filter(|b| **b == b'\n').count(), 1001, "{label}: header and 1,000 rows");
+        let r = upload(&app, &c, id, "kobo.csv", csv.to_vec()).await;
+        assert_eq!(r.status(), 303, "{label}: {:?}", r.headers().get("location"));
+        assert_eq!(total_responses(&app, &c, id).await, 1001, "{label}");
+        // A bad file stores nothing and names line and column: a unit outside the survey on line 3.
+        let bad_csv = "respondent_id,unit,group,weight,q01\nb1,X01,nguoi_dan,1,1\nb2,X02,nguoi_dan,1,1\n";
+        let r = upload(&app, &c, id, "bad.csv", bad_csv.as_bytes().to_vec()).await;
+        assert_eq!(r.status(), 422, "{label}");
+        let body = r.text().await.expect("body");
+        assert!(body.contains("bad.csv") && body.contains("dòng 3, cột 2") && body.contains("không thuộc phạm vi khảo sát"), "{label}: {}", &body[body.find("alert-error").unwrap_or(0)..][..300.min(body.len())]);
+        let r = upload(&app, &c, id, "bad2.csv", b"respondent_id,unit,weight,q01\nc1,ZZ9,1,1\n".to_vec()).await;
+        assert!(r.text().await.expect("body").contains("không có trong cơ sở dữ liệu"), "{label}: unknown unit code");
+        let r = upload(&app, &c, id, "bad3.csv", b"respondent_id,unit,weight,q01\nc1,X01,-1,1\n".to_vec()).await;
+        assert!(r.text().await.expect("body").contains("dòng 2, cột 3"), "{label}: negative weight");
+        assert_eq!(total_responses(&app, &c, id).await, 1001, "{label}: nothing stored from bad files");
+
+        // Estimates with intervals, beside Sơn La's official PAPI 2024.
+        let csrf = csrf_of(&app, &c).await;
+        let r = c
+            .post(app.url(&format!("/surveys/{id}/estimates")))
+            .form(&[("csrf", csrf.as_str()), ("bootstrap", "200"), ("seed", "7"), ("by_group", "1")])
+            .send()
+            .await
+            .expect("estimate");
+        assert_eq!(r.status(), 303, "{label}");
+        let est = c.get(app.url(&format!("/surveys/{id}/estimates"))).send().await.expect("page").text().await.expect("body");
+        assert!(est.contains("Thị trấn Mộc Châu") && est.contains("1001 người trả lời"), "{label}");
+        assert!(est.contains("B = 200") && est.contains("seed = 7"), "{label}: settings shown");
+        assert!(est.contains("PAPI chính thức 2024 – Tỉnh Sơn La"), "{label}: official results of the province");
+        assert!(est.contains("id=\"radar-X01\"") && est.contains("/assets/echarts.min.js"), "{label}: radar chart");
+        let total_cell = est.split("total-value\">").nth(1).and_then(|s| s.split('<').next()).expect("total");
+        let ok_shape = total_cell.contains(',') && total_cell.contains(" (") && total_cell.contains('–') && total_cell.ends_with(')');
+        assert!(ok_shape, "{label}: total like 45,12 (44,80–45,50): {total_cell}");
+        assert!(!est.contains("small-sample"), "{label}: 1,001 respondents is not a small sample");
+        // The API gives the engine's report; the same seed gives the same intervals.
+        let a: Value = c.get(app.url(&format!("/api/v1/surveys/{id}/estimates"))).send().await.expect("api").json().await.expect("json");
+        assert_eq!((a["bootstrap"].as_i64(), a["seed"].as_i64()), (Some(200), Some(7)), "{label}");
+        let u = &a["report"]["units"]["X01"];
+        assert_eq!(u["n"], 1001);
+        let ci = u["ci95"]["total"].as_array().expect("ci");
+        let t = u["estimate"]["total"].as_f64().expect("total");
+        assert!(ci[0].as_f64().expect("lo") <= t && t <= ci[1].as_f64().expect("hi"), "{label}: {t} in {ci:?}");
+        assert!(u["groups"]["nguoi_dan"]["n"].as_i64().expect("group n") > 0, "{label}: by group");
+        let csrf = csrf_of(&app, &c).await;
+        c.post(app.url(&format!("/surveys/{id}/estimates")))
+            .form(&[("csrf", csrf.as_str()), ("bootstrap", "200"), ("seed", "7"), ("by_group", "1")])
+            .send()
+            .await
+            .expect("again");
+        let b: Value = c.get(app.url(&format!("/api/v1/surveys/{id}/estimates"))).send().await.expect("api").json().await.expect("json");
+        assert_ne!(a["id"], b["id"], "{label}: a new run");
+        assert_eq!(a["report"], b["report"], "{label}: reproducible for a fixed seed");
+
+        // Scope: a viewer of another commune sees nothing of it; a viewer cannot compute.
+        let x = app.login("xem.x02").await;
+        assert_eq!(x.get(app.url(&format!("/surveys/{id}"))).send().await.expect("get").status(), 403, "{label}");
+        assert_eq!(x.get(app.url(&format!("/api/v1/surveys/{id}/estimates"))).send().await.expect("get").status(), 403, "{label}");
+        let list: Vec<Value> = x.get(app.url("/api/v1/surveys")).send().await.expect("list").json().await.expect("json");
+        assert!(list.is_empty(), "{label}: not listed");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn small_samples_are_flagged_and_bad_questionnaires_refused() {
+    on_each_app(|app| async move {
+        let label = app.label;
+        let c = app.login("nv.huyen").await;
+        let (status, loc) = create_survey(&app, &c, "123").await;
+        assert_eq!(status, 303, "{label}");
+        let id: i64 = loc.trim_start_matches("/surveys/").parse().expect("id");
+        let csv = "respondent_id,unit,group,weight,q01,q03,q06\nr1,X01,nguoi_dan,1,1,4,1\nr2,X01,nguoi_dan,2,0,2,3\nr3,X02,doanh_nghiep,1,1,3,\n";
+        assert_eq!(upload(&app, &c, id, "small.csv", csv.as_bytes().to_vec()).await.status(), 303, "{label}");
+        let csrf = csrf_of(&app, &c).await;
+        let r = c.post(app.url(&format!("/surveys/{id}/estimates"))).form(&[("csrf", csrf.as_str()), ("bootstrap", "50"), ("seed", "1")]).send().await.expect("estimate");
+        assert_eq!(r.status(), 303, "{label}");
+        let est = c.get(app.url(&format!("/surveys/{id}/estimates"))).send().await.expect("page").text().await.expect("body");
+        assert!(est.contains("small-sample") && est.contains("Cỡ mẫu nhỏ: chỉ có 2 người trả lời"), "{label}: small-sample warning");
+        // Only 3 of 8 dimensions measured: the total is undefined.
+        let total_cell = est.split("total-value\">").nth(1).and_then(|s| s.split('<').next()).expect("total");
+        assert_eq!(total_cell, "—", "{label}");
+        // A questionnaire naming a node that the year does not measure is refused with where.
+        let csrf = csrf_of(&app, &c).await;
+        let bad = MINI.replacen("papi.d5.s4", "papi.d5.s2", 1);
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf)
+            .text("unit", "X01")
+            .text("year", "2024")
+            .text("title", "")
+            .part("file", reqwest::multipart::Part::bytes(bad.into_bytes()).file_name("q.toml"));
+        let r = c.post(app.url("/surveys")).multipart(form).send().await.expect("create");
+        assert_eq!(r.status(), 422, "{label}");
+        let body = r.text().await.expect("body");
+        assert!(body.contains("q07") && body.contains("papi.d5.s2"), "{label}");
+        let csrf = csrf_of(&app, &c).await;
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf)
+            .text("unit", "X01")
+            .text("year", "2024")
+            .part("file", reqwest::multipart::Part::bytes(b"framework = \"papi\"\n[[indicator]]\ncode = \"a\"\nnode = \"papi.d1.s1\"\nmin = 3\nmax = 3\ndirection = 1\n".to_vec()).file_name("q.toml"));
+        let body = c.post(app.url("/surveys")).multipart(form).send().await.expect("create").text().await.expect("body");
+        assert!(body.contains("dòng 6") && body.contains("min &lt; max"), "{label}: min ≥ max named with its line: {}", &body[body.find("alert-error").unwrap_or(0)..][..400.min(body.len())]);
+        let list: Vec<Value> = c.get(app.url("/api/v1/surveys")).send().await.expect("list").json().await.expect("json");
+        assert_eq!(list.len(), 1, "{label}: refused questionnaires stored nothing");
+    })
+    .await;
+}
+
+/// The "done means" of issue 6 in a real browser: a survey for a commune, the public form on a phone-sized
+/// window, 1,000 more responses imported from a CSV, the estimates with intervals and the radar chart.
+#[tokio::test]
+async fn a_newcomer_runs_a_survey_in_the_browser() {
+    let Some(browser) = Browser::start().await else { return };
+    let app = spawn_app(TestDb::sqlite().await.expect("db")).await;
+    let sys = Scope::system("test");
+    let q = Questionnaire::from_toml_str(MINI).expect("q");
+    let set = FrameworkSet::builtin().expect("frameworks");
+    let fw = set.get("papi").expect("papi");
+    let s = app
+        .store
+        .create_survey(&sys, &NewSurvey { unit_code: "X01", year: 2024, title: "Khảo sát người dân 2024", questionnaire: &q, framework: fw, extra_groups: &[] })
+        .await
+        .expect("survey");
+    let inv = app.store.create_invitations(&sys, s.id, "X01", Some("nguoi_dan"), 1).await.expect("invite");
+
+    // A citizen on a phone.
+    browser.resize(360, 740).await;
+    browser.goto(&app.url(&format!("/s/{}", inv[0].token))).await;
+    assert!(browser.text("#form-title").await.contains("Khảo sát người dân 2024"));
+    // Send with one question unanswered: a message, the answers kept.
+    for ind in q.indicators.iter().skip(1) {
+        browser.click(&format!("#q-{} input[value=\"{}\"]", ind.code, ind.options[ind.options.len() - 1].value)).await;
+    }
+    browser.click("#form-submit").await;
+    assert!(browser.text("#form-error").await.contains("chưa trả lời"), "missing answer flagged");
+    browser.screenshot("survey-form-phone-error").await;
+    browser.click("#q-q01 input[value=\"1\"]").await;
+    browser.screenshot("survey-form-phone").await;
+    browser.click("#form-submit").await;
+    assert!(browser.current_url().await.ends_with("/done"), "thank-you page");
+    assert!(browser.text("#message-heading").await.contains("Xin cảm ơn"));
+    browser.screenshot("survey-thanks-phone").await;
+
+    // The specialist imports 1,000 responses and computes the estimates.
+    browser.resize(1280, 900).await;
+    browser.goto(&app.url(&format!("/surveys/{}", s.id))).await;
+    browser.type_into("#username", "nv.huyen").await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.click("#login-submit").await;
+    assert_eq!(browser.text("#total-responses").await, "1", "the form's answer is counted");
+    let csv = chiso_web::surveys::synthetic_responses_csv(&q, &["X01".to_string()], &["nguoi_dan".to_string()], 1000, 5, "B-");
+    let path = std::env::temp_dir().join(format!("chiso-survey-{}.csv", std::process::id()));
+    std::fs::write(&path, csv).expect("write csv");
+    browser.type_into("#import-file", &path.display().to_string()).await;
+    browser.click("#import-submit").await;
+    assert!(browser.text("#survey-message").await.contains("Đã nhập 1000 câu trả lời"));
+    assert_eq!(browser.text("#total-responses").await, "1001");
+    browser.click("#estimate-submit").await;
+    assert!(browser.current_url().await.ends_with("/estimates"));
+    let total = browser.text("#unit-X01 .total-value").await;
+    assert!(total.contains(" (") && total.contains('–'), "total with its interval: {total}");
+    browser.find("#radar-X01 canvas").await;
+    browser.screenshot("survey-estimates").await;
+    let _ = std::fs::remove_file(&path);
+    browser.quit().await;
+    app.stop().await;
+}
