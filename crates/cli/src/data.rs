@@ -21,7 +21,8 @@ impl DataArgs {
         let url = match &self.database_url {
             Some(u) => u.clone(),
             None => {
-                std::fs::create_dir_all(&self.data_dir).with_context(|| format!("không tạo được thư mục dữ liệu {}", self.data_dir.display()))?;
+                std::fs::create_dir_all(&self.data_dir)
+                    .with_context(|| format!("không tạo được thư mục dữ liệu {}", self.data_dir.display()))?;
                 Store::sqlite_url_for_dir(&self.data_dir)
             }
         };
@@ -29,4 +30,3 @@ impl DataArgs {
         Ok(Store::connect(&url).await.map_err(|e| anyhow::anyhow!("{e}"))?.with_files_dir(self.data_dir.join("files")))
     }
 }
-

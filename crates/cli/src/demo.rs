@@ -81,8 +81,9 @@ pub async fn load(store: &Store) -> Result<String> {
     let plans = load_plans(store, &sys).await?;
     let progress = load_progress(store, &sys).await?;
     let results = crate::results::load_demo(store).await?;
+    let surveys = crate::surveys::load_demo(store).await?;
     Ok(format!(
-        "Dữ liệu mẫu: {} đơn vị mới ({} đã có), {agencies} cơ quan, {created} tài khoản mới, {plans} kế hoạch mới, {progress} cập nhật và báo cáo tiến độ mới. {results}",
+        "Dữ liệu mẫu: {} đơn vị mới ({} đã có), {agencies} cơ quan, {created} tài khoản mới, {plans} kế hoạch mới, {progress} cập nhật và báo cáo tiến độ mới. {results} {surveys}",
         units.created,
         units.unchanged + units.updated
     ))
@@ -91,7 +92,13 @@ pub async fn load(store: &Store) -> Result<String> {
 pub fn accounts_help() -> String {
     let mut s = format!("Tài khoản mẫu (mật khẩu: {DEMO_PASSWORD}):\n");
     for (username, full_name, role, unit, _) in DEMO_ACCOUNTS {
-        s.push_str(&format!("  {:<14} {:<22} {}{}\n", username, role.name_vi(), full_name, unit.map(|u| format!(" [{u}]")).unwrap_or_default()));
+        s.push_str(&format!(
+            "  {:<14} {:<22} {}{}\n",
+            username,
+            role.name_vi(),
+            full_name,
+            unit.map(|u| format!(" [{u}]")).unwrap_or_default()
+        ));
     }
     s
 }
@@ -181,7 +188,8 @@ async fn load_progress(store: &Store, sys: &Scope) -> Result<usize> {
             _ => continue,
         };
         let completed_on = status.is_done().then(|| chiso_core::unit::parse_date(day)).flatten();
-        let files = if i % 10 == 0 { vec![NewEvidence { file_name: format!("bien-ban-{}.pdf", i + 1), bytes: pdf.clone() }] } else { Vec::new() };
+        let files =
+            if i % 10 == 0 { vec![NewEvidence { file_name: format!("bien-ban-{}.pdf", i + 1), bytes: pdf.clone() }] } else { Vec::new() };
         let up = NewUpdate { status, percent, completed_on, reason: None, narrative: narrative.into(), files };
         store.record_update_at(sys, t.row.id, up, t.row.version, at(day, 10)).await?;
         n += 1;
@@ -189,10 +197,19 @@ async fn load_progress(store: &Store, sys: &Scope) -> Result<usize> {
     // Communes that made their plans update some of their tasks too.
     for commune in ["123.01", "123.03"] {
         let unit = store.unit_by_code(sys, commune).await?;
-        let plans = store.plans(sys, &chiso_store::plans::PlanFilter { unit_code: Some(commune.into()), year: Some(2022), ..Default::default() }).await?;
+        let plans = store
+            .plans(sys, &chiso_store::plans::PlanFilter { unit_code: Some(commune.into()), year: Some(2022), ..Default::default() })
+            .await?;
         for p in plans {
             for t in store.tasks(sys, p.plan.id).await?.iter().take(6) {
-                let up = NewUpdate { status: TaskStatus::Done, percent: Some(100), completed_on: chiso_core::unit::parse_date("2022-05-20"), reason: None, narrative: format!("{} đã thực hiện.", unit.name), files: Vec::new() };
+                let up = NewUpdate {
+                    status: TaskStatus::Done,
+                    percent: Some(100),
+                    completed_on: chiso_core::unit::parse_date("2022-05-20"),
+                    reason: None,
+                    narrative: format!("{} đã thực hiện.", unit.name),
+                    files: Vec::new(),
+                };
                 store.record_update_at(sys, t.row.id, up, t.row.version, at("2022-05-20", 9)).await?;
                 n += 1;
             }
@@ -211,7 +228,9 @@ async fn load_progress(store: &Store, sys: &Scope) -> Result<usize> {
     ];
     for (code, agency_id, day, narrative) in submissions {
         let unit = store.unit_by_code(sys, code).await?;
-        chiso_web::reports::submit_report_now(store, sys, &unit, agency_id, h1, narrative, at(day, 15)).await.map_err(|e| anyhow::anyhow!("{code} {day}: {e}"))?;
+        chiso_web::reports::submit_report_now(store, sys, &unit, agency_id, h1, narrative, at(day, 15))
+            .await
+            .map_err(|e| anyhow::anyhow!("{code} {day}: {e}"))?;
         n += 1;
     }
     Ok(n)

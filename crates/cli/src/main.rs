@@ -3,17 +3,17 @@
 mod data;
 mod demo;
 mod plans;
-mod surveys;
 mod reports;
 mod results;
+mod surveys;
 
 use anyhow::{Context, Result, bail};
 use chiso_core::access::{Role, Scope};
 use chiso_core::framework::{FrameworkSet, builtin_sources};
 
 use chiso_web::{AppState, Application};
-use data::DataArgs;
 use clap::{Parser, Subcommand};
+use data::DataArgs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -171,7 +171,8 @@ fn load_frameworks(dir: Option<&Path>) -> Result<FrameworkSet> {
 fn read_framework_dir(dir: &Path) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
     let entries = std::fs::read_dir(dir).with_context(|| format!("không đọc được thư mục {}", dir.display()))?;
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect();
+    let mut paths: Vec<PathBuf> =
+        entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect();
     paths.sort();
     for p in paths {
         out.push((p.display().to_string(), std::fs::read_to_string(&p).with_context(|| format!("không đọc được {}", p.display()))?));
@@ -192,7 +193,9 @@ fn read_password() -> Result<String> {
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("CHISO_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CHISO_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     if let Err(e) = run(Cli::parse()).await {
@@ -289,7 +292,10 @@ fn frameworks_cmd(cmd: FrameworksCmd) -> Result<()> {
                 sources.extend(read_framework_dir(d)?);
             }
             for f in &files {
-                sources.push((f.display().to_string(), std::fs::read_to_string(f).with_context(|| format!("không đọc được {}", f.display()))?));
+                sources.push((
+                    f.display().to_string(),
+                    std::fs::read_to_string(f).with_context(|| format!("không đọc được {}", f.display()))?,
+                ));
             }
             match FrameworkSet::from_sources(&sources) {
                 Ok(set) => {
@@ -358,7 +364,10 @@ async fn users_cmd(cmd: UsersCmd) -> Result<()> {
             let password = read_password()?;
             let store = data.open().await?;
             let u = store
-                .create_user(&scope, chiso_store::accounts::NewUser { username, full_name: name, password, role, unit_code: unit, agency_id: None })
+                .create_user(
+                    &scope,
+                    chiso_store::accounts::NewUser { username, full_name: name, password, role, unit_code: unit, agency_id: None },
+                )
                 .await?;
             println!("Đã tạo tài khoản {} ({}).", u.username, role.name_vi());
             store.close().await;

@@ -57,17 +57,36 @@ pub async fn run(cmd: PlanCmd) -> Result<()> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&parsed)?);
             } else {
-                println!("{} {} — {}", parsed.doc_type.as_deref().unwrap_or("?"), parsed.number.as_deref().unwrap_or("(chưa có số)"), parsed.title);
-                println!("{} nhiệm vụ, {} phân công, {} thời hạn, {} nơi nhận", parsed.tasks.len(), parsed.assignments.len(), parsed.deadlines.len(), parsed.recipients.len());
+                println!(
+                    "{} {} — {}",
+                    parsed.doc_type.as_deref().unwrap_or("?"),
+                    parsed.number.as_deref().unwrap_or("(chưa có số)"),
+                    parsed.title
+                );
+                println!(
+                    "{} nhiệm vụ, {} phân công, {} thời hạn, {} nơi nhận",
+                    parsed.tasks.len(),
+                    parsed.assignments.len(),
+                    parsed.deadlines.len(),
+                    parsed.recipients.len()
+                );
             }
         }
         PlanCmd::Import { file, unit, year, data } => {
             let bytes = read(&file)?;
             let store = data.open().await?;
             let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| file.display().to_string());
-            let plan = chiso_web::plans::import_document(&store, &scope, &unit, &bytes, &name, year).await.map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let plan = chiso_web::plans::import_document(&store, &scope, &unit, &bytes, &name, year)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             let tasks = store.tasks(&scope, plan.id).await?;
-            println!("Đã nhập kế hoạch #{} {} — {} ({} nhiệm vụ) vào đơn vị {unit}.", plan.id, plan.number.as_deref().unwrap_or("(chưa có số)"), plan.title, tasks.len());
+            println!(
+                "Đã nhập kế hoạch #{} {} — {} ({} nhiệm vụ) vào đơn vị {unit}.",
+                plan.id,
+                plan.number.as_deref().unwrap_or("(chưa có số)"),
+                plan.title,
+                tasks.len()
+            );
             store.close().await;
         }
         PlanCmd::Export { plan, format, output, data } => {
@@ -79,12 +98,17 @@ pub async fn run(cmd: PlanCmd) -> Result<()> {
                     match found.as_slice() {
                         [p] => p.id,
                         [] => bail!("không có kế hoạch số '{plan}'"),
-                        many => bail!("có {} kế hoạch số '{plan}' (ở các đơn vị khác nhau); hãy dùng mã: {}", many.len(), many.iter().map(|p| p.id.to_string()).collect::<Vec<_>>().join(", ")),
+                        many => bail!(
+                            "có {} kế hoạch số '{plan}' (ở các đơn vị khác nhau); hãy dùng mã: {}",
+                            many.len(),
+                            many.iter().map(|p| p.id.to_string()).collect::<Vec<_>>().join(", ")
+                        ),
                     }
                 }
             };
             let frameworks = chiso_core::framework::FrameworkSet::builtin().map_err(|e| anyhow::anyhow!("{e}"))?;
-            let (bytes, _, _) = chiso_web::plans::export_plan(&store, &scope, &frameworks, id, &format).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let (bytes, _, _) =
+                chiso_web::plans::export_plan(&store, &scope, &frameworks, id, &format).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             std::fs::write(&output, bytes).with_context(|| format!("không ghi được {}", output.display()))?;
             println!("Đã xuất kế hoạch #{id} ra {}.", output.display());
             store.close().await;

@@ -33,13 +33,22 @@ pub async fn run(cmd: ReportCmd) -> Result<()> {
                 None => None,
             };
             let store = data.open().await?;
-            let status = chiso_web::reports::report_status_for(&store, &scope, &unit, &period, as_of).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let status =
+                chiso_web::reports::report_status_for(&store, &scope, &unit, &period, as_of).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&status)?);
             } else {
-                println!("{} — {} (chốt số liệu {})", status.unit.name, status.period_label, status.window.map(|w| w.label_vi()).unwrap_or_default());
+                println!(
+                    "{} — {} (chốt số liệu {})",
+                    status.unit.name,
+                    status.period_label,
+                    status.window.map(|w| w.label_vi()).unwrap_or_default()
+                );
                 let r = &status.unit.reports;
-                println!("Báo cáo: phải nhận {}, đã nhận {}, đúng hạn {}, muộn {}, chưa gửi {}", r.expected, r.submitted, r.on_time, r.late, r.missing);
+                println!(
+                    "Báo cáo: phải nhận {}, đã nhận {}, đúng hạn {}, muộn {}, chưa gửi {}",
+                    r.expected, r.submitted, r.on_time, r.late, r.missing
+                );
                 for c in &status.children {
                     let s = c.own_report.as_ref().map(|o| o.submission.label_vi()).unwrap_or("—");
                     println!("  {:<40} {:<14} nhiệm vụ: {}", c.name, s, c.tasks.by_status.total());

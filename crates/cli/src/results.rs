@@ -178,10 +178,7 @@ pub fn weak_text(w: &WeakReport) -> String {
     out.push_str(&format!("({basis})\n"));
     out.push_str(&format!("{:<12} {:>8} {:>9} {:>8}  {:<14} {}\n", "Mã", "Điểm", "Điểm mất", "Hạng", "Thay đổi", "Nhóm nhiệm vụ"));
     for i in &w.items {
-        let group = match i.group {
-            Some(g) => chiso_core::plan::task_group_vi(g),
-            None => "",
-        };
+        let group = i.group.map_or("", |g| g.label_vi(w.reference));
         out.push_str(&format!(
             "{:<12} {:>8} {:>9} {:>8}  {:<14} {}\n",
             i.code,
@@ -196,7 +193,7 @@ pub fn weak_text(w: &WeakReport) -> String {
     for (n, s) in w.plan.sections.iter().enumerate() {
         out.push_str(&format!("{}. {} ({})\n", n + 1, s.name_vi, s.code));
         for it in &s.items {
-            out.push_str(&format!("   - {} {} — {}\n", it.code, it.name_vi, chiso_core::plan::task_group_vi(it.group)));
+            out.push_str(&format!("   - {} {} — {}\n", it.code, it.name_vi, it.group.label_vi(w.reference)));
         }
     }
     out

@@ -138,20 +138,33 @@ fn read_responses(q: &Questionnaire, path: &Path) -> Result<Responses> {
     builder.finish().map_err(|e| anyhow::anyhow!("{name}: {e}"))
 }
 
+/// Write to stdout; a closed pipe (`chiso survey score … | head`) ends the output quietly instead of
+/// panicking.
+fn emit(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
 /// A short table of a report: per unit its size, total with its interval, and warnings.
-fn print_table(report: &Report) {
+fn print_table(report: &Report) -> Result<()> {
     use chiso_web::surveys::with_interval;
-    println!("{:<12} {:>7} {:>26}", "đơn vị", "n", "tổng (KTC 95%)");
+    let mut t = format!("{:<12} {:>7} {:>26}\n", "đơn vị", "n", "tổng (KTC 95%)");
     for (code, u) in &report.units.0 {
-        println!("{:<12} {:>7} {:>26}", code, u.n, with_interval(u.estimate.total, u.ci95.as_ref().and_then(|c| c.total)));
+        t.push_str(&format!("{:<12} {:>7} {:>26}\n", code, u.n, with_interval(u.estimate.total, u.ci95.as_ref().and_then(|c| c.total))));
         for (d, v) in &u.estimate.dimensions.0 {
             let ci = u.ci95.as_ref().and_then(|c| c.dimensions.get(d).copied().flatten());
-            println!("  {:<18} {:>26}", d, with_interval(*v, ci));
+            t.push_str(&format!("  {:<18} {:>26}\n", d, with_interval(*v, ci)));
         }
     }
+    emit(&t)?;
     for w in report.all_warnings() {
         eprintln!("Lưu ý: {w}");
     }
+    Ok(())
 }
 
 pub async fn run(cmd: SurveyCmd) -> Result<()> {
@@ -165,9 +178,9 @@ pub async fn run(cmd: SurveyCmd) -> Result<()> {
             let opts = ScoreOptions { bootstrap, seed, by_group, small_sample: chiso_web::surveys::SMALL_SAMPLE };
             let report = chiso_stats::score(&q, &r, &structure, &opts).map_err(|e| anyhow::anyhow!("{e}"))?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                emit(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
             } else {
-                print_table(&report);
+                print_table(&report)?;
             }
         }
         SurveyCmd::Create { unit, year, questionnaire, title, groups, data } => {
@@ -179,7 +192,10 @@ pub async fn run(cmd: SurveyCmd) -> Result<()> {
             let title = title.or_else(|| q.title.clone()).unwrap_or_else(|| format!("Khảo sát {} năm {year}", fw.code));
             let store = data.open().await?;
             let s = store
-                .create_survey(&scope, &NewSurvey { unit_code: &unit, year, title: &title, questionnaire: &q, framework: fw, extra_groups: &groups })
+                .create_survey(
+                    &scope,
+                    &NewSurvey { unit_code: &unit, year, title: &title, questionnaire: &q, framework: fw, extra_groups: &groups },
+                )
                 .await?;
             println!("Đã tạo khảo sát #{} \"{}\" của {} ({} câu hỏi).", s.id, s.title, s.unit_name, q.indicators.len());
             store.close().await;
@@ -188,8 +204,9 @@ pub async fn run(cmd: SurveyCmd) -> Result<()> {
             let bytes = read_file(&file)?;
             let store = data.open().await?;
             let name = file.display().to_string();
-            let (summary, warnings) =
-                chiso_web::surveys::import_file(&store, &scope, survey, bytes, &name).await.map_err(|e| anyhow::anyhow!("không nhập dòng nào: {e}"))?;
+            let (summary, warnings) = chiso_web::surveys::import_file(&store, &scope, survey, bytes, &name)
+                .await
+                .map_err(|e| anyhow::anyhow!("không nhập dòng nào: {e}"))?;
             println!("Đã nhập {} câu trả lời vào khảo sát #{survey} từ {name}.", summary.rows);
             for (unit, n) in &summary.by_unit {
                 println!("  {unit}: {n}");
@@ -207,17 +224,20 @@ pub async fn run(cmd: SurveyCmd) -> Result<()> {
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             let report: Report = serde_json::from_str(&e.report)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                emit(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
             } else {
-                println!("Ước lượng #{} của khảo sát #{survey}: {} câu trả lời, B = {}, seed = {}.", e.id, e.responses, e.bootstrap, e.seed);
-                print_table(&report);
+                emit(&format!(
+                    "Ước lượng #{} của khảo sát #{survey}: {} câu trả lời, B = {}, seed = {}.\n",
+                    e.id, e.responses, e.bootstrap, e.seed
+                ))?;
+                print_table(&report)?;
             }
             store.close().await;
         }
         SurveyCmd::Questionnaire { survey, data } => {
             let store = data.open().await?;
             let q = store.survey_questionnaire(&scope, survey).await?;
-            print!("{}", q.to_toml_string().map_err(|e| anyhow::anyhow!("{e}"))?);
+            emit(&q.to_toml_string().map_err(|e| anyhow::anyhow!("{e}"))?)?;
             store.close().await;
         }
         SurveyCmd::Sample { questionnaire, units, groups, n, seed, prefix, output } => {
@@ -236,9 +256,42 @@ pub async fn run(cmd: SurveyCmd) -> Result<()> {
             let csv = chiso_web::surveys::synthetic_responses_csv(&q, &units, &groups, n, seed, &prefix);
             match output {
                 Some(p) => std::fs::write(&p, csv).with_context(|| format!("không ghi được {}", p.display()))?,
-                None => print!("{csv}"),
+                None => emit(&csv)?,
             }
         }
     }
     Ok(())
+}
+
+/// Title of the demo survey (also how the loader recognises it, so loading twice adds nothing).
+const DEMO_TITLE: &str = "Khảo sát ý kiến người dân xã Chiềng Sơn năm 2024 (dữ liệu mẫu)";
+
+/// The demo survey: Xã Chiềng Sơn (Mộc Châu) asks its citizens and businesses the sample questionnaire;
+/// 320 synthetic responses (generated deterministically), a few unused invitations, and estimates with
+/// B = 500, seed = 1. Idempotent.
+pub async fn load_demo(store: &chiso_store::Store) -> Result<String> {
+    let sys = Scope::system("demo");
+    let commune = "123.03";
+    let existing =
+        store.surveys(&sys, &chiso_store::surveys::SurveyFilter { unit_code: Some(commune.into()), ..Default::default() }).await?;
+    if existing.iter().any(|s| s.survey.title == DEMO_TITLE) {
+        return Ok(String::new());
+    }
+    let frameworks = crate::load_frameworks(None)?;
+    let q = Questionnaire::from_toml_str(chiso_web::surveys::SAMPLE_QUESTIONNAIRE).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let fw = frameworks.get(&q.framework).context("bộ chỉ số của bảng hỏi mẫu")?;
+    let groups = vec!["nguoi_dan".to_string(), "doanh_nghiep".to_string()];
+    let s = store
+        .create_survey(
+            &sys,
+            &NewSurvey { unit_code: commune, year: 2024, title: DEMO_TITLE, questionnaire: &q, framework: fw, extra_groups: &groups },
+        )
+        .await?;
+    let csv = chiso_web::surveys::synthetic_responses_csv(&q, &[commune.to_string()], &groups, 320, 2024, "CS24-");
+    chiso_web::surveys::import_file(store, &sys, s.id, csv.into_bytes(), "chieng-son-2024-mau.csv")
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    store.create_invitations(&sys, s.id, commune, Some("nguoi_dan"), 5).await?;
+    chiso_web::surveys::compute_estimates(store, &sys, &frameworks, s.id, 500, 1, true).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(format!("Khảo sát mẫu #{} của Xã Chiềng Sơn: 320 câu trả lời, 5 phiếu mời, đã tính ước lượng.", s.id))
 }

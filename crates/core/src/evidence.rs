@@ -65,12 +65,19 @@ pub fn check(file_name: &str, bytes: &[u8]) -> Result<EvidenceKind, String> {
         return Err(format!("tệp '{file_name}' rỗng"));
     }
     if bytes.len() > MAX_EVIDENCE_BYTES {
-        return Err(format!("tệp '{file_name}' quá lớn ({:.1} MB; tối đa {} MB)", bytes.len() as f64 / 1048576.0, MAX_EVIDENCE_BYTES / 1048576));
+        return Err(format!(
+            "tệp '{file_name}' quá lớn ({:.1} MB; tối đa {} MB)",
+            bytes.len() as f64 / 1048576.0,
+            MAX_EVIDENCE_BYTES / 1048576
+        ));
     }
     let kind = sniff(bytes).ok_or_else(|| format!("tệp '{file_name}' không thuộc loại được phép (PDF, DOCX, XLSX, PNG, JPEG)"))?;
     let ext = file_name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     if !kind.extensions().contains(&ext.as_str()) {
-        return Err(format!("tệp '{file_name}' có đuôi .{ext} nhưng nội dung là {} — đuôi tệp không khớp nội dung", kind.extensions()[0].to_uppercase()));
+        return Err(format!(
+            "tệp '{file_name}' có đuôi .{ext} nhưng nội dung là {} — đuôi tệp không khớp nội dung",
+            kind.extensions()[0].to_uppercase()
+        ));
     }
     Ok(kind)
 }

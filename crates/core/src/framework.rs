@@ -28,18 +28,9 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 /// The framework files shipped in `frameworks/`, embedded at build time.
 const BUILTIN: &[(&str, &str)] = &[
-    (
-        "frameworks/papi.toml",
-        include_str!("../../../frameworks/papi.toml"),
-    ),
-    (
-        "frameworks/par_index.toml",
-        include_str!("../../../frameworks/par_index.toml"),
-    ),
-    (
-        "frameworks/sipas.toml",
-        include_str!("../../../frameworks/sipas.toml"),
-    ),
+    ("frameworks/papi.toml", include_str!("../../../frameworks/papi.toml")),
+    ("frameworks/par_index.toml", include_str!("../../../frameworks/par_index.toml")),
+    ("frameworks/sipas.toml", include_str!("../../../frameworks/sipas.toml")),
 ];
 
 /// Tolerance when checking that children's points add up (points are given with ≤ 2 decimals).
@@ -266,10 +257,7 @@ impl Framework {
             None => self.all.clone(),
             Some(y) => match self.resolved(y) {
                 Some(n) => n.clone(),
-                None => Node {
-                    children: Vec::new(),
-                    ..self.all.clone()
-                },
+                None => Node { children: Vec::new(), ..self.all.clone() },
             },
         }
     }
@@ -309,11 +297,7 @@ impl Framework {
         if !self.years.contains(year) {
             return None;
         }
-        self.by_year
-            .iter()
-            .rev()
-            .find(|(y, _)| *y <= year)
-            .map(|(_, n)| n)
+        self.by_year.iter().rev().find(|(y, _)| *y <= year).map(|(_, n)| n)
     }
 }
 
@@ -334,11 +318,7 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file, self.line, self.column, self.message
-        )
+        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
     }
 }
 
@@ -389,11 +369,7 @@ impl FrameworkSet {
             // Report a file's problems in reading order.
             problems[start..].sort_by_key(|p| (p.line, p.column));
         }
-        if problems.is_empty() {
-            Ok(Self { frameworks })
-        } else {
-            Err(FrameworkError { problems })
-        }
+        if problems.is_empty() { Ok(Self { frameworks }) } else { Err(FrameworkError { problems }) }
     }
 
     pub fn frameworks(&self) -> &[Framework] {
@@ -406,20 +382,14 @@ impl FrameworkSet {
 
     /// The frameworks of a family that apply to `year`.
     pub fn for_family_year(&self, family: Family, year: i32) -> Vec<&Framework> {
-        self.frameworks
-            .iter()
-            .filter(|f| f.family == family && f.applies_to(year))
-            .collect()
+        self.frameworks.iter().filter(|f| f.family == family && f.applies_to(year)).collect()
     }
 }
 
 /// The shipped framework files as `(file name, content)`, e.g. to combine with a user's own
 /// files in [`FrameworkSet::from_sources`].
 pub fn builtin_sources() -> Vec<(String, String)> {
-    BUILTIN
-        .iter()
-        .map(|(f, t)| ((*f).to_string(), (*t).to_string()))
-        .collect()
+    BUILTIN.iter().map(|(f, t)| ((*f).to_string(), (*t).to_string())).collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -448,22 +418,9 @@ impl<'a> Locator<'a> {
         (line, column)
     }
 
-    fn problem(
-        &self,
-        span: Option<Range<usize>>,
-        code: Option<&str>,
-        field: Option<&str>,
-        message: String,
-    ) -> Problem {
+    fn problem(&self, span: Option<Range<usize>>, code: Option<&str>, field: Option<&str>, message: String) -> Problem {
         let (line, column) = span.map_or((1, 1), |s| self.line_col(s.start));
-        Problem {
-            file: self.file.to_string(),
-            line,
-            column,
-            code: code.map(str::to_string),
-            field: field.map(str::to_string),
-            message,
-        }
+        Problem { file: self.file.to_string(), line, column, code: code.map(str::to_string), field: field.map(str::to_string), message }
     }
 }
 
@@ -517,19 +474,13 @@ struct Located<T> {
 
 impl<T> Located<T> {
     fn at(&self, field: &str) -> Range<usize> {
-        self.fields
-            .get(field)
-            .cloned()
-            .unwrap_or_else(|| self.span.clone())
+        self.fields.get(field).cloned().unwrap_or_else(|| self.span.clone())
     }
 }
 
 fn field_spans(value: &Spanned<DeValue<'_>>) -> HashMap<String, Range<usize>> {
     match value.get_ref() {
-        DeValue::Table(t) => t
-            .iter()
-            .map(|(k, v)| (k.get_ref().to_string(), v.span()))
-            .collect(),
+        DeValue::Table(t) => t.iter().map(|(k, v)| (k.get_ref().to_string(), v.span())).collect(),
         _ => HashMap::new(),
     }
 }
@@ -543,20 +494,13 @@ fn deserialize_located<T: for<'de> Deserialize<'de>>(
     let span = value.span();
     let fields = field_spans(value);
     match T::deserialize(ValueDeserializer::from(value.clone())) {
-        Ok(v) => Some(Located {
-            value: v,
-            span,
-            fields,
-        }),
+        Ok(v) => Some(Located { value: v, span, fields }),
         Err(e) => {
             problems.push(loc.problem(
                 e.span().or(Some(span)),
                 None,
                 None,
-                format!(
-                    "{what} có trường sai (invalid field): {}",
-                    e.message().trim()
-                ),
+                format!("{what} có trường sai (invalid field): {}", e.message().trim()),
             ));
             None
         }
@@ -565,31 +509,14 @@ fn deserialize_located<T: for<'de> Deserialize<'de>>(
 
 fn is_valid_code(code: &str) -> bool {
     !code.is_empty()
-        && code.split('.').all(|seg| {
-            !seg.is_empty()
-                && seg
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        })
+        && code.split('.').all(|seg| !seg.is_empty() && seg.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
 }
 
-fn load_file(
-    loc: &Locator<'_>,
-    seen: &mut HashMap<String, (String, usize, usize)>,
-    problems: &mut Vec<Problem>,
-) -> Option<Framework> {
+fn load_file(loc: &Locator<'_>, seen: &mut HashMap<String, (String, usize, usize)>, problems: &mut Vec<Problem>) -> Option<Framework> {
     let (doc, errors) = DeTable::parse_recoverable(loc.text);
     if !errors.is_empty() {
         for e in errors {
-            problems.push(loc.problem(
-                e.span(),
-                None,
-                None,
-                format!(
-                    "lỗi cú pháp TOML (TOML syntax error): {}",
-                    e.message().trim()
-                ),
-            ));
+            problems.push(loc.problem(e.span(), None, None, format!("lỗi cú pháp TOML (TOML syntax error): {}", e.message().trim())));
         }
         return None;
     }
@@ -604,22 +531,17 @@ fn load_file(
             "node" => match value.get_ref() {
                 DeValue::Array(items) => {
                     for item in items.iter() {
-                        if let Some(n) =
-                            deserialize_located::<RawNode>(item, loc, "nút [[node]]", problems)
-                        {
+                        if let Some(n) = deserialize_located::<RawNode>(item, loc, "nút [[node]]", problems) {
                             raw_nodes.push(n);
                         }
                     }
                 }
-                _ => problems.push(
-                    loc.problem(
-                        Some(value.span()),
-                        None,
-                        Some("node"),
-                        "`node` phải là mảng bảng [[node]] (`node` must be an array of tables)"
-                            .to_string(),
-                    ),
-                ),
+                _ => problems.push(loc.problem(
+                    Some(value.span()),
+                    None,
+                    Some("node"),
+                    "`node` phải là mảng bảng [[node]] (`node` must be an array of tables)".to_string(),
+                )),
             },
             other => problems.push(loc.problem(
                 Some(key.span()),
@@ -634,12 +556,7 @@ fn load_file(
     }
     let Some(header) = header else {
         if problems.len() == before {
-            problems.push(loc.problem(
-                None,
-                None,
-                Some("framework"),
-                "thiếu bảng [framework] (missing [framework] table)".to_string(),
-            ));
+            problems.push(loc.problem(None, None, Some("framework"), "thiếu bảng [framework] (missing [framework] table)".to_string()));
         }
         return None;
     };
@@ -689,19 +606,10 @@ fn build_framework(
             format!("khung `{fw_code}` thiếu năm bắt đầu `years.from` (missing first year)"),
         );
     }
-    check_years(&h.years, &header, &fw_code, &mut |s, c, f, m| {
-        problems.push(loc.problem(Some(s), c, Some(f), m))
-    });
-    check_range(h.min, h.max, &header, &fw_code, &mut |s, c, f, m| {
-        problems.push(loc.problem(Some(s), c, Some(f), m))
-    });
+    check_years(&h.years, &header, &fw_code, &mut |s, c, f, m| problems.push(loc.problem(Some(s), c, Some(f), m)));
+    check_range(h.min, h.max, &header, &fw_code, &mut |s, c, f, m| problems.push(loc.problem(Some(s), c, Some(f), m)));
     if h.max.is_none() {
-        push!(
-            header.at("max"),
-            Some(&fw_code),
-            "max",
-            format!("khung `{fw_code}` thiếu điểm tối đa `max` (missing root maximum)"),
-        );
+        push!(header.at("max"), Some(&fw_code), "max", format!("khung `{fw_code}` thiếu điểm tối đa `max` (missing root maximum)"),);
     }
     let (line, column) = loc.line_col(header.at("code").start);
     if let Some((file, l, c)) = seen.get(&fw_code) {
@@ -755,23 +663,13 @@ fn build_framework(
         }
         let (line, column) = loc.line_col(raw.at("code").start);
         if let Some((file, l, c)) = seen.get(&code) {
-            push!(
-                raw.at("code"),
-                Some(&code),
-                "code",
-                format!("mã `{code}` bị trùng, đã khai báo tại {file}:{l}:{c} (duplicate code)"),
-            );
+            push!(raw.at("code"), Some(&code), "code", format!("mã `{code}` bị trùng, đã khai báo tại {file}:{l}:{c} (duplicate code)"),);
             continue;
         }
         seen.insert(code.clone(), (loc.file.to_string(), line, column));
         for (field, value) in [("name_vi", &n.name_vi), ("name_en", &n.name_en)] {
             if value.trim().is_empty() {
-                push!(
-                    raw.at(field),
-                    Some(&code),
-                    field,
-                    format!("nút `{code}`: `{field}` để trống (empty name)"),
-                );
+                push!(raw.at(field), Some(&code), field, format!("nút `{code}`: `{field}` để trống (empty name)"),);
             }
         }
         if n.kind == NodeKind::Framework {
@@ -785,13 +683,9 @@ fn build_framework(
                 ),
             );
         }
-        check_range(n.min, n.max, &raw, &code, &mut |s, c, f, m| {
-            problems.push(loc.problem(Some(s), c, Some(f), m))
-        });
+        check_range(n.min, n.max, &raw, &code, &mut |s, c, f, m| problems.push(loc.problem(Some(s), c, Some(f), m)));
         if let Some(y) = &n.years {
-            check_years(y, &raw, &code, &mut |s, c, f, m| {
-                problems.push(loc.problem(Some(s), c, Some(f), m))
-            });
+            check_years(y, &raw, &code, &mut |s, c, f, m| problems.push(loc.problem(Some(s), c, Some(f), m)));
         }
         if let Some(col) = &n.data_column {
             if col.trim().is_empty() {
@@ -814,25 +708,14 @@ fn build_framework(
             }
         }
         if n.keywords.iter().any(|k| k.trim().is_empty()) {
-            push!(
-                raw.at("keywords"),
-                Some(&code),
-                "keywords",
-                format!("nút `{code}`: có từ khóa rỗng trong `keywords` (empty keyword)"),
-            );
+            push!(raw.at("keywords"), Some(&code), "keywords", format!("nút `{code}`: có từ khóa rỗng trong `keywords` (empty keyword)"),);
         }
         let parent = match &n.parent {
             Some(p) => p.clone(),
-            None => code
-                .rsplit_once('.')
-                .map_or_else(|| fw_code.clone(), |(p, _)| p.to_string()),
+            None => code.rsplit_once('.').map_or_else(|| fw_code.clone(), |(p, _)| p.to_string()),
         };
         // The bare prefix names the root.
-        let parent = if parent == node_prefix {
-            fw_code.clone()
-        } else {
-            parent
-        };
+        let parent = if parent == node_prefix { fw_code.clone() } else { parent };
         index.insert(code, drafts.len());
         drafts.push(Draft { raw, parent });
     }
@@ -842,25 +725,13 @@ fn build_framework(
     for (i, d) in drafts.iter().enumerate() {
         let code = &d.raw.value.code;
         if d.parent == *code {
-            push!(
-                d.raw.at("parent"),
-                Some(code),
-                "parent",
-                format!("nút `{code}` không thể là cha của chính nó (node is its own parent)"),
-            );
+            push!(d.raw.at("parent"), Some(code), "parent", format!("nút `{code}` không thể là cha của chính nó (node is its own parent)"),);
         } else if d.parent != fw_code && !index.contains_key(&d.parent) {
             push!(
-                d.raw.at(if d.raw.value.parent.is_some() {
-                    "parent"
-                } else {
-                    "code"
-                }),
+                d.raw.at(if d.raw.value.parent.is_some() { "parent" } else { "code" }),
                 Some(code),
                 "parent",
-                format!(
-                    "nút `{code}`: không có nút cha `{}` trong khung `{fw_code}` (parent not found)",
-                    d.parent
-                ),
+                format!("nút `{code}`: không có nút cha `{}` trong khung `{fw_code}` (parent not found)", d.parent),
             );
         } else {
             children.entry(d.parent.clone()).or_default().push(i);
@@ -976,9 +847,7 @@ fn build_framework(
             let parent_has_range = if d.parent == fw_code {
                 h.max.is_some()
             } else {
-                index
-                    .get(&d.parent)
-                    .is_some_and(|&p| drafts[p].raw.value.max.is_some())
+                index.get(&d.parent).is_some_and(|&p| drafts[p].raw.value.max.is_some())
             };
             if !parent_has_range {
                 push!(
@@ -1048,10 +917,7 @@ fn build_framework(
             }
         }
     }
-    let breaks: Vec<i32> = breaks
-        .into_iter()
-        .filter(|y| h.years.contains(*y))
-        .collect();
+    let breaks: Vec<i32> = breaks.into_iter().filter(|y| h.years.contains(*y)).collect();
     let by_year: Vec<(i32, Node)> = breaks
         .iter()
         .map(|&y| {
@@ -1062,11 +928,8 @@ fn build_framework(
         .collect();
 
     // --- sums per year
-    let no_check: BTreeSet<&str> = drafts
-        .iter()
-        .filter(|d| d.raw.value.check_sum == Some(false))
-        .map(|d| d.raw.value.code.as_str())
-        .collect();
+    let no_check: BTreeSet<&str> =
+        drafts.iter().filter(|d| d.raw.value.check_sum == Some(false)).map(|d| d.raw.value.code.as_str()).collect();
     if aggregation.is_additive() {
         for (year, tree) in &by_year {
             for n in tree.walk() {
@@ -1074,26 +937,17 @@ fn build_framework(
                     continue;
                 }
                 for (field, parent_value, child_values) in [
-                    (
-                        "max",
-                        n.max,
-                        n.children.iter().map(|c| c.max).collect::<Vec<_>>(),
-                    ),
+                    ("max", n.max, n.children.iter().map(|c| c.max).collect::<Vec<_>>()),
                     ("min", n.min, n.children.iter().map(|c| c.min).collect()),
                 ] {
-                    let (Some(pv), Some(sum)) = (
-                        parent_value,
-                        child_values.iter().copied().sum::<Option<f64>>(),
-                    ) else {
+                    let (Some(pv), Some(sum)) = (parent_value, child_values.iter().copied().sum::<Option<f64>>()) else {
                         continue;
                     };
                     if (pv - sum).abs() > SUM_EPSILON * pv.abs().max(1.0) {
                         let span = if n.code == fw_code {
                             header.at(field)
                         } else {
-                            index
-                                .get(&n.code)
-                                .map_or(header.span.clone(), |&i| drafts[i].raw.at(field))
+                            index.get(&n.code).map_or(header.span.clone(), |&i| drafts[i].raw.at(field))
                         };
                         problems.push(loc.problem(
                             Some(span),
@@ -1137,13 +991,7 @@ fn build_framework(
 }
 
 /// Years a node applies to, open ends filled from its ancestors and the framework.
-fn effective_years(
-    code: &str,
-    fw_code: &str,
-    fw_years: YearRange,
-    drafts: &[Draft],
-    index: &HashMap<String, usize>,
-) -> YearRange {
+fn effective_years(code: &str, fw_code: &str, fw_years: YearRange, drafts: &[Draft], index: &HashMap<String, usize>) -> YearRange {
     let mut out = YearRange::default();
     let mut current = code.to_string();
     // Bounded walk: parent cycles are reported elsewhere.
@@ -1160,10 +1008,7 @@ fn effective_years(
         }
         current = drafts[i].parent.clone();
     }
-    YearRange {
-        from: out.from.or(fw_years.from),
-        to: out.to.or(fw_years.to),
-    }
+    YearRange { from: out.from.or(fw_years.from), to: out.to.or(fw_years.to) }
 }
 
 fn fmt_num(x: f64) -> String {
@@ -1172,21 +1017,11 @@ fn fmt_num(x: f64) -> String {
     s.to_string()
 }
 
-fn check_years<F: FnMut(Range<usize>, Option<&str>, &str, String), T>(
-    y: &YearRange,
-    at: &Located<T>,
-    code: &str,
-    push: &mut F,
-) {
+fn check_years<F: FnMut(Range<usize>, Option<&str>, &str, String), T>(y: &YearRange, at: &Located<T>, code: &str, push: &mut F) {
     if let (Some(a), Some(b)) = (y.from, y.to)
         && a > b
     {
-        push(
-            at.at("years"),
-            Some(code),
-            "years",
-            format!("`{code}`: năm bắt đầu {a} sau năm kết thúc {b} (years.from > years.to)"),
-        );
+        push(at.at("years"), Some(code), "years", format!("`{code}`: năm bắt đầu {a} sau năm kết thúc {b} (years.from > years.to)"));
     }
 }
 
@@ -1201,43 +1036,23 @@ fn check_range<F: FnMut(Range<usize>, Option<&str>, &str, String), T>(
         if let Some(v) = v
             && !v.is_finite()
         {
-            push(
-                at.at(field),
-                Some(code),
-                field,
-                format!("`{code}`: `{field}` phải là số hữu hạn (must be finite)"),
-            );
+            push(at.at(field), Some(code), field, format!("`{code}`: `{field}` phải là số hữu hạn (must be finite)"));
         }
     }
     if let (Some(a), Some(b)) = (min, max)
         && a > b
     {
-        push(
-            at.at("min"),
-            Some(code),
-            "min",
-            format!("`{code}`: `min` = {a} lớn hơn `max` = {b} (min > max)"),
-        );
+        push(at.at("min"), Some(code), "min", format!("`{code}`: `min` = {a} lớn hơn `max` = {b} (min > max)"));
     }
     if min.is_none()
         && let Some(b) = max
         && b < 0.0
     {
-        push(
-            at.at("max"),
-            Some(code),
-            "max",
-            format!("`{code}`: `max` = {b} âm mà không có `min` (negative max without min)"),
-        );
+        push(at.at("max"), Some(code), "max", format!("`{code}`: `max` = {b} âm mà không có `min` (negative max without min)"));
     }
 }
 
-fn assemble(
-    mut node: Node,
-    code: &str,
-    drafts: &[Draft],
-    children: &BTreeMap<String, Vec<usize>>,
-) -> Node {
+fn assemble(mut node: Node, code: &str, drafts: &[Draft], children: &BTreeMap<String, Vec<usize>>) -> Node {
     let mut idx: Vec<usize> = children.get(code).cloned().unwrap_or_default();
     // File order is the display order.
     idx.sort_by_key(|&i| drafts[i].raw.span.start);
@@ -1255,11 +1070,7 @@ fn assemble(
                 (m, _) => m,
             },
             max: r.max,
-            source: r.source.unwrap_or(if is_leaf {
-                Source::SelfAssessment
-            } else {
-                Source::Computed
-            }),
+            source: r.source.unwrap_or(if is_leaf { Source::SelfAssessment } else { Source::Computed }),
             years: r.years,
             range_rule: r.range_rule,
             data_column: r.data_column.clone(),
@@ -1267,42 +1078,19 @@ fn assemble(
             note: r.note.clone(),
             children: Vec::new(),
         };
-        node.children
-            .push(assemble(child, &r.code, drafts, children));
+        node.children.push(assemble(child, &r.code, drafts, children));
     }
     node
 }
 
 fn filter_year(node: &Node, year: i32) -> Node {
-    Node {
-        children: node
-            .children
-            .iter()
-            .filter(|c| c.applies_to(year))
-            .map(|c| filter_year(c, year))
-            .collect(),
-        ..node.clone()
-    }
+    Node { children: node.children.iter().filter(|c| c.applies_to(year)).map(|c| filter_year(c, year)).collect(), ..node.clone() }
 }
 
 fn resolve_shares(node: &mut Node) {
-    let n = node
-        .children
-        .iter()
-        .filter(|c| c.range_rule == RangeRule::EqualShare)
-        .count();
-    let fixed_max: f64 = node
-        .children
-        .iter()
-        .filter(|c| c.range_rule != RangeRule::EqualShare)
-        .filter_map(|c| c.max)
-        .sum();
-    let fixed_min: f64 = node
-        .children
-        .iter()
-        .filter(|c| c.range_rule != RangeRule::EqualShare)
-        .filter_map(|c| c.min)
-        .sum();
+    let n = node.children.iter().filter(|c| c.range_rule == RangeRule::EqualShare).count();
+    let fixed_max: f64 = node.children.iter().filter(|c| c.range_rule != RangeRule::EqualShare).filter_map(|c| c.max).sum();
+    let fixed_min: f64 = node.children.iter().filter(|c| c.range_rule != RangeRule::EqualShare).filter_map(|c| c.min).sum();
     let (pmin, pmax) = (node.min.unwrap_or(0.0), node.max.unwrap_or(0.0));
     for c in &mut node.children {
         if c.range_rule == RangeRule::EqualShare && n > 0 {
@@ -1317,11 +1105,8 @@ fn resolve_shares(node: &mut Node) {
 /// For the all-years tree: an `equal_share` leaf gets the widest range it has in any year.
 fn resolve_envelope(node: &mut Node, by_year: &[(i32, Node)]) {
     if node.range_rule == RangeRule::EqualShare {
-        let ranges: Vec<(f64, f64)> = by_year
-            .iter()
-            .filter_map(|(_, t)| t.find(&node.code))
-            .filter_map(|n| Some((n.min?, n.max?)))
-            .collect();
+        let ranges: Vec<(f64, f64)> =
+            by_year.iter().filter_map(|(_, t)| t.find(&node.code)).filter_map(|n| Some((n.min?, n.max?))).collect();
         node.min = ranges.iter().map(|r| r.0).reduce(f64::min);
         node.max = ranges.iter().map(|r| r.1).reduce(f64::max);
     }

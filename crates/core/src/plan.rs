@@ -236,8 +236,10 @@ pub fn compliance(
 ) -> Vec<Check> {
     let mut out = Vec::new();
     for (family, required) in frameworks {
-        let missing: Vec<&(String, String)> =
-            required.iter().filter(|(code, _)| !tasks.iter().any(|t| t.nodes.iter().any(|n| n == code || n.starts_with(&format!("{code}."))))).collect();
+        let missing: Vec<&(String, String)> = required
+            .iter()
+            .filter(|(code, _)| !tasks.iter().any(|t| t.nodes.iter().any(|n| n == code || n.starts_with(&format!("{code}.")))))
+            .collect();
         let covered = required.len() - missing.len();
         out.push(Check {
             code: "covers_framework",
@@ -291,7 +293,11 @@ pub fn compliance(
         detail: format!("{time}/{n} nhiệm vụ có thời hạn hoặc chu kỳ{}", list(|t| t.has_time)),
     });
     out.push(match (parent_deadline, issued_on) {
-        (None, _) => Check { code: "issued_on_time", label: "Ban hành đúng hạn", ok: None, detail: "kế hoạch cấp trên không đặt hạn".into() },
+        (None, _) => {
+            Check {
+                code: "issued_on_time", label: "Ban hành đúng hạn", ok: None, detail: "kế hoạch cấp trên không đặt hạn".into()
+            }
+        }
         (Some(d), None) => Check {
             code: "issued_on_time",
             label: "Ban hành đúng hạn",
@@ -305,7 +311,12 @@ pub fn compliance(
             detail: if i <= d {
                 format!("ban hành {} (hạn {})", crate::text::vn_date_short(i), crate::text::vn_date_short(d))
             } else {
-                format!("ban hành muộn {} ngày: {} (hạn {})", (i - d).whole_days(), crate::text::vn_date_short(i), crate::text::vn_date_short(d))
+                format!(
+                    "ban hành muộn {} ngày: {} (hạn {})",
+                    (i - d).whole_days(),
+                    crate::text::vn_date_short(i),
+                    crate::text::vn_date_short(d)
+                )
             },
         },
     });
@@ -370,7 +381,13 @@ mod tests {
     use time::macros::date;
 
     fn t(code: &str, nodes: &[&str], lead: bool, result: bool, time: bool) -> TaskFacts {
-        TaskFacts { code: code.into(), nodes: nodes.iter().map(|s| s.to_string()).collect(), has_lead: lead, has_result: result, has_time: time }
+        TaskFacts {
+            code: code.into(),
+            nodes: nodes.iter().map(|s| s.to_string()).collect(),
+            has_lead: lead,
+            has_result: result,
+            has_time: time,
+        }
     }
 
     fn papi_dims() -> Vec<(String, String)> {
@@ -408,15 +425,26 @@ mod tests {
 
     #[test]
     fn basis_sentence_reads_like_a_plan() {
-        let s = basis_sentence("KẾ HOẠCH", Some("426/KH-UBND"), Some(date!(2022 - 02 - 18)), "UBND huyện Mộc Châu", "Nâng cao chỉ số PAPI năm 2022");
+        let s = basis_sentence(
+            "KẾ HOẠCH",
+            Some("426/KH-UBND"),
+            Some(date!(2022 - 02 - 18)),
+            "UBND huyện Mộc Châu",
+            "Nâng cao chỉ số PAPI năm 2022",
+        );
         assert_eq!(s, "Căn cứ Kế hoạch số 426/KH-UBND ngày 18/02/2022 của UBND huyện Mộc Châu về việc nâng cao chỉ số PAPI năm 2022;");
     }
 
     #[test]
     fn child_concern_by_level_or_name() {
-        let task = TaskDraft { code: "1".into(), text: "UBND các xã, thị trấn niêm yết công khai danh sách hộ nghèo".into(), ..Default::default() };
+        let task = TaskDraft {
+            code: "1".into(),
+            text: "UBND các xã, thị trấn niêm yết công khai danh sách hộ nghèo".into(),
+            ..Default::default()
+        };
         assert!(task_concerns_child(&task, "commune", "Xã Chiềng Sơn"));
-        let district_only = TaskDraft { code: "2".into(), text: "Phòng Nội vụ tổng hợp báo cáo UBND tỉnh".into(), ..Default::default() };
+        let district_only =
+            TaskDraft { code: "2".into(), text: "Phòng Nội vụ tổng hợp báo cáo UBND tỉnh".into(), ..Default::default() };
         assert!(!task_concerns_child(&district_only, "commune", "Xã Chiềng Sơn"));
         let named = TaskDraft { code: "3".into(), text: "Hỗ trợ xã Chiềng Sơn".into(), ..Default::default() };
         assert!(task_concerns_child(&named, "village", "Xã Chiềng Sơn"));

@@ -97,7 +97,9 @@ pub fn parse_units_csv(text: &str, known_levels: &[String]) -> Result<Vec<UnitRe
     let header: Vec<String> = match rdr.headers() {
         Ok(h) => h.iter().map(|s| s.trim().to_lowercase()).collect(),
         Err(e) => {
-            return Err(RowErrors(vec![RowError { line: 1, column: "-".into(), message: format!("không đọc được tiêu đề: {e}") }]));
+            return Err(RowErrors(vec![RowError {
+                line: 1, column: "-".into(), message: format!("không đọc được tiêu đề: {e}")
+            }]));
         }
     };
     if header.iter().map(String::as_str).collect::<Vec<_>>() != CSV_HEADER {
@@ -191,7 +193,11 @@ pub fn order_parents_first(records: Vec<UnitRecord>) -> Result<Vec<UnitRecord>, 
             return Err(RowErrors(
                 pending
                     .iter()
-                    .map(|r| RowError { line: r.line, column: "parent_code".into(), message: format!("vòng lặp cấp trên qua '{}'", r.code) })
+                    .map(|r| RowError {
+                        line: r.line,
+                        column: "parent_code".into(),
+                        message: format!("vòng lặp cấp trên qua '{}'", r.code),
+                    })
                     .collect(),
             ));
         }

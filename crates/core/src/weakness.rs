@@ -34,6 +34,20 @@ pub enum TaskGroup {
     Survey,
 }
 
+impl TaskGroup {
+    /// The group's name for people. Against peers (PAPI) "keep" and "improve" are relative to the
+    /// national mean, so they are not called "full score" there.
+    pub fn label_vi(self, reference: Reference) -> &'static str {
+        match (self, reference) {
+            (TaskGroup::Keep, Reference::FullScore) => "Duy trì điểm tối đa",
+            (TaskGroup::Improve, Reference::FullScore) => "Phấn đấu đạt điểm tối đa",
+            (TaskGroup::Keep, Reference::Peers) => "Duy trì, phát huy (từ trung bình trở lên)",
+            (TaskGroup::Improve, Reference::Peers) => "Cải thiện (dưới trung bình)",
+            (TaskGroup::Survey, _) => "Nâng cao điểm điều tra XHH",
+        }
+    }
+}
+
 /// What points lost are measured against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

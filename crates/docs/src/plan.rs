@@ -333,7 +333,9 @@ fn parse_blocks(blocks: Vec<Block>, format: &str, info: PageInfo) -> ParsedPlan 
     for (rows, data, cols) in &tables {
         let mut t = table_tasks(rows, *data, *cols, plan.year);
         classify_appendix(&mut t, &fams);
-        plan.tasks.extend(t);
+        for task in t {
+            merge_or_add(&mut plan.tasks, task);
+        }
     }
     plan.assignments = extract::assignments(&body.nodes);
     let mut deadlines: Vec<Deadline> = Vec::new();
@@ -351,6 +353,36 @@ fn parse_blocks(blocks: Vec<Block>, format: &str, info: PageInfo) -> ParsedPlan 
     plan.closing.extend(body.closing);
     plan.warnings = warnings(&plan, &header, &texts, !tables.is_empty());
     plan
+}
+
+/// An appendix row that repeats a task of the body (same text, or the body task's text
+/// starts with it) completes that task with its columns instead of adding a duplicate.
+fn merge_or_add(tasks: &mut Vec<Task>, row: Task) {
+    let rk = key(&row.text);
+    let same = |t: &Task| {
+        if t.source != "body" {
+            return false;
+        }
+        let tk = key(&t.text);
+        tk == rk || (rk.len() >= 20 && tk.starts_with(&rk))
+    };
+    match tasks.iter_mut().find(|t| same(t)) {
+        Some(t) => {
+            t.lead_agency = t.lead_agency.take().or(row.lead_agency);
+            if t.coordinating_agencies.is_empty() {
+                t.coordinating_agencies = row.coordinating_agencies;
+            }
+            if row.due.is_some() {
+                t.due = row.due;
+                t.due_date = row.due_date.or(t.due_date);
+            }
+            t.recurrence = row.recurrence.or(t.recurrence.take());
+            t.product = t.product.take().or(row.product);
+            t.status = t.status.take().or(row.status);
+            t.dimension_text = t.dimension_text.take().or(row.dimension_text);
+        }
+        None => tasks.push(row),
+    }
 }
 
 /// The year a title names ("… năm 2022"): the last such year.

@@ -15,8 +15,8 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use rand_chacha::ChaCha8Rng;
-use rand_chacha::rand_core::{RngCore, SeedableRng};
+use chacha20::ChaCha8Rng;
+use chacha20::rand_core::{Rng, SeedableRng};
 
 /// Sub-dimensions per dimension since 2021 (5.2 construction permits dropped).
 const PAPI_2021: [(u32, &[u32]); 8] = [

@@ -545,6 +545,17 @@ mod tests {
     }
 
     #[test]
+    fn wide_counts_draw_the_same() {
+        let n = 3000;
+        let cell = Cell { key: 77, weights: vec![1.0; n], packing: 0, members: Vec::new(), bounds: Vec::new(), dense_y: Vec::new() };
+        let mut narrow = vec![0u8; LANES * n];
+        let mut wide = vec![0u32; LANES * n];
+        assert!(draw(&cell, 3, 16, LANES, &mut narrow));
+        assert!(draw(&cell, 3, 16, LANES, &mut wide));
+        assert!(narrow.iter().zip(&wide).all(|(&a, &b)| u32::from(a) == b));
+    }
+
+    #[test]
     fn draws_are_multinomial_counts() {
         // Counts of a replicate add up to n, whatever n.
         for n in [1usize, 2, 3, 17, 1000] {

@@ -563,7 +563,11 @@ fn parse_block(cfg: &Config<'_>, block: &[u8], delimiter: u8, first_line: u64) -
     let rows_hint = block.len() / (cfg.roles.len() * 2 + 8).max(1);
     chunk.tokens.reserve(rows_hint * cfg.k);
     chunk.weights.reserve(rows_hint);
-    for (n, line) in block.split(|&b| b == b'\n').enumerate() {
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', block).chain(std::iter::once(block.len()));
+    for (n, end) in ends.enumerate() {
+        let line = &block[start..end];
+        start = end + 1;
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         // A line with nothing on it is not a respondent.
         if line.iter().all(u8::is_ascii_whitespace) {

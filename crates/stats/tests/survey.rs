@@ -174,6 +174,26 @@ fn structure_from_nodes_is_in_natural_order() {
 }
 
 #[test]
+fn structure_from_the_papi_framework() {
+    let set = chiso_core::framework::FrameworkSet::builtin().expect("frameworks");
+    let papi = set.get("papi").expect("papi");
+    let s = Structure::from_framework_tree(&papi.tree_for_year(Some(2021)));
+    assert_eq!(s.dimensions.len(), 8);
+    assert_eq!(s.sub_dimension_count(), 28);
+    let d5 = s.dimensions.iter().find(|(d, _)| d == "papi.d5").expect("d5");
+    // 5.2 (construction permits) is no longer measured from 2021.
+    assert!(!d5.1.iter().any(|c| c == "papi.d5.s2"));
+    // The questionnaire measures two dimensions of eight: the total is undefined.
+    let q = q();
+    let r = read(&q, R).expect("responses");
+    let rep = score(&q, &r, &s, &no_bootstrap()).expect("score");
+    let e = &rep.units.get("U01").expect("U01").estimate;
+    assert_eq!(e.total, None);
+    assert_eq!(e.dimensions.len(), 8);
+    approx(*e.dimensions.get("papi.d1").expect("d1"), 5.6875);
+}
+
+#[test]
 fn groups_are_estimated_within_each_unit() {
     let q = q();
     let r = read(&q, R).expect("responses");

@@ -119,7 +119,6 @@ async fn verify_password(pw: String, hash: String) -> bool {
     .unwrap_or(false)
 }
 
-
 impl Store {
     /// The scope a user acts with: their unit's subtree (or everything for an administrator without a unit).
     pub async fn scope_for(&self, user: &User) -> StoreResult<Scope> {
@@ -158,7 +157,8 @@ impl Store {
             return Err(StoreError::Forbidden(Permission::ManageUsers.name_vi().into()));
         }
         let username = new.username.trim().to_lowercase();
-        if username.len() < 3 || username.len() > 64 || !username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
+        if username.len() < 3 || username.len() > 64 || !username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        {
             return Err(StoreError::Invalid(format!(
                 "tên đăng nhập '{}' không hợp lệ (3–64 ký tự: chữ không dấu, số, '.', '_', '-')",
                 new.username
@@ -186,16 +186,28 @@ impl Store {
             const INS: &str = "INSERT INTO app_user (username, full_name, password_hash, role, unit_id, agency_id, active, created_at) \
                                VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, username, full_name, role, unit_id, agency_id, active";
             let u: User = sqlx::query_as(INS)
-                .bind(&username).bind(&full_name).bind(&hash).bind(new.role.as_str()).bind(unit_id).bind(new.agency_id).bind(true).bind(now_ms())
-                .fetch_one(&mut *tx).await?;
-            audit!(tx, scope, Change {
-                unit_id,
-                entity: "user",
-                entity_id: username.clone(),
-                action: "create",
-                new_value: Some(format!("{} ({})", new.role.as_str(), full_name)),
-                ..Default::default()
-            });
+                .bind(&username)
+                .bind(&full_name)
+                .bind(&hash)
+                .bind(new.role.as_str())
+                .bind(unit_id)
+                .bind(new.agency_id)
+                .bind(true)
+                .bind(now_ms())
+                .fetch_one(&mut *tx)
+                .await?;
+            audit!(
+                tx,
+                scope,
+                Change {
+                    unit_id,
+                    entity: "user",
+                    entity_id: username.clone(),
+                    action: "create",
+                    new_value: Some(format!("{} ({})", new.role.as_str(), full_name)),
+                    ..Default::default()
+                }
+            );
             u
         });
         Ok(user)
@@ -225,13 +237,17 @@ impl Store {
             // Changing a password ends every session of the account.
             const END: &str = "DELETE FROM session WHERE user_id = $1";
             sqlx::query(END).bind(user.id).execute(&mut *tx).await?;
-            audit!(tx, scope, Change {
-                unit_id: user.unit_id,
-                entity: "user",
-                entity_id: user.username.clone(),
-                action: "password",
-                ..Default::default()
-            });
+            audit!(
+                tx,
+                scope,
+                Change {
+                    unit_id: user.unit_id,
+                    entity: "user",
+                    entity_id: user.username.clone(),
+                    action: "password",
+                    ..Default::default()
+                }
+            );
         });
         Ok(())
     }
@@ -242,11 +258,17 @@ impl Store {
         let now = now_ms();
         let since = now - LOGIN_WINDOW_MS;
         const FAILS: &str = "SELECT COUNT(*) FROM login_attempt WHERE success = $1 AND at > $2 AND (username = $3 OR client = $4)";
-        let fails: i64 = on_db!(&self.write, |p| sqlx::query_scalar(FAILS).bind(false).bind(since).bind(&username).bind(client).fetch_one(p).await)?;
+        let fails: i64 =
+            on_db!(&self.write, |p| sqlx::query_scalar(FAILS).bind(false).bind(since).bind(&username).bind(client).fetch_one(p).await)?;
         if fails >= MAX_FAILED_LOGINS {
             const OLDEST: &str = "SELECT MIN(at) FROM login_attempt WHERE success = $1 AND at > $2 AND (username = $3 OR client = $4)";
-            let oldest: Option<i64> =
-                on_db!(&self.write, |p| sqlx::query_scalar(OLDEST).bind(false).bind(since).bind(&username).bind(client).fetch_one(p).await)?;
+            let oldest: Option<i64> = on_db!(&self.write, |p| sqlx::query_scalar(OLDEST)
+                .bind(false)
+                .bind(since)
+                .bind(&username)
+                .bind(client)
+                .fetch_one(p)
+                .await)?;
             let wait = oldest.map(|o| (o + LOGIN_WINDOW_MS - now) / 1000).unwrap_or(60).max(1);
             return Ok(LoginOutcome::RateLimited(wait));
         }
@@ -257,7 +279,14 @@ impl Store {
             None => false,
         };
         const REC: &str = "INSERT INTO login_attempt (username, client, at, success) VALUES ($1, $2, $3, $4)";
-        on_db!(&self.write, |p| sqlx::query(REC).bind(&username).bind(client).bind(now).bind(ok).execute(p).await.map(|r| r.rows_affected()))?;
+        on_db!(&self.write, |p| sqlx::query(REC)
+            .bind(&username)
+            .bind(client)
+            .bind(now)
+            .bind(ok)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
         if !ok {
             return Ok(LoginOutcome::BadCredentials);
         }
@@ -273,7 +302,15 @@ impl Store {
         let now = now_ms();
         let expires_at = now + SESSION_TTL_MS;
         const INS: &str = "INSERT INTO session (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
-        on_db!(&self.write, |p| sqlx::query(INS).bind(token_hash(&token)).bind(user_id).bind(&csrf_token).bind(now).bind(expires_at).execute(p).await.map(|r| r.rows_affected()))?;
+        on_db!(&self.write, |p| sqlx::query(INS)
+            .bind(token_hash(&token))
+            .bind(user_id)
+            .bind(&csrf_token)
+            .bind(now)
+            .bind(expires_at)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
         // Purge expired sessions now and then, without a separate job.
         const PURGE: &str = "DELETE FROM session WHERE expires_at < $1";
         on_db!(&self.write, |p| sqlx::query(PURGE).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
@@ -299,7 +336,15 @@ impl Store {
             on_db!(&self.read, |p| sqlx::query_as(SQL).bind(token_hash(token)).bind(now_ms()).bind(true).fetch_optional(p).await)?;
         Ok(row.map(|r| {
             (
-                User { id: r.id, username: r.username, full_name: r.full_name, role: r.role, unit_id: r.unit_id, agency_id: r.agency_id, active: r.active },
+                User {
+                    id: r.id,
+                    username: r.username,
+                    full_name: r.full_name,
+                    role: r.role,
+                    unit_id: r.unit_id,
+                    agency_id: r.agency_id,
+                    active: r.active,
+                },
                 r.csrf_token,
             )
         }))
@@ -311,4 +356,3 @@ impl Store {
         Ok(())
     }
 }
-

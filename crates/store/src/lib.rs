@@ -25,9 +25,9 @@ pub mod plans;
 pub mod progress;
 pub mod results;
 pub mod surveys;
-pub mod units;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod units;
 
 pub use chiso_core::access::{Permission, Reach, Role, Scope};
 pub use error::{StoreError, StoreResult};

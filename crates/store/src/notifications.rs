@@ -30,7 +30,16 @@ impl Store {
     pub async fn notify(&self, user_id: i64, kind: &str, dedup_key: &str, title: &str, link: &str) -> StoreResult<bool> {
         const SQL: &str = "INSERT INTO notification (user_id, kind, dedup_key, title, link, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
                            ON CONFLICT (dedup_key) DO NOTHING";
-        let n = on_db!(&self.write, |p| sqlx::query(SQL).bind(user_id).bind(kind).bind(dedup_key).bind(title).bind(link).bind(now_ms()).execute(p).await.map(|r| r.rows_affected()))?;
+        let n = on_db!(&self.write, |p| sqlx::query(SQL)
+            .bind(user_id)
+            .bind(kind)
+            .bind(dedup_key)
+            .bind(title)
+            .bind(link)
+            .bind(now_ms())
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(n > 0)
     }
 
@@ -50,7 +59,8 @@ impl Store {
 
     /// Users of a unit (optionally of one agency) with a role, for reminders.
     pub async fn recipients(&self, unit_id: i64, agency_id: Option<i64>, roles: &[&str]) -> StoreResult<Vec<Recipient>> {
-        const SQL: &str = "SELECT id AS user_id, username, full_name, email, role, agency_id FROM app_user WHERE unit_id = $1 AND active = $2";
+        const SQL: &str =
+            "SELECT id AS user_id, username, full_name, email, role, agency_id FROM app_user WHERE unit_id = $1 AND active = $2";
         #[derive(sqlx::FromRow)]
         struct Row {
             user_id: i64,

@@ -178,8 +178,7 @@ impl Store {
         if let Some(pid) = parent_plan_id {
             self.plan(scope, pid).await?;
         }
-        let agencies: HashMap<String, i64> =
-            self.agencies(scope, unit.id).await?.into_iter().map(|a| (fold(&a.name), a.id)).collect();
+        let agencies: HashMap<String, i64> = self.agencies(scope, unit.id).await?.into_iter().map(|a| (fold(&a.name), a.id)).collect();
         let now = now_ms();
         let document = serde_json::to_string(&draft.document).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let recipients = serde_json::to_string(&draft.recipients).map_err(|e| StoreError::Invalid(e.to_string()))?;
@@ -213,7 +212,8 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?;
             for (i, b) in draft.based_on.iter().enumerate() {
-                const BASIS: &str = "INSERT INTO plan_basis (plan_id, position, number, date, issuer, text) VALUES ($1, $2, $3, $4, $5, $6)";
+                const BASIS: &str =
+                    "INSERT INTO plan_basis (plan_id, position, number, date, issuer, text) VALUES ($1, $2, $3, $4, $5, $6)";
                 sqlx::query(BASIS)
                     .bind(id)
                     .bind(i as i64)
@@ -255,15 +255,19 @@ impl Store {
                     sqlx::query(NODE).bind(task_id).bind(n).execute(&mut *tx).await?;
                 }
             }
-            audit!(tx, scope, Change {
-                unit_id: Some(unit.id),
-                entity: "plan",
-                entity_id: id.to_string(),
-                action: "create",
-                field: Some("status"),
-                new_value: Some(format!("{} — {} ({} nhiệm vụ)", draft.status.as_str(), draft.title, draft.tasks.len())),
-                ..Default::default()
-            });
+            audit!(
+                tx,
+                scope,
+                Change {
+                    unit_id: Some(unit.id),
+                    entity: "plan",
+                    entity_id: id.to_string(),
+                    action: "create",
+                    field: Some("status"),
+                    new_value: Some(format!("{} — {} ({} nhiệm vụ)", draft.status.as_str(), draft.title, draft.tasks.len())),
+                    ..Default::default()
+                }
+            );
             id
         });
         self.plan(scope, plan_id).await
@@ -337,7 +341,8 @@ impl Store {
         const SQL: &str = "SELECT id, plan_id, position, code, section_code, text, lead_agency, lead_agency_id, coordinating, expected_result, \
             due_date, due_text, recurrence, task_group, status, source_task_id, version FROM task WHERE plan_id = $1 ORDER BY position";
         let rows: Vec<TaskRow> = on_db!(&self.read, |p| sqlx::query_as(SQL).bind(plan_id).fetch_all(p).await)?;
-        const NODES: &str = "SELECT n.task_id, n.node_code FROM task_node n JOIN task t ON t.id = n.task_id WHERE t.plan_id = $1 ORDER BY n.node_code";
+        const NODES: &str =
+            "SELECT n.task_id, n.node_code FROM task_node n JOIN task t ON t.id = n.task_id WHERE t.plan_id = $1 ORDER BY n.node_code";
         let nodes: Vec<(i64, String)> = on_db!(&self.read, |p| sqlx::query_as(NODES).bind(plan_id).fetch_all(p).await)?;
         Ok(attach_nodes(rows, nodes))
     }
@@ -367,20 +372,32 @@ impl Store {
         }
         write_tx!(self, |tx| {
             const UPD: &str = "UPDATE plan SET status = 'issued', number = $1, issued_on = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5";
-            let n = sqlx::query(UPD).bind(&number).bind(format_date(date)).bind(now_ms()).bind(plan_id).bind(expected_version).execute(&mut *tx).await?.rows_affected();
+            let n = sqlx::query(UPD)
+                .bind(&number)
+                .bind(format_date(date))
+                .bind(now_ms())
+                .bind(plan_id)
+                .bind(expected_version)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
             if n == 0 {
                 return Err(StoreError::Conflict("kế hoạch vừa được người khác sửa; hãy tải lại trang".into()));
             }
-            audit!(tx, scope, Change {
-                unit_id: Some(plan.unit_id),
-                entity: "plan",
-                entity_id: plan_id.to_string(),
-                action: "issue",
-                field: Some("status"),
-                old_value: Some(plan.status.clone()),
-                new_value: Some(format!("issued {number} ngày {}", format_date(date))),
-                ..Default::default()
-            });
+            audit!(
+                tx,
+                scope,
+                Change {
+                    unit_id: Some(plan.unit_id),
+                    entity: "plan",
+                    entity_id: plan_id.to_string(),
+                    action: "issue",
+                    field: Some("status"),
+                    old_value: Some(plan.status.clone()),
+                    new_value: Some(format!("issued {number} ngày {}", format_date(date))),
+                    ..Default::default()
+                }
+            );
         });
         self.plan(scope, plan_id).await
     }
@@ -458,15 +475,19 @@ impl Store {
                 const NODE: &str = "INSERT INTO task_node (task_id, node_code) VALUES ($1, $2)";
                 sqlx::query(NODE).bind(task_id).bind(node).execute(&mut *tx).await?;
             }
-            audit!(tx, scope, Change {
-                unit_id: Some(plan.unit_id),
-                entity: "task",
-                entity_id: task_id.to_string(),
-                action: "update",
-                old_value: Some(summary(&old.row.text, &old.row.lead_agency, &old.row.due_date)),
-                new_value: Some(summary(&text, &lead, &due_date)),
-                ..Default::default()
-            });
+            audit!(
+                tx,
+                scope,
+                Change {
+                    unit_id: Some(plan.unit_id),
+                    entity: "task",
+                    entity_id: task_id.to_string(),
+                    action: "update",
+                    old_value: Some(summary(&old.row.text, &old.row.lead_agency, &old.row.due_date)),
+                    new_value: Some(summary(&text, &lead, &due_date)),
+                    ..Default::default()
+                }
+            );
         });
         self.task(scope, task_id).await
     }
@@ -534,14 +555,13 @@ impl Store {
 
     /// The direct children of a unit that are in force in `year`, for the cascade overview.
     pub async fn child_units_in_year(&self, scope: &Scope, unit: &Unit, year: i64) -> StoreResult<Vec<Unit>> {
+        self.unit_by_id(scope, unit.id).await?;
+        // Children are inside the parent's subtree, so the parent's reach check covers them.
+        const SQL: &str = "SELECT id, code, name, level, parent_id, path, valid_from, valid_to, successor_id FROM unit \
+                           WHERE parent_id = $1 AND valid_from <= $2 AND (valid_to IS NULL OR valid_to >= $3) ORDER BY name";
         let start = format!("{year}-12-31");
         let end = format!("{year}-01-01");
-        Ok(self
-            .units(scope)
-            .await?
-            .into_iter()
-            .filter(|u| u.parent_id == Some(unit.id) && u.valid_from.as_str() <= start.as_str() && u.valid_to.as_deref().is_none_or(|t| t >= end.as_str()))
-            .collect())
+        Ok(on_db!(&self.read, |p| sqlx::query_as(SQL).bind(unit.id).bind(&start).bind(&end).fetch_all(p).await)?)
     }
 }
 

@@ -109,7 +109,6 @@ pub struct TaskProgress {
     pub dimensions: Vec<String>,
 }
 
-
 fn dimension_of(node: &str) -> String {
     let parts: Vec<&str> = node.split('.').collect();
     if parts.len() >= 2 { format!("{}.{}", parts[0], parts[1]) } else { node.to_string() }
@@ -150,7 +149,8 @@ impl Store {
         let path = self.file_path(&sha)?;
         if !path.exists() {
             let parent = path.parent().unwrap_or(Path::new("."));
-            std::fs::create_dir_all(parent).map_err(|e| StoreError::Unavailable(format!("không tạo được thư mục {}: {e}", parent.display())))?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| StoreError::Unavailable(format!("không tạo được thư mục {}: {e}", parent.display())))?;
             // Write to a temporary name, then rename: a crash never leaves a half-written file under the hash.
             let tmp = path.with_extension(format!("tmp{}", std::process::id()));
             std::fs::write(&tmp, bytes).map_err(|e| StoreError::Unavailable(format!("không ghi được tệp: {e}")))?;
@@ -169,10 +169,14 @@ impl Store {
                 return Err(StoreError::Forbidden("cập nhật nhiệm vụ (tài khoản chưa gắn với cơ quan)".into()));
             };
             let agency = self.agency_by_id(scope, aid).await?;
-            let leads = task.row.lead_agency_id == Some(aid) || task.row.lead_agency.as_deref().is_some_and(|l| fold(l) == fold(&agency.name));
+            let leads =
+                task.row.lead_agency_id == Some(aid) || task.row.lead_agency.as_deref().is_some_and(|l| fold(l) == fold(&agency.name));
             let coordinates = task.coordinating_agencies.iter().any(|c| fold(c) == fold(&agency.name));
             if agency.unit_id != unit.id || !(leads || coordinates) {
-                return Err(StoreError::Forbidden(format!("cập nhật nhiệm vụ {} (cơ quan {} không chủ trì hay phối hợp)", task.row.code, agency.name)));
+                return Err(StoreError::Forbidden(format!(
+                    "cập nhật nhiệm vụ {} (cơ quan {} không chủ trì hay phối hợp)",
+                    task.row.code, agency.name
+                )));
             }
         }
         Ok(())
@@ -185,7 +189,14 @@ impl Store {
     }
 
     /// [`Store::record_update`] at a given time (unix ms): used to load historical data (the demo's 2022).
-    pub async fn record_update_at(&self, scope: &Scope, task_id: i64, new: NewUpdate, expected_version: i64, at_ms: i64) -> StoreResult<UpdateRow> {
+    pub async fn record_update_at(
+        &self,
+        scope: &Scope,
+        task_id: i64,
+        new: NewUpdate,
+        expected_version: i64,
+        at_ms: i64,
+    ) -> StoreResult<UpdateRow> {
         let task = self.task(scope, task_id).await?;
         let plan = self.plan(scope, task.row.plan_id).await?;
         let unit = self.unit_by_id(scope, plan.unit_id).await?;
@@ -194,8 +205,15 @@ impl Store {
             .map_err(|e| StoreError::Invalid(e.to_string()))?
             .to_offset(time::macros::offset!(+7))
             .date();
-        let core = TaskUpdate { status: Some(new.status), percent: new.percent, completed_on: new.completed_on, reason: new.reason.clone(), returned: None };
-        validate_update(&core, today).map_err(|errs| StoreError::Invalid(errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")))?;
+        let core = TaskUpdate {
+            status: Some(new.status),
+            percent: new.percent,
+            completed_on: new.completed_on,
+            reason: new.reason.clone(),
+            returned: None,
+        };
+        validate_update(&core, today)
+            .map_err(|errs| StoreError::Invalid(errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")))?;
         let narrative = nfc(&new.narrative);
         if narrative.is_empty() {
             return Err(StoreError::Invalid("cần mô tả kết quả thực hiện".into()));
@@ -214,9 +232,19 @@ impl Store {
         let now = at_ms;
         let row = write_tx!(self, |tx| {
             const BUMP: &str = "UPDATE task SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4";
-            let n = sqlx::query(BUMP).bind(derived.as_str()).bind(now).bind(task_id).bind(expected_version).execute(&mut *tx).await?.rows_affected();
+            let n = sqlx::query(BUMP)
+                .bind(derived.as_str())
+                .bind(now)
+                .bind(task_id)
+                .bind(expected_version)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
             if n == 0 {
-                return Err(StoreError::Conflict(format!("nhiệm vụ {} vừa được người khác cập nhật; hãy xem cập nhật mới nhất rồi nhập lại", task.row.code)));
+                return Err(StoreError::Conflict(format!(
+                    "nhiệm vụ {} vừa được người khác cập nhật; hãy xem cập nhật mới nhất rồi nhập lại",
+                    task.row.code
+                )));
             }
             const INS: &str = "INSERT INTO task_update (task_id, unit_id, agency_id, status, percent, completed_on, reason, narrative, user_id, created_by, created_at) \
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
@@ -237,18 +265,37 @@ impl Store {
                 .await?;
             for (name, mime, size, sha) in &stored {
                 const EV: &str = "INSERT INTO evidence (task_update_id, unit_id, file_name, mime, size, sha256, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-                sqlx::query(EV).bind(row.id).bind(unit.id).bind(name).bind(*mime).bind(*size).bind(sha).bind(&scope.actor).bind(now).execute(&mut *tx).await?;
+                sqlx::query(EV)
+                    .bind(row.id)
+                    .bind(unit.id)
+                    .bind(name)
+                    .bind(*mime)
+                    .bind(*size)
+                    .bind(sha)
+                    .bind(&scope.actor)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
             }
-            audit!(tx, scope, Change {
-                unit_id: Some(unit.id),
-                entity: "task",
-                entity_id: task_id.to_string(),
-                action: "progress",
-                field: Some("status"),
-                old_value: Some(task.row.status.clone()),
-                new_value: Some(format!("{} ({}%){}", derived.as_str(), new.percent.unwrap_or(0), if stored.is_empty() { String::new() } else { format!(", {} tệp kiểm chứng", stored.len()) })),
-                ..Default::default()
-            });
+            audit!(
+                tx,
+                scope,
+                Change {
+                    unit_id: Some(unit.id),
+                    entity: "task",
+                    entity_id: task_id.to_string(),
+                    action: "progress",
+                    field: Some("status"),
+                    old_value: Some(task.row.status.clone()),
+                    new_value: Some(format!(
+                        "{} ({}%){}",
+                        derived.as_str(),
+                        new.percent.unwrap_or(0),
+                        if stored.is_empty() { String::new() } else { format!(", {} tệp kiểm chứng", stored.len()) }
+                    )),
+                    ..Default::default()
+                }
+            );
             row
         });
         Ok(row)
@@ -280,17 +327,20 @@ impl Store {
             sqlx::query(RET).bind(&reason).bind(&scope.actor).bind(now).bind(update_id).execute(&mut *tx).await?;
             const BUMP: &str = "UPDATE task SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3";
             sqlx::query(BUMP).bind(derived.as_str()).bind(now).bind(up.task_id).execute(&mut *tx).await?;
-            audit!(tx, scope, Change {
-                unit_id: Some(up.unit_id),
-                entity: "task",
-                entity_id: up.task_id.to_string(),
-                action: "return",
-                field: Some("status"),
-                old_value: Some(up.status.clone()),
-                new_value: Some(derived.as_str().to_string()),
-                reason: Some(reason.clone()),
-                ..Default::default()
-            });
+            audit!(
+                tx,
+                scope,
+                Change {
+                    unit_id: Some(up.unit_id),
+                    entity: "task",
+                    entity_id: up.task_id.to_string(),
+                    action: "return",
+                    field: Some("status"),
+                    old_value: Some(up.status.clone()),
+                    new_value: Some(derived.as_str().to_string()),
+                    reason: Some(reason.clone()),
+                }
+            );
         });
         Ok(())
     }
@@ -315,7 +365,8 @@ impl Store {
 
     /// An evidence file's metadata and bytes, never outside the scope.
     pub async fn evidence_file(&self, scope: &Scope, id: i64) -> StoreResult<(EvidenceRow, Vec<u8>)> {
-        const SQL: &str = "SELECT id, task_update_id, unit_id, file_name, mime, size, sha256, uploaded_by, uploaded_at FROM evidence WHERE id = $1";
+        const SQL: &str =
+            "SELECT id, task_update_id, unit_id, file_name, mime, size, sha256, uploaded_by, uploaded_at FROM evidence WHERE id = $1";
         let ev: EvidenceRow = on_db!(&self.read, |p| sqlx::query_as(SQL).bind(id).fetch_optional(p).await)?
             .ok_or_else(|| StoreError::NotFound(format!("tệp kiểm chứng #{id}")))?;
         self.unit_by_id(scope, ev.unit_id).await?;
@@ -326,8 +377,20 @@ impl Store {
 
     /// Tasks of the unit's plans for `year` (issued plans only), optionally only those an agency leads, each
     /// with its latest update made by the end of `as_of` and its derived status on that day.
-    pub async fn task_progress(&self, scope: &Scope, unit: &Unit, year: i64, agency: Option<&Agency>, as_of: Date) -> StoreResult<Vec<TaskProgress>> {
-        let plans = self.plans(scope, &PlanFilter { unit_code: Some(unit.code.clone()), year: Some(year), status: Some("issued".into()), ..Default::default() }).await?;
+    pub async fn task_progress(
+        &self,
+        scope: &Scope,
+        unit: &Unit,
+        year: i64,
+        agency: Option<&Agency>,
+        as_of: Date,
+    ) -> StoreResult<Vec<TaskProgress>> {
+        let plans = self
+            .plans(
+                scope,
+                &PlanFilter { unit_code: Some(unit.code.clone()), year: Some(year), status: Some("issued".into()), ..Default::default() },
+            )
+            .await?;
         let cutoff = end_of_day_ms(as_of);
         let mut out = Vec::new();
         for p in plans.into_iter().filter(|p| p.plan.unit_id == unit.id) {
@@ -342,17 +405,20 @@ impl Store {
             }
             const EVC: &str = "SELECT u.task_id, COUNT(e.id) FROM evidence e JOIN task_update u ON u.id = e.task_update_id JOIN task t ON t.id = u.task_id \
                  WHERE t.plan_id = $1 AND e.uploaded_at <= $2 GROUP BY u.task_id";
-            let counts: Vec<(i64, i64)> = on_db!(&self.read, |pool| sqlx::query_as(EVC).bind(p.plan.id).bind(cutoff).fetch_all(pool).await)?;
+            let counts: Vec<(i64, i64)> =
+                on_db!(&self.read, |pool| sqlx::query_as(EVC).bind(p.plan.id).bind(cutoff).fetch_all(pool).await)?;
             let counts: HashMap<i64, i64> = counts.into_iter().collect();
             for t in tasks {
                 if let Some(a) = agency {
-                    let leads = t.row.lead_agency_id == Some(a.id) || t.row.lead_agency.as_deref().is_some_and(|l| fold(l) == fold(&a.name));
+                    let leads =
+                        t.row.lead_agency_id == Some(a.id) || t.row.lead_agency.as_deref().is_some_and(|l| fold(l) == fold(&a.name));
                     if !leads {
                         continue;
                     }
                 }
                 let up = latest.remove(&t.row.id);
-                let status = derive_status(t.row.due_date.as_deref().and_then(parse_date), up.as_ref().map(|u| u.as_core()).as_ref(), as_of);
+                let status =
+                    derive_status(t.row.due_date.as_deref().and_then(parse_date), up.as_ref().map(|u| u.as_core()).as_ref(), as_of);
                 out.push(TaskProgress {
                     dimensions: task_dimensions(&t),
                     evidence_count: counts.get(&t.row.id).copied().unwrap_or(0),
@@ -368,7 +434,10 @@ impl Store {
 
     /// Counts by status and dimension of a list of task progress lines.
     pub fn counts_of(progress: &[TaskProgress]) -> TaskCounts {
-        let states: Vec<TaskState> = progress.iter().map(|p| TaskState { code: p.task.row.code.clone(), dimensions: p.dimensions.clone(), status: p.status }).collect();
+        let states: Vec<TaskState> = progress
+            .iter()
+            .map(|p| TaskState { code: p.task.row.code.clone(), dimensions: p.dimensions.clone(), status: p.status })
+            .collect();
         TaskCounts::from_states(&states)
     }
 
@@ -382,7 +451,8 @@ impl Store {
 
     pub async fn report_by_id(&self, scope: &Scope, id: i64) -> StoreResult<ReportRow> {
         const SQL: &str = "SELECT id, unit_id, agency_id, period, window_from, window_to, due_date, narrative, status, summary, submitted_at, submitted_by, version FROM report WHERE id = $1";
-        let r: ReportRow = on_db!(&self.read, |p| sqlx::query_as(SQL).bind(id).fetch_optional(p).await)?.ok_or_else(|| StoreError::NotFound(format!("báo cáo #{id}")))?;
+        let r: ReportRow = on_db!(&self.read, |p| sqlx::query_as(SQL).bind(id).fetch_optional(p).await)?
+            .ok_or_else(|| StoreError::NotFound(format!("báo cáo #{id}")))?;
         self.unit_by_id(scope, r.unit_id).await?;
         Ok(r)
     }
@@ -424,7 +494,10 @@ impl Store {
         if let Some(lock) = locked_after
             && submitted_day > lock
         {
-            return Err(StoreError::Conflict(format!("kỳ báo cáo {period} đã khóa từ ngày {}; không nhận báo cáo nữa", chiso_core::text::vn_date_short(lock))));
+            return Err(StoreError::Conflict(format!(
+                "kỳ báo cáo {period} đã khóa từ ngày {}; không nhận báo cáo nữa",
+                chiso_core::text::vn_date_short(lock)
+            )));
         }
         let existing = self.report_of(scope, unit, agency_id, period).await?;
         if existing.as_ref().is_some_and(|r| r.status == "submitted") {
@@ -438,7 +511,18 @@ impl Store {
                 Some(r) => {
                     const UPD: &str = "UPDATE report SET narrative = $1, status = 'submitted', summary = $2, submitted_at = $3, submitted_by = $4, due_date = $5, \
                          version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8";
-                    let n = sqlx::query(UPD).bind(&narrative).bind(&summary_json).bind(submitted_at_ms).bind(&scope.actor).bind(format_date(due)).bind(now).bind(r.id).bind(r.version).execute(&mut *tx).await?.rows_affected();
+                    let n = sqlx::query(UPD)
+                        .bind(&narrative)
+                        .bind(&summary_json)
+                        .bind(submitted_at_ms)
+                        .bind(&scope.actor)
+                        .bind(format_date(due))
+                        .bind(now)
+                        .bind(r.id)
+                        .bind(r.version)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
                     if n == 0 {
                         return Err(StoreError::Conflict("báo cáo vừa được người khác sửa".into()));
                     }
@@ -465,16 +549,20 @@ impl Store {
                 }
             };
             let on_time = submitted_day <= due;
-            audit!(tx, scope, Change {
-                unit_id: Some(unit.id),
-                entity: "report",
-                entity_id: id.to_string(),
-                action: "submit",
-                field: Some("status"),
-                old_value: existing.as_ref().map(|r| r.status.clone()),
-                new_value: Some(format!("submitted {period}{}", if on_time { " (đúng hạn)" } else { " (muộn)" })),
-                ..Default::default()
-            });
+            audit!(
+                tx,
+                scope,
+                Change {
+                    unit_id: Some(unit.id),
+                    entity: "report",
+                    entity_id: id.to_string(),
+                    action: "submit",
+                    field: Some("status"),
+                    old_value: existing.as_ref().map(|r| r.status.clone()),
+                    new_value: Some(format!("submitted {period}{}", if on_time { " (đúng hạn)" } else { " (muộn)" })),
+                    ..Default::default()
+                }
+            );
             id
         });
         self.report_by_id(scope, id).await
@@ -496,19 +584,23 @@ impl Store {
             return Err(StoreError::Invalid("cần nêu lý do trả lại".into()));
         }
         write_tx!(self, |tx| {
-            const UPD: &str = "UPDATE report SET status = 'returned', submitted_at = NULL, version = version + 1, updated_at = $1 WHERE id = $2";
+            const UPD: &str =
+                "UPDATE report SET status = 'returned', submitted_at = NULL, version = version + 1, updated_at = $1 WHERE id = $2";
             sqlx::query(UPD).bind(now_ms()).bind(report_id).execute(&mut *tx).await?;
-            audit!(tx, scope, Change {
-                unit_id: Some(r.unit_id),
-                entity: "report",
-                entity_id: report_id.to_string(),
-                action: "return",
-                field: Some("status"),
-                old_value: Some(r.status.clone()),
-                new_value: Some("returned".into()),
-                reason: Some(reason.clone()),
-                ..Default::default()
-            });
+            audit!(
+                tx,
+                scope,
+                Change {
+                    unit_id: Some(r.unit_id),
+                    entity: "report",
+                    entity_id: report_id.to_string(),
+                    action: "return",
+                    field: Some("status"),
+                    old_value: Some(r.status.clone()),
+                    new_value: Some("returned".into()),
+                    reason: Some(reason.clone()),
+                }
+            );
         });
         Ok(())
     }
@@ -516,11 +608,17 @@ impl Store {
     /// Agencies of a unit that lead at least one task of its issued plans for `year`: they owe reports.
     pub async fn reporting_agencies(&self, scope: &Scope, unit: &Unit, year: i64) -> StoreResult<Vec<Agency>> {
         let agencies = self.agencies(scope, unit.id).await?;
+        if agencies.is_empty() {
+            return Ok(agencies);
+        }
         let tasks = self.task_progress(scope, unit, year, None, Date::MAX).await?;
         Ok(agencies
             .into_iter()
-            .filter(|a| tasks.iter().any(|t| t.task.row.lead_agency_id == Some(a.id) || t.task.row.lead_agency.as_deref().is_some_and(|l| fold(l) == fold(&a.name))))
+            .filter(|a| {
+                tasks.iter().any(|t| {
+                    t.task.row.lead_agency_id == Some(a.id) || t.task.row.lead_agency.as_deref().is_some_and(|l| fold(l) == fold(&a.name))
+                })
+            })
             .collect())
     }
 }
-

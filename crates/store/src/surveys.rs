@@ -218,7 +218,7 @@ pub enum FormLookup {
     /// Already answered (at, unix ms).
     Used(i64),
     /// The survey no longer accepts answers.
-    Closed(Survey),
+    Closed(Box<Survey>),
     Open(Box<FormContext>),
 }
 
@@ -413,15 +413,19 @@ impl Store {
                 const GRP: &str = "INSERT INTO survey_group (survey_id, position, code) VALUES ($1, $2, $3)";
                 sqlx::query(GRP).bind(id).bind(pos as i64).bind(g).execute(&mut *tx).await?;
             }
-            audit!(tx, scope, Change {
-                unit_id: Some(unit.id),
-                entity: "survey",
-                entity_id: id.to_string(),
-                action: "create",
-                field: Some("status"),
-                new_value: Some(format!("open — {title} ({} {}, {} câu hỏi)", fw.code, new.year, q.indicators.len())),
-                ..Default::default()
-            });
+            audit!(
+                tx,
+                scope,
+                Change {
+                    unit_id: Some(unit.id),
+                    entity: "survey",
+                    entity_id: id.to_string(),
+                    action: "create",
+                    field: Some("status"),
+                    new_value: Some(format!("open — {title} ({} {}, {} câu hỏi)", fw.code, new.year, q.indicators.len())),
+                    ..Default::default()
+                }
+            );
             id
         });
         self.survey(scope, id).await
@@ -469,14 +473,7 @@ impl Store {
         let unit = f.unit_code.clone().unwrap_or_default();
         let framework = f.framework.clone().unwrap_or_default();
         let year = f.year.unwrap_or(0);
-        Ok(on_db!(&self.read, |p| sqlx::query_as(SQL)
-            .bind(prefix)
-            .bind(&unit)
-            .bind(year)
-            .bind(&framework)
-            .bind(&like)
-            .fetch_all(p)
-            .await)?)
+        Ok(on_db!(&self.read, |p| sqlx::query_as(SQL).bind(prefix).bind(&unit).bind(year).bind(&framework).bind(&like).fetch_all(p).await)?)
     }
 
     async fn questionnaire_unchecked(&self, s: &Survey) -> StoreResult<Questionnaire> {
@@ -542,16 +539,20 @@ impl Store {
         write_tx!(self, |tx| {
             const SQL: &str = "UPDATE survey SET status = $1, updated_at = $2 WHERE id = $3";
             sqlx::query(SQL).bind(status.as_str()).bind(now).bind(id).execute(&mut *tx).await?;
-            audit!(tx, scope, Change {
-                unit_id: Some(s.unit_id),
-                entity: "survey",
-                entity_id: id.to_string(),
-                action: "status",
-                field: Some("status"),
-                old_value: Some(s.status.clone()),
-                new_value: Some(status.as_str().to_string()),
-                ..Default::default()
-            });
+            audit!(
+                tx,
+                scope,
+                Change {
+                    unit_id: Some(s.unit_id),
+                    entity: "survey",
+                    entity_id: id.to_string(),
+                    action: "status",
+                    field: Some("status"),
+                    old_value: Some(s.status.clone()),
+                    new_value: Some(status.as_str().to_string()),
+                    ..Default::default()
+                }
+            );
         });
         self.survey(scope, id).await
     }
@@ -577,7 +578,10 @@ impl Store {
         }
         let unit = self.unit_by_code(scope, unit_code.trim()).await?;
         if !unit.path.starts_with(&s.unit_path) {
-            return Err(StoreError::Invalid(format!("đơn vị {} ({}) không thuộc phạm vi khảo sát của {}", unit.name, unit.code, s.unit_name)));
+            return Err(StoreError::Invalid(format!(
+                "đơn vị {} ({}) không thuộc phạm vi khảo sát của {}",
+                unit.name, unit.code, s.unit_name
+            )));
         }
         let groups = self.groups_unchecked(survey_id).await?;
         let group = group.map(|g| nfc(g.trim())).filter(|g| !g.is_empty());
@@ -592,19 +596,34 @@ impl Store {
             let mut ids = Vec::with_capacity(count);
             for _ in 0..count {
                 const SQL: &str = "INSERT INTO survey_invitation (survey_id, unit_id, group_code, token, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id";
-                let id: i64 =
-                    sqlx::query_scalar(SQL).bind(survey_id).bind(unit.id).bind(group.as_deref()).bind(new_token()).bind(now).fetch_one(&mut *tx).await?;
+                let id: i64 = sqlx::query_scalar(SQL)
+                    .bind(survey_id)
+                    .bind(unit.id)
+                    .bind(group.as_deref())
+                    .bind(new_token())
+                    .bind(now)
+                    .fetch_one(&mut *tx)
+                    .await?;
                 ids.push(id);
             }
-            audit!(tx, scope, Change {
-                unit_id: Some(s.unit_id),
-                entity: "survey",
-                entity_id: survey_id.to_string(),
-                action: "invite",
-                field: Some("invitations"),
-                new_value: Some(format!("{count} phiếu mời cho {} ({}){}", unit.name, unit.code, group.as_deref().map(|g| format!(", nhóm {g}")).unwrap_or_default())),
-                ..Default::default()
-            });
+            audit!(
+                tx,
+                scope,
+                Change {
+                    unit_id: Some(s.unit_id),
+                    entity: "survey",
+                    entity_id: survey_id.to_string(),
+                    action: "invite",
+                    field: Some("invitations"),
+                    new_value: Some(format!(
+                        "{count} phiếu mời cho {} ({}){}",
+                        unit.name,
+                        unit.code,
+                        group.as_deref().map(|g| format!(", nhóm {g}")).unwrap_or_default()
+                    )),
+                    ..Default::default()
+                }
+            );
             ids
         });
         let ids: HashSet<i64> = ids.into_iter().collect();
@@ -635,7 +654,7 @@ impl Store {
         }
         let survey = self.survey_unchecked(row.survey_id).await?;
         if survey.status() != SurveyStatus::Open {
-            return Ok(FormLookup::Closed(survey));
+            return Ok(FormLookup::Closed(Box::new(survey)));
         }
         let questionnaire = self.questionnaire_unchecked(&survey).await?;
         Ok(FormLookup::Open(Box::new(FormContext {
@@ -722,9 +741,12 @@ impl Store {
             self.subtree_units(&s.unit_path).await?.into_iter().map(|u| (u.code.clone(), (u.id, u.name))).collect();
         let groups = self.groups_unchecked(survey_id).await?;
         const IDS: &str = "SELECT respondent_id FROM survey_response WHERE survey_id = $1";
-        let existing: HashSet<String> = on_db!(&self.read, |p| sqlx::query_scalar::<_, String>(IDS).bind(survey_id).fetch_all(p).await)?.into_iter().collect();
+        let existing: HashSet<String> =
+            on_db!(&self.read, |p| sqlx::query_scalar::<_, String>(IDS).bind(survey_id).fetch_all(p).await)?.into_iter().collect();
         let file = &import.source_name;
-        let err = |line: u64, column: Option<usize>, name: &str, msg: String| StoreError::Invalid(format!("{file}, {}: {msg}", place(line, column, name)));
+        let err = |line: u64, column: Option<usize>, name: &str, msg: String| {
+            StoreError::Invalid(format!("{file}, {}: {msg}", place(line, column, name)))
+        };
         let mut seen: HashMap<&str, u64> = HashMap::new();
         let mut prepared = Vec::with_capacity(import.rows.len());
         let mut by_unit: BTreeMap<String, usize> = BTreeMap::new();
@@ -734,7 +756,12 @@ impl Store {
                 return Err(err(r.line, import.id_column, "respondent_id", "thiếu mã người trả lời".into()));
             }
             if existing.contains(id) {
-                return Err(err(r.line, import.id_column, "respondent_id", format!("mã người trả lời \"{id}\" đã có trong khảo sát (đã nhập trước đó)")));
+                return Err(err(
+                    r.line,
+                    import.id_column,
+                    "respondent_id",
+                    format!("mã người trả lời \"{id}\" đã có trong khảo sát (đã nhập trước đó)"),
+                ));
             }
             if let Some(first) = seen.insert(id, r.line) {
                 return Err(err(r.line, import.id_column, "respondent_id", format!("mã người trả lời \"{id}\" trùng với dòng {first}")));
@@ -752,7 +779,12 @@ impl Store {
                 && !groups.is_empty()
                 && !groups.contains(g)
             {
-                return Err(err(r.line, import.group_column, "group", format!("nhóm \"{g}\" không có trong khảo sát (các nhóm: {})", groups.join(", "))));
+                return Err(err(
+                    r.line,
+                    import.group_column,
+                    "group",
+                    format!("nhóm \"{g}\" không có trong khảo sát (các nhóm: {})", groups.join(", ")),
+                ));
             }
             if !(r.weight.is_finite() && r.weight > 0.0) {
                 return Err(err(r.line, import.weight_column, "weight", format!("trọng số {} không hợp lệ: phải là số dương", r.weight)));
@@ -774,9 +806,16 @@ impl Store {
         let now = now_ms();
         let n = prepared.len();
         let import_id = write_tx!(self, |tx| {
-            const IMP: &str = "INSERT INTO survey_import (survey_id, source_name, row_count, actor, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id";
-            let import_id: i64 =
-                sqlx::query_scalar(IMP).bind(survey_id).bind(file).bind(n as i64).bind(scope.actor.as_str()).bind(now).fetch_one(&mut *tx).await?;
+            const IMP: &str =
+                "INSERT INTO survey_import (survey_id, source_name, row_count, actor, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id";
+            let import_id: i64 = sqlx::query_scalar(IMP)
+                .bind(survey_id)
+                .bind(file)
+                .bind(n as i64)
+                .bind(scope.actor.as_str())
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
             for (id, unit_id, group, weight, json) in &prepared {
                 const INS: &str = "INSERT INTO survey_response (survey_id, respondent_id, unit_id, group_code, weight, answers, source, import_id, created_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, 'import', $7, $8)";
@@ -792,15 +831,19 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
-            audit!(tx, scope, Change {
-                unit_id: Some(s.unit_id),
-                entity: "survey",
-                entity_id: survey_id.to_string(),
-                action: "import_responses",
-                field: Some("responses"),
-                new_value: Some(format!("{n} câu trả lời từ {file}")),
-                ..Default::default()
-            });
+            audit!(
+                tx,
+                scope,
+                Change {
+                    unit_id: Some(s.unit_id),
+                    entity: "survey",
+                    entity_id: survey_id.to_string(),
+                    action: "import_responses",
+                    field: Some("responses"),
+                    new_value: Some(format!("{n} câu trả lời từ {file}")),
+                    ..Default::default()
+                }
+            );
             import_id
         });
         Ok(ResponseImportSummary { import_id, rows: n, by_unit })
@@ -834,7 +877,13 @@ impl Store {
             .map(|r| {
                 let answers: BTreeMap<String, f64> = serde_json::from_str(&r.answers)
                     .map_err(|e| StoreError::Invalid(format!("khảo sát #{survey_id}: câu trả lời của {} hỏng: {e}", r.respondent_id)))?;
-                Ok(StoredResponse { respondent_id: r.respondent_id, unit_code: r.unit_code, group_code: r.group_code, weight: r.weight, answers })
+                Ok(StoredResponse {
+                    respondent_id: r.respondent_id,
+                    unit_code: r.unit_code,
+                    group_code: r.group_code,
+                    weight: r.weight,
+                    answers,
+                })
             })
             .collect()
     }
@@ -846,7 +895,8 @@ impl Store {
         let s = self.survey_for_edit(scope, survey_id).await?;
         let seed = i64::try_from(e.seed).map_err(|_| StoreError::Invalid(format!("hạt giống {} quá lớn (tối đa {})", e.seed, i64::MAX)))?;
         let bootstrap = i64::try_from(e.bootstrap).map_err(|_| StoreError::Invalid("số lần lặp bootstrap quá lớn".into()))?;
-        serde_json::from_str::<serde::de::IgnoredAny>(e.report).map_err(|err| StoreError::Invalid(format!("báo cáo ước lượng không phải JSON: {err}")))?;
+        serde_json::from_str::<serde::de::IgnoredAny>(e.report)
+            .map_err(|err| StoreError::Invalid(format!("báo cáo ước lượng không phải JSON: {err}")))?;
         let now = now_ms();
         let id = write_tx!(self, |tx| {
             const SQL: &str = "INSERT INTO survey_estimate (survey_id, bootstrap, seed, by_group, responses, report, computed_at, actor) \
@@ -862,15 +912,25 @@ impl Store {
                 .bind(scope.actor.as_str())
                 .fetch_one(&mut *tx)
                 .await?;
-            audit!(tx, scope, Change {
-                unit_id: Some(s.unit_id),
-                entity: "survey",
-                entity_id: survey_id.to_string(),
-                action: "estimate",
-                field: Some("estimates"),
-                new_value: Some(format!("ước lượng #{id}: {} câu trả lời, B = {}, seed = {}{}", e.responses, e.bootstrap, e.seed, if e.by_group { ", theo nhóm" } else { "" })),
-                ..Default::default()
-            });
+            audit!(
+                tx,
+                scope,
+                Change {
+                    unit_id: Some(s.unit_id),
+                    entity: "survey",
+                    entity_id: survey_id.to_string(),
+                    action: "estimate",
+                    field: Some("estimates"),
+                    new_value: Some(format!(
+                        "ước lượng #{id}: {} câu trả lời, B = {}, seed = {}{}",
+                        e.responses,
+                        e.bootstrap,
+                        e.seed,
+                        if e.by_group { ", theo nhóm" } else { "" }
+                    )),
+                    ..Default::default()
+                }
+            );
             id
         });
         self.estimate(scope, survey_id, id).await

@@ -81,11 +81,7 @@ fn require(scope: &Scope, p: Permission) -> StoreResult<()> {
 }
 
 fn check_reach(scope: &Scope, unit: &Unit) -> StoreResult<()> {
-    if scope.reaches_path(&unit.path) {
-        Ok(())
-    } else {
-        Err(StoreError::OutOfScope(format!("đơn vị {} ({})", unit.name, unit.code)))
-    }
+    if scope.reaches_path(&unit.path) { Ok(()) } else { Err(StoreError::OutOfScope(format!("đơn vị {} ({})", unit.name, unit.code))) }
 }
 
 impl Store {
@@ -243,8 +239,7 @@ impl Store {
         let mut summary = ImportSummary::default();
         let now = now_ms();
         write_tx!(self, |tx| {
-            let mut paths: HashMap<String, (i64, String)> =
-                existing.values().map(|u| (u.code.clone(), (u.id, u.path.clone()))).collect();
+            let mut paths: HashMap<String, (i64, String)> = existing.values().map(|u| (u.code.clone(), (u.id, u.path.clone()))).collect();
             for r in &records {
                 let from = core_unit::format_date(r.valid_from);
                 let to = r.valid_to.map(core_unit::format_date);
@@ -254,43 +249,71 @@ impl Store {
                         continue;
                     }
                     const UPD: &str = "UPDATE unit SET name = $1, name_fold = $2, level = $3, valid_from = $4, valid_to = $5 WHERE id = $6";
-                    sqlx::query(UPD).bind(&r.name).bind(fold(&r.name)).bind(&r.level).bind(&from).bind(&to).bind(old.id).execute(&mut *tx).await?;
+                    sqlx::query(UPD)
+                        .bind(&r.name)
+                        .bind(fold(&r.name))
+                        .bind(&r.level)
+                        .bind(&from)
+                        .bind(&to)
+                        .bind(old.id)
+                        .execute(&mut *tx)
+                        .await?;
                     let describe = |u: &str, l: &str, f: &str, t: Option<&str>| format!("{u} | {l} | {f} → {}", t.unwrap_or(""));
-                    audit!(tx, scope, Change {
-                        unit_id: Some(old.id),
-                        entity: "unit",
-                        entity_id: old.code.clone(),
-                        action: "update",
-                        old_value: Some(describe(&old.name, &old.level, &old.valid_from, old.valid_to.as_deref())),
-                        new_value: Some(describe(&r.name, &r.level, &from, to.as_deref())),
-                        ..Default::default()
-                    });
+                    audit!(
+                        tx,
+                        scope,
+                        Change {
+                            unit_id: Some(old.id),
+                            entity: "unit",
+                            entity_id: old.code.clone(),
+                            action: "update",
+                            old_value: Some(describe(&old.name, &old.level, &old.valid_from, old.valid_to.as_deref())),
+                            new_value: Some(describe(&r.name, &r.level, &from, to.as_deref())),
+                            ..Default::default()
+                        }
+                    );
                     summary.updated += 1;
                 } else {
                     let (parent_id, parent_path) = match &r.parent_code {
                         Some(pc) => match paths.get(pc) {
                             Some((id, path)) => (Some(*id), path.clone()),
-                            None => return Err(ImportError::Store(StoreError::Invalid(format!("dòng {}: thiếu đơn vị cấp trên '{pc}'", r.line)))),
+                            None => {
+                                return Err(ImportError::Store(StoreError::Invalid(format!(
+                                    "dòng {}: thiếu đơn vị cấp trên '{pc}'",
+                                    r.line
+                                ))));
+                            }
                         },
                         None => (None, "/".to_string()),
                     };
                     const INS: &str = "INSERT INTO unit (code, name, name_fold, level, parent_id, path, valid_from, valid_to, created_at) \
                                        VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8) RETURNING id";
                     let id: i64 = sqlx::query_scalar(INS)
-                        .bind(&r.code).bind(&r.name).bind(fold(&r.name)).bind(&r.level).bind(parent_id)
-                        .bind(&from).bind(&to).bind(now)
-                        .fetch_one(&mut *tx).await?;
+                        .bind(&r.code)
+                        .bind(&r.name)
+                        .bind(fold(&r.name))
+                        .bind(&r.level)
+                        .bind(parent_id)
+                        .bind(&from)
+                        .bind(&to)
+                        .bind(now)
+                        .fetch_one(&mut *tx)
+                        .await?;
                     let path = format!("{parent_path}{id}/");
                     const SET_PATH: &str = "UPDATE unit SET path = $1 WHERE id = $2";
                     sqlx::query(SET_PATH).bind(&path).bind(id).execute(&mut *tx).await?;
-                    audit!(tx, scope, Change {
-                        unit_id: Some(id),
-                        entity: "unit",
-                        entity_id: r.code.clone(),
-                        action: "create",
-                        new_value: Some(format!("{} | {} | {from}", r.name, r.level)),
-                        ..Default::default()
-                    });
+                    audit!(
+                        tx,
+                        scope,
+                        Change {
+                            unit_id: Some(id),
+                            entity: "unit",
+                            entity_id: r.code.clone(),
+                            action: "create",
+                            new_value: Some(format!("{} | {} | {from}", r.name, r.level)),
+                            ..Default::default()
+                        }
+                    );
                     paths.insert(r.code.clone(), (id, path));
                     summary.created += 1;
                 }
@@ -359,15 +382,19 @@ impl Store {
             for u in &froms {
                 const CLOSE: &str = "UPDATE unit SET valid_to = $1, successor_id = $2 WHERE id = $3";
                 sqlx::query(CLOSE).bind(&closed_on).bind(into.id).bind(u.id).execute(&mut *tx).await?;
-                audit!(tx, scope, Change {
-                    unit_id: Some(u.id),
-                    entity: "unit",
-                    entity_id: u.code.clone(),
-                    action: "merge",
-                    old_value: u.valid_to.clone(),
-                    new_value: Some(format!("hết hiệu lực {closed_on}, sáp nhập vào {}", into.code)),
-                    ..Default::default()
-                });
+                audit!(
+                    tx,
+                    scope,
+                    Change {
+                        unit_id: Some(u.id),
+                        entity: "unit",
+                        entity_id: u.code.clone(),
+                        action: "merge",
+                        old_value: u.valid_to.clone(),
+                        new_value: Some(format!("hết hiệu lực {closed_on}, sáp nhập vào {}", into.code)),
+                        ..Default::default()
+                    }
+                );
                 // Move children in force (and their subtrees) under the successor.
                 const CHILDREN: &str = "SELECT id, code, name, level, parent_id, path, valid_from, valid_to, successor_id FROM unit \
                                         WHERE parent_id = $1 AND (valid_to IS NULL OR valid_to >= $2)";
@@ -379,15 +406,19 @@ impl Store {
                     sqlx::query(MOVE).bind(&new_path).bind(cut).bind(&ch.path).execute(&mut *tx).await?;
                     const REPARENT: &str = "UPDATE unit SET parent_id = $1 WHERE id = $2";
                     sqlx::query(REPARENT).bind(into.id).bind(ch.id).execute(&mut *tx).await?;
-                    audit!(tx, scope, Change {
-                        unit_id: Some(ch.id),
-                        entity: "unit",
-                        entity_id: ch.code.clone(),
-                        action: "reparent",
-                        old_value: Some(u.code.clone()),
-                        new_value: Some(into.code.clone()),
-                        ..Default::default()
-                    });
+                    audit!(
+                        tx,
+                        scope,
+                        Change {
+                            unit_id: Some(ch.id),
+                            entity: "unit",
+                            entity_id: ch.code.clone(),
+                            action: "reparent",
+                            old_value: Some(u.code.clone()),
+                            new_value: Some(into.code.clone()),
+                            ..Default::default()
+                        }
+                    );
                 }
             }
         });
@@ -424,16 +455,21 @@ impl Store {
             return Ok(a);
         }
         let agency = write_tx!(self, |tx| {
-            const INS: &str = "INSERT INTO agency (unit_id, name, name_fold, kind) VALUES ($1, $2, $3, $4) RETURNING id, unit_id, name, kind";
+            const INS: &str =
+                "INSERT INTO agency (unit_id, name, name_fold, kind) VALUES ($1, $2, $3, $4) RETURNING id, unit_id, name, kind";
             let a: Agency = sqlx::query_as(INS).bind(unit_id).bind(&name).bind(&key).bind(kind).fetch_one(&mut *tx).await?;
-            audit!(tx, scope, Change {
-                unit_id: Some(unit.id),
-                entity: "agency",
-                entity_id: a.id.to_string(),
-                action: "create",
-                new_value: Some(name.clone()),
-                ..Default::default()
-            });
+            audit!(
+                tx,
+                scope,
+                Change {
+                    unit_id: Some(unit.id),
+                    entity: "agency",
+                    entity_id: a.id.to_string(),
+                    action: "create",
+                    new_value: Some(name.clone()),
+                    ..Default::default()
+                }
+            );
             a
         });
         Ok(agency)
@@ -443,4 +479,3 @@ impl Store {
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
-

@@ -113,11 +113,26 @@ struct NewUnitJson {
     valid_to: Option<String>,
 }
 
-async fn create_unit(State(state): State<AppState>, me: CurrentUser, headers: HeaderMap, Json(n): Json<NewUnitJson>) -> Result<(axum::http::StatusCode, Json<Unit>), ApiError> {
+async fn create_unit(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    headers: HeaderMap,
+    Json(n): Json<NewUnitJson>,
+) -> Result<(axum::http::StatusCode, Json<Unit>), ApiError> {
     check_header_csrf(&me, &headers)?;
     let u = state
         .store
-        .create_unit(&me.scope, NewUnit { code: n.code, name: n.name, level: n.level, parent_code: n.parent_code, valid_from: n.valid_from, valid_to: n.valid_to })
+        .create_unit(
+            &me.scope,
+            NewUnit {
+                code: n.code,
+                name: n.name,
+                level: n.level,
+                parent_code: n.parent_code,
+                valid_from: n.valid_from,
+                valid_to: n.valid_to,
+            },
+        )
         .await?;
     Ok((axum::http::StatusCode::CREATED, Json(u)))
 }
@@ -137,7 +152,12 @@ async fn frameworks(State(state): State<AppState>, _me: CurrentUser) -> Json<Val
     Json(Value::Array(list))
 }
 
-async fn framework(State(state): State<AppState>, _me: CurrentUser, Path(code): Path<String>, Query(q): Query<YearQuery>) -> Result<Json<Value>, ApiError> {
+async fn framework(
+    State(state): State<AppState>,
+    _me: CurrentUser,
+    Path(code): Path<String>,
+    Query(q): Query<YearQuery>,
+) -> Result<Json<Value>, ApiError> {
     let fw = state.frameworks.get(&code).ok_or_else(|| AppError::NotFound(format!("bộ chỉ số '{code}'")))?;
     let year = parse_year(&q.year)?;
     let tree = serde_json::to_value(fw.tree_for_year(year)).map_err(|e| AppError::Internal(e.to_string()))?;

@@ -119,10 +119,7 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> HeaderValue {
-    let s = format!(
-        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
-        if secure { "; Secure" } else { "" }
-    );
+    let s = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}", if secure { "; Secure" } else { "" });
     HeaderValue::from_str(&s).unwrap_or_else(|_| HeaderValue::from_static("invalid=1"))
 }
 
@@ -182,7 +179,12 @@ pub async fn login_submit(
     }
     let next = safe_next(form.next.as_deref());
     let fail = |status: StatusCode, msg: String| -> Result<Response, PageError> {
-        let page = LoginPage { b: Base::anonymous(lang, lang.t("login"), cookie_token), next: next.clone(), error: Some(msg), username: form.username.clone() };
+        let page = LoginPage {
+            b: Base::anonymous(lang, lang.t("login"), cookie_token),
+            next: next.clone(),
+            error: Some(msg),
+            username: form.username.clone(),
+        };
         Ok((status, Html(page.render()?)).into_response())
     };
     match state.store.login(&form.username, &form.password, &addr.ip().to_string()).await? {
@@ -196,10 +198,9 @@ pub async fn login_submit(
             Ok(resp)
         }
         LoginOutcome::BadCredentials => fail(StatusCode::UNAUTHORIZED, "Tên đăng nhập hoặc mật khẩu không đúng.".into()),
-        LoginOutcome::RateLimited(secs) => fail(
-            StatusCode::TOO_MANY_REQUESTS,
-            format!("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {} phút.", (secs + 59) / 60),
-        ),
+        LoginOutcome::RateLimited(secs) => {
+            fail(StatusCode::TOO_MANY_REQUESTS, format!("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {} phút.", (secs + 59) / 60))
+        }
     }
 }
 
@@ -208,7 +209,12 @@ pub struct CsrfForm {
     pub csrf: String,
 }
 
-pub async fn logout(State(state): State<AppState>, me: CurrentUser, headers: HeaderMap, Form(form): Form<CsrfForm>) -> Result<Response, PageError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, PageError> {
     me.check_csrf(&form.csrf)?;
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         state.store.delete_session(token).await?;

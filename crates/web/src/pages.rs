@@ -71,7 +71,14 @@ pub fn tree_rows(units: Vec<Unit>, levels: &[UnitLevel], lang: Lang) -> Vec<Tree
     }
     let today = today_iso();
     let mut out = Vec::new();
-    fn walk(key: Option<i64>, depth: usize, children: &mut HashMap<Option<i64>, Vec<Unit>>, out: &mut Vec<TreeRow>, names: &HashMap<&str, String>, today: &str) {
+    fn walk(
+        key: Option<i64>,
+        depth: usize,
+        children: &mut HashMap<Option<i64>, Vec<Unit>>,
+        out: &mut Vec<TreeRow>,
+        names: &HashMap<&str, String>,
+        today: &str,
+    ) {
         let Some(list) = children.remove(&key) else { return };
         for u in list {
             let id = u.id;
@@ -203,7 +210,10 @@ async fn render_units(state: &AppState, me: &CurrentUser, q: UnitsQuery, errors:
     }
     if filtering {
         let key = fold(&text);
-        rows.retain(|r| (key.is_empty() || fold(&r.unit.name).contains(&key) || r.unit.code == text.trim()) && (level.is_empty() || r.unit.level == level));
+        rows.retain(|r| {
+            (key.is_empty() || fold(&r.unit.name).contains(&key) || r.unit.code == text.trim())
+                && (level.is_empty() || r.unit.level == level)
+        });
     }
     let page = UnitsPage {
         b: me.base(me.lang.t("units"), "units"),
@@ -222,10 +232,7 @@ async fn render_units(state: &AppState, me: &CurrentUser, q: UnitsQuery, errors:
 
 pub async fn units_export(State(state): State<AppState>, me: CurrentUser) -> Result<Response, PageError> {
     let csv = state.store.export_units_csv(&me.scope).await?;
-    Ok((
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"don-vi.csv\"")],
-        csv,
-    )
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"don-vi.csv\"")], csv)
         .into_response())
 }
 
@@ -235,7 +242,8 @@ pub const UNIT_CSV_LIMIT: usize = 5 * 1024 * 1024;
 pub async fn units_import(State(state): State<AppState>, me: CurrentUser, mut multipart: Multipart) -> Result<Response, PageError> {
     let mut csrf = String::new();
     let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("biểu mẫu tải lên không hợp lệ: {e}")))? {
+    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("biểu mẫu tải lên không hợp lệ: {e}")))?
+    {
         match field.name() {
             Some("csrf") => csrf = field.text().await.map_err(|e| AppError::BadRequest(e.to_string()))?,
             Some("file") => {
@@ -257,12 +265,17 @@ pub async fn units_import(State(state): State<AppState>, me: CurrentUser, mut mu
     match state.store.import_units_csv(&me.scope, &text).await {
         Ok(s) => Ok(Redirect::to(&format!(
             "/units?msg={}",
-            crate::auth::urlencode(&format!("Đã nhập '{name}': {} đơn vị mới, {} cập nhật, {} không đổi.", s.created, s.updated, s.unchanged))
+            crate::auth::urlencode(&format!(
+                "Đã nhập '{name}': {} đơn vị mới, {} cập nhật, {} không đổi.",
+                s.created, s.updated, s.unchanged
+            ))
         ))
         .into_response()),
         Err(chiso_store::units::ImportError::Rows(rows)) => {
-            let errors = std::iter::once(format!("Tệp '{name}' có lỗi, chưa nhập dòng nào:")).chain(rows.0.iter().map(|e| e.to_string())).collect();
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render_units(&state, &me, UnitsQuery::default(), errors).await?).into_response())
+            let errors =
+                std::iter::once(format!("Tệp '{name}' có lỗi, chưa nhập dòng nào:")).chain(rows.0.iter().map(|e| e.to_string())).collect();
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render_units(&state, &me, UnitsQuery::default(), errors).await?)
+                .into_response())
         }
         Err(chiso_store::units::ImportError::Store(e)) => Err(e.into()),
     }
@@ -354,7 +367,10 @@ pub async fn unit_create_child(
     me.check_csrf(&f.csrf)?;
     let u = state
         .store
-        .create_unit(&me.scope, NewUnit { code: f.code, name: f.name, level: f.level, parent_code: Some(parent), valid_from: f.valid_from, valid_to: None })
+        .create_unit(
+            &me.scope,
+            NewUnit { code: f.code, name: f.name, level: f.level, parent_code: Some(parent), valid_from: f.valid_from, valid_to: None },
+        )
         .await?;
     Ok(Redirect::to(&format!("/units/{}", crate::auth::urlencode(&u.code))).into_response())
 }
@@ -366,7 +382,12 @@ pub struct NewAgencyForm {
     kind: String,
 }
 
-pub async fn agency_create(State(state): State<AppState>, me: CurrentUser, Path(code): Path<String>, Form(f): Form<NewAgencyForm>) -> Result<Response, PageError> {
+pub async fn agency_create(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(code): Path<String>,
+    Form(f): Form<NewAgencyForm>,
+) -> Result<Response, PageError> {
     me.check_csrf(&f.csrf)?;
     let unit = state.store.unit_by_code(&me.scope, &code).await?;
     state.store.ensure_agency(&me.scope, unit.id, &f.name, &f.kind).await?;
@@ -569,4 +590,3 @@ pub async fn audit(State(state): State<AppState>, me: CurrentUser) -> Result<Htm
     let page = AuditPage { b: me.base(me.lang.t("audit"), "audit"), rows };
     Ok(Html(page.render()?))
 }
-

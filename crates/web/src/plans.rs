@@ -36,6 +36,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/plans", get(api_list))
         .route("/api/v1/plans/{id}", get(api_detail))
         .route("/api/v1/tasks/search", get(api_search))
+        .route("/results/{fw}/{year}/units/{code}/draft-plan", post(draft_plan_form))
+        .route("/api/v1/results/{fw}/{year}/units/{code}/draft-plan", post(draft_plan_api))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -61,11 +63,8 @@ fn child_deadline(parsed: &ParsedPlan) -> Option<time::Date> {
 
 /// A parsed document as a plan draft. `fallback_year` is used when the document shows no year.
 pub fn draft_from_parsed(parsed: &ParsedPlan, fallback_year: Option<i32>) -> Result<PlanDraft, String> {
-    let year = parsed
-        .year
-        .or(parsed.date.map(|d| d.year()))
-        .or(fallback_year)
-        .ok_or("văn bản không ghi năm; hãy chỉ định năm của kế hoạch")?;
+    let year =
+        parsed.year.or(parsed.date.map(|d| d.year())).or(fallback_year).ok_or("văn bản không ghi năm; hãy chỉ định năm của kế hoạch")?;
     let status = if parsed.number.is_some() && parsed.date.is_some() { PlanStatus::Issued } else { PlanStatus::Draft };
     let tasks = parsed
         .tasks
@@ -102,7 +101,11 @@ pub fn draft_from_parsed(parsed: &ParsedPlan, fallback_year: Option<i32>) -> Res
         issued_on: parsed.date,
         title: if parsed.title.trim().is_empty() { "(không có trích yếu)".into() } else { parsed.title.clone() },
         status,
-        based_on: parsed.based_on.iter().map(|b| Basis { number: b.number.clone(), date: b.date, issuer: b.issuer.clone(), text: b.text.clone() }).collect(),
+        based_on: parsed
+            .based_on
+            .iter()
+            .map(|b| Basis { number: b.number.clone(), date: b.date, issuer: b.issuer.clone(), text: b.text.clone() })
+            .collect(),
         recipients: parsed.recipients.clone(),
         signer: parsed.signer.as_ref().map(|s| core_plan::Signer {
             authority: s.authority.clone(),
@@ -177,7 +180,8 @@ pub async fn plan_document(store: &Store, scope: &Scope, frameworks: &FrameworkS
     let unit = store.unit_by_id(scope, plan.unit_id).await?;
     let tasks = store.tasks(scope, plan.id).await?;
     let basis = store.plan_basis(scope, plan.id).await?;
-    let parsed: Option<ParsedPlan> = serde_json::from_str(&plan.document).ok().filter(|p: &ParsedPlan| !p.title.is_empty() || !p.sections.is_empty());
+    let parsed: Option<ParsedPlan> =
+        serde_json::from_str(&plan.document).ok().filter(|p: &ParsedPlan| !p.title.is_empty() || !p.sections.is_empty());
     let mut doc = parsed.as_ref().map(PlanDocument::from).unwrap_or_default();
     if doc.issuer.trim().is_empty() {
         doc.issuer = format!("ỦY BAN NHÂN DÂN {}", unit.name.to_uppercase());
@@ -198,7 +202,10 @@ pub async fn plan_document(store: &Store, scope: &Scope, frameworks: &FrameworkS
             .enumerate()
             .map(|(i, t)| chiso_docs::Section { code: format!("II.{}", i + 1), title: t.row.text.clone(), ..Default::default() })
             .collect();
-        doc.sections = vec![chiso_docs::Section { code: "II".into(), title: "NHIỆM VỤ, GIẢI PHÁP".into(), children: items, ..Default::default() }];
+        doc.sections =
+            vec![chiso_docs::Section {
+                code: "II".into(), title: "NHIỆM VỤ, GIẢI PHÁP".into(), children: items, ..Default::default()
+            }];
     }
     doc.recipients = plan.recipients();
     doc.signer = Some(chiso_docs::Signer {
@@ -227,13 +234,12 @@ pub async fn plan_document(store: &Store, scope: &Scope, frameworks: &FrameworkS
 }
 
 fn time_text(t: &Task) -> Option<String> {
-    t.row
-        .due_date
+    t.row.due_date.as_deref().and_then(parse_date).map(vn_date_short).or(t.row.due_text.clone()).or(t
+        .row
+        .recurrence
         .as_deref()
-        .and_then(parse_date)
-        .map(vn_date_short)
-        .or(t.row.due_text.clone())
-        .or(t.row.recurrence.as_deref().and_then(Recurrence::parse).map(|r| r.name_vi().to_string()))
+        .and_then(Recurrence::parse)
+        .map(|r| r.name_vi().to_string()))
 }
 
 pub fn status_vi(s: &str) -> &'static str {
@@ -249,14 +255,28 @@ pub fn status_vi(s: &str) -> &'static str {
 }
 
 /// Export a plan as DOCX, XLSX or PDF: (bytes, MIME type, file extension).
-pub async fn export_plan(store: &Store, scope: &Scope, frameworks: &FrameworkSet, plan_id: i64, format: &str) -> Result<(Vec<u8>, &'static str, &'static str), AppError> {
+pub async fn export_plan(
+    store: &Store,
+    scope: &Scope,
+    frameworks: &FrameworkSet,
+    plan_id: i64,
+    format: &str,
+) -> Result<(Vec<u8>, &'static str, &'static str), AppError> {
     let plan = store.plan(scope, plan_id).await?;
     let doc = plan_document(store, scope, frameworks, &plan).await?;
     let format = format.to_string();
     tokio::task::spawn_blocking(move || -> Result<(Vec<u8>, &'static str, &'static str), AppError> {
         match format.as_str() {
-            "docx" => Ok((chiso_docs::write_docx(&doc).map_err(|e| AppError::Internal(e.to_string()))?, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx")),
-            "xlsx" => Ok((chiso_docs::write_xlsx(&doc).map_err(|e| AppError::Internal(e.to_string()))?, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")),
+            "docx" => Ok((
+                chiso_docs::write_docx(&doc).map_err(|e| AppError::Internal(e.to_string()))?,
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                "docx",
+            )),
+            "xlsx" => Ok((
+                chiso_docs::write_xlsx(&doc).map_err(|e| AppError::Internal(e.to_string()))?,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "xlsx",
+            )),
             "pdf" => Ok((chiso_docs::write_pdf(&doc).map_err(|e| AppError::BadRequest(e.to_string()))?, "application/pdf", "pdf")),
             other => Err(AppError::BadRequest(format!("định dạng '{other}' không hỗ trợ (docx, xlsx, pdf)"))),
         }
@@ -266,7 +286,13 @@ pub async fn export_plan(store: &Store, scope: &Scope, frameworks: &FrameworkSet
 }
 
 /// The compliance checklist of a stored plan.
-pub async fn plan_checklist(store: &Store, scope: &Scope, frameworks: &FrameworkSet, plan: &Plan, tasks: &[Task]) -> Result<Vec<Check>, AppError> {
+pub async fn plan_checklist(
+    store: &Store,
+    scope: &Scope,
+    frameworks: &FrameworkSet,
+    plan: &Plan,
+    tasks: &[Task],
+) -> Result<Vec<Check>, AppError> {
     let mut required = Vec::new();
     for fam in plan.families() {
         let family = match fam.as_str() {
@@ -314,7 +340,13 @@ pub async fn create_child_plan(store: &Store, scope: &Scope, parent_id: i64, chi
     if child.parent_id != Some(parent_unit.id) {
         return Err(AppError::BadRequest(format!("'{}' không phải đơn vị trực thuộc {}", child.name, parent_unit.name)));
     }
-    let basis_text = core_plan::basis_sentence(&parent.doc_type, parent.number.as_deref(), parent.issued_on.as_deref().and_then(parse_date), &authority_of(&parent_unit), &parent.title);
+    let basis_text = core_plan::basis_sentence(
+        &parent.doc_type,
+        parent.number.as_deref(),
+        parent.issued_on.as_deref().and_then(parse_date),
+        &authority_of(&parent_unit),
+        &parent.title,
+    );
     let tasks: Vec<TaskDraft> = store
         .tasks(scope, parent_id)
         .await?
@@ -339,7 +371,12 @@ pub async fn create_child_plan(store: &Store, scope: &Scope, parent_id: i64, chi
         issued_on: None,
         title: parent.title.clone(),
         status: PlanStatus::Draft,
-        based_on: vec![Basis { number: parent.number.clone(), date: parent.issued_on.as_deref().and_then(parse_date), issuer: Some(authority_of(&parent_unit)), text: basis_text }],
+        based_on: vec![Basis {
+            number: parent.number.clone(),
+            date: parent.issued_on.as_deref().and_then(parse_date),
+            issuer: Some(authority_of(&parent_unit)),
+            text: basis_text,
+        }],
         recipients: vec![format!("{} (để báo cáo)", authority_of(&parent_unit)), "Lưu: VT.".into()],
         signer: None,
         child_deadline: None,
@@ -428,7 +465,8 @@ async fn import_upload(State(state): State<AppState>, me: CurrentUser, mut multi
     let mut unit = String::new();
     let mut year = String::new();
     let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("biểu mẫu tải lên không hợp lệ: {e}")))? {
+    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("biểu mẫu tải lên không hợp lệ: {e}")))?
+    {
         match field.name() {
             Some("csrf") => csrf = field.text().await.unwrap_or_default(),
             Some("unit") => unit = field.text().await.unwrap_or_default(),
@@ -515,7 +553,9 @@ pub fn group_by_dimension(frameworks: &FrameworkSet, tasks: Vec<Task>) -> Vec<Di
         })
         .collect();
     // papi.d10 after papi.d9: sort by the number in the code.
-    out.sort_by_key(|g| (g.code == "~", g.code.trim_start_matches(|c: char| !c.is_ascii_digit()).parse::<u32>().unwrap_or(999), g.code.clone()));
+    out.sort_by_key(|g| {
+        (g.code == "~", g.code.trim_start_matches(|c: char| !c.is_ascii_digit()).parse::<u32>().unwrap_or(999), g.code.clone())
+    });
     out
 }
 
@@ -546,7 +586,8 @@ async fn detail(State(state): State<AppState>, me: CurrentUser, Path(id): Path<i
                     let late = matches!((issued, deadline), (Some(i), Some(d)) if i > d);
                     let ctasks = state.store.tasks(&me.scope, p.id).await?;
                     let cchecks = plan_checklist(&state.store, &me.scope, &state.frameworks, p, &ctasks).await?;
-                    let failing: Vec<&str> = cchecks.iter().filter(|c| c.ok == Some(false) && c.code != "issued_on_time").map(|c| c.label).collect();
+                    let failing: Vec<&str> =
+                        cchecks.iter().filter(|c| c.ok == Some(false) && c.code != "issued_on_time").map(|c| c.label).collect();
                     if late {
                         ("Ban hành muộn", issued.map(vn_date_short).unwrap_or_default(), "warn")
                     } else if !failing.is_empty() {
@@ -559,11 +600,17 @@ async fn detail(State(state): State<AppState>, me: CurrentUser, Path(id): Path<i
             children.push(ChildRow { unit: u.clone(), plan: cp, state: st, detail, css });
         }
     }
-    let parent_deadline = parent.as_ref().and_then(|p| p.child_deadline.as_deref()).and_then(parse_date).map(vn_date_short).unwrap_or_default();
+    let parent_deadline =
+        parent.as_ref().and_then(|p| p.child_deadline.as_deref()).and_then(parse_date).map(vn_date_short).unwrap_or_default();
     let page = PlanPage {
         b: me.base(&plan.title, "plans"),
         status_vi: plan.status().name_vi(),
-        date_text: plan.issued_on.as_deref().and_then(parse_date).map(chiso_core::text::vn_date_long).unwrap_or_else(|| format!("ngày … tháng … năm {}", plan.year)),
+        date_text: plan
+            .issued_on
+            .as_deref()
+            .and_then(parse_date)
+            .map(chiso_core::text::vn_date_long)
+            .unwrap_or_else(|| format!("ngày … tháng … năm {}", plan.year)),
         child_deadline: plan.child_deadline.as_deref().and_then(parse_date).map(vn_date_short).unwrap_or_default(),
         basis,
         groups,
@@ -589,7 +636,12 @@ struct IssueForm {
     version: i64,
 }
 
-async fn issue(State(state): State<AppState>, me: CurrentUser, Path(id): Path<i64>, Form(f): Form<IssueForm>) -> Result<Response, PageError> {
+async fn issue(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    Form(f): Form<IssueForm>,
+) -> Result<Response, PageError> {
     me.check_csrf(&f.csrf)?;
     state.store.issue_plan(&me.scope, id, &f.number, &f.issued_on, f.version).await?;
     Ok(Redirect::to(&format!("/plans/{id}")).into_response())
@@ -601,7 +653,12 @@ struct ChildForm {
     unit: String,
 }
 
-async fn create_child(State(state): State<AppState>, me: CurrentUser, Path(id): Path<i64>, Form(f): Form<ChildForm>) -> Result<Response, PageError> {
+async fn create_child(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    Form(f): Form<ChildForm>,
+) -> Result<Response, PageError> {
     me.check_csrf(&f.csrf)?;
     let plan = create_child_plan(&state.store, &me.scope, id, &f.unit).await?;
     Ok(Redirect::to(&format!("/plans/{}", plan.id)).into_response())
@@ -627,7 +684,14 @@ struct TaskEditPage {
 async fn task_edit_page(State(state): State<AppState>, me: CurrentUser, Path(id): Path<i64>) -> Result<Html<String>, PageError> {
     let task = state.store.task(&me.scope, id).await?;
     let plan = state.store.plan(&me.scope, task.row.plan_id).await?;
-    let page = TaskEditPage { b: me.base(&format!("Nhiệm vụ {}", task.row.code), "plans"), nodes: task.nodes.join(", "), coordinating: task.coordinating_agencies.join("; "), task, plan, error: None };
+    let page = TaskEditPage {
+        b: me.base(&format!("Nhiệm vụ {}", task.row.code), "plans"),
+        nodes: task.nodes.join(", "),
+        coordinating: task.coordinating_agencies.join("; "),
+        task,
+        plan,
+        error: None,
+    };
     Ok(Html(page.render()?))
 }
 
@@ -646,7 +710,12 @@ struct TaskForm {
     nodes: String,
 }
 
-async fn task_edit_submit(State(state): State<AppState>, me: CurrentUser, Path(id): Path<i64>, Form(f): Form<TaskForm>) -> Result<Response, PageError> {
+async fn task_edit_submit(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    Form(f): Form<TaskForm>,
+) -> Result<Response, PageError> {
     me.check_csrf(&f.csrf)?;
     let opt = |s: &str| Some(Some(s.trim().to_string()).filter(|s| !s.is_empty()));
     let patch = TaskPatch {
@@ -700,7 +769,11 @@ struct LibraryPage {
 
 async fn library(State(state): State<AppState>, me: CurrentUser, Query(q): Query<LibraryQuery>) -> Result<Html<String>, PageError> {
     let node = normalize_node(q.node.trim());
-    let hits = if q.q.trim().is_empty() && node.is_empty() { Vec::new() } else { state.store.search_tasks(&me.scope, &q.q, Some(&node), 200).await? };
+    let hits = if q.q.trim().is_empty() && node.is_empty() {
+        Vec::new()
+    } else {
+        state.store.search_tasks(&me.scope, &q.q, Some(&node), 200).await?
+    };
     let mut dimensions = Vec::new();
     for fw in state.frameworks.frameworks() {
         for d in &fw.root().children {
@@ -717,7 +790,11 @@ async fn library(State(state): State<AppState>, me: CurrentUser, Query(q): Query
 // ---------------------------------------------------------------------------------------------
 // API
 
-async fn api_list(State(state): State<AppState>, me: CurrentUser, Query(q): Query<PlansQuery>) -> Result<Json<Vec<PlanListItem>>, ApiError> {
+async fn api_list(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Query(q): Query<PlansQuery>,
+) -> Result<Json<Vec<PlanListItem>>, ApiError> {
     Ok(Json(state.store.plans(&me.scope, &filter_of(&q)).await?))
 }
 
@@ -739,7 +816,119 @@ async fn api_detail(State(state): State<AppState>, me: CurrentUser, Path(id): Pa
     Ok(Json(PlanDetail { plan, unit_code: unit.code, based_on, tasks, compliance }))
 }
 
-async fn api_search(State(state): State<AppState>, me: CurrentUser, Query(q): Query<LibraryQuery>) -> Result<Json<Vec<chiso_store::plans::LibraryHit>>, ApiError> {
+async fn api_search(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Query(q): Query<LibraryQuery>,
+) -> Result<Json<Vec<chiso_store::plans::LibraryHit>>, ApiError> {
     let node = normalize_node(q.node.trim());
     Ok(Json(state.store.search_tasks(&me.scope, &q.q, Some(&node), 200).await?))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drafting next year's plan from the weak points
+
+fn roman(n: usize) -> String {
+    const R: [(usize, &str); 9] = [(100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")];
+    let mut n = n;
+    let mut s = String::new();
+    for (v, r) in R {
+        while n >= v {
+            s.push_str(r);
+            n -= v;
+        }
+    }
+    s
+}
+
+/// "Draft next year's plan": one section per dimension, weakest first, filled with tasks from the task
+/// library that serve each weak leaf (or a placeholder task naming the leaf when the library has none),
+/// each marked with its task group; lead agencies and dates are left to fill. Stored as a draft.
+pub async fn draft_next_plan(
+    store: &Store,
+    scope: &Scope,
+    frameworks: &FrameworkSet,
+    fw_code: &str,
+    unit_code: &str,
+    year: i32,
+) -> Result<Plan, AppError> {
+    let fw = frameworks.get(fw_code).ok_or_else(|| AppError::NotFound(format!("bộ chỉ số '{fw_code}'")))?;
+    let report = store.next_plan_outline(scope, fw, unit_code, year).await?;
+    let mut tasks = Vec::new();
+    let mut sections = Vec::new();
+    for (i, sec) in report.plan.sections.iter().enumerate() {
+        let code = roman(i + 1);
+        let mut k = 0;
+        for item in &sec.items {
+            let mut seen = std::collections::HashSet::new();
+            let hits = store.search_tasks(scope, "", Some(&item.code), 20).await?;
+            let mut picked: Vec<String> = hits.into_iter().map(|h| h.task.row.text).filter(|t| seen.insert(fold(t))).take(2).collect();
+            if picked.is_empty() {
+                picked.push(format!("Xây dựng giải pháp nâng cao điểm nội dung thành phần \"{}\" ({})", item.name_vi, item.code));
+            }
+            for text in picked {
+                k += 1;
+                tasks.push(TaskDraft {
+                    code: format!("{code}.{k}"),
+                    text,
+                    nodes: vec![item.code.clone()],
+                    section_code: Some(code.clone()),
+                    task_group: Some(item.group),
+                    ..Default::default()
+                });
+            }
+        }
+        sections.push(serde_json::json!({"code": code, "title": sec.name_vi}));
+    }
+    let family = match fw.family {
+        Family::Papi => "PAPI",
+        Family::ParIndex => "PAR_INDEX",
+        Family::Sipas => "SIPAS",
+        Family::Pci => "PCI",
+    };
+    let draft = PlanDraft {
+        doc_type: "KẾ HOẠCH".into(),
+        year: report.plan.plan_year,
+        year_to: None,
+        families: vec![family.into()],
+        number: None,
+        place: None,
+        issued_on: None,
+        title: format!("Nâng cao {} năm {}", fw.name_vi, report.plan.plan_year),
+        status: PlanStatus::Draft,
+        based_on: vec![],
+        recipients: vec![],
+        signer: None,
+        child_deadline: None,
+        document: serde_json::json!({"drafted_from": {"framework": fw_code, "results_year": year, "basis": report.basis}, "outline": sections}),
+        tasks,
+    };
+    Ok(store.create_plan(scope, unit_code, &draft, None, None).await?)
+}
+
+#[derive(Deserialize)]
+struct CsrfOnlyForm {
+    csrf: String,
+}
+
+async fn draft_plan_form(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path((fw, year, code)): Path<(String, i32, String)>,
+    Form(f): Form<CsrfOnlyForm>,
+) -> Result<Response, PageError> {
+    me.check_csrf(&f.csrf)?;
+    let plan = draft_next_plan(&state.store, &me.scope, &state.frameworks, &fw, &code, year).await?;
+    Ok(Redirect::to(&format!("/plans/{}", plan.id)).into_response())
+}
+
+async fn draft_plan_api(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    headers: axum::http::HeaderMap,
+    Path((fw, year, code)): Path<(String, i32, String)>,
+) -> Result<(axum::http::StatusCode, Json<Plan>), ApiError> {
+    me.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or(""))?;
+    let plan = draft_next_plan(&state.store, &me.scope, &state.frameworks, &fw, &code, year).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(plan)))
 }

@@ -98,13 +98,25 @@ pub async fn schedule_for(store: &Store, unit: &Unit, year: i32) -> Result<Sched
     let mut chain = vec![unit.clone()];
     chain.extend(store.unit_ancestors(&sys, unit).await?.into_iter().rev());
     for u in &chain {
-        let plans = store.plans(&sys, &PlanFilter { unit_code: Some(u.code.clone()), year: Some(year as i64), status: Some("issued".into()), ..Default::default() }).await?;
+        let plans = store
+            .plans(
+                &sys,
+                &PlanFilter {
+                    unit_code: Some(u.code.clone()),
+                    year: Some(year as i64),
+                    status: Some("issued".into()),
+                    ..Default::default()
+                },
+            )
+            .await?;
         for p in plans.iter().filter(|p| p.plan.unit_id == u.id) {
             let doc: serde_json::Value = serde_json::from_str(&p.plan.document).unwrap_or_default();
             let mut pairs: Vec<(Date, String)> = Vec::new();
             if let Some(ds) = doc.get("deadlines").and_then(|d| d.as_array()) {
                 for d in ds {
-                    if let (Some(date), Some(text)) = (d.get("date").and_then(|x| x.as_str()).and_then(parse_date), d.get("text").and_then(|x| x.as_str())) {
+                    if let (Some(date), Some(text)) =
+                        (d.get("date").and_then(|x| x.as_str()).and_then(parse_date), d.get("text").and_then(|x| x.as_str()))
+                    {
                         pairs.push((date, text.to_string()));
                     }
                 }
@@ -164,7 +176,9 @@ pub fn status_node<'a>(
         let status_day = as_of.min(sp.window.to);
         let progress = store.task_progress(scope, unit, year, None, status_day).await?;
         let agencies = store.reporting_agencies(scope, unit, year).await?;
-        let led_by = |t: &TaskProgress, a: &Agency| t.task.row.lead_agency_id == Some(a.id) || t.task.row.lead_agency.as_deref().is_some_and(|l| fold(l) == fold(&a.name));
+        let led_by = |t: &TaskProgress, a: &Agency| {
+            t.task.row.lead_agency_id == Some(a.id) || t.task.row.lead_agency.as_deref().is_some_and(|l| fold(l) == fold(&a.name))
+        };
         let own: Vec<TaskProgress> = progress.iter().filter(|t| !agencies.iter().any(|a| led_by(t, a))).cloned().collect();
         let own_report = match sp.due_for(&unit.level) {
             Some(due) => Some(OwnReport { due, submitted_at: submitted(&store.report_of(scope, unit, None, &period.code()).await?) }),
@@ -180,7 +194,9 @@ pub fn status_node<'a>(
                 kind: ReporterKind::Agency,
                 level: unit.level.clone(),
                 own_report: match due {
-                    Some(due) => Some(OwnReport { due, submitted_at: submitted(&store.report_of(scope, unit, Some(a.id), &period.code()).await?) }),
+                    Some(due) => {
+                        Some(OwnReport { due, submitted_at: submitted(&store.report_of(scope, unit, Some(a.id), &period.code()).await?) })
+                    }
                     None => None,
                 },
                 tasks: Store::counts_of(&tasks),
@@ -192,12 +208,26 @@ pub fn status_node<'a>(
                 children.push(status_node(store, scope, &child, period, sp, as_of, depth - 1).await?);
             }
         }
-        Ok(StatusNode { code: unit.code.clone(), name: unit.name.clone(), kind: ReporterKind::Unit, level: unit.level.clone(), own_report, tasks: Store::counts_of(&own), children })
+        Ok(StatusNode {
+            code: unit.code.clone(),
+            name: unit.name.clone(),
+            kind: ReporterKind::Unit,
+            level: unit.level.clone(),
+            own_report,
+            tasks: Store::counts_of(&own),
+            children,
+        })
     })
 }
 
 /// The document of `chiso report status --unit CODE --period 2022-H1 --json`.
-pub async fn report_status_for(store: &Store, scope: &Scope, unit_code: &str, period: &str, as_of: Option<Date>) -> Result<ReportStatus, AppError> {
+pub async fn report_status_for(
+    store: &Store,
+    scope: &Scope,
+    unit_code: &str,
+    period: &str,
+    as_of: Option<Date>,
+) -> Result<ReportStatus, AppError> {
     let unit = store.unit_by_code(scope, unit_code).await?;
     let period = Period::parse(period).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let schedule = schedule_for(store, &unit, period.year()).await?;
@@ -279,7 +309,11 @@ pub fn dim_rows(state: &AppState, counts: &TaskCounts) -> Vec<DimRow> {
         .by_dimension
         .iter()
         .map(|(code, c)| DimRow {
-            label: if code == chiso_core::progress::UNCLASSIFIED { "Chưa gắn nội dung chỉ số".into() } else { crate::plans::dimension_label(&state.frameworks, code) },
+            label: if code == chiso_core::progress::UNCLASSIFIED {
+                "Chưa gắn nội dung chỉ số".into()
+            } else {
+                crate::plans::dimension_label(&state.frameworks, code)
+            },
             code: code.clone(),
             done: c.get(TaskStatus::Done) + c.get(TaskStatus::DoneLate),
             in_progress: c.get(TaskStatus::InProgress),
@@ -306,7 +340,8 @@ async fn default_unit(state: &AppState, me: &CurrentUser, code: &str) -> Result<
 fn default_period(q: &str) -> Result<Period, AppError> {
     if q.is_empty() {
         let today = today_vn();
-        Period::containing_nd09(today, chiso_core::period::Frequency::HalfYear).ok_or_else(|| AppError::BadRequest("không xác định được kỳ".into()))
+        Period::containing_nd09(today, chiso_core::period::Frequency::HalfYear)
+            .ok_or_else(|| AppError::BadRequest("không xác định được kỳ".into()))
     } else {
         Period::parse(q).map_err(|e| AppError::BadRequest(e.to_string()))
     }
@@ -336,7 +371,11 @@ async fn report_page(State(state): State<AppState>, me: CurrentUser, Query(q): Q
         (Some(r), Some(d)) if r.status == "submitted" => {
             let at = r.submitted_at.and_then(ms_to_datetime);
             let on_time = at.is_some_and(|t| chiso_core::progress::is_on_time(d, t));
-            format!("Đã gửi {} — {}", r.submitted_at.map(crate::pages::format_ms).unwrap_or_default(), if on_time { "đúng hạn" } else { "muộn" })
+            format!(
+                "Đã gửi {} — {}",
+                r.submitted_at.map(crate::pages::format_ms).unwrap_or_default(),
+                if on_time { "đúng hạn" } else { "muộn" }
+            )
         }
         (Some(r), _) if r.status == "returned" => "Bị trả lại để chỉnh sửa".into(),
         _ => "Chưa gửi".into(),
@@ -355,7 +394,9 @@ async fn report_page(State(state): State<AppState>, me: CurrentUser, Query(q): Q
         };
         let report_id = match node.kind {
             ReporterKind::Unit => match state.store.unit_by_code(&me.scope, &node.code).await {
-                Ok(u) => state.store.report_of(&me.scope, &u, None, &period.code()).await?.filter(|r| r.status == "submitted").map(|r| r.id),
+                Ok(u) => {
+                    state.store.report_of(&me.scope, &u, None, &period.code()).await?.filter(|r| r.status == "submitted").map(|r| r.id)
+                }
                 Err(_) => None,
             },
             ReporterKind::Agency => {
@@ -367,7 +408,12 @@ async fn report_page(State(state): State<AppState>, me: CurrentUser, Query(q): Q
             name: line.name.clone(),
             kind: if node.kind == ReporterKind::Agency { "Cơ quan" } else { "Đơn vị" },
             due: line.own_report.as_ref().map(|o| vn_date_short(o.due)).unwrap_or_default(),
-            submitted: line.own_report.as_ref().and_then(|o| o.submitted_at).map(|t| crate::pages::format_ms((t.unix_timestamp_nanos() / 1_000_000) as i64)).unwrap_or_default(),
+            submitted: line
+                .own_report
+                .as_ref()
+                .and_then(|o| o.submitted_at)
+                .map(|t| crate::pages::format_ms((t.unix_timestamp_nanos() / 1_000_000) as i64))
+                .unwrap_or_default(),
             state: st,
             css,
             report_id,
@@ -386,7 +432,9 @@ async fn report_page(State(state): State<AppState>, me: CurrentUser, Query(q): Q
     .replace("</", "<\\/");
     let periods = schedule.periods.iter().map(|p| (p.period.code(), p.period.label_vi())).collect();
     let units = state.store.units(&me.scope).await?.into_iter().filter(|u| u.valid_to.is_none()).collect();
-    let can_submit = (me.scope.can(Permission::EditPlans) && agency.is_none()) || (me.scope.can(Permission::UpdateTasks) && agency.as_ref().is_some_and(|a| me.scope.agency_id == Some(a.id) || me.scope.can(Permission::EditPlans)));
+    let can_submit = (me.scope.can(Permission::EditPlans) && agency.is_none())
+        || (me.scope.can(Permission::UpdateTasks)
+            && agency.as_ref().is_some_and(|a| me.scope.agency_id == Some(a.id) || me.scope.can(Permission::EditPlans)));
     let page = ReportPage {
         b: me.base("Báo cáo định kỳ", "reports"),
         units,
@@ -430,11 +478,20 @@ async fn submit(State(state): State<AppState>, me: CurrentUser, Form(f): Form<Su
     let period = Period::parse(&f.period).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let agency_id = f.agency.parse::<i64>().ok();
     submit_report_now(&state.store, &me.scope, &unit, agency_id, period, &f.narrative, crate::now_or(None)).await?;
-    Ok(Redirect::to(&format!("/reports?unit={}&period={}&agency={}", crate::auth::urlencode(&unit.code), period.code(), f.agency)).into_response())
+    Ok(Redirect::to(&format!("/reports?unit={}&period={}&agency={}", crate::auth::urlencode(&unit.code), period.code(), f.agency))
+        .into_response())
 }
 
 /// Compile and submit a report at `at_ms` (now, or a given time for historical data).
-pub async fn submit_report_now(store: &Store, scope: &Scope, unit: &Unit, agency_id: Option<i64>, period: Period, narrative: &str, at_ms: i64) -> Result<ReportRow, AppError> {
+pub async fn submit_report_now(
+    store: &Store,
+    scope: &Scope,
+    unit: &Unit,
+    agency_id: Option<i64>,
+    period: Period,
+    narrative: &str,
+    at_ms: i64,
+) -> Result<ReportRow, AppError> {
     let schedule = schedule_for(store, unit, period.year()).await?;
     let sp = scheduled(&schedule, period)?;
     let due = match agency_id {
@@ -452,7 +509,9 @@ pub async fn submit_report_now(store: &Store, scope: &Scope, unit: &Unit, agency
     let day = ms_to_datetime(at_ms).map(|t| t.to_offset(time::macros::offset!(+7)).date()).unwrap_or_else(today_vn);
     let tasks = store.task_progress(scope, unit, period.year() as i64, agency.as_ref(), day.min(sp.window.to)).await?;
     let counts = Store::counts_of(&tasks);
-    Ok(store.submit_report(scope, unit, agency_id, &period.code(), (sp.window.from, sp.window.to), due, Some(lock), narrative, &counts, at_ms).await?)
+    Ok(store
+        .submit_report(scope, unit, agency_id, &period.code(), (sp.window.from, sp.window.to), due, Some(lock), narrative, &counts, at_ms)
+        .await?)
 }
 
 #[derive(Deserialize)]
@@ -463,13 +522,23 @@ struct ReasonForm {
     back: String,
 }
 
-async fn return_report(State(state): State<AppState>, me: CurrentUser, Path(id): Path<i64>, Form(f): Form<ReasonForm>) -> Result<Response, PageError> {
+async fn return_report(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    Form(f): Form<ReasonForm>,
+) -> Result<Response, PageError> {
     me.check_csrf(&f.csrf)?;
     state.store.return_report(&me.scope, id, &f.reason).await?;
     Ok(Redirect::to(if f.back.starts_with('/') { &f.back } else { "/reports" }).into_response())
 }
 
-async fn export(State(state): State<AppState>, me: CurrentUser, Path(format): Path<String>, Query(q): Query<ReportQuery>) -> Result<Response, PageError> {
+async fn export(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(format): Path<String>,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, PageError> {
     let unit = default_unit(&state, &me, &q.unit).await?;
     let period = default_period(&q.period)?;
     let schedule = schedule_for(&state.store, &unit, period.year()).await?;
@@ -480,13 +549,45 @@ async fn export(State(state): State<AppState>, me: CurrentUser, Path(format): Pa
     let root = status_node(&state.store, &me.scope, &unit, period, &sp, today, 1).await?;
     let status = report_status(period, Some(sp.window), &root, today);
     let report = state.store.report_of(&me.scope, &unit, None, &period.code()).await?;
-    let plans = state.store.plans(&me.scope, &PlanFilter { unit_code: Some(unit.code.clone()), year: Some(period.year() as i64), status: Some("issued".into()), ..Default::default() }).await?;
-    let plan_ref = plans.first().map(|p| format!("Kế hoạch {}{}", p.plan.number.as_deref().map(|n| format!("số {n} ")).unwrap_or_default(), p.plan.title.trim())).unwrap_or_else(|| "Kế hoạch nâng cao chỉ số".into());
-    let doc = report_document(&state, &unit, period, &sp.window, &plan_ref, &counts, &tasks, &status, report.as_ref().map(|r| r.narrative.as_str()).unwrap_or(""));
+    let plans = state
+        .store
+        .plans(
+            &me.scope,
+            &PlanFilter {
+                unit_code: Some(unit.code.clone()),
+                year: Some(period.year() as i64),
+                status: Some("issued".into()),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let plan_ref = plans
+        .first()
+        .map(|p| format!("Kế hoạch {}{}", p.plan.number.as_deref().map(|n| format!("số {n} ")).unwrap_or_default(), p.plan.title.trim()))
+        .unwrap_or_else(|| "Kế hoạch nâng cao chỉ số".into());
+    let doc = report_document(
+        &state,
+        &unit,
+        period,
+        &sp.window,
+        &plan_ref,
+        &counts,
+        &tasks,
+        &status,
+        report.as_ref().map(|r| r.narrative.as_str()).unwrap_or(""),
+    );
     let (bytes, mime, ext) = tokio::task::spawn_blocking(move || -> Result<(Vec<u8>, &'static str, &'static str), AppError> {
         match format.as_str() {
-            "docx" => Ok((chiso_docs::write_docx(&doc).map_err(|e| AppError::Internal(e.to_string()))?, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx")),
-            "xlsx" => Ok((chiso_docs::write_xlsx(&doc).map_err(|e| AppError::Internal(e.to_string()))?, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")),
+            "docx" => Ok((
+                chiso_docs::write_docx(&doc).map_err(|e| AppError::Internal(e.to_string()))?,
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                "docx",
+            )),
+            "xlsx" => Ok((
+                chiso_docs::write_xlsx(&doc).map_err(|e| AppError::Internal(e.to_string()))?,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "xlsx",
+            )),
             other => Err(AppError::BadRequest(format!("định dạng '{other}' không hỗ trợ (docx, xlsx)"))),
         }
     })
@@ -515,7 +616,10 @@ pub fn report_document(
     for (i, d) in dim_rows(state, counts).iter().enumerate() {
         results.push(para(
             format!("I.{}", i + 1),
-            format!("{}: {} nhiệm vụ — {} hoàn thành, {} đang thực hiện, {} quá hạn, {} chưa thực hiện.", d.label, d.total, d.done, d.in_progress, d.overdue, d.not_started),
+            format!(
+                "{}: {} nhiệm vụ — {} hoàn thành, {} đang thực hiện, {} quá hạn, {} chưa thực hiện.",
+                d.label, d.total, d.done, d.in_progress, d.overdue, d.not_started
+            ),
         ));
     }
     let names = |codes: &Vec<String>| -> String {
@@ -537,14 +641,34 @@ pub fn report_document(
         para("II.1".into(), format!("Đúng hạn: {}.", names(&on_time))),
         para("II.2".into(), format!("Muộn: {}.", names(&late))),
         para("II.3".into(), format!("Chưa gửi báo cáo: {}.", names(&missing))),
-        para("II.4".into(), format!("Tỷ lệ báo cáo đã nhận: {}; tỷ lệ đúng hạn: {}.", pct(status.unit.reports.completeness()), pct(status.unit.reports.timeliness()))),
+        para(
+            "II.4".into(),
+            format!(
+                "Tỷ lệ báo cáo đã nhận: {}; tỷ lệ đúng hạn: {}.",
+                pct(status.unit.reports.completeness()),
+                pct(status.unit.reports.timeliness())
+            ),
+        ),
     ];
     let mut sections = vec![
-        Section { code: "I".into(), title: "KẾT QUẢ THỰC HIỆN".into(), paragraphs: vec![format!("Thời gian chốt số liệu: {}.", window.label_vi())], children: results, ..Default::default() },
-        Section { code: "II".into(), title: "TÌNH HÌNH BÁO CÁO CỦA CÁC CƠ QUAN, ĐƠN VỊ".into(), children: reporting, ..Default::default() },
+        Section {
+            code: "I".into(),
+            title: "KẾT QUẢ THỰC HIỆN".into(),
+            paragraphs: vec![format!("Thời gian chốt số liệu: {}.", window.label_vi())],
+            children: results,
+            ..Default::default()
+        },
+        Section {
+            code: "II".into(), title: "TÌNH HÌNH BÁO CÁO CỦA CÁC CƠ QUAN, ĐƠN VỊ".into(), children: reporting, ..Default::default()
+        },
     ];
     if !narrative.trim().is_empty() {
-        sections.push(Section { code: "III".into(), title: "ĐÁNH GIÁ CHUNG, KHÓ KHĂN, VƯỚNG MẮC VÀ KIẾN NGHỊ".into(), paragraphs: narrative.lines().map(String::from).filter(|l| !l.trim().is_empty()).collect(), ..Default::default() });
+        sections.push(Section {
+            code: "III".into(),
+            title: "ĐÁNH GIÁ CHUNG, KHÓ KHĂN, VƯỚNG MẮC VÀ KIẾN NGHỊ".into(),
+            paragraphs: narrative.lines().map(String::from).filter(|l| !l.trim().is_empty()).collect(),
+            ..Default::default()
+        });
     }
     PlanDocument {
         issuer: format!("ỦY BAN NHÂN DÂN {}", unit.name.to_uppercase()),
@@ -556,7 +680,12 @@ pub fn report_document(
         title: format!("Kết quả thực hiện {plan_ref} {}", period.label_vi().to_lowercase()),
         sections,
         recipients: vec!["Như trên".into(), "Lưu: VT".into()],
-        signer: Some(chiso_docs::Signer { authority: Some("TM. ỦY BAN NHÂN DÂN".into()), delegation: None, position: Some("CHỦ TỊCH".into()), name: None }),
+        signer: Some(chiso_docs::Signer {
+            authority: Some("TM. ỦY BAN NHÂN DÂN".into()),
+            delegation: None,
+            position: Some("CHỦ TỊCH".into()),
+            name: None,
+        }),
         appendix_title: Some(format!("TÌNH HÌNH THỰC HIỆN NHIỆM VỤ {}", period.label_vi().to_uppercase())),
         appendix: tasks
             .iter()
@@ -612,7 +741,10 @@ async fn render_task(state: &AppState, me: &CurrentUser, id: i64, error: Option<
         status_vi: TaskStatus::parse(&task.row.status).map(|s| s.label_vi()).unwrap_or("—"),
         can_update: me.scope.can(Permission::UpdateTasks),
         can_return: me.scope.can(Permission::Appraise),
-        statuses: [TaskStatus::NotStarted, TaskStatus::InProgress, TaskStatus::Done, TaskStatus::CannotDo].iter().map(|s| (s.as_str(), s.label_vi())).collect(),
+        statuses: [TaskStatus::NotStarted, TaskStatus::InProgress, TaskStatus::Done, TaskStatus::CannotDo]
+            .iter()
+            .map(|s| (s.as_str(), s.label_vi()))
+            .collect(),
         task,
         plan,
         updates,
@@ -657,18 +789,34 @@ async fn add_update(State(state): State<AppState>, me: CurrentUser, Path(id): Pa
         d => Some(parse_date(d).ok_or_else(|| AppError::BadRequest(format!("ngày hoàn thành '{d}' không hợp lệ")))?),
     };
     let version = get("version").parse::<i64>().map_err(|_| AppError::BadRequest("thiếu phiên bản".into()))?;
-    let new = NewUpdate { status, percent, completed_on, reason: Some(get("reason")).filter(|s| !s.is_empty()), narrative: get("narrative"), files };
+    let new = NewUpdate {
+        status,
+        percent,
+        completed_on,
+        reason: Some(get("reason")).filter(|s| !s.is_empty()),
+        narrative: get("narrative"),
+        files,
+    };
     match state.store.record_update(&me.scope, id, new, version).await {
         Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
         Err(e @ (StoreError::Conflict(_) | StoreError::Invalid(_))) => {
-            let status = if matches!(e, StoreError::Conflict(_)) { axum::http::StatusCode::CONFLICT } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
+            let status = if matches!(e, StoreError::Conflict(_)) {
+                axum::http::StatusCode::CONFLICT
+            } else {
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY
+            };
             Ok((status, Html(render_task(&state, &me, id, Some(e.to_string())).await?)).into_response())
         }
         Err(e) => Err(e.into()),
     }
 }
 
-async fn return_update(State(state): State<AppState>, me: CurrentUser, Path(id): Path<i64>, Form(f): Form<ReasonForm>) -> Result<Response, PageError> {
+async fn return_update(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    Form(f): Form<ReasonForm>,
+) -> Result<Response, PageError> {
     me.check_csrf(&f.csrf)?;
     state.store.return_update(&me.scope, id, &f.reason).await?;
     Ok(Redirect::to(if f.back.starts_with('/') { &f.back } else { "/" }).into_response())
@@ -676,7 +824,8 @@ async fn return_update(State(state): State<AppState>, me: CurrentUser, Path(id):
 
 async fn download(State(state): State<AppState>, me: CurrentUser, Path(id): Path<i64>) -> Result<Response, PageError> {
     let (ev, bytes) = state.store.evidence_file(&me.scope, id).await?;
-    let safe: String = ev.file_name.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' }).collect();
+    let safe: String =
+        ev.file_name.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' }).collect();
     Ok((
         [
             (header::CONTENT_TYPE, ev.mime.clone()),
@@ -721,11 +870,8 @@ async fn dashboard(State(state): State<AppState>, me: CurrentUser, Query(q): Que
     let dims = dim_rows(&state, &counts);
     let overdue: Vec<TaskProgress> = tasks.iter().filter(|t| t.status == TaskStatus::Overdue).cloned().collect();
     let my_agency = me.user.agency_id;
-    let mine: Vec<TaskProgress> = tasks
-        .iter()
-        .filter(|t| my_agency.is_some() && t.task.row.lead_agency_id == my_agency && !t.status.is_done())
-        .cloned()
-        .collect();
+    let mine: Vec<TaskProgress> =
+        tasks.iter().filter(|t| my_agency.is_some() && t.task.row.lead_agency_id == my_agency && !t.status.is_done()).cloned().collect();
     let root = status_node(&state.store, &me.scope, &unit, period, &sp, today, 1).await?;
     let status = report_status(period, Some(sp.window), &root, today);
     let children = status
@@ -733,7 +879,13 @@ async fn dashboard(State(state): State<AppState>, me: CurrentUser, Query(q): Que
         .iter()
         .map(|l| {
             let sub = l.own_report.as_ref().map(|o| o.submission.label_vi()).unwrap_or("—").to_string();
-            (l.name.clone(), sub, l.own_report.as_ref().map(|o| vn_date_short(o.due)).unwrap_or_default(), l.tasks.by_status.total(), l.tasks.by_status.done_all())
+            (
+                l.name.clone(),
+                sub,
+                l.own_report.as_ref().map(|o| vn_date_short(o.due)).unwrap_or_default(),
+                l.tasks.by_status.total(),
+                l.tasks.by_status.done_all(),
+            )
         })
         .collect();
     let chart = serde_json::json!({
@@ -783,7 +935,11 @@ struct StatusQuery {
 }
 
 async fn api_status(State(state): State<AppState>, me: CurrentUser, Query(q): Query<StatusQuery>) -> Result<Json<ReportStatus>, ApiError> {
-    let as_of = if q.as_of.is_empty() { None } else { Some(parse_date(&q.as_of).ok_or_else(|| AppError::BadRequest(format!("ngày '{}' không hợp lệ", q.as_of)))?) };
+    let as_of = if q.as_of.is_empty() {
+        None
+    } else {
+        Some(parse_date(&q.as_of).ok_or_else(|| AppError::BadRequest(format!("ngày '{}' không hợp lệ", q.as_of)))?)
+    };
     Ok(Json(report_status_for(&state.store, &me.scope, &q.unit, &q.period, as_of).await?))
 }
 
@@ -798,7 +954,8 @@ struct NotificationsPage {
 }
 
 async fn notifications(State(state): State<AppState>, me: CurrentUser) -> Result<Html<String>, PageError> {
-    let items = state.store.my_notifications(&me.scope, 200).await?.into_iter().map(|n| (crate::pages::format_ms(n.created_at), n)).collect();
+    let items =
+        state.store.my_notifications(&me.scope, 200).await?.into_iter().map(|n| (crate::pages::format_ms(n.created_at), n)).collect();
     Ok(Html(NotificationsPage { b: me.base("Thông báo", "notifications"), items }.render()?))
 }
 

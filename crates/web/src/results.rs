@@ -132,8 +132,10 @@ fn dim_label(fw: &Framework, code: &str) -> String {
     }
 }
 
-fn group_label(g: TaskGroup) -> &'static str {
-    chiso_core::plan::task_group_vi(g)
+/// "papi.d1.s2" → "1.2", "par.a3.c4" → "3.4": the numbering people use for a node.
+fn node_number(code: &str) -> String {
+    let parts: Vec<&str> = code.split('.').skip(1).map(|seg| seg.trim_start_matches(|c: char| c.is_alphabetic())).collect();
+    if parts.iter().all(|p| !p.is_empty()) { parts.join(".") } else { code.to_string() }
 }
 
 fn group_class(g: TaskGroup) -> &'static str {
@@ -356,9 +358,13 @@ struct RankRowView {
     unit: String,
     name: String,
     rank: String,
+    /// Another unit shares the rank (equal to 4 decimals).
+    tie: bool,
     total: String,
     change: String,
     change_class: &'static str,
+    /// "+0,52" / "−1,03" points against the year compared with.
+    score_change: String,
     dims: Vec<String>,
 }
 
@@ -369,15 +375,27 @@ pub struct RankingQuery {
     msg: Option<String>,
 }
 
-fn row_view(u: &RankedUnit, dims: &[DimHead], year: i32) -> RankRowView {
+/// "+0,52" / "−1,03" / "" for a change of score.
+fn signed(x: Option<f64>) -> String {
+    match x {
+        Some(v) if v > 0.0 => format!("+{}", vn_number(v, 2)),
+        Some(v) if v < 0.0 => format!("−{}", vn_number(-v, 2)),
+        Some(_) => "±0".to_string(),
+        None => String::new(),
+    }
+}
+
+fn row_view(u: &RankedUnit, dims: &[DimHead], year: i32, ties: &HashMap<u32, usize>) -> RankRowView {
     let (change, change_class) = change_text(u.rank_change, u.previous_year, year);
     RankRowView {
         unit: u.unit.clone(),
         name: short_name(u.name.as_deref().unwrap_or(&u.unit)),
         rank: u.rank.map_or("–".into(), |r| r.to_string()),
+        tie: u.rank.is_some_and(|r| ties.get(&r).is_some_and(|n| *n > 1)),
         total: num(u.total),
         change,
         change_class,
+        score_change: signed(u.total_change),
         dims: dims.iter().map(|d| num(u.dimensions.get(&d.code).copied())).collect(),
     }
 }
@@ -412,6 +430,10 @@ async fn ranking_page(
         _ => {}
     }
     let stat = |c: &str, f: fn(&NodeStats) -> f64| ranking.stats.get(c).map(f);
+    let mut ties: HashMap<u32, usize> = HashMap::new();
+    for r in ranking.ranked.iter().filter_map(|u| u.rank) {
+        *ties.entry(r).or_default() += 1;
+    }
     let chart = json!({
         "bar": ranking.ranked.iter().map(|u| json!({"unit": u.unit, "name": short_name(u.name.as_deref().unwrap_or(&u.unit)), "total": u.total})).collect::<Vec<_>>(),
         "dims": dims.iter().map(|d| json!({"code": d.code, "label": d.label, "name": d.name})).collect::<Vec<_>>(),
@@ -426,8 +448,8 @@ async fn ranking_page(
         year,
         years,
         previous_year: ranking.previous_year,
-        rows: list.iter().map(|u| row_view(u, &dims, year)).collect(),
-        partial: ranking.partially_published.iter().map(|u| row_view(u, &dims, year)).collect(),
+        rows: list.iter().map(|u| row_view(u, &dims, year, &ties)).collect(),
+        partial: ranking.partially_published.iter().map(|u| row_view(u, &dims, year, &ties)).collect(),
         not_published: ranking.not_published.iter().map(|u| (u.unit.clone(), short_name(u.name.as_deref().unwrap_or(&u.unit)))).collect(),
         mean: dims.iter().map(|d| num(stat(&d.code, |s| s.mean))).collect(),
         mean_total: num(stat(&fw.code, |s| s.mean)),
@@ -462,6 +484,7 @@ struct UnitPage {
     rank: String,
     change: String,
     change_class: &'static str,
+    score_change: String,
     dims: Vec<DimRow>,
     history: Vec<HistoryRow>,
     weak: Vec<WeakRow>,
@@ -478,6 +501,7 @@ struct DimRow {
     label: String,
     name: String,
     score: String,
+    score_change: String,
     mean: String,
     best: String,
     rank: String,
@@ -520,6 +544,7 @@ struct OutlineView {
 }
 
 fn weak_views(w: &WeakReport, year: i32) -> (Vec<WeakRow>, Vec<GroupView>, Vec<OutlineView>) {
+    let group_label = |g: TaskGroup| g.label_vi(w.reference);
     let rows = w
         .items
         .iter()
@@ -596,6 +621,7 @@ async fn unit_page(
                 label: dim_label(fw, &d.code),
                 name: d.name_vi.clone(),
                 score: num(r.map(|r| r.score)),
+                score_change: signed(r.and_then(|r| r.score_change)),
                 mean: num(st.map(|s| s.mean)),
                 best: num(st.map(|s| s.best)),
                 rank: r.map_or("–".into(), |r| format!("{}/{}", r.rank, r.of)),
@@ -634,7 +660,13 @@ async fn unit_page(
     // Charts: radar (unit / mean / best), trend per dimension, ranking bar, heat map of leaves × years.
     let dim_codes: Vec<&str> = tree.children.iter().map(|c| c.code.as_str()).collect();
     let radar = json!({
-        "indicators": tree.children.iter().map(|d| json!({"name": format!("{} {}", dim_label(fw, &d.code), d.name_vi), "max": d.max})).collect::<Vec<_>>(),
+        // Each axis spans the peers' range (worst → best), so differences between units show.
+        "indicators": tree.children.iter().map(|d| {
+            let st = current.stats.get(&d.code);
+            json!({"name": format!("{} {}", dim_label(fw, &d.code), d.name_vi),
+                   "min": st.map_or(d.min.unwrap_or(0.0), |s| s.worst.floor()),
+                   "max": st.map_or(d.max.unwrap_or(10.0), |s| s.best.ceil())})
+        }).collect::<Vec<_>>(),
         "unit": dim_codes.iter().map(|c| entry.as_ref().and_then(|e| e.dimensions.get(*c))).collect::<Vec<_>>(),
         "mean": dim_codes.iter().map(|c| current.stats.get(*c).map(|s| s.mean)).collect::<Vec<_>>(),
         "best": dim_codes.iter().map(|c| current.stats.get(*c).map(|s| s.best)).collect::<Vec<_>>(),
@@ -672,7 +704,7 @@ async fn unit_page(
         .collect();
     let heat = json!({
         "years": history_years,
-        "leaves": leaves.iter().map(|(c, n)| format!("{} {n}", c.rsplit_once('.').map_or(c.as_str(), |(_, s)| s))).collect::<Vec<_>>(),
+        "leaves": leaves.iter().map(|(c, n)| format!("{} {n}", node_number(c))).collect::<Vec<_>>(),
         "cells": heat_cells,
         "of": current.ranked.len().max(1),
     });
@@ -692,6 +724,7 @@ async fn unit_page(
         rank: entry.as_ref().and_then(|e| e.rank).map_or("–".into(), |r| format!("{r}/{}", current.ranked.len())),
         change,
         change_class,
+        score_change: signed(entry.as_ref().and_then(|e| e.total_change)),
         dims,
         history,
         weak,
@@ -1438,5 +1471,37 @@ pub fn openapi_paths() -> serde_json::Map<String, Value> {
     match paths {
         Value::Object(m) => m,
         _ => serde_json::Map::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helpers() {
+        assert_eq!(node_number("papi.d1.s2"), "1.2");
+        assert_eq!(node_number("par.a3.c4"), "3.4");
+        assert_eq!(node_number("papi.d8"), "8");
+        assert_eq!(node_number("odd.x.y"), "odd.x.y");
+        assert_eq!(parse_score(" 1,5 ", "x"), Ok(Some(1.5)));
+        assert_eq!(parse_score("2.25", "x"), Ok(Some(2.25)));
+        assert_eq!(parse_score("", "x"), Ok(None));
+        assert!(parse_score("1,5,0", "tiêu chí a").is_err_and(|e| e.contains("tiêu chí a")));
+        assert!(parse_score("NaN", "x").is_err() && parse_score("inf", "x").is_err());
+        // Nothing a unit's name holds can close the script element the chart data lives in.
+        let s = script_json(&json!({"name": "</script><script>alert(1)</script>&"}));
+        assert!(!s.contains('<') && !s.contains('>') && !s.contains('&'));
+        assert_eq!(serde_json::from_str::<Value>(&s).ok(), Some(json!({"name": "</script><script>alert(1)</script>&"})));
+        assert_eq!(change_text(Some(6), Some(2023), 2024), ("tăng 6 bậc".to_string(), "up"));
+        assert_eq!(change_text(Some(0), Some(2022), 2024).0, "giữ nguyên (so với 2022)");
+        assert_eq!(change_text(Some(-2), Some(2023), 2024), ("giảm 2 bậc".to_string(), "down"));
+        assert_eq!(input_value(Some(1.5)), "1,5");
+        assert_eq!(num(Some(47.821236)), "47,82");
+        assert_eq!(pct(Some(88.571_428)), "88,57%");
+        assert_eq!(
+            (signed(Some(0.523)), signed(Some(-1.03)), signed(Some(0.0)), signed(None)),
+            ("+0,52".into(), "−1,03".into(), "±0".into(), String::new())
+        );
     }
 }

@@ -10,9 +10,9 @@ use chiso_core::text::vn_date_short;
 use chiso_core::unit::parse_date;
 use chiso_store::Store;
 use std::time::Duration;
+use time::Date;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
-use time::Date;
 
 /// A plain SMTP relay on the intranet (no authentication, no TLS), e.g. the province's mail gateway.
 #[derive(Debug, Clone)]
@@ -45,9 +45,17 @@ pub async fn remind(store: &Store, today: Date) -> Result<usize, String> {
             }
             let days = (due - today).whole_days();
             let (kind, key, title) = if t.status == TaskStatus::Overdue {
-                ("task_overdue", format!("task-overdue:{}:{}", t.task.row.id, due), format!("Quá hạn: nhiệm vụ {} (hạn {})", t.task.row.code, vn_date_short(due)))
+                (
+                    "task_overdue",
+                    format!("task-overdue:{}:{}", t.task.row.id, due),
+                    format!("Quá hạn: nhiệm vụ {} (hạn {})", t.task.row.code, vn_date_short(due)),
+                )
             } else if (0..=TASK_SOON_DAYS).contains(&days) {
-                ("task_due", format!("task-due:{}:{}", t.task.row.id, due), format!("Sắp đến hạn: nhiệm vụ {} (hạn {})", t.task.row.code, vn_date_short(due)))
+                (
+                    "task_due",
+                    format!("task-due:{}:{}", t.task.row.id, due),
+                    format!("Sắp đến hạn: nhiệm vụ {} (hạn {})", t.task.row.code, vn_date_short(due)),
+                )
             } else {
                 continue;
             };
@@ -57,7 +65,11 @@ pub async fn remind(store: &Store, today: Date) -> Result<usize, String> {
             }
             people.extend(store.recipients(unit.id, None, &["specialist"]).await.map_err(|e| e.to_string())?);
             for p in people {
-                if store.notify(p.user_id, kind, &format!("{key}:{}", p.user_id), &title, &format!("/tasks/{}", t.task.row.id)).await.map_err(|e| e.to_string())? {
+                if store
+                    .notify(p.user_id, kind, &format!("{key}:{}", p.user_id), &title, &format!("/tasks/{}", t.task.row.id))
+                    .await
+                    .map_err(|e| e.to_string())?
+                {
                     created += 1;
                 }
             }
@@ -67,7 +79,7 @@ pub async fn remind(store: &Store, today: Date) -> Result<usize, String> {
         for sp in &schedule.periods {
             let Some(due) = sp.due_for(&unit.level) else { continue };
             let days = (due - today).whole_days();
-            if days > REPORT_SOON_DAYS || days < -30 {
+            if !(-30..=REPORT_SOON_DAYS).contains(&days) {
                 continue;
             }
             let report = store.report_of(&sys, unit, None, &sp.period.code()).await.map_err(|e| e.to_string())?;
@@ -111,7 +123,10 @@ fn b64(bytes: &[u8]) -> String {
 async fn expect(reader: &mut BufReader<tokio::net::tcp::OwnedReadHalf>, code: &str) -> Result<(), String> {
     loop {
         let mut line = String::new();
-        let n = tokio::time::timeout(Duration::from_secs(20), reader.read_line(&mut line)).await.map_err(|_| "SMTP: hết thời gian chờ".to_string())?.map_err(|e| e.to_string())?;
+        let n = tokio::time::timeout(Duration::from_secs(20), reader.read_line(&mut line))
+            .await
+            .map_err(|_| "SMTP: hết thời gian chờ".to_string())?
+            .map_err(|e| e.to_string())?;
         if n == 0 {
             return Err("SMTP: máy chủ đóng kết nối".into());
         }
@@ -130,15 +145,28 @@ pub async fn send_mail(cfg: &SmtpConfig, to: &str, subject: &str, body: &str) ->
     if to.contains(['\r', '\n', '<', '>']) {
         return Err("địa chỉ e-mail không hợp lệ".into());
     }
-    let stream = tokio::time::timeout(Duration::from_secs(10), TcpStream::connect(&cfg.addr)).await.map_err(|_| format!("SMTP {}: hết thời gian kết nối", cfg.addr))?.map_err(|e| format!("SMTP {}: {e}", cfg.addr))?;
+    let stream = tokio::time::timeout(Duration::from_secs(10), TcpStream::connect(&cfg.addr))
+        .await
+        .map_err(|_| format!("SMTP {}: hết thời gian kết nối", cfg.addr))?
+        .map_err(|e| format!("SMTP {}: {e}", cfg.addr))?;
     let (r, mut w) = stream.into_split();
     let mut r = BufReader::new(r);
     expect(&mut r, "220").await?;
-    for (cmd, code) in [("EHLO chiso\r\n".to_string(), "250"), (format!("MAIL FROM:<{}>\r\n", cfg.from), "250"), (format!("RCPT TO:<{to}>\r\n"), "250"), ("DATA\r\n".to_string(), "354")] {
+    for (cmd, code) in [
+        ("EHLO chiso\r\n".to_string(), "250"),
+        (format!("MAIL FROM:<{}>\r\n", cfg.from), "250"),
+        (format!("RCPT TO:<{to}>\r\n"), "250"),
+        ("DATA\r\n".to_string(), "354"),
+    ] {
         w.write_all(cmd.as_bytes()).await.map_err(|e| e.to_string())?;
         expect(&mut r, code).await?;
     }
-    let body = body.replace("\r\n", "\n").lines().map(|l| if l.starts_with('.') { format!(".{l}") } else { l.to_string() }).collect::<Vec<_>>().join("\r\n");
+    let body = body
+        .replace("\r\n", "\n")
+        .lines()
+        .map(|l| if l.starts_with('.') { format!(".{l}") } else { l.to_string() })
+        .collect::<Vec<_>>()
+        .join("\r\n");
     let msg = format!(
         "From: chiso <{}>\r\nTo: <{to}>\r\nSubject: =?UTF-8?B?{}?=\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{body}\r\n.\r\n",
         cfg.from,

@@ -74,7 +74,9 @@ async fn health(State(state): State<AppState>) -> impl IntoResponse {
     };
     match state.store.ping().await {
         Ok(()) => (StatusCode::OK, Json(serde_json::json!({"status": "ok", "database": backend, "version": env!("CARGO_PKG_VERSION")}))),
-        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "error", "database": backend, "error": e.to_string()}))),
+        Err(e) => {
+            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "error", "database": backend, "error": e.to_string()})))
+        }
     }
 }
 

@@ -24,8 +24,8 @@ use chiso_core::framework::{Framework, FrameworkSet};
 use chiso_core::text::{nfc, vn_date_short, vn_number};
 use chiso_stats::{Questionnaire, Report, ResponseErrorKind, Responses, ScoreOptions, Structure, SurveyError, UnitReport};
 use chiso_store::surveys::{
-    FormLookup, Invitation, NewEstimate, NewResponse, NewSurvey, ResponseImport, ResponseImportSummary, StoredEstimate, StoredResponse, Survey,
-    SurveyFilter, SurveyListItem, SurveyStatus, check_answer, is_asked,
+    FormLookup, Invitation, NewEstimate, NewResponse, NewSurvey, ResponseImport, ResponseImportSummary, StoredEstimate, StoredResponse,
+    Survey, SurveyFilter, SurveyListItem, SurveyStatus, check_answer, is_asked,
 };
 use chiso_store::units::Unit;
 use chiso_store::{Store, StoreError};
@@ -57,6 +57,7 @@ pub fn router() -> Router<AppState> {
         .route("/surveys/{id}/invitations/print", get(print_invitations))
         .route("/surveys/{id}/responses", post(import_upload).layer(DefaultBodyLimit::max(IMPORT_LIMIT + 64 * 1024)))
         .route("/surveys/{id}/estimates", get(estimates_page).post(compute))
+        .route("/surveys/{id}/sheet", post(fill_sheet))
         .route("/s/{token}", get(form_page).post(form_submit))
         .route("/s/{token}/done", get(form_done))
         .route("/api/v1/surveys", get(api_list))
@@ -161,17 +162,21 @@ pub fn for_each_row(bytes: &[u8], file: &str, mut f: impl FnMut(u64, &[&str]) ->
         .map_err(|_| ReadError::Message("tệp XLSX hỏng (không đọc được)".into()))?
         .map_err(|e| ReadError::Message(format!("không đọc được tệp XLSX: {e}")))?;
         let first_row = range.start().map_or(0, |(r, _)| u64::from(r));
+        // The used range is a rectangle: a row's cells past the header's last name are not columns (unless
+        // they hold something, which the engine then reports as a row longer than the header).
+        let mut width: Option<usize> = None;
         let mut fields: Vec<String> = Vec::new();
         for (i, row) in range.rows().enumerate() {
             fields.clear();
             fields.extend(row.iter().map(cell_text));
-            // Trailing empty cells of a row are not columns.
-            while fields.len() > 1 && fields.last().is_some_and(String::is_empty) {
-                fields.pop();
-            }
             if fields.iter().all(String::is_empty) {
                 continue;
             }
+            let w = *width.get_or_insert_with(|| fields.iter().rposition(|f| !f.is_empty()).map_or(0, |p| p + 1));
+            if fields.len() > w && fields[w..].iter().all(String::is_empty) {
+                fields.truncate(w);
+            }
+            fields.resize(fields.len().max(w), String::new());
             let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
             f(first_row + i as u64 + 1, &refs)?;
         }
@@ -389,7 +394,9 @@ pub async fn compute_estimates(
     let q = store.survey_questionnaire(scope, survey_id).await?;
     let responses = store.survey_responses(scope, survey_id).await?;
     if responses.is_empty() {
-        return Err(AppError::BadRequest("khảo sát chưa có câu trả lời nào: hãy nhập câu trả lời hoặc gửi phiếu mời trước khi tính ước lượng".into()));
+        return Err(AppError::BadRequest(
+            "khảo sát chưa có câu trả lời nào: hãy nhập câu trả lời hoặc gửi phiếu mời trước khi tính ước lượng".into(),
+        ));
     }
     let structure = structure_for(frameworks, &q, Some(survey.year as i32)).map_err(AppError::BadRequest)?;
     let opts = ScoreOptions { bootstrap, seed, by_group, small_sample: SMALL_SAMPLE };
@@ -400,6 +407,29 @@ pub async fn compute_estimates(
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
     let json = serde_json::to_string(&report).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(store.save_estimate(scope, survey_id, &NewEstimate { bootstrap, seed, by_group, responses: n, report: &json }).await?)
+}
+
+/// The survey part of a PAR-style score sheet: for each leaf of the framework (in `year`) whose score comes
+/// from a survey and that the questionnaire measures, the points `min + n·(max − min)`, where n is the mean of
+/// the unit's defined indicator means of that leaf (each on the 0–1 scale, reversed indicators already
+/// turned round). Leaves without any answer are left out.
+pub fn survey_leaf_scores(fw: &Framework, year: i32, q: &Questionnaire, est: &chiso_stats::Estimate) -> Vec<(String, f64)> {
+    let mut out = Vec::new();
+    for leaf in fw.leaves_for_year(year) {
+        if leaf.source != chiso_core::framework::Source::Survey {
+            continue;
+        }
+        let means: Vec<f64> =
+            q.indicators.iter().filter(|i| i.node == leaf.code).filter_map(|i| est.indicators.get(&i.code).copied().flatten()).collect();
+        if means.is_empty() {
+            continue;
+        }
+        let n = means.iter().sum::<f64>() / means.len() as f64;
+        let (lo, hi) = (leaf.min.unwrap_or(0.0), leaf.max.unwrap_or(0.0));
+        let points = chiso_core::results::round_to(lo + n.clamp(0.0, 1.0) * (hi - lo), 2).clamp(lo, hi);
+        out.push((leaf.code.clone(), points));
+    }
+    out
 }
 
 /// A small deterministic generator (SplitMix64): synthetic data must be the same on every machine.
@@ -629,7 +659,8 @@ async fn render_list(state: &AppState, me: &CurrentUser, q: ListQuery, error: Op
 async fn create(State(state): State<AppState>, me: CurrentUser, mut multipart: Multipart) -> Result<Response, PageError> {
     let mut f: HashMap<String, String> = HashMap::new();
     let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("biểu mẫu không hợp lệ: {e}")))? {
+    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("biểu mẫu không hợp lệ: {e}")))?
+    {
         let name = field.name().unwrap_or("").to_string();
         if name == "file" {
             let fname = field.file_name().unwrap_or("bảng hỏi").to_string();
@@ -646,7 +677,7 @@ async fn create(State(state): State<AppState>, me: CurrentUser, mut multipart: M
     }
     let get = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
     me.check_csrf(&get("csrf"))?;
-    let result = create_from_form(&state, &me, &get("unit"), &get("year"), &get("title"), &get("groups"), file, get("sample") == "1").await;
+    let result = create_from_form(&state, &me, &f, file).await;
     match result {
         Ok(s) => Ok(Redirect::to(&format!("/surveys/{}", s.id)).into_response()),
         Err(e @ (AppError::BadRequest(_) | AppError::Store(StoreError::Invalid(_)))) => {
@@ -657,20 +688,21 @@ async fn create(State(state): State<AppState>, me: CurrentUser, mut multipart: M
     }
 }
 
+/// The fields of the creation form: `unit`, `year`, `title`, `groups`, `sample` ("1": the sample
+/// questionnaire when no file is chosen).
 async fn create_from_form(
     state: &AppState,
     me: &CurrentUser,
-    unit: &str,
-    year: &str,
-    title: &str,
-    groups: &str,
+    f: &HashMap<String, String>,
     file: Option<(String, Vec<u8>)>,
-    use_sample: bool,
 ) -> Result<Survey, AppError> {
+    let get = |k: &str| f.get(k).map(|s| s.trim()).unwrap_or_default();
+    let (unit, year, title, groups, use_sample) = (get("unit"), get("year"), get("title"), get("groups"), get("sample") == "1");
     let year: i32 = year.parse().map_err(|_| AppError::BadRequest(format!("năm \"{year}\" không hợp lệ")))?;
     let (name, text) = match file {
         Some((name, bytes)) => {
-            let text = String::from_utf8(bytes).map_err(|_| AppError::BadRequest(format!("{name}: tệp bảng hỏi phải là văn bản TOML UTF-8")))?;
+            let text =
+                String::from_utf8(bytes).map_err(|_| AppError::BadRequest(format!("{name}: tệp bảng hỏi phải là văn bản TOML UTF-8")))?;
             (name, text)
         }
         None if use_sample => ("papi-mini.toml".to_string(), SAMPLE_QUESTIONNAIRE.to_string()),
@@ -685,7 +717,10 @@ async fn create_from_form(
     let title = if title.is_empty() { q.title.clone().unwrap_or_default() } else { title.to_string() };
     Ok(state
         .store
-        .create_survey(&me.scope, &NewSurvey { unit_code: unit, year, title: &title, questionnaire: &q, framework: fw, extra_groups: &extra })
+        .create_survey(
+            &me.scope,
+            &NewSurvey { unit_code: unit, year, title: &title, questionnaire: &q, framework: fw, extra_groups: &extra },
+        )
         .await?)
 }
 
@@ -738,7 +773,7 @@ struct SurveyPage {
     units: Vec<Unit>,
     group_columns: Vec<String>,
     counts: Vec<CountRow>,
-    total_responses: i64,
+    total_responses: String,
     invitations: Vec<InvitationView>,
     invitations_total: usize,
     invitations_used: usize,
@@ -771,7 +806,8 @@ async fn detail(
 ) -> Result<Html<String>, PageError> {
     let message = match (q.imported, q.invited) {
         (Some(n), _) => Some(format!(
-            "Đã nhập {n} câu trả lời.{}",
+            "Đã nhập {} câu trả lời.{}",
+            vn_number(n as f64, 0),
             q.warnings.filter(|w| *w > 0).map(|w| format!(" Có {w} lưu ý (xem khi tính ước lượng).")).unwrap_or_default()
         )),
         (None, Some(n)) => Some(format!("Đã tạo {n} phiếu mời: sao chép các đường dẫn bên dưới hoặc in kèm mã QR.")),
@@ -839,7 +875,7 @@ async fn render_detail(
     for r in &mut rows {
         r.small = (r.total as usize) < SMALL_SAMPLE;
     }
-    let total_responses = rows.iter().map(|r| r.total).sum();
+    let total_responses = vn_number(rows.iter().map(|r| r.total).sum::<i64>() as f64, 0);
     let can_edit = me.scope.can(Permission::EditPlans);
     let base = base_url(state, headers);
     let (mut invitations, mut unused_links, mut inv_total, mut inv_used) = (Vec::new(), String::new(), 0, 0);
@@ -871,7 +907,14 @@ async fn render_detail(
         .map(|i| (i.source_name, i.row_count, i.actor, vn_datetime(i.created_at)))
         .collect();
     let latest = state.store.latest_estimate(&me.scope, id).await?.map(|e| {
-        format!("{} — {} câu trả lời, B = {}, seed = {}{}", vn_datetime(e.computed_at), e.responses, e.bootstrap, e.seed, if e.by_group { ", theo nhóm" } else { "" })
+        format!(
+            "{} — {} câu trả lời, B = {}, seed = {}{}",
+            vn_datetime(e.computed_at),
+            e.responses,
+            e.bootstrap,
+            e.seed,
+            if e.by_group { ", theo nhóm" } else { "" }
+        )
     });
     let mut csv_header = String::from("respondent_id,unit,group,weight");
     for i in &q.indicators {
@@ -935,7 +978,12 @@ fn sample_units(survey: &Survey, units: &[Unit]) -> Vec<String> {
     if below.is_empty() { vec![survey.unit_code.clone()] } else { below }
 }
 
-async fn sample_csv(State(state): State<AppState>, me: CurrentUser, Path(id): Path<i64>, Query(sq): Query<SampleQuery>) -> Result<Response, PageError> {
+async fn sample_csv(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    Query(sq): Query<SampleQuery>,
+) -> Result<Response, PageError> {
     let survey = state.store.survey(&me.scope, id).await?;
     let q = state.store.survey_questionnaire(&me.scope, id).await?;
     let groups = state.store.survey_groups(&me.scope, id).await?;
@@ -952,7 +1000,12 @@ pub struct StatusForm {
     status: String,
 }
 
-async fn set_status(State(state): State<AppState>, me: CurrentUser, Path(id): Path<i64>, Form(f): Form<StatusForm>) -> Result<Response, PageError> {
+async fn set_status(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    Form(f): Form<StatusForm>,
+) -> Result<Response, PageError> {
     me.check_csrf(&f.csrf)?;
     let status = SurveyStatus::parse(&f.status).ok_or_else(|| AppError::BadRequest(format!("trạng thái \"{}\" không hợp lệ", f.status)))?;
     state.store.set_survey_status(&me.scope, id, status).await?;
@@ -979,7 +1032,8 @@ async fn invite(
     let count: usize = match f.count.trim().parse() {
         Ok(n) => n,
         Err(_) => {
-            let html = render_detail(&state, &me, &headers, id, None, Some(format!("Số phiếu mời \"{}\" không phải là số", f.count))).await?;
+            let html =
+                render_detail(&state, &me, &headers, id, None, Some(format!("Số phiếu mời \"{}\" không phải là số", f.count))).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
         }
     };
@@ -1009,7 +1063,12 @@ struct PrintPage {
     cards: Vec<PrintCard>,
 }
 
-async fn print_invitations(State(state): State<AppState>, me: CurrentUser, headers: HeaderMap, Path(id): Path<i64>) -> Result<Html<String>, PageError> {
+async fn print_invitations(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, PageError> {
     let survey = state.store.survey(&me.scope, id).await?;
     let base = base_url(&state, &headers);
     let cards = state
@@ -1036,12 +1095,14 @@ async fn import_upload(
 ) -> Result<Response, PageError> {
     let mut csrf = String::new();
     let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("biểu mẫu tải lên không hợp lệ: {e}")))? {
+    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("biểu mẫu tải lên không hợp lệ: {e}")))?
+    {
         match field.name() {
             Some("csrf") => csrf = field.text().await.unwrap_or_default(),
             Some("file") => {
                 let name = field.file_name().unwrap_or("tệp").to_string();
-                let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(format!("không đọc được tệp '{name}': {e} (tối đa 64 MB)")))?;
+                let bytes =
+                    field.bytes().await.map_err(|e| AppError::BadRequest(format!("không đọc được tệp '{name}': {e} (tối đa 64 MB)")))?;
                 file = Some((name, bytes.to_vec()));
             }
             _ => {}
@@ -1053,9 +1114,12 @@ async fn import_upload(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
     };
     match import_file(&state.store, &me.scope, id, bytes, &name).await {
-        Ok((summary, warnings)) => Ok(Redirect::to(&format!("/surveys/{id}?imported={}&warnings={}", summary.rows, warnings.len())).into_response()),
+        Ok((summary, warnings)) => {
+            Ok(Redirect::to(&format!("/surveys/{id}?imported={}&warnings={}", summary.rows, warnings.len())).into_response())
+        }
         Err(e @ (AppError::BadRequest(_) | AppError::Store(StoreError::Invalid(_)))) => {
-            let html = render_detail(&state, &me, &headers, id, None, Some(format!("Không nhập được (không có dòng nào được lưu): {e}"))).await?;
+            let html =
+                render_detail(&state, &me, &headers, id, None, Some(format!("Không nhập được (không có dòng nào được lưu): {e}"))).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
         Err(e) => Err(e.into()),
@@ -1090,6 +1154,7 @@ struct UnitView {
     code: String,
     name: String,
     n: usize,
+    n_text: String,
     weight_sum: String,
     small: bool,
     total: String,
@@ -1097,6 +1162,8 @@ struct UnitView {
     dims: Vec<DimView>,
     groups: Vec<GroupView>,
     warnings: Vec<String>,
+    /// Survey points for a PAR-style score sheet: (leaf, label, "4,12 / 6").
+    sheet: Vec<(String, String, String)>,
 }
 
 #[derive(Serialize)]
@@ -1216,13 +1283,22 @@ fn unit_view(
         })
         .unwrap_or_default();
     // Radar: one axis per dimension (1–10), the estimate between its 95% bounds, and the official scores.
-    let axes: Vec<String> = ur.estimate.dimensions.keys().map(|d| format!("{}: {}", dimension_short(d), node_name(fw, d))).collect();
+    // Short axis names (the table beside the chart has the full ones): long names would be cut on phones.
+    let axes: Vec<String> = ur.estimate.dimensions.keys().map(dimension_short).collect();
     let pick = |f: &dyn Fn(&str, Option<f64>) -> Option<f64>| -> Vec<Option<f64>> {
         ur.estimate.dimensions.0.iter().map(|(d, v)| f(d, *v).map(|x| (x * 100.0).round() / 100.0)).collect()
     };
     let mut series = vec![
-        RadarSeries { name: "Cận trên 95%".into(), values: pick(&|d, _| ci.and_then(|c| c.dimensions.get(d).copied().flatten()).map(|x| x[1])), kind: "hi" },
-        RadarSeries { name: "Cận dưới 95%".into(), values: pick(&|d, _| ci.and_then(|c| c.dimensions.get(d).copied().flatten()).map(|x| x[0])), kind: "lo" },
+        RadarSeries {
+            name: "Cận trên 95%".into(),
+            values: pick(&|d, _| ci.and_then(|c| c.dimensions.get(d).copied().flatten()).map(|x| x[1])),
+            kind: "hi",
+        },
+        RadarSeries {
+            name: "Cận dưới 95%".into(),
+            values: pick(&|d, _| ci.and_then(|c| c.dimensions.get(d).copied().flatten()).map(|x| x[0])),
+            kind: "lo",
+        },
         RadarSeries { name: "Ước lượng".into(), values: pick(&|_, v| v), kind: "estimate" },
     ];
     if let (Some(o), Some(label)) = (official, official_label) {
@@ -1233,6 +1309,7 @@ fn unit_view(
         code: code.to_string(),
         name,
         n: ur.n,
+        n_text: vn_number(ur.n as f64, 0),
         weight_sum: vn_number(ur.weight_sum, 2),
         small: ur.n < SMALL_SAMPLE,
         total: with_interval(ur.estimate.total, ci.and_then(|c| c.total)),
@@ -1240,6 +1317,7 @@ fn unit_view(
         dims,
         groups,
         warnings: ur.warnings.clone(),
+        sheet: Vec::new(),
     }
 }
 
@@ -1248,11 +1326,22 @@ pub struct EstimatesQuery {
     run: Option<i64>,
 }
 
-async fn estimates_page(State(state): State<AppState>, me: CurrentUser, Path(id): Path<i64>, Query(q): Query<EstimatesQuery>) -> Result<Html<String>, PageError> {
+async fn estimates_page(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    Query(q): Query<EstimatesQuery>,
+) -> Result<Html<String>, PageError> {
     render_estimates(&state, &me, id, q.run, None).await.map(Html)
 }
 
-async fn render_estimates(state: &AppState, me: &CurrentUser, id: i64, run: Option<i64>, error: Option<String>) -> Result<String, PageError> {
+async fn render_estimates(
+    state: &AppState,
+    me: &CurrentUser,
+    id: i64,
+    run: Option<i64>,
+    error: Option<String>,
+) -> Result<String, PageError> {
     let survey = state.store.survey(&me.scope, id).await?;
     let stored = match run {
         Some(r) => Some(state.store.estimate(&me.scope, id, r).await?),
@@ -1269,11 +1358,28 @@ async fn render_estimates(state: &AppState, me: &CurrentUser, id: i64, run: Opti
     let mut units = Vec::new();
     let mut warnings = Vec::new();
     if let Some(e) = &stored {
-        let report: Report = serde_json::from_str(&e.report).map_err(|err| AppError::Internal(format!("báo cáo ước lượng #{} hỏng: {err}", e.id)))?;
+        let report: Report =
+            serde_json::from_str(&e.report).map_err(|err| AppError::Internal(format!("báo cáo ước lượng #{} hỏng: {err}", e.id)))?;
         warnings = report.warnings.clone();
+        let sheet_fw = fw.filter(|f| f.aggregation == chiso_core::framework::Aggregation::PercentOfMax);
+        let q = match sheet_fw {
+            Some(_) => Some(state.store.survey_questionnaire(&me.scope, id).await?),
+            None => None,
+        };
         for (code, ur) in &report.units.0 {
             let name = names.get(code).cloned().unwrap_or_else(|| code.clone());
-            units.push(unit_view(code, name, ur, fw, official_scores, &mut charts, official_label.as_deref()));
+            let mut view = unit_view(code, name, ur, fw, official_scores, &mut charts, official_label.as_deref());
+            if let (Some(f), Some(q)) = (sheet_fw, &q) {
+                view.sheet = survey_leaf_scores(f, survey.year as i32, q, &ur.estimate)
+                    .into_iter()
+                    .map(|(leaf, pts)| {
+                        let max = f.node_for_year(&leaf, survey.year as i32).and_then(|n| n.max).unwrap_or(0.0);
+                        let label = node_name(fw, &leaf);
+                        (leaf, label, format!("{} / {}", vn_number(pts, 2), number_text(max)))
+                    })
+                    .collect();
+            }
+            units.push(view);
         }
     }
     let runs = state
@@ -1321,14 +1427,27 @@ pub struct ComputeForm {
     by_group: Option<String>,
 }
 
-async fn compute(State(state): State<AppState>, me: CurrentUser, Path(id): Path<i64>, Form(f): Form<ComputeForm>) -> Result<Response, PageError> {
+async fn compute(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    Form(f): Form<ComputeForm>,
+) -> Result<Response, PageError> {
     me.check_csrf(&f.csrf)?;
     let parsed = (|| -> Result<(usize, u64), String> {
-        let b = if f.bootstrap.trim().is_empty() { 1000 } else { f.bootstrap.trim().parse().map_err(|_| format!("số lần lặp B \"{}\" không phải số nguyên", f.bootstrap))? };
+        let b = if f.bootstrap.trim().is_empty() {
+            1000
+        } else {
+            f.bootstrap.trim().parse().map_err(|_| format!("số lần lặp B \"{}\" không phải số nguyên", f.bootstrap))?
+        };
         if b > MAX_WEB_BOOTSTRAP {
             return Err(format!("số lần lặp B tối đa trên trang là {MAX_WEB_BOOTSTRAP} (dùng lệnh chiso survey estimate cho số lớn hơn)"));
         }
-        let seed = if f.seed.trim().is_empty() { 1 } else { f.seed.trim().parse().map_err(|_| format!("seed \"{}\" không phải số nguyên không âm", f.seed))? };
+        let seed = if f.seed.trim().is_empty() {
+            1
+        } else {
+            f.seed.trim().parse().map_err(|_| format!("seed \"{}\" không phải số nguyên không âm", f.seed))?
+        };
         Ok((b, seed))
     })();
     let result = match parsed {
@@ -1339,6 +1458,66 @@ async fn compute(State(state): State<AppState>, me: CurrentUser, Path(id): Path<
         Ok(_) => Ok(Redirect::to(&format!("/surveys/{id}/estimates")).into_response()),
         Err(e @ (AppError::BadRequest(_) | AppError::Store(StoreError::Invalid(_)))) => {
             let html = render_estimates(&state, &me, id, None, Some(format!("Không tính được ước lượng: {e}"))).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SheetForm {
+    csrf: String,
+    unit: String,
+}
+
+/// Put the survey points of a unit (from the latest estimates) into its score sheet of the survey's
+/// framework and year, as the appraiser's survey scores (audited by the assessment store).
+async fn fill_sheet(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    Form(f): Form<SheetForm>,
+) -> Result<Response, PageError> {
+    me.check_csrf(&f.csrf)?;
+    let result = async {
+        let survey = state.store.survey(&me.scope, id).await?;
+        let fw = state
+            .frameworks
+            .get(&survey.framework)
+            .ok_or_else(|| AppError::BadRequest(format!("bộ chỉ số \"{}\" chưa có trong hệ thống", survey.framework)))?;
+        let e = state
+            .store
+            .latest_estimate(&me.scope, id)
+            .await?
+            .ok_or_else(|| AppError::BadRequest("chưa có ước lượng: hãy tính ước lượng trước".into()))?;
+        let report: Report = serde_json::from_str(&e.report).map_err(|err| AppError::Internal(err.to_string()))?;
+        let ur = report.units.get(&f.unit).ok_or_else(|| AppError::BadRequest(format!("ước lượng không có đơn vị {}", f.unit)))?;
+        let q = state.store.survey_questionnaire(&me.scope, id).await?;
+        let year = survey.year as i32;
+        let scores = survey_leaf_scores(fw, year, &q, &ur.estimate);
+        if scores.is_empty() {
+            return Err(AppError::BadRequest("bảng hỏi không đo tiêu chí điều tra nào của phiếu chấm điểm".into()));
+        }
+        let a = state
+            .store
+            .assessment_for(&me.scope, &f.unit, &survey.framework, year)
+            .await?
+            .ok_or_else(|| AppError::BadRequest(format!("{} chưa có phiếu chấm điểm {} năm {year}", f.unit, survey.framework)))?;
+        let reason = format!("kết quả khảo sát #{id}, ước lượng #{} ({} người trả lời)", e.id, ur.n);
+        let inputs: Vec<chiso_store::assessments::AppraisalInput> = scores
+            .into_iter()
+            .map(|(node, score)| chiso_store::assessments::AppraisalInput { node, score: Some(score), reason: Some(reason.clone()) })
+            .collect();
+        state.store.appraise(&me.scope, fw, a.id, &inputs, None).await?;
+        Ok::<i64, AppError>(a.id)
+    }
+    .await;
+    match result {
+        Ok(sheet) => Ok(Redirect::to(&format!("/assessments/{sheet}")).into_response()),
+        Err(
+            e @ (AppError::BadRequest(_) | AppError::Store(StoreError::Invalid(_) | StoreError::Conflict(_) | StoreError::Forbidden(_))),
+        ) => {
+            let html = render_estimates(&state, &me, id, None, Some(format!("Không điền được phiếu chấm điểm: {e}"))).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
         Err(e) => Err(e.into()),
@@ -1402,7 +1581,11 @@ fn random_hex() -> String {
     chiso_store::accounts::random_bytes().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn questions(ctx: &chiso_store::surveys::FormContext, given: &HashMap<String, String>, errors: &HashMap<String, String>) -> Vec<QuestionView> {
+fn questions(
+    ctx: &chiso_store::surveys::FormContext,
+    given: &HashMap<String, String>,
+    errors: &HashMap<String, String>,
+) -> Vec<QuestionView> {
     ctx.asked()
         .into_iter()
         .enumerate()
@@ -1456,12 +1639,18 @@ fn lookup_message(l: &FormLookup) -> Option<(StatusCode, &'static str, String)> 
         FormLookup::Used(at) => Some((
             StatusCode::CONFLICT,
             "Phiếu này đã được trả lời",
-            format!("Phiếu khảo sát theo đường dẫn này đã được trả lời lúc {}. Mỗi đường dẫn chỉ dùng được một lần. Xin cảm ơn ông/bà!", vn_datetime(*at)),
+            format!(
+                "Phiếu khảo sát theo đường dẫn này đã được trả lời lúc {}. Mỗi đường dẫn chỉ dùng được một lần. Xin cảm ơn ông/bà!",
+                vn_datetime(*at)
+            ),
         )),
         FormLookup::Closed(s) => Some((
             StatusCode::GONE,
             "Khảo sát đã kết thúc",
-            format!("Khảo sát \"{}\" của {} đã kết thúc và không nhận thêm câu trả lời. Xin cảm ơn ông/bà đã quan tâm.", s.title, s.unit_name),
+            format!(
+                "Khảo sát \"{}\" của {} đã kết thúc và không nhận thêm câu trả lời. Xin cảm ơn ông/bà đã quan tâm.",
+                s.title, s.unit_name
+            ),
         )),
         FormLookup::Open(_) => None,
     }
@@ -1472,7 +1661,9 @@ async fn form_page(State(state): State<AppState>, headers: HeaderMap, Path(token
     if let Some((status, heading, text)) = lookup_message(&lookup) {
         return message_page(status, heading, &text, false);
     }
-    let FormLookup::Open(ctx) = lookup else { return message_page(StatusCode::NOT_FOUND, "Không tìm thấy phiếu khảo sát", "", false) };
+    let FormLookup::Open(ctx) = lookup else {
+        return message_page(StatusCode::NOT_FOUND, "Không tìm thấy phiếu khảo sát", "", false);
+    };
     let csrf = match cookie(&headers, FORM_CSRF_COOKIE) {
         Some(t) if t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()) => t.to_string(),
         _ => random_hex(),
@@ -1520,7 +1711,9 @@ async fn form_submit(
     if let Some((status, heading, text)) = lookup_message(&lookup) {
         return message_page(status, heading, &text, false);
     }
-    let FormLookup::Open(ctx) = lookup else { return message_page(StatusCode::NOT_FOUND, "Không tìm thấy phiếu khảo sát", "", false) };
+    let FormLookup::Open(ctx) = lookup else {
+        return message_page(StatusCode::NOT_FOUND, "Không tìm thấy phiếu khảo sát", "", false);
+    };
     // Double-submit CSRF: the hidden field must repeat the cookie set with the form (and the token in the
     // path is the credential itself).
     let cookie_token = cookie(&headers, FORM_CSRF_COOKIE).unwrap_or("");
@@ -1553,14 +1746,19 @@ async fn form_submit(
     for ind in ctx.asked() {
         match given.get(&ind.code).map(|v| v.trim()) {
             None => {
-                errors.entry(ind.code.clone()).or_insert_with(|| "Vui lòng chọn một phương án (hoặc \"Không biết / không trả lời\").".into());
+                errors
+                    .entry(ind.code.clone())
+                    .or_insert_with(|| "Vui lòng chọn một phương án (hoặc \"Không biết / không trả lời\").".into());
             }
             Some("") => {}
             Some(v) => match v.replace(',', ".").parse::<f64>() {
                 Ok(x) => match check_answer(ind, x) {
                     Ok(()) => answers.push((ind.code.clone(), x)),
                     Err(_) => {
-                        errors.insert(ind.code.clone(), format!("Câu trả lời phải nằm trong khoảng {} đến {}.", number_text(ind.min), number_text(ind.max)));
+                        errors.insert(
+                            ind.code.clone(),
+                            format!("Câu trả lời phải nằm trong khoảng {} đến {}.", number_text(ind.min), number_text(ind.max)),
+                        );
                     }
                 },
                 Err(_) => {
@@ -1572,7 +1770,12 @@ async fn form_submit(
     let asked_list = ctx.asked();
     let asked: HashSet<&str> = asked_list.iter().map(|i| i.code.as_str()).collect();
     if given.keys().any(|k| !asked.contains(k.as_str())) {
-        return message_page(StatusCode::BAD_REQUEST, "Phiếu không hợp lệ", "Phiếu gửi lên có câu hỏi không thuộc bảng hỏi. Vui lòng mở lại đường dẫn và trả lời lại.", false);
+        return message_page(
+            StatusCode::BAD_REQUEST,
+            "Phiếu không hợp lệ",
+            "Phiếu gửi lên có câu hỏi không thuộc bảng hỏi. Vui lòng mở lại đường dẫn và trả lời lại.",
+            false,
+        );
     }
     if !errors.is_empty() {
         let n = errors.len();
@@ -1618,7 +1821,8 @@ async fn form_done(State(state): State<AppState>, Path(token): Path<String>) -> 
         ),
         FormLookup::Open(_) => Ok(Redirect::to(&format!("/s/{token}")).into_response()),
         other => {
-            let (status, heading, text) = lookup_message(&other).unwrap_or((StatusCode::NOT_FOUND, "Không tìm thấy phiếu khảo sát", String::new()));
+            let (status, heading, text) =
+                lookup_message(&other).unwrap_or((StatusCode::NOT_FOUND, "Không tìm thấy phiếu khảo sát", String::new()));
             message_page(status, heading, &text, false)
         }
     }
@@ -1634,7 +1838,11 @@ pub struct ApiListQuery {
     q: Option<String>,
 }
 
-async fn api_list(State(state): State<AppState>, me: CurrentUser, Query(q): Query<ApiListQuery>) -> Result<Json<Vec<SurveyListItem>>, ApiError> {
+async fn api_list(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Query(q): Query<ApiListQuery>,
+) -> Result<Json<Vec<SurveyListItem>>, ApiError> {
     let f = SurveyFilter { unit_code: q.unit, year: q.year, framework: q.framework, text: q.q };
     Ok(Json(state.store.surveys(&me.scope, &f).await?))
 }
@@ -1675,7 +1883,16 @@ async fn api_estimates(State(state): State<AppState>, me: CurrentUser, Path(id):
         .await?
         .ok_or_else(|| AppError::NotFound(format!("ước lượng của khảo sát #{id} (chưa tính)")))?;
     let report = serde_json::from_str(&e.report).map_err(|err| AppError::Internal(err.to_string()))?;
-    Ok(Json(ApiEstimate { id: e.id, bootstrap: e.bootstrap, seed: e.seed, by_group: e.by_group, responses: e.responses, computed_at: e.computed_at, actor: e.actor, report }))
+    Ok(Json(ApiEstimate {
+        id: e.id,
+        bootstrap: e.bootstrap,
+        seed: e.seed,
+        by_group: e.by_group,
+        responses: e.responses,
+        computed_at: e.computed_at,
+        actor: e.actor,
+        report,
+    }))
 }
 
 #[cfg(test)]
@@ -1720,7 +1937,10 @@ groups = ["dn"]
         assert!(p.import.rows.iter().filter(|r| r.group.as_deref() == Some("nd")).all(|r| r.answers.iter().all(|(c, _)| c != "b")));
         let missing = p.import.rows.iter().filter(|r| !r.answers.iter().any(|(c, _)| c == "a")).count();
         assert!((5..60).contains(&missing), "about 5% missing: {missing}");
-        assert_eq!((p.import.id_column, p.import.unit_column, p.import.group_column, p.import.weight_column), (Some(1), Some(2), Some(3), Some(4)));
+        assert_eq!(
+            (p.import.id_column, p.import.unit_column, p.import.group_column, p.import.weight_column),
+            (Some(1), Some(2), Some(3), Some(4))
+        );
     }
 
     #[test]
@@ -1754,10 +1974,80 @@ groups = ["dn"]
     }
 
     #[test]
+    fn xlsx_files_are_read_like_csv() {
+        let q = Questionnaire::from_toml_str(Q).expect("q");
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in ["respondent_id", "unit", "group", "weight", "a", "b"].iter().enumerate() {
+            ws.write_string(0, c as u16, *h).expect("header");
+        }
+        // Row 2: numbers as numbers; row 3: the answer as an option label; row 4: blank; row 5: a bad weight.
+        ws.write_string(1, 0, "r1").expect("w");
+        ws.write_string(1, 1, "X01").expect("w");
+        ws.write_string(1, 2, "dn").expect("w");
+        ws.write_number(1, 3, 1.5).expect("w");
+        ws.write_number(1, 4, 4.0).expect("w");
+        ws.write_number(1, 5, 0.0).expect("w");
+        ws.write_string(2, 0, "r2").expect("w");
+        ws.write_string(2, 1, "X01").expect("w");
+        ws.write_number(2, 3, 1.0).expect("w");
+        ws.write_string(2, 4, "Kém").expect("w");
+        let good = wb.save_to_buffer().expect("xlsx");
+        let p = read_responses(&q, &good, "r.xlsx", &units(&["X01"]), &[]).map_err(|e| e.message("r.xlsx")).expect("read");
+        assert_eq!(p.import.rows.len(), 2);
+        assert_eq!(p.import.rows[0].answers, vec![("a".to_string(), 4.0), ("b".to_string(), 0.0)]);
+        assert_eq!((p.import.rows[0].weight, p.import.rows[0].group.as_deref()), (1.5, Some("dn")));
+        assert_eq!(p.import.rows[1].answers, vec![("a".to_string(), 2.0)], "option label read as its value");
+        ws_bad_weight();
+    }
+
+    /// A bad cell of an XLSX file is named by its row and column as Excel shows them.
+    fn ws_bad_weight() {
+        let q = Questionnaire::from_toml_str(Q).expect("q");
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in ["respondent_id", "unit", "weight", "a"].iter().enumerate() {
+            ws.write_string(0, c as u16, *h).expect("header");
+        }
+        for (r, w) in [(1u32, 1.0), (3, -2.0)] {
+            ws.write_string(r, 0, format!("r{r}")).expect("w");
+            ws.write_string(r, 1, "X01").expect("w");
+            ws.write_number(r, 2, w).expect("w");
+        }
+        let bytes = wb.save_to_buffer().expect("xlsx");
+        let e = read_responses(&q, &bytes, "r.xlsx", &units(&["X01"]), &[]).err().map(|e| e.message("r.xlsx")).expect("bad weight");
+        assert!(e.contains("dòng 4, cột 3"), "{e}");
+        assert!(
+            read_responses(&q, b"PK\x03\x04 not a zip", "x.xlsx", &units(&["X01"]), &[]).is_err(),
+            "a broken container is an error, not a panic"
+        );
+    }
+
+    #[test]
     fn interval_text_is_vietnamese() {
         assert_eq!(with_interval(Some(5.8712), Some([5.61, 6.1])), "5,87 (5,61–6,10)");
         assert_eq!(with_interval(None, Some([1.0, 2.0])), "—");
         assert_eq!(with_interval(Some(2.0), None), "2,00");
+    }
+
+    #[test]
+    fn survey_points_of_a_score_sheet() {
+        let set = FrameworkSet::builtin().expect("frameworks");
+        let par = set.get("par_index").expect("par");
+        let q = Questionnaire::from_toml_str(
+            "framework = \"par_index\"\n[[indicator]]\ncode = \"h1\"\nnode = \"par.a3.c6\"\nmin = 1\nmax = 5\ndirection = 1\n\
+             [[indicator]]\ncode = \"h2\"\nnode = \"par.a3.c6\"\nmin = 0\nmax = 1\ndirection = 1\n\
+             [[indicator]]\ncode = \"h3\"\nnode = \"par.a1.c7\"\nmin = 0\nmax = 1\ndirection = 1\n",
+        )
+        .expect("q");
+        let est = chiso_stats::Estimate {
+            indicators: chiso_stats::OrderedMap(vec![("h1".into(), Some(0.5)), ("h2".into(), Some(1.0)), ("h3".into(), None)]),
+            sub_dimensions: chiso_stats::OrderedMap(Vec::new()),
+            dimensions: chiso_stats::OrderedMap(Vec::new()),
+            total: None,
+        };
+        // par.a3.c6: n = (0.5 + 1)/2 = 0.75 of 6 points; par.a1.c7 has no answer and is left out.
+        assert_eq!(survey_leaf_scores(par, 2024, &q, &est), vec![("par.a3.c6".to_string(), 4.5)]);
     }
 
     #[test]

@@ -84,10 +84,7 @@ fn papi_ranges_resolve_per_year() {
     assert!((m - 10.0 / 3.0).abs() < 1e-12);
     // D8: 2 sub-dimensions in 2018.
     assert_eq!(max(2018, "papi.d8.s1"), Some(5.0));
-    assert_eq!(
-        papi.node_for_year("papi.d8.s1", 2018).and_then(|n| n.min),
-        Some(0.5)
-    );
+    assert_eq!(papi.node_for_year("papi.d8.s1", 2018).and_then(|n| n.min), Some(0.5));
     assert!(papi.node_for_year("papi.d5.s2", 2023).is_none());
     // Dimensions 1–10, total 8–80.
     let root = papi.tree_for_year(Some(2023));
@@ -98,24 +95,13 @@ fn papi_ranges_resolve_per_year() {
         assert!((sum - 10.0).abs() < 1e-9, "{}", d.code);
         for c in &d.children {
             assert_eq!(c.source, Source::Survey);
-            assert!(
-                c.data_column.is_some() && !c.keywords.is_empty(),
-                "{}",
-                c.code
-            );
+            assert!(c.data_column.is_some() && !c.keywords.is_empty(), "{}", c.code);
         }
     }
     // All-years view: widest range.
     assert_eq!(papi.node("papi.d8.s1").and_then(|n| n.max), Some(5.0));
-    assert_eq!(
-        papi.node("papi.d1.s1").map(|n| n.name_vi.as_str()),
-        Some("Tri thức công dân")
-    );
-    assert_eq!(
-        papi.node("papi.d1.s1")
-            .and_then(|n| n.data_column.as_deref()),
-        Some("SC11")
-    );
+    assert_eq!(papi.node("papi.d1.s1").map(|n| n.name_vi.as_str()), Some("Tri thức công dân"));
+    assert_eq!(papi.node("papi.d1.s1").and_then(|n| n.data_column.as_deref()), Some("SC11"));
 }
 
 #[test]
@@ -126,10 +112,7 @@ fn papi_json_shape() {
     assert_eq!(v["code"], "papi");
     assert_eq!(v["kind"], "framework");
     assert_eq!(v["children"][0]["code"], "papi.d1");
-    assert_eq!(
-        v["children"][0]["name_vi"],
-        "Tham gia của người dân ở cấp cơ sở"
-    );
+    assert_eq!(v["children"][0]["name_vi"], "Tham gia của người dân ở cấp cơ sở");
     assert_eq!(v["children"][0]["children"][0]["code"], "papi.d1.s1");
     assert_eq!(v["children"][0]["children"][0]["source"], "survey");
     assert_eq!(v["children"][0]["children"][0]["max"], 2.5);
@@ -148,13 +131,7 @@ fn par_index_adds_up() {
     assert_eq!(t.children[0].code, "par.a1");
     assert_eq!(t.max, Some(100.0));
     let leaves = par.leaves_for_year(2024);
-    let by = |src: Source| -> f64 {
-        leaves
-            .iter()
-            .filter(|n| n.source == src)
-            .filter_map(|n| n.max)
-            .sum()
-    };
+    let by = |src: Source| -> f64 { leaves.iter().filter(|n| n.source == src).filter_map(|n| n.max).sum() };
     assert!((by(Source::SelfAssessment) - 70.0).abs() < 1e-9);
     assert!((by(Source::Survey) - 30.0).abs() < 1e-9);
     assert!(leaves.iter().all(|n| n.min == Some(0.0)));
@@ -167,10 +144,7 @@ fn sipas_elements() {
     let sipas = s.get("sipas").expect("sipas");
     let t = sipas.tree_for_year(Some(2024));
     let codes: Vec<&str> = t.children.iter().map(|c| c.code.as_str()).collect();
-    assert_eq!(
-        codes,
-        ["sipas.e1", "sipas.e2", "sipas.e3", "sipas.e4", "sipas.e5"]
-    );
+    assert_eq!(codes, ["sipas.e1", "sipas.e2", "sipas.e3", "sipas.e4", "sipas.e5"]);
     assert!(t.children.iter().all(|c| c.max == Some(100.0)));
 }
 
@@ -197,9 +171,7 @@ fn wrong_field_type_names_line_and_column() {
 
 fn node(code: &str, max: Option<f64>, extra: &str) -> String {
     let max = max.map(|m| format!("max = {m}\n")).unwrap_or_default();
-    format!(
-        "\n[[node]]\ncode = \"{code}\"\nname_vi = \"Nút {code}\"\nname_en = \"Node {code}\"\nkind = \"criterion\"\n{max}{extra}"
-    )
+    format!("\n[[node]]\ncode = \"{code}\"\nname_vi = \"Nút {code}\"\nname_en = \"Node {code}\"\nkind = \"criterion\"\n{max}{extra}")
 }
 
 #[test]
@@ -214,14 +186,8 @@ fn duplicate_code_rejected() {
     assert_eq!(e.problems.len(), 1, "{e}");
     let p = &e.problems[0];
     assert_eq!(p.code.as_deref(), Some("demo.a1"));
-    assert!(
-        p.message.contains("`demo.a1`") && p.message.contains("trùng"),
-        "{e}"
-    );
-    assert!(
-        p.message.contains("dup.toml:14:"),
-        "names the first definition: {e}"
-    );
+    assert!(p.message.contains("`demo.a1`") && p.message.contains("trùng"), "{e}");
+    assert!(p.message.contains("dup.toml:14:"), "names the first definition: {e}");
     assert_eq!(p.line, 30);
 }
 
@@ -250,10 +216,7 @@ fn children_must_add_up() {
     assert_eq!(e.problems.len(), 1, "{e}");
     let p = &e.problems[0];
     assert_eq!(p.code.as_deref(), Some("demo.a1"));
-    assert!(
-        p.message.contains("`demo.a1`") && p.message.contains('9'),
-        "{e}"
-    );
+    assert!(p.message.contains("`demo.a1`") && p.message.contains('9'), "{e}");
     // Pointing at the parent's max.
     assert_eq!(p.field.as_deref(), Some("max"));
     assert_eq!(p.line, 18);
@@ -272,11 +235,7 @@ fn every_problem_is_reported() {
         node("demo.a1.c1", None, "source = \"survey\"\n"),
         node("demo.a1", Some(1.0), "source = \"survey\"\n"),
         node("other.x", Some(1.0), "source = \"survey\"\n"),
-        node(
-            "demo.a9.c1",
-            Some(1.0),
-            "source = \"survey\"\ncolour = \"red\"\n"
-        ),
+        node("demo.a9.c1", Some(1.0), "source = \"survey\"\ncolour = \"red\"\n"),
     );
     let e = errors("many.toml", &text);
     let all = e.to_string();
@@ -292,16 +251,8 @@ fn every_problem_is_reported() {
 fn years_nest_and_filter() {
     let text = format!(
         "{HEADER}{}{}{}",
-        node(
-            "demo.a1",
-            Some(10.0),
-            "source = \"survey\"\nyears = { to = 2024 }\n"
-        ),
-        node(
-            "demo.a2",
-            Some(10.0),
-            "source = \"survey\"\nyears = { from = 2025 }\n"
-        ),
+        node("demo.a1", Some(10.0), "source = \"survey\"\nyears = { to = 2024 }\n"),
+        node("demo.a2", Some(10.0), "source = \"survey\"\nyears = { from = 2025 }\n"),
         "",
     );
     let s = load("y.toml", &text).expect("valid");
@@ -313,11 +264,7 @@ fn years_nest_and_filter() {
     let bad = format!(
         "{HEADER}{}{}",
         node("demo.a1", Some(10.0), "years = { to = 2024 }\n"),
-        node(
-            "demo.a1.c1",
-            Some(10.0),
-            "source = \"survey\"\nyears = { from = 2020 }\n"
-        ),
+        node("demo.a1.c1", Some(10.0), "source = \"survey\"\nyears = { from = 2020 }\n"),
     );
     let e = errors("y.toml", &bad);
     assert!(e.to_string().contains("demo.a1.c1"), "{e}");
@@ -327,24 +274,14 @@ fn years_nest_and_filter() {
 fn missing_header_and_parent() {
     let e = errors("empty.toml", "");
     assert!(e.to_string().contains("[framework]"), "{e}");
-    let text = format!(
-        "{HEADER}{}",
-        node("demo.x.y", Some(10.0), "source = \"survey\"\n")
-    );
+    let text = format!("{HEADER}{}", node("demo.x.y", Some(10.0), "source = \"survey\"\n"));
     let e = errors("p.toml", &text);
     assert!(e.to_string().contains("demo.x"), "{e}");
 }
 
 #[test]
 fn garbage_never_panics() {
-    for text in [
-        "\u{0}",
-        "[[node]]",
-        "[framework]\ncode=1",
-        "node = 3",
-        "[[node]]\ncode=\"é\"",
-        "🙂 = [",
-    ] {
+    for text in ["\u{0}", "[[node]]", "[framework]\ncode=1", "node = 3", "[[node]]\ncode=\"é\"", "🙂 = ["] {
         assert!(load("g.toml", text).is_err());
     }
 }
@@ -384,11 +321,7 @@ fn range_and_sum_problems_reported_together() {
         node("demo.a2.c1", Some(4.0), "source = \"survey\"\n"),
     );
     let e = errors("both.toml", &text);
-    let codes: Vec<&str> = e
-        .problems
-        .iter()
-        .filter_map(|p| p.code.as_deref())
-        .collect();
+    let codes: Vec<&str> = e.problems.iter().filter_map(|p| p.code.as_deref()).collect();
     assert!(codes.contains(&"demo.a1.c1"), "{e}");
     assert!(codes.contains(&"demo.a2"), "{e}");
     // Root 10 ≠ 6 + 5.

@@ -123,3 +123,10 @@ fn plan_outline_keeps_unpublished_dimensions_last() {
     assert_eq!(tail, ["papi.d2", "papi.d4"]);
     assert!(o.sections[6].items.is_empty() && o.sections[6].score.is_none());
 }
+
+#[test]
+fn group_labels_depend_on_the_reference() {
+    assert_eq!(TaskGroup::Improve.label_vi(Reference::FullScore), "Phấn đấu đạt điểm tối đa");
+    assert!(TaskGroup::Improve.label_vi(Reference::Peers).contains("dưới trung bình"));
+    assert_eq!(TaskGroup::Survey.label_vi(Reference::Peers), TaskGroup::Survey.label_vi(Reference::FullScore));
+}

@@ -103,3 +103,26 @@ fn xlsx_task_table_in_other_wording() {
     assert_eq!(plan.tasks[1].nodes.first().map(String::as_str), Some("papi.d7"));
     assert_eq!(plan.tasks[1].recurrence.as_deref(), Some("quarterly"));
 }
+
+#[test]
+fn appendix_rows_repeating_body_tasks_complete_them() {
+    let body = [
+        p("KẾ HOẠCH"),
+        p("Nâng cao Chỉ số PAPI năm 2023"),
+        p("I. NHIỆM VỤ"),
+        p("1. Niêm yết công khai danh sách hộ nghèo tại nhà văn hóa thôn."),
+        p("2. Tổ chức đối thoại với người dân."),
+        table(&[
+            &["STT", "Nhiệm vụ", "Cơ quan chủ trì", "Thời gian", "Sản phẩm"],
+            &["1", "Niêm yết công khai danh sách hộ nghèo tại nhà văn hóa thôn.", "UBND các xã", "Quý I/2023", "Danh sách"],
+            &["2", "Khảo sát ý kiến người dân", "Phòng Nội vụ", "Tháng 10/2023", "Báo cáo"],
+        ]),
+    ]
+    .concat();
+    let plan = parse_plan(&docx_with_body(&body, None), "lap.docx").expect("parse");
+    let codes: Vec<&str> = plan.tasks.iter().map(|t| t.code.as_str()).collect();
+    assert_eq!(codes, vec!["I.1", "I.2", "PL.2"], "the repeated row merges, the new one is added");
+    assert_eq!(plan.tasks[0].lead_agency.as_deref(), Some("UBND các xã"));
+    assert_eq!(plan.tasks[0].due.as_deref(), Some("Quý I/2023"));
+    assert_eq!(plan.tasks[0].product.as_deref(), Some("Danh sách"));
+}

@@ -46,7 +46,10 @@ async fn repeated_failures_are_rate_limited() {
             assert!(matches!(store.login("nv.huyen", "sai-mat-khau", "9.9.9.9").await.expect("login"), LoginOutcome::BadCredentials));
         }
         // Even the right password is refused while limited.
-        assert!(matches!(store.login("nv.huyen", "mat-khau-dai", "9.9.9.9").await.expect("login"), LoginOutcome::RateLimited(_)), "{label}");
+        assert!(
+            matches!(store.login("nv.huyen", "mat-khau-dai", "9.9.9.9").await.expect("login"), LoginOutcome::RateLimited(_)),
+            "{label}"
+        );
     })
     .await;
 }
@@ -60,12 +63,20 @@ async fn account_management_stays_inside_the_scope() {
         assert!(store.create_user(&district_admin, new_user("huyen.khac", Some("124"), Role::Viewer)).await.is_err(), "{label}");
         assert!(store.create_user(&district_admin, new_user("root2", None, Role::Admin)).await.is_err());
         let specialist = scope_of(&store, "123", Role::Specialist).await;
-        assert!(matches!(store.create_user(&specialist, new_user("xa.x03", Some("X03"), Role::Viewer)).await, Err(StoreError::Forbidden(_))));
+        assert!(matches!(
+            store.create_user(&specialist, new_user("xa.x03", Some("X03"), Role::Viewer)).await,
+            Err(StoreError::Forbidden(_))
+        ));
         store.create_user(&Scope::system("t"), new_user("tinh", Some("14"), Role::Leader)).await.expect("user");
         assert!(store.set_password(&district_admin, "tinh", "mat-khau-moi-123").await.is_err(), "{label}: parent's account");
         let names: Vec<String> = store.users(&district_admin).await.expect("users").into_iter().map(|u| u.username).collect();
         assert_eq!(names, vec!["xa.x02".to_string()], "{label}");
-        assert!(store.create_user(&Scope::system("t"), NewUser { password: "short".into(), ..new_user("pw.short", Some("X01"), Role::Viewer) }).await.is_err());
+        assert!(
+            store
+                .create_user(&Scope::system("t"), NewUser { password: "short".into(), ..new_user("pw.short", Some("X01"), Role::Viewer) })
+                .await
+                .is_err()
+        );
     })
     .await;
 }

@@ -15,7 +15,12 @@ pub fn draft(title: &str, tasks: Vec<TaskDraft>) -> PlanDraft {
         issued_on: Some(date!(2022 - 02 - 18)),
         title: title.into(),
         status: PlanStatus::Issued,
-        based_on: vec![Basis { number: Some("48/KH-UBND".into()), date: Some(date!(2022 - 02 - 10)), issuer: Some("UBND tỉnh Sơn La".into()), text: "Căn cứ…".into() }],
+        based_on: vec![Basis {
+            number: Some("48/KH-UBND".into()),
+            date: Some(date!(2022 - 02 - 10)),
+            issuer: Some("UBND tỉnh Sơn La".into()),
+            text: "Căn cứ…".into(),
+        }],
         recipients: vec!["Sở Nội vụ tỉnh Sơn La".into()],
         signer: None,
         child_deadline: Some(date!(2022 - 02 - 20)),
@@ -25,7 +30,13 @@ pub fn draft(title: &str, tasks: Vec<TaskDraft>) -> PlanDraft {
 }
 
 pub fn task(code: &str, text: &str, nodes: &[&str], lead: Option<&str>) -> TaskDraft {
-    TaskDraft { code: code.into(), text: text.into(), nodes: nodes.iter().map(|s| s.to_string()).collect(), lead_agency: lead.map(String::from), ..Default::default() }
+    TaskDraft {
+        code: code.into(),
+        text: text.into(),
+        nodes: nodes.iter().map(|s| s.to_string()).collect(),
+        lead_agency: lead.map(String::from),
+        ..Default::default()
+    }
 }
 
 #[tokio::test]
@@ -112,9 +123,14 @@ async fn issuing_is_audited_and_concurrent_task_edits_conflict() {
             .await
             .expect("first edit");
         assert_eq!(first.row.version, v + 1);
-        let second = store.update_task(&sys, t.row.id, TaskPatch { expected_result: Some(Some("Báo cáo".into())), ..Default::default() }, v).await;
+        let second =
+            store.update_task(&sys, t.row.id, TaskPatch { expected_result: Some(Some("Báo cáo".into())), ..Default::default() }, v).await;
         assert!(matches!(second, Err(StoreError::Conflict(_))), "{label}: the second writer gets a conflict");
-        assert_eq!(store.task(&sys, t.row.id).await.expect("task").row.lead_agency.as_deref(), Some("Văn phòng HĐND - UBND"), "nothing lost");
+        assert_eq!(
+            store.task(&sys, t.row.id).await.expect("task").row.lead_agency.as_deref(),
+            Some("Văn phòng HĐND - UBND"),
+            "nothing lost"
+        );
     })
     .await;
 }

@@ -22,7 +22,13 @@ async fn updates_with_evidence_conflicts_returns_and_reports() {
         let mut t2 = task("2", "Tuyên truyền Cổng thông tin điện tử", &["papi.d8.s1"], Some("Phòng Văn hóa và Thông tin"));
         t2.due_date = Some(date!(2022 - 05 - 15));
         let plan = store
-            .create_plan(&sys, "123", &draft("Kế hoạch PAPI 2022", vec![task("1", "Niêm yết hộ nghèo", &["papi.d2.s2"], Some("Phòng Nội vụ")), t2]), None, None)
+            .create_plan(
+                &sys,
+                "123",
+                &draft("Kế hoạch PAPI 2022", vec![task("1", "Niêm yết hộ nghèo", &["papi.d2.s2"], Some("Phòng Nội vụ")), t2]),
+                None,
+                None,
+            )
             .await
             .expect("plan");
         let tasks = store.tasks(&sys, plan.id).await.expect("tasks");
@@ -31,17 +37,31 @@ async fn updates_with_evidence_conflicts_returns_and_reports() {
         let staff = Scope { agency_id: Some(vh.id), ..scope_of(&store, "123", Role::AgencyStaff).await };
         let pdf = NewEvidence { file_name: "bien-ban.pdf".into(), bytes: b"%PDF-1.4 test".to_vec() };
         let up = store
-            .record_update(&staff, t2.row.id, NewUpdate { percent: Some(60), ..update(TaskStatus::InProgress, "Đã đăng 12 tin bài", vec![pdf]) }, t2.row.version)
+            .record_update(
+                &staff,
+                t2.row.id,
+                NewUpdate { percent: Some(60), ..update(TaskStatus::InProgress, "Đã đăng 12 tin bài", vec![pdf]) },
+                t2.row.version,
+            )
             .await
             .expect("update");
-        assert!(matches!(store.record_update(&staff, t1.row.id, update(TaskStatus::Done, "x", vec![]), t1.row.version).await, Err(StoreError::Forbidden(_))), "{label}");
+        assert!(
+            matches!(
+                store.record_update(&staff, t1.row.id, update(TaskStatus::Done, "x", vec![]), t1.row.version).await,
+                Err(StoreError::Forbidden(_))
+            ),
+            "{label}"
+        );
         // A stale version conflicts, nothing is lost.
         let stale = store.record_update(&staff, t2.row.id, update(TaskStatus::Done, "xong", vec![]), t2.row.version).await;
         assert!(matches!(stale, Err(StoreError::Conflict(_))), "{label}: second writer gets a conflict");
         // Lying extension and unknown types are refused and store nothing.
         let t2now = store.task(&sys, t2.row.id).await.expect("task");
         let lie = NewEvidence { file_name: "anh.png".into(), bytes: b"%PDF-1.4".to_vec() };
-        assert!(matches!(store.record_update(&staff, t2.row.id, update(TaskStatus::Done, "xong", vec![lie]), t2now.row.version).await, Err(StoreError::Invalid(_))));
+        assert!(matches!(
+            store.record_update(&staff, t2.row.id, update(TaskStatus::Done, "xong", vec![lie]), t2now.row.version).await,
+            Err(StoreError::Invalid(_))
+        ));
         assert_eq!(store.task_updates(&sys, t2.row.id).await.expect("updates").len(), 1, "{label}: nothing half-stored");
         // Evidence is downloadable in scope only.
         let ups = store.task_updates(&sys, t2.row.id).await.expect("updates");
@@ -57,7 +77,10 @@ async fn updates_with_evidence_conflicts_returns_and_reports() {
         store.return_update(&specialist, up.id, "Thiếu danh sách tin bài").await.expect("return");
         let after = store.task(&sys, t2.row.id).await.expect("task");
         assert_ne!(after.row.status, "done");
-        assert!(store.audit_of(&sys, "task", &t2.row.id.to_string()).await.expect("audit").iter().any(|e| e.action == "return"), "{label}: audited");
+        assert!(
+            store.audit_of(&sys, "task", &t2.row.id.to_string()).await.expect("audit").iter().any(|e| e.action == "return"),
+            "{label}: audited"
+        );
         // Progress as of a date, counts by dimension, then a report submitted late and refused when locked.
         let progress = store.task_progress(&sys, &d, 2022, None, date!(2022 - 05 - 31)).await.expect("progress");
         assert_eq!(progress.len(), 2);
@@ -66,12 +89,58 @@ async fn updates_with_evidence_conflicts_returns_and_reports() {
         assert!(counts.by_dimension.contains_key("papi.d8"), "{label}: {:?}", counts.by_dimension.keys().collect::<Vec<_>>());
         let at = |d: time::Date| chiso_store::progress::end_of_day_ms(d) - 3_600_000;
         let window = (date!(2021 - 12 - 01), date!(2022 - 05 - 31));
-        let locked = store.submit_report(&specialist, &d, None, "2022-H1", window, date!(2022 - 06 - 10), Some(date!(2022 - 06 - 24)), "muộn quá", &counts, at(date!(2022 - 07 - 01))).await;
+        let locked = store
+            .submit_report(
+                &specialist,
+                &d,
+                None,
+                "2022-H1",
+                window,
+                date!(2022 - 06 - 10),
+                Some(date!(2022 - 06 - 24)),
+                "muộn quá",
+                &counts,
+                at(date!(2022 - 07 - 01)),
+            )
+            .await;
         assert!(matches!(locked, Err(StoreError::Conflict(_))), "{label}: submitting after the lock is refused");
-        let r = store.submit_report(&specialist, &d, None, "2022-H1", window, date!(2022 - 06 - 10), Some(date!(2022 - 06 - 24)), "Đã thực hiện", &counts, at(date!(2022 - 06 - 12))).await.expect("submit");
+        let r = store
+            .submit_report(
+                &specialist,
+                &d,
+                None,
+                "2022-H1",
+                window,
+                date!(2022 - 06 - 10),
+                Some(date!(2022 - 06 - 24)),
+                "Đã thực hiện",
+                &counts,
+                at(date!(2022 - 06 - 12)),
+            )
+            .await
+            .expect("submit");
         assert_eq!(r.status, "submitted");
-        assert!(store.submit_report(&specialist, &d, None, "2022-H1", window, date!(2022 - 06 - 10), None, "lại", &counts, at(date!(2022 - 06 - 12))).await.is_err(), "no double submission");
-        let staff_report = store.submit_report(&staff, &d, None, "2022-Q3", window, date!(2022 - 06 - 10), None, "x", &counts, at(date!(2022 - 06 - 09))).await;
+        assert!(
+            store
+                .submit_report(
+                    &specialist,
+                    &d,
+                    None,
+                    "2022-H1",
+                    window,
+                    date!(2022 - 06 - 10),
+                    None,
+                    "lại",
+                    &counts,
+                    at(date!(2022 - 06 - 12))
+                )
+                .await
+                .is_err(),
+            "no double submission"
+        );
+        let staff_report = store
+            .submit_report(&staff, &d, None, "2022-Q3", window, date!(2022 - 06 - 10), None, "x", &counts, at(date!(2022 - 06 - 09)))
+            .await;
         assert!(matches!(staff_report, Err(StoreError::Forbidden(_))), "{label}: agency staff submit only their agency's report");
         let _ = std::fs::remove_dir_all(dir);
     })

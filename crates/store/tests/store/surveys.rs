@@ -4,9 +4,9 @@
 use crate::{load_tree, on_each_backend, scope_of};
 use chiso_core::access::{Role, Scope};
 use chiso_core::framework::FrameworkSet;
+use chiso_stats::Questionnaire;
 use chiso_store::StoreError;
 use chiso_store::surveys::{FormLookup, NewEstimate, NewResponse, NewSurvey, ResponseImport, SurveyFilter, SurveyStatus};
-use chiso_stats::Questionnaire;
 
 const MINI: &str = include_str!("../../../../datasets/surveys/papi-mini.toml");
 
@@ -40,7 +40,17 @@ async fn new_survey(store: &chiso_store::Store, scope: &Scope, unit: &str) -> ch
     let q = Questionnaire::from_toml_str(MINI).expect("questionnaire");
     let fw = papi();
     store
-        .create_survey(scope, &NewSurvey { unit_code: unit, year: 2024, title: "Khảo sát người dân 2024", questionnaire: &q, framework: &fw, extra_groups: &["doanh_nghiep".to_string()] })
+        .create_survey(
+            scope,
+            &NewSurvey {
+                unit_code: unit,
+                year: 2024,
+                title: "Khảo sát người dân 2024",
+                questionnaire: &q,
+                framework: &fw,
+                extra_groups: &["doanh_nghiep".to_string()],
+            },
+        )
         .await
         .expect("create survey")
 }
@@ -78,13 +88,22 @@ async fn nodes_must_be_sub_dimensions_of_the_year() {
         let text = MINI.replacen("node = \"papi.d5.s4\"", "node = \"papi.d5.s2\"", 1);
         let q = Questionnaire::from_toml_str(&text).expect("parse");
         let e = store
-            .create_survey(&sys, &NewSurvey { unit_code: "X01", year: 2023, title: "T", questionnaire: &q, framework: &fw, extra_groups: &[] })
+            .create_survey(
+                &sys,
+                &NewSurvey { unit_code: "X01", year: 2023, title: "T", questionnaire: &q, framework: &fw, extra_groups: &[] },
+            )
             .await
             .expect_err("node not in 2023");
-        assert!(matches!(&e, StoreError::Invalid(m) if m.contains("q07") && m.contains("papi.d5.s2") && m.contains("2023")), "{label}: {e}");
+        assert!(
+            matches!(&e, StoreError::Invalid(m) if m.contains("q07") && m.contains("papi.d5.s2") && m.contains("2023")),
+            "{label}: {e}"
+        );
         // The same questionnaire is fine for 2019, when the node was measured.
         store
-            .create_survey(&sys, &NewSurvey { unit_code: "X01", year: 2019, title: "T", questionnaire: &q, framework: &fw, extra_groups: &[] })
+            .create_survey(
+                &sys,
+                &NewSurvey { unit_code: "X01", year: 2019, title: "T", questionnaire: &q, framework: &fw, extra_groups: &[] },
+            )
             .await
             .expect("2019");
         let none = store.surveys(&sys, &SurveyFilter { year: Some(2023), ..Default::default() }).await.expect("list");
@@ -100,18 +119,30 @@ async fn scope_and_permission_are_enforced() {
         let district = scope_of(&store, "123", Role::Specialist).await;
         let s = new_survey(&store, &district, "123").await;
         let commune = scope_of(&store, "X01", Role::Specialist).await;
-        assert!(matches!(store.survey(&commune, s.id).await, Err(StoreError::OutOfScope(_))), "{label}: a commune cannot read the district survey");
+        assert!(
+            matches!(store.survey(&commune, s.id).await, Err(StoreError::OutOfScope(_))),
+            "{label}: a commune cannot read the district survey"
+        );
         assert!(store.surveys(&commune, &SurveyFilter::default()).await.expect("list").is_empty(), "{label}: nor list it");
         let other = scope_of(&store, "124", Role::Specialist).await;
-        assert!(matches!(store.import_responses(&other, s.id, &import(vec![row(2, "a", "X01", None, 1.0, &[])])).await, Err(StoreError::OutOfScope(_))));
+        assert!(matches!(
+            store.import_responses(&other, s.id, &import(vec![row(2, "a", "X01", None, 1.0, &[])])).await,
+            Err(StoreError::OutOfScope(_))
+        ));
         let viewer = scope_of(&store, "123", Role::Viewer).await;
         assert!(store.survey(&viewer, s.id).await.is_ok(), "{label}: a viewer reads");
-        assert!(matches!(store.create_invitations(&viewer, s.id, "X01", None, 2).await, Err(StoreError::Forbidden(_))), "{label}: but does not invite");
+        assert!(
+            matches!(store.create_invitations(&viewer, s.id, "X01", None, 2).await, Err(StoreError::Forbidden(_))),
+            "{label}: but does not invite"
+        );
         assert!(matches!(store.set_survey_status(&viewer, s.id, SurveyStatus::Closed).await, Err(StoreError::Forbidden(_))));
         let q = Questionnaire::from_toml_str(MINI).expect("q");
         let fw = papi();
         let outside = NewSurvey { unit_code: "124", year: 2024, title: "T", questionnaire: &q, framework: &fw, extra_groups: &[] };
-        assert!(matches!(store.create_survey(&district, &outside).await, Err(StoreError::OutOfScope(_))), "{label}: no survey for a unit outside");
+        assert!(
+            matches!(store.create_survey(&district, &outside).await, Err(StoreError::OutOfScope(_))),
+            "{label}: no survey for a unit outside"
+        );
         // Invitations only for units the survey covers.
         let commune_survey = new_survey(&store, &district, "X01").await;
         let e = store.create_invitations(&district, commune_survey.id, "X02", None, 1).await.expect_err("sibling");
@@ -141,7 +172,11 @@ async fn imports_store_all_rows_or_none() {
         assert!(counts.iter().any(|c| c.unit_code == "X01" && c.group_code.is_none() && c.n == 1), "{label}: no-group row counted apart");
         let stored = store.survey_responses(&district, s.id).await.expect("responses");
         let r2 = stored.iter().find(|r| r.respondent_id == "R2").expect("R2");
-        assert_eq!((r2.weight, r2.answers.get("q01").copied(), r2.answers.len()), (2.5, Some(0.0), 1), "{label}: missing answers stay missing");
+        assert_eq!(
+            (r2.weight, r2.answers.get("q01").copied(), r2.answers.len()),
+            (2.5, Some(0.0), 1),
+            "{label}: missing answers stay missing"
+        );
 
         // Each bad file: an error naming line and column, and nothing more stored.
         let cases: Vec<(Vec<NewResponse>, &str)> = vec![
@@ -186,7 +221,10 @@ async fn a_token_answers_once() {
         assert!(matches!(store.survey_form(&t).await.expect("lookup"), FormLookup::Open(_)), "{label}: still unused");
         store.submit_survey_form(&t, &[("q03".into(), 4.0), ("q06".into(), 1.0)]).await.expect("submit");
         assert!(matches!(store.survey_form(&t).await.expect("lookup"), FormLookup::Used(_)), "{label}");
-        assert!(matches!(store.submit_survey_form(&t, &[("q03".into(), 1.0)]).await, Err(StoreError::Conflict(_))), "{label}: second answer refused");
+        assert!(
+            matches!(store.submit_survey_form(&t, &[("q03".into(), 1.0)]).await, Err(StoreError::Conflict(_))),
+            "{label}: second answer refused"
+        );
         let stored = store.survey_responses(&district, s.id).await.expect("responses");
         assert_eq!(stored.len(), 1, "{label}: one response per token");
         assert_eq!(stored[0].answers.get("q03"), Some(&4.0));

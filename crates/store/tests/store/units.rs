@@ -32,7 +32,8 @@ async fn a_bad_file_changes_nothing_and_names_line_and_column() {
     on_each_backend(|store, label| async move {
         let sys = Scope::system("test");
         load_tree(&store).await;
-        let bad = "code,name,level,parent_code,valid_from,valid_to\nX09,Xã Mới,commune,123,2001-01-01,\nX10,Xã Lạ,commune,NOPE,2001-01-01,\n";
+        let bad =
+            "code,name,level,parent_code,valid_from,valid_to\nX09,Xã Mới,commune,123,2001-01-01,\nX10,Xã Lạ,commune,NOPE,2001-01-01,\n";
         let err = store.import_units_csv(&sys, bad).await.expect_err("refused");
         match err {
             ImportError::Rows(rows) => {

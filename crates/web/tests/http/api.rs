@@ -4,13 +4,15 @@ use crate::helpers::*;
 async fn frameworks_api_gives_the_papi_tree_by_year() {
     on_each_app(|app| async move {
         let c = app.login("nv.huyen").await;
-        let t: serde_json::Value = c.get(app.url("/api/v1/frameworks/papi?year=2023")).send().await.expect("get").json().await.expect("json");
+        let t: serde_json::Value =
+            c.get(app.url("/api/v1/frameworks/papi?year=2023")).send().await.expect("get").json().await.expect("json");
         assert_eq!(t["code"], "papi");
         let dims = t["children"].as_array().expect("dimensions");
         assert_eq!(dims.len(), 8);
         let subs: usize = dims.iter().map(|d| d["children"].as_array().map_or(0, |c| c.len())).sum();
         assert_eq!(subs, 28);
-        let t19: serde_json::Value = c.get(app.url("/api/v1/frameworks/papi?year=2019")).send().await.expect("get").json().await.expect("json");
+        let t19: serde_json::Value =
+            c.get(app.url("/api/v1/frameworks/papi?year=2019")).send().await.expect("get").json().await.expect("json");
         let subs19: usize = t19["children"].as_array().expect("dims").iter().map(|d| d["children"].as_array().map_or(0, |c| c.len())).sum();
         assert_eq!(subs19, 29);
         let r = c.get(app.url("/api/v1/frameworks/nope")).send().await.expect("get");
@@ -27,7 +29,8 @@ async fn frameworks_api_gives_the_papi_tree_by_year() {
 #[tokio::test]
 async fn every_api_route_is_in_the_openapi_document() {
     on_each_app(|app| async move {
-        let doc: serde_json::Value = app.client().get(app.url("/api/v1/openapi.json")).send().await.expect("get").json().await.expect("json");
+        let doc: serde_json::Value =
+            app.client().get(app.url("/api/v1/openapi.json")).send().await.expect("get").json().await.expect("json");
         let paths = doc["paths"].as_object().expect("paths");
         // The routes the API serves, read from the source of the router (so a new route without docs fails).
         let src = include_str!("../../src/api.rs");

@@ -32,7 +32,8 @@ async fn login_logout_and_protected_pages() {
         // Wrong password.
         let page = c.get(app.url("/login")).send().await.expect("page").text().await.expect("body");
         let csrf = hidden_value(&page, "csrf").expect("csrf");
-        let r = c.post(app.url("/login")).form(&[("username", "nv.huyen"), ("password", "sai"), ("csrf", &csrf)]).send().await.expect("post");
+        let r =
+            c.post(app.url("/login")).form(&[("username", "nv.huyen"), ("password", "sai"), ("csrf", &csrf)]).send().await.expect("post");
         assert_eq!(r.status(), 401);
         assert!(r.text().await.expect("body").contains("không đúng"));
         // Right password: a session, the home page with the user's scope.
@@ -58,20 +59,42 @@ async fn csrf_is_required_on_every_form() {
     on_each_app(|app| async move {
         // Login without the pre-session token cookie (a cross-site post) is refused.
         let c = app.client();
-        let r = c.post(app.url("/login")).form(&[("username", "nv.huyen"), ("password", PASSWORD), ("csrf", "forged")]).send().await.expect("post");
+        let r = c
+            .post(app.url("/login"))
+            .form(&[("username", "nv.huyen"), ("password", PASSWORD), ("csrf", "forged")])
+            .send()
+            .await
+            .expect("post");
         assert_eq!(r.status(), 403);
         let c = app.login("nv.huyen").await;
-        let r = c.post(app.url("/units/X01/agencies")).form(&[("csrf", "forged"), ("name", "Phòng Y tế"), ("kind", "office")]).send().await.expect("post");
+        let r = c
+            .post(app.url("/units/X01/agencies"))
+            .form(&[("csrf", "forged"), ("name", "Phòng Y tế"), ("kind", "office")])
+            .send()
+            .await
+            .expect("post");
         assert_eq!(r.status(), 403, "{}", app.label);
-        let r = c.post(app.url("/api/v1/units")).json(&serde_json::json!({"code": "V1", "name": "Bản", "level": "village", "parent_code": "X01", "valid_from": "2020-01-01"})).send().await.expect("post");
+        let r = c
+            .post(app.url("/api/v1/units"))
+            .json(&serde_json::json!({"code": "V1", "name": "Bản", "level": "village", "parent_code": "X01", "valid_from": "2020-01-01"}))
+            .send()
+            .await
+            .expect("post");
         assert_eq!(r.status(), 403, "API write without X-CSRF-Token");
         let csrf = csrf_of(&app, &c).await;
-        let r = c.post(app.url("/units/X01/agencies")).form(&[("csrf", csrf.as_str()), ("name", "Phòng Y tế"), ("kind", "office")]).send().await.expect("post");
+        let r = c
+            .post(app.url("/units/X01/agencies"))
+            .form(&[("csrf", csrf.as_str()), ("name", "Phòng Y tế"), ("kind", "office")])
+            .send()
+            .await
+            .expect("post");
         assert_eq!(r.status(), 303, "with the token it works");
         let r = c
             .post(app.url("/api/v1/units"))
             .header("X-CSRF-Token", &csrf)
-            .json(&serde_json::json!({"code": "V1", "name": "Bản Mới", "level": "village", "parent_code": "X01", "valid_from": "2020-01-01"}))
+            .json(
+                &serde_json::json!({"code": "V1", "name": "Bản Mới", "level": "village", "parent_code": "X01", "valid_from": "2020-01-01"}),
+            )
             .send()
             .await
             .expect("post");
@@ -88,7 +111,12 @@ async fn repeated_wrong_passwords_are_rate_limited() {
         let csrf = hidden_value(&page, "csrf").expect("csrf");
         let mut last = 0;
         for _ in 0..6 {
-            let r = c.post(app.url("/login")).form(&[("username", "admin"), ("password", "doan-mo"), ("csrf", &csrf)]).send().await.expect("post");
+            let r = c
+                .post(app.url("/login"))
+                .form(&[("username", "admin"), ("password", "doan-mo"), ("csrf", &csrf)])
+                .send()
+                .await
+                .expect("post");
             last = r.status().as_u16();
         }
         assert_eq!(last, 429, "{}", app.label);

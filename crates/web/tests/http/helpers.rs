@@ -91,7 +91,17 @@ pub async fn spawn_app(db: TestDb) -> TestApp {
     ];
     for (username, role, unit) in accounts {
         store
-            .create_user(&sys, NewUser { username: username.into(), full_name: format!("Người dùng {username}"), password: PASSWORD.into(), role, unit_code: unit.map(String::from), agency_id: None })
+            .create_user(
+                &sys,
+                NewUser {
+                    username: username.into(),
+                    full_name: format!("Người dùng {username}"),
+                    password: PASSWORD.into(),
+                    role,
+                    unit_code: unit.map(String::from),
+                    agency_id: None,
+                },
+            )
             .await
             .expect("user");
     }

@@ -30,13 +30,20 @@ async fn import_cascade_and_export_a_seed_plan() {
         assert!(page.contains("Nội dung 8 – Quản trị điện tử"), "{label}: tasks grouped by dimension");
         let id: i64 = loc.trim_start_matches("/plans/").parse().expect("id");
         // The API gives the same plan with its checklist.
-        let detail: serde_json::Value = c.get(app.url(&format!("/api/v1/plans/{id}"))).send().await.expect("api").json().await.expect("json");
+        let detail: serde_json::Value =
+            c.get(app.url(&format!("/api/v1/plans/{id}"))).send().await.expect("api").json().await.expect("json");
         assert_eq!(detail["plan"]["number"], "426/KH-UBND");
-        let lead = detail["compliance"].as_array().expect("checks").iter().find(|c| c["code"] == "tasks_have_lead").expect("lead check").clone();
+        let lead =
+            detail["compliance"].as_array().expect("checks").iter().find(|c| c["code"] == "tasks_have_lead").expect("lead check").clone();
         assert_eq!(lead["ok"], false, "{label}: the seed's tasks name no lead agency, and the checklist says so");
         // The cascade: a child plan for a commune carries the based-on reference and the deadline.
         let csrf = csrf_of(&app, &c).await;
-        let r = c.post(app.url(&format!("/plans/{id}/children"))).form(&[("csrf", csrf.as_str()), ("unit", "X01")]).send().await.expect("child");
+        let r = c
+            .post(app.url(&format!("/plans/{id}/children")))
+            .form(&[("csrf", csrf.as_str()), ("unit", "X01")])
+            .send()
+            .await
+            .expect("child");
         assert_eq!(r.status(), 303, "{label}");
         let child_loc = r.headers()["location"].to_str().expect("loc").to_string();
         let child = c.get(app.url(&child_loc)).send().await.expect("child page").text().await.expect("body");
@@ -49,7 +56,12 @@ async fn import_cascade_and_export_a_seed_plan() {
         // Issue the child late: the parent flags it.
         let child_id: i64 = child_loc.trim_start_matches("/plans/").parse().expect("id");
         let csrf = csrf_of(&app, &c).await;
-        let r = c.post(app.url(&format!("/plans/{child_id}/issue"))).form(&[("csrf", csrf.as_str()), ("number", "05/KH-UBND"), ("issued_on", "2022-02-24"), ("version", "1")]).send().await.expect("issue");
+        let r = c
+            .post(app.url(&format!("/plans/{child_id}/issue")))
+            .form(&[("csrf", csrf.as_str()), ("number", "05/KH-UBND"), ("issued_on", "2022-02-24"), ("version", "1")])
+            .send()
+            .await
+            .expect("issue");
         assert_eq!(r.status(), 303, "{label}");
         let parent = c.get(app.url(&loc)).send().await.expect("plan").text().await.expect("body");
         assert!(parent.contains("Ban hành muộn"), "{label}: late child plan flagged");
@@ -62,14 +74,16 @@ async fn import_cascade_and_export_a_seed_plan() {
         let xlsx = c.get(app.url(&format!("/plans/{id}/export/xlsx"))).send().await.expect("xlsx").bytes().await.expect("bytes");
         assert!(xlsx.starts_with(b"PK"), "{label}: xlsx is a zip");
         // The library finds the plan's tasks without diacritics.
-        let hits: Vec<serde_json::Value> = c.get(app.url("/api/v1/tasks/search?q=ho%20ngheo")).send().await.expect("search").json().await.expect("json");
+        let hits: Vec<serde_json::Value> =
+            c.get(app.url("/api/v1/tasks/search?q=ho%20ngheo")).send().await.expect("search").json().await.expect("json");
         assert!(!hits.is_empty(), "{label}: library search");
         // A commune officer cannot see the district's plan.
         let x = app.login("xa.x01").await;
         assert_eq!(x.get(app.url(&loc)).send().await.expect("get").status(), 403, "{label}");
         assert_eq!(x.get(app.url(&format!("/api/v1/plans/{id}"))).send().await.expect("get").status(), 403);
         assert_eq!(x.get(app.url(&format!("/plans/{id}/export/docx"))).send().await.expect("get").status(), 403);
-        let leaked: Vec<serde_json::Value> = x.get(app.url("/api/v1/tasks/search?q=ho%20ngheo")).send().await.expect("search").json().await.expect("json");
+        let leaked: Vec<serde_json::Value> =
+            x.get(app.url("/api/v1/tasks/search?q=ho%20ngheo")).send().await.expect("search").json().await.expect("json");
         assert!(leaked.iter().all(|h| h["plan_id"] != id), "{label}: library does not leak");
     })
     .await;

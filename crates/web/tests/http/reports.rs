@@ -26,8 +26,17 @@ async fn seed_003_reporting_scenario() {
         let vh = store.ensure_agency(&sys, district.id, "Phòng Văn hóa và Thông tin", "office").await.expect("agency");
         let plan = chiso_web::plans::import_document(store, &sys, "123", SEED_003, "003.txt", None).await.expect("import");
         for t in store.tasks(&sys, plan.id).await.expect("tasks") {
-            let lead = if t.nodes.iter().any(|n| n.starts_with("papi.d8")) { &vh.name } else if t.nodes.iter().any(|n| n.starts_with("papi.d1")) { &nv.name } else { continue };
-            store.update_task(&sys, t.row.id, TaskPatch { lead_agency: Some(Some(lead.clone())), ..Default::default() }, t.row.version).await.expect("assign");
+            let lead = if t.nodes.iter().any(|n| n.starts_with("papi.d8")) {
+                &vh.name
+            } else if t.nodes.iter().any(|n| n.starts_with("papi.d1")) {
+                &nv.name
+            } else {
+                continue;
+            };
+            store
+                .update_task(&sys, t.row.id, TaskPatch { lead_agency: Some(Some(lead.clone())), ..Default::default() }, t.row.version)
+                .await
+                .expect("assign");
         }
         for (commune, number) in [("X01", "10/KH-UBND"), ("X02", "11/KH-UBND")] {
             let child = chiso_web::plans::create_child_plan(store, &sys, plan.id, commune).await.expect("child plan");
@@ -35,12 +44,28 @@ async fn seed_003_reporting_scenario() {
         }
         // Agency staff update a task they lead, with evidence, over HTTP.
         store
-            .create_user(&sys, NewUser { username: "vh.staff".into(), full_name: "Cán bộ VH-TT".into(), password: PASSWORD.into(), role: Role::AgencyStaff, unit_code: Some("123".into()), agency_id: Some(vh.id) })
+            .create_user(
+                &sys,
+                NewUser {
+                    username: "vh.staff".into(),
+                    full_name: "Cán bộ VH-TT".into(),
+                    password: PASSWORD.into(),
+                    role: Role::AgencyStaff,
+                    unit_code: Some("123".into()),
+                    agency_id: Some(vh.id),
+                },
+            )
             .await
             .expect("user");
         let staff = app.login("vh.staff").await;
         let csrf = csrf_of(&app, &staff).await;
-        let task = store.tasks(&sys, plan.id).await.expect("tasks").into_iter().find(|t| t.row.lead_agency.as_deref() == Some(vh.name.as_str())).expect("a VH-TT task");
+        let task = store
+            .tasks(&sys, plan.id)
+            .await
+            .expect("tasks")
+            .into_iter()
+            .find(|t| t.row.lead_agency.as_deref() == Some(vh.name.as_str()))
+            .expect("a VH-TT task");
         let form = reqwest::multipart::Form::new()
             .text("csrf", csrf.clone())
             .text("version", task.row.version.to_string())
@@ -88,12 +113,22 @@ async fn seed_003_reporting_scenario() {
             .await
             .expect("json");
         let r = &status["unit"]["reports"];
-        assert_eq!((r["expected"].as_u64(), r["submitted"].as_u64(), r["on_time"].as_u64(), r["late"].as_u64(), r["missing"].as_u64()), (Some(4), Some(3), Some(2), Some(1), Some(1)), "{label}: {r}");
+        assert_eq!(
+            (r["expected"].as_u64(), r["submitted"].as_u64(), r["on_time"].as_u64(), r["late"].as_u64(), r["missing"].as_u64()),
+            (Some(4), Some(3), Some(2), Some(1), Some(1)),
+            "{label}: {r}"
+        );
         assert_eq!(r["completeness"].as_f64(), Some(0.75));
         assert_eq!(r["timeliness"].as_f64(), Some(0.5));
         assert_eq!(status["window"]["from"], "2021-12-01", "{label}: the plan's own data window");
         assert!(status["unit"]["tasks"]["by_status"]["total"].as_u64().unwrap_or(0) > 0);
-        let missing: Vec<&str> = status["children"].as_array().expect("children").iter().filter(|l| l["own_report"]["submission"] == "missing").filter_map(|l| l["name"].as_str()).collect();
+        let missing: Vec<&str> = status["children"]
+            .as_array()
+            .expect("children")
+            .iter()
+            .filter(|l| l["own_report"]["submission"] == "missing")
+            .filter_map(|l| l["name"].as_str())
+            .collect();
         assert_eq!(missing, vec!["Phòng Nội vụ"], "{label}");
         // The report page and the dashboard show the same figures.
         let page = c.get(app.url("/reports?unit=123&period=2022-H1")).send().await.expect("page").text().await.expect("body");
@@ -102,7 +137,12 @@ async fn seed_003_reporting_scenario() {
         assert!(dash.contains("id=\"completeness\">75%") && dash.contains("id=\"timeliness\">50%"), "{label}: dashboard");
         // The district's own report, submitted and exported as DOCX in the official layout.
         let csrf = csrf_of(&app, &c).await;
-        let r = c.post(app.url("/reports/submit")).form(&[("csrf", csrf.as_str()), ("unit", "123"), ("period", "2022-H1"), ("agency", ""), ("narrative", "Kết quả 6 tháng")]).send().await.expect("submit");
+        let r = c
+            .post(app.url("/reports/submit"))
+            .form(&[("csrf", csrf.as_str()), ("unit", "123"), ("period", "2022-H1"), ("agency", ""), ("narrative", "Kết quả 6 tháng")])
+            .send()
+            .await
+            .expect("submit");
         assert_eq!(r.status(), 409, "{label}: H1 2022 is long locked, so a submission now is refused");
         let docx = c.get(app.url("/reports/export/docx?unit=123&period=2022-H1")).send().await.expect("docx").bytes().await.expect("bytes");
         let back = chiso_docs::parse_plan(&docx, "bao-cao.docx").expect("parse the report back");

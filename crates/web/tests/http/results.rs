@@ -65,6 +65,7 @@ async fn ranking_and_unit_pages_show_published_results_to_everyone() {
         assert_eq!(status, 200, "{label}");
         assert!(page.contains("Quảng Ninh") && page.contains("47,82") && page.contains("giữ nguyên (so với 2022)"), "{label}");
         assert!(page.contains("tăng 58 bậc"), "{label}: Tây Ninh moved from 60th to 2nd");
+        assert!(page.contains("−0,06 điểm"), "{label}: Quảng Ninh's score change against 2022 (47,8212 − 47,8763)");
         let np_at = page.find("id=\"not-published\"").expect("list");
         assert!(page[np_at..].contains("Vĩnh Phúc"));
         assert!(page.contains("/assets/echarts.min.js") && page.contains("id=\"chart-data\""));
@@ -81,7 +82,7 @@ async fn ranking_and_unit_pages_show_published_results_to_everyone() {
         let (status, page) = get_page(&app, &c, "/results/papi/2024/units/01").await;
         assert_eq!(status, 200, "{label}");
         assert!(page.contains("29/61") && page.contains("giảm 14 bậc"), "{label}: 15th in 2023, 29th in 2024");
-        assert!(page.contains("id=\"weak-table\"") && page.contains("Phấn đấu đạt điểm tối đa"), "{label}");
+        assert!(page.contains("id=\"weak-table\"") && page.contains("Cải thiện (dưới trung bình)"), "{label}");
         assert!(page.contains("Dàn ý kế hoạch năm 2025"), "{label}");
         let data_at = page.find("id=\"chart-data\">").expect("chart data") + "id=\"chart-data\">".len();
         let data_end = page[data_at..].find("</script>").expect("end") + data_at;
@@ -361,4 +362,44 @@ async fn the_unit_page_draws_its_charts_in_a_browser() {
         Ok(app) => app.stop().await,
         Err(_) => panic!("app still shared"),
     }
+}
+
+#[tokio::test]
+async fn drafting_next_years_plan_from_the_weak_points() {
+    on_each_app(|app| async move {
+        load_papi(&app).await;
+        let label = app.label;
+        let c = app.login("admin").await;
+        let csrf = csrf_of(&app, &c).await;
+        let r = c.post(app.url("/results/papi/2024/units/01/draft-plan")).form(&[("csrf", csrf.as_str())]).send().await.expect("draft");
+        assert_eq!(r.status(), 303, "{label}");
+        let loc = r.headers()["location"].to_str().expect("location").to_string();
+        let id = loc.trim_start_matches("/plans/");
+        let (status, plan) = get_json(&app, &c, &format!("/api/v1/plans/{id}")).await;
+        assert_eq!(status, 200, "{label}");
+        assert_eq!((plan["plan"]["status"].as_str(), plan["plan"]["year"].as_i64()), (Some("draft"), Some(2025)), "{label}");
+        let tasks = plan["tasks"].as_array().expect("tasks");
+        assert!(tasks.len() >= 28, "{label}: at least one task per sub-dimension, got {}", tasks.len());
+        assert!(
+            tasks.iter().all(|t| t["task_group"].is_string() && t["lead_agency"].is_null()),
+            "{label}: groups set, lead agencies left to fill"
+        );
+        // Weakest dimension first: the first section's dimension is the first of the outline.
+        let (_, w) = get_json(&app, &c, "/api/v1/results/papi/2024/units/01/weak-points").await;
+        let weakest = w["plan"]["sections"][0]["code"].as_str().expect("weakest").to_string();
+        assert!(
+            tasks[0]["nodes"][0].as_str().is_some_and(|n| n.starts_with(&format!("{weakest}."))),
+            "{label}: {} vs {weakest}",
+            tasks[0]["nodes"]
+        );
+        let cover =
+            plan["compliance"].as_array().expect("checks").iter().find(|c| c["code"] == "covers_framework").expect("coverage").clone();
+        assert_eq!(cover["ok"], true, "{label}: the draft covers all 8 dimensions: {cover}");
+        // A viewer cannot draft.
+        let v = app.login("xem.x02").await;
+        let csrf = csrf_of(&app, &v).await;
+        let r = v.post(app.url("/results/papi/2024/units/01/draft-plan")).form(&[("csrf", csrf.as_str())]).send().await.expect("draft");
+        assert_eq!(r.status(), 403, "{label}");
+    })
+    .await;
 }

@@ -62,7 +62,17 @@ async fn reminders_are_keyed_and_digested_into_one_mail_per_person() {
         let d = store.unit_by_code(&sys, "123").await.expect("unit");
         let vh = store.ensure_agency(&sys, d.id, "Phòng Văn hóa và Thông tin", "office").await.expect("agency");
         store
-            .create_user(&sys, NewUser { username: "vh.staff".into(), full_name: "Cán bộ VH".into(), password: PASSWORD.into(), role: Role::AgencyStaff, unit_code: Some("123".into()), agency_id: Some(vh.id) })
+            .create_user(
+                &sys,
+                NewUser {
+                    username: "vh.staff".into(),
+                    full_name: "Cán bộ VH".into(),
+                    password: PASSWORD.into(),
+                    role: Role::AgencyStaff,
+                    unit_code: Some("123".into()),
+                    agency_id: Some(vh.id),
+                },
+            )
             .await
             .expect("user");
         store.set_email("vh.staff", "vh@example.test").await.expect("email");
@@ -89,7 +99,11 @@ async fn reminders_are_keyed_and_digested_into_one_mail_per_person() {
             signer: None,
             child_deadline: None,
             document: serde_json::json!({}),
-            tasks: vec![task("1", time::macros::date!(2022 - 06 - 05)), task("2", time::macros::date!(2022 - 05 - 20)), task("3", time::macros::date!(2022 - 09 - 30))],
+            tasks: vec![
+                task("1", time::macros::date!(2022 - 06 - 05)),
+                task("2", time::macros::date!(2022 - 05 - 20)),
+                task("3", time::macros::date!(2022 - 09 - 30)),
+            ],
         };
         store.create_plan(&sys, "123", &draft, None, None).await.expect("plan");
         let first = remind(store, today).await.expect("remind");
@@ -97,14 +111,22 @@ async fn reminders_are_keyed_and_digested_into_one_mail_per_person() {
         assert_eq!(remind(store, today).await.expect("again"), 0, "{}: a second run creates nothing new", app.label);
         let c = app.login("vh.staff").await;
         let page = c.get(app.url("/notifications")).send().await.expect("page").text().await.expect("body");
-        assert!(page.contains("Sắp đến hạn: nhiệm vụ 1") && page.contains("Quá hạn: nhiệm vụ 2") && !page.contains("nhiệm vụ 3"), "{}", app.label);
+        assert!(
+            page.contains("Sắp đến hạn: nhiệm vụ 1") && page.contains("Quá hạn: nhiệm vụ 2") && !page.contains("nhiệm vụ 3"),
+            "{}",
+            app.label
+        );
         let (addr, mails) = smtp_sink().await;
         let sent = send_digests(store, &SmtpConfig { addr, from: "chiso@example.test".into() }).await.expect("digests");
         assert_eq!(sent, 1, "{}: one digest for the one person with an address", app.label);
         let got = mails.lock().map(|m| m.clone()).unwrap_or_default();
         assert_eq!(got.len(), 1);
         assert!(got[0].contains("nhiệm vụ 1") && got[0].contains("nhiệm vụ 2"), "both items in one mail: {}", got[0]);
-        assert_eq!(send_digests(store, &SmtpConfig { addr: "127.0.0.1:1".into(), from: "x@y".into() }).await.expect("none pending"), 0, "already e-mailed");
+        assert_eq!(
+            send_digests(store, &SmtpConfig { addr: "127.0.0.1:1".into(), from: "x@y".into() }).await.expect("none pending"),
+            0,
+            "already e-mailed"
+        );
     })
     .await;
 }

@@ -74,7 +74,12 @@ async fn a_viewer_reads_but_cannot_write() {
         let c = app.login("xem.x02").await;
         let csrf = csrf_of(&app, &c).await;
         assert_eq!(c.get(app.url("/units/X02")).send().await.expect("get").status(), 200);
-        let r = c.post(app.url("/units/X02/agencies")).form(&[("csrf", csrf.as_str()), ("name", "Phòng X"), ("kind", "office")]).send().await.expect("post");
+        let r = c
+            .post(app.url("/units/X02/agencies"))
+            .form(&[("csrf", csrf.as_str()), ("name", "Phòng X"), ("kind", "office")])
+            .send()
+            .await
+            .expect("post");
         assert_eq!(r.status(), 403, "{}", app.label);
         // The district specialist sees both communes.
         let d = app.login("nv.huyen").await;

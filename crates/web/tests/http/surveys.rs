@@ -46,7 +46,8 @@ async fn create_survey(app: &TestApp, c: &reqwest::Client, unit: &str) -> (reqwe
 
 async fn upload(app: &TestApp, c: &reqwest::Client, id: i64, name: &str, bytes: Vec<u8>) -> reqwest::Response {
     let csrf = csrf_of(app, c).await;
-    let form = reqwest::multipart::Form::new().text("csrf", csrf).part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+    let form =
+        reqwest::multipart::Form::new().text("csrf", csrf).part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
     c.post(app.url(&format!("/surveys/{id}/responses"))).multipart(form).send().await.expect("upload")
 }
 
@@ -56,6 +57,11 @@ fn full_answers(csrf: &str) -> Vec<(String, String)> {
     let mut v = vec![("csrf".to_string(), csrf.to_string())];
     v.extend(q.indicators.iter().map(|i| (i.code.clone(), i.options[0].value.to_string())));
     v
+}
+
+/// The error message of a page, for assertion messages.
+fn excerpt(body: &str) -> String {
+    body[body.find("alert-error").unwrap_or(0)..].chars().take(300).collect()
 }
 
 async fn total_responses(app: &TestApp, c: &reqwest::Client, id: i64) -> i64 {
@@ -97,7 +103,10 @@ async fn a_commune_survey_from_form_and_import_to_estimates() {
         let form = citizen.get(app.url(&format!("/s/{token}"))).send().await.expect("form");
         assert_eq!(form.status(), 200, "{label}");
         let html = form.text().await.expect("body");
-        assert!(html.contains("Câu 1.") && html.contains("Không biết / không trả lời") && html.contains("bắt buộc"), "{label}: questions with options");
+        assert!(
+            html.contains("Câu 1.") && html.contains("Không biết / không trả lời") && html.contains("bắt buộc"),
+            "{label}: questions with options"
+        );
         let csrf = hidden_value(&html, "csrf").expect("csrf");
         // Without the cookie's value: refused, nothing stored.
         let r = app.client().post(app.url(&format!("/s/{token}"))).form(&full_answers(&csrf)).send().await.expect("post");
@@ -132,7 +141,8 @@ async fn a_commune_survey_from_form_and_import_to_estimates() {
         assert_eq!(total_responses(&app, &c, id).await, 1, "{label}");
 
         // Import 1,000 responses from a CSV (the survey's own sample file).
-        let csv = c.get(app.url(&format!("/surveys/{id}/sample.csv?n=1000&seed=1"))).send().await.expect("sample").bytes().await.expect("bytes");
+        let csv =
+            c.get(app.url(&format!("/surveys/{id}/sample.csv?n=1000&seed=1"))).send().await.expect("sample").bytes().await.expect("bytes");
         assert_eq!(csv.iter().filter(|b| **b == b'\n').count(), 1001, "{label}: header and 1,000 rows");
         let r = upload(&app, &c, id, "kobo.csv", csv.to_vec()).await;
         assert_eq!(r.status(), 303, "{label}: {:?}", r.headers().get("location"));
@@ -142,7 +152,11 @@ async fn a_commune_survey_from_form_and_import_to_estimates() {
         let r = upload(&app, &c, id, "bad.csv", bad_csv.as_bytes().to_vec()).await;
         assert_eq!(r.status(), 422, "{label}");
         let body = r.text().await.expect("body");
-        assert!(body.contains("bad.csv") && body.contains("dòng 3, cột 2") && body.contains("không thuộc phạm vi khảo sát"), "{label}: {}", &body[body.find("alert-error").unwrap_or(0)..][..300.min(body.len())]);
+        assert!(
+            body.contains("bad.csv") && body.contains("dòng 3, cột 2") && body.contains("không thuộc phạm vi khảo sát"),
+            "{label}: {}",
+            excerpt(&body)
+        );
         let r = upload(&app, &c, id, "bad2.csv", b"respondent_id,unit,weight,q01\nc1,ZZ9,1,1\n".to_vec()).await;
         assert!(r.text().await.expect("body").contains("không có trong cơ sở dữ liệu"), "{label}: unknown unit code");
         let r = upload(&app, &c, id, "bad3.csv", b"respondent_id,unit,weight,q01\nc1,X01,-1,1\n".to_vec()).await;
@@ -159,7 +173,7 @@ async fn a_commune_survey_from_form_and_import_to_estimates() {
             .expect("estimate");
         assert_eq!(r.status(), 303, "{label}");
         let est = c.get(app.url(&format!("/surveys/{id}/estimates"))).send().await.expect("page").text().await.expect("body");
-        assert!(est.contains("Thị trấn Mộc Châu") && est.contains("1001 người trả lời"), "{label}");
+        assert!(est.contains("Thị trấn Mộc Châu") && est.contains("1.001 người trả lời"), "{label}");
         assert!(est.contains("B = 200") && est.contains("seed = 7"), "{label}: settings shown");
         assert!(est.contains("PAPI chính thức 2024 – Tỉnh Sơn La"), "{label}: official results of the province");
         assert!(est.contains("id=\"radar-X01\"") && est.contains("/assets/echarts.min.js"), "{label}: radar chart");
@@ -204,10 +218,16 @@ async fn small_samples_are_flagged_and_bad_questionnaires_refused() {
         let (status, loc) = create_survey(&app, &c, "123").await;
         assert_eq!(status, 303, "{label}");
         let id: i64 = loc.trim_start_matches("/surveys/").parse().expect("id");
-        let csv = "respondent_id,unit,group,weight,q01,q03,q06\nr1,X01,nguoi_dan,1,1,4,1\nr2,X01,nguoi_dan,2,0,2,3\nr3,X02,doanh_nghiep,1,1,3,\n";
+        let csv =
+            "respondent_id,unit,group,weight,q01,q03,q06\nr1,X01,nguoi_dan,1,1,4,1\nr2,X01,nguoi_dan,2,0,2,3\nr3,X02,doanh_nghiep,1,1,3,\n";
         assert_eq!(upload(&app, &c, id, "small.csv", csv.as_bytes().to_vec()).await.status(), 303, "{label}");
         let csrf = csrf_of(&app, &c).await;
-        let r = c.post(app.url(&format!("/surveys/{id}/estimates"))).form(&[("csrf", csrf.as_str()), ("bootstrap", "50"), ("seed", "1")]).send().await.expect("estimate");
+        let r = c
+            .post(app.url(&format!("/surveys/{id}/estimates")))
+            .form(&[("csrf", csrf.as_str()), ("bootstrap", "50"), ("seed", "1")])
+            .send()
+            .await
+            .expect("estimate");
         assert_eq!(r.status(), 303, "{label}");
         let est = c.get(app.url(&format!("/surveys/{id}/estimates"))).send().await.expect("page").text().await.expect("body");
         assert!(est.contains("small-sample") && est.contains("Cỡ mẫu nhỏ: chỉ có 2 người trả lời"), "{label}: small-sample warning");
@@ -228,13 +248,19 @@ async fn small_samples_are_flagged_and_bad_questionnaires_refused() {
         let body = r.text().await.expect("body");
         assert!(body.contains("q07") && body.contains("papi.d5.s2"), "{label}");
         let csrf = csrf_of(&app, &c).await;
-        let form = reqwest::multipart::Form::new()
-            .text("csrf", csrf)
-            .text("unit", "X01")
-            .text("year", "2024")
-            .part("file", reqwest::multipart::Part::bytes(b"framework = \"papi\"\n[[indicator]]\ncode = \"a\"\nnode = \"papi.d1.s1\"\nmin = 3\nmax = 3\ndirection = 1\n".to_vec()).file_name("q.toml"));
+        let form = reqwest::multipart::Form::new().text("csrf", csrf).text("unit", "X01").text("year", "2024").part(
+            "file",
+            reqwest::multipart::Part::bytes(
+                b"framework = \"papi\"\n[[indicator]]\ncode = \"a\"\nnode = \"papi.d1.s1\"\nmin = 3\nmax = 3\ndirection = 1\n".to_vec(),
+            )
+            .file_name("q.toml"),
+        );
         let body = c.post(app.url("/surveys")).multipart(form).send().await.expect("create").text().await.expect("body");
-        assert!(body.contains("dòng 6") && body.contains("min &lt; max"), "{label}: min ≥ max named with its line: {}", &body[body.find("alert-error").unwrap_or(0)..][..400.min(body.len())]);
+        assert!(
+            body.contains("dòng 6") && body.contains("cần min") && body.contains("`max`"),
+            "{label}: min ≥ max named with its line: {}",
+            excerpt(&body)
+        );
         let list: Vec<Value> = c.get(app.url("/api/v1/surveys")).send().await.expect("list").json().await.expect("json");
         assert_eq!(list.len(), 1, "{label}: refused questionnaires stored nothing");
     })
@@ -253,7 +279,17 @@ async fn a_newcomer_runs_a_survey_in_the_browser() {
     let fw = set.get("papi").expect("papi");
     let s = app
         .store
-        .create_survey(&sys, &NewSurvey { unit_code: "X01", year: 2024, title: "Khảo sát người dân 2024", questionnaire: &q, framework: fw, extra_groups: &[] })
+        .create_survey(
+            &sys,
+            &NewSurvey {
+                unit_code: "X01",
+                year: 2024,
+                title: "Khảo sát người dân 2024",
+                questionnaire: &q,
+                framework: fw,
+                extra_groups: &[],
+            },
+        )
         .await
         .expect("survey");
     let inv = app.store.create_invitations(&sys, s.id, "X01", Some("nguoi_dan"), 1).await.expect("invite");
@@ -288,8 +324,8 @@ async fn a_newcomer_runs_a_survey_in_the_browser() {
     std::fs::write(&path, csv).expect("write csv");
     browser.type_into("#import-file", &path.display().to_string()).await;
     browser.click("#import-submit").await;
-    assert!(browser.text("#survey-message").await.contains("Đã nhập 1000 câu trả lời"));
-    assert_eq!(browser.text("#total-responses").await, "1001");
+    assert!(browser.text("#survey-message").await.contains("Đã nhập 1.000 câu trả lời"));
+    assert_eq!(browser.text("#total-responses").await, "1.001");
     browser.click("#estimate-submit").await;
     assert!(browser.current_url().await.ends_with("/estimates"));
     let total = browser.text("#unit-X01 .total-value").await;
@@ -299,4 +335,102 @@ async fn a_newcomer_runs_a_survey_in_the_browser() {
     let _ = std::fs::remove_file(&path);
     browser.quit().await;
     app.stop().await;
+}
+
+/// A PAR INDEX survey fills the survey criteria of a commune's score sheet, as the district's appraisal.
+#[tokio::test]
+async fn survey_points_fill_a_par_score_sheet() {
+    use chiso_core::framework::Source;
+    use chiso_core::results::SheetAction;
+    use chiso_store::assessments::SelfScoreInput;
+    on_each_app(|app| async move {
+        let label = app.label;
+        let sys = Scope::system("test");
+        let set = FrameworkSet::builtin().expect("frameworks");
+        let par = set.get("par_index").expect("par_index");
+        // Two questions on the satisfaction criterion par.a3.c6 (6 points).
+        let q = Questionnaire::from_toml_str(
+            "framework = \"par_index\"\n[[indicator]]\ncode = \"h1\"\nnode = \"par.a3.c6\"\nmin = 1\nmax = 5\ndirection = 1\n\
+             [[indicator]]\ncode = \"h2\"\nnode = \"par.a3.c6\"\nmin = 0\nmax = 1\ndirection = 1\n",
+        )
+        .expect("q");
+        let s = app
+            .store
+            .create_survey(
+                &sys,
+                &NewSurvey { unit_code: "X01", year: 2024, title: "Hài lòng CCHC", questionnaire: &q, framework: par, extra_groups: &[] },
+            )
+            .await
+            .expect("survey");
+        let c = app.login("nv.huyen").await;
+        // h1 = 4 → 0.75 and h2 = 1 → 1 for one respondent, h1 = 2 → 0.25 for the other: means 0.5 and 1 → n = 0.75.
+        let csv = "respondent_id,unit,weight,h1,h2\na,X01,1,4,1\nb,X01,1,2,\n";
+        assert_eq!(upload(&app, &c, s.id, "par.csv", csv.as_bytes().to_vec()).await.status(), 303, "{label}");
+        let csrf = csrf_of(&app, &c).await;
+        c.post(app.url(&format!("/surveys/{}/estimates", s.id)))
+            .form(&[("csrf", csrf.as_str()), ("bootstrap", "20")])
+            .send()
+            .await
+            .expect("estimate");
+        let page = c.get(app.url(&format!("/surveys/{}/estimates", s.id))).send().await.expect("page").text().await.expect("body");
+        assert!(page.contains("4,50 / 6"), "{label}: 0 + 0.75 × 6 points offered");
+        // Without a sheet: a clear message.
+        let csrf = csrf_of(&app, &c).await;
+        let r = c
+            .post(app.url(&format!("/surveys/{}/sheet", s.id)))
+            .form(&[("csrf", csrf.as_str()), ("unit", "X01")])
+            .send()
+            .await
+            .expect("fill");
+        assert_eq!(r.status(), 422, "{label}");
+        assert!(r.text().await.expect("body").contains("chưa có phiếu chấm điểm"), "{label}");
+        // A submitted sheet: the district fills the survey criterion.
+        let a = app.store.create_assessment(&sys, par, "X01", 2024).await.expect("sheet");
+        let own: Vec<SelfScoreInput> = par
+            .leaves_for_year(2024)
+            .into_iter()
+            .filter(|l| l.source != Source::Survey)
+            .map(|l| SelfScoreInput {
+                node: l.code.clone(), score: l.max, evidence: Some("Văn bản số 1".into()), missing_reason: None
+            })
+            .collect();
+        app.store.save_self_scores(&sys, par, a.id, &own, None).await.expect("self scores");
+        app.store.transition(&sys, par, a.id, SheetAction::Submit, None, None).await.expect("submit");
+        let csrf = csrf_of(&app, &c).await;
+        let r = c
+            .post(app.url(&format!("/surveys/{}/sheet", s.id)))
+            .form(&[("csrf", csrf.as_str()), ("unit", "X01")])
+            .send()
+            .await
+            .expect("fill");
+        assert_eq!(r.status(), 303, "{label}");
+        let sheet = app.store.sheet(&sys, par, a.id).await.expect("sheet");
+        let item = sheet.items.iter().find(|i| i.node == "par.a3.c6").expect("item");
+        assert_eq!((item.appraised_score, item.decision.as_deref()), (Some(4.5), Some("survey")), "{label}");
+        assert!(
+            item.appraisal_reason.as_deref().is_some_and(|r| r.contains(&format!("khảo sát #{}", s.id))),
+            "{label}: the reason names the survey"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_survey_api_route_is_in_the_openapi_document() {
+    on_each_app(|app| async move {
+        let doc: Value = app.client().get(app.url("/api/v1/openapi.json")).send().await.expect("get").json().await.expect("json");
+        let paths = doc["paths"].as_object().expect("paths");
+        let src = include_str!("../../src/surveys.rs");
+        let routes: Vec<&str> = src
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix(".route(\""))
+            .filter_map(|l| l.split('"').next())
+            .filter(|p| p.starts_with("/api/"))
+            .collect();
+        assert_eq!(routes.len(), 3);
+        for r in routes {
+            assert!(paths.contains_key(r), "{r} is not documented in openapi.json");
+        }
+    })
+    .await;
 }
