@@ -102,7 +102,7 @@ impl Responses {
     }
 
     /// As [`Responses::from_csv_path`], from any reader; `file` only names it in errors.
-    pub fn from_csv_reader<R: Read>(
+    pub fn from_csv_reader<R: Read + Send>(
         q: &Questionnaire,
         reader: R,
         valid_units: Option<&HashSet<String>>,
@@ -434,48 +434,24 @@ impl Chunk {
         let (mut id, mut unit, mut group): (&[u8], &[u8], &[u8]) = (&[], &[], &[]);
         let mut weight = 1.0;
         let mut n_fields = 0;
-        // Local borrows keep the hot loop's state in registers.
         let Chunk { tokens, seen, exceptions, .. } = self;
         let tokens = &mut tokens[base..base + cfg.k];
-        let roles = cfg.roles.as_slice();
         for (c, f) in fields.enumerate() {
             n_fields = c + 1;
-            let Some(&role) = roles.get(c) else {
+            let Some(&role) = cfg.roles.get(c) else {
                 continue;
             };
             match role {
-                Role::Indicator(j) => {
-                    // Fast paths: empty (missing) and one digit, the usual coding of an option.
-                    match *f {
-                        [] => continue,
-                        [d] if d.is_ascii_digit() => {
-                            let v = d - b'0';
-                            tokens[j] = v;
-                            seen[j][0] |= 1 << v;
-                            continue;
-                        }
-                        _ => {}
+                // Fast paths: empty (missing) and one digit, the usual coding of an option.
+                Role::Indicator(j) => match *f {
+                    [] => {}
+                    [d] if d.is_ascii_digit() => {
+                        let v = d - b'0';
+                        tokens[j] = v;
+                        seen[j][0] |= 1 << v;
                     }
-                    // A small non-negative integer.
-                    if f.len() <= 3 && f.iter().all(u8::is_ascii_digit) {
-                        let v = f.iter().fold(0usize, |a, &d| a * 10 + usize::from(d - b'0'));
-                        if v <= SMALL_MAX {
-                            tokens[j] = v as u8;
-                            seen[j][v >> 6] |= 1 << (v & 63);
-                            continue;
-                        }
-                    }
-                    let x = cfg.parse_answer(j, f).map_err(|kind| cfg.error(line, Some(c), kind))?;
-                    let Some(x) = x else { continue };
-                    if x >= 0.0 && x <= SMALL_MAX as f64 && x.fract() == 0.0 {
-                        let v = x as usize;
-                        tokens[j] = v as u8;
-                        seen[j][v >> 6] |= 1 << (v & 63);
-                    } else {
-                        tokens[j] = EXCEPTION;
-                        exceptions.push((row, u32::try_from(j).unwrap_or(u32::MAX), x));
-                    }
-                }
+                    _ => code_answer(cfg, j, f, row, tokens, seen, exceptions).map_err(|kind| cfg.error(line, Some(c), kind))?,
+                },
                 Role::Id => id = f,
                 Role::Unit => unit = f,
                 Role::Group => group = f,
@@ -488,6 +464,11 @@ impl Chunk {
         if n_fields != cfg.roles.len() {
             return Err(cfg.error(line, None, ResponseErrorKind::FieldCount { expected: cfg.roles.len(), found: n_fields }));
         }
+        self.commit(cfg, line, id, unit, group, weight)
+    }
+
+    /// The row's answers are coded: check its id, unit and group and add it.
+    fn commit(&mut self, cfg: &Config<'_>, line: u64, id: &[u8], unit: &[u8], group: &[u8], weight: f64) -> Result<(), SurveyError> {
         let id = std::str::from_utf8(id).map_err(|_| cfg.error(line, Some(cfg.col_id), ResponseErrorKind::NotUtf8))?.trim();
         if id.is_empty() {
             return Err(cfg.error(line, Some(cfg.col_id), ResponseErrorKind::MissingRespondentId));
@@ -557,6 +538,43 @@ impl Chunk {
     }
 }
 
+/// Code one non-trivial answer cell into the row's tokens.
+#[inline]
+fn code_answer(
+    cfg: &Config<'_>,
+    j: usize,
+    f: &[u8],
+    row: u32,
+    tokens: &mut [u8],
+    seen: &mut [[u64; 4]],
+    exceptions: &mut Vec<(u32, u32, f64)>,
+) -> Result<(), ResponseErrorKind> {
+    if f.is_empty() {
+        return Ok(());
+    }
+    // A small non-negative integer (the usual coding of an option) is its own token.
+    if f.len() <= 3 && f.iter().all(u8::is_ascii_digit) {
+        let v = f.iter().fold(0usize, |a, &d| a * 10 + usize::from(d - b'0'));
+        if v <= SMALL_MAX {
+            tokens[j] = v as u8;
+            seen[j][v >> 6] |= 1 << (v & 63);
+            return Ok(());
+        }
+    }
+    let Some(x) = cfg.parse_answer(j, f)? else {
+        return Ok(());
+    };
+    if (0.0..=SMALL_MAX as f64).contains(&x) && x.fract() == 0.0 {
+        let v = x as usize;
+        tokens[j] = v as u8;
+        seen[j][v >> 6] |= 1 << (v & 63);
+    } else {
+        tokens[j] = EXCEPTION;
+        exceptions.push((row, u32::try_from(j).unwrap_or(u32::MAX), x));
+    }
+    Ok(())
+}
+
 /// Parse a block of whole lines without quote characters.
 fn parse_block(cfg: &Config<'_>, block: &[u8], delimiter: u8, first_line: u64) -> Chunk {
     let mut chunk = Chunk::new(cfg.k);
@@ -564,8 +582,8 @@ fn parse_block(cfg: &Config<'_>, block: &[u8], delimiter: u8, first_line: u64) -
     chunk.tokens.reserve(rows_hint * cfg.k);
     chunk.weights.reserve(rows_hint);
     let mut start = 0;
-    let ends = memchr::memchr_iter(b'\n', block).chain(std::iter::once(block.len()));
-    for (n, end) in ends.enumerate() {
+    let line_ends = memchr::memchr_iter(b'\n', block).chain(std::iter::once(block.len()));
+    for (n, end) in line_ends.enumerate() {
         let line = &block[start..end];
         start = end + 1;
         let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -902,7 +920,7 @@ impl Merged {
 
 // ---------------------------------------------------------------------------------- CSV input
 
-fn read_csv<R: Read>(
+fn read_csv<R: Read + Send>(
     q: &Questionnaire,
     mut reader: R,
     valid_units: Option<&HashSet<String>>,
@@ -955,64 +973,35 @@ fn read_csv<R: Read>(
     let header_refs: Vec<&str> = header_fields.iter().map(String::as_str).collect();
     let cfg = Config::new(q, &header_refs, valid_units, file, 1)?;
     let header_bytes = &pending[..header_len.min(pending.len())];
-    let mut line = 1 + memchr::memchr_iter(b'\n', header_bytes).count() as u64;
+    let line = 1 + memchr::memchr_iter(b'\n', header_bytes).count() as u64;
     pending.drain(..header_len.min(pending.len()));
     let mut builder = ResponsesBuilder::from_config(cfg, line);
 
-    // Old Mac line ends (a lone CR) and quoted fields need the real CSV parser.
-    let lone_cr = |b: &[u8]| memchr::memchr_iter(b'\r', b).any(|p| b.get(p + 1).is_some_and(|&n| n != b'\n'));
-    let mut sequential = memchr::memchr(b'"', &pending).is_some() || lone_cr(&pending);
+    let sequential = memchr::memchr(b'"', &pending).is_some() || lone_cr(&pending);
     let batch_size = 2 * rayon::current_num_threads().max(1);
+    let mut input = BlockReader { reader: &mut reader, pending, eof, line, sequential };
+    let mut batch = input.next_batch(batch_size).map_err(io_err)?;
     let mut parsed: Vec<Chunk> = Vec::new();
-    while !sequential {
-        let mut batch: Vec<(Vec<u8>, u64)> = Vec::with_capacity(batch_size);
-        while batch.len() < batch_size {
-            if pending.len() < BLOCK_BYTES && !eof {
-                eof = fill(&mut reader, &mut pending, BLOCK_BYTES).map_err(io_err)?;
-            }
-            if pending.is_empty() {
-                break;
-            }
-            if memchr::memchr(b'"', &pending).is_some() || lone_cr(&pending) {
-                sequential = true;
-                break;
-            }
-            let split = match memchr::memrchr(b'\n', &pending) {
-                Some(p) => p + 1,
-                None if eof => pending.len(),
-                None => {
-                    // A line longer than a block: read on.
-                    let want = pending.len() + BLOCK_BYTES;
-                    eof = fill(&mut reader, &mut pending, want).map_err(io_err)?;
-                    continue;
-                }
-            };
-            let rest = pending.split_off(split);
-            let block = std::mem::replace(&mut pending, rest);
-            let lines = memchr::memchr_iter(b'\n', &block).count() as u64;
-            batch.push((block, line));
-            line += lines;
-        }
-        // Merge the previous batch (in file order) while this one is parsed.
+    while !batch.is_empty() {
+        // While this batch is parsed: merge the previous one (in file order), read the next.
         let (cfg, state) = (&builder.cfg, &mut builder.state);
-        let (merged, chunks) = rayon::join(
-            || -> Result<(), SurveyError> {
+        let current = &batch;
+        let (next, chunks) = rayon::join(
+            || -> Result<Vec<(Vec<u8>, u64)>, SurveyError> {
                 for chunk in &parsed {
                     state.merge(cfg, chunk)?;
                 }
-                Ok(())
+                input.next_batch(batch_size).map_err(io_err)
             },
-            || batch.par_iter().map(|(block, first)| parse_block(cfg, block, delimiter, *first)).collect::<Vec<Chunk>>(),
+            || current.par_iter().map(|(block, first)| parse_block(cfg, block, delimiter, *first)).collect::<Vec<Chunk>>(),
         );
-        merged?;
         parsed = chunks;
-        if batch.is_empty() || (pending.is_empty() && eof) {
-            break;
-        }
+        batch = next?;
     }
     for chunk in &parsed {
         builder.state.merge(&builder.cfg, chunk)?;
     }
+    let BlockReader { pending, line, sequential, .. } = input;
     if sequential {
         let rest = std::io::Cursor::new(pending).chain(reader);
         let mut rdr = csv_builder().buffer_capacity(1 << 20).from_reader(rest);
@@ -1052,6 +1041,58 @@ fn read_csv<R: Read>(
         }
     }
     builder.finish()
+}
+
+/// Cuts the input into blocks of whole lines for the parallel parser, until the end or the
+/// first quote character (from there on the `csv` parser takes over).
+struct BlockReader<'r, R> {
+    reader: &'r mut R,
+    pending: Vec<u8>,
+    eof: bool,
+    /// Line number of the first line in `pending`.
+    line: u64,
+    sequential: bool,
+}
+
+impl<R: Read> BlockReader<'_, R> {
+    /// Up to `count` blocks with the line number of their first line; empty at the end (or
+    /// when the rest must be parsed sequentially).
+    fn next_batch(&mut self, count: usize) -> std::io::Result<Vec<(Vec<u8>, u64)>> {
+        let mut batch = Vec::with_capacity(count);
+        while batch.len() < count && !self.sequential {
+            if self.pending.len() < BLOCK_BYTES && !self.eof {
+                self.eof = fill(self.reader, &mut self.pending, BLOCK_BYTES)?;
+            }
+            if self.pending.is_empty() {
+                break;
+            }
+            // Old Mac line ends (a lone CR) and quoted fields need the real CSV parser.
+            if memchr::memchr(b'"', &self.pending).is_some() || lone_cr(&self.pending) {
+                self.sequential = true;
+                break;
+            }
+            let split = match memchr::memrchr(b'\n', &self.pending) {
+                Some(p) => p + 1,
+                None if self.eof => self.pending.len(),
+                None => {
+                    // A line longer than a block: read on.
+                    let want = self.pending.len() + BLOCK_BYTES;
+                    self.eof = fill(self.reader, &mut self.pending, want)?;
+                    continue;
+                }
+            };
+            let rest = self.pending.split_off(split);
+            let block = std::mem::replace(&mut self.pending, rest);
+            let lines = memchr::memchr_iter(b'\n', &block).count() as u64;
+            batch.push((block, self.line));
+            self.line += lines;
+        }
+        Ok(batch)
+    }
+}
+
+fn lone_cr(b: &[u8]) -> bool {
+    memchr::memchr_iter(b'\r', b).any(|p| b.get(p + 1).is_some_and(|&n| n != b'\n'))
 }
 
 /// Read until `buf` holds `want` bytes or the input ends; `true` at the end of input.
