@@ -212,6 +212,12 @@ pub struct TaskFacts {
     pub has_time: bool,
 }
 
+/// The dimension (or area) a framework node belongs to: "papi.d2.s3" → "papi.d2", "par.a1.c2" → "par.a1".
+pub fn dimension_of(node: &str) -> String {
+    let parts: Vec<&str> = node.split('.').collect();
+    if parts.len() >= 2 { format!("{}.{}", parts[0], parts[1]) } else { node.to_string() }
+}
+
 pub fn family_name(f: Family) -> &'static str {
     match f {
         Family::Papi => "PAPI",

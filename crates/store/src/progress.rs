@@ -109,14 +109,9 @@ pub struct TaskProgress {
     pub dimensions: Vec<String>,
 }
 
-fn dimension_of(node: &str) -> String {
-    let parts: Vec<&str> = node.split('.').collect();
-    if parts.len() >= 2 { format!("{}.{}", parts[0], parts[1]) } else { node.to_string() }
-}
-
 /// The framework dimensions a task serves ("papi.d2.s3" → "papi.d2").
 pub fn task_dimensions(task: &Task) -> Vec<String> {
-    let mut d: Vec<String> = task.nodes.iter().map(|n| dimension_of(n)).collect();
+    let mut d: Vec<String> = task.nodes.iter().map(|n| chiso_core::plan::dimension_of(n)).collect();
     d.sort();
     d.dedup();
     d

@@ -168,11 +168,7 @@ fn short_code(code: &str) -> String {
     }
 }
 
-/// "papi.d2.s3" → "papi.d2".
-pub fn dimension_code(node: &str) -> String {
-    let parts: Vec<&str> = node.split('.').collect();
-    if parts.len() >= 2 { format!("{}.{}", parts[0], parts[1]) } else { node.to_string() }
-}
+pub use chiso_core::plan::dimension_of as dimension_code;
 
 /// A stored plan as a printable document: the parsed structure when there is one, with the stored fields
 /// and the current tasks (as the appendix table) on top.

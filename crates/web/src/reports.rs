@@ -421,12 +421,13 @@ async fn report_page(State(state): State<AppState>, me: CurrentUser, Query(q): Q
             received: line.reports.submitted,
         });
     }
+    let dims = dim_rows(&state, &counts);
     let chart = serde_json::json!({
-        "dims": dim_rows(&state, &counts).iter().map(|d| d.label.clone()).collect::<Vec<_>>(),
-        "done": dim_rows(&state, &counts).iter().map(|d| d.done).collect::<Vec<_>>(),
-        "in_progress": dim_rows(&state, &counts).iter().map(|d| d.in_progress).collect::<Vec<_>>(),
-        "overdue": dim_rows(&state, &counts).iter().map(|d| d.overdue).collect::<Vec<_>>(),
-        "not_started": dim_rows(&state, &counts).iter().map(|d| d.not_started).collect::<Vec<_>>(),
+        "dims": dims.iter().map(|d| d.label.clone()).collect::<Vec<_>>(),
+        "done": dims.iter().map(|d| d.done).collect::<Vec<_>>(),
+        "in_progress": dims.iter().map(|d| d.in_progress).collect::<Vec<_>>(),
+        "overdue": dims.iter().map(|d| d.overdue).collect::<Vec<_>>(),
+        "not_started": dims.iter().map(|d| d.not_started).collect::<Vec<_>>(),
     })
     .to_string()
     .replace("</", "<\\/");
@@ -442,7 +443,7 @@ async fn report_page(State(state): State<AppState>, me: CurrentUser, Query(q): Q
         period_label: period.label_vi(),
         window: sp.window.label_vi(),
         due: due.map(vn_date_short).unwrap_or_default(),
-        dims: dim_rows(&state, &counts),
+        dims,
         tasks,
         late,
         completeness: pct(status.unit.reports.completeness()),
