@@ -117,7 +117,7 @@ async fn main() -> anyhow::Result<()> {
 
     // 2. The report page over real HTTP on loopback.
     let frameworks = std::sync::Arc::new(chiso_core::framework::FrameworkSet::builtin().map_err(|e| anyhow::anyhow!("{e}"))?);
-    let app = chiso_web::Application::build(chiso_web::AppState { store: store.clone(), frameworks, secure_cookies: false }, "127.0.0.1:0")
+    let app = chiso_web::Application::build(chiso_web::AppState::new(chiso_app::App::new(store.clone(), frameworks), false), "127.0.0.1:0")
         .await?;
     let base = format!("http://{}", app.local_addr()?);
     tokio::spawn(app.run_until(std::future::pending()));

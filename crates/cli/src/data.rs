@@ -1,9 +1,28 @@
 //! Where the data lives, shared by every command that touches it.
 
 use anyhow::{Context, Result};
+use chiso_app::{App, Clock};
+use chiso_core::framework::FrameworkSet;
 use chiso_store::Store;
 use clap::Args;
 use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+/// The clock of this process (`--today`), set once before any command runs.
+static CLOCK: OnceLock<Clock> = OnceLock::new();
+
+pub fn set_clock(clock: Clock) {
+    let _ = CLOCK.set(clock);
+}
+
+pub fn clock() -> Clock {
+    CLOCK.get().copied().unwrap_or_default()
+}
+
+/// The use cases over an open store, with this process's clock.
+pub fn app(store: Store, frameworks: Arc<FrameworkSet>) -> App {
+    App::new(store, frameworks).with_clock(clock())
+}
 
 /// Where the data lives: a directory with the SQLite file (default ./data), or a database URL.
 #[derive(Args, Clone)]

@@ -20,6 +20,9 @@ use std::sync::Arc;
 #[derive(Parser)]
 #[command(name = "chiso", version, about = "chiso — nâng cao chỉ số PAPI, PAR INDEX, SIPAS, PCI của địa phương")]
 struct Cli {
+    /// Treat this day (YYYY-MM-DD, Vietnam time) as today: deadlines, lateness and default periods follow it.
+    #[arg(long, global = true, env = "CHISO_TODAY")]
+    today: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -51,6 +54,9 @@ enum Command {
         /// Minutes between reminder runs (0 turns the scheduler off).
         #[arg(long, default_value_t = 60)]
         remind_every: u64,
+        /// The address people reach this server at (links in invitations and e-mails), e.g. https://chiso.example.gov.vn
+        #[arg(long, env = "CHISO_BASE_URL")]
+        base_url: Option<String>,
     },
     /// Create and migrate the database, optionally loading the demo data, without serving.
     Init {
@@ -205,15 +211,20 @@ async fn main() {
 }
 
 async fn run(cli: Cli) -> Result<()> {
+    if let Some(day) = &cli.today {
+        let day = chiso_core::unit::parse_date(day).with_context(|| format!("--today {day}: cần ngày dạng YYYY-MM-DD"))?;
+        data::set_clock(chiso_app::Clock::starting_on(day));
+    }
     match cli.command {
-        Command::Serve { data, bind, demo, frameworks_dir, secure_cookies, smtp, smtp_from, remind_every } => {
+        Command::Serve { data, bind, demo, frameworks_dir, secure_cookies, smtp, smtp_from, remind_every, base_url } => {
             let frameworks = Arc::new(load_frameworks(frameworks_dir.as_deref())?);
             let store = data.open().await?;
             if demo {
                 let summary = demo::load(&store).await?;
                 eprintln!("{summary}");
             }
-            let app = Application::build(AppState { store: store.clone(), frameworks, secure_cookies }, &bind)
+            let service = data::app(store.clone(), frameworks).with_settings(chiso_app::Settings { base_url });
+            let app = Application::build(AppState::new(service, secure_cookies), &bind)
                 .await
                 .with_context(|| format!("không mở được cổng {bind}"))?;
             let addr = app.local_addr()?;

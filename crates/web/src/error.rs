@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use chiso_app::{ErrorKind, Failure};
 use chiso_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -20,19 +21,42 @@ pub enum AppError {
     NotFound(String),
     #[error("lỗi hệ thống: {0}")]
     Internal(String),
+    /// A use case's own failure (chiso-app), classified by its kind.
+    #[error("{message}")]
+    Service { kind: ErrorKind, code: &'static str, message: String },
+}
+
+/// Every use-case error type of chiso-app becomes an `AppError` through its `Failure` impl: add new error
+/// types to this list (a blanket impl would overlap with the conversions of foreign error types).
+macro_rules! service_errors {
+    ($($t:ty),* $(,)?) => {
+        $(impl From<$t> for AppError {
+            fn from(e: $t) -> Self {
+                AppError::Service { kind: e.kind(), code: e.code(), message: e.to_string() }
+            }
+        })*
+    };
+}
+
+service_errors!(chiso_app::ServiceError);
+
+fn status_of(kind: ErrorKind) -> StatusCode {
+    match kind {
+        ErrorKind::Invalid => StatusCode::BAD_REQUEST,
+        ErrorKind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorKind::NotFound => StatusCode::NOT_FOUND,
+        ErrorKind::OutOfScope | ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+        ErrorKind::Conflict => StatusCode::CONFLICT,
+        ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
 }
 
 impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
-            AppError::Store(e) => match e {
-                StoreError::NotFound(_) => StatusCode::NOT_FOUND,
-                StoreError::OutOfScope(_) | StoreError::Forbidden(_) => StatusCode::FORBIDDEN,
-                StoreError::Conflict(_) => StatusCode::CONFLICT,
-                StoreError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-                StoreError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-                StoreError::Config(_) | StoreError::Db(_) | StoreError::Migrate(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            },
+            AppError::Store(e) => status_of(e.kind()),
+            AppError::Service { kind, .. } => status_of(*kind),
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Csrf => StatusCode::FORBIDDEN,
@@ -51,6 +75,7 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::Unauthorized => "unauthorized",
             AppError::Csrf => "csrf",
+            AppError::Service { code, .. } => code,
             _ => "internal",
         }
     }

@@ -7,6 +7,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use chiso_app::App;
 use chiso_core::framework::FrameworkSet;
 use chiso_store::Store;
 use std::future::Future;
@@ -18,10 +19,19 @@ use tower_http::trace::TraceLayer;
 
 #[derive(Clone)]
 pub struct AppState {
+    /// The use cases. Handlers call these; `store` and `frameworks` below are the same objects, kept for
+    /// plain scoped reads that involve no rule.
+    pub app: App,
     pub store: Store,
     pub frameworks: Arc<FrameworkSet>,
     /// Mark cookies `Secure` (set when served behind HTTPS).
     pub secure_cookies: bool,
+}
+
+impl AppState {
+    pub fn new(app: App, secure_cookies: bool) -> AppState {
+        AppState { store: app.store.clone(), frameworks: app.frameworks.clone(), app, secure_cookies }
+    }
 }
 
 /// Largest request body outside uploads: forms and JSON are small.

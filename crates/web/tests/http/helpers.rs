@@ -106,7 +106,7 @@ pub async fn spawn_app(db: TestDb) -> TestApp {
             .expect("user");
     }
     let frameworks = Arc::new(FrameworkSet::builtin().expect("frameworks"));
-    let app = Application::build(AppState { store: store.clone(), frameworks, secure_cookies: false }, "127.0.0.1:0").await.expect("bind");
+    let app = Application::build(AppState::new(chiso_app::App::new(store.clone(), frameworks), false), "127.0.0.1:0").await.expect("bind");
     let port = app.port();
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until(async move {

@@ -1,0 +1,1 @@
+//! Score sheets (self-assessment, explanation, appraisal, finalisation).

@@ -1,0 +1,1 @@
+//! Official index results: import, rankings, weak points.

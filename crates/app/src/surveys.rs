@@ -1,0 +1,1 @@
+//! Citizen surveys: questionnaires, response import, estimation, filling a score sheet from a survey.
