@@ -2,7 +2,7 @@
 //! bind port 0 and several processes can run over one PostgreSQL (no state that matters lives in memory).
 
 pub use crate::state::AppState;
-use crate::{api, assets, auth, pages, plans, reports, results, surveys};
+use crate::{assets, auth, pages, plans, reports, results, surveys};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
@@ -35,7 +35,7 @@ pub fn router(state: AppState) -> Router {
         .route("/frameworks/{code}", get(pages::framework_detail))
         .route("/users", get(pages::users).post(pages::user_create))
         .route("/audit", get(pages::audit))
-        .merge(api::router())
+        .merge(crate::openapi::api_router().split_for_parts().0)
         .merge(plans::router())
         .merge(results::router())
         .merge(surveys::router())
