@@ -27,13 +27,8 @@ pub struct TreeRow {
     pub in_force: bool,
 }
 
-fn today_iso() -> String {
-    let d = time::OffsetDateTime::now_utc().to_offset(time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC)).date();
-    chiso_core::unit::format_date(d)
-}
-
 /// Units as a tree: children under their parent, sorted by name (diacritic-folded), depth-first.
-pub fn tree_rows(units: Vec<Unit>, levels: &[UnitLevel], lang: Lang) -> Vec<TreeRow> {
+pub fn tree_rows(units: Vec<Unit>, levels: &[UnitLevel], lang: Lang, today: time::Date) -> Vec<TreeRow> {
     let level_names: HashMap<&str, String> =
         levels.iter().map(|l| (l.code.as_str(), if lang == Lang::En { l.name_en.clone() } else { l.name_vi.clone() })).collect();
     let ids: std::collections::HashSet<i64> = units.iter().map(|u| u.id).collect();
@@ -46,7 +41,7 @@ pub fn tree_rows(units: Vec<Unit>, levels: &[UnitLevel], lang: Lang) -> Vec<Tree
     for v in children.values_mut() {
         v.sort_by_key(|u| (u.valid_to.is_some(), fold(&u.name)));
     }
-    let today = today_iso();
+    let today = chiso_core::unit::format_date(today);
     let mut out = Vec::new();
     fn walk(
         key: Option<i64>,
@@ -130,7 +125,7 @@ pub async fn home(State(state): State<AppState>, me: CurrentUser) -> Result<Html
     .map(|p| p.name_vi())
     .collect();
     let unit_count = units.len();
-    let tree = tree_rows(units, &levels, me.lang).into_iter().filter(|r| r.depth < 3).take(60).collect();
+    let tree = tree_rows(units, &levels, me.lang, state.app.today()).into_iter().filter(|r| r.depth < 3).take(60).collect();
     let page = HomePage {
         b: me.base(me.lang.t("home"), "home"),
         role_name: me.user.role().name_vi().to_string(),
@@ -181,7 +176,7 @@ async fn render_units(state: &AppState, me: &CurrentUser, q: UnitsQuery, errors:
     let text = q.q.clone().unwrap_or_default();
     let level = q.level.clone().unwrap_or_default();
     let filtering = !text.trim().is_empty() || !level.is_empty();
-    let mut rows = tree_rows(all, &levels, me.lang);
+    let mut rows = tree_rows(all, &levels, me.lang, state.app.today());
     if !show_closed {
         rows.retain(|r| r.in_force);
     }
@@ -301,7 +296,7 @@ pub async fn unit_detail(State(state): State<AppState>, me: CurrentUser, Path(co
     let ancestors = state.store.unit_ancestors(&me.scope, &unit).await?;
     let all = state.store.units(&me.scope).await?;
     let kids: Vec<Unit> = all.into_iter().filter(|u| u.parent_id == Some(unit.id)).collect();
-    let children = tree_rows(kids, &levels, me.lang);
+    let children = tree_rows(kids, &levels, me.lang, state.app.today());
     let agencies = state.store.agencies(&me.scope, unit.id).await?;
     let successor = match unit.successor_id {
         Some(id) => state.store.unit_by_id(&me.scope, id).await.ok(),
@@ -309,7 +304,7 @@ pub async fn unit_detail(State(state): State<AppState>, me: CurrentUser, Path(co
     };
     let history = audit_rows(state.store.audit_of(&me.scope, "unit", &unit.code).await?);
     let level_name = levels.iter().find(|l| l.code == unit.level).map(|l| l.name_vi.clone()).unwrap_or_else(|| unit.level.clone());
-    let in_force = unit.in_force_on(&today_iso());
+    let in_force = unit.in_force_on(&chiso_core::unit::format_date(state.app.today()));
     let page = UnitPage {
         b: me.base(&unit.name, "units"),
         level_name,
