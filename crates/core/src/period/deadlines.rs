@@ -61,7 +61,7 @@ pub fn report_deadlines(document: &serde_json::Value) -> Vec<PlanDeadline> {
             continue;
         }
         // 29/02 is kept (it exists in leap years); 31/04 never exists.
-        if let Some(h) = scan_dates(&folded).into_iter().filter(|h| ymd(2000, h.month, h.day).is_some()).next_back() {
+        if let Some(h) = scan_dates(&folded).into_iter().rfind(|h| ymd(2000, h.month, h.day).is_some()) {
             out.push(PlanDeadline { day: h.day, month: h.month, year: h.year, text: s.to_string() });
         }
     }
@@ -861,5 +861,25 @@ mod tests {
             let s = schedule_from_deadlines(2022, chunk);
             assert!(s.periods.iter().all(|p| p.window.from <= p.window.to));
         }
+    }
+
+    #[test]
+    fn one_scanner_and_the_deadlines_a_plan_document_sets() {
+        assert_eq!(dates_in("từ ngày 01/12/2021 đến ngày 31/5", 2022), [date!(2021 - 12 - 01), date!(2022 - 05 - 31)]);
+        assert_eq!(dates_in("ngày 15 tháng 12 năm 2021; 26.4.2022; 31/4", 2022), [date!(2021 - 12 - 15), date!(2022 - 04 - 26)]);
+        let doc = serde_json::json!({
+            "deadlines": [{"date": "2022-06-05", "text": "6 tháng trước ngày 05/6"}, {"date": "không rõ", "text": "x"}],
+            "sections": [{"title": "Báo cáo", "paragraphs": ["Thời gian chốt số liệu từ ngày 01/12 đến ngày 31/5.", "Chốt số liệu hằng quý"]}]
+        });
+        let d = report_deadlines(&doc);
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert_eq!(d[0], PlanDeadline { day: 5, month: 6, year: Some(2022), text: "6 tháng trước ngày 05/6".into() });
+        assert_eq!((d[1].day, d[1].month, d[1].year), (31, 5, None));
+        // A plan for several years: a date written without a year falls in the schedule's year.
+        let pairs = PlanDeadline::pairs_for(&d, 2024);
+        assert_eq!((pairs[0].0, pairs[1].0), (date!(2022 - 06 - 05), date!(2024 - 05 - 31)));
+        assert!(report_deadlines(&serde_json::json!({})).is_empty());
+        let leap = PlanDeadline { day: 29, month: 2, year: None, text: String::new() };
+        assert_eq!((leap.date_in(2024), leap.date_in(2023)), (Some(date!(2024 - 02 - 29)), None));
     }
 }

@@ -29,6 +29,10 @@ impl ReportState {
     pub fn parse(s: &str) -> Option<ReportState> {
         [ReportState::Submitted, ReportState::Returned].into_iter().find(|r| r.as_str() == s.trim())
     }
+
+    pub fn is_submitted(self) -> bool {
+        self == ReportState::Submitted
+    }
 }
 
 impl TryFrom<String> for ReportState {
