@@ -32,6 +32,8 @@ async fn main() -> anyhow::Result<()> {
     for i in 0..communes {
         csv.push_str(&format!("P.{i:03},Xã Thử {i},commune,P,2025-07-01,\n"));
     }
+    let frameworks = std::sync::Arc::new(chiso_core::framework::FrameworkSet::builtin().map_err(|e| anyhow::anyhow!("{e}"))?);
+    let service = chiso_app::App::new(store.clone(), frameworks);
     let t0 = Instant::now();
     store.import_units_csv(&sys, &csv).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     for i in 0..communes {
@@ -76,9 +78,8 @@ async fn main() -> anyhow::Result<()> {
         if i % 5 != 0 {
             let unit = store.unit_by_code(&sys, &format!("P.{i:03}")).await?;
             let h1 = Period::parse("2026-H1").map_err(|e| anyhow::anyhow!("{e}"))?;
-            chiso_web::reports::submit_report_now(&store, &sys, &unit, None, h1, "Báo cáo", at("2026-06-16"))
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let on = service.clone().with_clock(chiso_app::Clock::Fixed { now_ms: at("2026-06-16") });
+            on.reports().submit(&sys, &unit, None, h1, "Báo cáo").await.map_err(|e| anyhow::anyhow!("{e}"))?;
         }
     }
     let setup = t0.elapsed();
@@ -102,7 +103,7 @@ async fn main() -> anyhow::Result<()> {
     let mut times = Vec::new();
     for _ in 0..10 {
         let t = Instant::now();
-        let s = chiso_web::reports::report_status_for(&store, &sys, "P", "2026-H1", as_of).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let s = service.reports().status(&sys, "P", "2026-H1", as_of).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         times.push(t.elapsed().as_secs_f64() * 1000.0);
         assert_eq!(s.children.len(), communes);
     }
@@ -116,9 +117,7 @@ async fn main() -> anyhow::Result<()> {
     );
 
     // 2. The report page over real HTTP on loopback.
-    let frameworks = std::sync::Arc::new(chiso_core::framework::FrameworkSet::builtin().map_err(|e| anyhow::anyhow!("{e}"))?);
-    let app = chiso_web::Application::build(chiso_web::AppState::new(chiso_app::App::new(store.clone(), frameworks), false), "127.0.0.1:0")
-        .await?;
+    let app = chiso_web::Application::build(chiso_web::AppState::new(service, false), "127.0.0.1:0").await?;
     let base = format!("http://{}", app.local_addr()?);
     tokio::spawn(app.run_until(std::future::pending()));
     let c = reqwest::Client::builder().cookie_store(true).build()?;

@@ -224,13 +224,13 @@ async fn run(cli: Cli) -> Result<()> {
                 eprintln!("{summary}");
             }
             let service = data::app(store.clone(), frameworks).with_settings(chiso_app::Settings { base_url });
-            let app = Application::build(AppState::new(service, secure_cookies), &bind)
+            let app = Application::build(AppState::new(service.clone(), secure_cookies), &bind)
                 .await
                 .with_context(|| format!("không mở được cổng {bind}"))?;
             let addr = app.local_addr()?;
             if remind_every > 0 {
-                let smtp = smtp.map(|addr| chiso_web::scheduler::SmtpConfig { addr, from: smtp_from });
-                chiso_web::scheduler::spawn(store.clone(), smtp, std::time::Duration::from_secs(remind_every * 60));
+                let smtp = smtp.map(|addr| chiso_app::reminders::SmtpConfig { addr, from: smtp_from });
+                chiso_app::reminders::spawn(service, smtp, std::time::Duration::from_secs(remind_every * 60));
             }
             println!("chiso đang chạy tại http://{addr}/  (Ctrl+C để dừng)");
             if demo {

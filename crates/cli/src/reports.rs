@@ -14,7 +14,7 @@ pub enum ReportCmd {
         unit: String,
         #[arg(long)]
         period: String,
-        /// The day to judge on (default: today, Vietnam time).
+        /// The day to judge on (default: today, Vietnam time, or --today).
         #[arg(long)]
         as_of: Option<String>,
         #[arg(long)]
@@ -33,8 +33,9 @@ pub async fn run(cmd: ReportCmd) -> Result<()> {
                 None => None,
             };
             let store = data.open().await?;
-            let status =
-                chiso_web::reports::report_status_for(&store, &scope, &unit, &period, as_of).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let frameworks = chiso_core::framework::FrameworkSet::builtin().map_err(|e| anyhow::anyhow!("{e}"))?;
+            let app = crate::data::app(store.clone(), std::sync::Arc::new(frameworks));
+            let status = app.reports().status(&scope, &unit, &period, as_of).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&status)?);
             } else {

@@ -1,7 +1,8 @@
 //! In-application notifications, de-duplicated by a key so that several server processes (and repeated
-//! scheduler runs) never create the same reminder twice, and the daily e-mail digest bookkeeping.
+//! scheduler runs) never create the same reminder twice, and the daily e-mail digest bookkeeping. Times are the
+//! caller's (the application clock).
 
-use crate::{Store, StoreResult, now_ms, on_db};
+use crate::{Store, StoreResult, on_db};
 use chiso_core::access::Scope;
 use serde::Serialize;
 
@@ -26,8 +27,8 @@ pub struct Recipient {
 }
 
 impl Store {
-    /// Create a notification unless one with the same key exists. Returns whether it was new.
-    pub async fn notify(&self, user_id: i64, kind: &str, dedup_key: &str, title: &str, link: &str) -> StoreResult<bool> {
+    /// Create a notification at `at_ms` unless one with the same key exists. Returns whether it was new.
+    pub async fn notify(&self, user_id: i64, kind: &str, dedup_key: &str, title: &str, link: &str, at_ms: i64) -> StoreResult<bool> {
         const SQL: &str = "INSERT INTO notification (user_id, kind, dedup_key, title, link, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
                            ON CONFLICT (dedup_key) DO NOTHING";
         let n = on_db!(&self.write, |p| sqlx::query(SQL)
@@ -36,7 +37,7 @@ impl Store {
             .bind(dedup_key)
             .bind(title)
             .bind(link)
-            .bind(now_ms())
+            .bind(at_ms)
             .execute(p)
             .await
             .map(|r| r.rows_affected()))?;
@@ -50,10 +51,10 @@ impl Store {
         Ok(on_db!(&self.read, |p| sqlx::query_as(SQL).bind(uid).bind(limit).fetch_all(p).await)?)
     }
 
-    pub async fn mark_notifications_read(&self, scope: &Scope) -> StoreResult<()> {
+    pub async fn mark_notifications_read(&self, scope: &Scope, at_ms: i64) -> StoreResult<()> {
         let Some(uid) = scope.user_id else { return Ok(()) };
         const SQL: &str = "UPDATE notification SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL";
-        on_db!(&self.write, |p| sqlx::query(SQL).bind(now_ms()).bind(uid).execute(p).await.map(|r| r.rows_affected()))?;
+        on_db!(&self.write, |p| sqlx::query(SQL).bind(at_ms).bind(uid).execute(p).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -100,11 +101,10 @@ impl Store {
         Ok(out.into_iter().filter(|(r, _)| r.email.as_deref().is_some_and(|e| e.contains('@'))).collect())
     }
 
-    pub async fn mark_emailed(&self, ids: &[i64]) -> StoreResult<()> {
+    pub async fn mark_emailed(&self, ids: &[i64], at_ms: i64) -> StoreResult<()> {
         const SQL: &str = "UPDATE notification SET emailed_at = $1 WHERE id = $2";
-        let now = now_ms();
         for id in ids {
-            on_db!(&self.write, |p| sqlx::query(SQL).bind(now).bind(*id).execute(p).await.map(|r| r.rows_affected()))?;
+            on_db!(&self.write, |p| sqlx::query(SQL).bind(at_ms).bind(*id).execute(p).await.map(|r| r.rows_affected()))?;
         }
         Ok(())
     }

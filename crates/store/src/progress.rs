@@ -1,14 +1,21 @@
-//! Progress tracking: task updates with evidence files, returns for correction, and periodic reports
-//! (compiled from the updates in their data window, submitted on time or late). Evidence files are stored
-//! outside the database, content-addressed by SHA-256, under the store's files directory.
+//! Progress tracking: task updates with evidence files, returns for correction, periodic reports (compiled
+//! from the updates in their data window, submitted on time or late), and the report deadlines read from each
+//! plan. Evidence files are stored outside the database, content-addressed by SHA-256, under the store's
+//! files directory.
+//!
+//! Rules are core's: an update is checked with `validate_update` and `evidence::check`, a task's status is
+//! `derive_status`, "an agency leads this task" is `agency_leads`. Whether a report is on time, and whether its
+//! period is locked, is decided by the caller (chiso-app, with core's `Deadline`) and passed in. Times come
+//! from the caller's clock, never from here.
 
 use crate::audit::Change;
 use crate::plans::{PlanFilter, Task};
 use crate::units::{Agency, Unit};
-use crate::{Store, StoreError, StoreResult, audit, now_ms, on_db, write_tx};
+use crate::{Store, StoreError, StoreResult, audit, on_db, write_tx};
 use chiso_core::access::{Permission, Role, Scope};
 use chiso_core::evidence;
-use chiso_core::progress::{TaskCounts, TaskState, TaskStatus, TaskUpdate, derive_status, validate_update};
+use chiso_core::period::PlanDeadline;
+use chiso_core::progress::{ReportState, TaskCounts, TaskState, TaskStatus, TaskUpdate, agency_leads, derive_status, validate_update};
 use chiso_core::text::{fold, nfc};
 use chiso_core::unit::{format_date, parse_date};
 use serde::Serialize;
@@ -23,7 +30,8 @@ pub struct UpdateRow {
     pub task_id: i64,
     pub unit_id: i64,
     pub agency_id: Option<i64>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: TaskStatus,
     pub percent: Option<i64>,
     pub completed_on: Option<String>,
     pub reason: Option<String>,
@@ -38,7 +46,7 @@ pub struct UpdateRow {
 impl UpdateRow {
     pub fn as_core(&self) -> TaskUpdate {
         TaskUpdate {
-            status: TaskStatus::parse(&self.status),
+            status: Some(self.status),
             percent: self.percent.map(|p| p.clamp(0, 100) as u8),
             completed_on: self.completed_on.as_deref().and_then(parse_date),
             reason: self.reason.clone(),
@@ -91,11 +99,26 @@ pub struct ReportRow {
     pub window_to: String,
     pub due_date: String,
     pub narrative: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ReportState,
     pub summary: String,
     pub submitted_at: Option<i64>,
     pub submitted_by: Option<String>,
     pub version: i64,
+}
+
+/// A report as submitted: what [`Store::submit_report`] stores. `on_time` is the caller's judgement (core's
+/// `Deadline`), kept in the audit trail.
+pub struct NewReport<'a> {
+    pub unit: &'a Unit,
+    pub agency_id: Option<i64>,
+    pub period: &'a str,
+    pub window: (Date, Date),
+    pub due: Date,
+    pub narrative: &'a str,
+    pub summary: &'a TaskCounts,
+    pub submitted_at_ms: i64,
+    pub on_time: bool,
 }
 
 /// A task as it stands at the end of a data window: its latest update made by then and derived status.
@@ -115,6 +138,13 @@ pub fn task_dimensions(task: &Task) -> Vec<String> {
     d.sort();
     d.dedup();
     d
+}
+
+/// The Vietnam-time day of a unix-millisecond time.
+fn day_of(ms: i64) -> StoreResult<Date> {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .map(|t| t.to_offset(chiso_core::progress::VIETNAM_OFFSET).date())
+        .map_err(|e| StoreError::Invalid(e.to_string()))
 }
 
 /// End of a day in Vietnam (UTC+7), as unix milliseconds: updates made up to then count for that day.
@@ -164,8 +194,7 @@ impl Store {
                 return Err(StoreError::Forbidden("cập nhật nhiệm vụ (tài khoản chưa gắn với cơ quan)".into()));
             };
             let agency = self.agency_by_id(scope, aid).await?;
-            let leads =
-                task.row.lead_agency_id == Some(aid) || task.row.lead_agency.as_deref().is_some_and(|l| fold(l) == fold(&agency.name));
+            let leads = agency_leads(task.row.lead_agency_id, task.row.lead_agency.as_deref(), aid, &agency.name);
             let coordinates = task.coordinating_agencies.iter().any(|c| fold(c) == fold(&agency.name));
             if agency.unit_id != unit.id || !(leads || coordinates) {
                 return Err(StoreError::Forbidden(format!(
@@ -177,13 +206,10 @@ impl Store {
         Ok(())
     }
 
-    /// Record progress on a task, with evidence files, in one transaction. Fails with `Conflict` when the task
-    /// changed since `expected_version` was read (two people cannot silently overwrite each other).
-    pub async fn record_update(&self, scope: &Scope, task_id: i64, new: NewUpdate, expected_version: i64) -> StoreResult<UpdateRow> {
-        self.record_update_at(scope, task_id, new, expected_version, now_ms()).await
-    }
-
-    /// [`Store::record_update`] at a given time (unix ms): used to load historical data (the demo's 2022).
+    /// Record progress on a task at `at_ms` (unix ms, the caller's clock), with evidence files, in one
+    /// transaction. Checked with core's rules first (nothing is written when a field or a file is wrong). Fails
+    /// with `Conflict` when the task changed since `expected_version` was read (two people cannot silently
+    /// overwrite each other).
     pub async fn record_update_at(
         &self,
         scope: &Scope,
@@ -196,10 +222,7 @@ impl Store {
         let plan = self.plan(scope, task.row.plan_id).await?;
         let unit = self.unit_by_id(scope, plan.unit_id).await?;
         self.check_may_update(scope, &task, &unit).await?;
-        let today = time::OffsetDateTime::from_unix_timestamp_nanos(at_ms as i128 * 1_000_000)
-            .map_err(|e| StoreError::Invalid(e.to_string()))?
-            .to_offset(time::macros::offset!(+7))
-            .date();
+        let today = day_of(at_ms)?;
         let core = TaskUpdate {
             status: Some(new.status),
             percent: new.percent,
@@ -296,8 +319,8 @@ impl Store {
         Ok(row)
     }
 
-    /// A higher level returns an update for correction: it counts as not done until corrected. Audited.
-    pub async fn return_update(&self, scope: &Scope, update_id: i64, reason: &str) -> StoreResult<()> {
+    /// A higher level returns an update for correction at `at_ms`: it counts as not done until corrected. Audited.
+    pub async fn return_update(&self, scope: &Scope, update_id: i64, reason: &str, at_ms: i64) -> StoreResult<()> {
         if !scope.can(Permission::Appraise) {
             return Err(StoreError::Forbidden("trả lại cập nhật để chỉnh sửa".into()));
         }
@@ -312,11 +335,10 @@ impl Store {
         if up.created_by == scope.actor {
             return Err(StoreError::Forbidden("tự trả lại cập nhật của chính mình".into()));
         }
-        let today = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7)).date();
         let mut core = up.as_core();
         core.returned = Some(reason.clone());
-        let derived = derive_status(task.row.due_date.as_deref().and_then(parse_date), Some(&core), today);
-        let now = now_ms();
+        let derived = derive_status(task.row.due_date.as_deref().and_then(parse_date), Some(&core), day_of(at_ms)?);
+        let now = at_ms;
         write_tx!(self, |tx| {
             const RET: &str = "UPDATE task_update SET returned_reason = $1, returned_by = $2, returned_at = $3 WHERE id = $4";
             sqlx::query(RET).bind(&reason).bind(&scope.actor).bind(now).bind(update_id).execute(&mut *tx).await?;
@@ -331,7 +353,7 @@ impl Store {
                     entity_id: up.task_id.to_string(),
                     action: "return",
                     field: Some("status"),
-                    old_value: Some(up.status.clone()),
+                    old_value: Some(up.status.as_str().to_string()),
                     new_value: Some(derived.as_str().to_string()),
                     reason: Some(reason.clone()),
                 }
@@ -404,12 +426,10 @@ impl Store {
                 on_db!(&self.read, |pool| sqlx::query_as(EVC).bind(p.plan.id).bind(cutoff).fetch_all(pool).await)?;
             let counts: HashMap<i64, i64> = counts.into_iter().collect();
             for t in tasks {
-                if let Some(a) = agency {
-                    let leads =
-                        t.row.lead_agency_id == Some(a.id) || t.row.lead_agency.as_deref().is_some_and(|l| fold(l) == fold(&a.name));
-                    if !leads {
-                        continue;
-                    }
+                if let Some(a) = agency
+                    && !agency_leads(t.row.lead_agency_id, t.row.lead_agency.as_deref(), a.id, &a.name)
+                {
+                    continue;
                 }
                 let up = latest.remove(&t.row.id);
                 let status =
@@ -452,22 +472,9 @@ impl Store {
         Ok(r)
     }
 
-    /// Submit (or re-submit after a return) a unit's or agency's report for a period: the narrative, the
-    /// task counts as of now, and the submission time. Submitting after the period is locked is refused.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn submit_report(
-        &self,
-        scope: &Scope,
-        unit: &Unit,
-        agency_id: Option<i64>,
-        period: &str,
-        window: (Date, Date),
-        due: Date,
-        locked_after: Option<Date>,
-        narrative: &str,
-        summary: &TaskCounts,
-        submitted_at_ms: i64,
-    ) -> StoreResult<ReportRow> {
+    /// May this scope submit the report of `unit` (or of its agency `agency_id`)? Agency staff only their own
+    /// agency's report.
+    pub async fn check_may_submit(&self, scope: &Scope, unit: &Unit, agency_id: Option<i64>) -> StoreResult<()> {
         if !(scope.can(Permission::UpdateTasks) || scope.can(Permission::EditPlans)) {
             return Err(StoreError::Forbidden("gửi báo cáo".into()));
         }
@@ -483,24 +490,21 @@ impl Store {
         } else if scope.role == Role::AgencyStaff {
             return Err(StoreError::Forbidden("gửi báo cáo của đơn vị (chỉ gửi được báo cáo của cơ quan mình)".into()));
         }
-        let submitted_day = time::OffsetDateTime::from_unix_timestamp_nanos(submitted_at_ms as i128 * 1_000_000)
-            .map(|t| t.to_offset(time::macros::offset!(+7)).date())
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        if let Some(lock) = locked_after
-            && submitted_day > lock
-        {
-            return Err(StoreError::Conflict(format!(
-                "kỳ báo cáo {period} đã khóa từ ngày {}; không nhận báo cáo nữa",
-                chiso_core::text::vn_date_short(lock)
-            )));
-        }
+        Ok(())
+    }
+
+    /// Submit (or re-submit after a return) a unit's or agency's report for a period: the narrative, the
+    /// task counts, and the submission time. Whether the period still accepts it is the caller's decision.
+    pub async fn submit_report(&self, scope: &Scope, new: &NewReport<'_>) -> StoreResult<ReportRow> {
+        let NewReport { unit, agency_id, period, window, due, narrative, summary, submitted_at_ms, on_time } = *new;
+        self.check_may_submit(scope, unit, agency_id).await?;
         let existing = self.report_of(scope, unit, agency_id, period).await?;
-        if existing.as_ref().is_some_and(|r| r.status == "submitted") {
+        if existing.as_ref().is_some_and(|r| r.status == ReportState::Submitted) {
             return Err(StoreError::Conflict(format!("báo cáo kỳ {period} đã gửi")));
         }
         let summary_json = serde_json::to_string(summary).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let narrative = nfc(narrative);
-        let now = now_ms();
+        let now = submitted_at_ms;
         let id = write_tx!(self, |tx| {
             let id: i64 = match &existing {
                 Some(r) => {
@@ -543,7 +547,6 @@ impl Store {
                         .await?
                 }
             };
-            let on_time = submitted_day <= due;
             audit!(
                 tx,
                 scope,
@@ -553,7 +556,7 @@ impl Store {
                     entity_id: id.to_string(),
                     action: "submit",
                     field: Some("status"),
-                    old_value: existing.as_ref().map(|r| r.status.clone()),
+                    old_value: existing.as_ref().map(|r| r.status.as_str().to_string()),
                     new_value: Some(format!("submitted {period}{}", if on_time { " (đúng hạn)" } else { " (muộn)" })),
                     ..Default::default()
                 }
@@ -563,8 +566,8 @@ impl Store {
         self.report_by_id(scope, id).await
     }
 
-    /// Return a submitted report for correction (audited); it then counts as not received.
-    pub async fn return_report(&self, scope: &Scope, report_id: i64, reason: &str) -> StoreResult<()> {
+    /// Return a submitted report for correction at `at_ms` (audited); it then counts as not received.
+    pub async fn return_report(&self, scope: &Scope, report_id: i64, reason: &str, at_ms: i64) -> StoreResult<()> {
         if !scope.can(Permission::Appraise) {
             return Err(StoreError::Forbidden("trả lại báo cáo".into()));
         }
@@ -581,7 +584,7 @@ impl Store {
         write_tx!(self, |tx| {
             const UPD: &str =
                 "UPDATE report SET status = 'returned', submitted_at = NULL, version = version + 1, updated_at = $1 WHERE id = $2";
-            sqlx::query(UPD).bind(now_ms()).bind(report_id).execute(&mut *tx).await?;
+            sqlx::query(UPD).bind(at_ms).bind(report_id).execute(&mut *tx).await?;
             audit!(
                 tx,
                 scope,
@@ -591,8 +594,8 @@ impl Store {
                     entity_id: report_id.to_string(),
                     action: "return",
                     field: Some("status"),
-                    old_value: Some(r.status.clone()),
-                    new_value: Some("returned".into()),
+                    old_value: Some(r.status.as_str().to_string()),
+                    new_value: Some(ReportState::Returned.as_str().into()),
                     reason: Some(reason.clone()),
                 }
             );
@@ -609,11 +612,26 @@ impl Store {
         let tasks = self.task_progress(scope, unit, year, None, Date::MAX).await?;
         Ok(agencies
             .into_iter()
-            .filter(|a| {
-                tasks.iter().any(|t| {
-                    t.task.row.lead_agency_id == Some(a.id) || t.task.row.lead_agency.as_deref().is_some_and(|l| fold(l) == fold(&a.name))
-                })
-            })
+            .filter(|a| tasks.iter().any(|t| agency_leads(t.task.row.lead_agency_id, t.task.row.lead_agency.as_deref(), a.id, &a.name)))
             .collect())
+    }
+
+    /// The report deadlines read from a plan's document when it was stored, or None when they were never
+    /// recorded (a plan stored before they were kept: the caller computes and records them).
+    pub async fn plan_report_deadlines(&self, plan_id: i64) -> StoreResult<Option<Vec<PlanDeadline>>> {
+        const SQL: &str = "SELECT deadlines FROM plan_report_deadlines WHERE plan_id = $1";
+        let json: Option<String> = on_db!(&self.read, |p| sqlx::query_scalar(SQL).bind(plan_id).fetch_optional(p).await)?;
+        json.map(|j| serde_json::from_str(&j).map_err(|e| StoreError::Invalid(format!("hạn báo cáo của kế hoạch #{plan_id}: {e}"))))
+            .transpose()
+    }
+
+    /// Record a plan's report deadlines (once: a second writer, e.g. two servers reading an old plan at the
+    /// same time, changes nothing).
+    pub async fn set_plan_report_deadlines(&self, plan_id: i64, deadlines: &[PlanDeadline], at_ms: i64) -> StoreResult<()> {
+        const SQL: &str =
+            "INSERT INTO plan_report_deadlines (plan_id, deadlines, computed_at) VALUES ($1, $2, $3) ON CONFLICT (plan_id) DO NOTHING";
+        let json = serde_json::to_string(deadlines).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        on_db!(&self.write, |p| sqlx::query(SQL).bind(plan_id).bind(&json).bind(at_ms).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
     }
 }

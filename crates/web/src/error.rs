@@ -38,7 +38,7 @@ macro_rules! service_errors {
     };
 }
 
-service_errors!(chiso_app::ServiceError);
+service_errors!(chiso_app::ServiceError, chiso_app::reports::SubmitError);
 
 fn status_of(kind: ErrorKind) -> StatusCode {
     match kind {

@@ -14,14 +14,8 @@ pub mod plans;
 pub mod render;
 pub mod reports;
 pub mod results;
-pub mod scheduler;
 pub mod startup;
 pub mod state;
 pub mod surveys;
 
 pub use startup::{AppState, Application, router};
-
-/// `at` or the current time, in unix milliseconds.
-pub fn now_or(at: Option<i64>) -> i64 {
-    at.unwrap_or_else(chiso_store::now_ms)
-}

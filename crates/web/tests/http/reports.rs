@@ -99,9 +99,12 @@ async fn seed_003_reporting_scenario() {
         let h1 = Period::parse("2022-H1").expect("period");
         let x01 = store.unit_by_code(&sys, "X01").await.expect("x01");
         let x02 = store.unit_by_code(&sys, "X02").await.expect("x02");
-        chiso_web::reports::submit_report_now(store, &sys, &x01, None, h1, "Đúng hạn", at("2022-06-04", 10)).await.expect("x01");
-        chiso_web::reports::submit_report_now(store, &sys, &district, Some(vh.id), h1, "Đúng hạn", at("2022-06-03", 16)).await.expect("vh");
-        chiso_web::reports::submit_report_now(store, &sys, &x02, None, h1, "Muộn", at("2022-06-08", 9)).await.expect("x02");
+        // Submitted in the past: the use cases run on a clock set to each moment.
+        let frameworks = std::sync::Arc::new(chiso_core::framework::FrameworkSet::builtin().expect("frameworks"));
+        let on = |ms: i64| chiso_app::App::new(store.clone(), frameworks.clone()).with_clock(chiso_app::Clock::Fixed { now_ms: ms });
+        on(at("2022-06-04", 10)).reports().submit(&sys, &x01, None, h1, "Đúng hạn").await.expect("x01");
+        on(at("2022-06-03", 16)).reports().submit(&sys, &district, Some(vh.id), h1, "Đúng hạn").await.expect("vh");
+        on(at("2022-06-08", 9)).reports().submit(&sys, &x02, None, h1, "Muộn").await.expect("x02");
         // Phòng Nội vụ does not report at all.
         let c = app.login("nv.huyen").await;
         let status: serde_json::Value = c

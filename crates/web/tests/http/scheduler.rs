@@ -2,10 +2,10 @@
 //! mail per person through a real SMTP conversation with a local sink.
 
 use crate::helpers::*;
+use chiso_app::reminders::{SmtpConfig, remind, send_digests};
 use chiso_core::access::{Role, Scope};
 use chiso_core::plan::{PlanDraft, PlanStatus, TaskDraft};
 use chiso_store::accounts::NewUser;
-use chiso_web::scheduler::{SmtpConfig, remind, send_digests};
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
@@ -106,9 +106,11 @@ async fn reminders_are_keyed_and_digested_into_one_mail_per_person() {
             ],
         };
         store.create_plan(&sys, "123", &draft, None, None).await.expect("plan");
-        let first = remind(store, today).await.expect("remind");
+        let frameworks = std::sync::Arc::new(chiso_core::framework::FrameworkSet::builtin().expect("frameworks"));
+        let service = chiso_app::App::new(store.clone(), frameworks).with_clock(chiso_app::Clock::fixed_on(today));
+        let first = remind(&service).await.expect("remind");
         assert!(first >= 2, "{}: due-soon and overdue tasks notified ({first})", app.label);
-        assert_eq!(remind(store, today).await.expect("again"), 0, "{}: a second run creates nothing new", app.label);
+        assert_eq!(remind(&service).await.expect("again"), 0, "{}: a second run creates nothing new", app.label);
         let c = app.login("vh.staff").await;
         let page = c.get(app.url("/notifications")).send().await.expect("page").text().await.expect("body");
         assert!(
@@ -117,13 +119,13 @@ async fn reminders_are_keyed_and_digested_into_one_mail_per_person() {
             app.label
         );
         let (addr, mails) = smtp_sink().await;
-        let sent = send_digests(store, &SmtpConfig { addr, from: "chiso@example.test".into() }).await.expect("digests");
+        let sent = send_digests(&service, &SmtpConfig { addr, from: "chiso@example.test".into() }).await.expect("digests");
         assert_eq!(sent, 1, "{}: one digest for the one person with an address", app.label);
         let got = mails.lock().map(|m| m.clone()).unwrap_or_default();
         assert_eq!(got.len(), 1);
         assert!(got[0].contains("nhiệm vụ 1") && got[0].contains("nhiệm vụ 2"), "both items in one mail: {}", got[0]);
         assert_eq!(
-            send_digests(store, &SmtpConfig { addr: "127.0.0.1:1".into(), from: "x@y".into() }).await.expect("none pending"),
+            send_digests(&service, &SmtpConfig { addr: "127.0.0.1:1".into(), from: "x@y".into() }).await.expect("none pending"),
             0,
             "already e-mailed"
         );

@@ -1,310 +1,68 @@
-//! Progress of tasks and the compilation of periodic reports up the hierarchy.
-//!
-//! Plain data in, plain data out: the lead fills these structs from the database and renders the results.
-//! - [`derive_status`]: a task's status from its due date, the latest update and the day of reckoning.
-//! - [`TaskCounts`]: per-status and per-dimension counts of a report.
-//! - [`submission`] / [`SubmissionCounts`]: on time, late, missing; completeness and timeliness.
-//! - [`compile`]: a parent's report compiled from its children's submitted reports and its own tasks.
-//! - [`report_status`]: the `chiso report status --unit CODE --period 2022-H1 --json` document.
-//!
-//! Timestamps are instants; "on time" is judged on the calendar day in Vietnam (UTC+7): a report submitted at
-//! 23:59 Vietnam time on the due date is on time, even though it is already 16:59 UTC.
+//! Periodic reports: the deadline of a report and its judgement (on time, late, locked), the state of a
+//! stored report, submission counts, a parent's compilation and the status document.
 
+use super::{TaskCounts, VIETNAM_OFFSET};
+use crate::calendar::Calendar;
 use crate::period::{DateWindow, Period, iso_date};
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize, Serializer};
-use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
-use time::{Date, OffsetDateTime, UtcOffset};
+use std::collections::BTreeMap;
+use time::{Date, OffsetDateTime};
 
-/// Vietnam time, UTC+7 (no daylight saving).
-pub const VIETNAM_OFFSET: UtcOffset = time::macros::offset!(+7);
-
-/// Dimension key for tasks linked to no framework dimension.
-pub const UNCLASSIFIED: &str = "unclassified";
-
-/// The status of a task. `DoneLate` and `Overdue` are normally derived (see [`derive_status`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// Where a stored report stands. Serialised (and stored) as `submitted` / `returned`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum TaskStatus {
-    NotStarted,
-    InProgress,
-    Done,
-    DoneLate,
-    Overdue,
-    /// Cannot be done; the update must give the reason.
-    CannotDo,
+pub enum ReportState {
+    Submitted,
+    /// Returned for correction by a higher level: counts as not received until submitted again.
+    Returned,
 }
 
-impl TaskStatus {
-    pub const ALL: [TaskStatus; 6] =
-        [TaskStatus::NotStarted, TaskStatus::InProgress, TaskStatus::Done, TaskStatus::DoneLate, TaskStatus::Overdue, TaskStatus::CannotDo];
-
+impl ReportState {
     pub fn as_str(self) -> &'static str {
         match self {
-            TaskStatus::NotStarted => "not_started",
-            TaskStatus::InProgress => "in_progress",
-            TaskStatus::Done => "done",
-            TaskStatus::DoneLate => "done_late",
-            TaskStatus::Overdue => "overdue",
-            TaskStatus::CannotDo => "cannot_do",
+            ReportState::Submitted => "submitted",
+            ReportState::Returned => "returned",
         }
     }
 
-    pub fn parse(s: &str) -> Option<TaskStatus> {
-        TaskStatus::ALL.into_iter().find(|t| t.as_str() == s.trim())
+    pub fn parse(s: &str) -> Option<ReportState> {
+        [ReportState::Submitted, ReportState::Returned].into_iter().find(|r| r.as_str() == s.trim())
     }
 
-    pub fn label_vi(self) -> &'static str {
-        match self {
-            TaskStatus::NotStarted => "Chưa thực hiện",
-            TaskStatus::InProgress => "Đang thực hiện",
-            TaskStatus::Done => "Đã hoàn thành",
-            TaskStatus::DoneLate => "Hoàn thành quá hạn",
-            TaskStatus::Overdue => "Quá hạn chưa hoàn thành",
-            TaskStatus::CannotDo => "Không thực hiện được",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            TaskStatus::NotStarted => "Not started",
-            TaskStatus::InProgress => "In progress",
-            TaskStatus::Done => "Done",
-            TaskStatus::DoneLate => "Done late",
-            TaskStatus::Overdue => "Overdue",
-            TaskStatus::CannotDo => "Cannot be done",
-        }
-    }
-
-    pub fn is_done(self) -> bool {
-        matches!(self, TaskStatus::Done | TaskStatus::DoneLate)
+    pub fn is_submitted(self) -> bool {
+        self == ReportState::Submitted
     }
 }
 
-impl fmt::Display for TaskStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label_vi())
+impl TryFrom<String> for ReportState {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        ReportState::parse(&s).ok_or_else(|| format!("trạng thái báo cáo '{s}' không hợp lệ"))
     }
 }
 
-/// The latest update of a task, as agency staff entered it.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct TaskUpdate {
-    pub status: Option<TaskStatus>,
-    #[serde(default)]
-    pub percent: Option<u8>,
-    #[serde(default, with = "iso_date::option")]
-    pub completed_on: Option<Date>,
-    /// Why the task cannot be done (required with `CannotDo`).
-    #[serde(default)]
-    pub reason: Option<String>,
-    /// Set when a higher level returned the update for correction (the reason it gave); cleared when the
-    /// agency submits a correction. A returned update counts as not done until corrected.
-    #[serde(default)]
-    pub returned: Option<String>,
+/// The deadline of one report: the last day it is on time, and the last day it is still accepted (late).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadline {
+    pub due: Date,
+    pub locked_after: Date,
 }
 
-fn non_blank(s: Option<&str>) -> bool {
-    s.is_some_and(|s| !s.trim().is_empty())
-}
-
-/// A task's status on `today` (for a report: the last day of its data window, with the latest update made by
-/// then).
-/// - Done with a completion date after the due date → `DoneLate`.
-/// - Not done (not started, in progress, returned for correction, "cannot do" without a reason) and `today`
-///   after the due date → `Overdue`; the due date itself is not overdue.
-/// - "Cannot do" with a reason stays `CannotDo`: it is accounted for, not late.
-/// - No due date (a continuous task): never overdue.
-pub fn derive_status(due: Option<Date>, update: Option<&TaskUpdate>, today: Date) -> TaskStatus {
-    let entered = update.and_then(|u| u.status).unwrap_or(TaskStatus::NotStarted);
-    let returned = update.is_some_and(|u| u.returned.is_some());
-    let percent = update.and_then(|u| u.percent).unwrap_or(0);
-    if !returned {
-        if entered == TaskStatus::CannotDo && non_blank(update.and_then(|u| u.reason.as_deref())) {
-            return TaskStatus::CannotDo;
-        }
-        if entered.is_done() {
-            return match (due, update.and_then(|u| u.completed_on)) {
-                (Some(due), Some(done_on)) if done_on > due => TaskStatus::DoneLate,
-                (Some(_), Some(_)) => TaskStatus::Done,
-                _ => entered,
-            };
-        }
-    }
-    if due.is_some_and(|d| today > d) {
-        return TaskStatus::Overdue;
-    }
-    match entered {
-        TaskStatus::NotStarted => TaskStatus::NotStarted,
-        TaskStatus::InProgress => TaskStatus::InProgress,
-        // Returned work, an unexplained "cannot do", or "overdue" entered before the due date: not done yet.
-        _ if percent > 0 || entered.is_done() => TaskStatus::InProgress,
-        _ => TaskStatus::NotStarted,
-    }
-}
-
-/// A problem with an update, naming the field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FieldError {
-    pub field: &'static str,
-    pub message: String,
-}
-
-impl fmt::Display for FieldError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.field, self.message)
-    }
-}
-
-/// Check an update before it is stored; returns every problem.
-pub fn validate_update(u: &TaskUpdate, today: Date) -> Result<(), Vec<FieldError>> {
-    let mut errs = Vec::new();
-    let status = u.status.unwrap_or(TaskStatus::NotStarted);
-    if let Some(p) = u.percent {
-        if p > 100 {
-            errs.push(FieldError { field: "percent", message: format!("tiến độ {p}% vượt quá 100%") });
-        } else if status == TaskStatus::NotStarted && p > 0 {
-            errs.push(FieldError { field: "percent", message: format!("nhiệm vụ chưa thực hiện nhưng tiến độ là {p}%") });
-        }
-    }
-    if status == TaskStatus::CannotDo && !non_blank(u.reason.as_deref()) {
-        errs.push(FieldError { field: "reason", message: "cần nêu lý do không thực hiện được".into() });
-    }
-    if let Some(d) = u.completed_on {
-        if d > today {
-            errs.push(FieldError {
-                field: "completed_on",
-                message: format!("ngày hoàn thành {} ở tương lai", crate::text::vn_date_short(d)),
-            });
-        }
-        if !status.is_done() {
-            errs.push(FieldError {
-                field: "completed_on", message: "chỉ ghi ngày hoàn thành khi nhiệm vụ đã hoàn thành".into()
-            });
-        }
-    }
-    if errs.is_empty() { Ok(()) } else { Err(errs) }
-}
-
-/// A task's derived status with the dimensions it serves (framework dimension codes).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TaskState {
-    pub code: String,
-    #[serde(default)]
-    pub dimensions: Vec<String>,
-    pub status: TaskStatus,
-}
-
-/// Number of tasks in each status. Serialised with a `total`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-pub struct StatusCounts {
-    #[serde(default)]
-    pub not_started: u32,
-    #[serde(default)]
-    pub in_progress: u32,
-    #[serde(default)]
-    pub done: u32,
-    #[serde(default)]
-    pub done_late: u32,
-    #[serde(default)]
-    pub overdue: u32,
-    #[serde(default)]
-    pub cannot_do: u32,
-}
-
-impl StatusCounts {
-    pub fn add(&mut self, s: TaskStatus) {
-        let c = match s {
-            TaskStatus::NotStarted => &mut self.not_started,
-            TaskStatus::InProgress => &mut self.in_progress,
-            TaskStatus::Done => &mut self.done,
-            TaskStatus::DoneLate => &mut self.done_late,
-            TaskStatus::Overdue => &mut self.overdue,
-            TaskStatus::CannotDo => &mut self.cannot_do,
-        };
-        *c = c.saturating_add(1);
+impl Deadline {
+    /// Due on `due`, accepted late for `grace_working_days` working days more.
+    pub fn new(due: Date, grace_working_days: u32, cal: &Calendar) -> Deadline {
+        Deadline { due, locked_after: cal.add_working_days(due, i32::try_from(grace_working_days).unwrap_or(i32::MAX)) }
     }
 
-    pub fn get(&self, s: TaskStatus) -> u32 {
-        match s {
-            TaskStatus::NotStarted => self.not_started,
-            TaskStatus::InProgress => self.in_progress,
-            TaskStatus::Done => self.done,
-            TaskStatus::DoneLate => self.done_late,
-            TaskStatus::Overdue => self.overdue,
-            TaskStatus::CannotDo => self.cannot_do,
-        }
+    /// Whether a report submitted at `at` is on time (see [`is_on_time`]).
+    pub fn is_on_time(&self, at: OffsetDateTime) -> bool {
+        is_on_time(self.due, at)
     }
 
-    pub fn merge(&mut self, o: &StatusCounts) {
-        for s in TaskStatus::ALL {
-            let c = match s {
-                TaskStatus::NotStarted => &mut self.not_started,
-                TaskStatus::InProgress => &mut self.in_progress,
-                TaskStatus::Done => &mut self.done,
-                TaskStatus::DoneLate => &mut self.done_late,
-                TaskStatus::Overdue => &mut self.overdue,
-                TaskStatus::CannotDo => &mut self.cannot_do,
-            };
-            *c = c.saturating_add(o.get(s));
-        }
-    }
-
-    pub fn total(&self) -> u32 {
-        TaskStatus::ALL.iter().fold(0u32, |a, s| a.saturating_add(self.get(*s)))
-    }
-
-    /// Done, on time or late.
-    pub fn done_all(&self) -> u32 {
-        self.done.saturating_add(self.done_late)
-    }
-}
-
-impl Serialize for StatusCounts {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("StatusCounts", 7)?;
-        st.serialize_field("not_started", &self.not_started)?;
-        st.serialize_field("in_progress", &self.in_progress)?;
-        st.serialize_field("done", &self.done)?;
-        st.serialize_field("done_late", &self.done_late)?;
-        st.serialize_field("overdue", &self.overdue)?;
-        st.serialize_field("cannot_do", &self.cannot_do)?;
-        st.serialize_field("total", &self.total())?;
-        st.end()
-    }
-}
-
-/// Task counts of a report: by status, and by status within each dimension. A task serving two dimensions
-/// counts once in `by_status` and once in each of its dimensions.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct TaskCounts {
-    pub by_status: StatusCounts,
-    #[serde(default)]
-    pub by_dimension: BTreeMap<String, StatusCounts>,
-}
-
-impl TaskCounts {
-    pub fn from_states(states: &[TaskState]) -> TaskCounts {
-        let mut c = TaskCounts::default();
-        for t in states {
-            c.by_status.add(t.status);
-            let dims: BTreeSet<&str> = t.dimensions.iter().map(|d| d.trim()).filter(|d| !d.is_empty()).collect();
-            if dims.is_empty() {
-                c.by_dimension.entry(UNCLASSIFIED.to_string()).or_default().add(t.status);
-            }
-            for d in dims {
-                c.by_dimension.entry(d.to_string()).or_default().add(t.status);
-            }
-        }
-        c
-    }
-
-    pub fn merge(&mut self, o: &TaskCounts) {
-        self.by_status.merge(&o.by_status);
-        for (k, v) in &o.by_dimension {
-            self.by_dimension.entry(k.clone()).or_default().merge(v);
-        }
+    /// Whether submissions are refused on `day` (Vietnam time): the grace after the due date has passed.
+    pub fn is_locked_on(&self, day: Date) -> bool {
+        day > self.locked_after
     }
 }
 
@@ -663,86 +421,24 @@ fn line(n: &StatusNode, as_of: Date, count_own: bool) -> StatusLine {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::progress::{TaskState, TaskStatus};
     use time::macros::{date, datetime};
-
-    fn upd(status: TaskStatus) -> TaskUpdate {
-        TaskUpdate { status: Some(status), ..TaskUpdate::default() }
-    }
-
-    #[test]
-    fn derived_statuses() {
-        let due = Some(date!(2022 - 06 - 30));
-        let done_on = |d: Date| TaskUpdate { completed_on: Some(d), percent: Some(100), ..upd(TaskStatus::Done) };
-        assert_eq!(derive_status(due, Some(&done_on(date!(2022 - 06 - 20))), date!(2022 - 07 - 10)), TaskStatus::Done);
-        assert_eq!(derive_status(due, Some(&done_on(date!(2022 - 06 - 30))), date!(2022 - 07 - 10)), TaskStatus::Done);
-        assert_eq!(derive_status(due, Some(&done_on(date!(2022 - 07 - 05))), date!(2022 - 07 - 10)), TaskStatus::DoneLate);
-        // Not done: overdue the day after the due date, not on it.
-        let wip = TaskUpdate { percent: Some(40), ..upd(TaskStatus::InProgress) };
-        assert_eq!(derive_status(due, Some(&wip), date!(2022 - 06 - 30)), TaskStatus::InProgress);
-        assert_eq!(derive_status(due, Some(&wip), date!(2022 - 07 - 01)), TaskStatus::Overdue);
-        assert_eq!(derive_status(due, None, date!(2022 - 06 - 01)), TaskStatus::NotStarted);
-        assert_eq!(derive_status(due, None, date!(2022 - 07 - 01)), TaskStatus::Overdue);
-        // Continuous tasks are never overdue.
-        assert_eq!(derive_status(None, Some(&wip), date!(2030 - 01 - 01)), TaskStatus::InProgress);
-        // Returned for correction: not done until corrected.
-        let returned = TaskUpdate { returned: Some("Thiếu tài liệu kiểm chứng".into()), ..done_on(date!(2022 - 06 - 20)) };
-        assert_eq!(derive_status(due, Some(&returned), date!(2022 - 06 - 25)), TaskStatus::InProgress);
-        assert_eq!(derive_status(due, Some(&returned), date!(2022 - 07 - 01)), TaskStatus::Overdue);
-        let corrected = TaskUpdate { returned: None, ..returned };
-        assert_eq!(derive_status(due, Some(&corrected), date!(2022 - 07 - 01)), TaskStatus::Done);
-        // "Cannot do" needs a reason to be accepted.
-        let cannot = TaskUpdate { reason: Some("Chưa được bố trí kinh phí".into()), ..upd(TaskStatus::CannotDo) };
-        assert_eq!(derive_status(due, Some(&cannot), date!(2022 - 12 - 31)), TaskStatus::CannotDo);
-        let no_reason = TaskUpdate { reason: Some("  ".into()), ..upd(TaskStatus::CannotDo) };
-        assert_eq!(derive_status(due, Some(&no_reason), date!(2022 - 12 - 31)), TaskStatus::Overdue);
-        assert_eq!(derive_status(due, Some(&no_reason), date!(2022 - 06 - 01)), TaskStatus::NotStarted);
-        // Done without dates keeps what staff entered.
-        assert_eq!(derive_status(None, Some(&upd(TaskStatus::DoneLate)), date!(2022 - 06 - 01)), TaskStatus::DoneLate);
-    }
-
-    #[test]
-    fn labels_and_codes() {
-        for s in TaskStatus::ALL {
-            assert_eq!(TaskStatus::parse(s.as_str()), Some(s));
-            assert_eq!(serde_json::to_string(&s).ok(), Some(format!("\"{}\"", s.as_str())));
-            assert!(!s.label_vi().is_empty());
-        }
-        assert_eq!(TaskStatus::CannotDo.label_vi(), "Không thực hiện được");
-        assert_eq!(TaskStatus::parse("finished"), None);
-    }
-
-    #[test]
-    fn update_validation_names_fields() {
-        let today = date!(2022 - 06 - 10);
-        let bad = TaskUpdate { percent: Some(120), completed_on: Some(date!(2022 - 06 - 11)), ..upd(TaskStatus::CannotDo) };
-        let errs = validate_update(&bad, today).expect_err("invalid");
-        let fields: Vec<&str> = errs.iter().map(|e| e.field).collect();
-        assert!(fields.contains(&"percent") && fields.contains(&"reason") && fields.contains(&"completed_on"), "{fields:?}");
-        assert!(validate_update(&TaskUpdate { percent: Some(100), completed_on: Some(today), ..upd(TaskStatus::Done) }, today).is_ok());
-    }
 
     fn st(code: &str, dims: &[&str], status: TaskStatus) -> TaskState {
         TaskState { code: code.into(), dimensions: dims.iter().map(|d| d.to_string()).collect(), status }
     }
 
     #[test]
-    fn counts_by_status_and_dimension() {
-        let c = TaskCounts::from_states(&[
-            st("1", &["D1"], TaskStatus::Done),
-            st("2", &["D1", "D3", "D1"], TaskStatus::Overdue),
-            st("3", &["D3"], TaskStatus::InProgress),
-            st("4", &[], TaskStatus::NotStarted),
-            st("5", &["D1"], TaskStatus::DoneLate),
-        ]);
-        assert_eq!(c.by_status.total(), 5);
-        assert_eq!(c.by_status.done_all(), 2);
-        assert_eq!(c.by_status.overdue, 1);
-        let d1 = c.by_dimension["D1"];
-        assert_eq!((d1.done, d1.done_late, d1.overdue, d1.total()), (1, 1, 1, 3));
-        assert_eq!(c.by_dimension["D3"].total(), 2);
-        assert_eq!(c.by_dimension[UNCLASSIFIED].not_started, 1);
-        let json = serde_json::to_value(c.by_status).expect("json");
-        assert_eq!(json["total"], 5);
+    fn the_deadline_judges_on_time_and_locked() {
+        let cal = Calendar::vietnam();
+        // Due Friday 10/6/2022; ten working days of grace end on Friday 24/6/2022.
+        let d = Deadline::new(date!(2022 - 06 - 10), 10, &cal);
+        assert_eq!(d.locked_after, date!(2022 - 06 - 24));
+        assert!(d.is_on_time(datetime!(2022-06-10 23:30 +7)) && !d.is_on_time(datetime!(2022-06-11 00:10 +7)));
+        assert!(!d.is_locked_on(date!(2022 - 06 - 24)) && d.is_locked_on(date!(2022 - 06 - 25)));
+        assert_eq!(ReportState::parse("submitted"), Some(ReportState::Submitted));
+        assert_eq!(serde_json::to_string(&ReportState::Returned).ok().as_deref(), Some("\"returned\""));
+        assert!(ReportState::try_from("draft".to_string()).is_err());
     }
 
     #[test]

@@ -1,2 +1,0 @@
-//! Progress and periodic reports: task updates and returns, report schedules, compile/submit/return,
-//! report status of a unit and its children.

@@ -1,0 +1,110 @@
+//! Submitting a report (on time or late, refused once its period is locked) and returning one.
+
+use super::Reports;
+use crate::clock::date_vn;
+use crate::{ErrorKind, Failure, ServiceResult};
+use chiso_core::access::Scope;
+use chiso_core::period::Period;
+use chiso_core::progress::{Deadline, ReportState, VIETNAM_OFFSET};
+use chiso_core::text::vn_date_short;
+use chiso_store::progress::{NewReport, ReportRow};
+use chiso_store::units::Unit;
+use chiso_store::{Store, StoreError};
+use time::Date;
+
+/// Why a report was not accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    /// The period has no reporting schedule (an ad hoc period no plan sets).
+    #[error("kỳ {0} không có lịch báo cáo")]
+    NoSchedule(String),
+    /// The schedule sets no due date this reporter could be held to.
+    #[error("kỳ báo cáo không có hạn")]
+    NoDeadline,
+    /// The grace after the due date has passed. (The wording keeps the "xung đột dữ liệu" prefix the page
+    /// has always shown for this refusal.)
+    #[error("xung đột dữ liệu: kỳ báo cáo {period} đã khóa từ ngày {}; không nhận báo cáo nữa", vn_date_short(*locked_after))]
+    Locked { period: String, locked_after: Date },
+    /// Already submitted and not returned for correction.
+    #[error("xung đột dữ liệu: báo cáo kỳ {0} đã gửi")]
+    AlreadySubmitted(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Failure for SubmitError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            SubmitError::NoSchedule(_) | SubmitError::NoDeadline => ErrorKind::Invalid,
+            SubmitError::Locked { .. } | SubmitError::AlreadySubmitted(_) => ErrorKind::Conflict,
+            SubmitError::Store(e) => e.kind(),
+        }
+    }
+    fn code(&self) -> &'static str {
+        match self {
+            SubmitError::NoSchedule(_) => "no_schedule",
+            SubmitError::NoDeadline => "no_deadline",
+            SubmitError::Locked { .. } => "locked",
+            SubmitError::AlreadySubmitted(_) => "already_submitted",
+            SubmitError::Store(e) => e.code(),
+        }
+    }
+}
+
+impl Reports<'_> {
+    /// Compile and submit the report of `unit` (or of its agency `agency_id`) for `period`, now by the
+    /// application's clock: the task counts as of today (or the end of the data window), the narrative, and
+    /// core's judgement of on time or late. Refused once the period is locked (core's `Deadline`).
+    pub async fn submit(
+        &self,
+        scope: &Scope,
+        unit: &Unit,
+        agency_id: Option<i64>,
+        period: Period,
+        narrative: &str,
+    ) -> Result<ReportRow, SubmitError> {
+        let store = &self.app.store;
+        let schedule = self.schedule_for(unit, period.year()).await?;
+        let sp = self.period_schedule(&schedule, period).ok_or_else(|| SubmitError::NoSchedule(period.code()))?;
+        let due = match agency_id {
+            Some(_) => sp.due_for_agency_of(&unit.level),
+            None => sp.due_for(&unit.level),
+        }
+        .or(sp.dues.last().map(|d| d.due))
+        .ok_or(SubmitError::NoDeadline)?;
+        let deadline = Deadline::new(due, schedule.lock_grace_working_days, &self.app.calendar);
+        let agency = match agency_id {
+            Some(id) => Some(store.agency_by_id(scope, id).await?),
+            None => None,
+        };
+        store.check_may_submit(scope, unit, agency_id).await?;
+        let at_ms = self.app.now_ms();
+        let at = super::utc(at_ms).ok_or_else(|| StoreError::Invalid(format!("thời điểm {at_ms} không hợp lệ")))?;
+        let day = date_vn(at_ms).unwrap_or_else(|| at.to_offset(VIETNAM_OFFSET).date());
+        if deadline.is_locked_on(day) {
+            return Err(SubmitError::Locked { period: period.code(), locked_after: deadline.locked_after });
+        }
+        if store.report_of(scope, unit, agency_id, &period.code()).await?.is_some_and(|r| r.status == ReportState::Submitted) {
+            return Err(SubmitError::AlreadySubmitted(period.code()));
+        }
+        let tasks = store.task_progress(scope, unit, i64::from(period.year()), agency.as_ref(), day.min(sp.window.to)).await?;
+        let counts = Store::counts_of(&tasks);
+        let report = NewReport {
+            unit,
+            agency_id,
+            period: &period.code(),
+            window: (sp.window.from, sp.window.to),
+            due,
+            narrative,
+            summary: &counts,
+            submitted_at_ms: at_ms,
+            on_time: deadline.is_on_time(at),
+        };
+        Ok(store.submit_report(scope, &report).await?)
+    }
+
+    /// Return a submitted report for correction (it then counts as not received).
+    pub async fn return_report(&self, scope: &Scope, report_id: i64, reason: &str) -> ServiceResult<()> {
+        Ok(self.app.store.return_report(scope, report_id, reason, self.app.now_ms()).await?)
+    }
+}

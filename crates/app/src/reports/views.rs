@@ -1,0 +1,254 @@
+//! What the report page and the dashboard show, composed once here; the web crate only formats it.
+
+use super::Reports;
+use super::status::status_node;
+use crate::{ServiceError, ServiceResult};
+use chiso_core::access::{Permission, Reach, Scope};
+use chiso_core::framework::FrameworkSet;
+use chiso_core::period::{Frequency, Period, Schedule, ScheduledPeriod};
+use chiso_core::progress::{
+    Deadline, ReportState, ReportStatus, ReporterKind, StatusLine, TaskCounts, TaskStatus, agency_leads, report_status,
+};
+use chiso_store::Store;
+use chiso_store::progress::{ReportRow, TaskProgress};
+use chiso_store::units::{Agency, Unit};
+use time::Date;
+
+/// Task counts of one framework dimension, as the report page, the dashboard and the exported report show
+/// them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DimensionRow {
+    pub code: String,
+    pub label: String,
+    pub done: u32,
+    pub in_progress: u32,
+    pub overdue: u32,
+    pub not_started: u32,
+    pub other: u32,
+    pub total: u32,
+}
+
+/// "Nội dung 3 – Công khai, minh bạch" for a node of dimension `papi.d3`; the code itself when no framework
+/// knows it.
+pub fn dimension_label(frameworks: &FrameworkSet, node: &str) -> String {
+    let dim = chiso_core::plan::dimension_of(node);
+    frameworks.frameworks().iter().find_map(|f| f.node(&dim)).map(|n| format!("{} – {}", short_code(&dim), n.name_vi)).unwrap_or(dim)
+}
+
+fn short_code(code: &str) -> String {
+    // "papi.d3" → "Nội dung 3"; "par.a2" → "Lĩnh vực 2".
+    if let Some(n) = code.strip_prefix("papi.d") {
+        format!("Nội dung {n}")
+    } else if let Some(n) = code.strip_prefix("par.a") {
+        format!("Lĩnh vực {n}")
+    } else {
+        code.to_string()
+    }
+}
+
+/// One row per dimension, in the framework's order (by the dimension's number).
+pub fn dimension_rows(frameworks: &FrameworkSet, counts: &TaskCounts) -> Vec<DimensionRow> {
+    let mut rows: Vec<DimensionRow> = counts
+        .by_dimension
+        .iter()
+        .map(|(code, c)| DimensionRow {
+            label: if code == chiso_core::progress::UNCLASSIFIED {
+                "Chưa gắn nội dung chỉ số".into()
+            } else {
+                dimension_label(frameworks, code)
+            },
+            code: code.clone(),
+            done: c.get(TaskStatus::Done) + c.get(TaskStatus::DoneLate),
+            in_progress: c.get(TaskStatus::InProgress),
+            overdue: c.get(TaskStatus::Overdue),
+            not_started: c.get(TaskStatus::NotStarted),
+            other: c.get(TaskStatus::CannotDo),
+            total: c.total(),
+        })
+        .collect();
+    rows.sort_by_key(|r| (r.code.trim_start_matches(|c: char| !c.is_ascii_digit()).parse::<u32>().unwrap_or(999), r.code.clone()));
+    rows
+}
+
+/// Where the reporter's own report stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OwnReportState {
+    /// Submitted, on time or late (judged by core against the due date).
+    Submitted {
+        at_ms: Option<i64>,
+        on_time: bool,
+    },
+    Returned,
+    NotSubmitted,
+}
+
+/// A child unit or agency of the report page, with the id of its submitted report (to return it).
+pub struct ChildLine {
+    pub line: StatusLine,
+    pub kind: ReporterKind,
+    pub report_id: Option<i64>,
+}
+
+/// Everything the report page of a unit (or one of its agencies) for a period shows.
+pub struct ReportPageData {
+    pub unit: Unit,
+    pub period: Period,
+    pub schedule: Schedule,
+    pub scheduled: ScheduledPeriod,
+    pub agencies: Vec<Agency>,
+    pub agency: Option<Agency>,
+    pub tasks: Vec<TaskProgress>,
+    pub counts: TaskCounts,
+    pub report: Option<ReportRow>,
+    pub due: Option<Date>,
+    pub locked: bool,
+    pub own: OwnReportState,
+    pub status: ReportStatus,
+    pub children: Vec<ChildLine>,
+    /// Units in force, for the selector.
+    pub units: Vec<Unit>,
+    pub can_submit: bool,
+    pub can_return: bool,
+}
+
+/// Everything the dashboard of a unit for a period shows.
+pub struct DashboardData {
+    pub unit: Unit,
+    pub period: Period,
+    pub tasks: Vec<TaskProgress>,
+    pub counts: TaskCounts,
+    /// Tasks of the caller's own agency not done yet.
+    pub mine: Vec<TaskProgress>,
+    pub status: ReportStatus,
+    pub own: Option<ReportRow>,
+    pub units: Vec<Unit>,
+}
+
+impl Reports<'_> {
+    /// The unit and period a page is about: those asked for, else the caller's own unit (the first unit for
+    /// a reach over everything) and the half-year of today.
+    pub async fn unit_and_period(&self, scope: &Scope, unit_code: &str, period: &str) -> ServiceResult<(Unit, Period)> {
+        let store = &self.app.store;
+        let unit = if !unit_code.is_empty() {
+            store.unit_by_code(scope, unit_code).await?
+        } else {
+            match &scope.reach {
+                Reach::Subtree { unit_id, .. } => store.unit_by_id(scope, *unit_id).await?,
+                Reach::All => store.units(scope).await?.into_iter().next().ok_or_else(|| ServiceError::NotFound("đơn vị".into()))?,
+            }
+        };
+        let period = if period.is_empty() {
+            Period::containing_nd09(self.app.today(), Frequency::HalfYear)
+                .ok_or_else(|| ServiceError::Invalid("không xác định được kỳ".into()))?
+        } else {
+            Period::parse(period).map_err(|e| ServiceError::Invalid(e.to_string()))?
+        };
+        Ok((unit, period))
+    }
+
+    async fn units_in_force(&self, scope: &Scope) -> ServiceResult<Vec<Unit>> {
+        Ok(self.app.store.units(scope).await?.into_iter().filter(|u| u.valid_to.is_none()).collect())
+    }
+
+    /// The report page: the unit's (or agency's) tasks as of today within the data window, its own report
+    /// (on time or late, locked or not), and who among its children and agencies reported.
+    pub async fn page(&self, scope: &Scope, unit_code: &str, period: &str, agency: &str) -> ServiceResult<ReportPageData> {
+        let store = &self.app.store;
+        let (unit, period) = self.unit_and_period(scope, unit_code, period).await?;
+        let schedule = self.schedule_for(&unit, period.year()).await?;
+        let sp = self.scheduled(&schedule, period)?;
+        let agencies = store.agencies(scope, unit.id).await?;
+        let agency = agency.parse::<i64>().ok().and_then(|id| agencies.iter().find(|a| a.id == id).cloned());
+        let today = self.app.today();
+        let tasks = store.task_progress(scope, &unit, i64::from(period.year()), agency.as_ref(), today.min(sp.window.to)).await?;
+        let counts = Store::counts_of(&tasks);
+        let report = store.report_of(scope, &unit, agency.as_ref().map(|a| a.id), &period.code()).await?;
+        let due = match &agency {
+            Some(_) => sp.due_for_agency_of(&unit.level),
+            None => sp.due_for(&unit.level),
+        }
+        .or(sp.dues.last().map(|d| d.due));
+        let deadline = due.map(|d| Deadline::new(d, schedule.lock_grace_working_days, &self.app.calendar));
+        let locked = deadline.is_some_and(|d| d.is_locked_on(today));
+        let own = match (&report, deadline) {
+            (Some(r), Some(d)) if r.status == ReportState::Submitted => OwnReportState::Submitted {
+                at_ms: r.submitted_at,
+                on_time: r.submitted_at.and_then(super::utc).is_some_and(|t| d.is_on_time(t)),
+            },
+            (Some(r), _) if r.status == ReportState::Returned => OwnReportState::Returned,
+            _ => OwnReportState::NotSubmitted,
+        };
+        // Children and agencies: who reported.
+        let root = status_node(store, scope, &unit, period, &sp, today, 1).await?;
+        let status = report_status(period, Some(sp.window), &root, today);
+        let mut children = Vec::new();
+        for (line, node) in status.children.iter().zip(root.children.iter()) {
+            let submitted = |r: Option<ReportRow>| r.filter(|r| r.status == ReportState::Submitted).map(|r| r.id);
+            let report_id = match node.kind {
+                ReporterKind::Unit => match store.unit_by_code(scope, &node.code).await {
+                    Ok(u) => submitted(store.report_of(scope, &u, None, &period.code()).await?),
+                    Err(_) => None,
+                },
+                ReporterKind::Agency => {
+                    let aid = node.code.rsplit('#').next().and_then(|s| s.parse::<i64>().ok());
+                    submitted(store.report_of(scope, &unit, aid, &period.code()).await?)
+                }
+            };
+            children.push(ChildLine { line: line.clone(), kind: node.kind, report_id });
+        }
+        let units = self.units_in_force(scope).await?;
+        let can_submit = (scope.can(Permission::EditPlans) && agency.is_none())
+            || (scope.can(Permission::UpdateTasks)
+                && agency.as_ref().is_some_and(|a| scope.agency_id == Some(a.id) || scope.can(Permission::EditPlans)));
+        Ok(ReportPageData {
+            unit,
+            period,
+            scheduled: sp,
+            schedule,
+            agencies,
+            agency,
+            tasks,
+            counts,
+            report,
+            due,
+            locked,
+            own,
+            status,
+            children,
+            units,
+            can_submit,
+            can_return: scope.can(Permission::Appraise),
+        })
+    }
+
+    /// The dashboard: the unit's tasks, those of the caller's agency (`my_agency`) not done yet, and how its
+    /// children reported.
+    pub async fn dashboard(&self, scope: &Scope, my_agency: Option<i64>, unit_code: &str, period: &str) -> ServiceResult<DashboardData> {
+        let store = &self.app.store;
+        let (unit, period) = self.unit_and_period(scope, unit_code, period).await?;
+        let schedule = self.schedule_for(&unit, period.year()).await?;
+        let sp = self.scheduled(&schedule, period)?;
+        let today = self.app.today();
+        let tasks = store.task_progress(scope, &unit, i64::from(period.year()), None, today.min(sp.window.to)).await?;
+        let counts = Store::counts_of(&tasks);
+        // The caller's agency by its record; when it cannot be read, tasks linked to it by id still count.
+        let mine = match my_agency {
+            Some(id) => {
+                let name = store.agency_by_id(scope, id).await.map(|a| a.name).unwrap_or_default();
+                tasks
+                    .iter()
+                    .filter(|t| {
+                        agency_leads(t.task.row.lead_agency_id, t.task.row.lead_agency.as_deref(), id, &name) && !t.status.is_done()
+                    })
+                    .cloned()
+                    .collect()
+            }
+            None => Vec::new(),
+        };
+        let root = status_node(store, scope, &unit, period, &sp, today, 1).await?;
+        let status = report_status(period, Some(sp.window), &root, today);
+        let own = store.report_of(scope, &unit, None, &period.code()).await?;
+        let units = self.units_in_force(scope).await?;
+        Ok(DashboardData { unit, period, tasks, counts, mine, status, own, units })
+    }
+}

@@ -1,0 +1,168 @@
+//! Report use cases against a real store (SQLite, and PostgreSQL when `CHISO_TEST_PG` is set): the schedule
+//! read from the deadlines stored with a plan, submission judged on time, late or locked by core, and a
+//! two-level unit tree that needs no code change.
+
+use chiso_app::reports::SubmitError;
+use chiso_app::{App, Clock, ErrorKind, Failure};
+use chiso_core::access::{Reach, Role, Scope};
+use chiso_core::framework::FrameworkSet;
+use chiso_core::period::Period;
+use chiso_core::plan::{PlanDraft, PlanStatus, TaskDraft};
+use chiso_core::progress::{Deadline, ReportState, Submission};
+use chiso_core::text::vn_date_short;
+use chiso_store::Store;
+use chiso_store::testing::TestDb;
+use std::sync::Arc;
+use time::macros::date;
+
+async fn on_each_backend<F, Fut>(f: F)
+where
+    F: Fn(Store, &'static str) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for db in TestDb::all().await.expect("test database") {
+        f(db.store.clone(), db.label).await;
+        db.cleanup().await;
+    }
+}
+
+fn frameworks() -> Arc<FrameworkSet> {
+    Arc::new(FrameworkSet::builtin().expect("frameworks"))
+}
+
+/// The app on a clock frozen at `hour`:00 Vietnam time of `day`.
+fn at(store: &Store, fw: &Arc<FrameworkSet>, day: time::Date, hour: u8) -> App {
+    let t = day.with_hms(hour, 0, 0).expect("time").assume_offset(chiso_core::progress::VIETNAM_OFFSET);
+    App::new(store.clone(), fw.clone()).with_clock(Clock::Fixed { now_ms: (t.unix_timestamp_nanos() / 1_000_000) as i64 })
+}
+
+fn plan(year: i32, deadlines: serde_json::Value, tasks: Vec<TaskDraft>) -> PlanDraft {
+    PlanDraft {
+        doc_type: "KẾ HOẠCH".into(),
+        year,
+        year_to: None,
+        families: vec!["PAPI".into()],
+        number: Some("1/KH-UBND".into()),
+        place: None,
+        issued_on: time::Date::from_calendar_date(year, time::Month::January, 15).ok(),
+        title: "Kế hoạch nâng cao chỉ số PAPI".into(),
+        status: PlanStatus::Issued,
+        based_on: vec![],
+        recipients: vec![],
+        signer: None,
+        child_deadline: None,
+        document: deadlines,
+        tasks,
+    }
+}
+
+fn task(code: &str) -> TaskDraft {
+    TaskDraft { code: code.into(), text: format!("Nhiệm vụ {code}"), nodes: vec!["papi.d1.s1".into()], ..Default::default() }
+}
+
+async fn scope_of(store: &Store, code: &str, role: Role) -> Scope {
+    let u = store.unit_by_code(&Scope::system("t"), code).await.expect("unit");
+    Scope { user_id: None, actor: format!("{code}-user"), role, reach: Reach::Subtree { unit_id: u.id, path: u.path }, agency_id: None }
+}
+
+#[tokio::test]
+async fn submissions_are_judged_on_time_late_or_locked_by_the_plans_schedule() {
+    let fw = frameworks();
+    on_each_backend(|store, label| {
+        let fw = fw.clone();
+        async move {
+            let sys = Scope::system("t");
+            let tree = "code,name,level,parent_code,valid_from,valid_to\n14,Tỉnh Sơn La,province,,2000-01-01,\n\
+                        123,Huyện Mộc Châu,district,14,2000-01-01,\nX01,Thị trấn Mộc Châu,commune,123,2000-01-01,\n\
+                        X02,Xã Chiềng Sơn,commune,123,2000-01-01,\n";
+            store.import_units_csv(&sys, tree).await.expect("tree");
+            let doc = serde_json::json!({
+                "deadlines": [{"date": "2022-06-05", "text": "Báo cáo gửi về Phòng Nội vụ: 6 tháng đầu năm trước ngày 05/6"}],
+                "sections": [{"paragraphs": ["- Báo cáo 6 tháng đầu năm 2022: Thời gian chốt số liệu tính từ ngày 01/12/2021 đến ngày 31/5/2022."]}]
+            });
+            let p = store.create_plan(&sys, "123", &plan(2022, doc, vec![task("1")]), None, None).await.expect("plan");
+            let x01 = store.unit_by_code(&sys, "X01").await.expect("x01");
+            let x02 = store.unit_by_code(&sys, "X02").await.expect("x02");
+            let district = store.unit_by_code(&sys, "123").await.expect("123");
+            let h1 = Period::parse("2022-H1").expect("h1");
+
+            // A plan stored without its deadlines gets them on first use, once.
+            assert_eq!(store.plan_report_deadlines(p.id).await.expect("read"), None, "{label}");
+            let app = at(&store, &fw, date!(2022 - 06 - 01), 9);
+            let schedule = app.reports().schedule_for(&x01, 2022).await.expect("schedule");
+            let sp = app.reports().scheduled(&schedule, h1).expect("h1");
+            assert_eq!((sp.window.from, sp.window.to), (date!(2021 - 12 - 01), date!(2022 - 05 - 31)), "{label}: the plan's window");
+            assert_eq!(sp.due_for("commune"), Some(date!(2022 - 06 - 05)), "{label}: the plan's deadline");
+            assert_eq!(store.plan_report_deadlines(p.id).await.expect("read").map(|d| d.len()), Some(2), "{label}: recorded");
+
+            // On time at 23:00 on the due date, late the day after.
+            let r = at(&store, &fw, date!(2022 - 06 - 05), 23).reports().submit(&sys, &x01, None, h1, "Đúng hạn").await.expect("x01");
+            assert_eq!(r.status, ReportState::Submitted);
+            at(&store, &fw, date!(2022 - 06 - 06), 8).reports().submit(&sys, &x02, None, h1, "Muộn").await.expect("x02");
+            let again = at(&store, &fw, date!(2022 - 06 - 07), 8).reports().submit(&sys, &x01, None, h1, "Lại").await;
+            assert!(matches!(again, Err(SubmitError::AlreadySubmitted(_))), "{label}: {again:?}");
+            let status = app.reports().status(&sys, "123", "2022-H1", Some(date!(2022 - 06 - 20))).await.expect("status");
+            let by_code = |c: &str| status.children.iter().find(|l| l.code == c).and_then(|l| l.own_report.as_ref()).map(|o| o.submission);
+            assert_eq!((by_code("X01"), by_code("X02")), (Some(Submission::OnTime), Some(Submission::Late)), "{label}");
+            assert_eq!((status.unit.reports.on_time, status.unit.reports.late), (1, 1));
+
+            // The district's report: due after the communes' (the policy's spacing), still accepted late until
+            // the grace ends, refused the day after; agency staff may not send the unit's report.
+            let due = sp.due_for("district").expect("district due");
+            assert!(due > date!(2022 - 06 - 05), "{label}");
+            let lock = Deadline::new(due, schedule.lock_grace_working_days, &app.calendar).locked_after;
+            let specialist = scope_of(&store, "123", Role::Specialist).await;
+            let day_after = lock.next_day().expect("day");
+            let late = at(&store, &fw, day_after, 8).reports().submit(&specialist, &district, None, h1, "x").await;
+            match late {
+                Err(e @ SubmitError::Locked { .. }) => {
+                    assert_eq!((e.kind(), e.code()), (ErrorKind::Conflict, "locked"));
+                    assert!(e.to_string().contains(&format!("đã khóa từ ngày {}", vn_date_short(lock))), "{e}");
+                }
+                other => panic!("{label}: {other:?}"),
+            }
+            let staff = scope_of(&store, "123", Role::AgencyStaff).await;
+            let refused = at(&store, &fw, date!(2022 - 06 - 08), 8).reports().submit(&staff, &district, None, h1, "x").await;
+            assert!(matches!(&refused, Err(e) if e.kind() == ErrorKind::Forbidden), "{label}: {refused:?}");
+            at(&store, &fw, lock, 8).reports().submit(&specialist, &district, None, h1, "Muộn").await.expect("accepted late");
+
+            // An ad hoc period no plan sets has no schedule.
+            let adhoc = app.reports().submit(&sys, &x01, None, Period::parse("2022-A01").expect("a01"), "x").await;
+            assert!(matches!(&adhoc, Err(e @ SubmitError::NoSchedule(_)) if e.kind() == ErrorKind::Invalid), "{label}: {adhoc:?}");
+        }
+    })
+    .await;
+}
+
+/// Since 1 July 2025 communes sit directly under the province. A provincial plan's deadlines then go to the
+/// communes and the province, with no district in between and no code change: levels are data.
+#[tokio::test]
+async fn a_two_level_tree_reports_straight_to_the_province() {
+    let fw = frameworks();
+    on_each_backend(|store, label| {
+        let fw = fw.clone();
+        async move {
+            let sys = Scope::system("t");
+            let tree = "code,name,level,parent_code,valid_from,valid_to\nP,Tỉnh Thử,province,,2025-07-01,\n\
+                        P.01,Xã Một,commune,P,2025-07-01,\nP.02,Xã Hai,commune,P,2025-07-01,\n";
+            store.import_units_csv(&sys, tree).await.expect("tree");
+            let doc = serde_json::json!({"deadlines": [
+                {"date": "2026-06-05", "text": "Báo cáo 6 tháng đầu năm: các xã gửi Sở Nội vụ trước ngày 05/6/2026"},
+                {"date": "2026-06-12", "text": "Báo cáo 6 tháng đầu năm: UBND tỉnh báo cáo Bộ Nội vụ trước ngày 12/6/2026"}
+            ]});
+            let p = store.create_plan(&sys, "P", &plan(2026, doc, vec![task("1")]), None, None).await.expect("plan");
+            let app = at(&store, &fw, date!(2026 - 06 - 01), 9);
+            assert_eq!(app.reports().record_deadlines(&p).await.expect("record").len(), 2);
+            let commune = store.unit_by_code(&sys, "P.01").await.expect("commune");
+            let s = app.reports().schedule_for(&commune, 2026).await.expect("schedule");
+            let h1 = s.get(Period::parse("2026-H1").expect("h1")).expect("h1 in the plan's schedule");
+            assert_eq!(h1.due_for("commune"), Some(date!(2026 - 06 - 05)), "{label}: {h1:?}");
+            assert_eq!(h1.reports_to("commune"), Some("province"), "{label}");
+            assert_eq!(h1.due_for("province"), Some(date!(2026 - 06 - 12)), "{label}");
+            assert_eq!(h1.due_for("district"), None, "{label}");
+            let status = app.reports().status(&sys, "P", "2026-H1", Some(date!(2026 - 06 - 10))).await.expect("status");
+            assert_eq!((status.unit.reports.expected, status.unit.reports.missing), (2, 2), "{label}: both communes owe a report");
+        }
+    })
+    .await;
+}

@@ -1,0 +1,31 @@
+//! Progress and periodic reports over HTTP: task updates with evidence, returns for correction, the unit's
+//! report for a period (submitted on time or late), the parent's view of its children, the report status
+//! API, exports, the dashboard and notifications. Every use case is `chiso_app::reports`; these modules
+//! parse requests and render.
+
+mod api;
+mod dashboard;
+mod export;
+mod notifications;
+mod report_page;
+mod tasks;
+mod view;
+
+use crate::startup::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/reports", get(report_page::report_page))
+        .route("/reports/submit", post(report_page::submit))
+        .route("/reports/{id}/return", post(report_page::return_report))
+        .route("/reports/export/{format}", get(export::export))
+        .route("/dashboard", get(dashboard::dashboard))
+        .route("/tasks/{id}", get(tasks::task_page))
+        .route("/tasks/{id}/updates", post(tasks::add_update))
+        .route("/updates/{id}/return", post(tasks::return_update))
+        .route("/evidence/{id}", get(tasks::download))
+        .route("/api/v1/reports/status", get(api::status))
+        .route("/notifications", get(notifications::notifications).post(notifications::notifications_read))
+}

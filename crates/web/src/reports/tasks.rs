@@ -1,0 +1,144 @@
+//! The task page, recording an update with evidence files, returning an update, downloading evidence.
+
+use super::view::{ReasonForm, back_or};
+use crate::auth::CurrentUser;
+use crate::error::{AppError, PageError};
+use crate::startup::AppState;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chiso_app::{ErrorKind, Failure};
+use chiso_core::access::Permission;
+use chiso_core::progress::TaskStatus;
+use chiso_core::unit::parse_date;
+use chiso_store::progress::{NewEvidence, NewUpdate, UpdateWithEvidence};
+
+#[derive(Template)]
+#[template(path = "task.html")]
+struct TaskPage {
+    b: crate::pages::Base,
+    task: chiso_store::plans::Task,
+    plan: chiso_store::plans::Plan,
+    updates: Vec<UpdateWithEvidence>,
+    status_vi: &'static str,
+    can_update: bool,
+    can_return: bool,
+    error: Option<String>,
+    statuses: Vec<(&'static str, &'static str)>,
+}
+
+impl TaskPage {
+    fn status_label(&self, s: &TaskStatus) -> &'static str {
+        s.label_vi()
+    }
+    fn when(&self, ms: &i64) -> String {
+        crate::pages::format_ms(*ms)
+    }
+}
+
+async fn render_task(state: &AppState, me: &CurrentUser, id: i64, error: Option<String>) -> Result<String, PageError> {
+    let v = state.app.reports().task(&me.scope, id).await?;
+    let page = TaskPage {
+        b: me.base(&format!("Nhiệm vụ {}", v.task.row.code), "plans"),
+        status_vi: TaskStatus::parse(&v.task.row.status).map(|s| s.label_vi()).unwrap_or("—"),
+        can_update: me.scope.can(Permission::UpdateTasks),
+        can_return: me.scope.can(Permission::Appraise),
+        statuses: [TaskStatus::NotStarted, TaskStatus::InProgress, TaskStatus::Done, TaskStatus::CannotDo]
+            .iter()
+            .map(|s| (s.as_str(), s.label_vi()))
+            .collect(),
+        task: v.task,
+        plan: v.plan,
+        updates: v.updates,
+        error,
+    };
+    Ok(page.render()?)
+}
+
+pub async fn task_page(State(state): State<AppState>, me: CurrentUser, Path(id): Path<i64>) -> Result<Html<String>, PageError> {
+    Ok(Html(render_task(&state, &me, id, None).await?))
+}
+
+/// A task update with its evidence files (multipart): at most 5 files of 20 MB each. A refused field or
+/// file, or a stale version, shows the task page again with the message.
+pub async fn add_update(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    mut mp: Multipart,
+) -> Result<Response, PageError> {
+    let mut f: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut files = Vec::new();
+    while let Some(field) = mp.next_field().await.map_err(|e| AppError::BadRequest(format!("biểu mẫu không hợp lệ: {e}")))? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "files" {
+            let file_name = field.file_name().unwrap_or_default().to_string();
+            let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(format!("không đọc được tệp '{file_name}': {e}")))?;
+            if file_name.is_empty() && bytes.is_empty() {
+                continue;
+            }
+            if files.len() >= 5 {
+                return Err(AppError::BadRequest("tối đa 5 tệp kiểm chứng mỗi lần cập nhật".into()).into());
+            }
+            files.push(NewEvidence { file_name, bytes: bytes.to_vec() });
+        } else {
+            f.insert(name, field.text().await.unwrap_or_default());
+        }
+    }
+    me.check_csrf(f.get("csrf").map(String::as_str).unwrap_or(""))?;
+    let get = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+    let status = TaskStatus::parse(&get("status")).ok_or_else(|| AppError::BadRequest("trạng thái không hợp lệ".into()))?;
+    let percent = match get("percent").as_str() {
+        "" => None,
+        p => Some(p.parse::<u8>().map_err(|_| AppError::BadRequest(format!("tiến độ '{p}' không hợp lệ (0–100)")))?),
+    };
+    let completed_on = match get("completed_on").as_str() {
+        "" => None,
+        d => Some(parse_date(d).ok_or_else(|| AppError::BadRequest(format!("ngày hoàn thành '{d}' không hợp lệ")))?),
+    };
+    let version = get("version").parse::<i64>().map_err(|_| AppError::BadRequest("thiếu phiên bản".into()))?;
+    let new = NewUpdate {
+        status,
+        percent,
+        completed_on,
+        reason: Some(get("reason")).filter(|s| !s.is_empty()),
+        narrative: get("narrative"),
+        files,
+    };
+    match state.app.reports().add_update(&me.scope, id, new, version).await {
+        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
+        Err(e) if matches!(e.kind(), ErrorKind::Conflict | ErrorKind::Unprocessable) => {
+            let status = if e.kind() == ErrorKind::Conflict { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+            Ok((status, Html(render_task(&state, &me, id, Some(e.to_string())).await?)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn return_update(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    Form(f): Form<ReasonForm>,
+) -> Result<Response, PageError> {
+    me.check_csrf(&f.csrf)?;
+    state.app.reports().return_update(&me.scope, id, &f.reason).await?;
+    Ok(Redirect::to(back_or(&f.back, "/")).into_response())
+}
+
+pub async fn download(State(state): State<AppState>, me: CurrentUser, Path(id): Path<i64>) -> Result<Response, PageError> {
+    let (ev, bytes) = state.app.reports().evidence(&me.scope, id).await?;
+    let safe: String =
+        ev.file_name.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' }).collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, ev.mime.clone()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{safe}\"")),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,38 @@
+//! Helpers shared by the report pages: query and form shapes, and formatting.
+
+use serde::Deserialize;
+
+/// `?unit=CODE&period=2022-H1&agency=ID` (each may be empty: the caller's unit, the current half-year).
+#[derive(Deserialize, Default)]
+pub struct ReportQuery {
+    #[serde(default)]
+    pub unit: String,
+    #[serde(default)]
+    pub period: String,
+    #[serde(default)]
+    pub agency: String,
+}
+
+/// A return for correction: the reason, and where to go back to.
+#[derive(Deserialize)]
+pub struct ReasonForm {
+    pub csrf: String,
+    pub reason: String,
+    #[serde(default)]
+    pub back: String,
+}
+
+/// `back` when it is a local path, else `default` (never redirect off the site).
+pub fn back_or<'a>(back: &'a str, default: &'a str) -> &'a str {
+    if back.starts_with('/') { back } else { default }
+}
+
+/// A share as "75%", or "—" when there is nothing to share.
+pub fn pct(x: Option<f64>) -> String {
+    x.map(|v| format!("{}%", chiso_core::text::vn_number(v * 100.0, 0))).unwrap_or_else(|| "—".into())
+}
+
+/// Chart data for a script tag: JSON that cannot close the tag.
+pub fn script_json(v: &serde_json::Value) -> String {
+    v.to_string().replace("</", "<\\/")
+}
