@@ -3,12 +3,13 @@
 //! synthetic responses.
 
 use crate::data::DataArgs;
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
+use chiso_app::surveys::{self, EstimateOptions, QuestionnaireInput, SurveyRequest};
 use chiso_core::access::Scope;
-use chiso_stats::{Questionnaire, Report, Responses, ScoreOptions};
-use chiso_store::surveys::NewSurvey;
+use chiso_stats::Report;
 use clap::Subcommand;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::sync::Arc;
 
 #[derive(Subcommand)]
 pub enum SurveyCmd {
@@ -109,35 +110,6 @@ pub enum SurveyCmd {
     },
 }
 
-fn read_questionnaire(path: &Path) -> Result<Questionnaire> {
-    Questionnaire::from_path(path).map_err(|e| anyhow::anyhow!("{e}"))
-}
-
-fn read_file(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("không đọc được {}", path.display()))
-}
-
-/// Responses from a CSV (streamed by the engine) or the first sheet of an XLSX file. There is no database
-/// here, so any unit code is accepted.
-fn read_responses(q: &Questionnaire, path: &Path) -> Result<Responses> {
-    let name = path.display().to_string();
-    if !name.to_lowercase().ends_with(".xlsx") {
-        return Responses::from_csv_path(q, path, None).map_err(|e| anyhow::anyhow!("{e}"));
-    }
-    let bytes = std::fs::read(path).with_context(|| format!("không đọc được {name}"))?;
-    let mut builder: Option<chiso_stats::ResponsesBuilder<'_>> = None;
-    chiso_web::surveys::for_each_row(&bytes, &name, |line, fields| {
-        match builder.as_mut() {
-            None => builder = Some(Responses::builder(q, fields, None)?),
-            Some(b) => b.push_row_at(line, fields)?,
-        }
-        Ok(())
-    })
-    .map_err(|e| anyhow::anyhow!("{}", e.message(&name)))?;
-    let builder = builder.with_context(|| format!("{name}: tệp trống, không có dòng tiêu đề"))?;
-    builder.finish().map_err(|e| anyhow::anyhow!("{name}: {e}"))
-}
-
 /// Write to stdout; a closed pipe (`chiso survey score … | head`) ends the output quietly instead of
 /// panicking.
 fn emit(text: &str) -> Result<()> {
@@ -149,9 +121,18 @@ fn emit(text: &str) -> Result<()> {
     }
 }
 
+/// "5,87 (5,61–6,10)", "5,87", or "—" when undefined.
+fn with_interval(v: Option<f64>, ci: Option<[f64; 2]>) -> String {
+    use chiso_core::text::vn_number;
+    match (v, ci) {
+        (Some(v), Some([lo, hi])) => format!("{} ({}–{})", vn_number(v, 2), vn_number(lo, 2), vn_number(hi, 2)),
+        (Some(v), None) => vn_number(v, 2),
+        _ => "—".into(),
+    }
+}
+
 /// A short table of a report: per unit its size, total with its interval, and warnings.
 fn print_table(report: &Report) -> Result<()> {
-    use chiso_web::surveys::with_interval;
     let mut t = format!("{:<12} {:>7} {:>26}\n", "đơn vị", "n", "tổng (KTC 95%)");
     for (code, u) in &report.units.0 {
         t.push_str(&format!("{:<12} {:>7} {:>26}\n", code, u.n, with_interval(u.estimate.total, u.ci95.as_ref().and_then(|c| c.total))));
@@ -172,11 +153,8 @@ pub async fn run(cmd: SurveyCmd) -> Result<()> {
     match cmd {
         SurveyCmd::Score { questionnaire, responses, by_group, bootstrap, seed, year, json, frameworks_dir } => {
             let frameworks = crate::load_frameworks(frameworks_dir.as_deref())?;
-            let q = read_questionnaire(&questionnaire)?;
-            let structure = chiso_web::surveys::structure_for(&frameworks, &q, year).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let r = read_responses(&q, &responses)?;
-            let opts = ScoreOptions { bootstrap, seed, by_group, small_sample: chiso_web::surveys::SMALL_SAMPLE };
-            let report = chiso_stats::score(&q, &r, &structure, &opts).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let opts = EstimateOptions { bootstrap, seed, by_group };
+            let report = surveys::score_files(&frameworks, &questionnaire, &responses, year, opts).map_err(|e| anyhow::anyhow!("{e}"))?;
             if json {
                 emit(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
             } else {
@@ -184,42 +162,39 @@ pub async fn run(cmd: SurveyCmd) -> Result<()> {
             }
         }
         SurveyCmd::Create { unit, year, questionnaire, title, groups, data } => {
-            let frameworks = crate::load_frameworks(None)?;
-            let q = read_questionnaire(&questionnaire)?;
-            let Some(fw) = frameworks.get(&q.framework) else {
-                bail!("{}: bộ chỉ số \"{}\" chưa có trong hệ thống", questionnaire.display(), q.framework);
+            let q = surveys::read_questionnaire(&questionnaire).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let title = title.or_else(|| q.title.clone()).unwrap_or_else(|| format!("Khảo sát {} năm {year}", q.framework));
+            let questions = q.indicators.len();
+            let app = open_app(&data).await?;
+            let request = SurveyRequest {
+                unit_code: unit,
+                year,
+                title: Some(title),
+                extra_groups: groups,
+                questionnaire: Some(QuestionnaireInput::Read { name: questionnaire.display().to_string(), questionnaire: q }),
             };
-            let title = title.or_else(|| q.title.clone()).unwrap_or_else(|| format!("Khảo sát {} năm {year}", fw.code));
-            let store = data.open().await?;
-            let s = store
-                .create_survey(
-                    &scope,
-                    &NewSurvey { unit_code: &unit, year, title: &title, questionnaire: &q, framework: fw, extra_groups: &groups },
-                )
-                .await?;
-            println!("Đã tạo khảo sát #{} \"{}\" của {} ({} câu hỏi).", s.id, s.title, s.unit_name, q.indicators.len());
-            store.close().await;
+            let s = surveys::create_survey(&app, &scope, request).await?;
+            println!("Đã tạo khảo sát #{} \"{}\" của {} ({questions} câu hỏi).", s.id, s.title, s.unit_name);
+            app.store.close().await;
         }
         SurveyCmd::Import { survey, file, data } => {
-            let bytes = read_file(&file)?;
-            let store = data.open().await?;
+            let bytes = std::fs::read(&file).with_context(|| format!("không đọc được {}", file.display()))?;
+            let app = open_app(&data).await?;
             let name = file.display().to_string();
-            let (summary, warnings) = chiso_web::surveys::import_file(&store, &scope, survey, bytes, &name)
-                .await
-                .map_err(|e| anyhow::anyhow!("không nhập dòng nào: {e}"))?;
-            println!("Đã nhập {} câu trả lời vào khảo sát #{survey} từ {name}.", summary.rows);
-            for (unit, n) in &summary.by_unit {
+            let done =
+                surveys::import_file(&app, &scope, survey, bytes, &name).await.map_err(|e| anyhow::anyhow!("không nhập dòng nào: {e}"))?;
+            println!("Đã nhập {} câu trả lời vào khảo sát #{survey} từ {name}.", done.summary.rows);
+            for (unit, n) in &done.summary.by_unit {
                 println!("  {unit}: {n}");
             }
-            for w in warnings {
+            for w in done.warnings {
                 eprintln!("Lưu ý: {w}");
             }
-            store.close().await;
+            app.store.close().await;
         }
         SurveyCmd::Estimate { survey, bootstrap, seed, by_group, json, data } => {
-            let frameworks = crate::load_frameworks(None)?;
-            let store = data.open().await?;
-            let e = chiso_web::surveys::compute_estimates(&store, &scope, &frameworks, survey, bootstrap, seed, by_group)
+            let app = open_app(&data).await?;
+            let e = surveys::compute_estimates(&app, &scope, survey, EstimateOptions { bootstrap, seed, by_group })
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             let report: Report = serde_json::from_str(&e.report)?;
@@ -232,28 +207,18 @@ pub async fn run(cmd: SurveyCmd) -> Result<()> {
                 ))?;
                 print_table(&report)?;
             }
-            store.close().await;
+            app.store.close().await;
         }
         SurveyCmd::Questionnaire { survey, data } => {
-            let store = data.open().await?;
-            let q = store.survey_questionnaire(&scope, survey).await?;
+            let app = open_app(&data).await?;
+            let q = app.store.survey_questionnaire(&scope, survey).await?;
             emit(&q.to_toml_string().map_err(|e| anyhow::anyhow!("{e}"))?)?;
-            store.close().await;
+            app.store.close().await;
         }
         SurveyCmd::Sample { questionnaire, units, groups, n, seed, prefix, output } => {
-            let q = read_questionnaire(&questionnaire)?;
-            let groups = if groups.is_empty() {
-                let mut g: Vec<String> = Vec::new();
-                for x in q.indicators.iter().flat_map(|i| i.groups.iter()) {
-                    if !g.contains(x) {
-                        g.push(x.clone());
-                    }
-                }
-                g
-            } else {
-                groups
-            };
-            let csv = chiso_web::surveys::synthetic_responses_csv(&q, &units, &groups, n, seed, &prefix);
+            let q = surveys::read_questionnaire(&questionnaire).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let groups = if groups.is_empty() { surveys::questionnaire_groups(&q) } else { groups };
+            let csv = surveys::synthetic_responses_csv(&q, &units, &groups, n, seed, &prefix);
             match output {
                 Some(p) => std::fs::write(&p, csv).with_context(|| format!("không ghi được {}", p.display()))?,
                 None => emit(&csv)?,
@@ -263,35 +228,14 @@ pub async fn run(cmd: SurveyCmd) -> Result<()> {
     Ok(())
 }
 
-/// Title of the demo survey (also how the loader recognises it, so loading twice adds nothing).
-const DEMO_TITLE: &str = "Khảo sát ý kiến người dân xã Chiềng Sơn năm 2024 (dữ liệu mẫu)";
+/// The use cases over the store of `data`, with the shipped frameworks.
+async fn open_app(data: &DataArgs) -> Result<chiso_app::App> {
+    let frameworks = Arc::new(crate::load_frameworks(None)?);
+    Ok(crate::data::app(data.open().await?, frameworks))
+}
 
-/// The demo survey: Xã Chiềng Sơn (Mộc Châu) asks its citizens and businesses the sample questionnaire;
-/// 320 synthetic responses (generated deterministically), a few unused invitations, and estimates with
-/// B = 500, seed = 1. Idempotent.
+/// The demo survey (see [`chiso_app::surveys::load_demo`]). Idempotent.
 pub async fn load_demo(store: &chiso_store::Store) -> Result<String> {
-    let sys = Scope::system("demo");
-    let commune = "123.03";
-    let existing =
-        store.surveys(&sys, &chiso_store::surveys::SurveyFilter { unit_code: Some(commune.into()), ..Default::default() }).await?;
-    if existing.iter().any(|s| s.survey.title == DEMO_TITLE) {
-        return Ok(String::new());
-    }
-    let frameworks = crate::load_frameworks(None)?;
-    let q = Questionnaire::from_toml_str(chiso_web::surveys::SAMPLE_QUESTIONNAIRE).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let fw = frameworks.get(&q.framework).context("bộ chỉ số của bảng hỏi mẫu")?;
-    let groups = vec!["nguoi_dan".to_string(), "doanh_nghiep".to_string()];
-    let s = store
-        .create_survey(
-            &sys,
-            &NewSurvey { unit_code: commune, year: 2024, title: DEMO_TITLE, questionnaire: &q, framework: fw, extra_groups: &groups },
-        )
-        .await?;
-    let csv = chiso_web::surveys::synthetic_responses_csv(&q, &[commune.to_string()], &groups, 320, 2024, "CS24-");
-    chiso_web::surveys::import_file(store, &sys, s.id, csv.into_bytes(), "chieng-son-2024-mau.csv")
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    store.create_invitations(&sys, s.id, commune, Some("nguoi_dan"), 5).await?;
-    chiso_web::surveys::compute_estimates(store, &sys, &frameworks, s.id, 500, 1, true).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(format!("Khảo sát mẫu #{} của Xã Chiềng Sơn: 320 câu trả lời, 5 phiếu mời, đã tính ước lượng.", s.id))
+    let app = crate::data::app(store.clone(), Arc::new(crate::load_frameworks(None)?));
+    surveys::load_demo(&app).await.map_err(|e| anyhow::anyhow!("{e}"))
 }

@@ -38,7 +38,14 @@ macro_rules! service_errors {
     };
 }
 
-service_errors!(chiso_app::ServiceError, chiso_app::reports::SubmitError);
+service_errors!(
+    chiso_app::ServiceError,
+    chiso_app::reports::SubmitError,
+    chiso_app::surveys::CreateError,
+    chiso_app::surveys::ImportError,
+    chiso_app::surveys::EstimateError,
+    chiso_app::surveys::SheetError,
+);
 
 fn status_of(kind: ErrorKind) -> StatusCode {
     match kind {

@@ -319,7 +319,7 @@ async fn a_newcomer_runs_a_survey_in_the_browser() {
     browser.type_into("#password", PASSWORD).await;
     browser.click("#login-submit").await;
     assert_eq!(browser.text("#total-responses").await, "1", "the form's answer is counted");
-    let csv = chiso_web::surveys::synthetic_responses_csv(&q, &["X01".to_string()], &["nguoi_dan".to_string()], 1000, 5, "B-");
+    let csv = chiso_app::surveys::synthetic_responses_csv(&q, &["X01".to_string()], &["nguoi_dan".to_string()], 1000, 5, "B-");
     let path = std::env::temp_dir().join(format!("chiso-survey-{}.csv", std::process::id()));
     std::fs::write(&path, csv).expect("write csv");
     browser.type_into("#import-file", &path.display().to_string()).await;
@@ -420,7 +420,7 @@ async fn every_survey_api_route_is_in_the_openapi_document() {
     on_each_app(|app| async move {
         let doc: Value = app.client().get(app.url("/api/v1/openapi.json")).send().await.expect("get").json().await.expect("json");
         let paths = doc["paths"].as_object().expect("paths");
-        let src = include_str!("../../src/surveys.rs");
+        let src = include_str!("../../src/surveys/mod.rs");
         let routes: Vec<&str> = src
             .lines()
             .filter_map(|l| l.trim().strip_prefix(".route(\""))

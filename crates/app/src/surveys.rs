@@ -1,1 +1,0 @@
-//! Citizen surveys: questionnaires, response import, estimation, filling a score sheet from a survey.

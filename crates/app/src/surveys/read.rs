@@ -1,0 +1,458 @@
+//! Reading response files: CSV (any of `,` `;` tab, with or without a BOM) or the first sheet of an XLSX
+//! workbook (KoboToolbox/ODK shape: `respondent_id`, `unit`, `group`, `weight`, then one column per
+//! indicator code; columns starting with `_` are ignored). Every error names the line (CSV) or row (XLSX)
+//! and, when one cell is at fault, the column.
+
+use crate::{ErrorKind, Failure};
+use chiso_core::text::nfc;
+use chiso_stats::{Questionnaire, ResponseErrorKind, Responses, SurveyError};
+use chiso_store::surveys::{NewResponse, ResponseImport};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+/// Why a response file could not be read. `Display` is the Vietnamese message without the file name
+/// ([`ReadError::message`] adds it).
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The engine refused the header or a row (its message names line and column).
+    #[error(transparent)]
+    Engine(#[from] SurveyError),
+    /// The XLSX container is not a valid zip, or unpacks to too much.
+    #[error("tệp XLSX không hợp lệ: {0}")]
+    BadXlsx(String),
+    /// The XLSX parser gave up on the file (it panicked; the panic is contained).
+    #[error("tệp XLSX hỏng (không đọc được)")]
+    BrokenXlsx,
+    #[error("không đọc được tệp XLSX: {0}")]
+    UnreadableXlsx(String),
+    #[error("dòng {line}: dòng CSV không đọc được ({message})")]
+    BadCsvLine { line: u64, message: String },
+    #[error("dòng {line}, cột {column}: ô không phải văn bản UTF-8 (hãy lưu tệp CSV với mã hoá UTF-8)")]
+    NotUtf8 { line: u64, column: usize },
+    /// A group the survey does not declare.
+    #[error("dòng {line}, cột {column} (group): nhóm \"{group}\" không có trong khảo sát (các nhóm: {})", .groups.join(", "))]
+    UnknownGroup { line: u64, column: usize, group: String, groups: Vec<String> },
+    #[error("tệp trống: không có dòng tiêu đề")]
+    Empty,
+}
+
+impl ReadError {
+    /// The unit code of an "unknown unit" error, so the caller can say whether it is missing from the
+    /// database or only outside the survey.
+    pub fn unknown_unit(&self) -> Option<&str> {
+        match self {
+            ReadError::Engine(SurveyError::Responses(r)) => match &r.kind {
+                ResponseErrorKind::UnknownUnit(code) => Some(code),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The line (CSV) or row (XLSX) at fault, when one is.
+    pub fn line(&self) -> Option<u64> {
+        match self {
+            ReadError::Engine(SurveyError::Responses(r)) => Some(r.line),
+            ReadError::BadCsvLine { line, .. } | ReadError::NotUtf8 { line, .. } | ReadError::UnknownGroup { line, .. } => Some(*line),
+            _ => None,
+        }
+    }
+
+    /// "file: message".
+    pub fn message(&self, file: &str) -> String {
+        format!("{file}: {self}")
+    }
+}
+
+impl Failure for ReadError {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::Invalid
+    }
+}
+
+/// A response file read and checked, ready for [`chiso_store::Store::import_responses`].
+pub struct ParsedResponses {
+    pub import: ResponseImport,
+    /// What the engine accepted but the user should know (missing indicator columns, answers outside the
+    /// scale that estimation clips).
+    pub warnings: Vec<String>,
+}
+
+fn is_xlsx(bytes: &[u8], file: &str) -> bool {
+    bytes.starts_with(b"PK\x03\x04") || file.to_lowercase().ends_with(".xlsx")
+}
+
+/// `,` unless `;` or tab is clearly the separator of the header line (spreadsheets in a Vietnamese locale
+/// export `;`).
+fn sniff_delimiter(text: &[u8]) -> u8 {
+    let line = text.split(|&b| b == b'\n').next().unwrap_or(text);
+    let count = |d: u8| line.iter().filter(|&&b| b == d).count();
+    let (comma, semi, tab) = (count(b','), count(b';'), count(b'\t'));
+    if comma == 0 && semi > 0 && semi >= tab {
+        b';'
+    } else if comma == 0 && tab > 0 {
+        b'\t'
+    } else {
+        b','
+    }
+}
+
+/// Call `f` with each row of a CSV or XLSX file (the first is the header), with its line (CSV) or row
+/// (XLSX) number; blank rows are skipped.
+pub fn for_each_row(bytes: &[u8], file: &str, mut f: impl FnMut(u64, &[&str]) -> Result<(), ReadError>) -> Result<(), ReadError> {
+    if is_xlsx(bytes, file) {
+        check_zip(bytes).map_err(ReadError::BadXlsx)?;
+        // calamine is a third-party parser: a panic on a malformed file becomes an error here.
+        let range = std::panic::catch_unwind(|| {
+            use calamine::Reader;
+            let mut wb: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
+            match wb.worksheet_range_at(0) {
+                Some(r) => r.map_err(|e| e.to_string()),
+                None => Err("sổ tính không có trang nào".to_string()),
+            }
+        })
+        .map_err(|_| ReadError::BrokenXlsx)?
+        .map_err(ReadError::UnreadableXlsx)?;
+        let first_row = range.start().map_or(0, |(r, _)| u64::from(r));
+        // The used range is a rectangle: a row's cells past the header's last name are not columns (unless
+        // they hold something, which the engine then reports as a row longer than the header).
+        let mut width: Option<usize> = None;
+        let mut fields: Vec<String> = Vec::new();
+        for (i, row) in range.rows().enumerate() {
+            fields.clear();
+            fields.extend(row.iter().map(cell_text));
+            if fields.iter().all(String::is_empty) {
+                continue;
+            }
+            let w = *width.get_or_insert_with(|| fields.iter().rposition(|f| !f.is_empty()).map_or(0, |p| p + 1));
+            if fields.len() > w && fields[w..].iter().all(String::is_empty) {
+                fields.truncate(w);
+            }
+            fields.resize(fields.len().max(w), String::new());
+            let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
+            f(first_row + i as u64 + 1, &refs)?;
+        }
+        return Ok(());
+    }
+    let text = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(sniff_delimiter(text)).from_reader(text);
+    let mut rec = csv::ByteRecord::new();
+    loop {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                return Err(ReadError::BadCsvLine { line, message: e.to_string() });
+            }
+        }
+        let line = rec.position().map_or(0, |p| p.line());
+        if rec.len() == 1 && rec[0].iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let mut fields = Vec::with_capacity(rec.len());
+        for (c, raw) in rec.iter().enumerate() {
+            let s = std::str::from_utf8(raw).map_err(|_| ReadError::NotUtf8 { line, column: c + 1 })?;
+            fields.push(s);
+        }
+        f(line, &fields)?;
+    }
+    Ok(())
+}
+
+/// Limits on what an uploaded XLSX container may unpack to, checked by reading every entry once before
+/// calamine reads it (a small file must not unpack to gigabytes).
+const MAX_XLSX_ENTRY: u64 = 512 * 1024 * 1024;
+const MAX_XLSX_TOTAL: u64 = 768 * 1024 * 1024;
+const MAX_XLSX_ENTRIES: usize = 10_000;
+
+fn check_zip(bytes: &[u8]) -> Result<(), String> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    if archive.len() > MAX_XLSX_ENTRIES {
+        return Err(format!("{} phần, quá giới hạn {MAX_XLSX_ENTRIES}", archive.len()));
+    }
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).map_err(|e| e.to_string())?;
+        let name = entry.name().map(|n| n.into_owned()).unwrap_or_else(|_| format!("#{i}"));
+        let read = std::io::copy(&mut (&mut entry).take(MAX_XLSX_ENTRY + 1), &mut std::io::sink()).map_err(|e| format!("{name}: {e}"))?;
+        total += read;
+        if read > MAX_XLSX_ENTRY || total > MAX_XLSX_TOTAL {
+            return Err(format!("{name}: giải nén quá {} MB", MAX_XLSX_TOTAL / 1024 / 1024));
+        }
+    }
+    Ok(())
+}
+
+fn cell_text(d: &calamine::Data) -> String {
+    use calamine::Data;
+    match d {
+        Data::String(s) => s.trim().to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Bool(b) => if *b { "1" } else { "0" }.to_string(),
+        Data::DateTime(dt) => dt.as_f64().to_string(),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+        Data::Empty => String::new(),
+    }
+}
+
+/// Read a response file (CSV, or the first sheet of an XLSX) against a questionnaire. Unit codes must be in
+/// `valid_units`; groups must be in `groups` unless it is empty. The first error stops the reading and
+/// names its line and column.
+pub fn read_responses(
+    q: &Questionnaire,
+    bytes: &[u8],
+    file: &str,
+    valid_units: &HashSet<String>,
+    groups: &[String],
+) -> Result<ParsedResponses, ReadError> {
+    let mut builder: Option<chiso_stats::ResponsesBuilder<'_>> = None;
+    let mut import = ResponseImport { source_name: file.to_string(), ..Default::default() };
+    let mut lines: HashMap<String, u64> = HashMap::new();
+    for_each_row(bytes, file, |line, fields| {
+        let Some(b) = builder.as_mut() else {
+            builder = Some(Responses::builder(q, fields, Some(valid_units))?);
+            for (c, name) in fields.iter().enumerate() {
+                let slot = match name.trim_start_matches('\u{feff}').trim().to_lowercase().as_str() {
+                    "respondent_id" => &mut import.id_column,
+                    "unit" => &mut import.unit_column,
+                    "group" => &mut import.group_column,
+                    "weight" => &mut import.weight_column,
+                    _ => continue,
+                };
+                *slot = Some(c + 1);
+            }
+            return Ok(());
+        };
+        // The engine accepts any group; a survey that declares its groups accepts only those.
+        if let Some(gc) = import.group_column
+            && !groups.is_empty()
+            && let Some(g) = fields.get(gc - 1).map(|g| nfc(g))
+            && !g.is_empty()
+            && !groups.contains(&g)
+        {
+            return Err(ReadError::UnknownGroup { line, column: gc, group: g, groups: groups.to_vec() });
+        }
+        b.push_row_at(line, fields)?;
+        if let Some(ic) = import.id_column
+            && let Some(id) = fields.get(ic - 1)
+        {
+            lines.insert(id.trim().to_string(), line);
+        }
+        Ok(())
+    })?;
+    let builder = builder.ok_or(ReadError::Empty)?;
+    let responses = builder.finish()?;
+    let codes = responses.indicator_codes().to_vec();
+    let mut rows: Vec<NewResponse> = responses
+        .records()
+        .map(|r| NewResponse {
+            line: lines.get(r.respondent_id).copied().unwrap_or(0),
+            respondent_id: r.respondent_id.to_string(),
+            unit_code: r.unit.to_string(),
+            group: r.group.map(String::from),
+            weight: r.weight,
+            answers: codes.iter().zip(&r.answers).filter_map(|(c, a)| a.map(|v| (c.clone(), v))).collect(),
+        })
+        .collect();
+    rows.sort_by_key(|r| r.line);
+    import.rows = rows;
+    Ok(ParsedResponses { import, warnings: responses.warnings().to_vec() })
+}
+
+/// Why a response file on disk could not be read (no database: any unit code is accepted).
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error("không đọc được {file}: {error}")]
+    Io { file: String, error: std::io::Error },
+    /// A CSV file, streamed by the engine: its message names the file.
+    #[error(transparent)]
+    Csv(SurveyError),
+    /// An XLSX file.
+    #[error("{file}: {error}")]
+    Xlsx { file: String, error: ReadError },
+}
+
+impl Failure for FileError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            FileError::Io { .. } => ErrorKind::Unavailable,
+            FileError::Csv(_) | FileError::Xlsx { .. } => ErrorKind::Invalid,
+        }
+    }
+}
+
+/// Responses from a file on disk: a CSV streamed by the engine (in parallel), or the first sheet of an XLSX
+/// workbook. There is no database here, so any unit code is accepted.
+pub fn read_response_file(q: &Questionnaire, path: &Path) -> Result<Responses, FileError> {
+    let file = path.display().to_string();
+    if !file.to_lowercase().ends_with(".xlsx") {
+        return Responses::from_csv_path(q, path, None).map_err(FileError::Csv);
+    }
+    let bytes = std::fs::read(path).map_err(|error| FileError::Io { file: file.clone(), error })?;
+    let xlsx = |error: ReadError| FileError::Xlsx { file: file.clone(), error };
+    let mut builder: Option<chiso_stats::ResponsesBuilder<'_>> = None;
+    for_each_row(&bytes, &file, |line, fields| {
+        match builder.as_mut() {
+            None => builder = Some(Responses::builder(q, fields, None)?),
+            Some(b) => b.push_row_at(line, fields)?,
+        }
+        Ok(())
+    })
+    .map_err(xlsx)?;
+    let builder = builder.ok_or(ReadError::Empty).map_err(xlsx)?;
+    builder.finish().map_err(|e| xlsx(ReadError::Engine(e)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const Q: &str = r#"
+framework = "papi"
+[[indicator]]
+code = "a"
+node = "papi.d1.s1"
+min = 1
+max = 4
+direction = 1
+options = [{ label = "Rất kém", value = 1 }, { label = "Kém", value = 2 }, { label = "Tốt", value = 3 }, { label = "Rất tốt", value = 4 }]
+[[indicator]]
+code = "b"
+node = "papi.d1.s2"
+min = 0
+max = 1
+direction = -1
+groups = ["dn"]
+"#;
+
+    fn units(codes: &[&str]) -> HashSet<String> {
+        codes.iter().map(|c| c.to_string()).collect()
+    }
+
+    #[test]
+    fn synthetic_responses_are_reproducible_and_read_back() {
+        use crate::surveys::synthetic_responses_csv;
+        let q = Questionnaire::from_toml_str(Q).expect("q");
+        let us = vec!["X01".to_string(), "X02".to_string()];
+        let gs = vec!["nd".to_string(), "dn".to_string()];
+        let a = synthetic_responses_csv(&q, &us, &gs, 500, 3, "T-");
+        assert_eq!(a, synthetic_responses_csv(&q, &us, &gs, 500, 3, "T-"), "same seed, same file");
+        assert_ne!(a, synthetic_responses_csv(&q, &us, &gs, 500, 4, "T-"));
+        let p = read_responses(&q, a.as_bytes(), "s.csv", &units(&["X01", "X02"]), &gs).map_err(|e| e.message("s.csv")).expect("read");
+        assert_eq!(p.import.rows.len(), 500);
+        assert_eq!(p.import.rows[0].line, 2);
+        assert_eq!(p.import.rows[499].respondent_id, "T-00500");
+        // `b` is asked of group dn only.
+        assert!(p.import.rows.iter().filter(|r| r.group.as_deref() == Some("nd")).all(|r| r.answers.iter().all(|(c, _)| c != "b")));
+        let missing = p.import.rows.iter().filter(|r| !r.answers.iter().any(|(c, _)| c == "a")).count();
+        assert!((5..60).contains(&missing), "about 5% missing: {missing}");
+        assert_eq!(
+            (p.import.id_column, p.import.unit_column, p.import.group_column, p.import.weight_column),
+            (Some(1), Some(2), Some(3), Some(4))
+        );
+    }
+
+    #[test]
+    fn bad_files_name_line_and_column() {
+        let q = Questionnaire::from_toml_str(Q).expect("q");
+        let ok_units = units(&["X01"]);
+        let cases: [(&str, &str, Option<u64>); 6] = [
+            ("respondent_id,unit,group,weight,a,zz\n", "cột 6", Some(1)),
+            ("respondent_id,unit,group,weight,a\nr1,X01,,1,3\nr2,X01,,1,nhiều\n", "dòng 3, cột 5", Some(3)),
+            ("respondent_id,unit,group,weight,a\nr1,X01,,0,3\n", "dòng 2, cột 4", Some(2)),
+            ("respondent_id,unit,group,weight,a\nr1,X01,,1,3\nr2,X09,,1,3\n", "dòng 3, cột 2", Some(3)),
+            ("respondent_id,unit,group,weight,a\nr1,X01,hs,1,3\n", "dòng 2, cột 3 (group)", Some(2)),
+            ("", "không có dòng tiêu đề", None),
+        ];
+        for (text, expected, line) in cases {
+            let e = read_responses(&q, text.as_bytes(), "r.csv", &ok_units, &["nd".to_string()]).err().expect("an error");
+            let m = e.message("r.csv");
+            assert!(m.starts_with("r.csv: ") && m.contains(expected), "expected «{expected}» in {m}");
+            assert_eq!(e.line(), line, "{m}");
+        }
+        let e = read_responses(&q, b"respondent_id,unit,weight,a\nr1,X09,1,3\n", "r.csv", &ok_units, &[]).err().expect("unknown unit");
+        assert_eq!(e.unknown_unit(), Some("X09"));
+        let e = read_responses(&q, b"respondent_id,unit,weight,a\nr1,X01,1,\xff\n", "r.csv", &ok_units, &[]).err().expect("latin-1");
+        assert!(matches!(e, ReadError::NotUtf8 { line: 2, column: 4 }), "{e}");
+    }
+
+    #[test]
+    fn semicolons_labels_and_bom_are_read() {
+        let q = Questionnaire::from_toml_str(Q).expect("q");
+        let text = "\u{feff}respondent_id;unit;weight;a;_uuid\nr1;X01;1,5;Tốt;abc\n";
+        let p = read_responses(&q, text.as_bytes(), "r.csv", &units(&["X01"]), &[]).map_err(|e| e.message("r.csv")).expect("read");
+        assert_eq!(p.import.rows[0].weight, 1.5);
+        assert_eq!(p.import.rows[0].answers, vec![("a".to_string(), 3.0)]);
+        assert!(p.warnings.iter().any(|w| w.contains('b')), "the missing column b is a warning: {:?}", p.warnings);
+    }
+
+    #[test]
+    fn xlsx_files_are_read_like_csv() {
+        let q = Questionnaire::from_toml_str(Q).expect("q");
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in ["respondent_id", "unit", "group", "weight", "a", "b"].iter().enumerate() {
+            ws.write_string(0, c as u16, *h).expect("header");
+        }
+        // Row 2: numbers as numbers; row 3: the answer as an option label; row 4: blank; row 5: a bad weight.
+        ws.write_string(1, 0, "r1").expect("w");
+        ws.write_string(1, 1, "X01").expect("w");
+        ws.write_string(1, 2, "dn").expect("w");
+        ws.write_number(1, 3, 1.5).expect("w");
+        ws.write_number(1, 4, 4.0).expect("w");
+        ws.write_number(1, 5, 0.0).expect("w");
+        ws.write_string(2, 0, "r2").expect("w");
+        ws.write_string(2, 1, "X01").expect("w");
+        ws.write_number(2, 3, 1.0).expect("w");
+        ws.write_string(2, 4, "Kém").expect("w");
+        let good = wb.save_to_buffer().expect("xlsx");
+        let p = read_responses(&q, &good, "r.xlsx", &units(&["X01"]), &[]).map_err(|e| e.message("r.xlsx")).expect("read");
+        assert_eq!(p.import.rows.len(), 2);
+        assert_eq!(p.import.rows[0].answers, vec![("a".to_string(), 4.0), ("b".to_string(), 0.0)]);
+        assert_eq!((p.import.rows[0].weight, p.import.rows[0].group.as_deref()), (1.5, Some("dn")));
+        assert_eq!(p.import.rows[1].answers, vec![("a".to_string(), 2.0)], "option label read as its value");
+        ws_bad_weight();
+    }
+
+    /// A bad cell of an XLSX file is named by its row and column as Excel shows them.
+    fn ws_bad_weight() {
+        let q = Questionnaire::from_toml_str(Q).expect("q");
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in ["respondent_id", "unit", "weight", "a"].iter().enumerate() {
+            ws.write_string(0, c as u16, *h).expect("header");
+        }
+        for (r, w) in [(1u32, 1.0), (3, -2.0)] {
+            ws.write_string(r, 0, format!("r{r}")).expect("w");
+            ws.write_string(r, 1, "X01").expect("w");
+            ws.write_number(r, 2, w).expect("w");
+        }
+        let bytes = wb.save_to_buffer().expect("xlsx");
+        let e = read_responses(&q, &bytes, "r.xlsx", &units(&["X01"]), &[]).err().map(|e| e.message("r.xlsx")).expect("bad weight");
+        assert!(e.contains("dòng 4, cột 3"), "{e}");
+        let broken = read_responses(&q, b"PK\x03\x04 not a zip", "x.xlsx", &units(&["X01"]), &[]).err();
+        assert!(matches!(broken, Some(ReadError::BadXlsx(_))), "a broken container is an error, not a panic: {broken:?}");
+    }
+
+    #[test]
+    fn files_on_disk_are_read_as_csv_or_xlsx() {
+        let q = Questionnaire::from_toml_str(Q).expect("q");
+        let dir = std::env::temp_dir().join(format!("chiso-app-read-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let csv = dir.join("r.csv");
+        std::fs::write(&csv, "respondent_id,unit,weight,a\nr1,ANY,1,3\n").expect("write");
+        assert_eq!(read_response_file(&q, &csv).expect("csv").len(), 1, "any unit code without a database");
+        let empty = dir.join("e.xlsx");
+        std::fs::write(&empty, rust_xlsxwriter::Workbook::new().save_to_buffer().expect("xlsx")).expect("write");
+        let e = read_response_file(&q, &empty).err().map(|e| e.to_string()).expect("empty");
+        assert!(e.ends_with("e.xlsx: tệp trống: không có dòng tiêu đề"), "{e}");
+        let Err(e) = read_response_file(&q, &dir.join("missing.xlsx")) else { panic!("a missing file is an error") };
+        assert!(matches!(e, FileError::Io { .. }), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,50 @@
+//! Uploading a response file (CSV or XLSX) on the survey page: every row or none.
+
+use super::detail::render_detail;
+use super::render::{INPUT_MISTAKES, is_one_of};
+use crate::auth::CurrentUser;
+use crate::error::{AppError, PageError};
+use crate::startup::AppState;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+pub(super) async fn import_upload(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    mut multipart: Multipart,
+) -> Result<Response, PageError> {
+    let mut csrf = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("biểu mẫu tải lên không hợp lệ: {e}")))?
+    {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("tệp").to_string();
+                let bytes =
+                    field.bytes().await.map_err(|e| AppError::BadRequest(format!("không đọc được tệp '{name}': {e} (tối đa 64 MB)")))?;
+                file = Some((name, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    me.check_csrf(&csrf)?;
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        let html = render_detail(&state, &me, &headers, id, None, Some("Chưa chọn tệp câu trả lời (CSV hoặc XLSX)".into())).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+    };
+    match chiso_app::surveys::import_file(&state.app, &me.scope, id, bytes, &name).await.map_err(AppError::from) {
+        Ok(done) => {
+            Ok(Redirect::to(&format!("/surveys/{id}?imported={}&warnings={}", done.summary.rows, done.warnings.len())).into_response())
+        }
+        Err(e) if is_one_of(&e, INPUT_MISTAKES) => {
+            let html =
+                render_detail(&state, &me, &headers, id, None, Some(format!("Không nhập được (không có dòng nào được lưu): {e}"))).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
