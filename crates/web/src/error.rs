@@ -38,7 +38,13 @@ macro_rules! service_errors {
     };
 }
 
-service_errors!(chiso_app::ServiceError);
+service_errors!(
+    chiso_app::ServiceError,
+    chiso_app::plans::ImportError,
+    chiso_app::plans::CascadeError,
+    chiso_app::plans::ExportError,
+    chiso_app::plans::TaskEditError
+);
 
 fn status_of(kind: ErrorKind) -> StatusCode {
     match kind {

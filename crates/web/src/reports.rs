@@ -104,7 +104,7 @@ pub async fn schedule_for(store: &Store, unit: &Unit, year: i32) -> Result<Sched
                 &PlanFilter {
                     unit_code: Some(u.code.clone()),
                     year: Some(year as i64),
-                    status: Some("issued".into()),
+                    status: Some(chiso_core::plan::PlanStatus::Issued),
                     ..Default::default()
                 },
             )
@@ -557,7 +557,7 @@ async fn export(
             &PlanFilter {
                 unit_code: Some(unit.code.clone()),
                 year: Some(period.year() as i64),
-                status: Some("issued".into()),
+                status: Some(chiso_core::plan::PlanStatus::Issued),
                 ..Default::default()
             },
         )
