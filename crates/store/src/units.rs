@@ -8,7 +8,7 @@ use chiso_core::unit::{self as core_unit, RowError, RowErrors, UnitRecord};
 use serde::Serialize;
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
 pub struct Unit {
     pub id: i64,
     pub code: String,
@@ -36,7 +36,7 @@ pub struct UnitLevel {
     pub depth: i64,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Agency {
     pub id: i64,
     pub unit_id: i64,

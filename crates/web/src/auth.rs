@@ -7,96 +7,22 @@
 //! * Cookies are HttpOnly and SameSite=Lax.
 
 use crate::error::{AppError, PageError};
-use crate::i18n::Lang;
-use crate::pages::Base;
-use crate::startup::AppState;
+use crate::extract::constant_time_eq;
+pub use crate::extract::{AuthRejection, CurrentUser, cookie, lang_of};
+use crate::render::Base;
+use crate::state::AppState;
 use askama::Template;
 use axum::Form;
-use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
-use axum::http::header::{COOKIE, SET_COOKIE};
-use axum::http::request::Parts;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chiso_core::access::Scope;
-use chiso_store::accounts::{LoginOutcome, User};
+use chiso_store::accounts::LoginOutcome;
 use serde::Deserialize;
 use std::net::SocketAddr;
 
 pub const SESSION_COOKIE: &str = "chiso_session";
 pub const LOGIN_CSRF_COOKIE: &str = "chiso_login_csrf";
-
-/// The logged-in user, their scope and their session's CSRF token.
-#[derive(Clone)]
-pub struct CurrentUser {
-    pub user: User,
-    pub scope: Scope,
-    pub csrf: String,
-    pub lang: Lang,
-}
-
-impl CurrentUser {
-    pub fn check_csrf(&self, token: &str) -> Result<(), AppError> {
-        if constant_time_eq(token.as_bytes(), self.csrf.as_bytes()) { Ok(()) } else { Err(AppError::Csrf) }
-    }
-
-    pub fn base(&self, title: &str, nav: &'static str) -> Base {
-        Base {
-            lang: self.lang,
-            title: title.to_string(),
-            nav,
-            user_name: Some(self.user.full_name.clone()),
-            username: self.user.username.clone(),
-            csrf: self.csrf.clone(),
-        }
-    }
-}
-
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
-        let (k, v) = kv.trim().split_once('=')?;
-        (k == name).then_some(v)
-    })
-}
-
-pub fn lang_of(headers: &HeaderMap) -> Lang {
-    Lang::from_cookie(cookie(headers, "lang"))
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// Rejection: browsers go to the login page, API clients get 401 JSON.
-pub enum AuthRejection {
-    Page(String),
-    Api,
-    Error(AppError),
-}
-
-impl IntoResponse for AuthRejection {
-    fn into_response(self) -> Response {
-        match self {
-            AuthRejection::Page(next) => Redirect::to(&format!("/login?next={}", urlencode(&next))).into_response(),
-            AuthRejection::Api => crate::error::ApiError(AppError::Unauthorized).into_response(),
-            AuthRejection::Error(e) => PageError(e).into_response(),
-        }
-    }
-}
-
-impl FromRequestParts<AppState> for CurrentUser {
-    type Rejection = AuthRejection;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let path = parts.uri.path().to_string();
-        let is_api = path.starts_with("/api/");
-        let reject = || if is_api { AuthRejection::Api } else { AuthRejection::Page(path.clone()) };
-        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else { return Err(reject()) };
-        let found = state.store.session_user(token).await.map_err(|e| AuthRejection::Error(e.into()))?;
-        let Some((user, csrf)) = found else { return Err(reject()) };
-        let scope = state.store.scope_for(&user).await.map_err(|e| AuthRejection::Error(e.into()))?;
-        Ok(CurrentUser { user, scope, csrf, lang: lang_of(&parts.headers) })
-    }
-}
 
 pub fn urlencode(s: &str) -> String {
     let mut out = String::new();

@@ -6,13 +6,17 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod error;
+pub mod extract;
 pub mod i18n;
+pub mod openapi;
 pub mod pages;
 pub mod plans;
+pub mod render;
 pub mod reports;
 pub mod results;
 pub mod scheduler;
 pub mod startup;
+pub mod state;
 pub mod surveys;
 
 pub use startup::{AppState, Application, router};

@@ -17,30 +17,7 @@ use chiso_store::units::{Agency, NewUnit, Unit, UnitLevel};
 use serde::Deserialize;
 use std::collections::HashMap;
 
-/// What every page's layout needs.
-pub struct Base {
-    pub lang: Lang,
-    pub title: String,
-    pub nav: &'static str,
-    pub user_name: Option<String>,
-    pub username: String,
-    pub csrf: String,
-}
-
-impl Base {
-    pub fn anonymous(lang: Lang, title: &str, csrf: &str) -> Base {
-        Base { lang, title: title.to_string(), nav: "", user_name: None, username: String::new(), csrf: csrf.to_string() }
-    }
-    pub fn t(&self, key: &str) -> &'static str {
-        self.lang.t(key)
-    }
-    pub fn other_lang(&self) -> &'static str {
-        match self.lang {
-            Lang::Vi => "en",
-            Lang::En => "vi",
-        }
-    }
-}
+pub use crate::render::Base;
 
 /// A unit as a row of the tree, with its depth for indentation.
 pub struct TreeRow {

@@ -1,38 +1,18 @@
 //! Building and running the server. `Application::build` binds first and reports the port, so tests can
 //! bind port 0 and several processes can run over one PostgreSQL (no state that matters lives in memory).
 
-use crate::{api, assets, auth, pages, plans, reports, results, surveys};
+pub use crate::state::AppState;
+use crate::{assets, auth, pages, plans, reports, results, surveys};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chiso_app::App;
-use chiso_core::framework::FrameworkSet;
-use chiso_store::Store;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use tokio::net::TcpListener;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
-
-#[derive(Clone)]
-pub struct AppState {
-    /// The use cases. Handlers call these; `store` and `frameworks` below are the same objects, kept for
-    /// plain scoped reads that involve no rule.
-    pub app: App,
-    pub store: Store,
-    pub frameworks: Arc<FrameworkSet>,
-    /// Mark cookies `Secure` (set when served behind HTTPS).
-    pub secure_cookies: bool,
-}
-
-impl AppState {
-    pub fn new(app: App, secure_cookies: bool) -> AppState {
-        AppState { store: app.store.clone(), frameworks: app.frameworks.clone(), app, secure_cookies }
-    }
-}
 
 /// Largest request body outside uploads: forms and JSON are small.
 pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
@@ -55,7 +35,7 @@ pub fn router(state: AppState) -> Router {
         .route("/frameworks/{code}", get(pages::framework_detail))
         .route("/users", get(pages::users).post(pages::user_create))
         .route("/audit", get(pages::audit))
-        .merge(api::router())
+        .merge(crate::openapi::api_router().split_for_parts().0)
         .merge(plans::router())
         .merge(results::router())
         .merge(surveys::router())

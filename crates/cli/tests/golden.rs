@@ -1,0 +1,568 @@
+//! Golden pages: the demo as a user sees it, byte for byte after normalisation, so a refactor that moves code
+//! around can prove it changed nothing visible. Drives the real binary (`chiso init --demo`, `chiso serve`),
+//! logs in over HTTP as three demo accounts and compares ~70 GET pages, JSON answers and downloads with the
+//! files in `tests/golden/`. `CHISO_UPDATE_GOLDEN=1` rewrites them.
+//!
+//! SQLite only (the default `--data-dir` store). What legitimately varies between runs is normalised (see
+//! [`Normaliser`]): the server's address and data directory, CSRF tokens, survey invitation tokens and their QR
+//! codes, and wall-clock times (epoch milliseconds and dates/times of the day the test runs). The reminder
+//! scheduler is turned off (`--remind-every 0`): it writes notifications that depend on today's date.
+//! Every report, dashboard and status URL names its period explicitly. Known remaining dependence on the
+//! clock: year pickers list years up to the current year, so the golden files must be regenerated after
+//! 31 December.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const PASSWORD: &str = "chiso-demo";
+
+fn chiso() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_chiso"));
+    c.env("CHISO_LOG", "error").env_remove("CHISO_DATABASE_URL").env_remove("CHISO_BIND").env_remove("CHISO_SMTP");
+    c
+}
+
+/// The running `chiso serve`, killed when dropped (also when the test panics).
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_server(data_dir: &Path) -> Server {
+    let mut child = chiso()
+        .args(["serve", "--bind", "127.0.0.1:0", "--remind-every", "0", "--data-dir"])
+        .arg(data_dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start chiso serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        // serve prints "chiso đang chạy tại http://ADDR/ …"; the address carries the port the OS gave.
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(at) = line.find("http://") {
+                let rest = &line[at..];
+                let end = rest[7..].find('/').map_or(rest.len(), |i| i + 7);
+                let _ = tx.send(rest[..end].to_string());
+            }
+        }
+    });
+    let base = match rx.recv_timeout(Duration::from_secs(30)) {
+        Ok(b) => b,
+        Err(_) => {
+            let _ = child.kill();
+            panic!("chiso serve did not print its address");
+        }
+    };
+    Server { child, base }
+}
+
+/// Replaces what legitimately differs between two runs of the same demo with fixed markers.
+struct Normaliser {
+    base: String,
+    data_dir: String,
+    /// Wall-clock window of the run (epoch ms).
+    from_ms: i64,
+    to_ms: i64,
+    /// The calendar days the run touched (UTC and UTC+7), as they are written in pages and documents.
+    days: Vec<String>,
+    /// The current years (UTC+7), which forms offer as the default year.
+    years: Vec<i32>,
+    /// Literal secrets seen in this run (CSRF tokens of the sessions).
+    secrets: Vec<String>,
+}
+
+impl Normaliser {
+    fn new(base: &str, data_dir: &Path, start_ms: i64, end_ms: i64) -> Normaliser {
+        let mut days = Vec::new();
+        let mut years = Vec::new();
+        for ms in [start_ms, end_ms] {
+            let t = time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).expect("clock");
+            for off in [time::UtcOffset::UTC, time::UtcOffset::from_hms(7, 0, 0).expect("offset")] {
+                let d = t.to_offset(off).date();
+                let dmy = format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year());
+                let iso = format!("{}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day());
+                // Documents are dated "ngày 05 tháng 12 năm 2026" (see the report export).
+                let long = format!("ngày {:02} tháng {:02} năm {}", d.day(), u8::from(d.month()), d.year());
+                for day in [dmy, iso, long] {
+                    if !days.contains(&day) {
+                        days.push(day);
+                    }
+                }
+                if !years.contains(&d.year()) {
+                    years.push(d.year());
+                }
+            }
+        }
+        Normaliser {
+            base: base.to_string(),
+            data_dir: data_dir.display().to_string(),
+            from_ms: start_ms - 60_000,
+            to_ms: end_ms,
+            days,
+            years,
+            secrets: Vec::new(),
+        }
+    }
+
+    fn apply(&self, text: &str) -> String {
+        let mut s = text.replace(&self.base, "{BASE}").replace(&self.data_dir, "{DATA_DIR}");
+        for secret in &self.secrets {
+            s = s.replace(secret.as_str(), "{CSRF}");
+        }
+        s = replace_after(&s, "name=\"csrf\" value=\"", |c| c != '"', "{CSRF}");
+        s = replace_after(&s, "/s/", |c| c.is_ascii_hexdigit(), "{TOKEN}");
+        s = replace_svg_qr(&s);
+        s = self.replace_now_ms(&s);
+        for day in &self.days {
+            s = replace_date_time(&s, day);
+        }
+        for y in &self.years {
+            // The default of a year field, and the placeholder title built from it.
+            s = s.replace(&format!("value=\"{y}\""), "value=\"{THIS_YEAR}\"").replace(&format!("năm {y}\""), "năm {THIS_YEAR}\"");
+        }
+        s
+    }
+
+    /// 13-digit numbers inside the run's window: creation/update times in JSON.
+    fn replace_now_ms(&self, s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        let b = s.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i].is_ascii_digit() && (i == 0 || !b[i - 1].is_ascii_alphanumeric()) {
+                let mut j = i;
+                while j < b.len() && b[j].is_ascii_digit() {
+                    j += 1;
+                }
+                let digits = &s[i..j];
+                let in_window = digits.len() == 13 && digits.parse::<i64>().is_ok_and(|v| (self.from_ms..=self.to_ms).contains(&v));
+                out.push_str(if in_window { "{NOW_MS}" } else { digits });
+                i = j;
+            } else {
+                let ch = s[i..].chars().next().expect("char");
+                out.push(ch);
+                i += ch.len_utf8();
+            }
+        }
+        out
+    }
+}
+
+/// After each `marker`, replace the run of characters accepted by `keep` (if not empty) by `with`.
+fn replace_after(s: &str, marker: &str, keep: impl Fn(char) -> bool, with: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find(marker) {
+        out.push_str(&rest[..at + marker.len()]);
+        rest = &rest[at + marker.len()..];
+        let n = rest.find(|c: char| !keep(c)).unwrap_or(rest.len());
+        // Only a real token (not "/s/" in ordinary text) is replaced.
+        if n >= 16 {
+            out.push_str(with);
+            rest = &rest[n..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// QR codes encode a random invitation link: every `<svg …>…</svg>` that draws one becomes `{QR}`.
+fn replace_svg_qr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find("<svg") {
+        let Some(end) = rest[at..].find("</svg>").map(|e| at + e + 6) else { break };
+        out.push_str(&rest[..at]);
+        let svg = &rest[at..end];
+        // Icons are short; a QR code is a long path.
+        out.push_str(if svg.len() > 2000 { "{QR}" } else { svg });
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Today's date (`day`) with an optional following time ` HH:MM[:SS]` or `THH:MM[:SS…]`.
+fn replace_date_time(s: &str, day: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find(day) {
+        out.push_str(&rest[..at]);
+        out.push_str("{TODAY}");
+        rest = &rest[at + day.len()..];
+        let b = rest.as_bytes();
+        let is_time = b.len() >= 6 && (b[0] == b' ' || b[0] == b'T') && b[1..3].iter().all(u8::is_ascii_digit) && b[3] == b':';
+        if is_time {
+            let mut n = 1;
+            while n < b.len() && (b[n].is_ascii_digit() || b[n] == b':' || b[n] == b'.') {
+                n += 1;
+            }
+            out.push_str(" {TIME}");
+            rest = &rest[n..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn fnv64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3))
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    /// HTML, CSV, TOML: compared as text.
+    Text,
+    /// JSON: pretty-printed, then compared as text.
+    Json,
+    /// A download compared by size and hash (only those that are deterministic).
+    Binary,
+    /// A DOCX/XLSX: every part listed, the XML ones compared as normalised text (the packages carry their
+    /// creation time, so their bytes differ from run to run).
+    Zip,
+}
+
+/// (account, path, kind). Accounts: `nv.mocchau` (district specialist, Mộc Châu 123), `vp.chiengson`
+/// (commune specialist, Chiềng Sơn 123.03), `admin` (system administrator), `anon` (not logged in).
+fn cases() -> Vec<(&'static str, String, Kind)> {
+    use Kind::*;
+    let mut v: Vec<(&'static str, String, Kind)> = Vec::new();
+    let mut add = |who: &'static str, path: &str, kind: Kind| v.push((who, path.to_string(), kind));
+    // Anonymous.
+    add("anon", "/login", Text);
+    add("anon", "/health", Text);
+    // District specialist: the life of the Mộc Châu plan 426/KH-UBND (plan 4) in 2022.
+    for p in [
+        "/",
+        "/units",
+        "/units?q=Chi%E1%BB%81ng",
+        "/units/123",
+        "/units/123.03",
+        "/units/export.csv",
+        "/frameworks",
+        "/frameworks/papi?year=2022",
+        "/frameworks/par_index?year=2024",
+        "/frameworks/sipas?year=2022",
+        "/plans",
+        "/plans?year=2022",
+        "/plans/4",
+        "/plans/6",
+        "/plans/7",
+        "/plans/8",
+        "/tasks/41",
+        "/tasks/41/edit",
+        "/tasks/42",
+        "/tasks/62",
+        "/tasks/63",
+        "/library",
+        "/library?q=tuy%C3%AAn%20truy%E1%BB%81n",
+        "/dashboard?unit=123&period=2022-H1",
+        "/dashboard?unit=123&period=2022-Y",
+        "/reports?unit=123&period=2022-H1",
+        "/reports?unit=123.01&period=2022-H1",
+        "/reports?unit=123&period=2022-Q1",
+        "/results",
+        "/results/papi/2022",
+        "/results/papi/2022/units/14",
+        "/assessments?framework=par_index&year=2024",
+        "/surveys",
+        "/notifications",
+        "/audit",
+    ] {
+        add("nv.mocchau", p, Text);
+    }
+    for p in [
+        "/api/v1/me",
+        "/api/v1/units",
+        "/api/v1/units/123",
+        "/api/v1/units/123/agencies",
+        "/api/v1/plans",
+        "/api/v1/plans/4",
+        "/api/v1/tasks/search?q=tuy%C3%AAn%20truy%E1%BB%81n",
+        "/api/v1/tasks/search?q=&node=papi.d5",
+        "/api/v1/reports/status?unit=123&period=2022-H1&as_of=2022-06-30",
+        "/api/v1/reports/status?unit=123&period=2022-H1&as_of=2022-06-05",
+    ] {
+        add("nv.mocchau", p, Json);
+    }
+    add("nv.mocchau", "/evidence/1", Binary);
+    add("nv.mocchau", "/plans/4/export/docx", Zip);
+    add("nv.mocchau", "/plans/4/export/xlsx", Zip);
+    add("nv.mocchau", "/reports/export/docx?unit=123&period=2022-H1", Zip);
+    add("nv.mocchau", "/reports/export/xlsx?unit=123&period=2022-H1", Zip);
+    // Commune specialist: its own plan, report and survey.
+    for p in [
+        "/",
+        "/plans",
+        "/plans/7",
+        "/tasks/98",
+        "/dashboard?unit=123.03&period=2022-H1",
+        "/reports?unit=123.03&period=2022-H1",
+        "/surveys",
+        "/surveys/1",
+        "/surveys/1/estimates",
+        "/surveys/1/invitations/print",
+        "/surveys/1/questionnaire.toml",
+        "/surveys/1/template.csv",
+        "/surveys/1/sample.csv?n=20&seed=2",
+        "/surveys/sample-questionnaire.toml",
+    ] {
+        add("vp.chiengson", p, Text);
+    }
+    for p in ["/api/v1/me", "/api/v1/plans", "/api/v1/surveys", "/api/v1/surveys/1", "/api/v1/surveys/1/estimates"] {
+        add("vp.chiengson", p, Json);
+    }
+    // Administrator: everything else, all provinces and the other seed plans.
+    for p in [
+        "/",
+        "/units",
+        "/units?level=province",
+        "/units/250",
+        "/users",
+        "/audit",
+        "/plans",
+        "/plans/1",
+        "/plans/2",
+        "/plans/3",
+        "/plans/5",
+        "/tasks/1",
+        "/results",
+        "/results/papi/2018",
+        "/results/papi/2024",
+        "/results/papi/2024?sort=change",
+        "/results/papi/2024/units/01",
+        "/results/papi/2021/units/14",
+        "/assessments",
+        "/assessments/1",
+        "/assessments/ranking?parent=01&framework=par_index&year=2024",
+        "/surveys",
+        "/surveys/1",
+        "/surveys/1/estimates",
+        "/dashboard?unit=14&period=2022-H1",
+        "/reports?unit=14&period=2022-H1",
+    ] {
+        add("admin", p, Text);
+    }
+    for p in [
+        "/api/v1/openapi.json",
+        "/api/v1/me",
+        "/api/v1/units?level=district",
+        "/api/v1/units/14",
+        "/api/v1/frameworks",
+        "/api/v1/frameworks/papi",
+        "/api/v1/frameworks/par_index",
+        "/api/v1/plans",
+        "/api/v1/plans/1",
+        "/api/v1/plans/7",
+        "/api/v1/results/papi",
+        "/api/v1/results/papi/2022",
+        "/api/v1/results/papi/2022?parent=",
+        "/api/v1/results/papi/2022/units/14",
+        "/api/v1/results/papi/2022/units/14/weak-points",
+        "/api/v1/results/papi/2024/units/01/weak-points",
+        "/api/v1/assessments",
+        "/api/v1/assessments/1",
+        "/api/v1/surveys",
+        "/api/v1/surveys/1",
+        "/api/v1/surveys/1/estimates",
+        "/api/v1/reports/status?unit=14&period=2022-H1&as_of=2022-07-15",
+    ] {
+        add("admin", p, Json);
+    }
+    v
+}
+
+fn golden_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("golden")
+}
+
+/// `nv.mocchau` + `/reports?unit=123&period=2022-H1` → `nv.mocchau/reports__unit_123_period_2022-H1.txt`.
+fn golden_path(who: &str, path: &str) -> PathBuf {
+    let mut name: String =
+        path.trim_start_matches('/').chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' }).collect();
+    if name.is_empty() {
+        name = "home".into();
+    }
+    golden_dir().join(who).join(format!("{name}.txt"))
+}
+
+/// Each part of an OOXML package: its name, then its XML normalised (one element per line for readable
+/// diffs), or the size and hash of a non-XML part.
+fn zip_parts(bytes: &[u8], norm: &Normaliser) -> Result<String, zip::result::ZipError> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))?;
+    let mut out = String::new();
+    for i in 0..archive.len() {
+        let mut part = archive.by_index(i)?;
+        let name = part.name()?.to_string();
+        let mut data = Vec::new();
+        part.read_to_end(&mut data).map_err(zip::result::ZipError::Io)?;
+        match String::from_utf8(data) {
+            Ok(xml) if name.ends_with(".xml") || name.ends_with(".rels") => {
+                out.push_str(&format!("== {name}\n{}\n", norm.apply(&xml.replace("><", ">\n<"))));
+            }
+            Ok(text) => out.push_str(&format!("== {name}: {} bytes, fnv64 {:016x}\n", text.len(), fnv64(text.as_bytes()))),
+            Err(e) => out.push_str(&format!("== {name}: {} bytes, fnv64 {:016x}\n", e.as_bytes().len(), fnv64(e.as_bytes()))),
+        }
+    }
+    Ok(out)
+}
+
+/// The first differing line of two texts with a little context from both.
+fn first_difference(expected: &str, actual: &str) -> String {
+    let e: Vec<&str> = expected.lines().collect();
+    let a: Vec<&str> = actual.lines().collect();
+    let n = e.iter().zip(&a).take_while(|(x, y)| x == y).count();
+    let from = n.saturating_sub(2);
+    let mut out = format!("first difference at line {} (expected {} lines, got {}):\n", n + 1, e.len(), a.len());
+    for (label, lines) in [("expected", &e), ("actual  ", &a)] {
+        for (i, l) in lines.iter().enumerate().skip(from).take(n - from + 4) {
+            let mark = if i == n { ">" } else { " " };
+            let l: String = l.chars().take(300).collect();
+            out.push_str(&format!("  {label} {mark}{:>5} | {l}\n", i + 1));
+        }
+    }
+    out
+}
+
+async fn login(base: &str, username: &str) -> reqwest::Client {
+    let c = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    if username == "anon" {
+        return c;
+    }
+    let page = c.get(format!("{base}/login")).send().await.expect("login page").text().await.expect("body");
+    let csrf = hidden_value(&page, "csrf").expect("csrf field on the login page");
+    let r = c
+        .post(format!("{base}/login"))
+        .form(&[("username", username), ("password", PASSWORD), ("csrf", csrf.as_str()), ("next", "/")])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(r.status(), 303, "login as {username}");
+    c
+}
+
+/// The value of `<input … name="NAME" value="…">` in a page.
+fn hidden_value(html: &str, name: &str) -> Option<String> {
+    let at = html.find(&format!("name=\"{name}\""))?;
+    let rest = &html[at..];
+    let v = rest.find("value=\"")? + 7;
+    let end = rest[v..].find('"')?;
+    Some(rest[v..v + end].to_string())
+}
+
+/// One response as stored in a golden file: a header line, then the normalised body.
+async fn fetch(c: &reqwest::Client, base: &str, who: &str, path: &str, kind: Kind, norm: &Normaliser) -> String {
+    let r = c.get(format!("{base}{path}")).send().await.unwrap_or_else(|e| panic!("GET {path} as {who}: {e}"));
+    let status = r.status().as_u16();
+    let content_type = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let location = r.headers().get("location").and_then(|v| v.to_str().ok()).map(|l| format!(" → {l}")).unwrap_or_default();
+    let bytes = r.bytes().await.unwrap_or_else(|e| panic!("GET {path} as {who}: body: {e}"));
+    let body = match kind {
+        Kind::Binary => format!("{} bytes, fnv64 {:016x}\n", bytes.len(), fnv64(&bytes)),
+        Kind::Json => {
+            let text = String::from_utf8_lossy(&bytes);
+            match serde_json::from_str::<serde_json::Value>(&text) {
+                Ok(v) => norm.apply(&serde_json::to_string_pretty(&v).expect("json")) + "\n",
+                Err(_) => norm.apply(&text),
+            }
+        }
+        Kind::Text => norm.apply(&String::from_utf8_lossy(&bytes)),
+        Kind::Zip => zip_parts(&bytes, norm).unwrap_or_else(|e| panic!("GET {path} as {who}: not a ZIP package: {e}")),
+    };
+    format!("GET {path} as {who} → {status} {content_type}{location}\n\n{body}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_pages_and_api_match_the_golden_files() {
+    let started = Instant::now();
+    let start_ms = now_ms();
+    let data_dir = std::env::temp_dir().join(format!("chiso-golden-{}-{start_ms}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let init = chiso().args(["init", "--demo", "--data-dir"]).arg(&data_dir).output().expect("run chiso init");
+    assert!(init.status.success(), "chiso init --demo: {}", String::from_utf8_lossy(&init.stderr));
+    let server = start_server(&data_dir);
+    let base = server.base.clone();
+
+    let probe = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if probe.get(format!("{base}/health")).send().await.is_ok_and(|r| r.status().is_success()) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{base}/health never answered");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let mut clients = std::collections::HashMap::new();
+    let mut csrf = Vec::new();
+    for who in ["anon", "nv.mocchau", "vp.chiengson", "admin"] {
+        let c = login(&base, who).await;
+        if who != "anon" {
+            let home = c.get(format!("{base}/")).send().await.expect("home").text().await.expect("body");
+            csrf.push(hidden_value(&home, "csrf").expect("csrf in the page"));
+        }
+        clients.insert(who, c);
+    }
+
+    let mut cases = cases();
+    // The public survey form behind one invitation (its token is random; the form is not).
+    let survey = clients["vp.chiengson"].get(format!("{base}/surveys/1")).send().await.expect("survey").text().await.expect("body");
+    let token_at = survey.find("/s/").expect("an invitation link on the survey page") + 3;
+    let token: String = survey[token_at..].chars().take_while(char::is_ascii_hexdigit).collect();
+    cases.push(("anon", format!("/s/{token}"), Kind::Text));
+
+    let update = std::env::var("CHISO_UPDATE_GOLDEN").is_ok_and(|v| v == "1");
+    let mut failures = Vec::new();
+    // Anything the server stamps with the clock is stamped before the last request; ten minutes is ample.
+    let mut norm = Normaliser::new(&base, &data_dir, start_ms, now_ms() + 600_000);
+    norm.secrets = csrf;
+    let mut seen = std::collections::HashSet::new();
+    for (who, path, kind) in &cases {
+        let text = fetch(&clients[who], &base, who, path, *kind, &norm).await;
+        let shown_path = if path.starts_with("/s/") { "/s/{TOKEN}".to_string() } else { path.clone() };
+        let file = golden_path(who, &shown_path);
+        assert!(seen.insert(file.clone()), "two URLs map to {}", file.display());
+        let text = text.replacen(path.as_str(), &shown_path, 1);
+        if update {
+            std::fs::create_dir_all(file.parent().expect("parent")).expect("golden dir");
+            std::fs::write(&file, &text).expect("write golden");
+            continue;
+        }
+        match std::fs::read_to_string(&file) {
+            Ok(expected) if expected == text => {}
+            Ok(expected) => {
+                failures.push(format!("GET {shown_path} as {who} ({}):\n{}", file.display(), first_difference(&expected, &text)))
+            }
+            Err(e) => failures.push(format!("GET {shown_path} as {who}: no golden file {} ({e})", file.display())),
+        }
+    }
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data_dir);
+    if update {
+        eprintln!("golden files rewritten: {} responses in {:?}", cases.len(), started.elapsed());
+        return;
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} responses differ from the golden files (CHISO_UPDATE_GOLDEN=1 rewrites them):\n\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+fn now_ms() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp_nanos() as i64 / 1_000_000
+}
