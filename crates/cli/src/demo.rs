@@ -106,14 +106,17 @@ pub fn accounts_help() -> String {
 /// Import the seed plans (once), then show the cascade on the Mộc Châu plan 426/KH-UBND: two communes
 /// make their plans from it, one issued on time and one late; the others have none yet.
 async fn load_plans(store: &Store, sys: &Scope) -> Result<usize> {
+    use chiso_app::plans as uc;
     use chiso_store::plans::PlanFilter;
+    let frameworks = chiso_core::framework::FrameworkSet::builtin().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let app = crate::data::app(store.clone(), std::sync::Arc::new(frameworks));
     let mut created = 0;
     for (unit, name, bytes) in SEED_PLANS {
         let existing = store.plans(sys, &PlanFilter { unit_code: Some((*unit).into()), ..Default::default() }).await?;
         if existing.iter().any(|p| p.plan.source_name.as_deref() == Some(*name)) {
             continue;
         }
-        chiso_web::plans::import_document(store, sys, unit, bytes, name, Some(2023)).await.map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        uc::import_document(&app, sys, unit, bytes, name, Some(2023)).await.map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
         created += 1;
     }
     let moc_chau = store.plans_by_number(sys, "426/KH-UBND").await?;
@@ -121,12 +124,12 @@ async fn load_plans(store: &Store, sys: &Scope) -> Result<usize> {
         && store.child_plans(sys, parent.id).await?.is_empty()
     {
         for (commune, number, date) in [("123.01", "35/KH-UBND", "2022-02-19"), ("123.03", "12/KH-UBND", "2022-02-25")] {
-            let child = chiso_web::plans::create_child_plan(store, sys, parent.id, commune).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            store.issue_plan(sys, child.id, number, date, child.version).await?;
+            let child = uc::create_child_plan(&app, sys, parent.id, commune).await?;
+            uc::issue_plan(&app, sys, child.id, number, date, child.version).await?;
             created += 1;
         }
         // One more left as a draft.
-        chiso_web::plans::create_child_plan(store, sys, parent.id, "123.04").await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        uc::create_child_plan(&app, sys, parent.id, "123.04").await?;
         created += 1;
     }
     Ok(created)
@@ -141,6 +144,7 @@ fn at(date: &str, hour: i64) -> i64 {
 /// updates with evidence from agencies and communes, and H1 2022 reports — some on time, some late, some
 /// missing — so the dashboard and the report pages are alive on first start.
 async fn load_progress(store: &Store, sys: &Scope) -> Result<usize> {
+    use chiso_core::plan::Recurrence;
     use chiso_core::progress::TaskStatus;
     use chiso_store::plans::TaskPatch;
     use chiso_store::progress::{NewEvidence, NewUpdate};
@@ -164,15 +168,12 @@ async fn load_progress(store: &Store, sys: &Scope) -> Result<usize> {
     for t in store.tasks(sys, plan.id).await? {
         let dim = t.nodes.first().map(|n| n.split('.').take(2).collect::<Vec<_>>().join(".")).unwrap_or_default();
         let Some((_, lead)) = leads.iter().find(|(d, _)| *d == dim) else { continue };
-        let due = match dim.as_str() {
-            "papi.d5" | "papi.d8" => Some(Some("2022-04-30".to_string())),
-            _ => None,
-        };
+        let concrete = dim == "papi.d5" || dim == "papi.d8";
         let patch = TaskPatch {
             lead_agency: Some(Some((*lead).to_string())),
             expected_result: Some(Some("Báo cáo kết quả, tài liệu kiểm chứng".into())),
-            due_date: due,
-            recurrence: if dim == "papi.d5" || dim == "papi.d8" { None } else { Some(Some("continuous".into())) },
+            due_date: if concrete { Some(Some(time::macros::date!(2022 - 04 - 30))) } else { None },
+            recurrence: if concrete { None } else { Some(Some(Recurrence::Continuous)) },
             ..Default::default()
         };
         store.update_task(sys, t.row.id, patch, t.row.version).await?;

@@ -2,9 +2,14 @@
 
 use crate::data::DataArgs;
 use anyhow::{Context, Result, bail};
+use chiso_app::App;
+use chiso_app::plans::{self as uc, ExportFormat};
 use chiso_core::access::Scope;
+use chiso_core::framework::FrameworkSet;
+use chiso_store::Store;
 use clap::Subcommand;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 #[derive(Subcommand)]
 pub enum PlanCmd {
@@ -37,6 +42,11 @@ pub enum PlanCmd {
         #[command(flatten)]
         data: DataArgs,
     },
+}
+
+fn app(store: Store) -> Result<App> {
+    let frameworks = FrameworkSet::builtin().map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(crate::data::app(store, Arc::new(frameworks)))
 }
 
 fn read(file: &PathBuf) -> Result<Vec<u8>> {
@@ -74,9 +84,10 @@ pub async fn run(cmd: PlanCmd) -> Result<()> {
         }
         PlanCmd::Import { file, unit, year, data } => {
             let bytes = read(&file)?;
-            let store = data.open().await?;
+            let app = app(data.open().await?)?;
+            let store = &app.store;
             let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| file.display().to_string());
-            let plan = chiso_web::plans::import_document(&store, &scope, &unit, &bytes, &name, year)
+            let plan = uc::import_document(&app, &scope, &unit, &bytes, &name, year)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             let tasks = store.tasks(&scope, plan.id).await?;
@@ -90,7 +101,8 @@ pub async fn run(cmd: PlanCmd) -> Result<()> {
             store.close().await;
         }
         PlanCmd::Export { plan, format, output, data } => {
-            let store = data.open().await?;
+            let app = app(data.open().await?)?;
+            let store = &app.store;
             let id = match plan.parse::<i64>() {
                 Ok(id) => id,
                 Err(_) => {
@@ -106,10 +118,9 @@ pub async fn run(cmd: PlanCmd) -> Result<()> {
                     }
                 }
             };
-            let frameworks = chiso_core::framework::FrameworkSet::builtin().map_err(|e| anyhow::anyhow!("{e}"))?;
-            let (bytes, _, _) =
-                chiso_web::plans::export_plan(&store, &scope, &frameworks, id, &format).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            std::fs::write(&output, bytes).with_context(|| format!("không ghi được {}", output.display()))?;
+            let format = ExportFormat::parse(&format)?;
+            let exported = uc::export_plan(&app, &scope, id, format).await?;
+            std::fs::write(&output, exported.bytes).with_context(|| format!("không ghi được {}", output.display()))?;
             println!("Đã xuất kế hoạch #{id} ra {}.", output.display());
             store.close().await;
         }

@@ -1,7 +1,8 @@
-//! Plans and tasks: what a plan is made of, how a child plan is derived from its parent, and the
-//! compliance checklist (coverage of all dimensions, concrete tasks, issued on time).
+//! Plans and tasks: what a plan is made of, how a child plan is derived from its parent, the
+//! compliance checklist (coverage of all dimensions, concrete tasks, issued on time), who leads a task,
+//! and how framework node codes written in documents are read.
 
-use crate::framework::{Family, Framework};
+use crate::framework::{Family, Framework, FrameworkSet};
 use crate::text::fold;
 use crate::weakness::TaskGroup;
 use serde::{Deserialize, Serialize};
@@ -33,6 +34,19 @@ impl PlanStatus {
             PlanStatus::Draft => "Dự thảo",
             PlanStatus::Issued => "Đã ban hành",
         }
+    }
+}
+
+/// A stored plan status that is none of [`PlanStatus`]'s.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("trạng thái kế hoạch '{0}' không hợp lệ")]
+pub struct UnknownPlanStatus(pub String);
+
+/// Rows read from the database carry the status as text.
+impl TryFrom<String> for PlanStatus {
+    type Error = UnknownPlanStatus;
+    fn try_from(s: String) -> Result<PlanStatus, UnknownPlanStatus> {
+        PlanStatus::parse(&s).ok_or(UnknownPlanStatus(s))
     }
 }
 
@@ -216,6 +230,88 @@ pub struct TaskFacts {
 pub fn dimension_of(node: &str) -> String {
     let parts: Vec<&str> = node.split('.').collect();
     if parts.len() >= 2 { format!("{}.{}", parts[0], parts[1]) } else { node.to_string() }
+}
+
+/// A framework node code as the frameworks write it. The document parser numbers PAPI sub-dimensions
+/// "papi.d2.2"; the PAPI framework calls them "papi.d2.s2". Every code that comes from a document or a
+/// person goes through here before it is stored or searched.
+pub fn normalize_node(code: &str) -> String {
+    let parts: Vec<&str> = code.split('.').collect();
+    if parts.len() == 3 && parts[0] == "papi" && !parts[2].is_empty() && parts[2].chars().all(|c| c.is_ascii_digit()) {
+        format!("papi.{}.s{}", parts[1], parts[2])
+    } else {
+        code.to_string()
+    }
+}
+
+/// "Nội dung 3 – Công khai, minh bạch" for any node of dimension 3 (the code itself when no framework
+/// knows it).
+pub fn dimension_label(frameworks: &FrameworkSet, node: &str) -> String {
+    let dim = dimension_of(node);
+    frameworks.frameworks().iter().find_map(|f| f.node(&dim)).map(|n| format!("{} – {}", dimension_short(&dim), n.name_vi)).unwrap_or(dim)
+}
+
+/// How plans name a dimension: "papi.d3" → "Nội dung 3"; "par.a2" → "Lĩnh vực 2".
+fn dimension_short(code: &str) -> String {
+    if let Some(n) = code.strip_prefix("papi.d") {
+        format!("Nội dung {n}")
+    } else if let Some(n) = code.strip_prefix("par.a") {
+        format!("Lĩnh vực {n}")
+    } else {
+        code.to_string()
+    }
+}
+
+/// Two agency names denote the same agency when they read the same without case and diacritics.
+pub fn same_agency(a: &str, b: &str) -> bool {
+    fold(a) == fold(b)
+}
+
+/// Does the agency (`agency_id`, `agency_name`) lead the task? A task's lead is resolved to an agency of the
+/// unit when the plan is stored (`task_lead_id`); when the name as written (`task_lead_name`) matched no agency
+/// then, the name still counts, so that an agency created later is not locked out of its tasks.
+pub fn leads(task_lead_id: Option<i64>, task_lead_name: Option<&str>, agency_id: i64, agency_name: &str) -> bool {
+    task_lead_id == Some(agency_id) || task_lead_name.is_some_and(|l| same_agency(l, agency_name))
+}
+
+/// Does the agency named `agency_name` take part in the task as a coordinating agency?
+pub fn coordinates(coordinating_agencies: &[String], agency_name: &str) -> bool {
+    coordinating_agencies.iter().any(|c| same_agency(c, agency_name))
+}
+
+/// "UBND huyện Mộc Châu" from the unit "Huyện Mộc Châu": the people's committee that issues the unit's plans.
+pub fn authority_of(unit_name: &str) -> String {
+    let mut cs = unit_name.chars();
+    match cs.next() {
+        Some(f) => format!("UBND {}{}", f.to_lowercase(), cs.as_str()),
+        None => "UBND".into(),
+    }
+}
+
+/// The place name a unit's documents are dated at: the unit's name without its first word
+/// ("Huyện Mộc Châu" → "Mộc Châu").
+pub fn place_of(unit_name: &str) -> String {
+    unit_name.split_whitespace().skip(1).collect::<Vec<_>>().join(" ")
+}
+
+/// Was a plan issued after the deadline set for it? Not when either date is unknown.
+pub fn issued_late(issued_on: Option<Date>, deadline: Option<Date>) -> bool {
+    matches!((issued_on, deadline), (Some(i), Some(d)) if i > d)
+}
+
+/// The code plans store for an index family ("PAPI", "PAR_INDEX", …; the same strings as `Family`'s serde form).
+pub fn family_code(f: Family) -> &'static str {
+    match f {
+        Family::Papi => "PAPI",
+        Family::ParIndex => "PAR_INDEX",
+        Family::Sipas => "SIPAS",
+        Family::Pci => "PCI",
+    }
+}
+
+/// The index family of a stored family code; `None` for codes no framework has.
+pub fn parse_family(code: &str) -> Option<Family> {
+    [Family::Papi, Family::ParIndex, Family::Sipas, Family::Pci].into_iter().find(|f| family_code(*f) == code)
 }
 
 pub fn family_name(f: Family) -> &'static str {
@@ -439,6 +535,57 @@ mod tests {
             "Nâng cao chỉ số PAPI năm 2022",
         );
         assert_eq!(s, "Căn cứ Kế hoạch số 426/KH-UBND ngày 18/02/2022 của UBND huyện Mộc Châu về việc nâng cao chỉ số PAPI năm 2022;");
+    }
+
+    #[test]
+    fn parser_sub_dimension_codes_become_framework_codes() {
+        assert_eq!(normalize_node("papi.d2.2"), "papi.d2.s2");
+        assert_eq!(normalize_node("papi.d10.12"), "papi.d10.s12");
+        assert_eq!(normalize_node("papi.d2.s2"), "papi.d2.s2");
+        assert_eq!(normalize_node("papi.d2"), "papi.d2");
+        assert_eq!(normalize_node("par.a1.2"), "par.a1.2");
+        assert_eq!(normalize_node("papi.d2."), "papi.d2.");
+        assert_eq!(normalize_node(""), "");
+    }
+
+    #[test]
+    fn an_agency_leads_by_id_or_by_name_written_differently() {
+        assert!(leads(Some(7), None, 7, "Phòng Nội vụ"));
+        assert!(!leads(Some(8), Some("Phòng Tư pháp"), 7, "Phòng Nội vụ"));
+        assert!(leads(None, Some("PHÒNG NỘI VỤ"), 7, "Phòng Nội vụ"));
+        assert!(leads(None, Some("Phong Noi vu"), 7, "Phòng Nội vụ"));
+        assert!(!leads(None, None, 7, "Phòng Nội vụ"));
+        let co = vec!["Phòng Tư pháp".to_string(), "UBND các xã".to_string()];
+        assert!(coordinates(&co, "phòng tư pháp"));
+        assert!(!coordinates(&co, "Phòng Nội vụ"));
+    }
+
+    #[test]
+    fn unit_names_give_authority_and_place() {
+        assert_eq!(authority_of("Huyện Mộc Châu"), "UBND huyện Mộc Châu");
+        assert_eq!(authority_of(""), "UBND");
+        assert_eq!(place_of("Huyện Mộc Châu"), "Mộc Châu");
+        assert!(issued_late(Some(date!(2022 - 02 - 24)), Some(date!(2022 - 02 - 20))));
+        assert!(!issued_late(Some(date!(2022 - 02 - 20)), Some(date!(2022 - 02 - 20))));
+        assert!(!issued_late(None, Some(date!(2022 - 02 - 20))));
+    }
+
+    #[test]
+    fn family_codes_round_trip_as_serde_writes_them() {
+        for f in [Family::Papi, Family::ParIndex, Family::Sipas, Family::Pci] {
+            assert_eq!(parse_family(family_code(f)), Some(f));
+            assert_eq!(serde_json::to_value(f).ok(), Some(serde_json::Value::String(family_code(f).into())));
+        }
+        assert_eq!(parse_family("PAR INDEX"), None);
+        assert_eq!(PlanStatus::try_from("issued".to_string()), Ok(PlanStatus::Issued));
+        assert!(PlanStatus::try_from("cancelled".to_string()).is_err());
+    }
+
+    #[test]
+    fn dimension_labels_name_the_dimension_of_any_node() {
+        let fws = FrameworkSet::builtin().expect("frameworks");
+        assert_eq!(dimension_label(&fws, "papi.d8.s1"), "Nội dung 8 – Quản trị điện tử");
+        assert_eq!(dimension_label(&fws, "xyz"), "xyz");
     }
 
     #[test]

@@ -8,8 +8,10 @@ use chiso_core::access::{Permission, Scope};
 use chiso_core::plan::{PlanDraft, PlanStatus, Recurrence, TaskDraft, parse_task_group, task_group_str};
 use chiso_core::text::{fold, nfc};
 use chiso_core::unit::{format_date, parse_date};
+use chiso_core::weakness::TaskGroup;
 use serde::Serialize;
 use std::collections::HashMap;
+use time::Date;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Plan {
@@ -23,7 +25,8 @@ pub struct Plan {
     pub place: Option<String>,
     pub issued_on: Option<String>,
     pub title: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: PlanStatus,
     pub parent_plan_id: Option<i64>,
     pub child_deadline: Option<String>,
     pub signer_authority: Option<String>,
@@ -43,9 +46,6 @@ impl Plan {
     }
     pub fn recipients(&self) -> Vec<String> {
         serde_json::from_str(&self.recipients).unwrap_or_default()
-    }
-    pub fn status(&self) -> PlanStatus {
-        PlanStatus::parse(&self.status).unwrap_or(PlanStatus::Draft)
     }
 }
 
@@ -123,22 +123,22 @@ pub struct PlanListItem {
 pub struct PlanFilter {
     pub unit_code: Option<String>,
     pub year: Option<i64>,
-    pub status: Option<String>,
+    pub status: Option<PlanStatus>,
     pub family: Option<String>,
     pub text: Option<String>,
 }
 
-/// What may change in a task. `None` leaves a field as it is.
+/// What may change in a task. `None` leaves a field as it is; `Some(None)` clears it.
 #[derive(Debug, Clone, Default)]
 pub struct TaskPatch {
     pub text: Option<String>,
     pub lead_agency: Option<Option<String>>,
     pub coordinating_agencies: Option<Vec<String>>,
     pub expected_result: Option<Option<String>>,
-    pub due_date: Option<Option<String>>,
+    pub due_date: Option<Option<Date>>,
     pub due_text: Option<Option<String>>,
-    pub recurrence: Option<Option<String>>,
-    pub task_group: Option<Option<String>>,
+    pub recurrence: Option<Option<Recurrence>>,
+    pub task_group: Option<Option<TaskGroup>>,
     pub nodes: Option<Vec<String>>,
 }
 
@@ -317,7 +317,7 @@ impl Store {
             .bind(prefix)
             .bind(f.unit_code.as_deref().unwrap_or(""))
             .bind(f.year.unwrap_or(0))
-            .bind(f.status.as_deref().unwrap_or(""))
+            .bind(f.status.map(PlanStatus::as_str).unwrap_or(""))
             .bind(&like)
             .bind(text)
             .fetch_all(p)
@@ -362,7 +362,7 @@ impl Store {
     pub async fn issue_plan(&self, scope: &Scope, plan_id: i64, number: &str, issued_on: &str, expected_version: i64) -> StoreResult<Plan> {
         require(scope, Permission::EditPlans)?;
         let plan = self.plan(scope, plan_id).await?;
-        if plan.status() == PlanStatus::Issued {
+        if plan.status == PlanStatus::Issued {
             return Err(StoreError::Conflict("kế hoạch đã ban hành".into()));
         }
         let date = parse_date(issued_on).ok_or_else(|| StoreError::Invalid(format!("ngày ban hành '{issued_on}' không hợp lệ")))?;
@@ -393,7 +393,7 @@ impl Store {
                     entity_id: plan_id.to_string(),
                     action: "issue",
                     field: Some("status"),
-                    old_value: Some(plan.status.clone()),
+                    old_value: Some(plan.status.as_str().to_string()),
                     new_value: Some(format!("issued {number} ngày {}", format_date(date))),
                     ..Default::default()
                 }
@@ -417,25 +417,20 @@ impl Store {
         };
         let lead = pick(patch.lead_agency, &old.row.lead_agency);
         let result = pick(patch.expected_result, &old.row.expected_result);
-        let due_date = pick(patch.due_date, &old.row.due_date);
-        if let Some(d) = &due_date
-            && parse_date(d).is_none()
-        {
-            return Err(StoreError::Invalid(format!("thời hạn '{d}' không hợp lệ (YYYY-MM-DD)")));
-        }
+        // Dates, recurrences and groups arrive typed; they are stored in their text form.
+        let due_date = match patch.due_date {
+            Some(d) => d.map(format_date),
+            None => old.row.due_date.clone(),
+        };
         let due_text = pick(patch.due_text, &old.row.due_text);
-        let recurrence = pick(patch.recurrence, &old.row.recurrence);
-        if let Some(r) = &recurrence
-            && Recurrence::parse(r).is_none()
-        {
-            return Err(StoreError::Invalid(format!("chu kỳ '{r}' không hợp lệ")));
-        }
-        let group = pick(patch.task_group, &old.row.task_group);
-        if let Some(g) = &group
-            && parse_task_group(g).is_none()
-        {
-            return Err(StoreError::Invalid(format!("nhóm nhiệm vụ '{g}' không hợp lệ")));
-        }
+        let recurrence = match patch.recurrence {
+            Some(r) => r.map(|r| r.as_str().to_string()),
+            None => old.row.recurrence.clone(),
+        };
+        let group = match patch.task_group {
+            Some(g) => g.map(|g| task_group_str(g).to_string()),
+            None => old.row.task_group.clone(),
+        };
         let coordinating = patch.coordinating_agencies.unwrap_or(old.coordinating_agencies.clone());
         let nodes = patch.nodes.unwrap_or(old.nodes.clone());
         let agencies: HashMap<String, i64> = self.agencies(scope, plan.unit_id).await?.into_iter().map(|a| (fold(&a.name), a.id)).collect();

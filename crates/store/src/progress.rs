@@ -405,7 +405,12 @@ impl Store {
         let plans = self
             .plans(
                 scope,
-                &PlanFilter { unit_code: Some(unit.code.clone()), year: Some(year), status: Some("issued".into()), ..Default::default() },
+                &PlanFilter {
+                    unit_code: Some(unit.code.clone()),
+                    year: Some(year),
+                    status: Some(chiso_core::plan::PlanStatus::Issued),
+                    ..Default::default()
+                },
             )
             .await?;
         let cutoff = end_of_day_ms(as_of);

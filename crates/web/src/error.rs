@@ -45,6 +45,10 @@ service_errors!(
     chiso_app::surveys::ImportError,
     chiso_app::surveys::EstimateError,
     chiso_app::surveys::SheetError,
+    chiso_app::plans::ImportError,
+    chiso_app::plans::CascadeError,
+    chiso_app::plans::ExportError,
+    chiso_app::plans::TaskEditError,
 );
 
 fn status_of(kind: ErrorKind) -> StatusCode {

@@ -45,7 +45,7 @@ impl Reports<'_> {
         let filter = PlanFilter {
             unit_code: Some(unit.code.clone()),
             year: Some(i64::from(period.year())),
-            status: Some("issued".into()),
+            status: Some(chiso_core::plan::PlanStatus::Issued),
             ..Default::default()
         };
         let plans = store.plans(scope, &filter).await?;

@@ -22,7 +22,7 @@ impl Reports<'_> {
             let filter = PlanFilter {
                 unit_code: Some(u.code.clone()),
                 year: Some(i64::from(year)),
-                status: Some("issued".into()),
+                status: Some(chiso_core::plan::PlanStatus::Issued),
                 ..Default::default()
             };
             for p in store.plans(&sys, &filter).await?.iter().filter(|p| p.plan.unit_id == u.id) {

@@ -24,7 +24,9 @@ async fn seed_003_reporting_scenario() {
         let district = store.unit_by_code(&sys, "123").await.expect("unit");
         let nv = store.ensure_agency(&sys, district.id, "Phòng Nội vụ", "office").await.expect("agency");
         let vh = store.ensure_agency(&sys, district.id, "Phòng Văn hóa và Thông tin", "office").await.expect("agency");
-        let plan = chiso_web::plans::import_document(store, &sys, "123", SEED_003, "003.txt", None).await.expect("import");
+        let frameworks = std::sync::Arc::new(chiso_core::framework::FrameworkSet::builtin().expect("frameworks"));
+        let uc = chiso_app::App::new(store.clone(), frameworks);
+        let plan = chiso_app::plans::import_document(&uc, &sys, "123", SEED_003, "003.txt", None).await.expect("import");
         for t in store.tasks(&sys, plan.id).await.expect("tasks") {
             let lead = if t.nodes.iter().any(|n| n.starts_with("papi.d8")) {
                 &vh.name
@@ -39,7 +41,7 @@ async fn seed_003_reporting_scenario() {
                 .expect("assign");
         }
         for (commune, number) in [("X01", "10/KH-UBND"), ("X02", "11/KH-UBND")] {
-            let child = chiso_web::plans::create_child_plan(store, &sys, plan.id, commune).await.expect("child plan");
+            let child = chiso_app::plans::create_child_plan(&uc, &sys, plan.id, commune).await.expect("child plan");
             store.issue_plan(&sys, child.id, number, "2022-02-19", child.version).await.expect("issue");
         }
         // Agency staff update a task they lead, with evidence, over HTTP.

@@ -1,1 +1,0 @@
-//! Plans: import a plan document, issue it, cascade it to child units, draft next year's plan, export.

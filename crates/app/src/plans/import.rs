@@ -1,0 +1,192 @@
+//! Import a plan document: parse it (off the async threads), turn what was read into a plan draft, store
+//! the draft — all of it or nothing.
+
+use crate::{App, ErrorKind, Failure};
+use chiso_core::access::Scope;
+use chiso_core::plan::{Basis, PlanDraft, PlanStatus, Recurrence, Signer, TaskDraft, normalize_node};
+use chiso_core::text::fold;
+use chiso_docs::ParsedPlan;
+use chiso_store::StoreError;
+use chiso_store::plans::Plan;
+
+/// Why a document was not imported.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The reader failed on this file (it panicked; its own limits did not catch the input).
+    #[error("không đọc được tệp '{0}' (lỗi bộ đọc)")]
+    Unreadable(String),
+    /// The file is not a plan the reader understands (empty, not text, a broken archive …).
+    #[error("{0}")]
+    Parse(#[from] chiso_docs::DocError),
+    /// The document was read but does not make a plan (e.g. it shows no year and none was given).
+    #[error("{file}: {message}")]
+    Draft { file: String, message: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("lỗi hệ thống: {0}")]
+    Internal(String),
+}
+
+impl ImportError {
+    /// The document itself was refused (as opposed to the caller's rights or the system): the person
+    /// should pick another file or fix this one.
+    pub fn is_document_rejected(&self) -> bool {
+        matches!(
+            self,
+            ImportError::Unreadable(_) | ImportError::Parse(_) | ImportError::Draft { .. } | ImportError::Store(StoreError::Invalid(_))
+        )
+    }
+}
+
+impl Failure for ImportError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            ImportError::Unreadable(_) | ImportError::Parse(_) | ImportError::Draft { .. } => ErrorKind::Invalid,
+            ImportError::Store(e) => e.kind(),
+            ImportError::Internal(_) => ErrorKind::Internal,
+        }
+    }
+}
+
+/// The deadline a plan sets for its children's plans: a deadline whose text speaks of issuing or building a plan.
+fn child_deadline(parsed: &ParsedPlan) -> Option<time::Date> {
+    parsed.deadlines.iter().find_map(|d| {
+        let f = fold(&d.text);
+        (f.contains("ke hoach") && (f.contains("ban hanh") || f.contains("xay dung"))).then_some(d.date).flatten()
+    })
+}
+
+/// The recurrence as the parser names it.
+fn parsed_recurrence(s: &str) -> Option<Recurrence> {
+    match s {
+        "thuong_xuyen" => Some(Recurrence::Continuous),
+        "quarterly" => Some(Recurrence::Quarterly),
+        "half_yearly" => Some(Recurrence::HalfYearly),
+        "yearly" => Some(Recurrence::Yearly),
+        _ => None,
+    }
+}
+
+/// A parsed document as a plan draft. `fallback_year` is used when the document shows no year. A document
+/// with a number and a date was issued; anything else is a draft. Nothing the document does not say is
+/// filled in, except the family (PAPI when the document names none) and a placeholder title.
+pub fn draft_from_parsed(parsed: &ParsedPlan, fallback_year: Option<i32>) -> Result<PlanDraft, String> {
+    let year =
+        parsed.year.or(parsed.date.map(|d| d.year())).or(fallback_year).ok_or("văn bản không ghi năm; hãy chỉ định năm của kế hoạch")?;
+    let status = if parsed.number.is_some() && parsed.date.is_some() { PlanStatus::Issued } else { PlanStatus::Draft };
+    let tasks = parsed
+        .tasks
+        .iter()
+        .map(|t| TaskDraft {
+            code: t.code.clone(),
+            text: if t.details.is_empty() { t.text.clone() } else { format!("{}\n{}", t.text, t.details.join("\n")) },
+            nodes: t.nodes.iter().map(|n| normalize_node(n)).collect(),
+            section_code: t.section_code.clone(),
+            lead_agency: t.lead_agency.clone(),
+            coordinating_agencies: t.coordinating_agencies.clone(),
+            expected_result: t.product.clone(),
+            due_date: t.due_date,
+            due_text: t.due.clone(),
+            recurrence: t.due.as_deref().and_then(Recurrence::from_text).or(t.recurrence.as_deref().and_then(parsed_recurrence)),
+            task_group: None,
+        })
+        .collect();
+    let document = serde_json::to_value(parsed).map_err(|e| e.to_string())?;
+    let families = if parsed.index_families.is_empty() { vec!["PAPI".to_string()] } else { parsed.index_families.clone() };
+    Ok(PlanDraft {
+        doc_type: parsed.doc_type.clone().unwrap_or_else(|| "KẾ HOẠCH".into()),
+        year,
+        year_to: None,
+        families,
+        number: parsed.number.clone(),
+        place: parsed.place.clone(),
+        issued_on: parsed.date,
+        title: if parsed.title.trim().is_empty() { "(không có trích yếu)".into() } else { parsed.title.clone() },
+        status,
+        based_on: parsed
+            .based_on
+            .iter()
+            .map(|b| Basis { number: b.number.clone(), date: b.date, issuer: b.issuer.clone(), text: b.text.clone() })
+            .collect(),
+        recipients: parsed.recipients.clone(),
+        signer: parsed.signer.as_ref().map(|s| Signer {
+            authority: s.authority.clone(),
+            position: match (&s.delegation, &s.position) {
+                (Some(d), Some(p)) => Some(format!("{d}\n{p}")),
+                (None, p) => p.clone(),
+                (Some(d), None) => Some(d.clone()),
+            },
+            name: s.name.clone(),
+        }),
+        child_deadline: child_deadline(parsed),
+        document,
+        tasks,
+    })
+}
+
+/// Parse a document and store it as a plan of `unit_code`: all of it or nothing.
+pub async fn import_document(
+    app: &App,
+    scope: &Scope,
+    unit_code: &str,
+    bytes: &[u8],
+    file_name: &str,
+    fallback_year: Option<i32>,
+) -> Result<Plan, ImportError> {
+    let name = file_name.to_string();
+    let data = bytes.to_vec();
+    // Parsers run off the async threads, with a panic guard on top of their own limits.
+    let parsed = tokio::task::spawn_blocking(move || std::panic::catch_unwind(|| chiso_docs::parse_plan(&data, &name)))
+        .await
+        .map_err(|e| ImportError::Internal(e.to_string()))?
+        .map_err(|_| ImportError::Unreadable(file_name.to_string()))??;
+    let draft = draft_from_parsed(&parsed, fallback_year).map_err(|message| ImportError::Draft { file: file_name.to_string(), message })?;
+    Ok(app.store.create_plan(scope, unit_code, &draft, None, Some(file_name)).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEED_003: &[u8] = include_bytes!("../../../../datasets/plans/003_187a403246ebc703.txt");
+
+    #[test]
+    fn a_seed_plan_becomes_an_issued_draft_with_framework_codes() {
+        let parsed = chiso_docs::parse_plan(SEED_003, "003.txt").expect("parse");
+        let draft = draft_from_parsed(&parsed, None).expect("draft");
+        assert_eq!(draft.status, PlanStatus::Issued, "number and date make it issued");
+        assert_eq!(draft.number.as_deref(), Some("426/KH-UBND"));
+        assert_eq!(draft.year, 2022);
+        assert!(!draft.tasks.is_empty());
+        // The parser writes "papi.d2.2"; stored codes are the framework's.
+        assert!(draft.tasks.iter().flat_map(|t| &t.nodes).any(|n| n.contains(".s")), "sub-dimension codes normalised");
+        assert!(
+            draft.tasks.iter().flat_map(|t| &t.nodes).all(|n| n.split('.').nth(2).is_none_or(|s| s.starts_with('s'))),
+            "no parser-style code is left"
+        );
+        assert_eq!(draft.child_deadline.map(|d| d.to_string()), Some("2022-02-20".into()), "the deadline for the communes' plans");
+        draft.validate().expect("a valid draft");
+    }
+
+    #[test]
+    fn a_document_without_year_needs_one_given() {
+        let text = "KẾ HOẠCH\nThực hiện nhiệm vụ\nI. MỤC ĐÍCH\n1. Tuyên truyền";
+        let parsed = chiso_docs::parse_plan(text.as_bytes(), "x.txt").expect("parse");
+        if parsed.year.is_none() && parsed.date.is_none() {
+            assert!(draft_from_parsed(&parsed, None).is_err());
+        }
+        let draft = draft_from_parsed(&parsed, Some(2024)).expect("draft");
+        assert_eq!(draft.year, parsed.year.unwrap_or(2024));
+        assert_eq!(draft.status, PlanStatus::Draft, "no number: a draft");
+        assert_eq!(draft.families, vec!["PAPI".to_string()]);
+    }
+
+    #[test]
+    fn recurrences_named_by_the_parser() {
+        assert_eq!(parsed_recurrence("thuong_xuyen"), Some(Recurrence::Continuous));
+        assert_eq!(parsed_recurrence("quarterly"), Some(Recurrence::Quarterly));
+        assert_eq!(parsed_recurrence("half_yearly"), Some(Recurrence::HalfYearly));
+        assert_eq!(parsed_recurrence("yearly"), Some(Recurrence::Yearly));
+        assert_eq!(parsed_recurrence("monthly"), None);
+    }
+}

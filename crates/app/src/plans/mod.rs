@@ -1,0 +1,88 @@
+//! Plans: import a plan document, issue it, cascade it to child units, draft next year's plan from the weak
+//! points, the compliance checklist, task edits, the task library, and exports (DOCX/XLSX/PDF).
+//!
+//! Each use case reads through the store (which enforces the caller's scope), lets core decide
+//! (`chiso_core::plan`) and writes through the store in one audited transaction.
+
+mod cascade;
+mod checklist;
+mod draft;
+mod export;
+mod import;
+mod tasks;
+
+pub use cascade::{CascadeError, ChildPlan, ChildPlanState, children_of, create_child_plan};
+pub use checklist::plan_checklist;
+pub use draft::draft_next_plan;
+pub use export::{ExportError, ExportFormat, Exported, export_plan, plan_document};
+pub use import::{ImportError, draft_from_parsed, import_document};
+pub use tasks::{LIBRARY_LIMIT, TaskEdit, TaskEditError, TaskQuery, edit_task, search_tasks};
+
+use crate::{App, ServiceResult};
+use chiso_core::access::Scope;
+use chiso_core::plan::Check;
+use chiso_core::text::fold;
+use chiso_store::plans::{BasisRow, Plan, PlanFilter, PlanListItem, Task};
+use chiso_store::units::Unit;
+
+/// How a list of plans is ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PlanSort {
+    /// Newest year first, then newest issue date (the store's order).
+    #[default]
+    Newest,
+    /// By unit name, ignoring case and diacritics.
+    Unit,
+    /// Most tasks first.
+    Tasks,
+    /// By title, ignoring case and diacritics.
+    Title,
+}
+
+impl PlanSort {
+    /// The sort named in a query string ("unit", "tasks", "title"); anything else is the default order.
+    pub fn parse(s: &str) -> PlanSort {
+        match s {
+            "unit" => PlanSort::Unit,
+            "tasks" => PlanSort::Tasks,
+            "title" => PlanSort::Title,
+            _ => PlanSort::Newest,
+        }
+    }
+}
+
+/// The plans within the scope that pass `filter`, in the order asked for.
+pub async fn list_plans(app: &App, scope: &Scope, filter: &PlanFilter, sort: PlanSort) -> ServiceResult<Vec<PlanListItem>> {
+    let mut items = app.store.plans(scope, filter).await?;
+    match sort {
+        PlanSort::Unit => items.sort_by_key(|i| fold(&i.unit_name)),
+        PlanSort::Tasks => items.sort_by_key(|i| std::cmp::Reverse(i.task_count)),
+        PlanSort::Title => items.sort_by_key(|i| fold(&i.plan.title)),
+        PlanSort::Newest => {}
+    }
+    Ok(items)
+}
+
+/// A plan with what is shown and served with it: its unit, the documents it is based on, its tasks and
+/// its compliance checklist.
+pub struct PlanDetail {
+    pub plan: Plan,
+    pub unit: Unit,
+    pub basis: Vec<BasisRow>,
+    pub tasks: Vec<Task>,
+    pub checks: Vec<Check>,
+}
+
+pub async fn plan_detail(app: &App, scope: &Scope, plan_id: i64) -> ServiceResult<PlanDetail> {
+    let plan = app.store.plan(scope, plan_id).await?;
+    let unit = app.store.unit_by_id(scope, plan.unit_id).await?;
+    let tasks = app.store.tasks(scope, plan_id).await?;
+    let checks = plan_checklist(app, scope, &plan, &tasks).await?;
+    let basis = app.store.plan_basis(scope, plan_id).await?;
+    Ok(PlanDetail { plan, unit, basis, tasks, checks })
+}
+
+/// Issue a draft plan under its number and date (audited by the store).
+pub async fn issue_plan(app: &App, scope: &Scope, plan_id: i64, number: &str, issued_on: &str, version: i64) -> ServiceResult<Plan> {
+    Ok(app.store.issue_plan(scope, plan_id, number, issued_on, version).await?)
+}

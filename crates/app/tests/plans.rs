@@ -1,0 +1,148 @@
+//! The plan use cases over a real store, on SQLite and (with `CHISO_TEST_PG`) PostgreSQL: import a seed
+//! plan, its checklist, the cascade and where each commune stands, task edits, the library, export, and
+//! refusals.
+
+use chiso_app::App;
+use chiso_app::plans::{self as uc, CascadeError, ChildPlanState, ExportFormat, PlanSort, TaskEdit, TaskEditError, TaskQuery};
+use chiso_core::access::{Reach, Role, Scope};
+use chiso_core::framework::FrameworkSet;
+use chiso_core::plan::PlanStatus;
+use chiso_store::plans::PlanFilter;
+use chiso_store::testing::TestDb;
+use chiso_store::{Store, StoreError};
+use std::sync::Arc;
+use time::macros::date;
+
+const SEED_003: &[u8] = include_bytes!("../../../datasets/plans/003_187a403246ebc703.txt");
+
+const TREE: &str = "code,name,level,parent_code,valid_from,valid_to
+14,Tỉnh Sơn La,province,,2000-01-01,
+123,Huyện Mộc Châu,district,14,2000-01-01,
+124,Huyện Yên Châu,district,14,2000-01-01,
+X01,Thị trấn Mộc Châu,commune,123,2000-01-01,
+X02,Xã Chiềng Sơn,commune,123,2000-01-01,
+";
+
+async fn on_each_backend<F, Fut>(f: F)
+where
+    F: Fn(App, &'static str) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let frameworks = Arc::new(FrameworkSet::builtin().expect("frameworks"));
+    for db in TestDb::all().await.expect("test database") {
+        db.store.import_units_csv(&Scope::system("test"), TREE).await.expect("tree");
+        f(App::new(db.store.clone(), frameworks.clone()), db.label).await;
+        db.cleanup().await;
+    }
+}
+
+async fn scope_of(store: &Store, code: &str, role: Role) -> Scope {
+    let u = store.unit_by_code(&Scope::system("test"), code).await.expect("unit");
+    Scope { user_id: None, actor: format!("{code}-user"), role, reach: Reach::Subtree { unit_id: u.id, path: u.path }, agency_id: None }
+}
+
+#[tokio::test]
+async fn import_check_and_cascade_a_seed_plan() {
+    on_each_backend(|app, label| async move {
+        let sys = Scope::system("test");
+        let plan = uc::import_document(&app, &sys, "123", SEED_003, "003.txt", None).await.expect("import");
+        assert_eq!(plan.status, PlanStatus::Issued, "{label}: a numbered, dated plan is issued");
+        assert_eq!(plan.child_deadline.as_deref(), Some("2022-02-20"), "{label}");
+        let d = uc::plan_detail(&app, &sys, plan.id).await.expect("detail");
+        let check = |code: &str| d.checks.iter().find(|c| c.code == code).expect("check").clone();
+        assert_eq!(check("covers_framework").ok, Some(true), "{label}: {}", check("covers_framework").detail);
+        assert_eq!(check("tasks_have_lead").ok, Some(false), "{label}: the seed names no lead per task");
+        assert!(d.tasks.iter().flat_map(|t| &t.nodes).all(|n| n.split('.').nth(2).is_none_or(|s| s.starts_with('s'))), "{label}");
+
+        // The cascade: a draft for a commune, based on the parent, with the tasks that concern communes.
+        let child = uc::create_child_plan(&app, &sys, plan.id, "X02").await.expect("child");
+        assert_eq!((child.status, child.parent_plan_id, child.place.as_deref()), (PlanStatus::Draft, Some(plan.id), Some("Chiềng Sơn")));
+        let basis = app.store.plan_basis(&sys, child.id).await.expect("basis");
+        assert!(basis[0].text.starts_with("Căn cứ Kế hoạch số 426/KH-UBND ngày 18/02/2022 của UBND huyện Mộc Châu"), "{}", basis[0].text);
+        let child_tasks = app.store.tasks(&sys, child.id).await.expect("tasks");
+        assert!(!child_tasks.is_empty() && child_tasks.len() < d.tasks.len(), "{label}: only the tasks that concern a commune");
+        assert!(child_tasks.iter().all(|t| t.row.lead_agency.is_none()), "{label}: the commune assigns its own agencies");
+
+        // Refusals: from a draft, to a unit that is not a child.
+        assert!(matches!(uc::create_child_plan(&app, &sys, child.id, "X01").await, Err(CascadeError::ParentNotIssued)));
+        let not_child = uc::create_child_plan(&app, &sys, plan.id, "124").await;
+        assert!(matches!(&not_child, Err(CascadeError::NotAChild { .. })), "{label}");
+        assert_eq!(not_child.err().map(|e| e.to_string()).as_deref(), Some("'Huyện Yên Châu' không phải đơn vị trực thuộc Huyện Mộc Châu"));
+
+        // Where each commune stands: one without a plan (with the deadline), one drafting; then issued late.
+        let state_of = |children: &[uc::ChildPlan], code: &str| children.iter().find(|c| c.unit.code == code).map(|c| c.state.clone());
+        let (units, children) = uc::children_of(&app, &sys, &plan, &d.unit).await.expect("children");
+        assert_eq!(units.len(), 2, "{label}");
+        assert_eq!(state_of(&children, "X01"), Some(ChildPlanState::Missing { deadline: Some(date!(2022 - 02 - 20)) }));
+        assert_eq!(state_of(&children, "X02"), Some(ChildPlanState::Drafting));
+        uc::issue_plan(&app, &sys, child.id, "05/KH-UBND", "2022-02-24", child.version).await.expect("issue");
+        let (_, children) = uc::children_of(&app, &sys, &plan, &d.unit).await.expect("children");
+        assert_eq!(state_of(&children, "X02"), Some(ChildPlanState::IssuedLate { issued_on: Some(date!(2022 - 02 - 24)) }));
+        let audit = app.store.audit_of(&sys, "plan", &child.id.to_string()).await.expect("audit");
+        assert!(audit.iter().any(|e| e.action == "issue"), "{label}: issuing is audited");
+
+        // Lists by typed status.
+        let drafts = PlanFilter { status: Some(PlanStatus::Draft), ..Default::default() };
+        assert!(uc::list_plans(&app, &sys, &drafts, PlanSort::Newest).await.expect("list").is_empty(), "{label}");
+        let issued = PlanFilter { status: Some(PlanStatus::Issued), ..Default::default() };
+        let by_tasks = uc::list_plans(&app, &sys, &issued, PlanSort::Tasks).await.expect("list");
+        assert_eq!(by_tasks.iter().map(|i| i.plan.id).collect::<Vec<_>>(), vec![plan.id, child.id], "{label}: most tasks first");
+
+        // Export: the DOCX reads back with the plan's number.
+        let docx = uc::export_plan(&app, &sys, plan.id, ExportFormat::Docx).await.expect("docx");
+        let back = chiso_docs::parse_plan(&docx.bytes, "back.docx").expect("read back");
+        assert_eq!(back.number.as_deref(), Some("426/KH-UBND"), "{label}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn task_edits_are_typed_and_conflicts_are_told() {
+    on_each_backend(|app, label| async move {
+        let sys = Scope::system("test");
+        let plan = uc::import_document(&app, &sys, "123", SEED_003, "003.txt", None).await.expect("import");
+        let t = app.store.tasks(&sys, plan.id).await.expect("tasks").remove(0);
+        let good = TaskEdit {
+            text: t.row.text.clone(),
+            lead_agency: "Phòng Nội vụ".into(),
+            due_date: "2022-04-30".into(),
+            recurrence: "quarterly".into(),
+            task_group: "improve".into(),
+            nodes: "papi.d2.2 papi.d3".into(),
+            ..Default::default()
+        };
+        let bad = TaskEdit { due_date: "30/04/2022".into(), ..good.clone() };
+        assert!(matches!(uc::edit_task(&app, &sys, t.row.id, &bad, t.row.version).await, Err(TaskEditError::Invalid(_))), "{label}");
+        let saved = uc::edit_task(&app, &sys, t.row.id, &good, t.row.version).await.expect("edit");
+        assert_eq!(saved.row.due_date.as_deref(), Some("2022-04-30"));
+        assert_eq!((saved.row.recurrence.as_deref(), saved.row.task_group.as_deref()), (Some("quarterly"), Some("improve")));
+        assert_eq!(saved.nodes, vec!["papi.d2.s2".to_string(), "papi.d3".to_string()], "{label}: codes normalised");
+        let stale = uc::edit_task(&app, &sys, t.row.id, &good, t.row.version).await;
+        assert!(matches!(stale, Err(TaskEditError::Conflict(_))), "{label}: the second writer is told");
+        // The library finds the task by its new sub-dimension written the parser's way, and by words without diacritics.
+        let hits = uc::search_tasks(&app, &sys, &TaskQuery::new("", "papi.d2.2")).await.expect("search");
+        assert!(hits.iter().any(|h| h.task.row.id == t.row.id), "{label}");
+        let hits = uc::search_tasks(&app, &sys, &TaskQuery::new("phong noi vu", "")).await.expect("search");
+        assert!(hits.iter().any(|h| h.task.row.id == t.row.id), "{label}: the lead agency is searchable");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn refused_documents_store_nothing_and_scope_holds() {
+    on_each_backend(|app, label| async move {
+        let sys = Scope::system("test");
+        for (name, bytes) in [("rong.txt", Vec::new()), ("hong.docx", b"PK\x03\x04 not a zip".to_vec())] {
+            let e = uc::import_document(&app, &sys, "123", &bytes, name, None).await.err().expect("refused");
+            assert!(e.is_document_rejected(), "{label}: {e}");
+            assert!(e.to_string().contains(name), "{label}: the message names the file: {e}");
+        }
+        assert!(app.store.plans(&sys, &PlanFilter::default()).await.expect("plans").is_empty(), "{label}: nothing stored");
+        let commune = scope_of(&app.store, "X01", Role::Specialist).await;
+        let e = uc::import_document(&app, &commune, "X02", SEED_003, "003.txt", None).await.err().expect("out of scope");
+        assert!(!e.is_document_rejected() && matches!(e, uc::ImportError::Store(StoreError::OutOfScope(_))), "{label}: {e}");
+        let e = uc::draft_next_plan(&app, &sys, "nope", "123", 2022).await.err().expect("unknown framework");
+        assert_eq!(e.to_string(), "không tìm thấy bộ chỉ số 'nope'");
+    })
+    .await;
+}

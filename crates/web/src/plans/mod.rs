@@ -1,0 +1,37 @@
+//! Plan pages and API: the list and document import (`list`), the plan page with its checklist and cascade,
+//! issuing and child plans (`detail`), task edits and the task library (`tasks`), exports (`export`), the
+//! JSON API (`api`), and drafting next year's plan from results (`draft`). Handlers only extract, call one
+//! use case of `chiso_app::plans` and render.
+
+mod api;
+mod detail;
+mod draft;
+mod export;
+mod list;
+mod tasks;
+
+use crate::startup::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+
+pub use list::PLAN_UPLOAD_LIMIT;
+
+/// Kept here for the report pages, which label tasks by dimension the same way.
+pub use chiso_core::plan::dimension_label;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/plans", get(list::list))
+        .route("/plans/import", post(list::import_upload))
+        .route("/plans/{id}", get(detail::detail))
+        .route("/plans/{id}/issue", post(detail::issue))
+        .route("/plans/{id}/children", post(detail::create_child))
+        .route("/plans/{id}/export/{format}", get(export::export))
+        .route("/tasks/{id}/edit", get(tasks::task_edit_page).post(tasks::task_edit_submit))
+        .route("/library", get(tasks::library))
+        .route("/api/v1/plans", get(api::api_list))
+        .route("/api/v1/plans/{id}", get(api::api_detail))
+        .route("/api/v1/tasks/search", get(api::api_search))
+        .route("/results/{fw}/{year}/units/{code}/draft-plan", post(draft::draft_plan_form))
+        .route("/api/v1/results/{fw}/{year}/units/{code}/draft-plan", post(draft::draft_plan_api))
+}
