@@ -133,15 +133,15 @@ async fn refused_documents_store_nothing_and_scope_holds() {
     on_each_backend(|app, label| async move {
         let sys = Scope::system("test");
         for (name, bytes) in [("rong.txt", Vec::new()), ("hong.docx", b"PK\x03\x04 not a zip".to_vec())] {
-            let e = uc::import_document(&app, &sys, "123", &bytes, name, None).await.err().expect("refused");
+            let e = uc::import_document(&app, &sys, "123", &bytes, name, None).await.expect_err("refused");
             assert!(e.is_document_rejected(), "{label}: {e}");
             assert!(e.to_string().contains(name), "{label}: the message names the file: {e}");
         }
         assert!(app.store.plans(&sys, &PlanFilter::default()).await.expect("plans").is_empty(), "{label}: nothing stored");
         let commune = scope_of(&app.store, "X01", Role::Specialist).await;
-        let e = uc::import_document(&app, &commune, "X02", SEED_003, "003.txt", None).await.err().expect("out of scope");
+        let e = uc::import_document(&app, &commune, "X02", SEED_003, "003.txt", None).await.expect_err("out of scope");
         assert!(!e.is_document_rejected() && matches!(e, uc::ImportError::Store(StoreError::OutOfScope(_))), "{label}: {e}");
-        let e = uc::draft_next_plan(&app, &sys, "nope", "123", 2022).await.err().expect("unknown framework");
+        let e = uc::draft_next_plan(&app, &sys, "nope", "123", 2022).await.expect_err("unknown framework");
         assert_eq!(e.to_string(), "không tìm thấy bộ chỉ số 'nope'");
     })
     .await;

@@ -1,3 +1,6 @@
+//! Long (~1,100 lines): one loader and validator of the framework TOML format, whose checks refer to each
+//! other's private types; the tests are already in `framework/tests.rs`.
+//!
 //! Index frameworks (PAPI, PAR INDEX, SIPAS, …) as data.
 //!
 //! A framework is a TOML file with one `[framework]` table (the root: code, family, names, decision

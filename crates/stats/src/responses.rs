@@ -1,3 +1,6 @@
+//! Long on purpose (~1,300 lines): the columnar store, the CSV fast path and the row builder share private
+//! buffers in the hot loop of the survey benchmark; splitting them across modules cost speed when tried.
+//!
 //! Responses in a compact columnar form, read from CSV or from rows of any source (XLSX, the
 //! web form) through [`ResponsesBuilder`].
 //!

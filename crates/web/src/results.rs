@@ -1,3 +1,6 @@
+//! Long (~1,500 lines) pending the results refactor (issue 9): its split into `results/` with the use cases
+//! in chiso-app is done on a branch of session 2 that did not land in time.
+//!
 //! Index results over HTTP: published results (import, ranking of all peers, a unit's page with
 //! charts and weak points) and PAR-style score sheets (self score → appraisal → finalised), as pages
 //! and as the JSON API under `/api/v1/results` and `/api/v1/assessments`.

@@ -28,23 +28,7 @@ pub struct DimensionRow {
     pub total: u32,
 }
 
-/// "Nội dung 3 – Công khai, minh bạch" for a node of dimension `papi.d3`; the code itself when no framework
-/// knows it.
-pub fn dimension_label(frameworks: &FrameworkSet, node: &str) -> String {
-    let dim = chiso_core::plan::dimension_of(node);
-    frameworks.frameworks().iter().find_map(|f| f.node(&dim)).map(|n| format!("{} – {}", short_code(&dim), n.name_vi)).unwrap_or(dim)
-}
-
-fn short_code(code: &str) -> String {
-    // "papi.d3" → "Nội dung 3"; "par.a2" → "Lĩnh vực 2".
-    if let Some(n) = code.strip_prefix("papi.d") {
-        format!("Nội dung {n}")
-    } else if let Some(n) = code.strip_prefix("par.a") {
-        format!("Lĩnh vực {n}")
-    } else {
-        code.to_string()
-    }
-}
+pub use chiso_core::plan::dimension_label;
 
 /// One row per dimension, in the framework's order (by the dimension's number).
 pub fn dimension_rows(frameworks: &FrameworkSet, counts: &TaskCounts) -> Vec<DimensionRow> {
