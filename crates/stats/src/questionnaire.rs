@@ -28,7 +28,7 @@ use crate::error::{QuestionnaireError, SurveyError};
 pub const FIXED_COLUMNS: [&str; 4] = ["respondent_id", "unit", "group", "weight"];
 
 /// A validated questionnaire.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Questionnaire {
     /// Framework code (`papi`, `sipas`, `par_index`, …).
     pub framework: String,
@@ -39,7 +39,7 @@ pub struct Questionnaire {
 }
 
 /// One question and its coding.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Indicator {
     /// Column name in response files, e.g. `q001`.
     pub code: String,
@@ -62,7 +62,7 @@ pub struct Indicator {
 }
 
 /// One answer option: its label as shown to respondents and its coded value.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AnswerOption {
     pub label: String,
     pub value: f64,

@@ -13,7 +13,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 use time::Date;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Plan {
     pub id: i64,
     pub unit_id: i64,
@@ -49,7 +49,7 @@ impl Plan {
     }
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct BasisRow {
     pub id: i64,
     pub plan_id: i64,
@@ -60,7 +60,7 @@ pub struct BasisRow {
     pub text: String,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct TaskRow {
     pub id: i64,
     pub plan_id: i64,
@@ -81,7 +81,7 @@ pub struct TaskRow {
     pub version: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Task {
     #[serde(flatten)]
     pub row: TaskRow,
@@ -111,7 +111,7 @@ impl Task {
 }
 
 /// A plan in a list, with its unit and counts.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PlanListItem {
     pub plan: Plan,
     pub unit_code: String,
@@ -143,7 +143,7 @@ pub struct TaskPatch {
 }
 
 /// A library hit: a task with where it comes from.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LibraryHit {
     pub task: Task,
     pub plan_id: i64,

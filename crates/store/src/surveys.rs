@@ -60,7 +60,7 @@ impl SurveyStatus {
     }
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
 pub struct Survey {
     pub id: i64,
     pub unit_id: i64,
@@ -84,7 +84,7 @@ impl Survey {
     }
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct SurveyListItem {
     #[sqlx(flatten)]
     #[serde(flatten)]
@@ -162,7 +162,7 @@ pub struct ResponseImportSummary {
 }
 
 /// Respondents of a survey per unit and group.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
 pub struct ResponseCount {
     pub unit_code: String,
     pub unit_name: String,

@@ -197,53 +197,15 @@ async fn framework(
 }
 
 /// The OpenAPI document of this API, generated from the handlers (`#[utoipa::path]`) registered in
-/// [`crate::openapi::api_router`]. Paths still described by hand are merged in until they are generated too.
+/// [`crate::openapi::api_router`]. The results paths still described by hand are merged in until they are
+/// generated too.
 pub fn openapi_document() -> Value {
     let (_, api) = crate::openapi::api_router().split_for_parts();
     let mut doc = serde_json::to_value(&api).unwrap_or_else(|_| json!({}));
     if let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) {
-        let hand = legacy_paths();
-        for (k, v) in hand {
-            paths.entry(k).or_insert(v);
-        }
         paths.extend(crate::results::openapi_paths());
     }
     doc
-}
-
-/// Paths of routes not yet annotated (surveys): described by hand.
-fn legacy_paths() -> serde_json::Map<String, Value> {
-    let err = json!({"description": "Lỗi", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
-    let ok = |desc: &str, schema: Value| json!({"description": desc, "content": {"application/json": {"schema": schema}}});
-    let id = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}]);
-    let v = json!({
-            "/api/v1/plans": {"get": {"summary": "Các kế hoạch trong phạm vi", "responses": {"200": ok("Danh sách", json!({"type": "array", "items": {"type": "object"}})), "400": err, "401": err}}},
-            "/api/v1/plans/{id}": {"get": {"summary": "Một kế hoạch với các nhiệm vụ", "parameters": id,
-                "responses": {"200": ok("Kế hoạch", json!({"type": "object"})), "400": err, "401": err, "403": err, "404": err}}},
-            "/api/v1/tasks/search": {"get": {"summary": "Tìm nhiệm vụ (thư viện nhiệm vụ)", "parameters": [
-                {"name": "q", "in": "query", "schema": {"type": "string"}}, {"name": "node", "in": "query", "schema": {"type": "string"}}],
-                "responses": {"200": ok("Nhiệm vụ", json!({"type": "array", "items": {"type": "object"}})), "400": err, "401": err}}},
-            "/api/v1/results/{fw}/{year}/units/{code}/draft-plan": {"post": {"summary": "Dự thảo kế hoạch năm sau từ các điểm yếu", "parameters": [
-                {"name": "fw", "in": "path", "required": true, "schema": {"type": "string"}}, {"name": "year", "in": "path", "required": true, "schema": {"type": "integer"}},
-                {"name": "code", "in": "path", "required": true, "schema": {"type": "string"}}],
-                "responses": {"201": ok("Kế hoạch dự thảo", json!({"type": "object"})), "400": err, "401": err, "403": err, "404": err, "409": err, "422": err}}},
-            "/api/v1/reports/status": {"get": {"summary": "Tình hình báo cáo của đơn vị trong kỳ", "parameters": [
-                {"name": "unit", "in": "query", "required": true, "schema": {"type": "string"}}, {"name": "period", "in": "query", "required": true, "schema": {"type": "string"}},
-                {"name": "as_of", "in": "query", "schema": {"type": "string", "format": "date"}}],
-                "responses": {"200": ok("Tình hình", json!({"type": "object"})), "400": err, "401": err, "403": err, "404": err}}},
-            "/api/v1/surveys": {"get": {"summary": "Các khảo sát trong phạm vi, với số câu trả lời, phiếu mời và lần tính ước lượng gần nhất", "parameters": [
-                {"name": "unit", "in": "query", "schema": {"type": "string"}}, {"name": "year", "in": "query", "schema": {"type": "integer"}},
-                {"name": "framework", "in": "query", "schema": {"type": "string"}}, {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "tìm không dấu trong tên"}],
-                "responses": {"200": ok("Danh sách", json!({"type": "array", "items": {"type": "object"}})), "401": err}}},
-            "/api/v1/surveys/{id}": {"get": {"summary": "Một khảo sát: bảng hỏi, nhóm người trả lời, số câu trả lời theo đơn vị và nhóm", "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
-                "responses": {"200": ok("Khảo sát", json!({"type": "object"})), "403": err, "404": err}}},
-            "/api/v1/surveys/{id}/estimates": {"get": {"summary": "Ước lượng gần nhất của khảo sát: báo cáo JSON của bộ ước lượng (units → n, weight_sum, estimate, ci95), với B và seed đã dùng", "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
-                "responses": {"200": ok("Ước lượng", json!({"type": "object", "properties": {"bootstrap": {"type": "integer"}, "seed": {"type": "integer"}, "computed_at": {"type": "integer"}, "report": {"type": "object"}}})), "403": err, "404": err}}}
-    });
-    match v {
-        Value::Object(m) => m,
-        _ => serde_json::Map::new(),
-    }
 }
 
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta", security(()),

@@ -42,7 +42,11 @@ struct ApiDoc;
 
 /// All `/api/v1` routes with their descriptions.
 pub fn api_router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(crate::api::routes())
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(crate::api::routes())
+        .merge(crate::plans::api_routes())
+        .merge(crate::reports::api_routes())
+        .merge(crate::surveys::api_routes())
 }
 
 #[cfg(test)]

@@ -384,7 +384,7 @@ fn days_in_month(y: i32, m: u8) -> Option<u8> {
 }
 
 /// An inclusive span of dates: "từ ngày … đến ngày …".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DateWindow {
     #[serde(with = "iso_date")]
     pub from: Date,

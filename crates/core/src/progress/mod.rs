@@ -284,6 +284,32 @@ impl StatusCounts {
     }
 }
 
+// The JSON that `StatusCounts` serialises to, for the OpenAPI schema only.
+/// Number of tasks in each status, and their total.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code, reason = "describes the JSON written by the Serialize impl; never built")]
+struct StatusCountsJson {
+    not_started: u32,
+    in_progress: u32,
+    done: u32,
+    done_late: u32,
+    overdue: u32,
+    cannot_do: u32,
+    total: u32,
+}
+
+impl utoipa::PartialSchema for StatusCounts {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <StatusCountsJson as utoipa::PartialSchema>::schema()
+    }
+}
+
+impl utoipa::ToSchema for StatusCounts {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("StatusCounts")
+    }
+}
+
 impl Serialize for StatusCounts {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut st = s.serialize_struct("StatusCounts", 7)?;
@@ -300,7 +326,7 @@ impl Serialize for StatusCounts {
 
 /// Task counts of a report: by status, and by status within each dimension. A task serving two dimensions
 /// counts once in `by_status` and once in each of its dimensions.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TaskCounts {
     pub by_status: StatusCounts,
     #[serde(default)]

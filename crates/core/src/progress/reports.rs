@@ -67,7 +67,7 @@ impl Deadline {
 }
 
 /// Whether a report came in on time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Submission {
     OnTime,
@@ -160,6 +160,35 @@ impl SubmissionCounts {
     }
 }
 
+// The JSON that `SubmissionCounts` serialises to, for the OpenAPI schema only.
+/// Counts of expected reports: `expected = on_time + late + missing + not_yet_due`, `submitted = on_time + late`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code, reason = "describes the JSON written by the Serialize impl; never built")]
+struct SubmissionCountsJson {
+    expected: u32,
+    submitted: u32,
+    on_time: u32,
+    late: u32,
+    missing: u32,
+    not_yet_due: u32,
+    /// Share of expected reports received; null when none is expected.
+    completeness: Option<f64>,
+    /// Share of expected reports received on time; null when none is expected.
+    timeliness: Option<f64>,
+}
+
+impl utoipa::PartialSchema for SubmissionCounts {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <SubmissionCountsJson as utoipa::PartialSchema>::schema()
+    }
+}
+
+impl utoipa::ToSchema for SubmissionCounts {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("SubmissionCounts")
+    }
+}
+
 impl Serialize for SubmissionCounts {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut st = s.serialize_struct("SubmissionCounts", 8)?;
@@ -175,7 +204,7 @@ impl Serialize for SubmissionCounts {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReporterKind {
     Unit,
@@ -341,7 +370,7 @@ pub struct StatusNode {
     pub children: Vec<StatusNode>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct OwnReportStatus {
     #[serde(with = "iso_date")]
     pub due: Date,
@@ -351,7 +380,7 @@ pub struct OwnReportStatus {
 }
 
 /// One line of the status document.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct StatusLine {
     pub code: String,
     pub name: String,
@@ -377,8 +406,10 @@ pub struct StatusLine {
 ///             "tasks": {"by_status": {"not_started": 1, …, "total": 9}, "by_dimension": {"D1": {…}}} },
 ///   "children": [ { …the same fields for each child… } ] }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ReportStatus {
+    /// The period's code, e.g. `2022-H1`.
+    #[schema(value_type = String, example = "2022-H1")]
     pub period: Period,
     pub period_label: String,
     pub window: Option<DateWindow>,

@@ -34,18 +34,25 @@ struct PlansPage {
 }
 
 /// The filters of the list, as the query string gives them (the page shows them back as typed).
-#[derive(Deserialize, Default, Clone)]
+#[derive(Deserialize, Default, Clone, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PlansQuery {
+    /// Mã đơn vị.
     #[serde(default)]
     pub unit: String,
+    /// Năm (bỏ qua nếu không phải số).
     #[serde(default)]
     pub year: String,
+    /// `draft` hoặc `issued` (giá trị khác: danh sách rỗng).
     #[serde(default)]
     pub status: String,
+    /// Họ bộ chỉ số (papi, par_index, sipas …).
     #[serde(default)]
     pub family: String,
+    /// Tìm không dấu trong tiêu đề.
     #[serde(default)]
     pub q: String,
+    /// Thứ tự của trang danh sách (API luôn trả mới nhất trước).
     #[serde(default)]
     pub sort: String,
 }

@@ -14,6 +14,7 @@ use crate::startup::AppState;
 use axum::Router;
 use axum::routing::{get, post};
 
+pub use api::routes as api_routes;
 pub use list::PLAN_UPLOAD_LIMIT;
 
 /// Kept here for the report pages, which label tasks by dimension the same way.
@@ -29,9 +30,5 @@ pub fn router() -> Router<AppState> {
         .route("/plans/{id}/export/{format}", get(export::export))
         .route("/tasks/{id}/edit", get(tasks::task_edit_page).post(tasks::task_edit_submit))
         .route("/library", get(tasks::library))
-        .route("/api/v1/plans", get(api::api_list))
-        .route("/api/v1/plans/{id}", get(api::api_detail))
-        .route("/api/v1/tasks/search", get(api::api_search))
         .route("/results/{fw}/{year}/units/{code}/draft-plan", post(draft::draft_plan_form))
-        .route("/api/v1/results/{fw}/{year}/units/{code}/draft-plan", post(draft::draft_plan_api))
 }

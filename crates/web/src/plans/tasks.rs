@@ -87,10 +87,13 @@ pub async fn task_edit_submit(
     }
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LibraryQuery {
+    /// Từ khóa, tìm không dấu.
     #[serde(default)]
     pub q: String,
+    /// Mã nút bộ chỉ số (vd. `papi.d5`).
     #[serde(default)]
     pub node: String,
 }

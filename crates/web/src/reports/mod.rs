@@ -15,6 +15,8 @@ use crate::startup::AppState;
 use axum::Router;
 use axum::routing::{get, post};
 
+pub use api::routes as api_routes;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/reports", get(report_page::report_page))
@@ -26,6 +28,5 @@ pub fn router() -> Router<AppState> {
         .route("/tasks/{id}/updates", post(tasks::add_update))
         .route("/updates/{id}/return", post(tasks::return_update))
         .route("/evidence/{id}", get(tasks::download))
-        .route("/api/v1/reports/status", get(api::status))
         .route("/notifications", get(notifications::notifications).post(notifications::notifications_read))
 }

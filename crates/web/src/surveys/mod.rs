@@ -22,6 +22,8 @@ use axum::routing::{get, post};
 /// Response files uploaded on the survey page: at most 64 MB (larger files: `chiso survey import`).
 pub const IMPORT_LIMIT: usize = 64 * 1024 * 1024;
 
+pub use api::routes as api_routes;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/surveys", get(list::list).post(list::create))
@@ -38,7 +40,4 @@ pub fn router() -> Router<AppState> {
         .route("/surveys/{id}/sheet", post(estimates::fill_sheet))
         .route("/s/{token}", get(public_form::form_page).post(public_form::form_submit))
         .route("/s/{token}/done", get(public_form::form_done))
-        .route("/api/v1/surveys", get(api::api_list))
-        .route("/api/v1/surveys/{id}", get(api::api_detail))
-        .route("/api/v1/surveys/{id}/estimates", get(api::api_estimates))
 }
