@@ -15,6 +15,8 @@ pub enum AppError {
     BadRequest(String),
     #[error("cần đăng nhập")]
     Unauthorized,
+    #[error("nội dung yêu cầu quá lớn (tối đa {0} MB)")]
+    TooLarge(usize),
     #[error("phiên làm việc không hợp lệ hoặc biểu mẫu đã cũ (CSRF); hãy tải lại trang và thử lại")]
     Csrf,
     #[error("không tìm thấy {0}")]
@@ -70,6 +72,7 @@ impl AppError {
             AppError::Service { kind, .. } => status_of(*kind),
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -85,6 +88,7 @@ impl AppError {
             AppError::Store(StoreError::Invalid(_)) => "invalid",
             AppError::BadRequest(_) => "bad_request",
             AppError::Unauthorized => "unauthorized",
+            AppError::TooLarge(_) => "too_large",
             AppError::Csrf => "csrf",
             AppError::Service { code, .. } => code,
             _ => "internal",
@@ -148,6 +152,36 @@ impl IntoResponse for ApiError {
         let body = serde_json::json!({"error": {"code": self.0.code(), "message": self.0.public_message()}});
         (self.0.status(), Json(body)).into_response()
     }
+}
+
+/// Middleware: every error under `/api/` is the JSON error body, also those that axum or a layer answers
+/// before a handler runs with an empty or plain-text body (405 wrong method, 413 body too large, 415 …).
+/// Handlers' own JSON errors pass unchanged.
+pub async fn api_errors_as_json(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !is_api || is_json || !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let (code, message) = match status {
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "phương thức HTTP này không dùng được cho đường dẫn này".to_string()),
+        StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "nội dung yêu cầu quá lớn".to_string()),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("bad_request", "kiểu nội dung (Content-Type) không được hỗ trợ".to_string()),
+        StatusCode::NOT_FOUND => ("not_found", "không tìm thấy".to_string()),
+        s if s.is_server_error() => ("internal", "Đã có lỗi hệ thống; vui lòng thử lại hoặc báo quản trị viên.".to_string()),
+        s => ("bad_request", format!("yêu cầu không hợp lệ ({})", s.as_u16())),
+    };
+    let (mut parts, _) = res.into_parts();
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    parts.headers.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
+    let body = serde_json::json!({"error": {"code": code, "message": message}}).to_string();
+    Response::from_parts(parts, axum::body::Body::from(body))
 }
 
 pub use crate::render::html_escape;

@@ -179,7 +179,154 @@ fn json_error(e: &JsonRejection) -> AppError {
             message: format!("dữ liệu JSON không đúng cấu trúc: {}", d.body_text()),
         },
         JsonRejection::MissingJsonContentType(_) => AppError::BadRequest("cần Content-Type: application/json".into()),
-        JsonRejection::BytesRejection(_) => AppError::BadRequest("không đọc được nội dung yêu cầu (quá lớn hoặc bị ngắt)".into()),
+        JsonRejection::BytesRejection(b) if b.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+            AppError::TooLarge(crate::startup::BODY_LIMIT / (1024 * 1024))
+        }
+        JsonRejection::BytesRejection(_) => AppError::BadRequest("không đọc được nội dung yêu cầu (bị ngắt)".into()),
         _ => AppError::BadRequest("nội dung không phải JSON hợp lệ".into()),
+    }
+}
+
+// ------------------------------------------------------------------------------------------ NUL bytes
+
+/// The message of a request that carries a NUL byte.
+const NUL_MESSAGE: &str = "dữ liệu gửi lên chứa ký tự NUL (\\0), không hợp lệ";
+
+/// Does percent-encoded text (a path, a query string, an urlencoded form) decode to a NUL byte?
+fn decodes_to_nul(raw: &[u8]) -> bool {
+    let hex = |b: u8| (b as char).to_digit(16);
+    let mut i = 0;
+    while i < raw.len() {
+        match raw[i] {
+            0 => return true,
+            b'%' if i + 2 < raw.len() => {
+                if let (Some(h), Some(l)) = (hex(raw[i + 1]), hex(raw[i + 2])) {
+                    if h == 0 && l == 0 {
+                        return true;
+                    }
+                    i += 3;
+                    continue;
+                }
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    false
+}
+
+/// Does a JSON document hold a NUL in one of its strings or keys?
+fn json_has_nul(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(a) => a.iter().any(json_has_nul),
+        serde_json::Value::Object(o) => o.iter().any(|(k, v)| k.contains('\0') || json_has_nul(v)),
+        _ => false,
+    }
+}
+
+fn bad_input(is_api: bool, e: AppError) -> Response {
+    if is_api { ApiError(e).into_response() } else { PageError(e).into_response() }
+}
+
+/// Middleware: a NUL byte in the path, the query, an urlencoded form or a JSON body is bad input (400: the
+/// JSON error under `/api/`, the Vietnamese error page elsewhere), refused before any handler or the
+/// database sees it — PostgreSQL cannot store NUL in text, SQLite can, and both must answer alike.
+/// Multipart text fields are checked by [`Upload`]; file contents may hold any byte.
+pub async fn reject_nul(req: Request, next: axum::middleware::Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    if decodes_to_nul(req.uri().path().as_bytes()) || req.uri().query().is_some_and(|q| decodes_to_nul(q.as_bytes())) {
+        return bad_input(is_api, AppError::BadRequest(NUL_MESSAGE.into()));
+    }
+    let content_type = req.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+    let is_json = content_type.starts_with("application/json") || content_type.contains("+json");
+    if !is_form && !is_json {
+        return next.run(req).await;
+    }
+    // Forms and JSON are small (the global body limit); read them once, check, and hand the same bytes on.
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, crate::startup::BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(_) => return bad_input(is_api, AppError::TooLarge(crate::startup::BODY_LIMIT / (1024 * 1024))),
+    };
+    let nul = if is_form {
+        decodes_to_nul(&bytes)
+    } else {
+        bytes.contains(&0) || serde_json::from_slice::<serde_json::Value>(&bytes).is_ok_and(|v| json_has_nul(&v))
+    };
+    if nul {
+        return bad_input(is_api, AppError::BadRequest(NUL_MESSAGE.into()));
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await
+}
+
+/// `Multipart` whose text fields (and field and file names) may not hold a NUL byte; file contents may.
+/// Every upload form takes this instead of axum's `Multipart`.
+pub struct Upload(axum::extract::Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for Upload {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Multipart::from_request(req, state)
+            .await
+            .map(Upload)
+            .map_err(|e| PageError(AppError::BadRequest(format!("biểu mẫu tải lên không hợp lệ: {}", e.body_text()))))
+    }
+}
+
+/// One part of an [`Upload`].
+pub struct UploadField<'a>(axum::extract::multipart::Field<'a>);
+
+impl Upload {
+    /// The next part; `context` names the form in the error message ("biểu mẫu tải lên không hợp lệ: …").
+    pub async fn next_field(&mut self, context: &str) -> Result<Option<UploadField<'_>>, AppError> {
+        let field = self.0.next_field().await.map_err(|e| AppError::BadRequest(format!("{context}: {e}")))?;
+        match field {
+            Some(f) if f.name().is_some_and(|n| n.contains('\0')) || f.file_name().is_some_and(|n| n.contains('\0')) => {
+                Err(AppError::BadRequest(NUL_MESSAGE.into()))
+            }
+            Some(f) => Ok(Some(UploadField(f))),
+            None => Ok(None),
+        }
+    }
+}
+
+impl UploadField<'_> {
+    pub fn name(&self) -> Option<&str> {
+        self.0.name()
+    }
+
+    pub fn file_name(&self) -> Option<&str> {
+        self.0.file_name()
+    }
+
+    /// A text field: UTF-8 without NUL.
+    pub async fn text(self) -> Result<String, AppError> {
+        let text = self.0.text().await.map_err(|e| AppError::BadRequest(format!("biểu mẫu không hợp lệ: {e}")))?;
+        if text.contains('\0') { Err(AppError::BadRequest(NUL_MESSAGE.into())) } else { Ok(text) }
+    }
+
+    /// A file's contents, any bytes.
+    pub async fn bytes(self) -> Result<axum::body::Bytes, axum::extract::multipart::MultipartError> {
+        self.0.bytes().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decodes_to_nul;
+
+    #[test]
+    fn percent_encoded_nul_is_found_and_only_it() {
+        assert!(decodes_to_nul(b"/api/v1/units/%00"));
+        assert!(decodes_to_nul(b"q=a%00b"));
+        assert!(decodes_to_nul(b"x=%00"));
+        assert!(decodes_to_nul(b"raw\0"));
+        assert!(!decodes_to_nul(b"q=%2500&x=%0A%30%41"));
+        assert!(!decodes_to_nul(b"q=%0"));
+        assert!(!decodes_to_nul(b"q=%"));
+        assert!(!decodes_to_nul(b"q=%zz00"));
     }
 }

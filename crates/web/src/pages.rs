@@ -6,7 +6,7 @@ use crate::i18n::Lang;
 use crate::startup::AppState;
 use askama::Template;
 use axum::Form;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chiso_core::access::{Permission, Reach, Role};
@@ -211,13 +211,16 @@ pub async fn units_export(State(state): State<AppState>, me: CurrentUser) -> Res
 /// Unit CSV upload: at most 5 MB, UTF-8 text.
 pub const UNIT_CSV_LIMIT: usize = 5 * 1024 * 1024;
 
-pub async fn units_import(State(state): State<AppState>, me: CurrentUser, mut multipart: Multipart) -> Result<Response, PageError> {
+pub async fn units_import(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    mut multipart: crate::extract::Upload,
+) -> Result<Response, PageError> {
     let mut csrf = String::new();
     let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("biểu mẫu tải lên không hợp lệ: {e}")))?
-    {
+    while let Some(field) = multipart.next_field("biểu mẫu tải lên không hợp lệ").await? {
         match field.name() {
-            Some("csrf") => csrf = field.text().await.map_err(|e| AppError::BadRequest(e.to_string()))?,
+            Some("csrf") => csrf = field.text().await?,
             Some("file") => {
                 let name = field.file_name().unwrap_or("tệp").to_string();
                 let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(format!("không đọc được tệp '{name}': {e}")))?;

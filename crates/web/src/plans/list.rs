@@ -4,7 +4,7 @@ use crate::auth::CurrentUser;
 use crate::error::{AppError, PageError};
 use crate::startup::AppState;
 use askama::Template;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chiso_app::plans::{self as uc, PlanSort};
@@ -102,17 +102,20 @@ async fn render_list(state: &AppState, me: &CurrentUser, q: PlansQuery, error: O
 /// Plan documents: at most 20 MB (the parser's own limit applies too).
 pub const PLAN_UPLOAD_LIMIT: usize = 20 * 1024 * 1024;
 
-pub async fn import_upload(State(state): State<AppState>, me: CurrentUser, mut multipart: Multipart) -> Result<Response, PageError> {
+pub async fn import_upload(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    mut multipart: crate::extract::Upload,
+) -> Result<Response, PageError> {
     let mut csrf = String::new();
     let mut unit = String::new();
     let mut year = String::new();
     let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("biểu mẫu tải lên không hợp lệ: {e}")))?
-    {
+    while let Some(field) = multipart.next_field("biểu mẫu tải lên không hợp lệ").await? {
         match field.name() {
-            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
-            Some("unit") => unit = field.text().await.unwrap_or_default(),
-            Some("year") => year = field.text().await.unwrap_or_default(),
+            Some("csrf") => csrf = field.text().await?,
+            Some("unit") => unit = field.text().await?,
+            Some("year") => year = field.text().await?,
             Some("file") => {
                 let name = field.file_name().unwrap_or("tệp").to_string();
                 let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(format!("không đọc được tệp '{name}': {e}")))?;

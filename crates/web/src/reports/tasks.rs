@@ -6,7 +6,7 @@ use crate::error::{AppError, PageError};
 use crate::startup::AppState;
 use askama::Template;
 use axum::Form;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chiso_app::{ErrorKind, Failure};
@@ -67,11 +67,11 @@ pub async fn add_update(
     State(state): State<AppState>,
     me: CurrentUser,
     Path(id): Path<i64>,
-    mut mp: Multipart,
+    mut mp: crate::extract::Upload,
 ) -> Result<Response, PageError> {
     let mut f: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     let mut files = Vec::new();
-    while let Some(field) = mp.next_field().await.map_err(|e| AppError::BadRequest(format!("biểu mẫu không hợp lệ: {e}")))? {
+    while let Some(field) = mp.next_field("biểu mẫu không hợp lệ").await? {
         let name = field.name().unwrap_or_default().to_string();
         if name == "files" {
             let file_name = field.file_name().unwrap_or_default().to_string();
@@ -84,7 +84,7 @@ pub async fn add_update(
             }
             files.push(NewEvidence { file_name, bytes: bytes.to_vec() });
         } else {
-            f.insert(name, field.text().await.unwrap_or_default());
+            f.insert(name, field.text().await?);
         }
     }
     me.check_csrf(f.get("csrf").map(String::as_str).unwrap_or(""))?;

@@ -5,7 +5,7 @@ use super::render::{INPUT_MISTAKES, is_one_of};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageError};
 use crate::startup::AppState;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
@@ -14,14 +14,13 @@ pub(super) async fn import_upload(
     me: CurrentUser,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    mut multipart: Multipart,
+    mut multipart: crate::extract::Upload,
 ) -> Result<Response, PageError> {
     let mut csrf = String::new();
     let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("biểu mẫu tải lên không hợp lệ: {e}")))?
-    {
+    while let Some(field) = multipart.next_field("biểu mẫu tải lên không hợp lệ").await? {
         match field.name() {
-            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("csrf") => csrf = field.text().await?,
             Some("file") => {
                 let name = field.file_name().unwrap_or("tệp").to_string();
                 let bytes =

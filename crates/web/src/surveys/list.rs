@@ -6,7 +6,7 @@ use crate::error::{AppError, PageError};
 use crate::pages::Base;
 use crate::startup::AppState;
 use askama::Template;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -94,11 +94,14 @@ async fn render_list(state: &AppState, me: &CurrentUser, q: ListQuery, error: Op
     Ok(page.render()?)
 }
 
-pub(super) async fn create(State(state): State<AppState>, me: CurrentUser, mut multipart: Multipart) -> Result<Response, PageError> {
+pub(super) async fn create(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    mut multipart: crate::extract::Upload,
+) -> Result<Response, PageError> {
     let mut f: HashMap<String, String> = HashMap::new();
     let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("biểu mẫu không hợp lệ: {e}")))?
-    {
+    while let Some(field) = multipart.next_field("biểu mẫu không hợp lệ").await? {
         let name = field.name().unwrap_or("").to_string();
         if name == "file" {
             let fname = field.file_name().unwrap_or("bảng hỏi").to_string();
@@ -110,7 +113,7 @@ pub(super) async fn create(State(state): State<AppState>, me: CurrentUser, mut m
                 file = Some((fname, bytes.to_vec()));
             }
         } else {
-            f.insert(name, field.text().await.unwrap_or_default());
+            f.insert(name, field.text().await?);
         }
     }
     let get = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();

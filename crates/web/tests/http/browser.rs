@@ -47,7 +47,9 @@ impl Browser {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let profile = std::env::temp_dir().join(format!("chiso-chromium-{}-{port}", std::process::id()));
-        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
+        // `implicit`: finding an element waits for it (up to 5 s), so a check right after a click that submits a
+        // form sees the next page rather than racing its navigation.
+        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "timeouts": {"implicit": 5000}, "goog:chromeOptions": {
             "binary": chromium,
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,900",
@@ -96,6 +98,19 @@ impl Browser {
         self.cmd(reqwest::Method::GET, "/url", None).await.as_str().unwrap_or_default().to_string()
     }
 
+    /// The current URL once it contains `part` (a click that submits a form returns before the browser has
+    /// navigated): waits up to 5 s, then returns whatever the URL is.
+    pub async fn url_containing(&self, part: &str) -> String {
+        for _ in 0..50 {
+            let url = self.current_url().await;
+            if url.contains(part) {
+                return url;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        self.current_url().await
+    }
+
     pub async fn resize(&self, width: u32, height: u32) {
         self.cmd(reqwest::Method::POST, "/window/rect", Some(json!({"width": width, "height": height}))).await;
     }
@@ -125,11 +140,11 @@ async fn a_person_logs_in_and_sees_the_unit_tree() {
     let Some(browser) = Browser::start().await else { return };
     let app = spawn_app(TestDb::sqlite().await.expect("db")).await;
     browser.goto(&app.url("/units")).await;
-    assert!(browser.current_url().await.contains("/login?next=/units"), "redirected to login");
+    assert!(browser.url_containing("/login?next=/units").await.contains("/login?next=/units"), "redirected to login");
     browser.type_into("#username", "nv.huyen").await;
     browser.type_into("#password", PASSWORD).await;
     browser.click("#login-submit").await;
-    assert!(browser.current_url().await.ends_with("/units"), "back to the page asked for");
+    assert!(browser.url_containing("/units").await.ends_with("/units"), "back to the page asked for");
     let table = browser.text("#units-table").await;
     assert!(table.contains("Huyện Mộc Châu") && table.contains("Thị trấn Mộc Châu") && table.contains("Xã Chiềng Sơn"), "tree: {table}");
     assert!(!table.contains("Tỉnh Sơn La"), "the parent province is outside the specialist's scope");
