@@ -3,7 +3,7 @@
 
 use crate::data::DataArgs;
 use anyhow::{Context, Result, bail};
-use chiso_core::access::Scope;
+use chiso_core::access::{Reach, Role, Scope};
 use chiso_core::framework::{Framework, FrameworkSet, Source};
 use chiso_core::results::{SheetAction, default_mapping, parse_unit_mapping, rank_change_vi};
 use chiso_core::text::vn_number;
@@ -46,6 +46,10 @@ pub enum ResultsCmd {
         /// The file already uses the system's unit codes (no mapping).
         #[arg(long, conflicts_with = "mapping")]
         unit_codes: bool,
+        /// Confirm that the import may remove results already published for the year (units with
+        /// scores that the file leaves without); without it such an import is refused.
+        #[arg(long)]
+        confirm_removal: bool,
         /// Extra framework files (*.toml) beside the shipped ones.
         #[arg(long)]
         frameworks_dir: Option<PathBuf>,
@@ -111,6 +115,7 @@ pub enum Mapping<'a> {
 }
 
 /// Import one results file. Errors name the file, line and column.
+#[allow(clippy::too_many_arguments)]
 pub async fn import(
     store: &Store,
     fw: &Framework,
@@ -119,9 +124,10 @@ pub async fn import(
     format: ResultsFormat,
     mapping: Mapping<'_>,
     source: &str,
+    confirm_removal: bool,
 ) -> Result<ResultsImportSummary> {
     let map_text = match mapping {
-        Mapping::Default => default_mapping(&fw.code).map(|t| ("datasets/papi/province-units.csv", t)),
+        Mapping::Default => default_mapping(fw).map(|t| ("datasets/papi/province-units.csv", t)),
         Mapping::File(t) => Some(("tệp ánh xạ", t)),
         Mapping::None => None,
     };
@@ -129,10 +135,13 @@ pub async fn import(
         Some((name, t)) => Some(parse_unit_mapping(t).map_err(|e| anyhow::anyhow!("{name}: {e}"))?),
         None => None,
     };
-    let req = ResultsImport { framework: fw, year, text, format, mapping: map.as_ref(), source };
+    let req = ResultsImport { framework: fw, year, text, format, mapping: map.as_ref(), source, confirm_removal };
     match store.import_results(&Scope::system("cli"), req).await {
         Ok(s) => Ok(s),
         Err(ResultsImportError::File(e)) => bail!("{source}: {e}"),
+        Err(e @ ResultsImportError::RemovalNotConfirmed(_)) => {
+            bail!("{source}: {e} (chạy lại với --confirm-removal để xác nhận xóa)")
+        }
         Err(ResultsImportError::Store(e)) => bail!("{source}: {e}"),
     }
 }
@@ -201,7 +210,7 @@ pub fn weak_text(w: &WeakReport) -> String {
 
 pub async fn run(cmd: ResultsCmd) -> Result<()> {
     match cmd {
-        ResultsCmd::Import { framework: code, year, file, format, mapping, unit_codes, frameworks_dir, data } => {
+        ResultsCmd::Import { framework: code, year, file, format, mapping, unit_codes, confirm_removal, frameworks_dir, data } => {
             let set = crate::load_frameworks(frameworks_dir.as_deref())?;
             let fw = framework(&set, &code)?;
             let format = ResultsFormat::parse(&format).with_context(|| format!("--format '{format}' không hợp lệ (wide hoặc long)"))?;
@@ -216,7 +225,7 @@ pub async fn run(cmd: ResultsCmd) -> Result<()> {
                 (None, false) => Mapping::Default,
             };
             let store = data.open().await?;
-            let s = import(&store, fw, year, &text, format, mapping, &file.display().to_string()).await;
+            let s = import(&store, fw, year, &text, format, mapping, &file.display().to_string(), confirm_removal).await;
             store.close().await;
             let s = s?;
             if s.unchanged {
@@ -284,7 +293,8 @@ pub async fn load_demo(store: &Store) -> Result<String> {
     let papi = framework(&set, "papi")?;
     let mut imported = 0;
     for (year, text) in PAPI_YEARS {
-        let s = import(store, papi, *year, text, ResultsFormat::Wide, Mapping::Default, &format!("datasets/papi/{year}.csv")).await?;
+        let s =
+            import(store, papi, *year, text, ResultsFormat::Wide, Mapping::Default, &format!("datasets/papi/{year}.csv"), false).await?;
         if !s.unchanged {
             imported += 1;
         }
@@ -292,8 +302,19 @@ pub async fn load_demo(store: &Store) -> Result<String> {
     let par = framework(&set, "par_index")?;
     let sys = Scope::system("demo");
     let mut sheet = "đã có";
-    if store.unit_by_code(&sys, "250").await.is_ok() && store.assessment_for(&sys, "250", "par_index", 2024).await?.is_none() {
-        let a = store.create_assessment(&sys, par, "250", 2024).await?;
+    if let Ok(unit) = store.unit_by_code(&sys, "250").await
+        && store.assessment_for(&sys, "250", "par_index", 2024).await?.is_none()
+    {
+        // Self-assessment is the assessed unit's own step: the demo acts as Mê Linh itself (as its
+        // specialist would), never as the system above it.
+        let melinh = Scope {
+            user_id: None,
+            actor: sys.actor.clone(),
+            role: Role::Specialist,
+            reach: Reach::Subtree { unit_id: unit.id, path: unit.path.clone() },
+            agency_id: None,
+        };
+        let a = store.create_assessment(&melinh, par, "250", 2024).await?;
         // Below full score where the Mê Linh plan says work is needed (Biểu 02).
         let lower = [("par.a1.c5", 1.0), ("par.a3.c4", 2.5), ("par.a5.c2", 2.0), ("par.a7.c3", 2.5), ("par.a8.c1", 1.5)];
         let inputs: Vec<SelfScoreInput> = par
@@ -307,8 +328,8 @@ pub async fn load_demo(store: &Store) -> Result<String> {
                 missing_reason: None,
             })
             .collect();
-        store.save_self_scores(&sys, par, a.id, &inputs, None).await?;
-        store.transition(&sys, par, a.id, SheetAction::Submit, None, None).await?;
+        store.save_self_scores(&melinh, par, a.id, &inputs, None).await?;
+        store.transition(&melinh, par, a.id, SheetAction::Submit, None, None).await?;
         sheet = "mới";
     }
     Ok(format!("PAPI 2018–2024: {imported} năm được nhập; phiếu chấm điểm CCHC 2024 của Mê Linh: {sheet}."))
@@ -332,7 +353,7 @@ mod tests {
         let set = FrameworkSet::builtin().expect("frameworks");
         let papi = framework(&set, "papi").expect("papi");
         for (year, text) in PAPI_YEARS.iter().filter(|(y, _)| *y >= 2022) {
-            import(&store, papi, *year, text, ResultsFormat::Wide, Mapping::Default, "t.csv").await.expect("import");
+            import(&store, papi, *year, text, ResultsFormat::Wide, Mapping::Default, "t.csv", false).await.expect("import");
         }
         let text = rank_json(&store, papi, 2024).await.expect("json");
         // Keys in the documented order.
@@ -385,10 +406,12 @@ mod tests {
         let set = FrameworkSet::builtin().expect("frameworks");
         let papi = framework(&set, "papi").expect("papi");
         let bad = PAPI_YEARS[5].1.replacen("\nP05,", "\nP99,", 1);
-        let e = import(&store, papi, 2023, &bad, ResultsFormat::Wide, Mapping::Default, "2023.csv").await.expect_err("refused");
+        let e = import(&store, papi, 2023, &bad, ResultsFormat::Wide, Mapping::Default, "2023.csv", false).await.expect_err("refused");
         let msg = e.to_string();
         assert!(msg.contains("2023.csv") && msg.contains("dòng 6, cột 1") && msg.contains("P99"), "{msg}");
-        let e = import(&store, papi, 2023, PAPI_YEARS[5].1, ResultsFormat::Wide, Mapping::None, "2023.csv").await.expect_err("no mapping");
+        let e = import(&store, papi, 2023, PAPI_YEARS[5].1, ResultsFormat::Wide, Mapping::None, "2023.csv", false)
+            .await
+            .expect_err("no mapping");
         assert!(e.to_string().contains("P01"), "{e}");
 
         let first = load_demo(&store).await.expect("demo");

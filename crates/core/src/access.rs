@@ -50,7 +50,7 @@ impl Role {
         use Permission::*;
         match self {
             Role::Admin => true,
-            Role::Specialist => !matches!(p, ManageUsers | Approve),
+            Role::Specialist => !matches!(p, ManageUsers | Approve | ImportResults),
             Role::AgencyStaff => matches!(p, View | UpdateTasks | SelfScore),
             Role::Leader => matches!(p, View | Approve),
             Role::Viewer => matches!(p, View),
@@ -69,6 +69,8 @@ pub enum Permission {
     SelfScore,
     Appraise,
     Approve,
+    /// Import official index results (national data): administrators only.
+    ImportResults,
 }
 
 impl Permission {
@@ -82,6 +84,7 @@ impl Permission {
             Permission::SelfScore => "tự chấm điểm",
             Permission::Appraise => "thẩm định điểm",
             Permission::Approve => "phê duyệt",
+            Permission::ImportResults => "nhập kết quả chỉ số chính thức",
         }
     }
 }
@@ -166,6 +169,8 @@ mod tests {
         assert!(!Role::Viewer.can(Permission::UpdateTasks));
         assert!(Role::Specialist.can(Permission::Appraise));
         assert!(!Role::Specialist.can(Permission::ManageUsers));
+        assert!(!Role::Specialist.can(Permission::ImportResults));
+        assert!(Role::Admin.can(Permission::ImportResults));
         for r in Role::ALL {
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }

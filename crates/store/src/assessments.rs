@@ -1,15 +1,13 @@
-//! Long (~920 lines) pending a split: the score-sheet workflow rules are moving to core (branch of session 2,
-//! not landed), after which this file keeps only the queries.
-//!
 //! PAR-style score sheets (phiếu chấm điểm): a unit's self-assessment of every leaf criterion of a
 //! framework for one year, the higher level's appraisal, an optional explanation round, and the
 //! finalised, locked result.
 //!
-//! * **Who does what.** The unit side (self scores, evidence notes, explanations, submit) needs the
-//!   self-score permission and a scope reaching the unit. The appraiser side (appraise, complete a
-//!   round, finalise, reopen) needs the appraisal permission and a scope reaching the unit's
-//!   *parent* — so a unit can never appraise itself, and a commune cannot touch another commune's
-//!   sheet. Reading a sheet needs a scope reaching the unit.
+//! * **Who does what** is core's rule (`chiso_core::results::check_side`), enforced here on every call:
+//!   the unit side (self scores, evidence notes, explanations, submit) is the assessed unit's own
+//!   accounts with the self-score permission; the appraiser side (appraise, complete a round,
+//!   finalise, reopen) needs the appraisal permission and a scope reaching the unit's *parent* and is
+//!   never the unit itself — so self-assessment and appraisal are always done by different units, and
+//!   a commune cannot touch another commune's sheet. Reading a sheet needs a scope reaching the unit.
 //! * **States** follow `chiso_core::results::next_status`: draft → submitted → appraised
 //!   (→ explained → re_appraised) → finalised; reopen steps back (reason required). Self scores
 //!   change only in draft, appraisals only while a round is open, explanations only after the first
@@ -23,7 +21,7 @@ use crate::results::{UnitName, WeakReport, short_name, weak_report};
 use crate::{Store, StoreError, StoreResult, audit, now_ms, on_db, write_tx};
 use chiso_core::access::{Permission, Scope};
 use chiso_core::framework::{Framework, Node, Source};
-use chiso_core::results::{self as core_results, Actor, LeafScore, Ranking, ScoreSheet, SheetAction, SheetStatus, YearScores};
+use chiso_core::results::{self as core_results, Actor, LeafScore, Ranking, ScoreSheet, SheetAction, SheetStatus, SheetUnit, YearScores};
 use chiso_core::text::nfc;
 use chiso_core::weakness;
 use serde::Serialize;
@@ -174,45 +172,23 @@ fn require(scope: &Scope, p: Permission) -> StoreResult<()> {
     if scope.can(p) { Ok(()) } else { Err(StoreError::Forbidden(p.name_vi().to_string())) }
 }
 
-/// The materialised path of the parent of the unit at `path` ("/1/3/5/" → "/1/3/"; a root → "/").
-fn parent_path(path: &str) -> String {
-    let trimmed = path.trim_end_matches('/');
-    match trimmed.rsplit_once('/') {
-        Some((head, _)) => format!("{head}/"),
-        None => "/".to_string(),
-    }
+/// The sheet's unit as core's "who may" rules see it.
+fn sheet_unit(a: &Assessment) -> SheetUnit<'_> {
+    SheetUnit { id: a.unit_id, name: &a.unit_name, path: &a.unit_path }
 }
 
-/// The unit side: self-score permission and reach of the unit.
-fn is_unit_side(scope: &Scope, a: &Assessment) -> bool {
-    scope.can(Permission::SelfScore) && scope.reaches_path(&a.unit_path)
-}
-
-/// The appraiser: appraisal permission and reach of the unit's parent (never the unit alone).
-fn is_appraiser(scope: &Scope, a: &Assessment) -> bool {
-    scope.can(Permission::Appraise) && scope.reaches_path(&parent_path(&a.unit_path))
+/// Core's rule (`results::check_side`): the unit side is the assessed unit itself, the appraiser its
+/// superior; no scope is both.
+fn check_side(scope: &Scope, a: &Assessment, actor: Actor) -> StoreResult<()> {
+    core_results::check_side(scope, sheet_unit(a), actor).map_err(StoreError::Forbidden)
 }
 
 fn check_unit_side(scope: &Scope, a: &Assessment) -> StoreResult<()> {
-    if is_unit_side(scope, a) {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden(format!("{} cho phiếu của {}", Permission::SelfScore.name_vi(), a.unit_name)))
-    }
+    check_side(scope, a, Actor::Unit)
 }
 
 fn check_appraiser(scope: &Scope, a: &Assessment) -> StoreResult<()> {
-    if !scope.can(Permission::Appraise) {
-        return Err(StoreError::Forbidden(Permission::Appraise.name_vi().to_string()));
-    }
-    if !is_appraiser(scope, a) {
-        return Err(StoreError::Forbidden(format!(
-            "{}: phiếu của {} do cấp trên trực tiếp thẩm định; đơn vị không tự thẩm định mình",
-            Permission::Appraise.name_vi(),
-            a.unit_name
-        )));
-    }
-    Ok(())
+    check_side(scope, a, Actor::Appraiser)
 }
 
 fn check_version(a: &Assessment, expected: Option<i32>) -> StoreResult<()> {
@@ -421,16 +397,9 @@ impl Store {
         items.sort_by_key(|i| order.get(i.node.as_str()).copied().unwrap_or(usize::MAX));
         let sheet = core_results::score_sheet(fw, a.year, &leaf_scores(&items, &leaves)).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let status = a.status();
-        let unit_side = is_unit_side(scope, &a);
-        let appraiser = is_appraiser(scope, &a);
-        let actions = SheetAction::ALL
-            .into_iter()
-            .filter(|act| match act.actor() {
-                Actor::Unit => unit_side,
-                Actor::Appraiser => appraiser,
-            })
-            .filter(|act| core_results::next_status(status, *act, a.round >= 2).is_ok())
-            .collect();
+        let unit_side = core_results::is_unit_side(scope, sheet_unit(&a));
+        let appraiser = core_results::is_appraiser(scope, sheet_unit(&a));
+        let actions = core_results::allowed_actions(scope, sheet_unit(&a), status, a.round >= 2);
         Ok(SheetView {
             status_vi: status.name_vi(),
             can_self_score: unit_side && status.self_scoring_open(),
@@ -737,10 +706,7 @@ impl Store {
     ) -> StoreResult<Assessment> {
         let a = self.assessment(scope, id).await?;
         check_framework(fw, &a)?;
-        match action.actor() {
-            Actor::Unit => check_unit_side(scope, &a)?,
-            Actor::Appraiser => check_appraiser(scope, &a)?,
-        }
+        check_side(scope, &a, action.actor())?;
         check_version(&a, expected_version)?;
         let status = a.status();
         let next = core_results::next_status(status, action, a.round >= 2).map_err(StoreError::Conflict)?;

@@ -9,8 +9,8 @@
 //!   audited: one entry for the year and one per unit whose scores changed.
 //! * **Who reads what.** Published official results are public information, and a ranking needs
 //!   every peer: any logged-in user with the view permission reads the published results of every
-//!   unit, whatever their reach. Writing (import) needs the appraisal permission and a scope that
-//!   reaches every unit in the file and every unit whose stored results the import replaces.
+//!   unit, whatever their reach. Writing (import) is core's rule `results::check_may_import`: official
+//!   results are national data, imported only by an administrator reaching the whole system.
 //!   Score sheets (`assessments.rs`) are unit-owned working data and stay scoped.
 
 use crate::audit::Change;
@@ -55,6 +55,9 @@ pub struct ResultsImport<'a> {
     pub mapping: Option<&'a BTreeMap<String, String>>,
     /// Where the data came from (file name), kept with the year and in the audit.
     pub source: &'a str,
+    /// The person confirmed that the import may remove results already published for the year
+    /// (units with scores that the file leaves without). Without it such an import is refused.
+    pub confirm_removal: bool,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -79,6 +82,9 @@ pub struct ResultsImportSummary {
 #[derive(Debug)]
 pub enum ResultsImportError {
     File(ResultsError),
+    /// The import would remove published results of these units (code, full name) and was not
+    /// confirmed.
+    RemovalNotConfirmed(Vec<UnitName>),
     Store(StoreError),
 }
 
@@ -86,6 +92,16 @@ impl fmt::Display for ResultsImportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ResultsImportError::File(e) => write!(f, "{e}"),
+            ResultsImportError::RemovalNotConfirmed(units) => {
+                let names: Vec<&str> = units.iter().take(10).map(|u| u.name.as_str()).collect();
+                write!(
+                    f,
+                    "tệp này sẽ xóa kết quả đã công bố của {} đơn vị ({}{}); cần xác nhận xóa thì mới nhập",
+                    units.len(),
+                    names.join(", "),
+                    if units.len() > 10 { ", …" } else { "" }
+                )
+            }
             ResultsImportError::Store(e) => write!(f, "{e}"),
         }
     }
@@ -278,7 +294,7 @@ impl Store {
     /// Import one year of published results (see the module doc). The file is parsed and checked
     /// whole first; nothing is written unless every row is right.
     pub async fn import_results(&self, scope: &Scope, req: ResultsImport<'_>) -> Result<ResultsImportSummary, ResultsImportError> {
-        require(scope, Permission::Appraise)?;
+        core_results::check_may_import(scope).map_err(StoreError::Forbidden)?;
         let fw = req.framework;
         let parsed = match req.format {
             ResultsFormat::Wide => core_results::parse_wide_csv(fw, req.year, req.text),
@@ -321,6 +337,17 @@ impl Store {
                     ))
                     .into());
                 }
+            }
+        }
+        if let Some(o) = old_scores
+            && !req.confirm_removal
+        {
+            let removed = core_results::removed_units(o, &data);
+            if !removed.is_empty() {
+                let name = |c: &String| old.as_ref().and_then(|y| y.name(c)).unwrap_or(c).to_string();
+                return Err(ResultsImportError::RemovalNotConfirmed(
+                    removed.iter().map(|c| UnitName { unit: c.clone(), name: name(c) }).collect(),
+                ));
             }
         }
         let mut summary = ResultsImportSummary {

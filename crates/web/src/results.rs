@@ -21,8 +21,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use chiso_core::access::Permission;
-use chiso_core::framework::{Framework, Source};
-use chiso_core::results::{NodeStats, RankedUnit, Ranking, SheetAction, SheetStatus, default_mapping, parse_unit_mapping, rank_change_vi};
+use chiso_core::framework::{Family, Framework, Source};
+use chiso_core::results::{
+    NodeStats, RankedUnit, Ranking, SheetAction, SheetStatus, check_may_import, default_mapping, parse_unit_mapping, rank_change_vi,
+};
 use chiso_core::text::{fold, vn_number};
 use chiso_core::weakness::TaskGroup;
 use chiso_store::StoreError;
@@ -129,7 +131,7 @@ fn change_text(change: Option<i32>, previous_year: Option<i32>, year: i32) -> (S
 fn dim_label(fw: &Framework, code: &str) -> String {
     let tree = fw.root();
     match tree.children.iter().position(|c| c.code == code) {
-        Some(i) if fw.code == "papi" => format!("CS{}", i + 1),
+        Some(i) if fw.family == Family::Papi => format!("CS{}", i + 1),
         Some(i) => format!("LV{}", i + 1),
         None => code.to_string(),
     }
@@ -184,6 +186,8 @@ struct IndexPage {
     message: Option<String>,
     errors: Vec<String>,
     framework_codes: Vec<(String, String)>,
+    /// The last import would remove the published results of this many units: ask to confirm.
+    confirm_removal: Option<usize>,
 }
 
 struct FrameworkYears {
@@ -206,10 +210,16 @@ pub struct MsgQuery {
 }
 
 async fn index(State(state): State<AppState>, me: CurrentUser, Query(q): Query<MsgQuery>) -> Result<Html<String>, PageError> {
-    render_index(&state, &me, q.msg, Vec::new()).await
+    render_index(&state, &me, q.msg, Vec::new(), None).await
 }
 
-async fn render_index(state: &AppState, me: &CurrentUser, message: Option<String>, errors: Vec<String>) -> Result<Html<String>, PageError> {
+async fn render_index(
+    state: &AppState,
+    me: &CurrentUser,
+    message: Option<String>,
+    errors: Vec<String>,
+    confirm_removal: Option<usize>,
+) -> Result<Html<String>, PageError> {
     let mut frameworks = Vec::new();
     for fw in state.frameworks.frameworks() {
         let years = state.store.result_years(&me.scope, &fw.code).await?;
@@ -232,9 +242,10 @@ async fn render_index(state: &AppState, me: &CurrentUser, message: Option<String
         b: me.base(me.lang.t("results"), "results"),
         framework_codes: state.frameworks.frameworks().iter().map(|f| (f.code.clone(), f.name_vi.clone())).collect(),
         frameworks,
-        can_import: me.scope.can(Permission::Appraise),
+        can_import: check_may_import(&me.scope).is_ok(),
         message,
         errors,
+        confirm_removal,
     };
     Ok(Html(page.render()?))
 }
@@ -281,7 +292,7 @@ async fn import_upload(State(state): State<AppState>, me: CurrentUser, mut multi
     let map_text = match mapping {
         Some((n, b)) => Some((n.clone(), utf8(&n, b)?)),
         None if unit_codes => None,
-        None => default_mapping(&fw.code).map(|t| ("province-units.csv".to_string(), t.to_string())),
+        None => default_mapping(fw).map(|t| ("province-units.csv".to_string(), t.to_string())),
     };
     let map = match &map_text {
         Some((n, t)) => match parse_unit_mapping(t) {
@@ -290,12 +301,13 @@ async fn import_upload(State(state): State<AppState>, me: CurrentUser, mut multi
                 let errors = std::iter::once(format!("Tệp ánh xạ '{n}' có lỗi, chưa nhập gì:"))
                     .chain(e.problems.iter().map(|p| p.to_string()))
                     .collect();
-                return Ok((StatusCode::UNPROCESSABLE_ENTITY, render_index(&state, &me, None, errors).await?).into_response());
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, render_index(&state, &me, None, errors, None).await?).into_response());
             }
         },
         None => None,
     };
-    let req = ResultsImport { framework: fw, year, text: &text, format, mapping: map.as_ref(), source: &name };
+    let confirm_removal = fields.get("confirm_removal").is_some_and(|v| v == "1");
+    let req = ResultsImport { framework: fw, year, text: &text, format, mapping: map.as_ref(), source: &name, confirm_removal };
     match state.store.import_results(&me.scope, req).await {
         Ok(s) => {
             let msg = if s.unchanged {
@@ -317,7 +329,15 @@ async fn import_upload(State(state): State<AppState>, me: CurrentUser, mut multi
             if e.more > 0 {
                 errors.push(format!("… và {} lỗi khác", e.more));
             }
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render_index(&state, &me, None, errors).await?).into_response())
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render_index(&state, &me, None, errors, None).await?).into_response())
+        }
+        Err(e @ ResultsImportError::RemovalNotConfirmed(_)) => {
+            let ResultsImportError::RemovalNotConfirmed(units) = &e else { unreachable!() };
+            let errors = vec![
+                format!("Tệp '{name}' ({} năm {year}) chưa được nhập: {e}.", fw.code),
+                "Nếu đúng là cần xóa, hãy chọn lại tệp, đánh dấu ô xác nhận bên dưới rồi nhập lại.".to_string(),
+            ];
+            Ok((StatusCode::CONFLICT, render_index(&state, &me, None, errors, Some(units.len())).await?).into_response())
         }
         Err(ResultsImportError::Store(e)) => Err(e.into()),
     }

@@ -434,3 +434,88 @@ fn rank_change_in_words() {
     assert_eq!(rank_change_vi(0), "giữ nguyên");
     assert_eq!(rank_change_vi(i32::MIN), "giảm 2147483648 bậc");
 }
+
+fn scope_at(role: crate::access::Role, unit_id: i64, path: &str) -> crate::access::Scope {
+    crate::access::Scope {
+        user_id: Some(1),
+        actor: "t".into(),
+        role,
+        reach: crate::access::Reach::Subtree { unit_id, path: path.into() },
+        agency_id: None,
+    }
+}
+
+#[test]
+fn self_assessment_and_appraisal_are_done_by_different_units() {
+    use crate::access::Role;
+    // A commune (id 5) under a district (id 3) under the province (id 1).
+    let commune = SheetUnit { id: 5, name: "Xã A", path: "/1/3/5/" };
+    let district = scope_at(Role::Specialist, 3, "/1/3/");
+    let own = scope_at(Role::Specialist, 5, "/1/3/5/");
+    let province = scope_at(Role::Specialist, 1, "/1/");
+    // The district has both permissions and reaches the commune, yet only appraises.
+    assert!(!is_unit_side(&district, commune), "the superior does not self-score for the commune");
+    assert!(is_appraiser(&district, commune));
+    assert!(check_side(&district, commune, Actor::Unit).is_err());
+    // The commune self-scores and never appraises itself.
+    assert!(is_unit_side(&own, commune));
+    assert!(!is_appraiser(&own, commune));
+    assert!(check_side(&own, commune, Actor::Appraiser).is_err());
+    // Higher up appraises too; the system (no home unit) never self-scores.
+    assert!(is_appraiser(&province, commune) && !is_unit_side(&province, commune));
+    let sys = crate::access::Scope::system("t");
+    assert!(is_appraiser(&sys, commune) && !is_unit_side(&sys, commune));
+    // Agency staff of the commune self-score but cannot appraise (no permission).
+    let staff = scope_at(Role::AgencyStaff, 5, "/1/3/5/");
+    assert!(is_unit_side(&staff, commune) && !is_appraiser(&staff, commune));
+    // No scope holds both sides of one sheet.
+    for s in [&district, &own, &province, &sys, &staff] {
+        assert!(!(is_unit_side(s, commune) && is_appraiser(s, commune)));
+    }
+    assert_eq!(allowed_actions(&district, commune, SheetStatus::Draft, false), vec![]);
+    assert_eq!(allowed_actions(&own, commune, SheetStatus::Draft, false), vec![SheetAction::Submit]);
+    assert_eq!(parent_path("/1/3/5/"), "/1/3/");
+    assert_eq!(parent_path("/1/"), "/");
+}
+
+#[test]
+fn a_file_with_only_a_header_is_refused() {
+    let set = set();
+    let papi = set.get("papi").expect("papi");
+    let header = Y2024.lines().next().expect("header");
+    let e = refuse(papi, 2024, &format!("{header}\n"));
+    assert!(e.to_string().contains("chỉ có dòng tiêu đề"), "{e}");
+    match parse_long_csv(papi, 2024, "unit,node,score\n") {
+        Ok(_) => panic!("a long file with only its header must be refused"),
+        Err(e) => assert!(e.to_string().contains("chỉ có dòng tiêu đề"), "{e}"),
+    }
+    assert_eq!(default_mapping(papi), Some(PAPI_PROVINCE_MAPPING));
+    assert_eq!(default_mapping(set.get("par_index").expect("par")), None);
+}
+
+#[test]
+fn only_a_system_wide_administrator_imports_official_results() {
+    use crate::access::Role;
+    assert!(check_may_import(&crate::access::Scope::system("t")).is_ok());
+    let district_admin = scope_at(Role::Admin, 3, "/1/3/");
+    assert!(check_may_import(&district_admin).is_err(), "a subtree cannot claim national data");
+    let mut specialist = scope_at(Role::Specialist, 3, "/1/3/");
+    specialist.reach = crate::access::Reach::All;
+    let e = check_may_import(&specialist).expect_err("a specialist may not import");
+    assert!(e.contains("quản trị hệ thống"), "{e}");
+}
+
+#[test]
+fn removing_published_units_is_detected() {
+    let set = set();
+    let papi = set.get("papi").expect("papi");
+    let old = parse(papi, 2024, Y2024);
+    let mut new = old.clone();
+    let gone: Vec<String> = new.units.keys().take(2).cloned().collect();
+    for g in &gone {
+        new.units.remove(g);
+    }
+    new.not_published.insert(gone[1].clone());
+    assert_eq!(removed_units(&old, &new), gone);
+    assert!(removed_units(&old, &old).is_empty());
+}

@@ -265,3 +265,37 @@ async fn communes_cannot_read_or_appraise_each_other_and_the_district_ranks_them
     })
     .await;
 }
+
+/// Issue 13 item 4: one district account could self-score a commune's sheet and appraise it too,
+/// finalising it alone. Self-assessment is the assessed unit's own step; the superior only appraises.
+#[tokio::test]
+async fn the_superior_cannot_self_score_the_sheet_it_appraises() {
+    on_each_backend(|store, label| async move {
+        load_units(&store).await;
+        let set = frameworks();
+        let par = set.get("par_index").expect("par_index");
+        let district = scope_of(&store, "250", Role::Specialist).await;
+        let commune = scope_of(&store, "250.01", Role::Specialist).await;
+        let id = store.create_assessment(&district, par, "250.01", 2024).await.expect("opened by the district").id;
+        // The district may not self-score nor submit for the commune…
+        match store.save_self_scores(&district, par, id, &self_scores(par, 2024, &[]), None).await {
+            Err(StoreError::Forbidden(m)) => assert!(m.contains("chỉ chính đơn vị"), "{label}: {m}"),
+            other => panic!("{label}: {other:?}"),
+        }
+        assert!(matches!(store.transition(&district, par, id, SheetAction::Submit, None, None).await, Err(StoreError::Forbidden(_))));
+        let view = store.sheet(&district, par, id).await.expect("the district reads it");
+        assert!(!view.can_self_score && view.actions.is_empty(), "{label}");
+        // …nor can the system (no home unit): it stands above every unit.
+        let sys = Scope::system("t");
+        assert!(matches!(store.save_self_scores(&sys, par, id, &self_scores(par, 2024, &[]), None).await, Err(StoreError::Forbidden(_))));
+        // The commune does its own step; then only the district appraises and finalises.
+        store.save_self_scores(&commune, par, id, &self_scores(par, 2024, &[]), None).await.expect("self");
+        store.transition(&commune, par, id, SheetAction::Submit, None, None).await.expect("submit");
+        assert!(matches!(store.appraise(&commune, par, id, &accept_all(par, 2024), None).await, Err(StoreError::Forbidden(_))));
+        let view = store.sheet(&commune, par, id).await.expect("sheet");
+        assert!(!view.can_appraise && view.actions.is_empty(), "{label}");
+        let view = store.sheet(&district, par, id).await.expect("sheet");
+        assert!(view.can_appraise && !view.can_self_score, "{label}");
+    })
+    .await;
+}

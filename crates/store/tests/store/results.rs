@@ -32,7 +32,15 @@ async fn import(
     text: &str,
     map: Option<&BTreeMap<String, String>>,
 ) -> Result<ResultsImportSummary, ResultsImportError> {
-    let req = ResultsImport { framework: fw, year, text, format: ResultsFormat::Wide, mapping: map, source: &format!("{year}.csv") };
+    let req = ResultsImport {
+        framework: fw,
+        year,
+        text,
+        format: ResultsFormat::Wide,
+        mapping: map,
+        source: &format!("{year}.csv"),
+        confirm_removal: false,
+    };
     store.import_results(scope, req).await
 }
 
@@ -247,13 +255,28 @@ async fn long_format_gives_the_same_results() {
             long.push_str(&format!("{unit},papi.d1.s1,\n"));
         }
         let before = store.rank_table(&sys, papi, 2023).await.expect("ranking");
-        let req =
-            ResultsImport { framework: papi, year: 2023, text: &long, format: ResultsFormat::Long, mapping: None, source: "long.csv" };
+        let req = ResultsImport {
+            framework: papi,
+            year: 2023,
+            text: &long,
+            format: ResultsFormat::Long,
+            mapping: None,
+            source: "long.csv",
+            confirm_removal: false,
+        };
         let s = store.import_results(&sys, req).await.expect("long import");
         assert!(s.unchanged, "{label}: the same data in the long format changes nothing");
         assert_eq!(store.rank_table(&sys, papi, 2023).await.expect("ranking"), before);
         let bad = format!("{long}01,papi.d9.s1,1\n");
-        let req = ResultsImport { framework: papi, year: 2023, text: &bad, format: ResultsFormat::Long, mapping: None, source: "bad.csv" };
+        let req = ResultsImport {
+            framework: papi,
+            year: 2023,
+            text: &bad,
+            format: ResultsFormat::Long,
+            mapping: None,
+            source: "bad.csv",
+            confirm_removal: false,
+        };
         match store.import_results(&sys, req).await {
             Err(ResultsImportError::File(e)) => assert_eq!(e.problems[0].column, Some(2), "{label}: {e}"),
             other => panic!("{label}: {other:?}"),
@@ -278,22 +301,21 @@ async fn published_results_are_public_but_importing_is_scoped() {
         // …but cannot import.
         let r = import(&store, &commune, papi, 2024, Y2024, Some(&mapping())).await;
         assert!(matches!(r, Err(ResultsImportError::Store(StoreError::Forbidden(_)))), "{label}: {r:?}");
-        // A province specialist may not import a file with other provinces in it, nor replace a
-        // year holding other provinces' results.
-        let sonla = scope_of(&store, "14", Role::Specialist).await;
-        match import(&store, &sonla, papi, 2024, Y2024, Some(&mapping())).await {
-            Err(ResultsImportError::File(e)) => {
-                assert!(e.to_string().contains("ngoài phạm vi"), "{label}: {e}");
-                assert_eq!(e.problems.len(), 62, "{label}: every other province is named");
-            }
-            other => panic!("{label}: {other:?}"),
-        }
+        // Issue 13 item 1: official results are national data. A province specialist may not claim a
+        // year nobody imported yet with only its own row, nor replace a stored year; neither may an
+        // administrator whose reach is one province.
         let own_row = Y2024.lines().find(|l| l.starts_with("P09,")).expect("Sơn La is P09");
         let own = format!("{}\n{own_row}\n", Y2024.lines().next().expect("header"));
-        let r = import(&store, &sonla, papi, 2024, &own, Some(&mapping())).await;
-        assert!(matches!(r, Err(ResultsImportError::Store(StoreError::OutOfScope(_)))), "{label}: {r:?}");
-        let r = import(&store, &sonla, papi, 2019, &own, Some(&mapping())).await;
-        assert!(r.is_err(), "2019 has 29 columns");
+        for role in [Role::Specialist, Role::Admin] {
+            let sonla = scope_of(&store, "14", role).await;
+            for (year, text) in [(2025, own.as_str()), (2024, own.as_str()), (2024, Y2024)] {
+                match import(&store, &sonla, papi, year, text, Some(&mapping())).await {
+                    Err(ResultsImportError::Store(StoreError::Forbidden(m))) => assert!(m.contains("toàn quốc"), "{label}: {m}"),
+                    other => panic!("{label}: {role:?} {year}: {other:?}"),
+                }
+            }
+        }
+        assert!(store.result_years(&commune, "papi").await.expect("years").iter().all(|y| y.year != 2025), "{label}");
     })
     .await;
 }
@@ -333,6 +355,53 @@ async fn weak_points_of_ha_noi_and_the_plan_outline() {
             Err(StoreError::NotFound(m)) => assert!(m.contains("Quảng Ninh"), "{m}"),
             other => panic!("{label}: {other:?}"),
         }
+    })
+    .await;
+}
+
+/// Issue 13 item 2: a file with only its header deleted a stored year (exit 0, "63 đơn vị thay đổi").
+/// Now it is refused, and an import that would remove published units says how many and needs an
+/// explicit confirmation.
+#[tokio::test]
+async fn removing_published_results_needs_a_confirmation_and_an_empty_file_is_refused() {
+    on_each_backend(|store, label| async move {
+        load_units(&store).await;
+        let set = frameworks();
+        let papi = set.get("papi").expect("papi");
+        let sys = Scope::system("test");
+        let map = mapping();
+        import(&store, &sys, papi, 2024, Y2024, Some(&map)).await.expect("2024");
+        let header = format!("{}\n", Y2024.lines().next().expect("header"));
+        match import(&store, &sys, papi, 2024, &header, Some(&map)).await {
+            Err(ResultsImportError::File(e)) => assert!(e.to_string().contains("chỉ có dòng tiêu đề"), "{label}: {e}"),
+            other => panic!("{label}: {other:?}"),
+        }
+        // Without two provinces' rows: refused, naming how many.
+        let fewer: String = Y2024.lines().filter(|l| !l.starts_with("P01,") && !l.starts_with("P14,")).map(|l| format!("{l}\n")).collect();
+        match import(&store, &sys, papi, 2024, &fewer, Some(&map)).await {
+            Err(e @ ResultsImportError::RemovalNotConfirmed(_)) => {
+                let ResultsImportError::RemovalNotConfirmed(units) = &e else { unreachable!() };
+                assert_eq!(units.len(), 2, "{label}");
+                assert!(e.to_string().contains("2 đơn vị") && e.to_string().contains("Hà Nội"), "{label}: {e}");
+            }
+            other => panic!("{label}: {other:?}"),
+        }
+        let stored = store.year_scores(&sys, "papi", 2024).await.expect("read").expect("stored");
+        assert_eq!(stored.scores.units.len() + stored.scores.not_published.len(), 63, "{label}: nothing removed");
+        // Confirmed: the two units go, and the audit says so.
+        let req = ResultsImport {
+            framework: papi,
+            year: 2024,
+            text: &fewer,
+            format: ResultsFormat::Wide,
+            mapping: Some(&map),
+            source: "fewer.csv",
+            confirm_removal: true,
+        };
+        let s = store.import_results(&sys, req).await.expect("confirmed");
+        assert_eq!(s.changed_units, 2, "{label}");
+        let hn = store.audit_of(&sys, "result", "papi/2024/01").await.expect("audit");
+        assert_eq!(hn[0].action, "delete", "{label}");
     })
     .await;
 }

@@ -23,7 +23,15 @@ async fn load_papi(app: &TestApp) {
     let papi = set.get("papi").expect("papi");
     let map = parse_unit_mapping(PAPI_PROVINCE_MAPPING).expect("mapping");
     for (year, text) in [(2022, Y2022), (2023, Y2023), (2024, Y2024)] {
-        let req = ResultsImport { framework: papi, year, text, format: ResultsFormat::Wide, mapping: Some(&map), source: "test" };
+        let req = ResultsImport {
+            framework: papi,
+            year,
+            text,
+            format: ResultsFormat::Wide,
+            mapping: Some(&map),
+            source: "test",
+            confirm_removal: false,
+        };
         app.store.import_results(&sys, req).await.expect("import");
     }
 }
@@ -164,6 +172,64 @@ async fn importing_from_the_page_refuses_a_bad_file_whole() {
     .await;
 }
 
+/// Issue 13 items 1 and 2 over HTTP: a specialist may not import official results (403, Vietnamese
+/// message; the form is not offered), a header-only file is refused, and a file that would remove
+/// published units asks for a confirmation (409) before it removes anything.
+#[tokio::test]
+async fn importing_official_results_is_for_the_administrator_and_removal_is_confirmed() {
+    on_each_app(|app| async move {
+        let label = app.label;
+        let sys = Scope::system("test");
+        app.store.import_units_csv(&sys, UNITS).await.expect("provinces");
+        let upload = |c: reqwest::Client, csrf: String, text: String, confirm: bool| {
+            let app = app.clone();
+            async move {
+                let mut form = reqwest::multipart::Form::new()
+                    .text("csrf", csrf)
+                    .text("framework", "papi")
+                    .text("year", "2023")
+                    .text("format", "wide")
+                    .part("file", reqwest::multipart::Part::bytes(text.into_bytes()).file_name("2023.csv"));
+                if confirm {
+                    form = form.text("confirm_removal", "1");
+                }
+                c.post(app.url("/results/import")).multipart(form).send().await.expect("upload")
+            }
+        };
+        // The district specialist: refused with a Vietnamese reason, nothing stored, no form offered.
+        let district = app.login("nv.huyen").await;
+        let dcsrf = csrf_of(&app, &district).await;
+        let r = upload(district.clone(), dcsrf, Y2023.to_string(), false).await;
+        assert_eq!(r.status(), 403, "{label}");
+        assert!(r.text().await.expect("body").contains("chỉ quản trị hệ thống"), "{label}");
+        assert!(app.store.year_scores(&sys, "papi", 2023).await.expect("read").is_none(), "{label}");
+        let (_, page) = get_page(&app, &district, "/results").await;
+        assert!(!page.contains("id=\"results-import\""), "{label}: no import form for a specialist");
+        // The administrator imports; a header-only file is an error.
+        let admin = app.login("admin").await;
+        let csrf = csrf_of(&app, &admin).await;
+        assert_eq!(upload(admin.clone(), csrf.clone(), Y2023.to_string(), false).await.status(), 303, "{label}");
+        let header = format!("{}\n", Y2023.lines().next().expect("header"));
+        let r = upload(admin.clone(), csrf.clone(), header, false).await;
+        assert_eq!(r.status(), 422, "{label}");
+        assert!(r.text().await.expect("body").contains("chỉ có dòng tiêu đề"), "{label}");
+        // Leaving out three published provinces: 409, how many, and a confirmation box.
+        let fewer: String =
+            Y2023.lines().filter(|l| !["P01,", "P02,", "P03,"].iter().any(|p| l.starts_with(p))).map(|l| format!("{l}\n")).collect();
+        let r = upload(admin.clone(), csrf.clone(), fewer.clone(), false).await;
+        assert_eq!(r.status(), 409, "{label}");
+        let page = r.text().await.expect("body");
+        assert!(page.contains("xóa kết quả đã công bố của 3 đơn vị") && page.contains("name=\"confirm_removal\""), "{label}");
+        let stored = app.store.year_scores(&sys, "papi", 2023).await.expect("read").expect("stored");
+        assert!(stored.scores.units.contains_key("01"), "{label}: nothing removed yet");
+        // Confirmed: done.
+        assert_eq!(upload(admin.clone(), csrf.clone(), fewer, true).await.status(), 303, "{label}");
+        let stored = app.store.year_scores(&sys, "papi", 2023).await.expect("read").expect("stored");
+        assert!(!stored.scores.units.contains_key("01"), "{label}");
+    })
+    .await;
+}
+
 /// Form fields for every self-assessed criterion at full score (1.1 at "1,5"), with evidence.
 fn self_form(csrf: &str) -> Vec<(String, String)> {
     let set = FrameworkSet::builtin().expect("frameworks");
@@ -232,6 +298,23 @@ async fn a_score_sheet_goes_from_self_score_to_finalised_over_http() {
             .await
             .expect("post");
         assert_eq!(r.status(), 403, "{label}");
+
+        // Issue 13 item 4: the district above the commune cannot self-score for it (form or API);
+        // self-assessment is the commune's own step, appraisal the district's.
+        let district = app.login("nv.huyen").await;
+        let dcsrf = csrf_of(&app, &district).await;
+        let r = post_form(&app, &district, &format!("/assessments/{id}/self"), &self_form(&dcsrf)).await;
+        assert_eq!(r.status(), 403, "{label}");
+        let r = district
+            .post(app.url(&format!("/api/v1/assessments/{id}/self-scores")))
+            .header("x-csrf-token", &dcsrf)
+            .json(&json!({"items": [{"node": "par.a1.c1", "score": 1.0, "evidence": "x"}]}))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(r.status(), 403, "{label}");
+        let body: Value = r.json().await.expect("json error");
+        assert!(body["error"]["message"].as_str().unwrap_or_default().contains("chỉ chính đơn vị"), "{label}: {body}");
 
         // Self scores by the form (a decimal comma), then submit.
         let r = post_form(&app, &commune, &format!("/assessments/{id}/self"), &self_form(&ccsrf)).await;

@@ -25,7 +25,15 @@ async fn load_papi_2024(app: &TestApp) {
     let set = FrameworkSet::builtin().expect("frameworks");
     let papi = set.get("papi").expect("papi");
     let map = parse_unit_mapping(PAPI_PROVINCE_MAPPING).expect("mapping");
-    let req = ResultsImport { framework: papi, year: 2024, text: Y2024, format: ResultsFormat::Wide, mapping: Some(&map), source: "test" };
+    let req = ResultsImport {
+        framework: papi,
+        year: 2024,
+        text: Y2024,
+        format: ResultsFormat::Wide,
+        mapping: Some(&map),
+        source: "test",
+        confirm_removal: false,
+    };
     app.store.import_results(&sys, req).await.expect("import results");
 }
 
@@ -385,7 +393,16 @@ async fn survey_points_fill_a_par_score_sheet() {
         assert_eq!(r.status(), 422, "{label}");
         assert!(r.text().await.expect("body").contains("chưa có phiếu chấm điểm"), "{label}");
         // A submitted sheet: the district fills the survey criterion.
-        let a = app.store.create_assessment(&sys, par, "X01", 2024).await.expect("sheet");
+        // Self-assessment is the commune's own step (never the system's or its superior's).
+        let x01 = app.store.unit_by_code(&sys, "X01").await.expect("X01");
+        let own_scope = chiso_core::access::Scope {
+            user_id: None,
+            actor: "xa.x01".into(),
+            role: chiso_core::access::Role::Specialist,
+            reach: chiso_core::access::Reach::Subtree { unit_id: x01.id, path: x01.path.clone() },
+            agency_id: None,
+        };
+        let a = app.store.create_assessment(&own_scope, par, "X01", 2024).await.expect("sheet");
         let own: Vec<SelfScoreInput> = par
             .leaves_for_year(2024)
             .into_iter()
@@ -394,8 +411,8 @@ async fn survey_points_fill_a_par_score_sheet() {
                 node: l.code.clone(), score: l.max, evidence: Some("Văn bản số 1".into()), missing_reason: None
             })
             .collect();
-        app.store.save_self_scores(&sys, par, a.id, &own, None).await.expect("self scores");
-        app.store.transition(&sys, par, a.id, SheetAction::Submit, None, None).await.expect("submit");
+        app.store.save_self_scores(&own_scope, par, a.id, &own, None).await.expect("self scores");
+        app.store.transition(&own_scope, par, a.id, SheetAction::Submit, None, None).await.expect("submit");
         let csrf = csrf_of(&app, &c).await;
         let r = c
             .post(app.url(&format!("/surveys/{}/sheet", s.id)))
