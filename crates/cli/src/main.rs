@@ -6,6 +6,7 @@ mod plans;
 mod reports;
 mod results;
 mod surveys;
+mod units;
 
 use anyhow::{Context, Result, bail};
 use chiso_core::access::{Role, Scope};
@@ -16,6 +17,7 @@ use clap::{Parser, Subcommand};
 use data::DataArgs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use units::{UnitsCmd, units_cmd};
 
 #[derive(Parser)]
 #[command(name = "chiso", version, about = "chiso — nâng cao chỉ số PAPI, PAR INDEX, SIPAS, PCI của địa phương")]
@@ -68,7 +70,7 @@ enum Command {
     /// Index frameworks: list, show, check.
     #[command(subcommand)]
     Frameworks(FrameworksCmd),
-    /// Administrative units: import, export, merge.
+    /// Administrative units: import, export, merge, reform, where.
     #[command(subcommand)]
     Units(UnitsCmd),
     /// Accounts: add, passwd.
@@ -112,34 +114,6 @@ enum FrameworksCmd {
         #[arg(long)]
         dir: Option<PathBuf>,
         files: Vec<PathBuf>,
-    },
-}
-
-#[derive(Subcommand)]
-enum UnitsCmd {
-    /// Import a unit tree from CSV (code,name,level,parent_code,valid_from,valid_to): all rows or none.
-    Import {
-        file: PathBuf,
-        #[command(flatten)]
-        data: DataArgs,
-    },
-    /// Export the unit tree as CSV (to stdout or -o FILE).
-    Export {
-        #[arg(short, long)]
-        output: Option<PathBuf>,
-        #[command(flatten)]
-        data: DataArgs,
-    },
-    /// Merge units: close FROM units the day before DATE and make INTO their successor.
-    Merge {
-        #[arg(long, value_delimiter = ',', required = true)]
-        from: Vec<String>,
-        #[arg(long)]
-        into: String,
-        #[arg(long)]
-        date: String,
-        #[command(flatten)]
-        data: DataArgs,
     },
 }
 
@@ -332,37 +306,6 @@ fn print_tree(n: &chiso_core::framework::Node, depth: usize) {
     for c in &n.children {
         print_tree(c, depth + 1);
     }
-}
-
-async fn units_cmd(cmd: UnitsCmd) -> Result<()> {
-    let scope = Scope::system("cli");
-    match cmd {
-        UnitsCmd::Import { file, data } => {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("không đọc được {} (cần CSV UTF-8)", file.display()))?;
-            let store = data.open().await?;
-            match store.import_units_csv(&scope, &text).await {
-                Ok(s) => println!("Đã nhập {}: {} mới, {} cập nhật, {} không đổi.", file.display(), s.created, s.updated, s.unchanged),
-                Err(e) => bail!("{}: không nhập dòng nào:\n{e}", file.display()),
-            }
-            store.close().await;
-        }
-        UnitsCmd::Export { output, data } => {
-            let store = data.open().await?;
-            let csv = store.export_units_csv(&scope).await?;
-            match output {
-                Some(p) => std::fs::write(&p, csv).with_context(|| format!("không ghi được {}", p.display()))?,
-                None => print!("{csv}"),
-            }
-            store.close().await;
-        }
-        UnitsCmd::Merge { from, into, date, data } => {
-            let store = data.open().await?;
-            store.merge_units(&scope, &from, &into, &date).await?;
-            println!("Đã sáp nhập {} vào {} từ ngày {date}.", from.join(", "), into);
-            store.close().await;
-        }
-    }
-    Ok(())
 }
 
 async fn users_cmd(cmd: UsersCmd) -> Result<()> {

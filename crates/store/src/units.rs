@@ -59,7 +59,15 @@ pub struct ImportSummary {
     pub created: usize,
     pub updated: usize,
     pub unchanged: usize,
+    /// Lines of the file with neither code nor name (nothing to import), skipped.
+    pub skipped_lines: Vec<usize>,
 }
+
+/// Progress of a long write: `(rows done, rows in all)`.
+pub type Progress<'a> = dyn Fn(usize, usize) + Send + Sync + 'a;
+
+/// Rows per multi-row INSERT (8 parameters a unit, 11 an audit entry: well under both backends' limits).
+const BATCH: usize = 500;
 
 /// Import failed: either the file is invalid (every problem listed) or the store refused.
 #[derive(Debug, thiserror::Error)]
@@ -83,6 +91,317 @@ fn require(scope: &Scope, p: Permission) -> StoreResult<()> {
 fn check_reach(scope: &Scope, unit: &Unit) -> StoreResult<()> {
     if scope.reaches_path(&unit.path) { Ok(()) } else { Err(StoreError::OutOfScope(format!("đơn vị {} ({})", unit.name, unit.code))) }
 }
+
+/// ISO date after every real one, for open-ended validity.
+const END_OF_TIME: &str = "9999-12-31";
+
+fn overlaps(a_from: &str, a_to: Option<&str>, b_from: &str, b_to: Option<&str>) -> bool {
+    a_from <= b_to.unwrap_or(END_OF_TIME) && b_from <= a_to.unwrap_or(END_OF_TIME)
+}
+
+/// Where a new unit's parent comes from.
+#[derive(Debug, Clone, Copy)]
+enum ParentRef {
+    Root,
+    Stored(i64),
+    /// Another row of the same file (its index in the plan), written before this one.
+    InFile(usize),
+}
+
+/// What an import does with one row.
+#[derive(Debug, Clone)]
+enum Action {
+    Unchanged(i64),
+    Update(Box<Unit>),
+    Create(ParentRef),
+}
+
+#[derive(Debug, Clone)]
+struct Planned {
+    code: String,
+    name: String,
+    level: String,
+    from: String,
+    to: Option<String>,
+    action: Action,
+}
+
+/// Decide, for every row (parents first), whether it is a stored unit (unchanged or updated) or a new one and
+/// where its parent is — checking scope and consistency before anything is written. `exact`: a row is a
+/// stored unit only if code and `valid_from` match (the reform: old units are closed, never renamed into new
+/// ones); otherwise a stored unit of the same code whose validity overlaps the row's is the same unit.
+fn plan_import(scope: &Scope, records: &[UnitRecord], existing: &[Unit], exact: bool) -> Result<Vec<Planned>, RowErrors> {
+    let by_id: HashMap<i64, &Unit> = existing.iter().map(|u| (u.id, u)).collect();
+    let mut by_code: HashMap<&str, Vec<&Unit>> = HashMap::new();
+    for u in existing {
+        by_code.entry(u.code.as_str()).or_default().push(u);
+    }
+    let dates: Vec<(String, Option<String>)> =
+        records.iter().map(|r| (core_unit::format_date(r.valid_from), r.valid_to.map(core_unit::format_date))).collect();
+    let mut file_by_code: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        file_by_code.entry(r.code.as_str()).or_default().push(i);
+    }
+    let mut errors = Vec::new();
+    let mut plan = Vec::with_capacity(records.len());
+    let mut matched: HashMap<i64, usize> = HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        let (from, to) = &dates[i];
+        let mut bad = |column: &str, message: String| errors.push(RowError { line: r.line, column: column.into(), message });
+        let stored: Option<&Unit> = by_code
+            .get(r.code.as_str())
+            .and_then(|v| {
+                v.iter().find(|u| &u.valid_from == from).or_else(|| {
+                    if exact { None } else { v.iter().find(|u| overlaps(&u.valid_from, u.valid_to.as_deref(), from, to.as_deref())) }
+                })
+            })
+            .copied();
+        // The parent: the row of the file with that code in force when this unit begins (else its only
+        // row), else the stored unit with that code in force then (else the latest).
+        let parent = match &r.parent_code {
+            None => Some(ParentRef::Root),
+            Some(pc) => match file_by_code.get(pc.as_str()) {
+                Some(ix) => {
+                    let covering = ix.iter().find(|&&j| dates[j].0 <= *from && dates[j].1.as_deref().is_none_or(|t| from.as_str() <= t));
+                    Some(ParentRef::InFile(*covering.unwrap_or(&ix[0])))
+                }
+                None => by_code.get(pc.as_str()).map(|v| {
+                    let covering = v.iter().find(|u| u.in_force_on(from));
+                    let latest = v.iter().max_by(|a, b| a.valid_from.cmp(&b.valid_from));
+                    ParentRef::Stored(covering.or(latest).map(|u| u.id).unwrap_or_default())
+                }),
+            },
+        };
+        match (&r.parent_code, parent) {
+            (Some(pc), None) => bad("parent_code", format!("đơn vị cấp trên '{pc}' không có trong tệp hay trong hệ thống")),
+            (Some(pc), Some(ParentRef::Stored(id))) if by_id.get(&id).is_none_or(|p| !scope.reaches_path(&p.path)) => {
+                bad("parent_code", format!("đơn vị cấp trên '{pc}' nằm ngoài phạm vi của bạn"))
+            }
+            (None, _) if !matches!(scope.reach, Reach::All) && stored.is_none() => {
+                bad("parent_code", "chỉ quản trị hệ thống mới tạo được đơn vị gốc".into())
+            }
+            _ => {}
+        }
+        let action = match stored {
+            Some(old) => {
+                if !scope.reaches_path(&old.path) {
+                    bad("code", format!("đơn vị '{}' nằm ngoài phạm vi của bạn", r.code));
+                }
+                if let Some(first) = matched.insert(old.id, r.line) {
+                    bad("code", format!("dòng {first} và dòng này cùng là đơn vị '{}' (hiệu lực chồng lên nhau)", r.code));
+                }
+                let old_parent = old.parent_id.and_then(|id| by_id.get(&id)).map(|u| u.code.as_str());
+                if old_parent != r.parent_code.as_deref() {
+                    bad(
+                        "parent_code",
+                        format!(
+                            "đơn vị '{}' đã có cấp trên '{}'; đổi cấp trên hãy dùng chức năng sáp nhập",
+                            r.code,
+                            old_parent.unwrap_or("(không có)")
+                        ),
+                    );
+                }
+                if old.name == r.name && old.level == r.level && &old.valid_from == from && &old.valid_to == to {
+                    Action::Unchanged(old.id)
+                } else {
+                    Action::Update(Box::new(old.clone()))
+                }
+            }
+            None => Action::Create(parent.unwrap_or(ParentRef::Root)),
+        };
+        plan.push(Planned {
+            code: r.code.clone(),
+            name: r.name.clone(),
+            level: r.level.clone(),
+            from: from.clone(),
+            to: to.clone(),
+            action,
+        });
+    }
+    if errors.is_empty() { Ok(plan) } else { Err(RowErrors(errors)) }
+}
+
+/// `$1, $2, …` groups for a multi-row VALUES: `rows` groups of `cols` parameters, with literal `extra`
+/// SQL spliced after parameter `extra_after` of each group (e.g. the empty path of a new unit).
+fn values_groups(rows: usize, cols: usize, extra_after: Option<(usize, &str)>) -> String {
+    let mut out = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        out.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..cols {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            out.push('$');
+            out.push_str(&(r * cols + c + 1).to_string());
+            if let Some((after, sql)) = extra_after
+                && after == c + 1
+            {
+                out.push_str(", ");
+                out.push_str(sql);
+            }
+        }
+        out.push(')');
+    }
+    out
+}
+
+/// Insert many audit entries with the transaction `$tx`, in batches (one multi-row INSERT per batch).
+macro_rules! audit_many {
+    ($tx:ident, $scope:expr, $changes:expr) => {{
+        let changes: &[Change] = $changes;
+        let s: &Scope = $scope;
+        let at = now_ms();
+        for batch in changes.chunks(BATCH) {
+            let sql = format!(
+                "INSERT INTO audit_log (at, user_id, actor, unit_id, entity, entity_id, action, field, old_value, new_value, reason) VALUES {}",
+                values_groups(batch.len(), 11, None)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for c in batch {
+                q = q
+                    .bind(at)
+                    .bind(s.user_id)
+                    .bind(s.actor.as_str())
+                    .bind(c.unit_id)
+                    .bind(c.entity)
+                    .bind(c.entity_id.as_str())
+                    .bind(c.action)
+                    .bind(c.field)
+                    .bind(c.old_value.as_deref())
+                    .bind(c.new_value.as_deref())
+                    .bind(c.reason.as_deref());
+            }
+            q.execute(&mut *$tx).await?;
+        }
+    }};
+}
+
+/// Write the new units of `$chunk` (plan indices) in one multi-row INSERT, set their paths (parents were
+/// written before) and audit their creation; fills `$ids`.
+macro_rules! flush_new_units {
+    ($tx:ident, $scope:expr, $plan:expr, $chunk:ident, $ids:ident, $now:expr) => {{
+        if !$chunk.is_empty() {
+            let plan: &[Planned] = $plan;
+            let sql = format!(
+                "INSERT INTO unit (code, name, name_fold, level, parent_id, path, valid_from, valid_to, created_at) VALUES {} \
+                 RETURNING id, code, valid_from",
+                values_groups($chunk.len(), 8, Some((5, "''")))
+            );
+            let mut q = sqlx::query_as::<_, (i64, String, String)>(sqlx::AssertSqlSafe(sql));
+            for &i in &$chunk {
+                let pl = &plan[i];
+                let parent_id = match pl.action {
+                    Action::Create(ParentRef::Stored(id)) => Some(id),
+                    Action::Create(ParentRef::InFile(j)) => $ids[j],
+                    _ => None,
+                };
+                q = q
+                    .bind(&pl.code)
+                    .bind(&pl.name)
+                    .bind(fold(&pl.name))
+                    .bind(&pl.level)
+                    .bind(parent_id)
+                    .bind(&pl.from)
+                    .bind(&pl.to)
+                    .bind($now);
+            }
+            let rows = q.fetch_all(&mut *$tx).await?;
+            let by_key: HashMap<(String, String), i64> = rows.into_iter().map(|(id, c, f)| ((c, f), id)).collect();
+            let mut changes = Vec::with_capacity($chunk.len());
+            for &i in &$chunk {
+                let pl = &plan[i];
+                let id = by_key
+                    .get(&(pl.code.clone(), pl.from.clone()))
+                    .copied()
+                    .ok_or_else(|| StoreError::Invalid(format!("đơn vị '{}' ({}) không ghi được", pl.code, pl.from)))?;
+                $ids[i] = Some(id);
+                changes.push(Change {
+                    unit_id: Some(id),
+                    entity: "unit",
+                    entity_id: pl.code.clone(),
+                    action: "create",
+                    new_value: Some(format!("{} | {} | {}", pl.name, pl.level, pl.from)),
+                    ..Default::default()
+                });
+            }
+            const SET_PATHS: &str = "UPDATE unit SET path = COALESCE((SELECT p.path FROM unit p WHERE p.id = unit.parent_id), '/') \
+                                     || CAST(id AS TEXT) || '/' WHERE path = ''";
+            sqlx::query(SET_PATHS).execute(&mut *$tx).await?;
+            audit_many!($tx, $scope, &changes);
+            $chunk.clear();
+        }
+    }};
+}
+
+/// Carry out an import plan with the transaction `$tx`: updates one by one (rare), new units in batches.
+/// Evaluates to the id of every planned row.
+macro_rules! write_planned_units {
+    ($tx:ident, $scope:expr, $plan:expr, $now:expr, $progress:expr, $summary:ident) => {{
+        let plan: &[Planned] = $plan;
+        let progress: Option<&Progress<'_>> = $progress;
+        let mut ids: Vec<Option<i64>> = vec![None; plan.len()];
+        let mut chunk: Vec<usize> = Vec::new();
+        let mut reported = 0usize;
+        for (i, pl) in plan.iter().enumerate() {
+            match &pl.action {
+                Action::Unchanged(id) => {
+                    ids[i] = Some(*id);
+                    $summary.unchanged += 1;
+                }
+                Action::Update(old) => {
+                    const UPD: &str = "UPDATE unit SET name = $1, name_fold = $2, level = $3, valid_from = $4, valid_to = $5 WHERE id = $6";
+                    sqlx::query(UPD)
+                        .bind(&pl.name)
+                        .bind(fold(&pl.name))
+                        .bind(&pl.level)
+                        .bind(&pl.from)
+                        .bind(&pl.to)
+                        .bind(old.id)
+                        .execute(&mut *$tx)
+                        .await?;
+                    let describe = |u: &str, l: &str, f: &str, t: Option<&str>| format!("{u} | {l} | {f} → {}", t.unwrap_or(""));
+                    audit!(
+                        $tx,
+                        $scope,
+                        Change {
+                            unit_id: Some(old.id),
+                            entity: "unit",
+                            entity_id: old.code.clone(),
+                            action: "update",
+                            old_value: Some(describe(&old.name, &old.level, &old.valid_from, old.valid_to.as_deref())),
+                            new_value: Some(describe(&pl.name, &pl.level, &pl.from, pl.to.as_deref())),
+                            ..Default::default()
+                        }
+                    );
+                    ids[i] = Some(old.id);
+                    $summary.updated += 1;
+                }
+                Action::Create(parent) => {
+                    let parent_pending = matches!(parent, ParentRef::InFile(j) if ids[*j].is_none());
+                    if parent_pending || chunk.len() >= BATCH {
+                        flush_new_units!($tx, $scope, plan, chunk, ids, $now);
+                    }
+                    chunk.push(i);
+                    $summary.created += 1;
+                }
+            }
+            if let Some(report) = progress
+                && i + 1 - chunk.len() >= reported + BATCH
+            {
+                reported = i + 1 - chunk.len();
+                report(reported, plan.len());
+            }
+        }
+        flush_new_units!($tx, $scope, plan, chunk, ids, $now);
+        if let Some(report) = progress {
+            report(plan.len(), plan.len());
+        }
+        ids
+    }};
+}
+
+mod reform;
+pub use reform::{ReformSummary, Related, WhereIs};
 
 impl Store {
     pub async fn unit_levels(&self) -> StoreResult<Vec<UnitLevel>> {
@@ -110,16 +429,40 @@ impl Store {
     }
 
     async fn unit_by_code_unchecked(&self, code: &str) -> StoreResult<Option<Unit>> {
-        const SQL: &str = "SELECT id, code, name, level, parent_id, path, valid_from, valid_to, successor_id FROM unit WHERE code = $1";
+        // Codes are reused across reforms: the latest version of a code is the one in force today (or the
+        // last one there was). A code that was never reused has one row, as before.
+        const SQL: &str = "SELECT id, code, name, level, parent_id, path, valid_from, valid_to, successor_id FROM unit \
+                           WHERE code = $1 ORDER BY valid_from DESC LIMIT 1";
         Ok(on_db!(&self.read, |p| sqlx::query_as(SQL).bind(code).fetch_optional(p).await)?)
     }
 
-    /// One unit by code, if the scope reaches it.
+    /// One unit by code, if the scope reaches it. When the code was reused (the 2025 reform), this is the
+    /// latest unit with that code — the one in force today; use [`Store::unit_by_code_on`] for history.
     pub async fn unit_by_code(&self, scope: &Scope, code: &str) -> StoreResult<Unit> {
         require(scope, Permission::View)?;
         let unit = self.unit_by_code_unchecked(code).await?.ok_or_else(|| StoreError::NotFound(format!("đơn vị mã '{code}'")))?;
         check_reach(scope, &unit)?;
         Ok(unit)
+    }
+
+    /// The unit that had `code` on `date` (ISO), if the scope reaches it.
+    pub async fn unit_by_code_on(&self, scope: &Scope, code: &str, date: &str) -> StoreResult<Unit> {
+        require(scope, Permission::View)?;
+        const SQL: &str = "SELECT id, code, name, level, parent_id, path, valid_from, valid_to, successor_id FROM unit \
+                           WHERE code = $1 AND valid_from <= $2 AND (valid_to IS NULL OR valid_to >= $2) ORDER BY valid_from DESC LIMIT 1";
+        let unit: Unit = on_db!(&self.read, |p| sqlx::query_as(SQL).bind(code).bind(date).fetch_optional(p).await)?
+            .ok_or_else(|| StoreError::NotFound(format!("đơn vị mã '{code}' vào ngày {date}")))?;
+        check_reach(scope, &unit)?;
+        Ok(unit)
+    }
+
+    /// Every unit that has had `code`, oldest first, that the scope reaches.
+    pub async fn unit_versions(&self, scope: &Scope, code: &str) -> StoreResult<Vec<Unit>> {
+        require(scope, Permission::View)?;
+        const SQL: &str = "SELECT id, code, name, level, parent_id, path, valid_from, valid_to, successor_id FROM unit \
+                           WHERE code = $1 AND path LIKE $2 || '%' ORDER BY valid_from";
+        let prefix = scope.path_prefix();
+        Ok(on_db!(&self.read, |p| sqlx::query_as(SQL).bind(code).bind(prefix).fetch_all(p).await)?)
     }
 
     pub async fn unit_by_id(&self, scope: &Scope, id: i64) -> StoreResult<Unit> {
@@ -173,7 +516,7 @@ impl Store {
         if !levels.contains(&rec.level) {
             return Err(StoreError::Invalid(format!("cấp '{}' không có", rec.level)));
         }
-        match self.import_records(scope, vec![rec]).await {
+        match self.import_records(scope, vec![rec], None).await {
             Ok(_) => {}
             Err(ImportError::Store(e)) => return Err(e),
             Err(ImportError::Rows(rows)) => return Err(StoreError::Invalid(rows.to_string())),
@@ -182,142 +525,47 @@ impl Store {
     }
 
     /// Import a unit tree from CSV (`code,name,level,parent_code,valid_from,valid_to`): all rows or none.
-    /// Existing codes are updated (name, level, validity); a different parent for an existing unit is refused.
+    /// A row is the stored unit of the same code whose validity overlaps it (updated: name, level,
+    /// validity), else a new unit — so a code reused after a reform makes a second unit; a different
+    /// parent for an existing unit is refused. An empty `valid_from` is [`core_unit::SINCE_EVER`].
     pub async fn import_units_csv(&self, scope: &Scope, text: &str) -> Result<ImportSummary, ImportError> {
-        require(scope, Permission::ManageUnits)?;
-        let levels: Vec<String> = self.unit_levels().await?.into_iter().map(|l| l.code).collect();
-        let records = core_unit::parse_units_csv(text, &levels).map_err(ImportError::Rows)?;
-        self.import_records(scope, records).await
+        self.import_units_csv_with_progress(scope, text, None).await
     }
 
-    async fn import_records(&self, scope: &Scope, records: Vec<UnitRecord>) -> Result<ImportSummary, ImportError> {
+    /// [`Store::import_units_csv`], calling `progress(done, total)` after each batch of rows written.
+    pub async fn import_units_csv_with_progress(
+        &self,
+        scope: &Scope,
+        text: &str,
+        progress: Option<&Progress<'_>>,
+    ) -> Result<ImportSummary, ImportError> {
+        require(scope, Permission::ManageUnits)?;
+        let levels: Vec<String> = self.unit_levels().await?.into_iter().map(|l| l.code).collect();
+        let file = core_unit::parse_units_file(text, &levels).map_err(ImportError::Rows)?;
+        let mut summary = self.import_records(scope, file.records, progress).await?;
+        summary.skipped_lines = file.skipped_lines;
+        Ok(summary)
+    }
+
+    async fn all_units_unchecked(&self) -> StoreResult<Vec<Unit>> {
+        const SQL: &str = "SELECT id, code, name, level, parent_id, path, valid_from, valid_to, successor_id FROM unit";
+        Ok(on_db!(&self.read, |p| sqlx::query_as(SQL).fetch_all(p).await)?)
+    }
+
+    async fn import_records(
+        &self,
+        scope: &Scope,
+        records: Vec<UnitRecord>,
+        progress: Option<&Progress<'_>>,
+    ) -> Result<ImportSummary, ImportError> {
         let records = core_unit::order_parents_first(records).map_err(ImportError::Rows)?;
         // Check everything against what is stored before writing anything.
-        let existing: HashMap<String, Unit> = {
-            const SQL: &str = "SELECT id, code, name, level, parent_id, path, valid_from, valid_to, successor_id FROM unit";
-            let all: Vec<Unit> = on_db!(&self.read, |p| sqlx::query_as(SQL).fetch_all(p).await)?;
-            all.into_iter().map(|u| (u.code.clone(), u)).collect()
-        };
-        let by_id: HashMap<i64, &Unit> = existing.values().map(|u| (u.id, u)).collect();
-        let in_file: std::collections::HashSet<&str> = records.iter().map(|r| r.code.as_str()).collect();
-        let mut errors = Vec::new();
-        for r in &records {
-            let mut bad = |column: &str, message: String| errors.push(RowError { line: r.line, column: column.into(), message });
-            match &r.parent_code {
-                Some(pc) if !in_file.contains(pc.as_str()) => match existing.get(pc) {
-                    None => bad("parent_code", format!("đơn vị cấp trên '{pc}' không có trong tệp hay trong hệ thống")),
-                    Some(parent) if !scope.reaches_path(&parent.path) => {
-                        bad("parent_code", format!("đơn vị cấp trên '{pc}' nằm ngoài phạm vi của bạn"))
-                    }
-                    Some(_) => {}
-                },
-                None if !matches!(scope.reach, Reach::All) && !existing.contains_key(&r.code) => {
-                    bad("parent_code", "chỉ quản trị hệ thống mới tạo được đơn vị gốc".into())
-                }
-                _ => {}
-            }
-            if let Some(old) = existing.get(&r.code) {
-                if !scope.reaches_path(&old.path) {
-                    bad("code", format!("đơn vị '{}' nằm ngoài phạm vi của bạn", r.code));
-                }
-                let old_parent = old.parent_id.and_then(|id| by_id.get(&id)).map(|u| u.code.as_str());
-                if old_parent != r.parent_code.as_deref() {
-                    bad(
-                        "parent_code",
-                        format!(
-                            "đơn vị '{}' đã có cấp trên '{}'; đổi cấp trên hãy dùng chức năng sáp nhập",
-                            r.code,
-                            old_parent.unwrap_or("(không có)")
-                        ),
-                    );
-                }
-            }
-        }
-        if !errors.is_empty() {
-            return Err(ImportError::Rows(RowErrors(errors)));
-        }
+        let existing = self.all_units_unchecked().await?;
+        let plan = plan_import(scope, &records, &existing, false).map_err(ImportError::Rows)?;
         let mut summary = ImportSummary::default();
         let now = now_ms();
         write_tx!(self, |tx| {
-            let mut paths: HashMap<String, (i64, String)> = existing.values().map(|u| (u.code.clone(), (u.id, u.path.clone()))).collect();
-            for r in &records {
-                let from = core_unit::format_date(r.valid_from);
-                let to = r.valid_to.map(core_unit::format_date);
-                if let Some(old) = existing.get(&r.code) {
-                    if old.name == r.name && old.level == r.level && old.valid_from == from && old.valid_to == to {
-                        summary.unchanged += 1;
-                        continue;
-                    }
-                    const UPD: &str = "UPDATE unit SET name = $1, name_fold = $2, level = $3, valid_from = $4, valid_to = $5 WHERE id = $6";
-                    sqlx::query(UPD)
-                        .bind(&r.name)
-                        .bind(fold(&r.name))
-                        .bind(&r.level)
-                        .bind(&from)
-                        .bind(&to)
-                        .bind(old.id)
-                        .execute(&mut *tx)
-                        .await?;
-                    let describe = |u: &str, l: &str, f: &str, t: Option<&str>| format!("{u} | {l} | {f} → {}", t.unwrap_or(""));
-                    audit!(
-                        tx,
-                        scope,
-                        Change {
-                            unit_id: Some(old.id),
-                            entity: "unit",
-                            entity_id: old.code.clone(),
-                            action: "update",
-                            old_value: Some(describe(&old.name, &old.level, &old.valid_from, old.valid_to.as_deref())),
-                            new_value: Some(describe(&r.name, &r.level, &from, to.as_deref())),
-                            ..Default::default()
-                        }
-                    );
-                    summary.updated += 1;
-                } else {
-                    let (parent_id, parent_path) = match &r.parent_code {
-                        Some(pc) => match paths.get(pc) {
-                            Some((id, path)) => (Some(*id), path.clone()),
-                            None => {
-                                return Err(ImportError::Store(StoreError::Invalid(format!(
-                                    "dòng {}: thiếu đơn vị cấp trên '{pc}'",
-                                    r.line
-                                ))));
-                            }
-                        },
-                        None => (None, "/".to_string()),
-                    };
-                    const INS: &str = "INSERT INTO unit (code, name, name_fold, level, parent_id, path, valid_from, valid_to, created_at) \
-                                       VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8) RETURNING id";
-                    let id: i64 = sqlx::query_scalar(INS)
-                        .bind(&r.code)
-                        .bind(&r.name)
-                        .bind(fold(&r.name))
-                        .bind(&r.level)
-                        .bind(parent_id)
-                        .bind(&from)
-                        .bind(&to)
-                        .bind(now)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                    let path = format!("{parent_path}{id}/");
-                    const SET_PATH: &str = "UPDATE unit SET path = $1 WHERE id = $2";
-                    sqlx::query(SET_PATH).bind(&path).bind(id).execute(&mut *tx).await?;
-                    audit!(
-                        tx,
-                        scope,
-                        Change {
-                            unit_id: Some(id),
-                            entity: "unit",
-                            entity_id: r.code.clone(),
-                            action: "create",
-                            new_value: Some(format!("{} | {} | {from}", r.name, r.level)),
-                            ..Default::default()
-                        }
-                    );
-                    paths.insert(r.code.clone(), (id, path));
-                    summary.created += 1;
-                }
-            }
+            let _ids = write_planned_units!(tx, scope, &plan, now, progress, summary);
         });
         Ok(summary)
     }
@@ -344,7 +592,7 @@ impl Store {
                 u.name.as_str(),
                 u.level.as_str(),
                 parent_codes.get(&u.id).map(String::as_str).unwrap_or(""),
-                u.valid_from.as_str(),
+                if u.valid_from == core_unit::SINCE_EVER { "" } else { u.valid_from.as_str() },
                 u.valid_to.as_deref().unwrap_or(""),
             ];
             let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();

@@ -115,3 +115,117 @@ async fn a_commune_officer_cannot_read_or_change_a_sibling_or_the_parent() {
     })
     .await;
 }
+
+fn dataset(name: &str) -> String {
+    let path = format!("{}/../../datasets/units/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[tokio::test]
+async fn the_2025_reform_on_the_official_lists_keeps_history_and_reused_codes_apart() {
+    let (units_2024, units_2025, mergers) = (dataset("units-2024.csv"), dataset("units-2025.csv"), dataset("mergers-2025.csv"));
+    on_each_backend(|store, label| {
+        let (units_2024, units_2025, mergers) = (units_2024.clone(), units_2025.clone(), mergers.clone());
+        async move {
+            let sys = Scope::system("test");
+            let t = std::time::Instant::now();
+            let s = store.import_units_csv(&sys, &units_2024).await.expect("import 2024");
+            eprintln!("{label}: units-2024.csv imported in {:?}", t.elapsed());
+            assert_eq!(s.created, 63 + 696 + 10_035, "{label}: every unit of the 2024 list");
+            assert_eq!(s.skipped_lines, vec![3828], "{label}: the source's one empty record is skipped, and said so");
+
+            let t = std::time::Instant::now();
+            let r = store.apply_reform(&sys, &units_2025, &mergers, "2025-07-01", None).await.expect("reform");
+            eprintln!("{label}: reform applied in {:?}", t.elapsed());
+            assert_eq!((r.created, r.predecessors_added), (34 + 3_321, 10_660), "{label}");
+            assert_eq!(r.closed, 63 + 10_035, "{label}: every mapped old unit is closed once");
+            assert!(r.left_open.is_empty(), "{label}: the 2024 list closes every old unit itself");
+
+            let all = store.units(&sys).await.expect("units");
+            let in_force = |level: &str, day: &str| all.iter().filter(|u| u.level == level && u.in_force_on(day)).count();
+            assert_eq!((in_force("province", "2025-07-01"), in_force("commune", "2025-07-01")), (34, 3_321), "{label}");
+            assert_eq!(in_force("district", "2025-07-01"), 0, "{label}: no districts after the reform");
+            assert_eq!((in_force("province", "2025-06-30"), in_force("commune", "2025-06-30")), (63, 10_035), "{label}");
+            let old_provinces: Vec<_> =
+                all.iter().filter(|u| u.level == "province" && u.valid_to.as_deref() == Some("2025-06-30")).collect();
+            assert_eq!(old_provinces.len(), 63, "{label}");
+            assert!(old_provinces.iter().all(|u| u.successor_id.is_some()), "{label}: every old province has its successor");
+
+            // Three merged provinces: Hà Nam + Nam Định + Ninh Bình → Ninh Bình (37), and two more.
+            for (new, olds) in [
+                ("37", vec!["Tỉnh Hà Nam", "Tỉnh Nam Định", "Tỉnh Ninh Bình"]),
+                ("08", vec!["Tỉnh Hà Giang", "Tỉnh Tuyên Quang"]),
+                ("79", vec!["Thành phố Hồ Chí Minh", "Tỉnh Bà Rịa - Vũng Tàu", "Tỉnh Bình Dương"]),
+            ] {
+                let unit = store.unit_by_code(&sys, new).await.expect("new province");
+                assert_eq!(unit.valid_from, "2025-07-01", "{label}: the code now names the new province");
+                let mut names: Vec<String> =
+                    store.predecessors_of(&sys, unit.id).await.expect("preds").into_iter().map(|p| p.name).collect();
+                names.sort();
+                let mut want: Vec<String> = olds.iter().map(|s| s.to_string()).collect();
+                want.sort();
+                assert_eq!(names, want, "{label}: predecessors of {new}");
+                for old in store.predecessors_of(&sys, unit.id).await.expect("preds") {
+                    let old = store.unit_by_id(&sys, old.id).await.expect("old");
+                    assert_eq!((old.valid_to.as_deref(), old.successor_id), (Some("2025-06-30"), Some(unit.id)), "{label}");
+                }
+            }
+            let old_ninh_binh = store.unit_by_code_on(&sys, "37", "2025-06-30").await.expect("old 37");
+            assert_ne!(old_ninh_binh.id, store.unit_by_code(&sys, "37").await.expect("new 37").id, "{label}: two units, one code");
+
+            // A reused commune code.
+            let before = store.unit_by_code_on(&sys, "00004", "2025-06-30").await.expect("00004 before");
+            let after = store.unit_by_code_on(&sys, "00004", "2025-07-01").await.expect("00004 after");
+            assert_eq!((before.name.as_str(), after.name.as_str()), ("Phường Trúc Bạch", "Phường Ba Đình"), "{label}");
+            assert_eq!(store.unit_by_code(&sys, "00004").await.expect("now").id, after.id, "{label}: today's unit by default");
+            let where_before = store.where_is_unit(&sys, "00004", Some("2025-06-30")).await.expect("where");
+            assert_eq!(where_before.len(), 1);
+            assert!(where_before[0].successors.iter().any(|s| s.id == after.id), "{label}: Trúc Bạch went to Ba Đình");
+            assert_eq!(store.where_is_unit(&sys, "00004", None).await.expect("history").len(), 2, "{label}");
+
+            // A commune divided between three new ones: all three are successors, the main part first.
+            let divided = store.unit_by_code_on(&sys, "11581", "2025-06-30").await.expect("divided commune");
+            let succ = store.successors_of(&sys, divided.id).await.expect("successors");
+            let codes: Vec<&str> = succ.iter().map(|s| s.code.as_str()).collect();
+            assert_eq!(codes.len(), 3, "{label}: {codes:?}");
+            assert_eq!((codes[0], succ[0].main), ("11581", 1), "{label}: main part first");
+            assert_eq!(divided.successor_id, Some(succ[0].id), "{label}: the successor is the main part");
+            assert!(store.audit_of(&sys, "unit", "11581").await.expect("audit").iter().any(|e| e.action == "close"), "{label}");
+
+            // Rerunning changes nothing.
+            let again = store.apply_reform(&sys, &units_2025, &mergers, "2025-07-01", None).await.expect("rerun");
+            assert_eq!((again.created, again.updated, again.closed, again.predecessors_added), (0, 0, 0, 0), "{label}: idempotent");
+            assert_eq!((again.unchanged, again.already_closed), (3_355, r.closed), "{label}");
+            // Re-importing the old list does not touch the new units that reuse its codes.
+            let re = store.import_units_csv(&sys, &units_2024).await.expect("re-import 2024");
+            assert_eq!((re.created, re.updated), (0, 0), "{label}");
+
+            // Only a scope that reaches everything may apply a reform.
+            let province = Scope {
+                user_id: None,
+                actor: "p".into(),
+                role: Role::Admin,
+                reach: Reach::Subtree { unit_id: after.id, path: after.path.clone() },
+                agency_id: None,
+            };
+            assert!(store.apply_reform(&province, &units_2025, &mergers, "2025-07-01", None).await.is_err(), "{label}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn foreign_keys_are_enforced_after_the_unit_table_rebuild() {
+    // Migration 0007 rebuilds `unit` on SQLite with foreign keys off; they must be back on afterwards.
+    on_each_backend(|store, label| async move {
+        load_tree(&store).await;
+        const BAD: &str = "INSERT INTO agency (unit_id, name, name_fold, kind) VALUES (999999, 'x', 'x', 'x')";
+        let res = chiso_store::on_db!(&store.write, |p| sqlx::query(BAD).execute(p).await.map(|_| ()));
+        assert!(res.is_err(), "{label}: an agency of a unit that does not exist is refused");
+        const CODES: &str = "INSERT INTO unit (code, name, name_fold, level, parent_id, path, valid_from, created_at) \
+                             VALUES ('14', 'x', 'x', 'province', NULL, '/', '2000-01-01', 0)";
+        let dup = chiso_store::on_db!(&store.write, |p| sqlx::query(CODES).execute(p).await.map(|_| ()));
+        assert!(dup.is_err(), "{label}: one code and one valid_from name one unit");
+    })
+    .await;
+}
