@@ -111,9 +111,8 @@ fn split_and(names: Vec<String>) -> Vec<String> {
             let (a, b) = (&rest[..p], &rest[p + " và ".len()..]);
             let bk = key(b);
             let ak = key(a);
-            let second_body = agency_like(b) && bk.contains(' ') && !ak.starts_with("van phong") && !bk.starts_with("cac ")
-                || bk.starts_with("ubnd")
-                || bk.starts_with("uy ban");
+            let second_body =
+                agency_like(b) && bk.contains(' ') && !ak.starts_with("van phong") || bk.starts_with("ubnd") || bk.starts_with("uy ban");
             if second_body && !ak.starts_with("van phong") {
                 pieces.push(a.trim().to_string());
                 rest = b;
@@ -254,6 +253,7 @@ fn duty_task(code: String, text: String, details: Vec<String>, lead: &[String], 
     let due = extract::first_deadline(&refs, year);
     let mut coordinators = coordinators_in(&all);
     coordinators.retain(|c| !lead.iter().any(|l| key(l) == key(c)));
+    let text = crate::textutil::capitalize_first(&text);
     Task {
         code,
         nodes: classify_in(&all, &[], fams),
@@ -271,6 +271,49 @@ fn duty_task(code: String, text: String, details: Vec<String>, lead: &[String], 
         details,
         ..Task::default()
     }
+}
+
+/// Duties written as plain paragraphs in a plan without an implementation section ("Sở Nội
+/// vụ có trách nhiệm theo dõi …", "UBND tỉnh giao trách nhiệm các sở, ban, ngành, UBND cấp
+/// huyện tiến hành rà soát …"): tasks coded "TH.d1", "TH.d2".
+pub(crate) fn paragraph_duties(paras: &[String], fams: &[Family], year: Option<i32>) -> Vec<Task> {
+    let mut tasks = Vec::new();
+    for p in paras {
+        let (low, map) = lower_map(p);
+        let mut lead: Vec<String> = Vec::new();
+        // "<body> có trách nhiệm / chịu trách nhiệm / chủ trì …" at the start.
+        for cue in [" có trách nhiệm", " chịu trách nhiệm", " chủ trì"] {
+            if let Some(q) = low.find(cue) {
+                let name = p[..map[q]].trim();
+                if name.split_whitespace().count() <= 12 && agency_like(name) && !is_vague(name) {
+                    lead = leads_of(name);
+                }
+                break;
+            }
+        }
+        // "… giao (trách nhiệm) (cho) <bodies> <verb> …".
+        if lead.is_empty()
+            && let Some(q) =
+                ["giao trách nhiệm cho ", "giao trách nhiệm ", "giao cho "].iter().find_map(|c| low.find(c).map(|q| q + c.len()))
+        {
+            let mut end = low.len();
+            for stop in COORD_STOPS.iter().copied().chain([" tiến hành", ";", ".", ":"]) {
+                if let Some(e) = low[q..].find(stop) {
+                    end = end.min(q + e);
+                }
+            }
+            let names = &p[map[q]..map[end.min(map.len() - 1)]];
+            if agency_like(names) && names.split_whitespace().count() <= 20 {
+                lead = leads_of(names).into_iter().filter(|n| !is_vague(n)).collect();
+            }
+        }
+        if lead.is_empty() {
+            continue;
+        }
+        let n = tasks.len() + 1;
+        tasks.push(duty_task(format!("TH.d{n}"), p.clone(), Vec::new(), &lead, "TH", fams, year));
+    }
+    tasks
 }
 
 /// Sentences of a text (split at ". " and ";").

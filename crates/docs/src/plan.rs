@@ -351,7 +351,14 @@ fn parse_blocks(blocks: Vec<Block>, format: &str, info: PageInfo) -> ParsedPlan 
             merge_or_add(&mut plan.tasks, task);
         }
     }
-    plan.tasks.extend(crate::duties::implementation_tasks(&body.nodes, &fams, plan.year));
+    let duties = crate::duties::implementation_tasks(&body.nodes, &fams, plan.year);
+    if duties.is_empty() {
+        let mut paras: Vec<String> = body.nodes.first().map(|r| r.after.clone()).unwrap_or_default();
+        paras.extend(body.closing.iter().cloned());
+        plan.tasks.extend(crate::duties::paragraph_duties(&paras, &fams, plan.year));
+    } else {
+        plan.tasks.extend(duties);
+    }
     crate::duties::propose_leads(&mut plan.tasks);
     plan.assignments = extract::assignments(&body.nodes);
     let mut deadlines: Vec<Deadline> = Vec::new();

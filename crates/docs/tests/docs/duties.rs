@@ -155,9 +155,30 @@ fn task_json_has_the_new_and_the_older_names() {
 #[test]
 fn random_flattened_tables_and_duties_never_panic() {
     let pieces = [
-        "|", "", "STT", "Nội dung nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành", "Sản phẩm", "I", "II", "1", "2",
-        "Phòng Nội vụ", "UBND các xã, thị trấn", "Quý IV/2025", "Thường xuyên", "2025", "tháng 13/2025", "III. TỔ CHỨC THỰC HIỆN",
-        "1. Phòng Tư pháp: chủ trì, phối hợp với", "phối hợp với", "Giao Phòng chủ trì", "- Định kỳ hằng quý", "chậm nhất là ngày 31/02/2022",
+        "|",
+        "",
+        "STT",
+        "Nội dung nhiệm vụ",
+        "Cơ quan chủ trì",
+        "Cơ quan phối hợp",
+        "Thời gian hoàn thành",
+        "Sản phẩm",
+        "I",
+        "II",
+        "1",
+        "2",
+        "Phòng Nội vụ",
+        "UBND các xã, thị trấn",
+        "Quý IV/2025",
+        "Thường xuyên",
+        "2025",
+        "tháng 13/2025",
+        "III. TỔ CHỨC THỰC HIỆN",
+        "1. Phòng Tư pháp: chủ trì, phối hợp với",
+        "phối hợp với",
+        "Giao Phòng chủ trì",
+        "- Định kỳ hằng quý",
+        "chậm nhất là ngày 31/02/2022",
     ];
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     for _ in 0..400 {
@@ -170,5 +191,14 @@ fn random_flattened_tables_and_duties_never_panic() {
             text.push('\n');
         }
         let _ = parse_plan(text.as_bytes(), "r.txt");
+    }
+}
+
+#[test]
+fn no_wrong_lead_on_the_seeds_and_every_duty_found() {
+    for (exp, plan) in crate::expected::seed_leads() {
+        let s = crate::expected::lead_score(&exp, &plan);
+        assert_eq!(s.wrong, 0, "{}: {:?}", exp.file, s.misses);
+        assert!(s.duties_found >= s.duties_expected, "{}: {} of {} duties", exp.file, s.duties_found, s.duties_expected);
     }
 }
