@@ -2,6 +2,7 @@
 //! Data flows request → web → core (decide) → store (persist).
 
 pub mod access;
+pub mod agency;
 pub mod calendar;
 pub mod evidence;
 pub mod framework;

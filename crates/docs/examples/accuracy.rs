@@ -4,7 +4,7 @@
 #[path = "../tests/docs/expected.rs"]
 mod expected;
 
-use expected::{ClassScore, class_score, field_checks, load_all, pct};
+use expected::{ClassScore, class_score, field_checks, lead_score, load_all, load_leads, pct, seed_leads};
 
 fn main() {
     let all = load_all();
@@ -41,6 +41,49 @@ fn main() {
     println!("  sub-dimension (labelled)   {}/{} = {:.1}%", class.sub_right, class.sub_total, pct(class.sub_right, class.sub_total));
     println!("  'no dimension' kept empty  {}/{} = {:.1}%", class.none_right, class.none_total, pct(class.none_right, class.none_total));
     for m in &class.misses {
+        println!("  - {m}");
+    }
+
+    println!("\nWho does what (leads against datasets/plans/leads/, judged by reading the text):");
+    leads_table(&seed_leads());
+    let unseen = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/unseen");
+    let unseen_leads = load_leads(&unseen, &unseen);
+    if unseen_leads.is_empty() {
+        println!("\nUnseen plans: none in {}", unseen.display());
+    } else {
+        println!("\nUnseen plans ({}):", unseen.display());
+        leads_table(&unseen_leads);
+    }
+}
+
+fn leads_table(all: &[(expected::ExpectedLeads, chiso_docs::ParsedPlan)]) {
+    println!(
+        "  {:<28} {:>5} {:>13} {:>9} {:>6} {:>6} {:>7} {:>10}",
+        "plan", "tasks", "duties found", "with lead", "right", "WRONG", "missed", "ambiguous"
+    );
+    let mut sum = expected::LeadScore::default();
+    let mut misses = Vec::new();
+    for (exp, plan) in all {
+        let s = lead_score(exp, plan);
+        println!(
+            "  {:<28} {:>5} {:>8}/{:<4} {:>9} {:>6} {:>6} {:>7} {:>10}",
+            exp.file, s.tasks, s.duties_found, s.duties_expected, s.with_lead, s.right, s.wrong, s.missed, s.ambiguous_led
+        );
+        sum.tasks += s.tasks;
+        sum.duties_found += s.duties_found;
+        sum.duties_expected += s.duties_expected;
+        sum.with_lead += s.with_lead;
+        sum.right += s.right;
+        sum.wrong += s.wrong;
+        sum.missed += s.missed;
+        sum.ambiguous_led += s.ambiguous_led;
+        misses.extend(s.misses);
+    }
+    println!(
+        "  {:<28} {:>5} {:>8}/{:<4} {:>9} {:>6} {:>6} {:>7} {:>10}",
+        "total", sum.tasks, sum.duties_found, sum.duties_expected, sum.with_lead, sum.right, sum.wrong, sum.missed, sum.ambiguous_led
+    );
+    for m in misses {
         println!("  - {m}");
     }
 }

@@ -289,13 +289,26 @@ pub(crate) fn first_deadline(texts: &[&str], year: Option<i32>) -> Option<(Date,
     })
 }
 
+/// "theo quý" written as part of "theo quy định / quy chế / quy trình / quy hoạch": not a quarter.
+fn quy_dinh(k: &str) -> bool {
+    let mut rest = k;
+    while let Some(p) = rest.find("theo quy") {
+        let after = &rest[p + "theo quy".len()..];
+        if !["dinh", "che", "trinh", "hoach", "mo", "chuan", "uoc", "pham"].iter().any(|w| after.starts_with(&format!(" {w}"))) {
+            return false;
+        }
+        rest = after;
+    }
+    true
+}
+
 /// Recurrence named in a task: "thường xuyên", quarterly, six-monthly, yearly, monthly.
 pub(crate) fn recurrence(text: &str) -> Option<String> {
     let k = key(text);
     let has = |p: &str| crate::textutil::contains_phrase(&k, p);
     let r = if has("thuong xuyen") {
         "thuong_xuyen"
-    } else if has("hang quy") || has("hang quy") || has("theo quy") || has("moi quy") {
+    } else if has("hang quy") || has("moi quy") || has("tung quy") || has("dinh ky quy") || has("theo quy") && !quy_dinh(&k) {
         "quarterly"
     } else if has("6 thang") || has("06 thang") || has("sau thang") {
         "half_yearly"
@@ -307,6 +320,89 @@ pub(crate) fn recurrence(text: &str) -> Option<String> {
         return None;
     };
     Some(r.to_string())
+}
+
+/// What a time column or a duty says about when: a date (a full date, the end of the quarter /
+/// month / year it names), a recurrence, and a note when the text is neither.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct When {
+    pub date: Option<Date>,
+    pub recurrence: Option<String>,
+    pub note: Option<String>,
+}
+
+fn last_day(year: i32, month: u8) -> Option<Date> {
+    let m = time::Month::try_from(month).ok()?;
+    Date::from_calendar_date(year, m, m.length(year)).ok()
+}
+
+fn year_in(toks: &[crate::textutil::Tok<'_>], from: usize) -> Option<i32> {
+    toks.iter()
+        .skip(from)
+        .take(4)
+        .find_map(|t| (t.text.len() == 4).then(|| t.text.parse::<i32>().ok()).flatten().filter(|y| (1990..=2100).contains(y)))
+}
+
+/// Read a time as written in an appendix table ("Thường xuyên", "Hằng năm", "Quý IV/2025",
+/// "Trước ngày 30/11/2025", "Tháng 6/2025", "2025"). `year` completes "30/11" or "Quý II".
+pub(crate) fn due_of(text: &str, year: Option<i32>) -> When {
+    let t = text.trim();
+    let mut w = When { recurrence: recurrence(t), ..When::default() };
+    if t.is_empty() {
+        return w;
+    }
+    // A full or day/month date.
+    if let Some(d) = find_dates(t).into_iter().find(|d| d.day.is_some() && d.month.is_some()) {
+        w.date = d.date().or_else(|| make_date(d.year.or(year)?, d.month?, d.day?));
+        if w.date.is_some() {
+            return w;
+        }
+    }
+    let toks = crate::textutil::tokens(t);
+    let lower: Vec<String> = toks.iter().map(|x| x.text.to_lowercase()).collect();
+    // "Quý IV/2025", "quý 4 năm 2025", "Quý II".
+    if let Some(i) = lower.iter().position(|x| x == "quý") {
+        let q = toks.get(i + 1).and_then(|x| crate::outline::roman_value(x.text).or_else(|| x.text.parse::<u32>().ok()));
+        if let Some(q) = q.filter(|q| (1..=4).contains(q))
+            && let Some(y) = year_in(&toks, i + 2).or(year)
+        {
+            w.date = last_day(y, (q * 3) as u8);
+            return w;
+        }
+    }
+    // "Tháng 6/2025", "tháng 6 năm 2025", "tháng 12".
+    if let Some(i) = lower.iter().position(|x| x == "tháng")
+        && let Some(m) = toks.get(i + 1).and_then(|x| x.text.parse::<u8>().ok()).filter(|m| (1..=12).contains(m))
+        && !lower.get(i.wrapping_sub(1)).is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
+        && let Some(y) = year_in(&toks, i + 2).or(year)
+    {
+        w.date = last_day(y, m);
+        return w;
+    }
+    // "6 tháng đầu năm 2025".
+    let k = key(t);
+    if (k.contains("6 thang dau nam") || k.contains("06 thang dau nam"))
+        && let Some(y) = year_in(&toks, 0).or(year)
+    {
+        w.date = last_day(y, 6);
+        return w;
+    }
+    // "Năm 2025", "2025", "Trong năm 2025", "Cuối năm 2025".
+    let years: Vec<i32> = toks
+        .iter()
+        .filter(|x| x.text.len() == 4)
+        .filter_map(|x| x.text.parse::<i32>().ok())
+        .filter(|y| (1990..=2100).contains(y))
+        .collect();
+    let words = toks.iter().filter(|x| x.text.chars().any(char::is_alphanumeric)).count();
+    if years.len() == 1 && words <= 4 && w.recurrence.is_none() {
+        w.date = last_day(years[0], 12);
+        return w;
+    }
+    if w.recurrence.is_none() && w.date.is_none() {
+        w.note = Some(format!("Thời gian \"{t}\" không đọc được thành ngày hay định kỳ."));
+    }
+    w
 }
 
 /// Index families a text is about, strongest first. The title decides; when it names none,

@@ -24,6 +24,14 @@ pub(crate) mod iso_date {
         }
     }
 
+    pub fn format(d: Date) -> String {
+        d.format(FORMAT).unwrap_or_default()
+    }
+
+    pub fn parse(t: &str) -> Option<Date> {
+        Date::parse(t, FORMAT).ok()
+    }
+
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
         let text: Option<String> = Option::deserialize(d)?;
         match text {
@@ -114,44 +122,180 @@ pub struct Section {
     pub after: Vec<String>,
 }
 
-/// A unit of work of the plan.
+/// A unit of work of the plan: a task of the tasks section (`source` "tasks"), a duty of the
+/// implementation section ("implementation") or a row of an appendix table ("appendix").
+///
+/// Serialised through [`TaskJson`]: `lead` (list), `coordinators`, `due` (ISO date), `due_text`
+/// (as written), `result`, `group`, plus the older names `lead_agency`, `coordinating_agencies`,
+/// `due_date`, `product` for readers written before them.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(into = "TaskJson", from = "TaskJson")]
 pub struct Task {
     /// Hierarchical code, see the crate documentation ("II.1.1", "II.3.b", "II.1.-2",
-    /// "PL.3" for an appendix row).
+    /// "PL.3" for an appendix row, "IV.2.d1" for the first duty of implementation item IV.2).
     pub code: String,
     pub text: String,
     /// Framework nodes the task serves, strongest first ("papi.d2", "papi.d2.2").
     pub nodes: Vec<String>,
     /// Unnumbered paragraphs that elaborate the item.
+    pub details: Vec<String>,
+    /// Code of the section the task is in ("II"), of the implementation item ("IV.2"), or
+    /// the group row of an appendix table ("I").
+    pub section_code: Option<String>,
+    /// Lead agencies (or groups: "UBND các xã, thị trấn") as written; several when the text
+    /// names several ("Phòng Y tế huyện, Trung tâm Y tế huyện").
+    pub lead: Vec<String>,
+    pub coordinating_agencies: Vec<String>,
+    /// The time as written ("Quý II/2022", "Thường xuyên", "chậm nhất là ngày 20/02/2022").
+    pub due_text: Option<String>,
+    /// The date the time stands for (a full date, the end of a quarter / month / year).
+    pub due_date: Option<Date>,
+    /// "thuong_xuyen", "monthly", "quarterly", "half_yearly", "yearly" — only where the text
+    /// says so.
+    pub recurrence: Option<String>,
+    /// Expected result / product ("Sản phẩm").
+    pub product: Option<String>,
+    /// Framework column of an appendix table as written ("Chỉ số nội dung 1").
+    pub dimension_text: Option<String>,
+    pub status: Option<String>,
+    /// Title of the task group the plan itself names (an appendix group row "I. …", a
+    /// group heading of the tasks section).
+    pub group: Option<String>,
+    /// "tasks", "implementation" or "appendix".
+    pub source: String,
+    /// Where the lead comes from: "implementation" (the duty's agency), "appendix" (the
+    /// table's column), "text" (the task's own words, "giao Phòng … chủ trì"), "duty" (an
+    /// implementation duty that matches the task); `None` without lead.
+    pub lead_source: Option<String>,
+    /// The sentence that names the lead.
+    pub evidence: Option<String>,
+    /// How sure the reading of the lead is, 0–1.
+    pub confidence: Option<f64>,
+    /// What the reader could not resolve for this task (Vietnamese).
+    pub notes: Vec<String>,
+}
+
+impl Task {
+    /// The first lead, for readers that keep one.
+    pub fn lead_agency(&self) -> Option<String> {
+        self.lead.first().cloned()
+    }
+}
+
+/// The JSON form of a [`Task`] (both the current and the older field names).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct TaskJson {
+    pub code: String,
+    pub text: String,
+    #[serde(default)]
+    pub nodes: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub details: Vec<String>,
-    /// Code of the section the task is in ("II"), or the group row of an appendix table.
     #[serde(default)]
     pub section_code: Option<String>,
     #[serde(default)]
-    pub lead_agency: Option<String>,
+    pub lead: Vec<String>,
     #[serde(default)]
-    pub coordinating_agencies: Vec<String>,
-    /// The time as written ("Quý II/2022", "Thường xuyên", "trước ngày 30/6/2022").
+    pub coordinators: Vec<String>,
+    /// ISO date, or null.
     #[serde(default)]
     pub due: Option<String>,
-    /// A full date found in `due` or in the task text.
-    #[serde(default, with = "iso_date")]
-    pub due_date: Option<Date>,
-    /// "thuong_xuyen", "monthly", "quarterly", "half_yearly", "yearly".
+    #[serde(default)]
+    pub due_text: Option<String>,
     #[serde(default)]
     pub recurrence: Option<String>,
     #[serde(default)]
-    pub product: Option<String>,
-    /// Framework column of an appendix table as written ("Chỉ số nội dung 1").
+    pub result: Option<String>,
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub source: String,
+    #[serde(default)]
+    pub lead_source: Option<String>,
+    #[serde(default)]
+    pub evidence: Option<String>,
+    #[serde(default)]
+    pub confidence: Option<f64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     #[serde(default)]
     pub dimension_text: Option<String>,
     #[serde(default)]
     pub status: Option<String>,
-    /// "body" or "appendix".
+    // Older names, kept for readers written before the fields above.
     #[serde(default)]
-    pub source: String,
+    pub lead_agency: Option<String>,
+    #[serde(default)]
+    pub coordinating_agencies: Vec<String>,
+    #[serde(default, with = "iso_date")]
+    pub due_date: Option<Date>,
+    #[serde(default)]
+    pub product: Option<String>,
+}
+
+impl From<Task> for TaskJson {
+    fn from(t: Task) -> Self {
+        let iso = t.due_date.map(iso_date::format);
+        TaskJson {
+            lead_agency: t.lead.first().cloned(),
+            coordinators: t.coordinating_agencies.clone(),
+            coordinating_agencies: t.coordinating_agencies,
+            due: iso,
+            due_text: t.due_text,
+            due_date: t.due_date,
+            result: t.product.clone(),
+            product: t.product,
+            code: t.code,
+            text: t.text,
+            nodes: t.nodes,
+            details: t.details,
+            section_code: t.section_code,
+            lead: t.lead,
+            recurrence: t.recurrence,
+            group: t.group,
+            source: t.source,
+            lead_source: t.lead_source,
+            evidence: t.evidence,
+            confidence: t.confidence,
+            notes: t.notes,
+            dimension_text: t.dimension_text,
+            status: t.status,
+        }
+    }
+}
+
+impl From<TaskJson> for Task {
+    fn from(j: TaskJson) -> Self {
+        let lead = if j.lead.is_empty() { j.lead_agency.into_iter().collect() } else { j.lead };
+        let coordinating_agencies = if j.coordinators.is_empty() { j.coordinating_agencies } else { j.coordinators };
+        // `due` is ISO now; a reader of an older file finds the text there.
+        let (due_date, due_text) = match (j.due_date, j.due.as_deref().and_then(iso_date::parse)) {
+            (Some(d), _) | (None, Some(d)) => (Some(d), j.due_text),
+            (None, None) => (None, j.due_text.or(j.due)),
+        };
+        let source = if j.source == "body" { "tasks".to_string() } else { j.source };
+        Task {
+            code: j.code,
+            text: j.text,
+            nodes: j.nodes,
+            details: j.details,
+            section_code: j.section_code,
+            lead,
+            coordinating_agencies,
+            due_text,
+            due_date,
+            recurrence: j.recurrence,
+            product: j.result.or(j.product),
+            dimension_text: j.dimension_text,
+            status: j.status,
+            group: j.group,
+            source,
+            lead_source: j.lead_source,
+            evidence: j.evidence,
+            confidence: j.confidence,
+            notes: j.notes,
+        }
+    }
 }
 
 /// Who must do what, from the "TỔ CHỨC THỰC HIỆN" section.

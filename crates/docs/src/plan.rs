@@ -214,12 +214,12 @@ fn make_task(
         code,
         nodes,
         section_code: section,
-        due: due.as_ref().map(|d| d.1.clone()),
+        due_text: due.as_ref().map(|d| d.1.clone()),
         due_date: due.map(|d| d.0),
         recurrence: extract::recurrence(&text),
         text,
         details,
-        source: "body".to_string(),
+        source: "tasks".to_string(),
         ..Task::default()
     }
 }
@@ -244,10 +244,24 @@ fn body_tasks(nodes: &[Node], fams: &[Family], year: Option<i32>) -> Vec<Task> {
         for id in ids {
             let n = &nodes[id];
             let details: Vec<String> = n.paragraphs.iter().chain(n.after.iter()).cloned().collect();
-            tasks.push(make_task(n.code.clone(), n.title.clone(), details, &ancestor_titles(nodes, id), section.clone(), fams, year));
+            let mut task = make_task(n.code.clone(), n.title.clone(), details, &ancestor_titles(nodes, id), section.clone(), fams, year);
+            task.group = group_heading(nodes, area, id);
+            tasks.push(task);
         }
     }
     tasks
+}
+
+/// The heading of the group a task is in: the item right under the task section that holds
+/// the task ("1. Nhóm chỉ số giữ nguyên điểm tối đa"), when the task is not that item itself.
+fn group_heading(nodes: &[Node], area: usize, id: usize) -> Option<String> {
+    let mut cur = id;
+    let mut guard = 0;
+    while nodes[cur].parent != area && cur != 0 && guard < 64 {
+        cur = nodes[cur].parent;
+        guard += 1;
+    }
+    (cur != id && cur != 0 && nodes[cur].parent == area).then(|| nodes[cur].title.trim_end_matches([':', '.']).trim().to_string())
 }
 
 /// All body texts in reading order (for deadlines and citations).
@@ -337,6 +351,15 @@ fn parse_blocks(blocks: Vec<Block>, format: &str, info: PageInfo) -> ParsedPlan 
             merge_or_add(&mut plan.tasks, task);
         }
     }
+    let duties = crate::duties::implementation_tasks(&body.nodes, &fams, plan.year);
+    if duties.is_empty() {
+        let mut paras: Vec<String> = body.nodes.first().map(|r| r.after.clone()).unwrap_or_default();
+        paras.extend(body.closing.iter().cloned());
+        plan.tasks.extend(crate::duties::paragraph_duties(&paras, &fams, plan.year));
+    } else {
+        plan.tasks.extend(duties);
+    }
+    crate::duties::propose_leads(&mut plan.tasks);
     plan.assignments = extract::assignments(&body.nodes);
     let mut deadlines: Vec<Deadline> = Vec::new();
     for t in &texts {
@@ -360,7 +383,7 @@ fn parse_blocks(blocks: Vec<Block>, format: &str, info: PageInfo) -> ParsedPlan 
 fn merge_or_add(tasks: &mut Vec<Task>, row: Task) {
     let rk = key(&row.text);
     let same = |t: &Task| {
-        if t.source != "body" {
+        if t.source != "tasks" {
             return false;
         }
         let tk = key(&t.text);
@@ -368,14 +391,21 @@ fn merge_or_add(tasks: &mut Vec<Task>, row: Task) {
     };
     match tasks.iter_mut().find(|t| same(t)) {
         Some(t) => {
-            t.lead_agency = t.lead_agency.take().or(row.lead_agency);
+            if t.lead.is_empty() && !row.lead.is_empty() {
+                t.lead = row.lead;
+                t.lead_source = row.lead_source;
+                t.evidence = row.evidence;
+                t.confidence = row.confidence;
+            }
             if t.coordinating_agencies.is_empty() {
                 t.coordinating_agencies = row.coordinating_agencies;
             }
-            if row.due.is_some() {
-                t.due = row.due;
+            if row.due_text.is_some() {
+                t.due_text = row.due_text;
                 t.due_date = row.due_date.or(t.due_date);
             }
+            t.group = t.group.take().or(row.group);
+            t.notes.extend(row.notes);
             t.recurrence = row.recurrence.or(t.recurrence.take());
             t.product = t.product.take().or(row.product);
             t.status = t.status.take().or(row.status);

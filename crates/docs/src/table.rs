@@ -2,10 +2,10 @@
 //! Sản phẩm"), in a DOCX or an XLSX: the header is recognised by folded keywords in any
 //! order and wording; each data row becomes a task coded "PL.<group>.<STT>".
 
-use crate::extract::{agency_like, recurrence};
+use crate::extract::agency_like;
 use crate::model::Task;
 use crate::outline::roman_value;
-use crate::textutil::{find_dates, key, starts_lowercase};
+use crate::textutil::{key, starts_lowercase};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Columns {
@@ -31,6 +31,10 @@ enum Col {
     Status,
     /// "Cơ quan thực hiện" spanning "Chủ trì" and "Phối hợp" in the row below.
     Agencies,
+}
+
+pub(crate) fn is_column_name(cell: &str) -> bool {
+    column_kind(cell).is_some()
 }
 
 fn column_kind(cell: &str) -> Option<Col> {
@@ -102,19 +106,20 @@ pub(crate) fn find_header(rows: &[Vec<String>]) -> Option<(usize, Columns)> {
 }
 
 /// Split "Phòng Nội vụ, UBND các xã, thị trấn; Công an huyện" into agencies, keeping a
-/// comma inside one name ("các xã, thị trấn").
+/// comma inside one name ("các xã, thị trấn", "Văn phòng Huyện ủy, HĐND và UBND huyện",
+/// "các phòng, ban, ngành").
 pub(crate) fn split_agencies(s: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for part in s.split(['\n', ';']) {
         let mut first_in_part = true;
         for piece in part.split(',') {
-            let p = piece.trim().trim_start_matches(['-', '+', '•']).trim().trim_end_matches('.').to_string();
+            let p = piece.trim().trim_start_matches(['-', '+', '•']).trim().trim_end_matches(['.', ':']).trim().to_string();
             if p.is_empty() {
                 continue;
             }
             if !first_in_part
-                && (starts_lowercase(&p) || !agency_like(&p))
                 && let Some(prev) = out.last_mut()
+                && continues_name(prev, &p)
             {
                 prev.push_str(", ");
                 prev.push_str(&p);
@@ -125,6 +130,22 @@ pub(crate) fn split_agencies(s: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// Whether `next` (after a comma) continues the name `prev` rather than starting a new one.
+fn continues_name(prev: &str, next: &str) -> bool {
+    if starts_lowercase(next) || !agency_like(next) {
+        return true;
+    }
+    let nk = key(next);
+    // A one-word head ("ban", "sở") is a list inside a group name: "các phòng, ban, ngành".
+    if !nk.contains(' ') {
+        return true;
+    }
+    // "Văn phòng Huyện ủy, HĐND và UBND huyện": one office of several bodies.
+    let pk = key(prev);
+    pk.starts_with("van phong ")
+        && ["hdnd", "ubnd", "hoi dong", "uy ban", "huyen uy", "thanh uy", "tinh uy", "dang uy"].iter().any(|h| nk.starts_with(h))
 }
 
 fn cell(row: &[String], i: Option<usize>) -> String {
@@ -178,26 +199,35 @@ pub(crate) fn table_tasks(rows: &[Vec<String>], data: usize, cols: Columns, year
             code = format!("{code}_{n}");
         }
         let due = cell(row, cols.time);
-        let due_date = find_dates(&due).into_iter().find_map(|d| d.date().or_else(|| crate::textutil::make_date(year?, d.month?, d.day?)));
+        let when = crate::extract::due_of(&due, year);
         let dimension_text = cols.dimension.map(|c| cell(row, Some(c))).filter(|s| !s.is_empty());
         let lead = cell(row, cols.lead);
         let product = cell(row, cols.product);
         let status = cell(row, cols.status);
+        let mut notes = when.note.into_iter().collect::<Vec<_>>();
+        if cols.lead.is_some() && lead.is_empty() {
+            notes.push("Dòng không ghi cơ quan chủ trì.".to_string());
+        }
+        let leads = split_agencies(&lead);
         tasks.push(Task {
             code,
             text,
-            nodes: Vec::new(),
-            details: Vec::new(),
             section_code: group.clone(),
-            lead_agency: (!lead.is_empty()).then_some(lead),
+            lead_source: (!leads.is_empty()).then(|| "appendix".to_string()),
+            confidence: (!leads.is_empty()).then_some(1.0),
+            evidence: (!leads.is_empty()).then(|| format!("Phụ lục, cột chủ trì: {lead}")),
+            lead: leads,
             coordinating_agencies: split_agencies(&cell(row, cols.coord)),
-            recurrence: recurrence(&due),
-            due: (!due.is_empty()).then_some(due),
-            due_date,
+            recurrence: when.recurrence,
+            due_text: (!due.is_empty()).then_some(due),
+            due_date: when.date,
             product: (!product.is_empty()).then_some(product),
             dimension_text: dimension_text.or_else(|| group_title.clone()),
+            group: group_title.clone(),
             status: (!status.is_empty()).then_some(status),
             source: "appendix".to_string(),
+            notes,
+            ..Task::default()
         });
     }
     tasks

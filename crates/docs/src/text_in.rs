@@ -112,7 +112,142 @@ pub(crate) fn text_blocks(text: &str) -> (Vec<Block>, PageInfo) {
         blocks.push(Block::Table(t));
     }
     strip_banners(&mut blocks, &mut info);
-    (blocks, info)
+    (pipe_tables(blocks), info)
+}
+
+/// Whether a line is a lone cell separator of a table flattened by a legal web site.
+fn is_pipe(b: &Block) -> bool {
+    matches!(b, Block::Line(l) if l.text.trim() == "|")
+}
+
+fn line_text(b: &Block) -> &str {
+    match b {
+        Block::Line(l) => l.text.as_str(),
+        Block::Table(_) => "",
+    }
+}
+
+/// STT-like cell: "1", "12", "I", "IV", "A".
+fn stt_like(c: &str) -> bool {
+    let c = c.trim().trim_end_matches(['.', ')']);
+    !c.is_empty()
+        && (c.chars().all(|ch| ch.is_ascii_digit()) && c.len() <= 3
+            || crate::outline::roman_value(c).is_some()
+            || c.len() == 1 && c.chars().all(|ch| ch.is_ascii_uppercase()))
+}
+
+/// Tables that a legal web site flattened into text, one cell per line (or a few lines)
+/// with a lone "|" line between cells and the row ends lost: the header row (recognised
+/// column names) gives the width, group rows ("I | Title") are shorter; rebuilt as tables.
+/// Runs without a recognisable task header are left as lines.
+fn pipe_tables(blocks: Vec<Block>) -> Vec<Block> {
+    if !blocks.iter().any(is_pipe) {
+        return blocks;
+    }
+    let mut out: Vec<Block> = Vec::with_capacity(blocks.len());
+    let mut i = 0;
+    while i < blocks.len() {
+        if !is_pipe(&blocks[i]) {
+            out.push(blocks[i].clone());
+            i += 1;
+            continue;
+        }
+        // A run of cells: the cell before the first "|" is the last line already output.
+        let mut cells: Vec<Vec<usize>> = Vec::new();
+        let first_cell = i.checked_sub(1).filter(|&p| matches!(blocks[p], Block::Line(_)));
+        if let Some(p) = first_cell {
+            cells.push(vec![p]);
+        }
+        let mut j = i;
+        while j < blocks.len() && is_pipe(&blocks[j]) {
+            let mut cell = Vec::new();
+            let mut k = j + 1;
+            // A cell is a few consecutive lines: a blank line ends it.
+            while k < blocks.len()
+                && !is_pipe(&blocks[k])
+                && matches!(&blocks[k], Block::Line(l) if !l.blank_before || cell.is_empty())
+                && cell.len() < 30
+            {
+                cell.push(k);
+                k += 1;
+            }
+            // The cell after the last "|" is its first line and its lower-case continuations.
+            if k >= blocks.len() || !is_pipe(&blocks[k]) {
+                let keep =
+                    cell.iter().take_while(|&&x| x == j + 1 || crate::textutil::starts_lowercase(line_text(&blocks[x]))).count().max(1);
+                cell.truncate(keep.min(cell.len()));
+                k = j + 1 + cell.len();
+            }
+            cells.push(cell);
+            j = k;
+        }
+        let texts: Vec<String> = cells
+            .iter()
+            .map(|c| {
+                let mut s = String::new();
+                for &x in c {
+                    let t = line_text(&blocks[x]).trim();
+                    if !s.is_empty() {
+                        s.push(if crate::textutil::starts_lowercase(t) { ' ' } else { '\n' });
+                    }
+                    s.push_str(t);
+                }
+                s
+            })
+            .collect();
+        match rebuild(&texts) {
+            Some((before, rows)) => {
+                if first_cell.is_some() && before == 0 {
+                    out.pop();
+                }
+                let src = match blocks.get(i) {
+                    Some(Block::Line(l)) => l.source_line,
+                    _ => 0,
+                };
+                // Cells before the header stay lines (except the one already output).
+                let skip_first = usize::from(first_cell.is_some());
+                for c in cells.iter().take(before).skip(skip_first) {
+                    for &x in c {
+                        out.push(blocks[x].clone());
+                    }
+                }
+                out.push(Block::Table(Table { rows, source_line: src }));
+            }
+            None => {
+                for b in &blocks[i..j] {
+                    out.push(b.clone());
+                }
+            }
+        }
+        i = j.max(i + 1);
+    }
+    out
+}
+
+/// Rows of a flattened table: (number of cells before the header, rows incl. the header).
+fn rebuild(cells: &[String]) -> Option<(usize, Vec<Vec<String>>)> {
+    for h in 0..cells.len() {
+        let width = cells[h..].iter().take_while(|c| crate::table::is_column_name(c)).count();
+        if width < 3 {
+            continue;
+        }
+        let header: Vec<String> = cells[h..h + width].to_vec();
+        crate::table::find_header(std::slice::from_ref(&header))?;
+        let mut rows = vec![header];
+        let mut k = h + width;
+        while k < cells.len() {
+            // A row runs to the next STT-like cell at a row width; group rows are shorter.
+            let fits = |n: usize| k + n == cells.len() || cells.get(k + n).is_some_and(|c| stt_like(c));
+            let n = if fits(width) { width } else { (2..width).find(|&n| fits(n)).unwrap_or(width) };
+            let end = (k + n).min(cells.len());
+            let mut row: Vec<String> = cells[k..end].to_vec();
+            row.resize(width, String::new());
+            rows.push(row);
+            k = end;
+        }
+        return Some((h, rows));
+    }
+    None
 }
 
 fn split_table_row(row: &str) -> Vec<String> {

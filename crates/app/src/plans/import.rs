@@ -67,6 +67,11 @@ fn parsed_recurrence(s: &str) -> Option<Recurrence> {
     }
 }
 
+/// Owners the parser only proposes (from the task's words or a matching duty): they wait for the review.
+fn proposed(t: &chiso_docs::Task) -> bool {
+    matches!(t.lead_source.as_deref(), Some("duty" | "text"))
+}
+
 /// A parsed document as a plan draft. `fallback_year` is used when the document shows no year. A document
 /// with a number and a date was issued; anything else is a draft. Nothing the document does not say is
 /// filled in, except the family (PAPI when the document names none) and a placeholder title.
@@ -77,17 +82,19 @@ pub fn draft_from_parsed(parsed: &ParsedPlan, fallback_year: Option<i32>) -> Res
     let tasks = parsed
         .tasks
         .iter()
+        // Implementation duties and proposed owners are imported with the review step.
+        .filter(|t| t.source != "implementation")
         .map(|t| TaskDraft {
             code: t.code.clone(),
             text: if t.details.is_empty() { t.text.clone() } else { format!("{}\n{}", t.text, t.details.join("\n")) },
             nodes: t.nodes.iter().map(|n| normalize_node(n)).collect(),
             section_code: t.section_code.clone(),
-            lead_agency: t.lead_agency.clone(),
-            coordinating_agencies: t.coordinating_agencies.clone(),
+            lead_agency: if t.lead_source.as_deref() == Some("appendix") { t.lead_agency() } else { None },
+            coordinating_agencies: if proposed(t) { Vec::new() } else { t.coordinating_agencies.clone() },
             expected_result: t.product.clone(),
             due_date: t.due_date,
-            due_text: t.due.clone(),
-            recurrence: t.due.as_deref().and_then(Recurrence::from_text).or(t.recurrence.as_deref().and_then(parsed_recurrence)),
+            due_text: t.due_text.clone(),
+            recurrence: t.due_text.as_deref().and_then(Recurrence::from_text).or(t.recurrence.as_deref().and_then(parsed_recurrence)),
             task_group: None,
         })
         .collect();

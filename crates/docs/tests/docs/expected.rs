@@ -104,7 +104,10 @@ pub fn field_checks(exp: &Expected, plan: &ParsedPlan) -> Vec<(&'static str, boo
         position: s.position.clone(),
         name: s.name.clone(),
     });
-    let codes: Vec<&str> = plan.tasks.iter().map(|t| t.code.as_str()).collect();
+    // The expectations list the tasks of the tasks section and appendix; implementation
+    // duties are measured by the `accuracy` example against `datasets/plans/leads/`.
+    let solution: Vec<&chiso_docs::Task> = plan.tasks.iter().filter(|t| t.source != "implementation").collect();
+    let codes: Vec<&str> = solution.iter().map(|t| t.code.as_str()).collect();
     let exp_codes: Vec<&str> = exp.tasks.iter().map(|t| t.code.as_str()).collect();
     let agencies: Vec<&str> = plan.assignments.iter().map(|a| a.agency.as_str()).collect();
     vec![
@@ -116,7 +119,7 @@ pub fn field_checks(exp: &Expected, plan: &ParsedPlan) -> Vec<(&'static str, boo
         ("title", plan.title == exp.title, plan.title.clone()),
         ("index_families", plan.index_families == exp.index_families, format!("{:?}", plan.index_families)),
         ("based_on", based == exp.based_on, format!("{based:?}")),
-        ("task_count", plan.tasks.len() == exp.task_count, plan.tasks.len().to_string()),
+        ("task_count", solution.len() == exp.task_count, solution.len().to_string()),
         ("task_codes", codes == exp_codes, format!("{codes:?}")),
         ("assignments", agencies == exp.assignments, format!("{agencies:?}")),
         ("deadlines", deadlines == exp.deadlines, format!("{deadlines:?}")),
@@ -189,4 +192,96 @@ pub fn class_score(exp: &Expected, plan: &ParsedPlan, s: &mut ClassScore) {
 
 pub fn pct(a: usize, b: usize) -> f64 {
     if b == 0 { 100.0 } else { 100.0 * a as f64 / b as f64 }
+}
+
+/// Hand-written lead expectations of a plan (`datasets/plans/leads/`): the implementation
+/// duties a reader counts, the leads the text supports per task code, and the tasks where
+/// several duties fit (a lead there is counted neither right nor wrong).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ExpectedLeads {
+    pub file: String,
+    pub duties: usize,
+    pub leads: std::collections::BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub ambiguous: Vec<String>,
+}
+
+/// Lead figures of one parse against its expectations.
+#[derive(Debug, Clone, Default)]
+pub struct LeadScore {
+    pub tasks: usize,
+    pub duties_found: usize,
+    pub duties_expected: usize,
+    pub with_lead: usize,
+    pub right: usize,
+    pub wrong: usize,
+    pub missed: usize,
+    pub ambiguous_led: usize,
+    pub misses: Vec<String>,
+}
+
+fn same_leads(a: &[String], b: &[String]) -> bool {
+    let mut x: Vec<String> = a.iter().map(|s| chiso_core::agency::canonical(s)).collect();
+    let mut y: Vec<String> = b.iter().map(|s| chiso_core::agency::canonical(s)).collect();
+    x.sort();
+    y.sort();
+    x == y
+}
+
+pub fn lead_score(exp: &ExpectedLeads, plan: &ParsedPlan) -> LeadScore {
+    let mut s = LeadScore {
+        tasks: plan.tasks.len(),
+        duties_found: plan.tasks.iter().filter(|t| t.source == "implementation").count(),
+        duties_expected: exp.duties,
+        with_lead: plan.tasks.iter().filter(|t| !t.lead.is_empty()).count(),
+        ..LeadScore::default()
+    };
+    for t in &plan.tasks {
+        match (exp.leads.get(&t.code), t.lead.is_empty()) {
+            (Some(e), false) if same_leads(e, &t.lead) => s.right += 1,
+            (Some(e), false) => {
+                s.wrong += 1;
+                s.misses.push(format!("WRONG {} {}: {:?}, expected {:?}", exp.file, t.code, t.lead, e));
+            }
+            (Some(e), true) => {
+                s.missed += 1;
+                s.misses.push(format!("missed {} {}: expected {:?}", exp.file, t.code, e));
+            }
+            (None, false) if exp.ambiguous.contains(&t.code) => s.ambiguous_led += 1,
+            (None, false) => {
+                s.wrong += 1;
+                s.misses.push(format!("WRONG {} {}: {:?}, the text names no lead", exp.file, t.code, t.lead));
+            }
+            (None, true) => {}
+        }
+    }
+    for code in exp.leads.keys() {
+        if !plan.tasks.iter().any(|t| &t.code == code) {
+            s.missed += 1;
+            s.misses.push(format!("missed {} {code}: no such task", exp.file));
+        }
+    }
+    s
+}
+
+/// Lead expectations in `dir` (`*.json` naming their document in `file`, read from `docs`).
+pub fn load_leads(dir: &std::path::Path, docs: &std::path::Path) -> Vec<(ExpectedLeads, ParsedPlan)> {
+    let Ok(rd) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut files: Vec<PathBuf> =
+        rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
+    files.sort();
+    files
+        .into_iter()
+        .filter_map(|p| {
+            let exp: ExpectedLeads =
+                serde_json::from_str(&std::fs::read_to_string(&p).ok()?).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            let bytes = std::fs::read(docs.join(&exp.file)).unwrap_or_else(|e| panic!("{}: {e}", exp.file));
+            let plan = chiso_docs::parse_plan(&bytes, &exp.file).unwrap_or_else(|e| panic!("{e}"));
+            Some((exp, plan))
+        })
+        .collect()
+}
+
+pub fn seed_leads() -> Vec<(ExpectedLeads, ParsedPlan)> {
+    load_leads(&plans_dir().join("leads"), &plans_dir())
 }

@@ -5,6 +5,7 @@
 
 mod bad_input;
 mod classify;
+mod duties;
 mod expected;
 mod pdf;
 mod random;

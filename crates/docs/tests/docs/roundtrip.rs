@@ -154,7 +154,7 @@ fn document_to_docx_and_back() {
     assert_eq!(p.parent_issuer.as_deref(), Some("UBND TỈNH SƠN LA"));
     assert_eq!(p.signer, doc.signer);
     assert_eq!(p.recipients, doc.recipients);
-    let body: Vec<(&str, &str)> = p.tasks.iter().filter(|t| t.source == "body").map(|t| (t.code.as_str(), t.text.as_str())).collect();
+    let body: Vec<(&str, &str)> = p.tasks.iter().filter(|t| t.source == "tasks").map(|t| (t.code.as_str(), t.text.as_str())).collect();
     assert_eq!(
         body,
         vec![
@@ -179,9 +179,9 @@ fn document_to_docx_and_back() {
     let app: Vec<_> = p.tasks.iter().filter(|t| t.source == "appendix").collect();
     assert_eq!(app.len(), 2);
     assert_eq!(app[0].code, "PL.I.1");
-    assert_eq!(app[0].lead_agency.as_deref(), Some("Văn phòng HĐND và UBND huyện"));
+    assert_eq!(app[0].lead_agency().as_deref(), Some("Văn phòng HĐND và UBND huyện"));
     assert_eq!(app[0].coordinating_agencies, vec!["Phòng Nội vụ", "UBND các xã, thị trấn"]);
-    assert_eq!(app[0].due.as_deref(), Some("Quý II/2022"));
+    assert_eq!(app[0].due_text.as_deref(), Some("Quý II/2022"));
     assert_eq!(app[0].product.as_deref(), Some("Biên bản đối thoại"));
     assert_eq!(app[1].due_date, Some(date!(2022 - 06 - 30)));
     assert_eq!(app[1].nodes.first().map(String::as_str), Some("papi.d2"));
@@ -257,7 +257,7 @@ fn xlsx_appendix_round_trip() {
     let rows: Vec<Row> = p
         .tasks
         .iter()
-        .map(|t| (t.code.clone(), t.text.clone(), t.lead_agency.clone(), t.coordinating_agencies.clone(), t.due.clone(), t.product.clone()))
+        .map(|t| (t.code.clone(), t.text.clone(), t.lead_agency(), t.coordinating_agencies.clone(), t.due_text.clone(), t.product.clone()))
         .collect();
     let want: Vec<_> = doc
         .appendix

@@ -33,15 +33,15 @@ fn docx_table_with_other_header_order_and_two_header_rows() {
     assert_eq!(app.len(), 2);
     assert_eq!(app[0].code, "PL.II.1");
     assert_eq!(app[0].section_code.as_deref(), Some("II"));
-    assert_eq!(app[0].lead_agency.as_deref(), Some("Phòng Tài nguyên và Môi trường"));
+    assert_eq!(app[0].lead_agency().as_deref(), Some("Phòng Tài nguyên và Môi trường"));
     assert_eq!(app[0].coordinating_agencies, vec!["Văn phòng đăng ký đất đai", "UBND các xã, thị trấn"]);
-    assert_eq!(app[0].due.as_deref(), Some("Trước 30/9"));
+    assert_eq!(app[0].due_text.as_deref(), Some("Trước 30/9"));
     assert_eq!(app[0].due_date, time::Date::from_calendar_date(2023, time::Month::September, 30).ok());
     assert_eq!(app[0].product.as_deref(), Some("Quy trình nội bộ"));
     assert_eq!(app[0].nodes.first().map(String::as_str), Some("papi.d5"));
     assert_eq!(app[1].recurrence.as_deref(), Some("thuong_xuyen"));
     // The body task is still there.
-    assert!(plan.tasks.iter().any(|t| t.code == "I.1" && t.source == "body"));
+    assert!(plan.tasks.iter().any(|t| t.code == "I.1" && t.source == "tasks"));
 }
 
 #[test]
@@ -122,7 +122,7 @@ fn appendix_rows_repeating_body_tasks_complete_them() {
     let plan = parse_plan(&docx_with_body(&body, None), "lap.docx").expect("parse");
     let codes: Vec<&str> = plan.tasks.iter().map(|t| t.code.as_str()).collect();
     assert_eq!(codes, vec!["I.1", "I.2", "PL.2"], "the repeated row merges, the new one is added");
-    assert_eq!(plan.tasks[0].lead_agency.as_deref(), Some("UBND các xã"));
-    assert_eq!(plan.tasks[0].due.as_deref(), Some("Quý I/2023"));
+    assert_eq!(plan.tasks[0].lead_agency().as_deref(), Some("UBND các xã"));
+    assert_eq!(plan.tasks[0].due_text.as_deref(), Some("Quý I/2023"));
     assert_eq!(plan.tasks[0].product.as_deref(), Some("Danh sách"));
 }
