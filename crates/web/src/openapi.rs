@@ -54,7 +54,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
 /// - 400 where the operation takes parameters or a body: `extract::reject_nul` refuses a NUL byte in any of
 ///   them, and the Api* extractors a malformed path, query or JSON;
 /// - 401 where the operation needs the session (`CurrentUser`);
-/// - 413 where it takes a body (the body limit).
+/// - 413 where it takes a body (the body limit), and 415 where that body is JSON and is sent as something else.
 pub fn add_layer_responses(doc: &mut serde_json::Value) {
     let err = |description: &str| serde_json::json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
     let anonymous_by_default = doc["security"].as_array().is_none_or(|s| s.is_empty());
@@ -68,6 +68,7 @@ pub fn add_layer_responses(doc: &mut serde_json::Value) {
             }
             let has_params = path_params || op.get("parameters").and_then(|p| p.as_array()).is_some_and(|p| !p.is_empty());
             let has_body = op.get("requestBody").is_some();
+            let json_body = op["requestBody"]["content"].get("application/json").is_some();
             // `security: [{}]` (or an empty list) marks an operation open to everyone.
             let anonymous = match op.get("security").and_then(|s| s.as_array()) {
                 Some(list) => list.is_empty() || list.iter().any(|r| r.as_object().is_some_and(|o| o.is_empty())),
@@ -82,6 +83,9 @@ pub fn add_layer_responses(doc: &mut serde_json::Value) {
             }
             if has_body {
                 responses.entry("413").or_insert_with(|| err("Nội dung yêu cầu quá lớn"));
+            }
+            if json_body {
+                responses.entry("415").or_insert_with(|| err("Nội dung không phải application/json"));
             }
         }
     }
@@ -136,6 +140,8 @@ mod tests {
                 }
                 if op.get("requestBody").is_some() {
                     assert!(responses.get("413").is_some(), "{method} {path}: 413 for a body too large");
+                    let json = op["requestBody"]["content"].get("application/json").is_some();
+                    assert!(!json || responses.get("415").is_some(), "{method} {path}: 415 for a body that is not JSON");
                 }
                 if path != "/api/v1/openapi.json" {
                     assert!(responses.get("401").is_some(), "{method} {path}: 401 without a session");
