@@ -205,6 +205,7 @@ pub fn openapi_document() -> Value {
     if let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) {
         paths.extend(crate::results::openapi_paths());
     }
+    crate::openapi::add_layer_responses(&mut doc);
     doc
 }
 

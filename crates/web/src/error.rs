@@ -17,6 +17,8 @@ pub enum AppError {
     Unauthorized,
     #[error("nội dung yêu cầu quá lớn (tối đa {0} MB)")]
     TooLarge(usize),
+    #[error("cần Content-Type: application/json")]
+    NotJson,
     #[error("phiên làm việc không hợp lệ hoặc biểu mẫu đã cũ (CSRF); hãy tải lại trang và thử lại")]
     Csrf,
     #[error("không tìm thấy {0}")]
@@ -73,6 +75,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -89,6 +92,7 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::Unauthorized => "unauthorized",
             AppError::TooLarge(_) => "too_large",
+            AppError::NotJson => "unsupported_media_type",
             AppError::Csrf => "csrf",
             AppError::Service { code, .. } => code,
             _ => "internal",
@@ -172,7 +176,7 @@ pub async fn api_errors_as_json(req: axum::extract::Request, next: axum::middlew
     let (code, message) = match status {
         StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "phương thức HTTP này không dùng được cho đường dẫn này".to_string()),
         StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "nội dung yêu cầu quá lớn".to_string()),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("bad_request", "kiểu nội dung (Content-Type) không được hỗ trợ".to_string()),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", AppError::NotJson.to_string()),
         StatusCode::NOT_FOUND => ("not_found", "không tìm thấy".to_string()),
         s if s.is_server_error() => ("internal", "Đã có lỗi hệ thống; vui lòng thử lại hoặc báo quản trị viên.".to_string()),
         s => ("bad_request", format!("yêu cầu không hợp lệ ({})", s.as_u16())),

@@ -118,7 +118,8 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
     }
 }
 
-/// `Json<T>` for the JSON API: a malformed body is a 400 (syntax) or 422 (shape) JSON error.
+/// `Json<T>` for the JSON API: a malformed body is a 400 (syntax) or 422 (shape) JSON error, a body that is
+/// not `application/json` 415 (as axum's `Json`).
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
@@ -178,7 +179,7 @@ fn json_error(e: &JsonRejection) -> AppError {
             code: "invalid",
             message: format!("dữ liệu JSON không đúng cấu trúc: {}", d.body_text()),
         },
-        JsonRejection::MissingJsonContentType(_) => AppError::BadRequest("cần Content-Type: application/json".into()),
+        JsonRejection::MissingJsonContentType(_) => AppError::NotJson,
         JsonRejection::BytesRejection(b) if b.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
             AppError::TooLarge(crate::startup::BODY_LIMIT / (1024 * 1024))
         }

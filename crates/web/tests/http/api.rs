@@ -76,7 +76,7 @@ async fn every_api_error_is_the_json_error_body() {
         json_error(post().header("content-type", "application/json").body("{").send().await.expect("post"), 400, "bad_request", "bad JSON")
             .await;
         json_error(post().json(&serde_json::json!({"code": 1})).send().await.expect("post"), 422, "invalid", "wrong shape").await;
-        json_error(post().body("code=X09").send().await.expect("post"), 400, "bad_request", "not JSON").await;
+        json_error(post().body("code=X09").send().await.expect("post"), 415, "unsupported_media_type", "not JSON").await;
         let big = format!("{{\"code\": \"{}\"}}", "x".repeat(9 * 1024 * 1024));
         json_error(post().header("content-type", "application/json").body(big).send().await.expect("post"), 413, "too_large", "too large")
             .await;
