@@ -5,6 +5,7 @@ pub mod access;
 pub mod calendar;
 pub mod evidence;
 pub mod framework;
+pub mod limits;
 pub mod period;
 pub mod plan;
 pub mod progress;

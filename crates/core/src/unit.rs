@@ -126,7 +126,7 @@ pub fn parse_units_csv(text: &str, known_levels: &[String]) -> Result<Vec<UnitRe
             errors.push(RowError { line, column: "-".into(), message: format!("cần 6 cột, có {}", rec.len()) });
             continue;
         }
-        let field = |k: usize| rec.get(k).map(crate::text::nfc).unwrap_or_default();
+        let field = |k: usize| rec.get(k).map(|f| crate::text::nfc(crate::text::csv_unguard(f))).unwrap_or_default();
         let mut bad = |column: &str, message: String| errors.push(RowError { line, column: column.into(), message });
         let code = field(0);
         if let Err(m) = check_code(&code) {

@@ -154,6 +154,37 @@ pub fn end_of_day_ms(d: Date) -> i64 {
     (t.unix_timestamp_nanos() / 1_000_000) as i64 - 1
 }
 
+/// Evidence files written under temporary names, not yet in their content-addressed places. Dropping it
+/// removes whatever was not published.
+#[derive(Default)]
+struct Staged {
+    /// (temporary path, final path)
+    files: Vec<(PathBuf, PathBuf)>,
+}
+
+impl Staged {
+    /// Rename each file to its final path (an identical file already there is kept: same hash, same bytes).
+    fn publish(&mut self) -> StoreResult<()> {
+        for (tmp, path) in std::mem::take(&mut self.files) {
+            if path.exists() {
+                let _ = std::fs::remove_file(&tmp);
+            } else if let Err(e) = std::fs::rename(&tmp, &path) {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(StoreError::Unavailable(format!("không ghi được tệp: {e}")));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        for (tmp, _) in &self.files {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+}
+
 impl Store {
     /// Where evidence files live (set by the caller that knows the data directory).
     pub fn with_files_dir(mut self, dir: PathBuf) -> Store {
@@ -169,18 +200,20 @@ impl Store {
         Ok(dir.join("evidence").join(&sha[..2]).join(&sha[2..]))
     }
 
-    fn write_file(&self, bytes: &[u8]) -> StoreResult<String> {
+    /// Write a file's bytes under a temporary name beside its final (content-addressed) place. Nothing is
+    /// visible under the hash until [`Staged::publish`], which the caller does inside its transaction once
+    /// every row is written; a failure before that (a 409, a refused field) removes the temporary file when
+    /// the [`Staged`] guard is dropped, so failed uploads leave nothing on disk.
+    fn stage_file(&self, staged: &mut Staged, bytes: &[u8]) -> StoreResult<String> {
         let sha: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
         let path = self.file_path(&sha)?;
-        if !path.exists() {
-            let parent = path.parent().unwrap_or(Path::new("."));
-            std::fs::create_dir_all(parent)
-                .map_err(|e| StoreError::Unavailable(format!("không tạo được thư mục {}: {e}", parent.display())))?;
-            // Write to a temporary name, then rename: a crash never leaves a half-written file under the hash.
-            let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-            std::fs::write(&tmp, bytes).map_err(|e| StoreError::Unavailable(format!("không ghi được tệp: {e}")))?;
-            std::fs::rename(&tmp, &path).map_err(|e| StoreError::Unavailable(format!("không ghi được tệp: {e}")))?;
-        }
+        let parent = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent)
+            .map_err(|e| StoreError::Unavailable(format!("không tạo được thư mục {}: {e}", parent.display())))?;
+        let nonce: String = crate::accounts::random_bytes()[..8].iter().map(|b| format!("{b:02x}")).collect();
+        let tmp = path.with_extension(format!("tmp{}-{nonce}", std::process::id()));
+        staged.files.push((tmp.clone(), path));
+        std::fs::write(&tmp, bytes).map_err(|e| StoreError::Unavailable(format!("không ghi được tệp: {e}")))?;
         Ok(sha)
     }
 
@@ -242,9 +275,10 @@ impl Store {
             let kind = evidence::check(&f.file_name, &f.bytes).map_err(StoreError::Invalid)?;
             files.push((f, kind));
         }
+        let mut staged = Staged::default();
         let mut stored = Vec::new();
         for (f, kind) in &files {
-            stored.push((f.file_name.clone(), kind.mime(), f.bytes.len() as i64, self.write_file(&f.bytes)?));
+            stored.push((f.file_name.clone(), kind.mime(), f.bytes.len() as i64, self.stage_file(&mut staged, &f.bytes)?));
         }
         let derived = derive_status(task.row.due_date.as_deref().and_then(parse_date), Some(&core), today);
         let now = at_ms;
@@ -314,6 +348,8 @@ impl Store {
                     ..Default::default()
                 }
             );
+            // Every row is written: move the files to their places just before the commit.
+            staged.publish()?;
             row
         });
         Ok(row)

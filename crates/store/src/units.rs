@@ -347,7 +347,7 @@ impl Store {
                 u.valid_from.as_str(),
                 u.valid_to.as_deref().unwrap_or(""),
             ];
-            let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+            let line: Vec<String> = fields.iter().map(|f| chiso_core::text::csv_field(f)).collect();
             out.push_str(&line.join(","));
             out.push('\n');
         }
@@ -474,8 +474,4 @@ impl Store {
         });
         Ok(agency)
     }
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }

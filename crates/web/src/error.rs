@@ -21,6 +21,9 @@ pub enum AppError {
     NotFound(String),
     #[error("lỗi hệ thống: {0}")]
     Internal(String),
+    /// The request body is over its limit (413).
+    #[error("{0}")]
+    TooLarge(String),
     /// A use case's own failure (chiso-app), classified by its kind.
     #[error("{message}")]
     Service { kind: ErrorKind, code: &'static str, message: String },
@@ -64,6 +67,21 @@ fn status_of(kind: ErrorKind) -> StatusCode {
 }
 
 impl AppError {
+    /// A body over its limit, with every limit stated.
+    pub fn too_large() -> AppError {
+        AppError::TooLarge(format!("Nội dung gửi lên vượt quá giới hạn cho phép. Giới hạn: {}.", chiso_core::limits::upload_limits_vi()))
+    }
+
+    /// A multipart upload that could not be read: over its limit (413) or malformed (400), in Vietnamese.
+    pub fn multipart(e: axum::extract::multipart::MultipartError) -> AppError {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::too_large()
+        } else {
+            tracing::debug!(error = %e.body_text(), "multipart");
+            AppError::BadRequest("biểu mẫu tải lên không hợp lệ hoặc bị gián đoạn".into())
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Store(e) => status_of(e.kind()),
@@ -73,6 +91,7 @@ impl AppError {
             AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
         }
     }
 
@@ -86,6 +105,7 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::Unauthorized => "unauthorized",
             AppError::Csrf => "csrf",
+            AppError::TooLarge(_) => "too_large",
             AppError::Service { code, .. } => code,
             _ => "internal",
         }

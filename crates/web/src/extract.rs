@@ -179,7 +179,8 @@ fn json_error(e: &JsonRejection) -> AppError {
             message: format!("dữ liệu JSON không đúng cấu trúc: {}", d.body_text()),
         },
         JsonRejection::MissingJsonContentType(_) => AppError::BadRequest("cần Content-Type: application/json".into()),
-        JsonRejection::BytesRejection(_) => AppError::BadRequest("không đọc được nội dung yêu cầu (quá lớn hoặc bị ngắt)".into()),
+        JsonRejection::BytesRejection(b) if b.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => AppError::too_large(),
+        JsonRejection::BytesRejection(_) => AppError::BadRequest("không đọc được nội dung yêu cầu (bị ngắt)".into()),
         _ => AppError::BadRequest("nội dung không phải JSON hợp lệ".into()),
     }
 }

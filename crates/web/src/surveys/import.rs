@@ -18,14 +18,12 @@ pub(super) async fn import_upload(
 ) -> Result<Response, PageError> {
     let mut csrf = String::new();
     let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("biểu mẫu tải lên không hợp lệ: {e}")))?
-    {
+    while let Some(field) = multipart.next_field().await.map_err(AppError::multipart)? {
         match field.name() {
             Some("csrf") => csrf = field.text().await.unwrap_or_default(),
             Some("file") => {
                 let name = field.file_name().unwrap_or("tệp").to_string();
-                let bytes =
-                    field.bytes().await.map_err(|e| AppError::BadRequest(format!("không đọc được tệp '{name}': {e} (tối đa 64 MB)")))?;
+                let bytes = field.bytes().await.map_err(AppError::multipart)?;
                 file = Some((name, bytes.to_vec()));
             }
             _ => {}
