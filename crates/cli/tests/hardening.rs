@@ -127,3 +127,44 @@ async fn backup_and_restore_round_trip_every_table_and_every_file() {
     cross.cleanup().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Rows per table of the SQLite database in `dir`.
+async fn row_counts(dir: &std::path::Path) -> std::collections::BTreeMap<String, u64> {
+    let store = sqlite_store(dir).await;
+    let d = digests(&store).await.into_iter().map(|(t, d)| (t, d.rows)).collect();
+    store.close().await;
+    d
+}
+
+#[tokio::test]
+async fn an_interrupted_demo_load_reruns_to_the_same_data() {
+    let dir = temp_dir("demo");
+    let s = |p: &PathBuf| p.display().to_string();
+    let clean = dir.join("clean");
+    let started = std::time::Instant::now();
+    ok(&["init", "--demo", "--data-dir", &s(&clean)]);
+    let whole = started.elapsed();
+    let want = row_counts(&clean).await;
+    assert!(want.get("survey_response").copied().unwrap_or(0) > 0 && want.get("task_update").copied().unwrap_or(0) > 0);
+    // kill -9 at points spread over the load, shifted by a little chance each run (printed, to reproduce).
+    let jitter = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    for (k, base) in [0.05, 0.25, 0.45, 0.65, 0.85].into_iter().enumerate() {
+        let frac = base + f64::from((jitter >> (k * 4)) % 16) / 100.0;
+        let at = whole.mul_f64(frac);
+        eprintln!("kill -9 after {at:?} ({:.0}% of a clean load)", frac * 100.0);
+        let d = dir.join(format!("killed-{k}"));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_chiso"))
+            .args(["init", "--demo", "--data-dir", &s(&d)])
+            .env("CHISO_LOG", "error")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("run chiso");
+        std::thread::sleep(at);
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        ok(&["init", "--demo", "--data-dir", &s(&d)]);
+        assert_eq!(row_counts(&d).await, want, "killed after {at:?}: a rerun gives the clean run's data");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
