@@ -137,6 +137,8 @@ pub fn parse_units_csv(text: &str, known_levels: &[String]) -> Result<Vec<UnitRe
         let name = field(1);
         if name.is_empty() {
             bad("name", "tên đơn vị trống".into());
+        } else if let Err(m) = crate::limits::check_len("tên đơn vị", &name, crate::limits::MAX_NAME_CHARS) {
+            bad("name", m);
         }
         let level = field(2);
         if !known_levels.contains(&level) {

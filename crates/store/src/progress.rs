@@ -14,6 +14,7 @@ use crate::units::{Agency, Unit};
 use crate::{Store, StoreError, StoreResult, audit, on_db, write_tx};
 use chiso_core::access::{Permission, Role, Scope};
 use chiso_core::evidence;
+use chiso_core::limits::{MAX_NOTE_CHARS, check_len};
 use chiso_core::period::PlanDeadline;
 use chiso_core::progress::{ReportState, TaskCounts, TaskState, TaskStatus, TaskUpdate, agency_leads, derive_status, validate_update};
 use chiso_core::text::{fold, nfc};
@@ -269,6 +270,9 @@ impl Store {
         if narrative.is_empty() {
             return Err(StoreError::Invalid("cần mô tả kết quả thực hiện".into()));
         }
+        check_len("mô tả kết quả thực hiện", &narrative, MAX_NOTE_CHARS)
+            .and_then(|_| check_len("lý do", new.reason.as_deref().unwrap_or(""), MAX_NOTE_CHARS))
+            .map_err(StoreError::Invalid)?;
         // Check every file before anything is written.
         let mut files = Vec::new();
         for f in &new.files {
@@ -364,6 +368,7 @@ impl Store {
         if reason.is_empty() {
             return Err(StoreError::Invalid("cần nêu lý do trả lại".into()));
         }
+        check_len("lý do trả lại", &reason, MAX_NOTE_CHARS).map_err(StoreError::Invalid)?;
         const SQL: &str = "SELECT id, task_id, unit_id, agency_id, status, percent, completed_on, reason, narrative, created_by, created_at, returned_reason, returned_by, returned_at FROM task_update WHERE id = $1";
         let up: UpdateRow = on_db!(&self.read, |p| sqlx::query_as(SQL).bind(update_id).fetch_optional(p).await)?
             .ok_or_else(|| StoreError::NotFound(format!("cập nhật #{update_id}")))?;
@@ -545,6 +550,7 @@ impl Store {
         }
         let summary_json = serde_json::to_string(summary).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let narrative = nfc(narrative);
+        check_len("nội dung báo cáo", &narrative, MAX_NOTE_CHARS).map_err(StoreError::Invalid)?;
         let now = submitted_at_ms;
         let id = write_tx!(self, |tx| {
             let id: i64 = match &existing {
@@ -622,6 +628,7 @@ impl Store {
         if reason.is_empty() {
             return Err(StoreError::Invalid("cần nêu lý do trả lại".into()));
         }
+        check_len("lý do trả lại", &reason, MAX_NOTE_CHARS).map_err(StoreError::Invalid)?;
         write_tx!(self, |tx| {
             const UPD: &str =
                 "UPDATE report SET status = 'returned', submitted_at = NULL, version = version + 1, updated_at = $1 WHERE id = $2";

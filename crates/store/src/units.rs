@@ -148,6 +148,7 @@ impl Store {
     /// Create one unit under a parent the scope reaches (a root unit needs a scope that reaches everything).
     pub async fn create_unit(&self, scope: &Scope, new: NewUnit) -> StoreResult<Unit> {
         require(scope, Permission::ManageUnits)?;
+        chiso_core::limits::check_len("tên đơn vị", &new.name, chiso_core::limits::MAX_NAME_CHARS).map_err(StoreError::Invalid)?;
         let levels: Vec<String> = self.unit_levels().await?.into_iter().map(|l| l.code).collect();
         let rec = UnitRecord {
             line: 0,
@@ -446,6 +447,7 @@ impl Store {
         require(scope, Permission::ManageUnits)?;
         let unit = self.unit_by_id(scope, unit_id).await?;
         let name = nfc(name);
+        chiso_core::limits::check_len("tên cơ quan", &name, chiso_core::limits::MAX_NAME_CHARS).map_err(StoreError::Invalid)?;
         if name.is_empty() {
             return Err(StoreError::Invalid("tên cơ quan trống".into()));
         }

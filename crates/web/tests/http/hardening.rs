@@ -146,3 +146,80 @@ async fn a_failed_upload_leaves_no_file_on_disk() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn long_texts_are_refused_with_a_clear_message() {
+    on_each_app(|app| async move {
+        let label = app.label;
+        let task = one_task(&app).await;
+        let c = app.login("xa.x01").await;
+        let csrf = csrf_of(&app, &c).await;
+        let version = app.store.task(&Scope::system("t"), task).await.expect("task").row.version;
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf.clone())
+            .text("version", version.to_string())
+            .text("status", "in_progress")
+            .text("narrative", "ă".repeat(220_000));
+        let r = c.post(app.url(&format!("/tasks/{task}/updates"))).multipart(form).send().await.expect("post");
+        assert!(r.status() == 400 || r.status() == 422, "{label}: {}", r.status());
+        let body = r.text().await.expect("body");
+        assert!(body.contains("quá dài (220.000 ký tự; tối đa 10.000 ký tự)"), "{label}");
+        // A task's text, through the store API every way in uses.
+        let sys = Scope::system("t");
+        let patch = chiso_store::plans::TaskPatch { text: Some("x".repeat(220_000)), ..Default::default() };
+        let e = app.store.update_task(&sys, task, patch, version).await.expect_err("too long");
+        assert!(e.to_string().contains("nội dung nhiệm vụ quá dài"), "{label}: {e}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_back_field_never_redirects_off_site() {
+    on_each_app(|app| async move {
+        let label = app.label;
+        let task = one_task(&app).await;
+        let sys = Scope::system("t");
+        let version = app.store.task(&sys, task).await.expect("task").row.version;
+        let c = app.login("xa.x01").await;
+        let csrf = csrf_of(&app, &c).await;
+        let r =
+            c.post(app.url(&format!("/tasks/{task}/updates"))).multipart(update_form(&csrf, version, vec![])).send().await.expect("post");
+        assert_eq!(r.status(), 303, "{label}");
+        let update = app.store.task_updates(&sys, task).await.expect("updates")[0].update.id;
+        let admin = app.login("admin").await;
+        let csrf = csrf_of(&app, &admin).await;
+        for back in ["//evil.example/x", "https://evil.example/", "/\t/evil.example", "/\\evil.example"] {
+            let r = admin
+                .post(app.url(&format!("/updates/{update}/return")))
+                .form(&[("csrf", csrf.as_str()), ("reason", "Thiếu biên bản"), ("back", back)])
+                .send()
+                .await
+                .expect("post");
+            let to = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+            assert!(to.starts_with('/') && !to.starts_with("//") && !to.contains("evil"), "{label}: back={back:?} → {to}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_pre_login_csrf_cookie_is_secure_when_cookies_are() {
+    for db in chiso_store::testing::TestDb::all().await.expect("dbs") {
+        let app = spawn_app_with(db, |mut s| {
+            s.secure_cookies = true;
+            s
+        })
+        .await;
+        let r = app.client().get(app.url("/login")).send().await.expect("login page");
+        let cookie = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("chiso_login_csrf="))
+            .expect("csrf cookie")
+            .to_string();
+        assert!(cookie.contains("; Secure"), "{}: {cookie}", app.label);
+        app.stop().await;
+    }
+}
