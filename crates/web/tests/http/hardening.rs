@@ -223,3 +223,52 @@ async fn the_pre_login_csrf_cookie_is_secure_when_cookies_are() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn invitation_links_use_the_configured_address_not_the_host_header() {
+    // Every backend with the address configured, and SQLite without it (the Host fallback).
+    let mut runs: Vec<(chiso_store::testing::TestDb, bool)> =
+        chiso_store::testing::TestDb::all().await.expect("dbs").into_iter().map(|db| (db, true)).collect();
+    runs.push((chiso_store::testing::TestDb::sqlite().await.expect("sqlite"), false));
+    for (db, configured) in runs {
+        let app = spawn_app_with(db, |mut s| {
+            if configured {
+                s.app = s.app.clone().with_settings(chiso_app::Settings { base_url: Some("https://chiso.example.gov.vn".into()) });
+            }
+            s
+        })
+        .await;
+        let label = app.label;
+        let c = app.login("nv.huyen").await;
+        let toml = c.get(app.url("/surveys/sample-questionnaire.toml")).send().await.expect("sample").bytes().await.expect("bytes");
+        let csrf = csrf_of(&app, &c).await;
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf.clone())
+            .text("unit", "X01")
+            .text("year", "2024")
+            .text("title", "Khảo sát người dân 2024")
+            .part("file", reqwest::multipart::Part::bytes(toml.to_vec()).file_name("mau.toml"));
+        let r = c.post(app.url("/surveys")).multipart(form).send().await.expect("create");
+        assert_eq!(r.status(), 303, "{label}");
+        let loc = r.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or_default().to_string();
+        let r = c
+            .post(app.url(&format!("{loc}/invitations")))
+            .header("Host", "evil.example")
+            .form(&[("csrf", csrf.as_str()), ("unit", "X01"), ("count", "2")])
+            .send()
+            .await
+            .expect("invite");
+        assert_eq!(r.status(), 303, "{label}");
+        for path in [loc.clone(), format!("{loc}/invitations/print")] {
+            let page = c.get(app.url(&path)).header("Host", "evil.example").send().await.expect("page").text().await.expect("body");
+            if configured {
+                assert!(page.contains("https://chiso.example.gov.vn/s/"), "{label}: {path} links from the configured address");
+                assert!(!page.contains("evil.example"), "{label}: {path} never from the Host header");
+            } else {
+                // Without a configured address the request's Host is the fallback: this shows the header arrived.
+                assert!(page.contains("http://evil.example/s/"), "{label}: {path} (fallback)");
+            }
+        }
+        app.stop().await;
+    }
+}
