@@ -1,5 +1,8 @@
 //! Demo data: the provinces, districts and communes named in the five seed plans, with their agencies and
-//! one account of each role at different levels. Loading is idempotent: running it twice changes nothing.
+//! one account of each role at different levels. Loading is idempotent, also when interrupted (`kill -9`):
+//! every step is one store transaction, and before each step the loader checks whether that step's result is
+//! already there, so a rerun does exactly the steps that are missing and ends with the same data as an
+//! uninterrupted run.
 
 use anyhow::{Context, Result};
 use chiso_core::access::{Role, Scope};
@@ -120,17 +123,26 @@ async fn load_plans(store: &Store, sys: &Scope) -> Result<usize> {
         created += 1;
     }
     let moc_chau = store.plans_by_number(sys, "426/KH-UBND").await?;
-    if let Some(parent) = moc_chau.first()
-        && store.child_plans(sys, parent.id).await?.is_empty()
-    {
-        for (commune, number, date) in [("123.01", "35/KH-UBND", "2022-02-19"), ("123.03", "12/KH-UBND", "2022-02-25")] {
-            let child = uc::create_child_plan(&app, sys, parent.id, commune).await?;
-            uc::issue_plan(&app, sys, child.id, number, date, child.version).await?;
-            created += 1;
+    if let Some(parent) = moc_chau.first() {
+        // Each commune's plan separately: created if missing, issued if an interrupted run left it a draft.
+        let children = store.child_plans(sys, parent.id).await?;
+        for (commune, issue) in
+            [("123.01", Some(("35/KH-UBND", "2022-02-19"))), ("123.03", Some(("12/KH-UBND", "2022-02-25"))), ("123.04", None)]
+        {
+            let unit = store.unit_by_code(sys, commune).await?;
+            let child = match children.iter().find(|c| c.plan.unit_id == unit.id) {
+                Some(c) => c.plan.clone(),
+                None => {
+                    created += 1;
+                    uc::create_child_plan(&app, sys, parent.id, commune).await?
+                }
+            };
+            if let Some((number, date)) = issue
+                && child.status == chiso_core::plan::PlanStatus::Draft
+            {
+                uc::issue_plan(&app, sys, child.id, number, date, child.version).await?;
+            }
         }
-        // One more left as a draft.
-        uc::create_child_plan(&app, sys, parent.id, "123.04").await?;
-        created += 1;
     }
     Ok(created)
 }
@@ -149,6 +161,7 @@ async fn load_progress(store: &Store, sys: &Scope) -> Result<usize> {
     use chiso_store::plans::TaskPatch;
     use chiso_store::progress::{NewEvidence, NewUpdate};
     let district = store.unit_by_code(sys, "123").await?;
+    // The district's report is the last step: when it is there, everything is.
     if store.report_of(sys, &district, None, "2022-H1").await?.is_some() {
         return Ok(0);
     }
@@ -168,6 +181,9 @@ async fn load_progress(store: &Store, sys: &Scope) -> Result<usize> {
     for t in store.tasks(sys, plan.id).await? {
         let dim = t.nodes.first().map(|n| n.split('.').take(2).collect::<Vec<_>>().join(".")).unwrap_or_default();
         let Some((_, lead)) = leads.iter().find(|(d, _)| *d == dim) else { continue };
+        if t.row.lead_agency.is_some() {
+            continue; // assigned by an earlier, interrupted run
+        }
         let concrete = dim == "papi.d5" || dim == "papi.d8";
         let patch = TaskPatch {
             lead_agency: Some(Some((*lead).to_string())),
@@ -181,6 +197,9 @@ async fn load_progress(store: &Store, sys: &Scope) -> Result<usize> {
     // Updates made between March and May 2022.
     let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% chiso demo evidence\n%%EOF\n".to_vec();
     for (i, t) in store.tasks(sys, plan.id).await?.iter().enumerate() {
+        if !store.task_updates(sys, t.row.id).await?.is_empty() {
+            continue;
+        }
         let (status, percent, day, narrative) = match i % 5 {
             0 => (TaskStatus::Done, Some(100), "2022-04-20", "Đã hoàn thành; có biên bản và hình ảnh kèm theo."),
             1 => (TaskStatus::InProgress, Some(60), "2022-05-10", "Đang triển khai tại các xã, thị trấn."),
@@ -203,6 +222,9 @@ async fn load_progress(store: &Store, sys: &Scope) -> Result<usize> {
             .await?;
         for p in plans {
             for t in store.tasks(sys, p.plan.id).await?.iter().take(6) {
+                if !store.task_updates(sys, t.row.id).await?.is_empty() {
+                    continue;
+                }
                 let up = NewUpdate {
                     status: TaskStatus::Done,
                     percent: Some(100),
@@ -231,6 +253,9 @@ async fn load_progress(store: &Store, sys: &Scope) -> Result<usize> {
     let base = chiso_app::App::new(store.clone(), frameworks);
     for (code, agency_id, day, narrative) in submissions {
         let unit = store.unit_by_code(sys, code).await?;
+        if store.report_of(sys, &unit, agency_id, "2022-H1").await?.is_some_and(|r| r.submitted_at.is_some()) {
+            continue;
+        }
         // Submitted at that moment of 2022: the use case runs on a clock set to it.
         let app = base.clone().with_clock(chiso_app::Clock::Fixed { now_ms: at(day, 15) });
         app.reports().submit(sys, &unit, agency_id, h1, narrative).await.map_err(|e| anyhow::anyhow!("{code} {day}: {e}"))?;

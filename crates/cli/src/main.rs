@@ -1,5 +1,6 @@
 //! `chiso`: the one binary. Thin: parses arguments, opens the store, calls the library crates.
 
+mod backup;
 mod data;
 mod demo;
 mod plans;
@@ -59,6 +60,10 @@ enum Command {
         /// The address people reach this server at (links in invitations and e-mails), e.g. https://chiso.example.gov.vn
         #[arg(long, env = "CHISO_BASE_URL")]
         base_url: Option<String>,
+        /// Behind a reverse proxy: the header it sets to the client's address (e.g. X-Forwarded-For; its last
+        /// entry is used). Only then is the client address read from a header; without it the peer address is used.
+        #[arg(long, env = "CHISO_TRUSTED_PROXY_HEADER")]
+        trusted_proxy_header: Option<String>,
     },
     /// Create and migrate the database, optionally loading the demo data, without serving.
     Init {
@@ -66,6 +71,23 @@ enum Command {
         data: DataArgs,
         #[arg(long)]
         demo: bool,
+    },
+    /// Back up the database and the evidence files into one file (a consistent snapshot, also while the
+    /// server runs), with a manifest of row counts and checksums.
+    Backup {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The backup file to write (a zip).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup into a new data directory (SQLite) or an empty PostgreSQL database, then check that
+    /// every table and every file is complete (row counts and checksums, printed).
+    Restore {
+        /// The backup file (from `chiso backup`).
+        file: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
     },
     /// Index frameworks: list, show, check.
     #[command(subcommand)]
@@ -172,6 +194,7 @@ fn read_password() -> Result<String> {
 
 #[tokio::main]
 async fn main() {
+    quiet_on_closed_pipe();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("CHISO_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
@@ -184,13 +207,42 @@ async fn main() {
     }
 }
 
+/// `chiso plan parse … | head`: when the reader goes away, stop quietly (exit 0) like other command-line
+/// tools, instead of panicking on "failed printing to stdout: Broken pipe".
+fn quiet_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if msg.starts_with("failed printing to std") && msg.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
+}
+
 async fn run(cli: Cli) -> Result<()> {
     if let Some(day) = &cli.today {
         let day = chiso_core::unit::parse_date(day).with_context(|| format!("--today {day}: cần ngày dạng YYYY-MM-DD"))?;
         data::set_clock(chiso_app::Clock::starting_on(day));
     }
     match cli.command {
-        Command::Serve { data, bind, demo, frameworks_dir, secure_cookies, smtp, smtp_from, remind_every, base_url } => {
+        Command::Serve {
+            data,
+            bind,
+            demo,
+            frameworks_dir,
+            secure_cookies,
+            smtp,
+            smtp_from,
+            remind_every,
+            base_url,
+            trusted_proxy_header,
+        } => {
             let frameworks = Arc::new(load_frameworks(frameworks_dir.as_deref())?);
             let store = data.open().await?;
             if demo {
@@ -198,9 +250,11 @@ async fn run(cli: Cli) -> Result<()> {
                 eprintln!("{summary}");
             }
             let service = data::app(store.clone(), frameworks).with_settings(chiso_app::Settings { base_url });
-            let app = Application::build(AppState::new(service.clone(), secure_cookies), &bind)
-                .await
-                .with_context(|| format!("không mở được cổng {bind}"))?;
+            let mut state = AppState::new(service.clone(), secure_cookies);
+            if let Some(h) = &trusted_proxy_header {
+                state = state.with_trusted_proxy_header(h).map_err(anyhow::Error::msg)?;
+            }
+            let app = Application::build(state, &bind).await.with_context(|| format!("không mở được cổng {bind}"))?;
             let addr = app.local_addr()?;
             if remind_every > 0 {
                 let smtp = smtp.map(|addr| chiso_app::reminders::SmtpConfig { addr, from: smtp_from });
@@ -225,6 +279,8 @@ async fn run(cli: Cli) -> Result<()> {
             }
             store.close().await;
         }
+        Command::Backup { data, out } => backup::backup(&data, &out).await?,
+        Command::Restore { file, data } => backup::restore(&data, &file).await?,
         Command::Frameworks(cmd) => frameworks_cmd(cmd)?,
         Command::Units(cmd) => units_cmd(cmd).await?,
         Command::Users(cmd) => users_cmd(cmd).await?,

@@ -137,6 +137,23 @@ impl Scope {
     }
 }
 
+/// Failed logins for one username from one address allowed before the back-off starts.
+pub const FREE_FAILED_LOGINS: i64 = 5;
+/// The first wait after the free attempts; each further failure doubles it, up to [`MAX_LOGIN_BACKOFF_MS`].
+pub const LOGIN_BACKOFF_BASE_MS: i64 = 30 * 1000;
+pub const MAX_LOGIN_BACKOFF_MS: i64 = 15 * 60 * 1000;
+
+/// How long a username+address pair must wait after its last failure, given its consecutive failures.
+/// Exponential and bounded, and per pair: an attacker elsewhere (or with other usernames) slows only
+/// themself, never the real user at their own address.
+pub fn login_backoff_ms(failures: i64) -> i64 {
+    if failures < FREE_FAILED_LOGINS {
+        return 0;
+    }
+    let doublings = (failures - FREE_FAILED_LOGINS).min(20) as u32;
+    LOGIN_BACKOFF_BASE_MS.saturating_mul(1i64 << doublings).min(MAX_LOGIN_BACKOFF_MS)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,5 +191,15 @@ mod tests {
         for r in Role::ALL {
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }
+    }
+
+    #[test]
+    fn login_backoff_is_exponential_and_bounded() {
+        assert_eq!(login_backoff_ms(0), 0);
+        assert_eq!(login_backoff_ms(FREE_FAILED_LOGINS - 1), 0);
+        assert_eq!(login_backoff_ms(FREE_FAILED_LOGINS), LOGIN_BACKOFF_BASE_MS);
+        assert_eq!(login_backoff_ms(FREE_FAILED_LOGINS + 1), 2 * LOGIN_BACKOFF_BASE_MS);
+        assert_eq!(login_backoff_ms(FREE_FAILED_LOGINS + 2), 4 * LOGIN_BACKOFF_BASE_MS);
+        assert_eq!(login_backoff_ms(FREE_FAILED_LOGINS + 100), MAX_LOGIN_BACKOFF_MS);
     }
 }

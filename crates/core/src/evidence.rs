@@ -1,7 +1,6 @@
 //! Evidence files (tài liệu kiểm chứng): which files are accepted, judged by their content, not their name.
 
-/// Largest evidence file accepted.
-pub const MAX_EVIDENCE_BYTES: usize = 20 * 1024 * 1024;
+pub use crate::limits::MAX_EVIDENCE_BYTES;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EvidenceKind {
@@ -37,10 +36,21 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
-/// Identify a file by its first bytes (and, for Office files, the part names in the zip).
+/// Markup that makes a browser (or a careless viewer) treat a file as a web page.
+const HTML_MARKERS: [&[u8]; 8] = [b"<html", b"<!doctype", b"<script", b"<body", b"<head", b"<iframe", b"<svg", b"<meta"];
+
+/// Does the start of the file look like HTML (case-insensitive)? A polyglot `%PDF-` + HTML is refused.
+fn looks_like_html(bytes: &[u8]) -> bool {
+    let head: Vec<u8> = bytes.iter().take(4096).map(u8::to_ascii_lowercase).collect();
+    HTML_MARKERS.iter().any(|m| contains(&head, m))
+}
+
+/// Identify a file by its first bytes (and, for Office files, the part names in the zip). A PDF needs a
+/// version after `%PDF-` and no HTML in its first bytes.
 pub fn sniff(bytes: &[u8]) -> Option<EvidenceKind> {
     if bytes.starts_with(b"%PDF-") {
-        Some(EvidenceKind::Pdf)
+        let version = bytes.get(5..8).is_some_and(|v| v[0].is_ascii_digit() && v[1] == b'.' && v[2].is_ascii_digit());
+        (version && !looks_like_html(bytes)).then_some(EvidenceKind::Pdf)
     } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         Some(EvidenceKind::Png)
     } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
@@ -98,5 +108,9 @@ mod tests {
         zip.extend(vec![0u8; MAX_EVIDENCE_BYTES]);
         assert!(check("kh.docx", &zip).expect_err("big").contains("quá lớn"));
         assert!(check("x.zip", b"PK\x03\x04 plain zip").is_err());
+        // A polyglot: a PDF header followed by a web page.
+        assert!(check("a.pdf", b"%PDF-1.4\n<HTML><body><script>alert(1)</script>").is_err());
+        assert!(check("a.pdf", b"%PDF-1.4\n%\xe2\xe3\n<!DOCTYPE html>").is_err());
+        assert!(check("a.pdf", b"%PDF-<html>").is_err(), "no version");
     }
 }

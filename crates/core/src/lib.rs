@@ -6,6 +6,7 @@ pub mod agency;
 pub mod calendar;
 pub mod evidence;
 pub mod framework;
+pub mod limits;
 pub mod period;
 pub mod plan;
 pub mod progress;

@@ -39,6 +39,29 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// One CSV field, safe to open in a spreadsheet: a text that a spreadsheet would run as a formula
+/// (starting with `=`, `+`, `-`, `@`, a tab or a carriage return — `=HYPERLINK(…)` as a unit name) gets a
+/// leading `'`, which spreadsheets show as text; numbers such as `-1,5` stay numbers. Quoted when it holds
+/// a comma, a quote or a line break. Every CSV writer of chiso goes through this function.
+pub fn csv_field(s: &str) -> String {
+    let formula = s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.trim().parse::<f64>().is_err();
+    let s = if formula { format!("'{s}") } else { s.to_string() };
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
+}
+
+/// One CSV line of fields, each through [`csv_field`] (no line break at the end).
+pub fn csv_line<S: AsRef<str>>(fields: &[S]) -> String {
+    fields.iter().map(|f| csv_field(f.as_ref())).collect::<Vec<_>>().join(",")
+}
+
+/// Undo [`csv_field`]'s formula guard on a field read back from a file chiso wrote: `'=X` → `=X`.
+pub fn csv_unguard(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) && rest.trim().parse::<f64>().is_err() => rest,
+        _ => s,
+    }
+}
+
 /// "ngày 05 tháng 01 năm 2024": day < 10 and months 1–2 padded with 0 (Nghị định 30/2020, Phụ lục I).
 pub fn vn_date_long(d: Date) -> String {
     let m = u8::from(d.month());
@@ -110,5 +133,19 @@ mod tests {
         assert_eq!(vn_number(1_234_567.0, 0), "1.234.567");
         assert_eq!(vn_number(-0.001, 2), "0,00");
         assert_eq!(vn_number(-12.5, 1), "-12,5");
+    }
+
+    #[test]
+    fn csv_fields_never_run_as_formulas() {
+        assert_eq!(csv_field("=HYPERLINK(\"http://x\",\"bấm\")"), "\"'=HYPERLINK(\"\"http://x\"\",\"\"bấm\"\")\"");
+        assert_eq!(csv_field("+1+2"), "'+1+2");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("-2+3"), "'-2+3");
+        assert_eq!(csv_field("\t=1"), "'\t=1");
+        assert_eq!(csv_field("-1.5"), "-1.5", "a number stays a number");
+        assert_eq!(csv_field("Xã Chiềng Sơn, Mộc Châu"), "\"Xã Chiềng Sơn, Mộc Châu\"");
+        assert_eq!(csv_line(&["a", "=b"]), "a,'=b");
+        assert_eq!(csv_unguard("'=HYPERLINK(1)"), "=HYPERLINK(1)");
+        assert_eq!(csv_unguard("'bình thường"), "'bình thường");
     }
 }

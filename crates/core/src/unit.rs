@@ -152,7 +152,7 @@ pub fn parse_units_file(text: &str, known_levels: &[String]) -> Result<UnitFile,
             errors.push(RowError { line, column: "-".into(), message: format!("cần 6 cột, có {}", rec.len()) });
             continue;
         }
-        let field = |k: usize| rec.get(k).map(crate::text::nfc).unwrap_or_default();
+        let field = |k: usize| rec.get(k).map(|f| crate::text::nfc(crate::text::csv_unguard(f))).unwrap_or_default();
         if field(0).is_empty() && field(1).is_empty() {
             skipped_lines.push(line);
             continue;
@@ -168,6 +168,8 @@ pub fn parse_units_file(text: &str, known_levels: &[String]) -> Result<UnitFile,
         let name = field(1);
         if name.is_empty() {
             bad("name", "tên đơn vị trống".into());
+        } else if let Err(m) = crate::limits::check_len("tên đơn vị", &name, crate::limits::MAX_NAME_CHARS) {
+            bad("name", m);
         }
         let level = field(2);
         if !known_levels.contains(&level) {

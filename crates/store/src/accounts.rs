@@ -5,7 +5,7 @@ use crate::audit::Change;
 use crate::{Store, StoreError, StoreResult, audit, now_ms, on_db, write_tx};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use chiso_core::access::{Permission, Reach, Role, Scope};
+use chiso_core::access::{Permission, Reach, Role, Scope, login_backoff_ms};
 use chiso_core::text::nfc;
 use rand::RngExt;
 use serde::Serialize;
@@ -13,9 +13,11 @@ use sha2::{Digest, Sha256};
 
 /// Sessions last 12 hours (a working day), then the user logs in again.
 pub const SESSION_TTL_MS: i64 = 12 * 3600 * 1000;
-/// Failed logins allowed per account or per client within the window before refusing for a while.
-pub const MAX_FAILED_LOGINS: i64 = 5;
-pub const LOGIN_WINDOW_MS: i64 = 15 * 60 * 1000;
+/// Failed logins for one username from one address before the back-off starts (see
+/// [`chiso_core::access::login_backoff_ms`]).
+pub const MAX_FAILED_LOGINS: i64 = chiso_core::access::FREE_FAILED_LOGINS;
+/// Failures older than this no longer count (and their rows are purged).
+pub const LOGIN_WINDOW_MS: i64 = 24 * 3600 * 1000;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum HashCost {
@@ -117,6 +119,18 @@ async fn verify_password(pw: String, hash: String) -> bool {
     })
     .await
     .unwrap_or(false)
+}
+
+/// A hash of a random password with the given cost, made once per process: verified for unknown usernames.
+async fn dummy_hash(cost: HashCost) -> StoreResult<String> {
+    static STANDARD: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    static FAST: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    let cell = match cost {
+        HashCost::Standard => &STANDARD,
+        HashCost::Fast => &FAST,
+    };
+    let h = cell.get_or_try_init(|| hash_password(random_token(), cost)).await?;
+    Ok(h.clone())
 }
 
 impl Store {
@@ -252,31 +266,48 @@ impl Store {
         Ok(())
     }
 
-    /// Check a login, with rate limiting per account and per client (IP). Every attempt is recorded.
+    /// Check a login. Failures are counted per username+address (the pair's consecutive failures since its
+    /// last success, within [`LOGIN_WINDOW_MS`]) and answered with an exponential back-off, so an attacker
+    /// slows only themself: the real user at another address, or anyone else at the attacker's address, is
+    /// not locked out. Unknown usernames cost a dummy Argon2 verification, so timing does not reveal which
+    /// accounts exist. The state lives in the database, shared by every server process.
     pub async fn login(&self, username: &str, password: &str, client: &str) -> StoreResult<LoginOutcome> {
         let username = username.trim().to_lowercase();
         let now = now_ms();
         let since = now - LOGIN_WINDOW_MS;
-        const FAILS: &str = "SELECT COUNT(*) FROM login_attempt WHERE success = $1 AND at > $2 AND (username = $3 OR client = $4)";
-        let fails: i64 =
-            on_db!(&self.write, |p| sqlx::query_scalar(FAILS).bind(false).bind(since).bind(&username).bind(client).fetch_one(p).await)?;
-        if fails >= MAX_FAILED_LOGINS {
-            const OLDEST: &str = "SELECT MIN(at) FROM login_attempt WHERE success = $1 AND at > $2 AND (username = $3 OR client = $4)";
-            let oldest: Option<i64> = on_db!(&self.write, |p| sqlx::query_scalar(OLDEST)
-                .bind(false)
-                .bind(since)
-                .bind(&username)
-                .bind(client)
-                .fetch_one(p)
-                .await)?;
-            let wait = oldest.map(|o| (o + LOGIN_WINDOW_MS - now) / 1000).unwrap_or(60).max(1);
-            return Ok(LoginOutcome::RateLimited(wait));
+        #[derive(sqlx::FromRow)]
+        struct Fails {
+            n: i64,
+            last: Option<i64>,
+        }
+        const FAILS: &str = "SELECT COUNT(*) AS n, MAX(at) AS last FROM login_attempt \
+                             WHERE username = $1 AND client = $2 AND success = $3 AND at > $4 \
+                             AND at > COALESCE((SELECT MAX(at) FROM login_attempt WHERE username = $1 AND client = $2 AND success = $5), 0)";
+        let fails: Fails = on_db!(&self.write, |p| sqlx::query_as(FAILS)
+            .bind(&username)
+            .bind(client)
+            .bind(false)
+            .bind(since)
+            .bind(true)
+            .fetch_one(p)
+            .await)?;
+        let wait = login_backoff_ms(fails.n);
+        if let Some(last) = fails.last
+            && wait > 0
+            && now < last + wait
+        {
+            return Ok(LoginOutcome::RateLimited(((last + wait - now) + 999) / 1000));
         }
         const SQL: &str = "SELECT password_hash FROM app_user WHERE username = $1 AND active = $2";
         let hash: Option<String> = on_db!(&self.write, |p| sqlx::query_scalar(SQL).bind(&username).bind(true).fetch_optional(p).await)?;
         let ok = match hash {
             Some(h) => verify_password(password.to_string(), h).await,
-            None => false,
+            None => {
+                // Same work as for a real account: an unknown username must not answer faster.
+                let dummy = dummy_hash(self.hash_cost).await?;
+                let _ = verify_password(password.to_string(), dummy).await;
+                false
+            }
         };
         const REC: &str = "INSERT INTO login_attempt (username, client, at, success) VALUES ($1, $2, $3, $4)";
         on_db!(&self.write, |p| sqlx::query(REC)
@@ -287,6 +318,9 @@ impl Store {
             .execute(p)
             .await
             .map(|r| r.rows_affected()))?;
+        // Keep the table small without a separate job.
+        const PURGE: &str = "DELETE FROM login_attempt WHERE at < $1";
+        on_db!(&self.write, |p| sqlx::query(PURGE).bind(since).execute(p).await.map(|r| r.rows_affected()))?;
         if !ok {
             return Ok(LoginOutcome::BadCredentials);
         }

@@ -19,6 +19,7 @@ use std::time::Duration;
 pub mod accounts;
 pub mod assessments;
 pub mod audit;
+pub mod backup;
 mod error;
 pub mod notifications;
 pub mod plans;

@@ -175,6 +175,7 @@ impl Store {
         require(scope, Permission::EditPlans)?;
         let unit = self.unit_by_code(scope, unit_code).await?;
         draft.validate().map_err(StoreError::Invalid)?;
+        chiso_core::limits::check_plan_draft(draft).map_err(StoreError::Invalid)?;
         if let Some(pid) = parent_plan_id {
             self.plan(scope, pid).await?;
         }
@@ -410,6 +411,18 @@ impl Store {
         let text = patch.text.map(|s| nfc(&s)).unwrap_or(old.row.text.clone());
         if text.is_empty() {
             return Err(StoreError::Invalid("nội dung nhiệm vụ trống".into()));
+        }
+        {
+            use chiso_core::limits::{MAX_NAME_CHARS, MAX_NOTE_CHARS, MAX_TASK_TEXT_CHARS, check_len};
+            let opt = |v: &Option<Option<String>>| v.as_ref().and_then(|x| x.clone()).unwrap_or_default();
+            check_len("nội dung nhiệm vụ", &text, MAX_TASK_TEXT_CHARS)
+                .and_then(|_| check_len("cơ quan chủ trì", &opt(&patch.lead_agency), MAX_NAME_CHARS))
+                .and_then(|_| check_len("kết quả dự kiến", &opt(&patch.expected_result), MAX_NOTE_CHARS))
+                .and_then(|_| check_len("thời hạn", &opt(&patch.due_text), MAX_NAME_CHARS))
+                .and_then(|_| {
+                    patch.coordinating_agencies.iter().flatten().try_for_each(|c| check_len("cơ quan phối hợp", c, MAX_NAME_CHARS))
+                })
+                .map_err(StoreError::Invalid)?;
         }
         let pick = |new: Option<Option<String>>, old: &Option<String>| match new {
             Some(v) => v.map(|s| nfc(&s)).filter(|s| !s.is_empty()),

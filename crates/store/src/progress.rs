@@ -14,6 +14,7 @@ use crate::units::{Agency, Unit};
 use crate::{Store, StoreError, StoreResult, audit, on_db, write_tx};
 use chiso_core::access::{Permission, Role, Scope};
 use chiso_core::evidence;
+use chiso_core::limits::{MAX_NOTE_CHARS, check_len};
 use chiso_core::period::PlanDeadline;
 use chiso_core::progress::{ReportState, TaskCounts, TaskState, TaskStatus, TaskUpdate, agency_leads, derive_status, validate_update};
 use chiso_core::text::{fold, nfc};
@@ -154,6 +155,37 @@ pub fn end_of_day_ms(d: Date) -> i64 {
     (t.unix_timestamp_nanos() / 1_000_000) as i64 - 1
 }
 
+/// Evidence files written under temporary names, not yet in their content-addressed places. Dropping it
+/// removes whatever was not published.
+#[derive(Default)]
+struct Staged {
+    /// (temporary path, final path)
+    files: Vec<(PathBuf, PathBuf)>,
+}
+
+impl Staged {
+    /// Rename each file to its final path (an identical file already there is kept: same hash, same bytes).
+    fn publish(&mut self) -> StoreResult<()> {
+        for (tmp, path) in std::mem::take(&mut self.files) {
+            if path.exists() {
+                let _ = std::fs::remove_file(&tmp);
+            } else if let Err(e) = std::fs::rename(&tmp, &path) {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(StoreError::Unavailable(format!("không ghi được tệp: {e}")));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        for (tmp, _) in &self.files {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+}
+
 impl Store {
     /// Where evidence files live (set by the caller that knows the data directory).
     pub fn with_files_dir(mut self, dir: PathBuf) -> Store {
@@ -169,18 +201,20 @@ impl Store {
         Ok(dir.join("evidence").join(&sha[..2]).join(&sha[2..]))
     }
 
-    fn write_file(&self, bytes: &[u8]) -> StoreResult<String> {
+    /// Write a file's bytes under a temporary name beside its final (content-addressed) place. Nothing is
+    /// visible under the hash until [`Staged::publish`], which the caller does inside its transaction once
+    /// every row is written; a failure before that (a 409, a refused field) removes the temporary file when
+    /// the [`Staged`] guard is dropped, so failed uploads leave nothing on disk.
+    fn stage_file(&self, staged: &mut Staged, bytes: &[u8]) -> StoreResult<String> {
         let sha: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
         let path = self.file_path(&sha)?;
-        if !path.exists() {
-            let parent = path.parent().unwrap_or(Path::new("."));
-            std::fs::create_dir_all(parent)
-                .map_err(|e| StoreError::Unavailable(format!("không tạo được thư mục {}: {e}", parent.display())))?;
-            // Write to a temporary name, then rename: a crash never leaves a half-written file under the hash.
-            let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-            std::fs::write(&tmp, bytes).map_err(|e| StoreError::Unavailable(format!("không ghi được tệp: {e}")))?;
-            std::fs::rename(&tmp, &path).map_err(|e| StoreError::Unavailable(format!("không ghi được tệp: {e}")))?;
-        }
+        let parent = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent)
+            .map_err(|e| StoreError::Unavailable(format!("không tạo được thư mục {}: {e}", parent.display())))?;
+        let nonce: String = crate::accounts::random_bytes()[..8].iter().map(|b| format!("{b:02x}")).collect();
+        let tmp = path.with_extension(format!("tmp{}-{nonce}", std::process::id()));
+        staged.files.push((tmp.clone(), path));
+        std::fs::write(&tmp, bytes).map_err(|e| StoreError::Unavailable(format!("không ghi được tệp: {e}")))?;
         Ok(sha)
     }
 
@@ -236,15 +270,19 @@ impl Store {
         if narrative.is_empty() {
             return Err(StoreError::Invalid("cần mô tả kết quả thực hiện".into()));
         }
+        check_len("mô tả kết quả thực hiện", &narrative, MAX_NOTE_CHARS)
+            .and_then(|_| check_len("lý do", new.reason.as_deref().unwrap_or(""), MAX_NOTE_CHARS))
+            .map_err(StoreError::Invalid)?;
         // Check every file before anything is written.
         let mut files = Vec::new();
         for f in &new.files {
             let kind = evidence::check(&f.file_name, &f.bytes).map_err(StoreError::Invalid)?;
             files.push((f, kind));
         }
+        let mut staged = Staged::default();
         let mut stored = Vec::new();
         for (f, kind) in &files {
-            stored.push((f.file_name.clone(), kind.mime(), f.bytes.len() as i64, self.write_file(&f.bytes)?));
+            stored.push((f.file_name.clone(), kind.mime(), f.bytes.len() as i64, self.stage_file(&mut staged, &f.bytes)?));
         }
         let derived = derive_status(task.row.due_date.as_deref().and_then(parse_date), Some(&core), today);
         let now = at_ms;
@@ -314,6 +352,8 @@ impl Store {
                     ..Default::default()
                 }
             );
+            // Every row is written: move the files to their places just before the commit.
+            staged.publish()?;
             row
         });
         Ok(row)
@@ -328,6 +368,7 @@ impl Store {
         if reason.is_empty() {
             return Err(StoreError::Invalid("cần nêu lý do trả lại".into()));
         }
+        check_len("lý do trả lại", &reason, MAX_NOTE_CHARS).map_err(StoreError::Invalid)?;
         const SQL: &str = "SELECT id, task_id, unit_id, agency_id, status, percent, completed_on, reason, narrative, created_by, created_at, returned_reason, returned_by, returned_at FROM task_update WHERE id = $1";
         let up: UpdateRow = on_db!(&self.read, |p| sqlx::query_as(SQL).bind(update_id).fetch_optional(p).await)?
             .ok_or_else(|| StoreError::NotFound(format!("cập nhật #{update_id}")))?;
@@ -509,6 +550,7 @@ impl Store {
         }
         let summary_json = serde_json::to_string(summary).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let narrative = nfc(narrative);
+        check_len("nội dung báo cáo", &narrative, MAX_NOTE_CHARS).map_err(StoreError::Invalid)?;
         let now = submitted_at_ms;
         let id = write_tx!(self, |tx| {
             let id: i64 = match &existing {
@@ -586,6 +628,7 @@ impl Store {
         if reason.is_empty() {
             return Err(StoreError::Invalid("cần nêu lý do trả lại".into()));
         }
+        check_len("lý do trả lại", &reason, MAX_NOTE_CHARS).map_err(StoreError::Invalid)?;
         write_tx!(self, |tx| {
             const UPD: &str =
                 "UPDATE report SET status = 'returned', submitted_at = NULL, version = version + 1, updated_at = $1 WHERE id = $2";

@@ -61,6 +61,11 @@ impl TestDb {
         Ok(v)
     }
 
+    /// The database URL of a PostgreSQL test database (None for the in-memory SQLite one).
+    pub fn url(&self) -> Option<String> {
+        self.pg.as_ref().map(|(server, name)| with_database(server, name))
+    }
+
     /// Close the pools and drop the PostgreSQL database.
     pub async fn cleanup(self) {
         self.store.close().await;

@@ -491,6 +491,7 @@ impl Store {
     /// Create one unit under a parent the scope reaches (a root unit needs a scope that reaches everything).
     pub async fn create_unit(&self, scope: &Scope, new: NewUnit) -> StoreResult<Unit> {
         require(scope, Permission::ManageUnits)?;
+        chiso_core::limits::check_len("tên đơn vị", &new.name, chiso_core::limits::MAX_NAME_CHARS).map_err(StoreError::Invalid)?;
         let levels: Vec<String> = self.unit_levels().await?.into_iter().map(|l| l.code).collect();
         let rec = UnitRecord {
             line: 0,
@@ -595,7 +596,7 @@ impl Store {
                 if u.valid_from == core_unit::SINCE_EVER { "" } else { u.valid_from.as_str() },
                 u.valid_to.as_deref().unwrap_or(""),
             ];
-            let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+            let line: Vec<String> = fields.iter().map(|f| chiso_core::text::csv_field(f)).collect();
             out.push_str(&line.join(","));
             out.push('\n');
         }
@@ -694,6 +695,7 @@ impl Store {
         require(scope, Permission::ManageUnits)?;
         let unit = self.unit_by_id(scope, unit_id).await?;
         let name = nfc(name);
+        chiso_core::limits::check_len("tên cơ quan", &name, chiso_core::limits::MAX_NAME_CHARS).map_err(StoreError::Invalid)?;
         if name.is_empty() {
             return Err(StoreError::Invalid("tên cơ quan trống".into()));
         }
@@ -722,8 +724,4 @@ impl Store {
         });
         Ok(agency)
     }
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }

@@ -36,10 +36,17 @@ pub fn urlencode(s: &str) -> String {
     out
 }
 
+/// Is this a path on this site (`/…`), safe to redirect to? Not `//host` or `/\\host` (other sites for a
+/// browser), and no control characters or spaces (browsers drop tabs and line breaks, turning `/\t/host`
+/// into `//host`). Every redirect taken from a request (`next`, `back`) goes through this.
+pub fn is_local_path(p: &str) -> bool {
+    p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && !p.chars().any(|c| c.is_control() || c.is_whitespace())
+}
+
 /// Only local paths are allowed as a post-login destination (no open redirect).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n) if is_local_path(n) => n.to_string(),
         _ => "/".to_string(),
     }
 }
@@ -67,7 +74,7 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-pub async fn login_page(headers: HeaderMap, Query(q): Query<NextQuery>) -> Result<Response, PageError> {
+pub async fn login_page(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<NextQuery>) -> Result<Response, PageError> {
     let lang = lang_of(&headers);
     let token = match cookie(&headers, LOGIN_CSRF_COOKIE) {
         Some(t) if t.len() == 64 => t.to_string(),
@@ -80,7 +87,7 @@ pub async fn login_page(headers: HeaderMap, Query(q): Query<NextQuery>) -> Resul
         username: String::new(),
     };
     let mut resp = Html(page.render()?).into_response();
-    resp.headers_mut().append(SET_COOKIE, set_cookie(LOGIN_CSRF_COOKIE, &token, 3600, false));
+    resp.headers_mut().append(SET_COOKIE, set_cookie(LOGIN_CSRF_COOKIE, &token, 3600, state.secure_cookies));
     Ok(resp)
 }
 
@@ -113,21 +120,27 @@ pub async fn login_submit(
         };
         Ok((status, Html(page.render()?)).into_response())
     };
-    match state.store.login(&form.username, &form.password, &addr.ip().to_string()).await? {
+    let client = state.client_address(&headers, addr.ip());
+    match state.store.login(&form.username, &form.password, &client).await? {
         LoginOutcome::Ok(user) => {
             let session = state.store.create_session(user.id).await?;
             tracing::info!(username = %user.username, "login");
             let mut resp = Redirect::to(&next).into_response();
             let max_age = chiso_store::accounts::SESSION_TTL_MS / 1000;
             resp.headers_mut().append(SET_COOKIE, set_cookie(SESSION_COOKIE, &session.token, max_age, state.secure_cookies));
-            resp.headers_mut().append(SET_COOKIE, set_cookie(LOGIN_CSRF_COOKIE, "", 0, false));
+            resp.headers_mut().append(SET_COOKIE, set_cookie(LOGIN_CSRF_COOKIE, "", 0, state.secure_cookies));
             Ok(resp)
         }
         LoginOutcome::BadCredentials => fail(StatusCode::UNAUTHORIZED, "Tên đăng nhập hoặc mật khẩu không đúng.".into()),
         LoginOutcome::RateLimited(secs) => {
-            fail(StatusCode::TOO_MANY_REQUESTS, format!("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {} phút.", (secs + 59) / 60))
+            fail(StatusCode::TOO_MANY_REQUESTS, format!("Đăng nhập sai nhiều lần từ địa chỉ này. Vui lòng thử lại sau {}.", wait_vi(secs)))
         }
     }
+}
+
+/// "45 giây", "3 phút".
+fn wait_vi(secs: i64) -> String {
+    if secs < 60 { format!("{secs} giây") } else { format!("{} phút", (secs + 59) / 60) }
 }
 
 #[derive(Deserialize)]

@@ -15,8 +15,6 @@ pub enum AppError {
     BadRequest(String),
     #[error("cần đăng nhập")]
     Unauthorized,
-    #[error("nội dung yêu cầu quá lớn (tối đa {0} MB)")]
-    TooLarge(usize),
     #[error("cần Content-Type: application/json")]
     NotJson,
     #[error("phiên làm việc không hợp lệ hoặc biểu mẫu đã cũ (CSRF); hãy tải lại trang và thử lại")]
@@ -25,6 +23,9 @@ pub enum AppError {
     NotFound(String),
     #[error("lỗi hệ thống: {0}")]
     Internal(String),
+    /// The request body is over its limit (413).
+    #[error("{0}")]
+    TooLarge(String),
     /// A use case's own failure (chiso-app), classified by its kind.
     #[error("{message}")]
     Service { kind: ErrorKind, code: &'static str, message: String },
@@ -68,6 +69,21 @@ fn status_of(kind: ErrorKind) -> StatusCode {
 }
 
 impl AppError {
+    /// A body over its limit, with every limit stated.
+    pub fn too_large() -> AppError {
+        AppError::TooLarge(format!("Nội dung gửi lên vượt quá giới hạn cho phép. Giới hạn: {}.", chiso_core::limits::upload_limits_vi()))
+    }
+
+    /// A multipart upload that could not be read: over its limit (413) or malformed (400), in Vietnamese.
+    pub fn multipart(e: axum::extract::multipart::MultipartError) -> AppError {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::too_large()
+        } else {
+            tracing::debug!(error = %e.body_text(), "multipart");
+            AppError::BadRequest("biểu mẫu tải lên không hợp lệ hoặc bị gián đoạn".into())
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Store(e) => status_of(e.kind()),
@@ -79,6 +95,7 @@ impl AppError {
             AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
         }
     }
 
@@ -94,6 +111,7 @@ impl AppError {
             AppError::TooLarge(_) => "too_large",
             AppError::NotJson => "unsupported_media_type",
             AppError::Csrf => "csrf",
+            AppError::TooLarge(_) => "too_large",
             AppError::Service { code, .. } => code,
             _ => "internal",
         }

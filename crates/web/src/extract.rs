@@ -180,9 +180,7 @@ fn json_error(e: &JsonRejection) -> AppError {
             message: format!("dữ liệu JSON không đúng cấu trúc: {}", d.body_text()),
         },
         JsonRejection::MissingJsonContentType(_) => AppError::NotJson,
-        JsonRejection::BytesRejection(b) if b.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-            AppError::TooLarge(crate::startup::BODY_LIMIT / (1024 * 1024))
-        }
+        JsonRejection::BytesRejection(b) if b.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => AppError::too_large(),
         JsonRejection::BytesRejection(_) => AppError::BadRequest("không đọc được nội dung yêu cầu (bị ngắt)".into()),
         _ => AppError::BadRequest("nội dung không phải JSON hợp lệ".into()),
     }
@@ -249,7 +247,7 @@ pub async fn reject_nul(req: Request, next: axum::middleware::Next) -> Response 
     let (parts, body) = req.into_parts();
     let bytes = match axum::body::to_bytes(body, crate::startup::BODY_LIMIT).await {
         Ok(b) => b,
-        Err(_) => return bad_input(is_api, AppError::TooLarge(crate::startup::BODY_LIMIT / (1024 * 1024))),
+        Err(_) => return bad_input(is_api, AppError::too_large()),
     };
     let nul = if is_form {
         decodes_to_nul(&bytes)
@@ -283,7 +281,13 @@ pub struct UploadField<'a>(axum::extract::multipart::Field<'a>);
 impl Upload {
     /// The next part; `context` names the form in the error message ("biểu mẫu tải lên không hợp lệ: …").
     pub async fn next_field(&mut self, context: &str) -> Result<Option<UploadField<'_>>, AppError> {
-        let field = self.0.next_field().await.map_err(|e| AppError::BadRequest(format!("{context}: {e}")))?;
+        let field = self.0.next_field().await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::too_large()
+            } else {
+                AppError::BadRequest(format!("{context}: {}", e.body_text()))
+            }
+        })?;
         match field {
             Some(f) if f.name().is_some_and(|n| n.contains('\0')) || f.file_name().is_some_and(|n| n.contains('\0')) => {
                 Err(AppError::BadRequest(NUL_MESSAGE.into()))
@@ -305,7 +309,7 @@ impl UploadField<'_> {
 
     /// A text field: UTF-8 without NUL.
     pub async fn text(self) -> Result<String, AppError> {
-        let text = self.0.text().await.map_err(|e| AppError::BadRequest(format!("biểu mẫu không hợp lệ: {e}")))?;
+        let text = self.0.text().await.map_err(AppError::multipart)?;
         if text.contains('\0') { Err(AppError::BadRequest(NUL_MESSAGE.into())) } else { Ok(text) }
     }
 

@@ -209,7 +209,7 @@ pub async fn units_export(State(state): State<AppState>, me: CurrentUser) -> Res
 }
 
 /// Unit CSV upload: at most 5 MB, UTF-8 text.
-pub const UNIT_CSV_LIMIT: usize = 5 * 1024 * 1024;
+pub const UNIT_CSV_LIMIT: usize = chiso_core::limits::MAX_UNIT_CSV_BYTES;
 
 pub async fn units_import(
     State(state): State<AppState>,
@@ -223,7 +223,7 @@ pub async fn units_import(
             Some("csrf") => csrf = field.text().await?,
             Some("file") => {
                 let name = field.file_name().unwrap_or("tệp").to_string();
-                let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(format!("không đọc được tệp '{name}': {e}")))?;
+                let bytes = field.bytes().await.map_err(AppError::multipart)?;
                 file = Some((name, bytes.to_vec()));
             }
             _ => {}
@@ -232,7 +232,12 @@ pub async fn units_import(
     me.check_csrf(&csrf)?;
     let Some((name, bytes)) = file else { return Err(AppError::BadRequest("chưa chọn tệp CSV".into()).into()) };
     if bytes.len() > UNIT_CSV_LIMIT {
-        return Err(AppError::BadRequest(format!("tệp '{name}' quá lớn ({} byte, tối đa 5 MB)", bytes.len())).into());
+        return Err(AppError::BadRequest(format!(
+            "tệp '{name}' quá lớn ({} byte, tối đa {} MB)",
+            bytes.len(),
+            UNIT_CSV_LIMIT / chiso_core::limits::MB
+        ))
+        .into());
     }
     let Ok(text) = String::from_utf8(bytes) else {
         return Err(AppError::BadRequest(format!("tệp '{name}' không phải văn bản UTF-8 (hãy lưu CSV dạng UTF-8)")).into());

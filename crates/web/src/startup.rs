@@ -14,8 +14,8 @@ use tokio::net::TcpListener;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-/// Largest request body outside uploads: forms and JSON are small.
-pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
+/// Largest request body outside the uploads that have their own route limit (see `chiso_core::limits`).
+pub const BODY_LIMIT: usize = chiso_core::limits::MAX_FORM_BODY_BYTES;
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -44,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(crate::extract::reject_nul))
         .layer(axum::middleware::from_fn(crate::error::api_errors_as_json))
+        .layer(axum::middleware::from_fn(too_large_in_vietnamese))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -52,6 +53,23 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// A body over its limit is refused by the extractors with a short English text: say it in Vietnamese
+/// with the limits, as JSON under `/api/`.
+async fn too_large_in_vietnamese(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let api = req.uri().path().starts_with("/api/");
+    let resp = next.run(req).await;
+    let ours = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html") || ct.starts_with("application/json"));
+    if resp.status() != StatusCode::PAYLOAD_TOO_LARGE || ours {
+        return resp;
+    }
+    let e = crate::error::AppError::too_large();
+    if api { crate::error::ApiError(e).into_response() } else { crate::error::PageError(e).into_response() }
 }
 
 async fn not_found(uri: axum::http::Uri) -> impl IntoResponse {

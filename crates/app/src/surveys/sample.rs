@@ -2,6 +2,7 @@
 
 use crate::App;
 use chiso_core::access::Scope;
+use chiso_core::text::csv_field;
 use chiso_stats::Questionnaire;
 use chiso_store::StoreError;
 use chiso_store::surveys::{Survey, is_asked};
@@ -35,7 +36,7 @@ pub fn response_csv_header(q: &Questionnaire) -> String {
     let mut out = String::from("respondent_id,unit,group,weight");
     for ind in &q.indicators {
         out.push(',');
-        out.push_str(&ind.code);
+        out.push_str(&csv_field(&ind.code));
     }
     out
 }
@@ -76,7 +77,8 @@ pub fn synthetic_responses_csv(q: &Questionnaire, units: &[String], groups: &[St
         let u = rng.below(units.len());
         let group = if groups.is_empty() { None } else { Some(groups[rng.below(groups.len())].as_str()) };
         let weight = 0.5 + (rng.unit() * 150.0).round() / 100.0;
-        out.push_str(&format!("{id_prefix}{:05},{},{},{weight}", i + 1, units[u], group.unwrap_or("")));
+        let id = format!("{id_prefix}{:05}", i + 1);
+        out.push_str(&format!("{},{},{},{weight}", csv_field(&id), csv_field(&units[u]), csv_field(group.unwrap_or(""))));
         for (ind, scale) in q.indicators.iter().zip(&scales) {
             out.push(',');
             if !is_asked(ind, group) || rng.unit() < 0.05 {

@@ -38,18 +38,51 @@ async fn login_sessions_and_scope() {
 }
 
 #[tokio::test]
-async fn repeated_failures_are_rate_limited() {
+async fn repeated_failures_back_off_per_username_and_address() {
     on_each_backend(|store, label| async move {
         load_tree(&store).await;
         store.create_user(&Scope::system("t"), new_user("nv.huyen", Some("123"), Role::Specialist)).await.expect("user");
         for _ in 0..MAX_FAILED_LOGINS {
             assert!(matches!(store.login("nv.huyen", "sai-mat-khau", "9.9.9.9").await.expect("login"), LoginOutcome::BadCredentials));
         }
-        // Even the right password is refused while limited.
-        assert!(
-            matches!(store.login("nv.huyen", "mat-khau-dai", "9.9.9.9").await.expect("login"), LoginOutcome::RateLimited(_)),
-            "{label}"
-        );
+        // The attacker's address waits, even with the right password …
+        match store.login("nv.huyen", "mat-khau-dai", "9.9.9.9").await.expect("login") {
+            LoginOutcome::RateLimited(secs) => assert!((1..=30).contains(&secs), "{label}: first back-off is short: {secs}"),
+            other => panic!("{label}: expected a back-off, got {other:?}"),
+        }
+        // … but the real user at their own address is not locked out.
+        assert!(matches!(store.login("nv.huyen", "mat-khau-dai", "8.8.8.8").await.expect("login"), LoginOutcome::Ok(_)), "{label}");
+        // Unknown usernames from one address lock nobody out, not even a real user behind the same address.
+        for i in 0..3 * MAX_FAILED_LOGINS {
+            let name = format!("khong-co-{i}");
+            assert!(matches!(store.login(&name, "x", "7.7.7.7").await.expect("login"), LoginOutcome::BadCredentials));
+        }
+        assert!(matches!(store.login("nv.huyen", "mat-khau-dai", "7.7.7.7").await.expect("login"), LoginOutcome::Ok(_)), "{label}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn unknown_usernames_take_as_long_as_wrong_passwords() {
+    on_each_backend(|mut store, label| async move {
+        load_tree(&store).await;
+        // Real Argon2 parameters: the difference the dummy verification hides is the hash itself.
+        store.hash_cost = chiso_store::accounts::HashCost::Standard;
+        store.create_user(&Scope::system("t"), new_user("nv.huyen", Some("123"), Role::Specialist)).await.expect("user");
+        let time = |name: &'static str, client: &'static str| {
+            let store = store.clone();
+            async move {
+                let t = std::time::Instant::now();
+                for _ in 0..3 {
+                    store.login(name, "sai-mat-khau", client).await.expect("login");
+                }
+                t.elapsed()
+            }
+        };
+        let _warm = time("khong-co-ai", "1.1.1.1").await;
+        let known = time("nv.huyen", "2.2.2.2").await;
+        let unknown = time("khong-co-ai", "3.3.3.3").await;
+        assert!(unknown * 2 > known, "{label}: unknown {unknown:?} vs known {known:?} reveals existence");
     })
     .await;
 }

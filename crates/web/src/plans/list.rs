@@ -99,8 +99,8 @@ async fn render_list(state: &AppState, me: &CurrentUser, q: PlansQuery, error: O
     Ok(page.render()?)
 }
 
-/// Plan documents: at most 20 MB (the parser's own limit applies too).
-pub const PLAN_UPLOAD_LIMIT: usize = 20 * 1024 * 1024;
+/// Plan documents: see `chiso_core::limits` (the parser's own limit applies too).
+pub const PLAN_UPLOAD_LIMIT: usize = chiso_core::limits::MAX_PLAN_DOCUMENT_BYTES;
 
 pub async fn import_upload(
     State(state): State<AppState>,
@@ -118,9 +118,13 @@ pub async fn import_upload(
             Some("year") => year = field.text().await?,
             Some("file") => {
                 let name = field.file_name().unwrap_or("tệp").to_string();
-                let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(format!("không đọc được tệp '{name}': {e}")))?;
+                let bytes = field.bytes().await.map_err(AppError::multipart)?;
                 if bytes.len() > PLAN_UPLOAD_LIMIT {
-                    return Err(AppError::BadRequest(format!("tệp '{name}' quá lớn (tối đa 20 MB)")).into());
+                    return Err(AppError::BadRequest(format!(
+                        "tệp '{name}' quá lớn (tối đa {} MB)",
+                        PLAN_UPLOAD_LIMIT / chiso_core::limits::MB
+                    ))
+                    .into());
                 }
                 file = Some((name, bytes.to_vec()));
             }

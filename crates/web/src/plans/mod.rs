@@ -23,7 +23,11 @@ pub use chiso_core::plan::dimension_label;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/plans", get(list::list))
-        .route("/plans/import", post(list::import_upload))
+        .route(
+            "/plans/import",
+            post(list::import_upload)
+                .layer(axum::extract::DefaultBodyLimit::max(chiso_core::limits::upload_body_limit(1, list::PLAN_UPLOAD_LIMIT))),
+        )
         .route("/plans/{id}", get(detail::detail))
         .route("/plans/{id}/issue", post(detail::issue))
         .route("/plans/{id}/children", post(detail::create_child))

@@ -13,7 +13,9 @@ mod view;
 
 use crate::startup::AppState;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
+use chiso_core::limits::{MAX_EVIDENCE_BYTES, MAX_EVIDENCE_FILES, upload_body_limit};
 
 pub use api::routes as api_routes;
 
@@ -25,7 +27,10 @@ pub fn router() -> Router<AppState> {
         .route("/reports/export/{format}", get(export::export))
         .route("/dashboard", get(dashboard::dashboard))
         .route("/tasks/{id}", get(tasks::task_page))
-        .route("/tasks/{id}/updates", post(tasks::add_update))
+        .route(
+            "/tasks/{id}/updates",
+            post(tasks::add_update).layer(DefaultBodyLimit::max(upload_body_limit(MAX_EVIDENCE_FILES, MAX_EVIDENCE_BYTES))),
+        )
         .route("/updates/{id}/return", post(tasks::return_update))
         .route("/evidence/{id}", get(tasks::download))
         .route("/notifications", get(notifications::notifications).post(notifications::notifications_read))

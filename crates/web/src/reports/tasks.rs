@@ -61,7 +61,8 @@ pub async fn task_page(State(state): State<AppState>, me: CurrentUser, Path(id):
     Ok(Html(render_task(&state, &me, id, None).await?))
 }
 
-/// A task update with its evidence files (multipart): at most 5 files of 20 MB each. A refused field or
+/// A task update with its evidence files (multipart): at most `MAX_EVIDENCE_FILES` files of
+/// `MAX_EVIDENCE_BYTES` each (`chiso_core::limits`). A refused field or
 /// file, or a stale version, shows the task page again with the message.
 pub async fn add_update(
     State(state): State<AppState>,
@@ -75,12 +76,13 @@ pub async fn add_update(
         let name = field.name().unwrap_or_default().to_string();
         if name == "files" {
             let file_name = field.file_name().unwrap_or_default().to_string();
-            let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(format!("không đọc được tệp '{file_name}': {e}")))?;
+            let bytes = field.bytes().await.map_err(AppError::multipart)?;
             if file_name.is_empty() && bytes.is_empty() {
                 continue;
             }
-            if files.len() >= 5 {
-                return Err(AppError::BadRequest("tối đa 5 tệp kiểm chứng mỗi lần cập nhật".into()).into());
+            if files.len() >= chiso_core::limits::MAX_EVIDENCE_FILES {
+                let n = chiso_core::limits::MAX_EVIDENCE_FILES;
+                return Err(AppError::BadRequest(format!("tối đa {n} tệp kiểm chứng mỗi lần cập nhật")).into());
             }
             files.push(NewEvidence { file_name, bytes: bytes.to_vec() });
         } else {

@@ -24,7 +24,7 @@ pub struct ReasonForm {
 
 /// `back` when it is a local path, else `default` (never redirect off the site).
 pub fn back_or<'a>(back: &'a str, default: &'a str) -> &'a str {
-    if back.starts_with('/') { back } else { default }
+    if crate::auth::is_local_path(back) { back } else { default }
 }
 
 /// A share as "75%", or "—" when there is nothing to share.

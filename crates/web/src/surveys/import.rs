@@ -23,8 +23,7 @@ pub(super) async fn import_upload(
             Some("csrf") => csrf = field.text().await?,
             Some("file") => {
                 let name = field.file_name().unwrap_or("tệp").to_string();
-                let bytes =
-                    field.bytes().await.map_err(|e| AppError::BadRequest(format!("không đọc được tệp '{name}': {e} (tối đa 64 MB)")))?;
+                let bytes = field.bytes().await.map_err(AppError::multipart)?;
                 file = Some((name, bytes.to_vec()));
             }
             _ => {}

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 
 /// Questionnaire files: at most 2 MB.
-const QUESTIONNAIRE_LIMIT: usize = 2 * 1024 * 1024;
+const QUESTIONNAIRE_LIMIT: usize = chiso_core::limits::MAX_QUESTIONNAIRE_BYTES;
 
 #[derive(Deserialize, Default)]
 pub(super) struct ListQuery {
@@ -105,9 +105,13 @@ pub(super) async fn create(
         let name = field.name().unwrap_or("").to_string();
         if name == "file" {
             let fname = field.file_name().unwrap_or("bảng hỏi").to_string();
-            let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(format!("không đọc được tệp '{fname}': {e}")))?;
+            let bytes = field.bytes().await.map_err(AppError::multipart)?;
             if bytes.len() > QUESTIONNAIRE_LIMIT {
-                return Err(AppError::BadRequest(format!("tệp bảng hỏi '{fname}' quá lớn (tối đa 2 MB)")).into());
+                return Err(AppError::BadRequest(format!(
+                    "tệp bảng hỏi '{fname}' quá lớn (tối đa {} MB)",
+                    QUESTIONNAIRE_LIMIT / chiso_core::limits::MB
+                ))
+                .into());
             }
             if !bytes.is_empty() {
                 file = Some((fname, bytes.to_vec()));

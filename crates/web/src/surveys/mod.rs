@@ -20,7 +20,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 /// Response files uploaded on the survey page: at most 64 MB (larger files: `chiso survey import`).
-pub const IMPORT_LIMIT: usize = 64 * 1024 * 1024;
+pub const IMPORT_LIMIT: usize = chiso_core::limits::MAX_RESPONSES_FILE_BYTES;
 
 pub use api::routes as api_routes;
 
@@ -35,7 +35,10 @@ pub fn router() -> Router<AppState> {
         .route("/surveys/{id}/status", post(detail::set_status))
         .route("/surveys/{id}/invitations", post(invitations::invite))
         .route("/surveys/{id}/invitations/print", get(invitations::print_invitations))
-        .route("/surveys/{id}/responses", post(import::import_upload).layer(DefaultBodyLimit::max(IMPORT_LIMIT + 64 * 1024)))
+        .route(
+            "/surveys/{id}/responses",
+            post(import::import_upload).layer(DefaultBodyLimit::max(chiso_core::limits::upload_body_limit(1, IMPORT_LIMIT))),
+        )
         .route("/surveys/{id}/estimates", get(estimates::estimates_page).post(estimates::compute))
         .route("/surveys/{id}/sheet", post(estimates::fill_sheet))
         .route("/s/{token}", get(public_form::form_page).post(public_form::form_submit))

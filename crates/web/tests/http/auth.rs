@@ -103,23 +103,62 @@ async fn csrf_is_required_on_every_form() {
     .await;
 }
 
+async fn login_status(app: &TestApp, c: &reqwest::Client, username: &str, password: &str, forwarded: Option<&str>) -> u16 {
+    let page = c.get(app.url("/login")).send().await.expect("page").text().await.expect("body");
+    let csrf = hidden_value(&page, "csrf").expect("csrf");
+    let mut req = c.post(app.url("/login")).form(&[("username", username), ("password", password), ("csrf", &csrf)]);
+    if let Some(f) = forwarded {
+        req = req.header("X-Forwarded-For", f);
+    }
+    req.send().await.expect("post").status().as_u16()
+}
+
 #[tokio::test]
 async fn repeated_wrong_passwords_are_rate_limited() {
     on_each_app(|app| async move {
         let c = app.client();
-        let page = c.get(app.url("/login")).send().await.expect("page").text().await.expect("body");
-        let csrf = hidden_value(&page, "csrf").expect("csrf");
         let mut last = 0;
         for _ in 0..6 {
-            let r = c
-                .post(app.url("/login"))
+            last = login_status(&app, &c, "admin", "doan-mo", None).await;
+        }
+        assert_eq!(last, 429, "{}", app.label);
+        let body = {
+            let page = c.get(app.url("/login")).send().await.expect("page").text().await.expect("body");
+            let csrf = hidden_value(&page, "csrf").expect("csrf");
+            c.post(app.url("/login"))
                 .form(&[("username", "admin"), ("password", "doan-mo"), ("csrf", &csrf)])
                 .send()
                 .await
-                .expect("post");
-            last = r.status().as_u16();
-        }
-        assert_eq!(last, 429, "{}", app.label);
+                .expect("post")
+                .text()
+                .await
+                .expect("body")
+        };
+        assert!(body.contains("Vui lòng thử lại sau"), "{}: Vietnamese back-off message", app.label);
+        // Without a trusted proxy header configured, a forged X-Forwarded-For does not escape the back-off.
+        assert_eq!(login_status(&app, &c, "admin", "doan-mo", Some("10.9.9.9")).await, 429, "{}", app.label);
     })
     .await;
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_back_off_is_per_client_address() {
+    for db in chiso_store::testing::TestDb::all().await.expect("dbs") {
+        let app = spawn_app_with(db, |s| s.with_trusted_proxy_header("X-Forwarded-For").expect("header")).await;
+        let c = app.client();
+        // An attacker behind the proxy guesses the admin's password …
+        for _ in 0..6 {
+            login_status(&app, &c, "admin", "doan-mo", Some("203.0.113.7")).await;
+        }
+        assert_eq!(login_status(&app, &c, "admin", PASSWORD, Some("203.0.113.7")).await, 429, "{}", app.label);
+        // … and tries many unknown usernames: the admin, behind the same proxy, still logs in.
+        for i in 0..8 {
+            login_status(&app, &c, &format!("khong-co-{i}"), "x", Some("198.51.100.1")).await;
+        }
+        let admin = app.client();
+        assert_eq!(login_status(&app, &admin, "admin", PASSWORD, Some("10.0.0.1, 198.51.100.1")).await, 303, "{}", app.label);
+        let other = app.client();
+        assert_eq!(login_status(&app, &other, "admin", PASSWORD, Some("192.0.2.44")).await, 303, "{}", app.label);
+        app.stop().await;
+    }
 }

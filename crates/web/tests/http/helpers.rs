@@ -79,6 +79,11 @@ pub async fn csrf_of(app: &TestApp, c: &reqwest::Client) -> String {
 }
 
 pub async fn spawn_app(db: TestDb) -> TestApp {
+    spawn_app_with(db, |s| s).await
+}
+
+/// Like [`spawn_app`], with the server's settings changed by `configure`.
+pub async fn spawn_app_with(db: TestDb, configure: impl FnOnce(AppState) -> AppState) -> TestApp {
     let files = std::env::temp_dir().join(format!("chiso-test-files-{}-{}", std::process::id(), chiso_store::now_ms()));
     let store = db.store.clone().with_files_dir(files);
     let sys = Scope::system("test");
@@ -106,7 +111,8 @@ pub async fn spawn_app(db: TestDb) -> TestApp {
             .expect("user");
     }
     let frameworks = Arc::new(FrameworkSet::builtin().expect("frameworks"));
-    let app = Application::build(AppState::new(chiso_app::App::new(store.clone(), frameworks), false), "127.0.0.1:0").await.expect("bind");
+    let state = configure(AppState::new(chiso_app::App::new(store.clone(), frameworks), false));
+    let app = Application::build(state, "127.0.0.1:0").await.expect("bind");
     let port = app.port();
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until(async move {

@@ -3,6 +3,7 @@
 mod api;
 mod auth;
 mod browser;
+mod hardening;
 mod helpers;
 mod plans;
 mod reports;
