@@ -260,6 +260,7 @@ fn cases() -> Vec<(&'static str, String, Kind)> {
         "/plans/6",
         "/plans/7",
         "/plans/8",
+        "/plans/4/review",
         "/tasks/123",
         "/tasks/123/edit",
         "/tasks/124",

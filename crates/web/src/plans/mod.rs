@@ -8,6 +8,7 @@ mod detail;
 mod draft;
 mod export;
 mod list;
+mod review;
 mod tasks;
 
 use crate::startup::AppState;
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/plans/{id}/issue", post(detail::issue))
         .route("/plans/{id}/children", post(detail::create_child))
         .route("/plans/{id}/export/{format}", get(export::export))
+        .route("/plans/{id}/review", get(review::review_page).post(review::review_submit))
         .route("/tasks/{id}/edit", get(tasks::task_edit_page).post(tasks::task_edit_submit))
         .route("/library", get(tasks::library))
         .route("/api/v1/plans", get(api::api_list))
