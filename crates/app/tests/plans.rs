@@ -146,3 +146,57 @@ async fn refused_documents_store_nothing_and_scope_holds() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn import_stores_duties_with_proposed_owners_resolved_to_the_units_agencies() {
+    on_each_backend(|app, label| async move {
+        let sys = Scope::system("test");
+        let unit = app.store.unit_by_code(&sys, "123").await.expect("unit");
+        let nv = app.store.ensure_agency(&sys, unit.id, "Phòng Nội vụ", "phong").await.expect("agency");
+        app.store.ensure_agency(&sys, unit.id, "Phòng Văn hóa - Thông tin", "phong").await.expect("agency");
+        app.store.ensure_agency(&sys, unit.id, "Văn phòng HĐND và UBND huyện", "phong").await.expect("agency");
+        let plan = uc::import_document(&app, &sys, "123", SEED_003, "003.txt", None).await.expect("import");
+        let tasks = app.store.tasks(&sys, plan.id).await.expect("tasks");
+        let duties: Vec<_> = tasks.iter().filter(|t| t.row.source.as_deref() == Some("implementation")).collect();
+        assert_eq!(duties.len(), 10, "{label}: the implementation duties are tasks");
+        let by_code = |c: &str| tasks.iter().find(|t| t.row.code == c).expect(c);
+
+        // "Phòng Nội vụ: theo dõi … trước ngày 10/6": led by the agency, linked, a proposal with its evidence.
+        let d = by_code("IV.2.d1");
+        assert_eq!((d.row.lead_agency.as_deref(), d.row.lead_agency_id), (Some("Phòng Nội vụ"), Some(nv.id)), "{label}");
+        assert!(d.row.lead_proposed, "{label}: read from the document, not confirmed");
+        assert!(d.row.lead_evidence.as_deref().is_some_and(|e| e.contains("đôn đốc, tổng hợp kết quả")), "{label}");
+        assert_eq!(d.row.lead_confidence, Some(1.0));
+        assert_eq!(d.row.due_date.as_deref(), Some("2022-06-10"), "{label}");
+        assert!(!d.has_confirmed_lead());
+        // "Phòng Văn hóa và Thông tin" = "Phòng Văn hóa - Thông tin"; "Văn phòng HĐND - UBND huyện" = the office.
+        assert_eq!(by_code("IV.3.d1").row.lead_agency.as_deref(), Some("Phòng Văn hóa - Thông tin"), "{label}");
+        assert_eq!(by_code("IV.4.d1").row.lead_agency.as_deref(), Some("Văn phòng HĐND và UBND huyện"), "{label}");
+        // A body the unit does not have: kept as written, with a note that asks; never another agency.
+        let court = by_code("IV.7.d1");
+        assert_eq!((court.row.lead_agency.as_deref(), court.row.lead_agency_id), (Some("Tòa án nhân huyện"), None), "{label}");
+        assert!(
+            court.notes().iter().any(|n| n.contains("Tòa án nhân huyện") && n.contains("không có trong danh sách")),
+            "{label}: {:?}",
+            court.notes()
+        );
+        // A group stays a group, without a note.
+        let group = by_code("IV.1.d1");
+        assert_eq!(group.row.lead_agency.as_deref(), Some("Các cơ quan, đơn vị"), "{label}");
+        assert!(group.notes().iter().any(|n| n.contains("cùng chủ trì: UBND các xã, thị trấn")), "{label}: {:?}", group.notes());
+        // Tasks of the tasks section without evidence have no lead.
+        assert!(tasks.iter().filter(|t| t.row.source.as_deref() == Some("tasks")).all(|t| t.row.lead_agency.is_none()), "{label}");
+
+        // The checklist counts confirmed owners only; saving the owner confirms it.
+        let d0 = uc::plan_detail(&app, &sys, plan.id).await.expect("detail");
+        let lead_check = d0.checks.iter().find(|c| c.code == "tasks_have_lead").expect("check").clone();
+        assert_eq!(lead_check.ok, Some(false), "{label}");
+        let edit = TaskEdit { text: d.row.text.clone(), lead_agency: "Phòng Nội vụ".into(), ..TaskEdit::default() };
+        let saved = uc::edit_task(&app, &sys, d.row.id, &edit, d.row.version).await.expect("confirm");
+        assert!(!saved.row.lead_proposed && saved.has_confirmed_lead(), "{label}: confirmed by a person");
+
+        // The report deadlines were recorded with the import.
+        assert!(app.store.plan_report_deadlines(plan.id).await.expect("deadlines").is_some(), "{label}");
+    })
+    .await;
+}

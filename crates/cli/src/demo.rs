@@ -179,6 +179,10 @@ async fn load_progress(store: &Store, sys: &Scope) -> Result<usize> {
         ("papi.d8", "Phòng Văn hóa và Thông tin"),
     ];
     for t in store.tasks(sys, plan.id).await? {
+        // Owners the document names (implementation duties) are the document's, not the demo's.
+        if t.row.lead_agency.is_some() {
+            continue;
+        }
         let dim = t.nodes.first().map(|n| n.split('.').take(2).collect::<Vec<_>>().join(".")).unwrap_or_default();
         let Some((_, lead)) = leads.iter().find(|(d, _)| *d == dim) else { continue };
         if t.row.lead_agency.is_some() {

@@ -32,6 +32,19 @@ pub enum PlanCmd {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// Show a stored plan (document number, e.g. 426/KH-UBND, or id) of a unit with its tasks and owners:
+    /// confirmed owners, and the owners read from the document that still wait for confirmation.
+    Show {
+        plan: String,
+        /// Unit code of the plan's unit.
+        #[arg(long)]
+        unit: String,
+        /// Print JSON (the default prints a short table).
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        data: DataArgs,
+    },
     /// Export a stored plan (its id or document number, e.g. 426/KH-UBND) as DOCX, XLSX or PDF.
     Export {
         plan: String,
@@ -98,6 +111,68 @@ pub async fn run(cmd: PlanCmd) -> Result<()> {
                 plan.title,
                 tasks.len()
             );
+            store.close().await;
+        }
+        PlanCmd::Show { plan, unit, json, data } => {
+            let app = app(data.open().await?)?;
+            let store = &app.store;
+            let u = store.unit_by_code(&scope, &unit).await?;
+            let found: Vec<_> = match plan.parse::<i64>() {
+                Ok(id) => vec![store.plan(&scope, id).await?],
+                Err(_) => store.plans_by_number(&scope, &plan).await?,
+            };
+            let Some(p) = found.into_iter().find(|p| p.unit_id == u.id) else {
+                bail!("đơn vị {unit} không có kế hoạch '{plan}'");
+            };
+            let tasks = store.tasks(&scope, p.id).await?;
+            if json {
+                let tasks: Vec<serde_json::Value> = tasks
+                    .iter()
+                    .map(|t| {
+                        let confirmed = t.has_confirmed_lead();
+                        serde_json::json!({
+                            "code": t.row.code,
+                            "text": t.row.text,
+                            "source": t.row.source,
+                            "lead": t.row.lead_agency,
+                            "lead_agency_id": t.row.lead_agency_id,
+                            "coordinators": t.coordinating_agencies,
+                            "owners_confirmed": !t.row.lead_proposed,
+                            "confirmed_lead": if confirmed { t.row.lead_agency.clone() } else { None },
+                            "evidence": t.row.lead_evidence,
+                            "confidence": t.row.lead_confidence,
+                            "due": t.row.due_date,
+                            "due_text": t.row.due_text,
+                            "recurrence": t.row.recurrence,
+                            "result": t.row.expected_result,
+                            "nodes": t.nodes,
+                            "notes": t.notes(),
+                            "status": t.row.status,
+                        })
+                    })
+                    .collect();
+                let out = serde_json::json!({
+                    "id": p.id,
+                    "unit": unit,
+                    "number": p.number,
+                    "title": p.title,
+                    "year": p.year,
+                    "status": p.status,
+                    "issued_on": p.issued_on,
+                    "tasks": tasks,
+                });
+                println!("{}", serde_json::to_string_pretty(&out)?);
+            } else {
+                println!("#{} {} — {} ({} nhiệm vụ)", p.id, p.number.as_deref().unwrap_or("(chưa có số)"), p.title, tasks.len());
+                for t in &tasks {
+                    let owner = match (&t.row.lead_agency, t.row.lead_proposed) {
+                        (Some(l), false) => l.clone(),
+                        (Some(l), true) => format!("{l} (đề xuất, chưa xác nhận)"),
+                        (None, _) => "—".to_string(),
+                    };
+                    println!("{:<10} {:<50} {}", t.row.code, owner, t.row.text.chars().take(60).collect::<String>());
+                }
+            }
             store.close().await;
         }
         PlanCmd::Export { plan, format, output, data } => {

@@ -153,6 +153,21 @@ pub struct TaskDraft {
     pub due_text: Option<String>,
     pub recurrence: Option<Recurrence>,
     pub task_group: Option<TaskGroup>,
+    /// The lead (and coordinators) were read from the document and wait for a person to confirm them.
+    #[serde(default)]
+    pub lead_proposed: bool,
+    /// The sentence the proposed lead comes from.
+    #[serde(default)]
+    pub lead_evidence: Option<String>,
+    /// How sure the reading of the lead is, 0–1.
+    #[serde(default)]
+    pub lead_confidence: Option<f64>,
+    /// Where the task comes from in its document: "tasks", "implementation", "appendix".
+    #[serde(default)]
+    pub source: Option<String>,
+    /// What the importer could not resolve (Vietnamese).
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 /// A plan before it is stored.

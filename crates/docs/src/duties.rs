@@ -102,7 +102,7 @@ fn is_vague(name: &str) -> bool {
 /// Split "A và B" where B starts another body ("các phòng, ban, ngành và UBND các xã, thị
 /// trấn"), but not inside one name ("Phòng Tài nguyên và Môi trường", "Văn phòng HĐND và
 /// UBND huyện").
-fn split_and(names: Vec<String>) -> Vec<String> {
+pub(crate) fn split_and(names: Vec<String>) -> Vec<String> {
     let mut out = Vec::new();
     for n in names {
         let mut rest = n.as_str();
@@ -188,8 +188,8 @@ fn duties_of(nodes: &[Node], id: usize, out: &mut Vec<(String, Vec<String>)>) {
         let details = n.children.iter().map(|&c| nodes[c].title.clone()).collect();
         out.push((intro, details));
     } else {
-        for p in &n.paragraphs {
-            if !is_intro(p) && !is_parenthetical(p) {
+        for p in n.paragraphs.iter().take_while(|p| !starts_appendix(p)) {
+            if !is_intro(p) && !is_parenthetical(p) && !crate::textutil::is_upper(p) {
                 out.push((p.clone(), Vec::new()));
             }
         }
@@ -208,11 +208,16 @@ fn duties_of(nodes: &[Node], id: usize, out: &mut Vec<(String, Vec<String>)>) {
             }
         }
     }
-    for p in &n.after {
-        if !is_intro(p) && !is_parenthetical(p) {
+    for p in n.after.iter().take_while(|p| !starts_appendix(p)) {
+        if !is_intro(p) && !is_parenthetical(p) && !crate::textutil::is_upper(p) {
             out.push((p.clone(), Vec::new()));
         }
     }
+}
+
+/// "PHỤ LỤC …" ends the implementation section: what follows is the appendix, not duties.
+fn starts_appendix(p: &str) -> bool {
+    key(p).starts_with("phu luc")
 }
 
 /// Implementation duties as tasks: every duty an item of "TỔ CHỨC THỰC HIỆN" gives a body

@@ -399,6 +399,11 @@ pub(crate) fn due_of(text: &str, year: Option<i32>) -> When {
         w.date = last_day(years[0], 12);
         return w;
     }
+    // "2024-2026", "2022 - 2030": to be done by the end of the last year.
+    if years.len() == 2 && words <= 4 && years[0] < years[1] && w.recurrence.is_none() {
+        w.date = last_day(years[1], 12);
+        return w;
+    }
     if w.recurrence.is_none() && w.date.is_none() {
         w.note = Some(format!("Thời gian \"{t}\" không đọc được thành ngày hay định kỳ."));
     }
@@ -534,7 +539,7 @@ pub(crate) fn agency_like(name: &str) -> bool {
 /// Split an assignment heading into (agency, inline duty).
 pub(crate) fn split_agency(title: &str) -> Option<(String, Option<String>)> {
     let mut t = title.trim();
-    for p in ["Giao cho ", "Giao ", "Đề nghị ", "Yêu cầu "] {
+    for p in ["Giao cho ", "Giao ", "Đề nghị ", "Yêu cầu ", "Đối với "] {
         if let Some(r) = t.strip_prefix(p) {
             t = r.trim_start();
             break;
@@ -545,8 +550,16 @@ pub(crate) fn split_agency(title: &str) -> Option<(String, Option<String>)> {
     } else {
         let mut cut = t.len();
         for v in DUTY_VERBS {
-            if let Some(p) = t.find(v) {
-                cut = cut.min(p);
+            // "các tổ chức chính trị - xã hội" names bodies; "tổ chức" after "các"/"những" is no verb.
+            let mut from = 0;
+            while let Some(q) = t[from..].find(v) {
+                let p = from + q;
+                let before = t[..p].trim_end();
+                if !(before.ends_with("các") || before.ends_with("Các") || before.ends_with("những")) {
+                    cut = cut.min(p);
+                    break;
+                }
+                from = p + v.len();
             }
         }
         // "Công chức Địa chính – xây dựng thị trấn" is a name; a duty is a longer phrase.

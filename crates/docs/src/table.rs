@@ -217,7 +217,7 @@ pub(crate) fn table_tasks(rows: &[Vec<String>], data: usize, cols: Columns, year
             confidence: (!leads.is_empty()).then_some(1.0),
             evidence: (!leads.is_empty()).then(|| format!("Phụ lục, cột chủ trì: {lead}")),
             lead: leads,
-            coordinating_agencies: split_agencies(&cell(row, cols.coord)),
+            coordinating_agencies: crate::duties::split_and(split_agencies(&cell(row, cols.coord))),
             recurrence: when.recurrence,
             due_text: (!due.is_empty()).then_some(due),
             due_date: when.date,

@@ -80,8 +80,11 @@ pub(crate) fn text_blocks(text: &str) -> (Vec<Block>, PageInfo) {
     for (idx, raw) in text.split('\n').enumerate() {
         let raw = raw.trim_end_matches('\r');
         let trimmed = raw.trim();
-        if trimmed.starts_with('|') && trimmed.len() > 1 && trimmed[1..].contains('|') {
-            info.markdown = true;
+        let md_row = trimmed.starts_with('|') && trimmed.len() > 1 && trimmed[1..].contains('|');
+        // A row of a table a web page rendered as "TT | Nhiệm vụ | Chủ trì | …" (four cells or more).
+        let pipe_row = !md_row && trimmed.matches(" | ").count() >= 3;
+        if md_row || pipe_row {
+            info.markdown |= md_row;
             let cells: Vec<String> =
                 split_table_row(trimmed).into_iter().map(|c| normalize_line(&clean_markdown(&c, &mut false).0)).collect();
             let t = table.get_or_insert_with(|| Table { rows: Vec::new(), source_line: idx + 1 });
@@ -90,13 +93,14 @@ pub(crate) fn text_blocks(text: &str) -> (Vec<Block>, PageInfo) {
             }
             continue;
         }
-        if let Some(t) = table.take() {
-            blocks.push(Block::Table(t));
-            blank = true;
-        }
+        // A blank line between rows does not end a table (web pages put one after every row).
         if trimmed.is_empty() {
             blank = true;
             continue;
+        }
+        if let Some(t) = table.take() {
+            blocks.push(Block::Table(t));
+            blank = true;
         }
         let (cleaned, heading, bold, md) = clean_markdown(raw, &mut in_bold);
         info.markdown |= md;

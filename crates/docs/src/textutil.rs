@@ -420,8 +420,12 @@ pub(crate) fn doc_number_at(s: &str) -> Option<(String, usize)> {
     let rest = &s[i..];
     let mut end = i;
     let mut letters = 0;
+    let mut prev = ' ';
     for (k, c) in rest.char_indices() {
-        let ok = c.is_uppercase() || c.is_ascii_digit() || matches!(c, '-' | '/' | '&' | '.');
+        // Lower-case letters only inside an upper-case symbol part: "225/QĐ-TTg", "CT-TTg".
+        let lower_in_symbol = c.is_lowercase() && prev.is_alphabetic() && letters > 0;
+        prev = c;
+        let ok = c.is_uppercase() || lower_in_symbol || c.is_ascii_digit() || matches!(c, '-' | '/' | '&' | '.');
         if !ok {
             break;
         }
@@ -502,6 +506,13 @@ mod tests {
         assert_eq!(d[1].date(), make_date(2022, 12, 5));
         assert!(find_dates("Nghị định số 59/2019/NĐ-CP và 48/KH-UBND, tỷ lệ 1.5").is_empty());
         assert!(find_dates("mức độ 3,4 trong 6 tháng/lần").is_empty());
+    }
+
+    #[test]
+    fn document_numbers_keep_lower_case_letters_of_the_symbol() {
+        assert_eq!(doc_number_at("225/QĐ-TTg ngày 04/02/2016").map(|x| x.0).as_deref(), Some("225/QĐ-TTg"));
+        assert_eq!(doc_number_at("06/CT-TTg;").map(|x| x.0).as_deref(), Some("06/CT-TTg"));
+        assert_eq!(doc_number_at("48/KH-UBND ngày").map(|x| x.0).as_deref(), Some("48/KH-UBND"));
     }
 
     #[test]

@@ -79,6 +79,15 @@ pub struct TaskRow {
     pub status: String,
     pub source_task_id: Option<i64>,
     pub version: i64,
+    /// The owners were read from the document and are not confirmed yet.
+    pub lead_proposed: bool,
+    pub lead_evidence: Option<String>,
+    pub lead_confidence: Option<f64>,
+    /// "tasks", "implementation", "appendix" for a task read from a document.
+    pub source: Option<String>,
+    /// JSON array of notes (see `Task::notes`).
+    #[serde(skip)]
+    pub notes: String,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -90,6 +99,14 @@ pub struct Task {
 }
 
 impl Task {
+    /// What the importer could not resolve for this task.
+    pub fn notes(&self) -> Vec<String> {
+        serde_json::from_str(&self.row.notes).unwrap_or_default()
+    }
+    /// A lead a person has confirmed (or entered): not a proposal read from the document.
+    pub fn has_confirmed_lead(&self) -> bool {
+        !self.row.lead_proposed && self.row.lead_agency.as_deref().is_some_and(|s| !s.trim().is_empty())
+    }
     pub fn has_time(&self) -> bool {
         self.row.due_date.is_some() || self.row.recurrence.is_some() || self.row.due_text.as_deref().is_some_and(|s| !s.trim().is_empty())
     }
@@ -106,6 +123,11 @@ impl Task {
             due_text: self.row.due_text.clone(),
             recurrence: self.row.recurrence.as_deref().and_then(Recurrence::parse),
             task_group: self.row.task_group.as_deref().and_then(parse_task_group),
+            lead_proposed: self.row.lead_proposed,
+            lead_evidence: self.row.lead_evidence.clone(),
+            lead_confidence: self.row.lead_confidence,
+            source: self.row.source.clone(),
+            notes: self.notes(),
         }
     }
 }
@@ -228,8 +250,9 @@ impl Store {
             for (i, t) in draft.tasks.iter().enumerate() {
                 let lead_id = t.lead_agency.as_deref().and_then(|a| agencies.get(&fold(a)).copied());
                 const TASK: &str = "INSERT INTO task (plan_id, position, code, section_code, text, text_fold, lead_agency, lead_agency_id, coordinating, \
-                     expected_result, due_date, due_text, recurrence, task_group, status, source_task_id, version, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'not_started', NULL, 1, $15, $15) RETURNING id";
+                     expected_result, due_date, due_text, recurrence, task_group, status, source_task_id, version, created_at, updated_at, \
+                     lead_proposed, lead_evidence, lead_confidence, source, notes) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'not_started', NULL, 1, $15, $15, $16, $17, $18, $19, $20) RETURNING id";
                 let task_id: i64 = sqlx::query_scalar(TASK)
                     .bind(id)
                     .bind(i as i64)
@@ -246,6 +269,11 @@ impl Store {
                     .bind(t.recurrence.map(|r| r.as_str()))
                     .bind(t.task_group.map(task_group_str))
                     .bind(now)
+                    .bind(t.lead_proposed)
+                    .bind(opt_text(t.lead_evidence.as_deref()))
+                    .bind(t.lead_confidence)
+                    .bind(opt_text(t.source.as_deref()))
+                    .bind(serde_json::to_string(&t.notes).unwrap_or_else(|_| "[]".into()))
                     .fetch_one(&mut *tx)
                     .await?;
                 let mut nodes = t.nodes.clone();
@@ -340,7 +368,7 @@ impl Store {
     pub async fn tasks(&self, scope: &Scope, plan_id: i64) -> StoreResult<Vec<Task>> {
         self.plan(scope, plan_id).await?;
         const SQL: &str = "SELECT id, plan_id, position, code, section_code, text, lead_agency, lead_agency_id, coordinating, expected_result, \
-            due_date, due_text, recurrence, task_group, status, source_task_id, version FROM task WHERE plan_id = $1 ORDER BY position";
+            due_date, due_text, recurrence, task_group, status, source_task_id, version, lead_proposed, lead_evidence, lead_confidence, source, notes FROM task WHERE plan_id = $1 ORDER BY position";
         let rows: Vec<TaskRow> = on_db!(&self.read, |p| sqlx::query_as(SQL).bind(plan_id).fetch_all(p).await)?;
         const NODES: &str =
             "SELECT n.task_id, n.node_code FROM task_node n JOIN task t ON t.id = n.task_id WHERE t.plan_id = $1 ORDER BY n.node_code";
@@ -350,7 +378,7 @@ impl Store {
 
     pub async fn task(&self, scope: &Scope, task_id: i64) -> StoreResult<Task> {
         const SQL: &str = "SELECT id, plan_id, position, code, section_code, text, lead_agency, lead_agency_id, coordinating, expected_result, \
-            due_date, due_text, recurrence, task_group, status, source_task_id, version FROM task WHERE id = $1";
+            due_date, due_text, recurrence, task_group, status, source_task_id, version, lead_proposed, lead_evidence, lead_confidence, source, notes FROM task WHERE id = $1";
         let row: TaskRow = on_db!(&self.read, |p| sqlx::query_as(SQL).bind(task_id).fetch_optional(p).await)?
             .ok_or_else(|| StoreError::NotFound(format!("nhiệm vụ #{task_id}")))?;
         self.plan(scope, row.plan_id).await?;
@@ -428,6 +456,8 @@ impl Store {
             Some(v) => v.map(|s| nfc(&s)).filter(|s| !s.is_empty()),
             None => old.clone(),
         };
+        // Saving a task's owners confirms them: they are no longer the document's proposal.
+        let lead_proposed = old.row.lead_proposed && patch.lead_agency.is_none() && patch.coordinating_agencies.is_none();
         let lead = pick(patch.lead_agency, &old.row.lead_agency);
         let result = pick(patch.expected_result, &old.row.expected_result);
         // Dates, recurrences and groups arrive typed; they are stored in their text form.
@@ -450,7 +480,7 @@ impl Store {
         let lead_id = lead.as_deref().and_then(|a| agencies.get(&fold(a)).copied());
         write_tx!(self, |tx| {
             const UPD: &str = "UPDATE task SET text = $1, text_fold = $2, lead_agency = $3, lead_agency_id = $4, coordinating = $5, expected_result = $6, \
-                 due_date = $7, due_text = $8, recurrence = $9, task_group = $10, version = version + 1, updated_at = $11 WHERE id = $12 AND version = $13";
+                 due_date = $7, due_text = $8, recurrence = $9, task_group = $10, version = version + 1, updated_at = $11, lead_proposed = $14 WHERE id = $12 AND version = $13";
             let n = sqlx::query(UPD)
                 .bind(&text)
                 .bind(search_key(&text, lead.as_deref()))
@@ -465,6 +495,7 @@ impl Store {
                 .bind(now_ms())
                 .bind(task_id)
                 .bind(expected_version)
+                .bind(lead_proposed)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
@@ -521,7 +552,7 @@ impl Store {
             unit_name: String,
         }
         const SQL: &str = "SELECT t.id, t.plan_id, t.position, t.code, t.section_code, t.text, t.lead_agency, t.lead_agency_id, t.coordinating, \
-            t.expected_result, t.due_date, t.due_text, t.recurrence, t.task_group, t.status, t.source_task_id, t.version, \
+            t.expected_result, t.due_date, t.due_text, t.recurrence, t.task_group, t.status, t.source_task_id, t.version, t.lead_proposed, t.lead_evidence, t.lead_confidence, t.source, t.notes, \
             p.title AS plan_title, p.number AS plan_number, p.year AS plan_year, u.name AS unit_name \
             FROM task t JOIN plan p ON p.id = t.plan_id JOIN unit u ON u.id = p.unit_id \
             WHERE u.path LIKE $1 || '%' AND ($2 = '' OR t.text_fold LIKE $2) \

@@ -22,7 +22,7 @@ pub async fn plan_checklist(app: &App, scope: &Scope, plan: &Plan, tasks: &[Task
         .map(|t| TaskFacts {
             code: t.row.code.clone(),
             nodes: t.nodes.clone(),
-            has_lead: t.row.lead_agency.as_deref().is_some_and(|s| !s.trim().is_empty()),
+            has_lead: t.has_confirmed_lead(),
             has_result: t.row.expected_result.as_deref().is_some_and(|s| !s.trim().is_empty()),
             has_time: t.has_time(),
         })

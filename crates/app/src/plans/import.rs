@@ -67,9 +67,73 @@ fn parsed_recurrence(s: &str) -> Option<Recurrence> {
     }
 }
 
-/// Owners the parser only proposes (from the task's words or a matching duty): they wait for the review.
-fn proposed(t: &chiso_docs::Task) -> bool {
-    matches!(t.lead_source.as_deref(), Some("duty" | "text"))
+/// A task as read: its owners are proposals (with the sentence they come from) until a person confirms them;
+/// further leads the text names are kept in a note, not dropped.
+fn task_draft(t: &chiso_docs::Task) -> TaskDraft {
+    let mut notes = t.notes.clone();
+    if t.lead.len() > 1 {
+        notes.push(format!("Văn bản giao cùng chủ trì: {}.", t.lead[1..].join("; ")));
+    }
+    TaskDraft {
+        code: t.code.clone(),
+        text: if t.details.is_empty() { t.text.clone() } else { format!("{}\n{}", t.text, t.details.join("\n")) },
+        nodes: t.nodes.iter().map(|n| normalize_node(n)).collect(),
+        section_code: t.section_code.clone(),
+        lead_agency: t.lead_agency(),
+        coordinating_agencies: t.coordinating_agencies.clone(),
+        expected_result: t.product.clone(),
+        due_date: t.due_date,
+        due_text: t.due_text.clone(),
+        recurrence: t.due_text.as_deref().and_then(Recurrence::from_text).or(t.recurrence.as_deref().and_then(parsed_recurrence)),
+        task_group: None,
+        lead_proposed: !t.lead.is_empty() || !t.coordinating_agencies.is_empty(),
+        lead_evidence: t.evidence.clone(),
+        lead_confidence: t.confidence,
+        source: Some(t.source.clone()).filter(|s| !s.is_empty()),
+        notes,
+    }
+}
+
+/// Resolve the owners a document names to the unit's agencies (`agencies`: their names as stored): an exact
+/// match takes the agency's own name (so the store links the agency); a name that matches no agency, or only
+/// resembles some, is kept as written with a note that asks — never silently another body. Groups ("UBND các
+/// xã, thị trấn") stay as written.
+pub fn resolve_owners(draft: &mut PlanDraft, agencies: &[String]) {
+    for t in &mut draft.tasks {
+        if let Some(lead) = t.lead_agency.clone() {
+            let (name, note) = resolve_one(&lead, agencies, "Cơ quan chủ trì");
+            t.lead_agency = Some(name);
+            t.notes.extend(note);
+        }
+        let mut coordinators = Vec::new();
+        for c in std::mem::take(&mut t.coordinating_agencies) {
+            let (name, note) = resolve_one(&c, agencies, "Cơ quan phối hợp");
+            coordinators.push(name);
+            t.notes.extend(note);
+        }
+        t.coordinating_agencies = coordinators;
+    }
+}
+
+fn resolve_one(name: &str, agencies: &[String], role: &str) -> (String, Option<String>) {
+    use chiso_core::agency::{AgencyMatch, is_group, resolve};
+    if is_group(name) {
+        return (name.to_string(), None);
+    }
+    match resolve(name, agencies) {
+        AgencyMatch::Exact(i) => (agencies[i].clone(), None),
+        AgencyMatch::Close(c) => (
+            name.to_string(),
+            Some(format!(
+                "{role} \"{name}\" chưa khớp cơ quan nào của đơn vị; gần giống: {}. Hãy chọn hoặc tạo cơ quan.",
+                c.iter().map(|&i| agencies[i].as_str()).collect::<Vec<_>>().join("; ")
+            )),
+        ),
+        AgencyMatch::None => (
+            name.to_string(),
+            Some(format!("{role} \"{name}\" không có trong danh sách cơ quan của đơn vị. Hãy tạo cơ quan hoặc chọn cơ quan khác.")),
+        ),
+    }
 }
 
 /// A parsed document as a plan draft. `fallback_year` is used when the document shows no year. A document
@@ -79,25 +143,7 @@ pub fn draft_from_parsed(parsed: &ParsedPlan, fallback_year: Option<i32>) -> Res
     let year =
         parsed.year.or(parsed.date.map(|d| d.year())).or(fallback_year).ok_or("văn bản không ghi năm; hãy chỉ định năm của kế hoạch")?;
     let status = if parsed.number.is_some() && parsed.date.is_some() { PlanStatus::Issued } else { PlanStatus::Draft };
-    let tasks = parsed
-        .tasks
-        .iter()
-        // Implementation duties and proposed owners are imported with the review step.
-        .filter(|t| t.source != "implementation")
-        .map(|t| TaskDraft {
-            code: t.code.clone(),
-            text: if t.details.is_empty() { t.text.clone() } else { format!("{}\n{}", t.text, t.details.join("\n")) },
-            nodes: t.nodes.iter().map(|n| normalize_node(n)).collect(),
-            section_code: t.section_code.clone(),
-            lead_agency: if t.lead_source.as_deref() == Some("appendix") { t.lead_agency() } else { None },
-            coordinating_agencies: if proposed(t) { Vec::new() } else { t.coordinating_agencies.clone() },
-            expected_result: t.product.clone(),
-            due_date: t.due_date,
-            due_text: t.due_text.clone(),
-            recurrence: t.due_text.as_deref().and_then(Recurrence::from_text).or(t.recurrence.as_deref().and_then(parsed_recurrence)),
-            task_group: None,
-        })
-        .collect();
+    let tasks = parsed.tasks.iter().map(task_draft).collect();
     let document = serde_json::to_value(parsed).map_err(|e| e.to_string())?;
     let families = if parsed.index_families.is_empty() { vec!["PAPI".to_string()] } else { parsed.index_families.clone() };
     Ok(PlanDraft {
@@ -147,8 +193,14 @@ pub async fn import_document(
         .await
         .map_err(|e| ImportError::Internal(e.to_string()))?
         .map_err(|_| ImportError::Unreadable(file_name.to_string()))??;
-    let draft = draft_from_parsed(&parsed, fallback_year).map_err(|message| ImportError::Draft { file: file_name.to_string(), message })?;
-    Ok(app.store.create_plan(scope, unit_code, &draft, None, Some(file_name)).await?)
+    let mut draft =
+        draft_from_parsed(&parsed, fallback_year).map_err(|message| ImportError::Draft { file: file_name.to_string(), message })?;
+    let unit = app.store.unit_by_code(scope, unit_code).await?;
+    let agencies: Vec<String> = app.store.agencies(scope, unit.id).await?.into_iter().map(|a| a.name).collect();
+    resolve_owners(&mut draft, &agencies);
+    let plan = app.store.create_plan(scope, unit_code, &draft, None, Some(file_name)).await?;
+    app.reports().record_deadlines(&plan).await?;
+    Ok(plan)
 }
 
 #[cfg(test)]

@@ -9,13 +9,15 @@ mod checklist;
 mod draft;
 mod export;
 mod import;
+mod review;
 mod tasks;
 
 pub use cascade::{CascadeError, ChildPlan, ChildPlanState, children_of, create_child_plan};
 pub use checklist::plan_checklist;
 pub use draft::draft_next_plan;
 pub use export::{ExportError, ExportFormat, Exported, export_plan, plan_document};
-pub use import::{ImportError, draft_from_parsed, import_document};
+pub use import::{ImportError, draft_from_parsed, import_document, resolve_owners};
+pub use review::{OwnerChoice, OwnerReview, ReviewItem, confirm_owner, owner_review};
 pub use tasks::{LIBRARY_LIMIT, TaskEdit, TaskEditError, TaskQuery, edit_task, search_tasks};
 
 use crate::{App, ServiceResult};

@@ -118,6 +118,7 @@ fn time_column_forms_and_notes_for_what_is_no_date() {
     assert_eq!(app[2].due_date.map(|d| d.to_string()), Some("2025-06-30".into()));
     assert_eq!(app[3].due_date, None);
     assert_eq!(app[3].due_text.as_deref(), Some("khi có yêu cầu"), "kept as written");
+    assert_eq!(chiso_docs::parse_plan("KẾ HOẠCH\nNăm 2025\nI. NHIỆM VỤ\n1. Xem.\n\nTT | Nhiệm vụ | Chủ trì | Phối hợp | Thời gian\n\n1 | Việc | Bộ Y tế | Các bộ, ngành và UBND TP Hà Nội | 2024-2026\n".as_bytes(), "w.txt").unwrap().tasks.iter().find(|t| t.source == "appendix").map(|t| (t.due_date.map(|d| d.to_string()), t.coordinating_agencies.clone())), Some((Some("2026-12-31".to_string()), vec!["Các bộ, ngành".to_string(), "UBND TP Hà Nội".to_string()])), "a web page's 'a | b | c' rows with blank lines between; a range of years; 'và' between bodies");
     assert_eq!(app[3].notes.len(), 1, "a time that is no date is noted");
     assert!(app[4].lead.is_empty() && app[4].notes.iter().any(|n| n.contains("chủ trì")), "a missing lead is noted");
     assert_eq!(app[4].due_date.map(|d| d.to_string()), Some("2025-11-30".into()));

@@ -8,6 +8,7 @@ mod detail;
 mod draft;
 mod export;
 mod list;
+mod review;
 mod tasks;
 
 use crate::startup::AppState;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/plans/{id}/issue", post(detail::issue))
         .route("/plans/{id}/children", post(detail::create_child))
         .route("/plans/{id}/export/{format}", get(export::export))
+        .route("/plans/{id}/review", get(review::review_page).post(review::review_submit))
         .route("/tasks/{id}/edit", get(tasks::task_edit_page).post(tasks::task_edit_submit))
         .route("/library", get(tasks::library))
         .route("/results/{fw}/{year}/units/{code}/draft-plan", post(draft::draft_plan_form))

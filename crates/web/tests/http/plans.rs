@@ -112,3 +112,53 @@ async fn bad_uploads_are_refused_and_store_nothing() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_review_page_shows_owners_read_from_the_document_and_confirms_them() {
+    on_each_app(|app| async move {
+        let label = app.label;
+        let sys = chiso_core::access::Scope::system("test");
+        let unit = app.store.unit_by_code(&sys, "123").await.expect("unit");
+        let nv = app.store.ensure_agency(&sys, unit.id, "Phòng Nội vụ", "phong").await.expect("agency");
+        let c = app.login("nv.huyen").await;
+        let r = upload(&app, &c, "123", "003.txt", SEED_003.to_vec()).await;
+        assert_eq!(r.status(), 303, "{label}");
+        let id: i64 = r.headers()["location"].to_str().expect("loc").trim_start_matches("/plans/").parse().expect("id");
+        let plan_page = c.get(app.url(&format!("/plans/{id}"))).send().await.expect("plan").text().await.expect("body");
+        assert!(plan_page.contains(&format!("/plans/{id}/review")) && plan_page.contains("đề xuất, chưa xác nhận"), "{label}");
+
+        let page = c.get(app.url(&format!("/plans/{id}/review"))).send().await.expect("review").text().await.expect("body");
+        assert!(page.contains("Rà soát phân công") && page.contains("Còn 10/45 nhiệm vụ chờ xác nhận"), "{label}: the 10 duties");
+        assert!(page.contains("<q>Theo dõi, đôn đốc, tổng hợp kết quả thực hiện"), "{label}: the evidence sentence");
+        assert!(
+            page.contains(&format!("<option value=\"a{}\" selected>Phòng Nội vụ</option>", nv.id)),
+            "{label}: resolved agency preselected"
+        );
+        assert!(page.contains("Tòa án nhân huyện") && page.contains("không có trong danh sách cơ quan"), "{label}: unresolved name noted");
+
+        let tasks = app.store.tasks(&sys, id).await.expect("tasks");
+        let t = tasks.iter().find(|t| t.row.code == "IV.2.d1").expect("duty");
+        let csrf = csrf_of(&app, &c).await;
+        let (ok, ver, lead) = (format!("ok_{}", t.row.id), format!("ver_{}", t.row.id), format!("lead_{}", t.row.id));
+        let form = [
+            ("csrf", csrf.clone()),
+            (ok.as_str(), "on".to_string()),
+            (ver.as_str(), t.row.version.to_string()),
+            (lead.as_str(), format!("a{}", nv.id)),
+        ];
+        let r = c.post(app.url(&format!("/plans/{id}/review"))).form(&form).send().await.expect("confirm");
+        assert_eq!(r.status(), 303, "{label}");
+        let after = app.store.task(&sys, t.row.id).await.expect("task");
+        assert!(!after.row.lead_proposed && after.row.lead_agency_id == Some(nv.id), "{label}: confirmed");
+        let page = c.get(app.url(&format!("/plans/{id}/review"))).send().await.expect("review").text().await.expect("body");
+        assert!(page.contains("Còn 9/45 nhiệm vụ chờ xác nhận"), "{label}");
+        // Without the form token nothing changes.
+        let other = tasks.iter().find(|t| t.row.code == "IV.3.d1").expect("duty");
+        let (ok, ver) = (format!("ok_{}", other.row.id), format!("ver_{}", other.row.id));
+        let r =
+            c.post(app.url(&format!("/plans/{id}/review"))).form(&[(ok.as_str(), "on"), (ver.as_str(), "1")]).send().await.expect("post");
+        assert_ne!(r.status(), 303, "{label}");
+        assert!(app.store.task(&sys, other.row.id).await.expect("task").row.lead_proposed, "{label}");
+    })
+    .await;
+}
