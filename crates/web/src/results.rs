@@ -20,16 +20,16 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
+use chiso_app::assessments::SheetView;
+use chiso_app::results::{ImportError, ImportRequest, Mapping, RankTable, WeakReport, rank_table, short_name};
 use chiso_core::access::Permission;
 use chiso_core::framework::{Family, Framework, Source};
-use chiso_core::results::{
-    NodeStats, RankedUnit, Ranking, SheetAction, SheetStatus, check_may_import, default_mapping, parse_unit_mapping, rank_change_vi,
-};
+use chiso_core::results::ResultsFormat;
+use chiso_core::results::{NodeStats, RankedUnit, Ranking, SheetAction, SheetStatus, check_may_import, rank_change_vi};
 use chiso_core::text::{fold, vn_number};
 use chiso_core::weakness::TaskGroup;
 use chiso_store::StoreError;
-use chiso_store::assessments::{AppraisalInput, Assessment, SelfScoreInput, SheetView};
-use chiso_store::results::{RankTable, ResultsFormat, ResultsImport, ResultsImportError, WeakReport, rank_table, short_name};
+use chiso_store::assessments::{AppraisalInput, Assessment, SelfScoreInput};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
@@ -291,24 +291,16 @@ async fn import_upload(State(state): State<AppState>, me: CurrentUser, mut multi
     let unit_codes = fields.get("unit_codes").is_some_and(|v| v == "1");
     let map_text = match mapping {
         Some((n, b)) => Some((n.clone(), utf8(&n, b)?)),
-        None if unit_codes => None,
-        None => default_mapping(fw).map(|t| ("province-units.csv".to_string(), t.to_string())),
-    };
-    let map = match &map_text {
-        Some((n, t)) => match parse_unit_mapping(t) {
-            Ok(m) => Some(m),
-            Err(e) => {
-                let errors = std::iter::once(format!("Tệp ánh xạ '{n}' có lỗi, chưa nhập gì:"))
-                    .chain(e.problems.iter().map(|p| p.to_string()))
-                    .collect();
-                return Ok((StatusCode::UNPROCESSABLE_ENTITY, render_index(&state, &me, None, errors, None).await?).into_response());
-            }
-        },
         None => None,
     };
+    let mapping = match &map_text {
+        Some((n, t)) => Mapping::File { name: n, text: t },
+        None if unit_codes => Mapping::None,
+        None => Mapping::Default,
+    };
     let confirm_removal = fields.get("confirm_removal").is_some_and(|v| v == "1");
-    let req = ResultsImport { framework: fw, year, text: &text, format, mapping: map.as_ref(), source: &name, confirm_removal };
-    match state.store.import_results(&me.scope, req).await {
+    let req = ImportRequest { framework: fw, year, text: &text, format, mapping, source: &name, confirm_removal };
+    match state.app.results().import(&me.scope, req).await {
         Ok(s) => {
             let msg = if s.unchanged {
                 format!("'{name}': trùng với dữ liệu {} năm {year} đã lưu, không thay đổi.", fw.code)
@@ -323,7 +315,13 @@ async fn import_upload(State(state): State<AppState>, me: CurrentUser, mut multi
             };
             Ok(Redirect::to(&format!("/results/{}/{year}?msg={}", fw.code, urlencode(&msg))).into_response())
         }
-        Err(ResultsImportError::File(e)) => {
+        Err(ImportError::Mapping { name: n, error: e }) => {
+            let errors = std::iter::once(format!("Tệp ánh xạ '{n}' có lỗi, chưa nhập gì:"))
+                .chain(e.problems.iter().map(|p| p.to_string()))
+                .collect();
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render_index(&state, &me, None, errors, None).await?).into_response())
+        }
+        Err(ImportError::File(e)) => {
             let mut errors = vec![format!("Tệp '{name}' có lỗi, không dữ liệu nào được nhận:")];
             errors.extend(e.problems.iter().map(|p| p.to_string()));
             if e.more > 0 {
@@ -331,15 +329,15 @@ async fn import_upload(State(state): State<AppState>, me: CurrentUser, mut multi
             }
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render_index(&state, &me, None, errors, None).await?).into_response())
         }
-        Err(e @ ResultsImportError::RemovalNotConfirmed(_)) => {
-            let ResultsImportError::RemovalNotConfirmed(units) = &e else { unreachable!() };
+        Err(e @ ImportError::RemovalNotConfirmed(_)) => {
+            let ImportError::RemovalNotConfirmed(units) = &e else { unreachable!() };
             let errors = vec![
                 format!("Tệp '{name}' ({} năm {year}) chưa được nhập: {e}.", fw.code),
                 "Nếu đúng là cần xóa, hãy chọn lại tệp, đánh dấu ô xác nhận bên dưới rồi nhập lại.".to_string(),
             ];
             Ok((StatusCode::CONFLICT, render_index(&state, &me, None, errors, Some(units.len())).await?).into_response())
         }
-        Err(ResultsImportError::Store(e)) => Err(e.into()),
+        Err(ImportError::Store(e)) => Err(e.into()),
     }
 }
 
@@ -431,7 +429,7 @@ async fn ranking_page(
 ) -> Result<Html<String>, PageError> {
     let fw = framework(&state, &code)?;
     let year = year_of(&year)?;
-    let ranking = state.store.ranking(&me.scope, fw, year, None).await?;
+    let ranking = state.app.results().ranking(&me.scope, fw, year, None).await?;
     let years: Vec<i32> = state.store.result_years(&me.scope, &fw.code).await?.into_iter().map(|y| y.year).collect();
     let tree = fw.tree_for_year(Some(year));
     let dims: Vec<DimHead> =
@@ -618,7 +616,7 @@ async fn unit_page(
 ) -> Result<Html<String>, PageError> {
     let fw = framework(&state, &code)?;
     let year = year_of(&year)?;
-    let rankings = state.store.rankings(&me.scope, fw, None).await?;
+    let rankings = state.app.results().rankings(&me.scope, fw, None).await?;
     let Some(current) = rankings.iter().find(|r| r.year == year) else {
         return Err(AppError::NotFound(format!("kết quả {} năm {year} (chưa nhập)", fw.code)).into());
     };
@@ -665,7 +663,12 @@ async fn unit_page(
             }
         })
         .collect();
-    let (weak, groups, outline, plan_year, weak_error, reference_note) = match state.store.weak_report(&me.scope, fw, &unit, year).await {
+    let (weak, groups, outline, plan_year, weak_error, reference_note) = match state
+        .app
+        .results()
+        .weak_report(&me.scope, fw, &unit, year)
+        .await
+    {
         Ok(w) => {
             let (a, b, c) = weak_views(&w, year);
             let note = match w.reference {
@@ -676,7 +679,7 @@ async fn unit_page(
             };
             (a, b, c, w.plan.plan_year, None, note)
         }
-        Err(StoreError::NotFound(m)) => (Vec::new(), Vec::new(), Vec::new(), year + 1, Some(m), ""),
+        Err(chiso_app::results::WeakError::NoScores(m)) => (Vec::new(), Vec::new(), Vec::new(), year + 1, Some(m), ""),
         Err(e) => return Err(e.into()),
     };
 
@@ -846,7 +849,7 @@ async fn sheet_create(State(state): State<AppState>, me: CurrentUser, Form(f): F
     me.check_csrf(&f.csrf)?;
     let fw = framework(&state, &f.framework)?;
     let year = year_of(&f.year)?;
-    let a = state.store.create_assessment(&me.scope, fw, &f.unit, year).await?;
+    let a = state.app.assessments().create(&me.scope, fw, &f.unit, year).await?;
     Ok(Redirect::to(&format!("/assessments/{}", a.id)).into_response())
 }
 
@@ -886,7 +889,7 @@ async fn sheet_ranking_page(
 ) -> Result<Html<String>, PageError> {
     let fw = framework(&state, q.framework.as_deref().unwrap_or("par_index"))?;
     let year = year_of(&q.year)?;
-    let r = state.store.assessment_ranking(&me.scope, fw, &q.parent, year).await?;
+    let r = state.app.assessments().ranking(&me.scope, fw, &q.parent, year).await?;
     let rows = r
         .ranking
         .ranked
@@ -1079,7 +1082,7 @@ async fn render_sheet(
 ) -> Result<Html<String>, PageError> {
     let a = state.store.assessment(&me.scope, id).await?;
     let fw = framework(state, &a.framework)?;
-    let v = state.store.sheet(&me.scope, fw, id).await?;
+    let v = state.app.assessments().sheet(&me.scope, fw, id).await?;
     let history = audit_rows(state.store.audit_of(&me.scope, "assessment", &id.to_string()).await?);
     Ok(Html(sheet_page_model(me, fw, v, history, errors, message).render()?))
 }
@@ -1162,7 +1165,7 @@ async fn sheet_self(
     let (a, fw) = sheet_framework(&state, &me, id).await?;
     let result = async {
         let inputs = self_inputs(&fw, a.year, &f)?;
-        state.store.save_self_scores(&me.scope, &fw, id, &inputs, f.version()).await?;
+        state.app.assessments().save_self_scores(&me.scope, &fw, id, &inputs, f.version()).await?;
         Ok(())
     }
     .await;
@@ -1180,7 +1183,7 @@ async fn sheet_appraise(
     let (a, fw) = sheet_framework(&state, &me, id).await?;
     let result = async {
         let inputs = appraisal_inputs(&fw, a.year, &f)?;
-        state.store.appraise(&me.scope, &fw, id, &inputs, f.version()).await?;
+        state.app.assessments().appraise(&me.scope, &fw, id, &inputs, f.version()).await?;
         Ok(())
     }
     .await;
@@ -1204,7 +1207,7 @@ async fn sheet_explain(
             f.has(&key).then(|| (l.code.clone(), f.get(&key).to_string()))
         })
         .collect();
-    let result = state.store.explain(&me.scope, &fw, id, &inputs, f.version()).await.map(|_| ()).map_err(AppError::from);
+    let result = state.app.assessments().explain(&me.scope, &fw, id, &inputs, f.version()).await.map(|_| ()).map_err(AppError::from);
     after_form(&state, &me, id, result, "Đã lưu giải trình.").await
 }
 
@@ -1220,7 +1223,8 @@ async fn sheet_status(
     let action =
         SheetAction::parse(f.get("action")).ok_or_else(|| AppError::BadRequest(format!("thao tác '{}' không có", f.get("action"))))?;
     let reason = Some(f.get("reason")).filter(|s| !s.trim().is_empty());
-    let result = state.store.transition(&me.scope, &fw, id, action, reason, f.version()).await.map(|_| ()).map_err(AppError::from);
+    let result =
+        state.app.assessments().transition(&me.scope, &fw, id, action, reason, f.version()).await.map(|_| ()).map_err(AppError::from);
     after_form(&state, &me, id, result, &format!("Đã {}.", action.name_vi().to_lowercase())).await
 }
 
@@ -1247,7 +1251,7 @@ async fn api_ranking(
     let fw = framework(&state, &code)?;
     let year = year_of(&year)?;
     let parent = q.parent.as_deref().filter(|s| !s.is_empty());
-    let r = state.store.ranking(&me.scope, fw, year, parent).await?;
+    let r = state.app.results().ranking(&me.scope, fw, year, parent).await?;
     Ok(Json(rank_table(&r)))
 }
 
@@ -1271,7 +1275,7 @@ async fn api_unit(
 ) -> Result<Json<UnitResult>, ApiError> {
     let fw = framework(&state, &code)?;
     let year = year_of(&year)?;
-    let r = state.store.ranking(&me.scope, fw, year, None).await?;
+    let r = state.app.results().ranking(&me.scope, fw, year, None).await?;
     let entry = r.unit(&unit).cloned();
     let name = entry
         .as_ref()
@@ -1288,7 +1292,7 @@ async fn api_weak(
 ) -> Result<Json<WeakReport>, ApiError> {
     let fw = framework(&state, &code)?;
     let year = year_of(&year)?;
-    Ok(Json(state.store.next_plan_outline(&me.scope, fw, &unit, year).await?))
+    Ok(Json(state.app.results().next_plan_outline(&me.scope, fw, &unit, year).await?))
 }
 
 async fn api_sheets(State(state): State<AppState>, me: CurrentUser, Query(q): Query<SheetsQuery>) -> Result<Json<Value>, ApiError> {
@@ -1312,13 +1316,13 @@ async fn api_sheet_create(
 ) -> Result<(StatusCode, Json<SheetView>), ApiError> {
     check_header_csrf(&me, &headers)?;
     let fw = framework(&state, &n.framework)?;
-    let a = state.store.create_assessment(&me.scope, fw, &n.unit, n.year).await?;
-    Ok((StatusCode::CREATED, Json(state.store.sheet(&me.scope, fw, a.id).await?)))
+    let a = state.app.assessments().create(&me.scope, fw, &n.unit, n.year).await?;
+    Ok((StatusCode::CREATED, Json(state.app.assessments().sheet(&me.scope, fw, a.id).await?)))
 }
 
 async fn api_sheet(State(state): State<AppState>, me: CurrentUser, Path(id): Path<i64>) -> Result<Json<SheetView>, ApiError> {
     let (_, fw) = sheet_framework(&state, &me, id).await?;
-    Ok(Json(state.store.sheet(&me.scope, &fw, id).await?))
+    Ok(Json(state.app.assessments().sheet(&me.scope, &fw, id).await?))
 }
 
 #[derive(Deserialize)]
@@ -1349,8 +1353,8 @@ async fn api_self(
         .into_iter()
         .map(|i| SelfScoreInput { node: i.node, score: i.score, evidence: i.evidence, missing_reason: i.missing_reason })
         .collect();
-    state.store.save_self_scores(&me.scope, &fw, id, &inputs, b.version).await?;
-    Ok(Json(state.store.sheet(&me.scope, &fw, id).await?))
+    state.app.assessments().save_self_scores(&me.scope, &fw, id, &inputs, b.version).await?;
+    Ok(Json(state.app.assessments().sheet(&me.scope, &fw, id).await?))
 }
 
 #[derive(Deserialize)]
@@ -1377,8 +1381,8 @@ async fn api_appraise(
     let (_, fw) = sheet_framework(&state, &me, id).await?;
     let inputs: Vec<AppraisalInput> =
         b.items.into_iter().map(|i| AppraisalInput { node: i.node, score: i.score, reason: i.reason }).collect();
-    state.store.appraise(&me.scope, &fw, id, &inputs, b.version).await?;
-    Ok(Json(state.store.sheet(&me.scope, &fw, id).await?))
+    state.app.assessments().appraise(&me.scope, &fw, id, &inputs, b.version).await?;
+    Ok(Json(state.app.assessments().sheet(&me.scope, &fw, id).await?))
 }
 
 #[derive(Deserialize)]
@@ -1403,8 +1407,8 @@ async fn api_explain(
     check_header_csrf(&me, &headers)?;
     let (_, fw) = sheet_framework(&state, &me, id).await?;
     let inputs: Vec<(String, String)> = b.items.into_iter().map(|i| (i.node, i.text)).collect();
-    state.store.explain(&me.scope, &fw, id, &inputs, b.version).await?;
-    Ok(Json(state.store.sheet(&me.scope, &fw, id).await?))
+    state.app.assessments().explain(&me.scope, &fw, id, &inputs, b.version).await?;
+    Ok(Json(state.app.assessments().sheet(&me.scope, &fw, id).await?))
 }
 
 #[derive(Deserialize)]
@@ -1427,8 +1431,8 @@ async fn api_transition(
         let all: Vec<&str> = SheetAction::ALL.iter().map(|a| a.as_str()).collect();
         AppError::BadRequest(format!("thao tác '{}' không có (có: {})", b.action, all.join(", ")))
     })?;
-    state.store.transition(&me.scope, &fw, id, action, b.reason.as_deref(), b.version).await?;
-    Ok(Json(state.store.sheet(&me.scope, &fw, id).await?))
+    state.app.assessments().transition(&me.scope, &fw, id, action, b.reason.as_deref(), b.version).await?;
+    Ok(Json(state.app.assessments().sheet(&me.scope, &fw, id).await?))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,10 +3,10 @@
 
 use crate::browser::Browser;
 use crate::helpers::*;
+use chiso_app::results::{ImportRequest, Mapping};
 use chiso_core::access::Scope;
 use chiso_core::framework::{FrameworkSet, Source};
-use chiso_core::results::{PAPI_PROVINCE_MAPPING, parse_unit_mapping};
-use chiso_store::results::{ResultsFormat, ResultsImport};
+use chiso_core::results::ResultsFormat;
 use chiso_store::testing::TestDb;
 use serde_json::{Value, json};
 
@@ -21,18 +21,18 @@ async fn load_papi(app: &TestApp) {
     app.store.import_units_csv(&sys, UNITS).await.expect("provinces");
     let set = FrameworkSet::builtin().expect("frameworks");
     let papi = set.get("papi").expect("papi");
-    let map = parse_unit_mapping(PAPI_PROVINCE_MAPPING).expect("mapping");
+    let uc = chiso_app::App::new(app.store.clone(), std::sync::Arc::new(set.clone()));
     for (year, text) in [(2022, Y2022), (2023, Y2023), (2024, Y2024)] {
-        let req = ResultsImport {
+        let req = ImportRequest {
             framework: papi,
             year,
             text,
             format: ResultsFormat::Wide,
-            mapping: Some(&map),
+            mapping: Mapping::Default,
             source: "test",
             confirm_removal: false,
         };
-        app.store.import_results(&sys, req).await.expect("import");
+        uc.results().import(&sys, req).await.expect("import");
     }
 }
 
