@@ -57,7 +57,7 @@ macro_rules! bump {
 const SAME: f64 = 1e-9;
 
 /// A score sheet's header.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
 pub struct Assessment {
     pub id: i64,
     pub unit_id: i64,
@@ -88,7 +88,7 @@ impl Assessment {
 }
 
 /// One leaf criterion of a sheet as stored.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
 pub struct AssessmentItem {
     pub node: String,
     pub self_score: Option<f64>,
@@ -125,7 +125,7 @@ pub struct AppraisalInput {
 }
 
 /// A sheet in a list, with its totals (`max` from the framework).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AssessmentListItem {
     pub assessment: Assessment,
     pub self_total: Option<f64>,

@@ -102,7 +102,7 @@ impl From<sqlx::Error> for ResultsImportError {
 }
 
 /// An imported year.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct ResultYear {
     pub framework: String,
     pub year: i32,
@@ -114,7 +114,7 @@ pub struct ResultYear {
 }
 
 /// A unit as results name it: code, full name ("Tỉnh Quảng Ninh") and short name ("Quảng Ninh").
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct UnitName {
     pub unit: String,
     pub name: String,

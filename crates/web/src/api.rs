@@ -206,7 +206,6 @@ pub fn openapi_document() -> Value {
         for (k, v) in hand {
             paths.entry(k).or_insert(v);
         }
-        paths.extend(crate::results::openapi_paths());
     }
     doc
 }

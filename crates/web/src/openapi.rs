@@ -42,7 +42,7 @@ struct ApiDoc;
 
 /// All `/api/v1` routes with their descriptions.
 pub fn api_router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(crate::api::routes())
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(crate::api::routes()).merge(crate::results::api::routes())
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
 /// A sheet with its items, the computed points and percentages, and what the scope may do.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SheetView {
     pub assessment: Assessment,
     pub status_vi: &'static str,

@@ -36,7 +36,7 @@ impl Failure for RankError {
 }
 
 /// One row of [`RankTable`].
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct RankRow {
     pub unit: String,
     pub name: String,
@@ -49,7 +49,7 @@ pub struct RankRow {
 }
 
 /// The ranking of one year in its compact, stable shape (CLI `results rank --json`, API).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct RankTable {
     pub framework: String,
     pub year: i32,

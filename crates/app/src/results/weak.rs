@@ -10,7 +10,7 @@ use chiso_store::StoreError;
 use serde::Serialize;
 
 /// The leaves of one task group.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct TaskGroups {
     pub keep: Vec<String>,
     pub improve: Vec<String>,
@@ -18,7 +18,7 @@ pub struct TaskGroups {
 }
 
 /// A unit's weak points in one year, with the task groups and the outline of next year's plan.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct WeakReport {
     pub framework: String,
     pub year: i32,

@@ -70,7 +70,7 @@ impl SheetStatus {
 }
 
 /// A change of a sheet's status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SheetAction {
     /// The unit sends its self-assessment for appraisal.
