@@ -40,7 +40,7 @@ pub struct ResultsImport<'a> {
     pub confirm_removal: bool,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct ResultsImportSummary {
     pub framework: String,
     pub year: i32,

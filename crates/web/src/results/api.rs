@@ -5,7 +5,7 @@ use super::*;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::openapi::ErrorBody;
 use chiso_store::assessments::AssessmentListItem;
-use chiso_store::results::ResultYear;
+use chiso_store::results::{ResultYear, ResultsImportSummary};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(api_years))
-        .routes(routes!(api_ranking))
+        .routes(routes!(api_ranking, api_import))
         .routes(routes!(api_unit))
         .routes(routes!(api_weak))
         .routes(routes!(api_sheets, api_sheet_create))
@@ -66,6 +66,55 @@ pub(super) async fn api_ranking(
     let parent = q.parent.as_deref().filter(|s| !s.is_empty());
     let r = state.app.results().ranking(&me.scope, fw, year, parent).await?;
     Ok(Json(rank_table(&r)))
+}
+
+/// One year of official results to import (CSV text, UTF-8).
+#[derive(Deserialize, ToSchema)]
+pub(super) struct ImportJson {
+    /// The results file's text.
+    text: String,
+    /// `wide` (default: `Province,SC11,…`) or `long` (`unit,node,score`).
+    format: Option<String>,
+    /// A mapping file's text (`papi_code,unit_code`); without it PAPI files use the shipped mapping.
+    mapping: Option<String>,
+    /// The file already uses the system's unit codes (no mapping).
+    #[serde(default)]
+    unit_codes: bool,
+    /// The file's name, kept with the year and in the audit.
+    source: Option<String>,
+    /// Confirm that the import may remove results already published for the year; without it such an
+    /// import is refused with 409 saying how many units it would remove.
+    #[serde(default)]
+    confirm_removal: bool,
+}
+
+#[utoipa::path(post, path = "/api/v1/results/{framework}/{year}", tag = "results",
+    summary = "Nhập kết quả chính thức của một năm (chỉ quản trị hệ thống; xóa kết quả đã công bố cần confirm_removal)",
+    security(("session" = [], "csrf" = [])), params(("framework" = String, Path, description = "papi, par_index, sipas"), ("year" = i32, Path, description = "Năm")),
+    request_body = ImportJson,
+    responses((status = 200, body = ResultsImportSummary), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub(super) async fn api_import(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    headers: HeaderMap,
+    ApiPath((code, year)): ApiPath<(String, String)>,
+    ApiJson(b): ApiJson<ImportJson>,
+) -> Result<Json<ResultsImportSummary>, ApiError> {
+    check_header_csrf(&me, &headers)?;
+    let fw = framework(&state, &code)?;
+    let year = year_of(&year)?;
+    let format = ResultsFormat::parse(b.format.as_deref().unwrap_or("wide"))
+        .ok_or_else(|| AppError::BadRequest("định dạng phải là wide hoặc long".into()))?;
+    let mapping = match (&b.mapping, b.unit_codes) {
+        (Some(t), _) => Mapping::File { name: "mapping", text: t },
+        (None, true) => Mapping::None,
+        (None, false) => Mapping::Default,
+    };
+    let source = b.source.as_deref().unwrap_or("api");
+    let req = ImportRequest { framework: fw, year, text: &b.text, format, mapping, source, confirm_removal: b.confirm_removal };
+    Ok(Json(state.app.results().import(&me.scope, req).await?))
 }
 
 #[derive(Serialize, ToSchema)]

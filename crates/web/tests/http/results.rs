@@ -222,10 +222,32 @@ async fn importing_official_results_is_for_the_administrator_and_removal_is_conf
         assert!(page.contains("xóa kết quả đã công bố của 3 đơn vị") && page.contains("name=\"confirm_removal\""), "{label}");
         let stored = app.store.year_scores(&sys, "papi", 2023).await.expect("read").expect("stored");
         assert!(stored.scores.units.contains_key("01"), "{label}: nothing removed yet");
-        // Confirmed: done.
-        assert_eq!(upload(admin.clone(), csrf.clone(), fewer, true).await.status(), 303, "{label}");
+        // The same through the API: 409 with the count, then confirmed.
+        let api = |c: reqwest::Client, csrf: String, body: Value| {
+            let app = app.clone();
+            async move { c.post(app.url("/api/v1/results/papi/2023")).header("x-csrf-token", csrf).json(&body).send().await.expect("post") }
+        };
+        let r = api(admin.clone(), csrf.clone(), json!({"text": fewer, "source": "fewer.csv"})).await;
+        assert_eq!(r.status(), 409, "{label}");
+        let body: Value = r.json().await.expect("json");
+        assert_eq!(body["error"]["code"], "removal_not_confirmed", "{label}");
+        assert!(body["error"]["message"].as_str().unwrap_or_default().contains("3 đơn vị"), "{label}: {body}");
+        let r = api(admin.clone(), csrf.clone(), json!({"text": format!("{}\n", Y2023.lines().next().expect("h"))})).await;
+        assert_eq!(r.status(), 422, "{label}: header only");
+        let dcsrf = csrf_of(&app, &district).await;
+        let r = api(district.clone(), dcsrf, json!({"text": Y2023, "year": 2023})).await;
+        assert_eq!(r.status(), 403, "{label}");
+        let body: Value = r.json().await.expect("json");
+        assert!(body["error"]["message"].as_str().unwrap_or_default().contains("quản trị hệ thống"), "{label}: {body}");
+        let r = api(admin.clone(), csrf.clone(), json!({"text": fewer, "confirm_removal": true})).await;
+        assert_eq!(r.status(), 200, "{label}");
+        let summary: Value = r.json().await.expect("json");
+        assert_eq!(summary["changed_units"], 3, "{label}");
         let stored = app.store.year_scores(&sys, "papi", 2023).await.expect("read").expect("stored");
         assert!(!stored.scores.units.contains_key("01"), "{label}");
+        // The web form's confirmation works as well (the full year back, nothing removed, no question).
+        assert_eq!(upload(admin.clone(), csrf.clone(), Y2023.to_string(), false).await.status(), 303, "{label}");
+        assert_eq!(upload(admin.clone(), csrf.clone(), fewer, true).await.status(), 303, "{label}");
     })
     .await;
 }
@@ -411,6 +433,7 @@ async fn every_results_api_route_is_in_the_openapi_document() {
         let expected = [
             ("/api/v1/results/{framework}", "get"),
             ("/api/v1/results/{framework}/{year}", "get"),
+            ("/api/v1/results/{framework}/{year}", "post"),
             ("/api/v1/results/{framework}/{year}/units/{code}", "get"),
             ("/api/v1/results/{framework}/{year}/units/{code}/weak-points", "get"),
             ("/api/v1/assessments", "get"),
