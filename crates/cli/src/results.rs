@@ -396,8 +396,21 @@ mod tests {
         let e = import(&app, no_mapping).await.expect_err("no mapping");
         assert!(e.to_string().contains("P01"), "{e}");
 
+        // Issue 13 item 2 at the command line: a header-only file is an error, and removing published
+        // units needs --confirm-removal.
+        import(&app, request(papi, 2023, PAPI_YEARS[5].1, "2023.csv")).await.expect("2023");
+        let header = format!("{}\n", PAPI_YEARS[5].1.lines().next().expect("header"));
+        let e = import(&app, request(papi, 2023, &header, "empty.csv")).await.expect_err("header only");
+        assert!(e.to_string().contains("chỉ có dòng tiêu đề"), "{e}");
+        let fewer: String = PAPI_YEARS[5].1.lines().filter(|l| !l.starts_with("P01,")).map(|l| format!("{l}\n")).collect();
+        let e = import(&app, request(papi, 2023, &fewer, "fewer.csv")).await.expect_err("not confirmed");
+        assert!(e.to_string().contains("1 đơn vị") && e.to_string().contains("--confirm-removal"), "{e}");
+        let s = import(&app, ImportRequest { confirm_removal: true, ..request(papi, 2023, &fewer, "fewer.csv") }).await.expect("confirmed");
+        assert_eq!(s.changed_units, 1);
+        import(&app, request(papi, 2023, PAPI_YEARS[5].1, "2023.csv")).await.expect("2023 again");
+
         let first = load_demo(&store).await.expect("demo");
-        assert!(first.contains("7 năm") && first.contains("mới"), "{first}");
+        assert!(first.contains("6 năm") && first.contains("mới"), "{first}: 2023 was imported above");
         let second = load_demo(&store).await.expect("demo again");
         assert!(second.contains("0 năm") && second.contains("đã có"), "{second}");
         let years = store.result_years(&Scope::system("t"), "papi").await.expect("years");
