@@ -21,7 +21,7 @@ use crate::units::Unit;
 use crate::{Store, StoreError, StoreResult, audit, now_ms, on_db, write_tx};
 use chiso_core::access::{Permission, Scope};
 use chiso_core::framework::{Framework, Node, Source};
-use chiso_core::results::{self as core_results, Actor, SheetAction, SheetStatus, SheetUnit};
+use chiso_core::results::{self as core_results, Actor, ItemState, SheetAction, SheetStatus, SheetUnit};
 use chiso_core::text::nfc;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -640,41 +640,15 @@ impl Store {
         }
         let leaves = leaves_of(fw, a.year);
         let items: HashMap<String, AssessmentItem> = self.items(id).await?.into_iter().map(|i| (i.node.clone(), i)).collect();
-        let missing = |pred: &dyn Fn(&Node, Option<&AssessmentItem>) -> bool| -> Vec<String> {
-            leaves.iter().filter(|l| pred(l, items.get(&l.code))).map(|l| l.code.clone()).collect()
+        let state = |code: &str| {
+            items.get(code).map(|i| ItemState {
+                self_scored: i.self_score.is_some(),
+                evidenced: i.evidence.is_some() || i.missing_reason.is_some(),
+                decided: i.decision.is_some(),
+                appraised: i.appraised_score.is_some(),
+            })
         };
-        let own = |l: &Node| l.source != Source::Survey;
-        let problem = match action {
-            SheetAction::Submit => {
-                let unscored = missing(&|l, i| own(l) && i.and_then(|i| i.self_score).is_none());
-                let no_evidence = missing(&|l, i| own(l) && i.is_none_or(|i| i.evidence.is_none() && i.missing_reason.is_none()));
-                let mut p = Vec::new();
-                if !unscored.is_empty() {
-                    p.push(format!("chưa tự chấm {} tiêu chí: {}", unscored.len(), unscored.join(", ")));
-                }
-                if !no_evidence.is_empty() {
-                    p.push(format!(
-                        "thiếu tài liệu kiểm chứng hoặc giải trình lý do thiếu ở {} tiêu chí: {}",
-                        no_evidence.len(),
-                        no_evidence.join(", ")
-                    ));
-                }
-                p
-            }
-            SheetAction::CompleteAppraisal => {
-                let open = missing(&|l, i| own(l) && i.is_none_or(|i| i.decision.is_none()));
-                if open.is_empty() { vec![] } else { vec![format!("chưa thẩm định {} tiêu chí: {}", open.len(), open.join(", "))] }
-            }
-            SheetAction::Finalise => {
-                let open = missing(&|_, i| i.is_none_or(|i| i.appraised_score.is_none()));
-                if open.is_empty() {
-                    vec![]
-                } else {
-                    vec![format!("chưa có điểm thẩm định (kể cả điểm điều tra xã hội học) ở {} tiêu chí: {}", open.len(), open.join(", "))]
-                }
-            }
-            SheetAction::Explain | SheetAction::Reopen => vec![],
-        };
+        let problem = core_results::not_ready(action, &leaves, &state);
         if !problem.is_empty() {
             return Err(StoreError::Invalid(format!("không thể \"{}\": {}", action.name_vi(), problem.join("; "))));
         }
