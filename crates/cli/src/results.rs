@@ -3,15 +3,18 @@
 
 use crate::data::DataArgs;
 use anyhow::{Context, Result, bail};
+use chiso_app::App;
+use chiso_app::results::{ImportError, ImportRequest, Mapping, RankTable, WeakReport};
 use chiso_core::access::{Reach, Role, Scope};
 use chiso_core::framework::{Framework, FrameworkSet, Source};
-use chiso_core::results::{SheetAction, default_mapping, parse_unit_mapping, rank_change_vi};
+use chiso_core::results::{ResultsFormat, SheetAction, rank_change_vi};
 use chiso_core::text::vn_number;
 use chiso_store::Store;
 use chiso_store::assessments::SelfScoreInput;
-use chiso_store::results::{RankTable, ResultsFormat, ResultsImport, ResultsImportError, ResultsImportSummary, WeakReport};
+use chiso_store::results::ResultsImportSummary;
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The shipped PAPI results, loaded by the demo.
 const PAPI_YEARS: &[(i32, &str)] = &[
@@ -104,51 +107,24 @@ fn framework<'a>(set: &'a FrameworkSet, code: &str) -> Result<&'a Framework> {
     })
 }
 
-/// How the file's unit codes become the system's.
-pub enum Mapping<'a> {
-    /// The shipped PAPI mapping for `papi`, none for other frameworks.
-    Default,
-    /// A mapping file's text.
-    File(&'a str),
-    /// The file uses the system's unit codes.
-    None,
-}
-
-/// Import one results file. Errors name the file, line and column.
-#[allow(clippy::too_many_arguments)]
-pub async fn import(
-    store: &Store,
-    fw: &Framework,
-    year: i32,
-    text: &str,
-    format: ResultsFormat,
-    mapping: Mapping<'_>,
-    source: &str,
-    confirm_removal: bool,
-) -> Result<ResultsImportSummary> {
-    let map_text = match mapping {
-        Mapping::Default => default_mapping(fw).map(|t| ("datasets/papi/province-units.csv", t)),
-        Mapping::File(t) => Some(("tệp ánh xạ", t)),
-        Mapping::None => None,
-    };
-    let map = match map_text {
-        Some((name, t)) => Some(parse_unit_mapping(t).map_err(|e| anyhow::anyhow!("{name}: {e}"))?),
-        None => None,
-    };
-    let req = ResultsImport { framework: fw, year, text, format, mapping: map.as_ref(), source, confirm_removal };
-    match store.import_results(&Scope::system("cli"), req).await {
+/// Import one results file through the app. Errors name the file, line and column.
+pub async fn import(app: &App, req: ImportRequest<'_>) -> Result<ResultsImportSummary> {
+    let source = req.source;
+    match app.results().import(&Scope::system("cli"), req).await {
         Ok(s) => Ok(s),
-        Err(ResultsImportError::File(e)) => bail!("{source}: {e}"),
-        Err(e @ ResultsImportError::RemovalNotConfirmed(_)) => {
-            bail!("{source}: {e} (chạy lại với --confirm-removal để xác nhận xóa)")
-        }
-        Err(ResultsImportError::Store(e)) => bail!("{source}: {e}"),
+        Err(e @ ImportError::RemovalNotConfirmed(_)) => bail!("{source}: {e} (chạy lại với --confirm-removal để xác nhận xóa)"),
+        Err(e) => bail!("{source}: {e}"),
     }
 }
 
+/// A request with the framework's default unit mapping and no removal.
+fn request<'a>(fw: &'a Framework, year: i32, text: &'a str, source: &'a str) -> ImportRequest<'a> {
+    ImportRequest { framework: fw, year, text, format: ResultsFormat::Wide, mapping: Mapping::Default, source, confirm_removal: false }
+}
+
 /// `results rank --json`: the stored ranking in its stable shape, keys in the documented order.
-pub async fn rank_json(store: &Store, fw: &Framework, year: i32) -> Result<String> {
-    let table = store.rank_table(&Scope::system("cli"), fw, year).await?;
+pub async fn rank_json(app: &App, fw: &Framework, year: i32) -> Result<String> {
+    let table = app.results().rank_table(&Scope::system("cli"), fw, year).await?;
     Ok(serde_json::to_string_pretty(&table)? + "\n")
 }
 
@@ -220,12 +196,15 @@ pub async fn run(cmd: ResultsCmd) -> Result<()> {
                 None => None,
             };
             let mapping = match (&map_text, unit_codes) {
-                (Some(t), _) => Mapping::File(t),
+                (Some(t), _) => Mapping::File { name: "tệp ánh xạ", text: t },
                 (None, true) => Mapping::None,
                 (None, false) => Mapping::Default,
             };
             let store = data.open().await?;
-            let s = import(&store, fw, year, &text, format, mapping, &file.display().to_string(), confirm_removal).await;
+            let app = crate::data::app(store.clone(), Arc::new(set.clone()));
+            let source = file.display().to_string();
+            let req = ImportRequest { framework: fw, year, text: &text, format, mapping, source: &source, confirm_removal };
+            let s = import(&app, req).await;
             store.close().await;
             let s = s?;
             if s.unchanged {
@@ -247,10 +226,11 @@ pub async fn run(cmd: ResultsCmd) -> Result<()> {
             let set = crate::load_frameworks(frameworks_dir.as_deref())?;
             let fw = framework(&set, &code)?;
             let store = data.open().await?;
+            let app = crate::data::app(store.clone(), Arc::new(set.clone()));
             let out = if json {
-                rank_json(&store, fw, year).await
+                rank_json(&app, fw, year).await
             } else {
-                store.rank_table(&Scope::system("cli"), fw, year).await.map(|t| rank_text(&t, fw)).map_err(anyhow::Error::from)
+                app.results().rank_table(&Scope::system("cli"), fw, year).await.map(|t| rank_text(&t, fw)).map_err(anyhow::Error::from)
             };
             store.close().await;
             print!("{}", out?);
@@ -259,7 +239,8 @@ pub async fn run(cmd: ResultsCmd) -> Result<()> {
             let set = crate::load_frameworks(frameworks_dir.as_deref())?;
             let fw = framework(&set, &code)?;
             let store = data.open().await?;
-            let w = store.next_plan_outline(&Scope::system("cli"), fw, &unit, year).await;
+            let app = crate::data::app(store.clone(), Arc::new(set.clone()));
+            let w = app.results().next_plan_outline(&Scope::system("cli"), fw, &unit, year).await;
             store.close().await;
             let w = w?;
             if json {
@@ -289,12 +270,12 @@ fn read_text(path: &Path) -> Result<String> {
 /// submitted for appraisal. Idempotent: an identical year is not rewritten, an existing sheet is
 /// left alone.
 pub async fn load_demo(store: &Store) -> Result<String> {
-    let set = FrameworkSet::builtin().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let set = Arc::new(FrameworkSet::builtin().map_err(|e| anyhow::anyhow!("{e}"))?);
+    let app = crate::data::app(store.clone(), set.clone());
     let papi = framework(&set, "papi")?;
     let mut imported = 0;
     for (year, text) in PAPI_YEARS {
-        let s =
-            import(store, papi, *year, text, ResultsFormat::Wide, Mapping::Default, &format!("datasets/papi/{year}.csv"), false).await?;
+        let s = import(&app, request(papi, *year, text, &format!("datasets/papi/{year}.csv"))).await?;
         if !s.unchanged {
             imported += 1;
         }
@@ -320,7 +301,7 @@ pub async fn load_demo(store: &Store) -> Result<String> {
         };
         let a = match existing {
             Some(a) => a,
-            None => store.create_assessment(&melinh, par, "250", 2024).await?,
+            None => app.assessments().create(&melinh, par, "250", 2024).await?,
         };
         // Below full score where the Mê Linh plan says work is needed (Biểu 02).
         let lower = [("par.a1.c5", 1.0), ("par.a3.c4", 2.5), ("par.a5.c2", 2.0), ("par.a7.c3", 2.5), ("par.a8.c1", 1.5)];
@@ -335,8 +316,8 @@ pub async fn load_demo(store: &Store) -> Result<String> {
                 missing_reason: None,
             })
             .collect();
-        store.save_self_scores(&melinh, par, a.id, &inputs, None).await?;
-        store.transition(&melinh, par, a.id, SheetAction::Submit, None, None).await?;
+        app.assessments().save_self_scores(&melinh, par, a.id, &inputs, None).await?;
+        app.assessments().transition(&melinh, par, a.id, SheetAction::Submit, None, None).await?;
         sheet = "mới";
     }
     Ok(format!("PAPI 2018–2024: {imported} năm được nhập; phiếu chấm điểm CCHC 2024 của Mê Linh: {sheet}."))
@@ -359,10 +340,11 @@ mod tests {
         let store = store_with_units().await;
         let set = FrameworkSet::builtin().expect("frameworks");
         let papi = framework(&set, "papi").expect("papi");
+        let app = crate::data::app(store.clone(), Arc::new(set.clone()));
         for (year, text) in PAPI_YEARS.iter().filter(|(y, _)| *y >= 2022) {
-            import(&store, papi, *year, text, ResultsFormat::Wide, Mapping::Default, "t.csv", false).await.expect("import");
+            import(&app, request(papi, *year, text, "t.csv")).await.expect("import");
         }
-        let text = rank_json(&store, papi, 2024).await.expect("json");
+        let text = rank_json(&app, papi, 2024).await.expect("json");
         // Keys in the documented order.
         let at = |k: &str| text.find(&format!("\"{k}\"")).expect(k);
         assert!(at("framework") < at("year") && at("year") < at("ranked") && at("ranked") < at("not_published"), "{text}");
@@ -389,16 +371,16 @@ mod tests {
         assert_eq!(v["not_published"][0]["unit"], "26");
         assert_eq!(v["not_published"][0]["name"], "Vĩnh Phúc");
 
-        let v: serde_json::Value = serde_json::from_str(&rank_json(&store, papi, 2023).await.expect("json")).expect("valid JSON");
+        let v: serde_json::Value = serde_json::from_str(&rank_json(&app, papi, 2023).await.expect("json")).expect("valid JSON");
         assert_eq!(v["ranked"][0]["name"], "Thừa Thiên Huế");
         assert!((v["ranked"][0]["total"].as_f64().expect("total") - 46.0415).abs() < 5e-5);
         let np: Vec<&str> = v["not_published"].as_array().expect("list").iter().filter_map(|u| u["name"].as_str()).collect();
         assert_eq!(np, ["Quảng Ninh", "Bình Dương"]);
-        let text = rank_text(&store.rank_table(&Scope::system("t"), papi, 2024).await.expect("t"), papi);
+        let text = rank_text(&app.results().rank_table(&Scope::system("t"), papi, 2024).await.expect("t"), papi);
         assert!(text.contains("47,82") && text.contains("giữ nguyên (hạng 1)") && text.contains("giảm 14 bậc"), "{text}");
 
         // The weak points of Hà Nội, as `results weak --json` prints them.
-        let w = store.next_plan_outline(&Scope::system("t"), papi, "01", 2024).await.expect("weak");
+        let w = app.results().next_plan_outline(&Scope::system("t"), papi, "01", 2024).await.expect("weak");
         let v = serde_json::to_value(&w).expect("json");
         assert_eq!(v["unit"], "01");
         assert_eq!(v["items"].as_array().map(Vec::len), Some(36));
@@ -412,17 +394,30 @@ mod tests {
         let store = store_with_units().await;
         let set = FrameworkSet::builtin().expect("frameworks");
         let papi = framework(&set, "papi").expect("papi");
+        let app = crate::data::app(store.clone(), Arc::new(set.clone()));
         let bad = PAPI_YEARS[5].1.replacen("\nP05,", "\nP99,", 1);
-        let e = import(&store, papi, 2023, &bad, ResultsFormat::Wide, Mapping::Default, "2023.csv", false).await.expect_err("refused");
+        let e = import(&app, request(papi, 2023, &bad, "2023.csv")).await.expect_err("refused");
         let msg = e.to_string();
         assert!(msg.contains("2023.csv") && msg.contains("dòng 6, cột 1") && msg.contains("P99"), "{msg}");
-        let e = import(&store, papi, 2023, PAPI_YEARS[5].1, ResultsFormat::Wide, Mapping::None, "2023.csv", false)
-            .await
-            .expect_err("no mapping");
+        let no_mapping = ImportRequest { mapping: Mapping::None, ..request(papi, 2023, PAPI_YEARS[5].1, "2023.csv") };
+        let e = import(&app, no_mapping).await.expect_err("no mapping");
         assert!(e.to_string().contains("P01"), "{e}");
 
+        // Issue 13 item 2 at the command line: a header-only file is an error, and removing published
+        // units needs --confirm-removal.
+        import(&app, request(papi, 2023, PAPI_YEARS[5].1, "2023.csv")).await.expect("2023");
+        let header = format!("{}\n", PAPI_YEARS[5].1.lines().next().expect("header"));
+        let e = import(&app, request(papi, 2023, &header, "empty.csv")).await.expect_err("header only");
+        assert!(e.to_string().contains("chỉ có dòng tiêu đề"), "{e}");
+        let fewer: String = PAPI_YEARS[5].1.lines().filter(|l| !l.starts_with("P01,")).map(|l| format!("{l}\n")).collect();
+        let e = import(&app, request(papi, 2023, &fewer, "fewer.csv")).await.expect_err("not confirmed");
+        assert!(e.to_string().contains("1 đơn vị") && e.to_string().contains("--confirm-removal"), "{e}");
+        let s = import(&app, ImportRequest { confirm_removal: true, ..request(papi, 2023, &fewer, "fewer.csv") }).await.expect("confirmed");
+        assert_eq!(s.changed_units, 1);
+        import(&app, request(papi, 2023, PAPI_YEARS[5].1, "2023.csv")).await.expect("2023 again");
+
         let first = load_demo(&store).await.expect("demo");
-        assert!(first.contains("7 năm") && first.contains("mới"), "{first}");
+        assert!(first.contains("6 năm") && first.contains("mới"), "{first}: 2023 was imported above");
         let second = load_demo(&store).await.expect("demo again");
         assert!(second.contains("0 năm") && second.contains("đã có"), "{second}");
         let years = store.result_years(&Scope::system("t"), "papi").await.expect("years");

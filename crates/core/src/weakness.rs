@@ -23,7 +23,7 @@ use crate::results::{Ranking, round_to};
 const FULL_EPSILON: f64 = 1e-9;
 
 /// The three task groups of a plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskGroup {
     /// At full score (or at/above the peer mean): keep it.
@@ -49,7 +49,7 @@ impl TaskGroup {
 }
 
 /// What points lost are measured against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Reference {
     FullScore,
@@ -57,7 +57,7 @@ pub enum Reference {
 }
 
 /// One node of the unit's result, with what it lost.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct WeakPoint {
     pub code: String,
     pub name_vi: String,
@@ -205,7 +205,7 @@ pub fn weak_points(fw: &Framework, ranking: &Ranking, unit: &str) -> Option<Weak
 // Outline of next year's plan
 
 /// One leaf (sub-dimension / criterion) a plan section should serve.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OutlineItem {
     pub code: String,
     pub name_vi: String,
@@ -220,7 +220,7 @@ pub struct OutlineItem {
 }
 
 /// One section of the plan: a dimension / area, with its leaves.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OutlineSection {
     pub code: String,
     pub name_vi: String,
@@ -239,7 +239,7 @@ pub struct OutlineSection {
 /// What next year's plan of a unit should contain, from its weak points: one section per
 /// dimension/area, weakest first, each leaf marked with its task group. The plan itself (tasks
 /// from the task library, lead agencies, dates) is built by the caller.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PlanOutline {
     pub framework: String,
     /// Year of the results the outline is drawn from.

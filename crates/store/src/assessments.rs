@@ -17,15 +17,14 @@
 //!   other (optimistic concurrency).
 
 use crate::audit::Change;
-use crate::results::{UnitName, WeakReport, short_name, weak_report};
+use crate::units::Unit;
 use crate::{Store, StoreError, StoreResult, audit, now_ms, on_db, write_tx};
 use chiso_core::access::{Permission, Scope};
 use chiso_core::framework::{Framework, Node, Source};
-use chiso_core::results::{self as core_results, Actor, LeafScore, Ranking, ScoreSheet, SheetAction, SheetStatus, SheetUnit, YearScores};
+use chiso_core::results::{self as core_results, Actor, ItemState, SheetAction, SheetStatus, SheetUnit};
 use chiso_core::text::nfc;
-use chiso_core::weakness;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// Inside `write_tx!`: take the sheet's next version (and maybe a new status and round) only if
 /// nobody changed it since it was read; otherwise return a conflict, which rolls the whole
@@ -58,7 +57,7 @@ macro_rules! bump {
 const SAME: f64 = 1e-9;
 
 /// A score sheet's header.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
 pub struct Assessment {
     pub id: i64,
     pub unit_id: i64,
@@ -81,10 +80,15 @@ impl Assessment {
     pub fn status(&self) -> SheetStatus {
         SheetStatus::parse(&self.status).unwrap_or(SheetStatus::Draft)
     }
+
+    /// The sheet's unit as core's "who may" rules see it.
+    pub fn sheet_unit(&self) -> SheetUnit<'_> {
+        SheetUnit { id: self.unit_id, name: &self.unit_name, path: &self.unit_path }
+    }
 }
 
 /// One leaf criterion of a sheet as stored.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
 pub struct AssessmentItem {
     pub node: String,
     pub self_score: Option<f64>,
@@ -120,49 +124,13 @@ pub struct AppraisalInput {
     pub reason: Option<String>,
 }
 
-/// A sheet with its items, the computed points and percentages, and what the scope may do.
-#[derive(Debug, Clone, Serialize)]
-pub struct SheetView {
-    pub assessment: Assessment,
-    pub status_vi: &'static str,
-    /// Leaf items in the framework's order.
-    pub items: Vec<AssessmentItem>,
-    /// Every node: points self vs appraised, difference, % of maximum (overall, area, criterion).
-    pub sheet: ScoreSheet,
-    pub can_self_score: bool,
-    pub can_appraise: bool,
-    pub can_explain: bool,
-    /// Status changes this scope may make now.
-    pub actions: Vec<SheetAction>,
-}
-
 /// A sheet in a list, with its totals (`max` from the framework).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AssessmentListItem {
     pub assessment: Assessment,
     pub self_total: Option<f64>,
     /// Appraised points; criteria not (yet) appraised count their self score.
     pub appraised_total: Option<f64>,
-}
-
-/// Units under one parent ranked on their finalised sheets.
-#[derive(Debug, Clone, Serialize)]
-pub struct SheetRanking {
-    pub parent: UnitName,
-    pub framework: String,
-    pub year: i32,
-    /// Finalised sheets, ranked on the appraised index (ties share a rank).
-    pub ranking: Ranking,
-    /// Sheets not finalised yet: provisional index, no rank.
-    pub pending: Vec<PendingSheet>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct PendingSheet {
-    pub unit: String,
-    pub name: String,
-    pub status: String,
-    pub appraised_percent: Option<f64>,
 }
 
 const SELECT_ASSESSMENT: &str = "SELECT a.id, a.unit_id, u.code AS unit_code, u.name AS unit_name, u.parent_id, u.path AS unit_path, \
@@ -172,15 +140,10 @@ fn require(scope: &Scope, p: Permission) -> StoreResult<()> {
     if scope.can(p) { Ok(()) } else { Err(StoreError::Forbidden(p.name_vi().to_string())) }
 }
 
-/// The sheet's unit as core's "who may" rules see it.
-fn sheet_unit(a: &Assessment) -> SheetUnit<'_> {
-    SheetUnit { id: a.unit_id, name: &a.unit_name, path: &a.unit_path }
-}
-
 /// Core's rule (`results::check_side`): the unit side is the assessed unit itself, the appraiser its
 /// superior; no scope is both.
 fn check_side(scope: &Scope, a: &Assessment, actor: Actor) -> StoreResult<()> {
-    core_results::check_side(scope, sheet_unit(a), actor).map_err(StoreError::Forbidden)
+    core_results::check_side(scope, a.sheet_unit(), actor).map_err(StoreError::Forbidden)
 }
 
 fn check_unit_side(scope: &Scope, a: &Assessment) -> StoreResult<()> {
@@ -246,26 +209,6 @@ fn find_leaf<'a>(leaves: &'a [Node], code: &str) -> Result<&'a Node, String> {
 
 fn invalid(errors: Vec<String>) -> StoreError {
     StoreError::Invalid(errors.join("; "))
-}
-
-/// Leaf scores of a sheet for core's computations.
-fn leaf_scores(items: &[AssessmentItem], leaves: &[Node]) -> Vec<LeafScore> {
-    items
-        .iter()
-        .filter(|i| leaves.iter().any(|l| l.code == i.node))
-        .map(|i| LeafScore { code: i.node.clone(), self_score: i.self_score, appraised_score: i.appraised_score })
-        .collect()
-}
-
-/// The points every leaf counts for in rankings and weak points: appraised, else self, else 0.
-fn counted_leaves(leaves: &[Node], items: &[AssessmentItem]) -> BTreeMap<String, f64> {
-    leaves
-        .iter()
-        .map(|l| {
-            let v = items.iter().find(|i| i.node == l.code).and_then(|i| i.appraised_score.or(i.self_score));
-            (l.code.clone(), v.unwrap_or(0.0))
-        })
-        .collect()
 }
 
 impl Store {
@@ -381,35 +324,16 @@ impl Store {
         self.assessment(scope, id).await
     }
 
+    /// The items of a sheet the scope reaches (unordered).
+    pub async fn assessment_items(&self, scope: &Scope, id: i64) -> StoreResult<Vec<AssessmentItem>> {
+        self.assessment(scope, id).await?;
+        self.items(id).await
+    }
+
     async fn items(&self, id: i64) -> StoreResult<Vec<AssessmentItem>> {
         const SQL: &str = "SELECT node, self_score, evidence, missing_reason, appraised_score, decision, appraisal_reason, explanation, updated_at \
                            FROM assessment_item WHERE assessment_id = $1";
         Ok(on_db!(&self.read, |p| sqlx::query_as(SQL).bind(id).fetch_all(p).await)?)
-    }
-
-    /// The sheet with its computed points and percentages and what the scope may do now.
-    pub async fn sheet(&self, scope: &Scope, fw: &Framework, id: i64) -> StoreResult<SheetView> {
-        let a = self.assessment(scope, id).await?;
-        check_framework(fw, &a)?;
-        let leaves = leaves_of(fw, a.year);
-        let mut items = self.items(id).await?;
-        let order: HashMap<&str, usize> = leaves.iter().enumerate().map(|(i, l)| (l.code.as_str(), i)).collect();
-        items.sort_by_key(|i| order.get(i.node.as_str()).copied().unwrap_or(usize::MAX));
-        let sheet = core_results::score_sheet(fw, a.year, &leaf_scores(&items, &leaves)).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let status = a.status();
-        let unit_side = core_results::is_unit_side(scope, sheet_unit(&a));
-        let appraiser = core_results::is_appraiser(scope, sheet_unit(&a));
-        let actions = core_results::allowed_actions(scope, sheet_unit(&a), status, a.round >= 2);
-        Ok(SheetView {
-            status_vi: status.name_vi(),
-            can_self_score: unit_side && status.self_scoring_open(),
-            can_appraise: appraiser && status.appraisal_open(),
-            can_explain: unit_side && status.explanation_open(),
-            actions,
-            assessment: a,
-            items,
-            sheet,
-        })
     }
 
     /// Save self scores and evidence notes (draft only). Unchanged criteria are left alone; each
@@ -716,41 +640,15 @@ impl Store {
         }
         let leaves = leaves_of(fw, a.year);
         let items: HashMap<String, AssessmentItem> = self.items(id).await?.into_iter().map(|i| (i.node.clone(), i)).collect();
-        let missing = |pred: &dyn Fn(&Node, Option<&AssessmentItem>) -> bool| -> Vec<String> {
-            leaves.iter().filter(|l| pred(l, items.get(&l.code))).map(|l| l.code.clone()).collect()
+        let state = |code: &str| {
+            items.get(code).map(|i| ItemState {
+                self_scored: i.self_score.is_some(),
+                evidenced: i.evidence.is_some() || i.missing_reason.is_some(),
+                decided: i.decision.is_some(),
+                appraised: i.appraised_score.is_some(),
+            })
         };
-        let own = |l: &Node| l.source != Source::Survey;
-        let problem = match action {
-            SheetAction::Submit => {
-                let unscored = missing(&|l, i| own(l) && i.and_then(|i| i.self_score).is_none());
-                let no_evidence = missing(&|l, i| own(l) && i.is_none_or(|i| i.evidence.is_none() && i.missing_reason.is_none()));
-                let mut p = Vec::new();
-                if !unscored.is_empty() {
-                    p.push(format!("chưa tự chấm {} tiêu chí: {}", unscored.len(), unscored.join(", ")));
-                }
-                if !no_evidence.is_empty() {
-                    p.push(format!(
-                        "thiếu tài liệu kiểm chứng hoặc giải trình lý do thiếu ở {} tiêu chí: {}",
-                        no_evidence.len(),
-                        no_evidence.join(", ")
-                    ));
-                }
-                p
-            }
-            SheetAction::CompleteAppraisal => {
-                let open = missing(&|l, i| own(l) && i.is_none_or(|i| i.decision.is_none()));
-                if open.is_empty() { vec![] } else { vec![format!("chưa thẩm định {} tiêu chí: {}", open.len(), open.join(", "))] }
-            }
-            SheetAction::Finalise => {
-                let open = missing(&|_, i| i.is_none_or(|i| i.appraised_score.is_none()));
-                if open.is_empty() {
-                    vec![]
-                } else {
-                    vec![format!("chưa có điểm thẩm định (kể cả điểm điều tra xã hội học) ở {} tiêu chí: {}", open.len(), open.join(", "))]
-                }
-            }
-            SheetAction::Explain | SheetAction::Reopen => vec![],
-        };
+        let problem = core_results::not_ready(action, &leaves, &state);
         if !problem.is_empty() {
             return Err(StoreError::Invalid(format!("không thể \"{}\": {}", action.name_vi(), problem.join("; "))));
         }
@@ -776,93 +674,29 @@ impl Store {
         self.assessment(scope, id).await
     }
 
-    /// The children of `parent_code` ranked on their finalised sheets (index = appraised points /
-    /// maximum), with change against the previous year's finalised sheets; unfinished sheets are
-    /// listed apart with their provisional index.
-    pub async fn assessment_ranking(&self, scope: &Scope, fw: &Framework, parent_code: &str, year: i32) -> StoreResult<SheetRanking> {
-        // Reach of the parent gives reach of every child's sheet.
-        let parent = self.unit_by_code(scope, parent_code).await?;
-        let (cur, names, pending) = self.children_sheets(fw, parent.id, year).await?;
-        let (prev, _, _) = self.children_sheets(fw, parent.id, year - 1).await?;
-        let mut ranking = core_results::rank(fw, &cur, (!prev.units.is_empty()).then_some(&prev));
-        ranking.set_names(|u| names.get(u).cloned());
-        Ok(SheetRanking {
-            parent: UnitName { unit: parent.code.clone(), name: short_name(&parent.name) },
-            framework: fw.code.clone(),
-            year,
-            ranking,
-            pending,
-        })
-    }
-
-    /// The sheets of a parent's children in one year: finalised ones as leaf scores, the others
-    /// as pending with their provisional index; and the units' names.
-    async fn children_sheets(
+    /// The sheets of the children of `parent_code` for a framework and year, by unit code, with the
+    /// parent. Reach of the parent gives reach of every child's sheet.
+    pub async fn children_assessments(
         &self,
-        fw: &Framework,
-        parent_id: i64,
+        scope: &Scope,
+        parent_code: &str,
+        framework: &str,
         year: i32,
-    ) -> StoreResult<(YearScores, BTreeMap<String, String>, Vec<PendingSheet>)> {
+    ) -> StoreResult<(Unit, Vec<(Assessment, Vec<AssessmentItem>)>)> {
+        let parent = self.unit_by_code(scope, parent_code).await?;
         let sql = format!("{SELECT_ASSESSMENT} WHERE u.parent_id = $1 AND a.framework = $2 AND a.year = $3 ORDER BY u.code");
         let list: Vec<Assessment> = on_db!(&self.read, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(parent_id)
-            .bind(&fw.code)
+            .bind(parent.id)
+            .bind(framework)
             .bind(year)
             .fetch_all(p)
             .await)?;
-        let mut data = YearScores { framework: fw.code.clone(), year, ..YearScores::default() };
-        let mut names = BTreeMap::new();
-        let mut pending = Vec::new();
-        if !fw.applies_to(year) {
-            return Ok((data, names, pending));
-        }
-        let leaves = leaves_of(fw, year);
+        let mut out = Vec::with_capacity(list.len());
         for a in list {
             let items = self.items(a.id).await?;
-            if a.status() == SheetStatus::Finalised {
-                data.units.insert(a.unit_code.clone(), counted_leaves(&leaves, &items));
-            } else {
-                let pct = core_results::score_sheet(fw, year, &leaf_scores(&items, &leaves))
-                    .ok()
-                    .and_then(|s| s.overall().and_then(|r| r.appraised_percent));
-                pending.push(PendingSheet {
-                    unit: a.unit_code.clone(),
-                    name: a.unit_name.clone(),
-                    status: a.status.clone(),
-                    appraised_percent: pct,
-                });
-            }
-            names.insert(a.unit_code, a.unit_name);
+            out.push((a, items));
         }
-        Ok((data, names, pending))
-    }
-
-    /// Weak points of a unit from its own score sheet (points lost = maximum − appraised score,
-    /// criteria not scored count 0), with change against the previous year's sheet.
-    pub async fn sheet_weak_report(&self, scope: &Scope, fw: &Framework, unit_code: &str, year: i32) -> StoreResult<WeakReport> {
-        let unit = self.unit_by_code(scope, unit_code).await?;
-        let Some(current) = self.assessment_for(scope, unit_code, &fw.code, year).await? else {
-            return Err(StoreError::NotFound(format!("phiếu chấm điểm {} năm {year} của {}", fw.code, unit.name)));
-        };
-        let previous = self.assessment_for(scope, unit_code, &fw.code, year - 1).await?;
-        let scores = |a: &Assessment, items: Vec<AssessmentItem>| {
-            let leaf_map = counted_leaves(&leaves_of(fw, a.year), &items);
-            YearScores {
-                framework: fw.code.clone(),
-                year: a.year,
-                units: BTreeMap::from([(unit.code.clone(), leaf_map)]),
-                ..YearScores::default()
-            }
-        };
-        let cur = scores(&current, self.items(current.id).await?);
-        let prev = match &previous {
-            Some(p) => Some(scores(p, self.items(p.id).await?)),
-            None => None,
-        };
-        let ranking = core_results::rank(fw, &cur, prev.as_ref());
-        let weak = weakness::weak_points(fw, &ranking, &unit.code)
-            .ok_or_else(|| StoreError::NotFound(format!("điểm của {} năm {year}", unit.name)))?;
-        Ok(weak_report(fw, weak, unit.name.clone(), "score_sheet"))
+        Ok((parent, out))
     }
 }
 

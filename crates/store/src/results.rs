@@ -1,5 +1,6 @@
-//! Published index results (PAPI and others): import of a whole year, rankings among peers, weak
-//! points and the outline of next year's plan.
+//! Published index results (PAPI and others): storing a whole year and reading stored years. Parsing,
+//! rankings, weak points and the plan outline are composed in chiso-app (`app.results()`) from core's
+//! rules and the years read here.
 //!
 //! * Only leaf scores are stored, per (framework, year, unit, leaf); dimensions, totals, ranks and
 //!   peer statistics are computed by chiso-core from them. A unit listed with no value at all is
@@ -17,41 +18,20 @@ use crate::audit::Change;
 use crate::{Store, StoreError, StoreResult, audit, now_ms, on_db, write_tx};
 use chiso_core::access::{Permission, Scope};
 use chiso_core::framework::Framework;
-use chiso_core::results::{self as core_results, DataProblem, Ranking, ResultsError, YearScores};
-use chiso_core::weakness::{self, PlanOutline, Reference, TaskGroup, WeakPoint};
+use chiso_core::results::{self as core_results, DataProblem, ResultsError, YearScores};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
-/// Layout of a results file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ResultsFormat {
-    /// One row per unit, one column per leaf (`Province,SC11,…` as in `datasets/papi/YYYY.csv`).
-    Wide,
-    /// `unit,node,score`, one row per unit and leaf.
-    Long,
-}
-
-impl ResultsFormat {
-    pub fn parse(s: &str) -> Option<ResultsFormat> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "wide" | "rong" => Some(ResultsFormat::Wide),
-            "long" | "dai" => Some(ResultsFormat::Long),
-            _ => None,
-        }
-    }
-}
-
-/// One results file to import.
+/// One year of results to store, parsed and mapped to the system's unit codes by the caller (core's
+/// `results::parse_results` and `map_unit_codes`).
 #[derive(Debug, Clone)]
 pub struct ResultsImport<'a> {
     pub framework: &'a Framework,
     pub year: i32,
-    pub text: &'a str,
-    pub format: ResultsFormat,
-    /// File unit code → system unit code (e.g. PAPI `P14` → `22`); `None`: the file already uses
-    /// the system's unit codes.
+    pub data: &'a YearScores,
+    /// File unit code → system unit code, to keep each unit's code as the file wrote it; `None`: the
+    /// file used the system's unit codes.
     pub mapping: Option<&'a BTreeMap<String, String>>,
     /// Where the data came from (file name), kept with the year and in the audit.
     pub source: &'a str,
@@ -60,7 +40,7 @@ pub struct ResultsImport<'a> {
     pub confirm_removal: bool,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct ResultsImportSummary {
     pub framework: String,
     pub year: i32,
@@ -122,7 +102,7 @@ impl From<sqlx::Error> for ResultsImportError {
 }
 
 /// An imported year.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct ResultYear {
     pub framework: String,
     pub year: i32,
@@ -134,7 +114,7 @@ pub struct ResultYear {
 }
 
 /// A unit as results name it: code, full name ("Tỉnh Quảng Ninh") and short name ("Quảng Ninh").
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct UnitName {
     pub unit: String,
     pub name: String,
@@ -150,76 +130,6 @@ pub struct StoredYear {
     pub parents: BTreeMap<String, Option<i64>>,
     /// The file the year was imported from.
     pub source: String,
-}
-
-/// One row of [`RankTable`].
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct RankRow {
-    pub unit: String,
-    pub name: String,
-    pub total: Option<f64>,
-    pub rank: Option<u32>,
-    pub previous_rank: Option<u32>,
-    /// `previous_rank − rank`: > 0 moved up.
-    pub rank_change: Option<i32>,
-    pub dimensions: BTreeMap<String, f64>,
-}
-
-/// The ranking of one year in its compact, stable shape (CLI `results rank --json`, API).
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct RankTable {
-    pub framework: String,
-    pub year: i32,
-    /// Units with a total, best first; ties share a rank (1, 2, 2, 4) and are listed by code.
-    pub ranked: Vec<RankRow>,
-    /// Units with some dimensions published but no total (a whole dimension unpublished).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub partially_published: Vec<RankRow>,
-    pub not_published: Vec<UnitName>,
-}
-
-/// The leaves of one task group.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
-pub struct TaskGroups {
-    pub keep: Vec<String>,
-    pub improve: Vec<String>,
-    pub survey: Vec<String>,
-}
-
-/// A unit's weak points in one year, with the task groups and the outline of next year's plan.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct WeakReport {
-    pub framework: String,
-    pub year: i32,
-    pub unit: String,
-    pub name: String,
-    /// `peers` (PAPI: points lost = gap to the national mean) or `full_score` (PAR: max − score).
-    pub reference: Reference,
-    /// Where the scores come from: `official` results or the unit's `score_sheet`.
-    pub basis: &'static str,
-    /// Every scored node, most points lost first.
-    pub items: Vec<WeakPoint>,
-    /// Node codes, worst relative rank first.
-    pub by_rank: Vec<String>,
-    /// Node codes, most places lost since the previous year first.
-    pub by_change: Vec<String>,
-    pub groups: TaskGroups,
-    /// Sections of next year's plan, weakest dimension first.
-    pub plan: PlanOutline,
-}
-
-/// "Tỉnh Quảng Ninh" → "Quảng Ninh", "Thành phố Hà Nội" → "Hà Nội": the province names as the
-/// published rankings write them. Other names are kept whole.
-pub fn short_name(name: &str) -> String {
-    let name = name.trim();
-    for prefix in ["Tỉnh ", "Thành phố ", "tỉnh ", "thành phố "] {
-        if let Some(rest) = name.strip_prefix(prefix)
-            && !rest.trim().is_empty()
-        {
-            return rest.trim().to_string();
-        }
-    }
-    name.to_string()
 }
 
 /// Build a multi-row `INSERT … VALUES ($1, …), (…)` for `rows` rows of `cols` columns. Only
@@ -296,22 +206,14 @@ impl Store {
     pub async fn import_results(&self, scope: &Scope, req: ResultsImport<'_>) -> Result<ResultsImportSummary, ResultsImportError> {
         core_results::check_may_import(scope).map_err(StoreError::Forbidden)?;
         let fw = req.framework;
-        let parsed = match req.format {
-            ResultsFormat::Wide => core_results::parse_wide_csv(fw, req.year, req.text),
-            ResultsFormat::Long => core_results::parse_long_csv(fw, req.year, req.text),
-        }
-        .map_err(ResultsImportError::File)?;
-        let data = match req.mapping {
-            Some(m) => core_results::map_unit_codes(parsed, m).map_err(ResultsImportError::File)?,
-            None => parsed,
-        };
+        let data = req.data;
 
         // Every unit must exist and be within reach; name them all with their lines.
         const UNITS: &str = "SELECT id, code, name, path FROM unit";
         let units: Vec<UnitRow> = on_db!(&self.read, |p| sqlx::query_as(UNITS).fetch_all(p).await)?;
         let by_code: HashMap<&str, &UnitRow> = units.iter().map(|u| (u.code.as_str(), u)).collect();
         let mut problems = Vec::new();
-        for (line, code) in core_results::units_by_line(&data) {
+        for (line, code) in core_results::units_by_line(data) {
             let message = match by_code.get(code) {
                 None => format!("mã đơn vị `{code}` không có trong hệ thống (unknown unit code)"),
                 Some(u) if !scope.reaches_path(&u.path) => format!("đơn vị `{code}` ({}) nằm ngoài phạm vi của bạn (out of scope)", u.name),
@@ -342,7 +244,7 @@ impl Store {
         if let Some(o) = old_scores
             && !req.confirm_removal
         {
-            let removed = core_results::removed_units(o, &data);
+            let removed = core_results::removed_units(o, data);
             if !removed.is_empty() {
                 let name = |c: &String| old.as_ref().and_then(|y| y.name(c)).unwrap_or(c).to_string();
                 return Err(ResultsImportError::RemovalNotConfirmed(
@@ -394,7 +296,7 @@ impl Store {
         let mut changes: Vec<UnitChange> = Vec::new();
         for code in all_codes {
             let Some(u) = by_code.get(code.as_str()) else { continue };
-            let new_listed = listed(&data, code);
+            let new_listed = listed(data, code);
             let old_listed = old_scores.is_some_and(|o| listed(o, code));
             let new_leaves = data.units.get(code);
             let old_leaves = old_scores.and_then(|o| o.units.get(code));
@@ -555,67 +457,12 @@ impl Store {
         self.load_years(framework, None).await
     }
 
-    /// Id of a unit by code, for peers of a parent (no reach needed: results are public).
-    async fn unit_id_of(&self, code: &str) -> StoreResult<(i64, String)> {
+    /// Id and full name of a unit by code, for peers of a parent (no reach needed: results are public).
+    pub async fn result_unit(&self, scope: &Scope, code: &str) -> StoreResult<(i64, String)> {
+        require(scope, Permission::View)?;
         const SQL: &str = "SELECT id, name FROM unit WHERE code = $1";
         on_db!(&self.read, |p| sqlx::query_as::<_, (i64, String)>(SQL).bind(code).fetch_optional(p).await)?
             .ok_or_else(|| StoreError::NotFound(format!("đơn vị mã '{code}'")))
-    }
-
-    /// Ranking of one year among all units of the data, or among the children of `parent`. Change
-    /// is taken against the latest earlier stored year in which the unit was published (stated
-    /// per unit as `previous_year`). Names are the units' full names.
-    pub async fn ranking(&self, scope: &Scope, fw: &Framework, year: i32, parent: Option<&str>) -> StoreResult<Ranking> {
-        require(scope, Permission::View)?;
-        let parent_id = match parent {
-            Some(code) => Some(self.unit_id_of(code).await?.0),
-            None => None,
-        };
-        let years = self.load_years(&fw.code, None).await?;
-        rank_year(fw, &years, year, parent_id).ok_or_else(|| StoreError::NotFound(format!("kết quả {} năm {year} (chưa nhập)", fw.code)))
-    }
-
-    /// Rankings of every stored year (each against the year before it), oldest first.
-    pub async fn rankings(&self, scope: &Scope, fw: &Framework, parent: Option<&str>) -> StoreResult<Vec<Ranking>> {
-        require(scope, Permission::View)?;
-        let parent_id = match parent {
-            Some(code) => Some(self.unit_id_of(code).await?.0),
-            None => None,
-        };
-        let years = self.load_years(&fw.code, None).await?;
-        Ok(years.iter().filter_map(|y| rank_year(fw, &years, y.scores.year, parent_id)).collect())
-    }
-
-    /// The ranking in its compact shape (see [`RankTable`]); names without "Tỉnh "/"Thành phố ".
-    pub async fn rank_table(&self, scope: &Scope, fw: &Framework, year: i32) -> StoreResult<RankTable> {
-        let r = self.ranking(scope, fw, year, None).await?;
-        Ok(rank_table(&r))
-    }
-
-    /// Weak points of a unit in a year from the official results, with the task groups and the
-    /// outline of next year's plan.
-    pub async fn weak_report(&self, scope: &Scope, fw: &Framework, unit_code: &str, year: i32) -> StoreResult<WeakReport> {
-        let ranking = self.ranking(scope, fw, year, None).await?;
-        let (_, name) = self.unit_id_of(unit_code).await?;
-        let weak = weakness::weak_points(fw, &ranking, unit_code).ok_or_else(|| {
-            StoreError::NotFound(format!("kết quả {} năm {year} của đơn vị {name} ({unit_code}) — không được công bố", fw.code))
-        })?;
-        Ok(weak_report(fw, weak, name, "official"))
-    }
-
-    /// What next year's plan of a unit should contain: its weak points in `year` ordered weakest
-    /// first and the task group of every leaf, from the official results when they include the
-    /// unit, otherwise from the unit's score sheet (scoped). For the plan drafter.
-    pub async fn next_plan_outline(&self, scope: &Scope, fw: &Framework, unit_code: &str, year: i32) -> StoreResult<WeakReport> {
-        match self.weak_report(scope, fw, unit_code, year).await {
-            Ok(r) => Ok(r),
-            Err(StoreError::NotFound(official)) => match self.sheet_weak_report(scope, fw, unit_code, year).await {
-                Ok(r) => Ok(r),
-                Err(StoreError::NotFound(sheet)) => Err(StoreError::NotFound(format!("{official}; {sheet}"))),
-                Err(e) => Err(e),
-            },
-            Err(e) => Err(e),
-        }
     }
 }
 
@@ -623,69 +470,5 @@ impl StoredYear {
     /// Full name of a unit of the year.
     pub fn name(&self, code: &str) -> Option<&str> {
         self.names.get(code).map(String::as_str)
-    }
-}
-
-/// The ranking of `year` among `years` (restricted to the children of `parent_id`).
-fn rank_year(fw: &Framework, years: &[StoredYear], year: i32, parent_id: Option<i64>) -> Option<Ranking> {
-    let restrict = |y: &StoredYear| -> YearScores {
-        let mut s = y.scores.clone();
-        if let Some(pid) = parent_id {
-            let keep = |c: &String| y.parents.get(c).copied().flatten() == Some(pid);
-            s.units.retain(|c, _| keep(c));
-            s.not_published.retain(keep);
-        }
-        s
-    };
-    let current = years.iter().find(|y| y.scores.year == year)?;
-    let cur = restrict(current);
-    let earlier: Vec<YearScores> = years.iter().filter(|y| y.scores.year < year).map(restrict).collect();
-    let earlier: Vec<&YearScores> = earlier.iter().collect();
-    let mut r = core_results::rank_with_history(fw, &cur, &earlier);
-    r.set_names(|u| current.name(u).map(str::to_string));
-    Some(r)
-}
-
-/// The compact shape of a ranking.
-pub fn rank_table(r: &Ranking) -> RankTable {
-    let row = |u: &core_results::RankedUnit| RankRow {
-        unit: u.unit.clone(),
-        name: short_name(u.name.as_deref().unwrap_or(&u.unit)),
-        total: u.total,
-        rank: u.rank,
-        previous_rank: u.previous_rank,
-        rank_change: u.rank_change,
-        dimensions: u.dimensions.clone(),
-    };
-    RankTable {
-        framework: r.framework.clone(),
-        year: r.year,
-        ranked: r.ranked.iter().map(row).collect(),
-        partially_published: r.partially_published.iter().map(row).collect(),
-        not_published: r
-            .not_published
-            .iter()
-            .map(|u| UnitName { unit: u.unit.clone(), name: short_name(u.name.as_deref().unwrap_or(&u.unit)) })
-            .collect(),
-    }
-}
-
-/// Assemble a [`WeakReport`] from core's weak points.
-pub fn weak_report(fw: &Framework, weak: weakness::WeakPoints, name: String, basis: &'static str) -> WeakReport {
-    let plan = weakness::plan_outline(fw, &weak);
-    let codes = |g: TaskGroup| weak.group(g).into_iter().map(str::to_string).collect::<Vec<_>>();
-    let groups = TaskGroups { keep: codes(TaskGroup::Keep), improve: codes(TaskGroup::Improve), survey: codes(TaskGroup::Survey) };
-    WeakReport {
-        framework: weak.framework,
-        year: weak.year,
-        unit: weak.unit,
-        name,
-        reference: weak.reference,
-        basis,
-        items: weak.items,
-        by_rank: weak.by_rank,
-        by_change: weak.by_change,
-        groups,
-        plan,
     }
 }

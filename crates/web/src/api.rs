@@ -197,14 +197,10 @@ async fn framework(
 }
 
 /// The OpenAPI document of this API, generated from the handlers (`#[utoipa::path]`) registered in
-/// [`crate::openapi::api_router`]. The results paths still described by hand are merged in until they are
-/// generated too.
+/// [`crate::openapi::api_router`], with the answers of the layers added.
 pub fn openapi_document() -> Value {
     let (_, api) = crate::openapi::api_router().split_for_parts();
     let mut doc = serde_json::to_value(&api).unwrap_or_else(|_| json!({}));
-    if let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) {
-        paths.extend(crate::results::openapi_paths());
-    }
     crate::openapi::add_layer_responses(&mut doc);
     doc
 }

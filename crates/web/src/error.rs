@@ -54,6 +54,9 @@ service_errors!(
     chiso_app::plans::CascadeError,
     chiso_app::plans::ExportError,
     chiso_app::plans::TaskEditError,
+    chiso_app::results::ImportError,
+    chiso_app::results::RankError,
+    chiso_app::results::WeakError,
 );
 
 fn status_of(kind: ErrorKind) -> StatusCode {

@@ -47,6 +47,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(crate::plans::api_routes())
         .merge(crate::reports::api_routes())
         .merge(crate::surveys::api_routes())
+        .merge(crate::results::api::routes())
 }
 
 /// The answers that layers give for every route, before or around its handler, added to each operation of

@@ -30,7 +30,7 @@ const TASKS_PER_LEAF: usize = 2;
 pub async fn draft_next_plan(app: &App, scope: &Scope, fw_code: &str, unit_code: &str, year: i32) -> ServiceResult<Plan> {
     let store = &app.store;
     let fw = app.frameworks.get(fw_code).ok_or_else(|| ServiceError::NotFound(format!("bộ chỉ số '{fw_code}'")))?;
-    let report = store.next_plan_outline(scope, fw, unit_code, year).await?;
+    let report = app.results().next_plan_outline(scope, fw, unit_code, year).await?;
     let mut tasks = Vec::new();
     let mut sections = Vec::new();
     for (i, sec) in report.plan.sections.iter().enumerate() {

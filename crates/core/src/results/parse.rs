@@ -345,3 +345,31 @@ fn no_rows(out: &YearScores, problems: &mut Problems) {
         );
     }
 }
+
+/// Layout of a results file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResultsFormat {
+    /// One row per unit, one column per leaf (`Province,SC11,…` as in `datasets/papi/YYYY.csv`).
+    Wide,
+    /// `unit,node,score`, one row per unit and leaf.
+    Long,
+}
+
+impl ResultsFormat {
+    pub fn parse(s: &str) -> Option<ResultsFormat> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "wide" | "rong" => Some(ResultsFormat::Wide),
+            "long" | "dai" => Some(ResultsFormat::Long),
+            _ => None,
+        }
+    }
+}
+
+/// Parse a results file of either layout (see [`parse_wide_csv`], [`parse_long_csv`]).
+pub fn parse_results(fw: &Framework, year: i32, text: &str, format: ResultsFormat) -> Result<YearScores, ResultsError> {
+    match format {
+        ResultsFormat::Wide => parse_wide_csv(fw, year, text),
+        ResultsFormat::Long => parse_long_csv(fw, year, text),
+    }
+}

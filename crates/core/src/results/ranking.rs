@@ -66,7 +66,7 @@ pub fn competition_ranks(values: &BTreeMap<String, f64>) -> BTreeMap<String, u32
 // Rankings
 
 /// A unit code with the name the caller supplies.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UnitRef {
     pub unit: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -74,7 +74,7 @@ pub struct UnitRef {
 }
 
 /// One unit's result on one node.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NodeResult {
     pub score: f64,
     /// Score as % of the node's maximum (`percent_of_max` frameworks only).
@@ -95,7 +95,7 @@ pub struct NodeResult {
 }
 
 /// One unit in a ranking.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RankedUnit {
     pub unit: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -117,7 +117,7 @@ pub struct RankedUnit {
 }
 
 /// Peer statistics of one node.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NodeStats {
     /// Units with a score.
     pub count: u32,

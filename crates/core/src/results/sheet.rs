@@ -12,7 +12,7 @@ pub struct LeafScore {
 }
 
 /// One row of a score sheet (every node of the year's tree, root first, depth first).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SheetRow {
     pub code: String,
     pub name_vi: String,
@@ -35,7 +35,7 @@ pub struct SheetRow {
 }
 
 /// A unit's score sheet for one year.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ScoreSheet {
     pub framework: String,
     pub year: i32,

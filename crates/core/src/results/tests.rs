@@ -519,3 +519,26 @@ fn removing_published_units_is_detected() {
     assert_eq!(removed_units(&old, &new), gone);
     assert!(removed_units(&old, &old).is_empty());
 }
+
+#[test]
+fn a_sheet_is_ready_for_a_step_only_when_every_criterion_is() {
+    let set = set();
+    let par = set.get("par_index").expect("par");
+    let leaves: Vec<Node> = par.leaves_for_year(2024).into_iter().cloned().collect();
+    let nothing = |_: &str| None;
+    let p = not_ready(SheetAction::Submit, &leaves, &nothing);
+    assert_eq!(p.len(), 2, "{p:?}");
+    assert!(p[0].starts_with("chưa tự chấm"));
+    let done = |_: &str| Some(ItemState { self_scored: true, evidenced: true, decided: true, appraised: true });
+    for a in SheetAction::ALL {
+        assert!(not_ready(a, &leaves, &done).is_empty(), "{a:?}");
+    }
+    // Survey criteria are not self-assessed, but finalising needs their (survey) score.
+    let own_only = |code: &str| {
+        let survey = leaves.iter().any(|l| l.code == code && l.source == Source::Survey);
+        Some(ItemState { self_scored: !survey, evidenced: !survey, decided: !survey, appraised: !survey })
+    };
+    assert!(not_ready(SheetAction::Submit, &leaves, &own_only).is_empty());
+    assert!(not_ready(SheetAction::CompleteAppraisal, &leaves, &own_only).is_empty());
+    assert!(not_ready(SheetAction::Finalise, &leaves, &own_only)[0].contains("điều tra xã hội học"));
+}

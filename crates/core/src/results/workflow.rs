@@ -70,7 +70,7 @@ impl SheetStatus {
 }
 
 /// A change of a sheet's status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SheetAction {
     /// The unit sends its self-assessment for appraisal.
@@ -224,4 +224,57 @@ pub fn allowed_actions(scope: &Scope, unit: SheetUnit<'_>, status: SheetStatus, 
         .filter(|a| check_side(scope, unit, a.actor()).is_ok())
         .filter(|a| next_status(status, *a, second_round).is_ok())
         .collect()
+}
+
+/// What a criterion of a sheet holds, as far as the readiness of a step needs it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ItemState {
+    pub self_scored: bool,
+    /// Evidence noted, or the reason it is missing.
+    pub evidenced: bool,
+    /// The appraiser decided (accept / adjust / survey score).
+    pub decided: bool,
+    pub appraised: bool,
+}
+
+/// Why the sheet is not ready for `action` (empty: ready), each part naming the criteria: submitting needs
+/// every self-assessed criterion scored and evidenced (or the missing evidence explained); completing an
+/// appraisal round needs a decision on every self-assessed criterion; finalising needs an appraised score
+/// on every criterion, survey ones included. `item` gives the state of a leaf (`None`: not on the sheet).
+pub fn not_ready(action: SheetAction, leaves: &[Node], item: &dyn Fn(&str) -> Option<ItemState>) -> Vec<String> {
+    let missing = |pred: &dyn Fn(&Node, ItemState) -> bool| -> Vec<String> {
+        leaves.iter().filter(|l| pred(l, item(&l.code).unwrap_or_default())).map(|l| l.code.clone()).collect()
+    };
+    let own = |l: &Node| l.source != Source::Survey;
+    let mut p = Vec::new();
+    match action {
+        SheetAction::Submit => {
+            let unscored = missing(&|l, i| own(l) && !i.self_scored);
+            let no_evidence = missing(&|l, i| own(l) && !i.evidenced);
+            if !unscored.is_empty() {
+                p.push(format!("chưa tự chấm {} tiêu chí: {}", unscored.len(), unscored.join(", ")));
+            }
+            if !no_evidence.is_empty() {
+                p.push(format!(
+                    "thiếu tài liệu kiểm chứng hoặc giải trình lý do thiếu ở {} tiêu chí: {}",
+                    no_evidence.len(),
+                    no_evidence.join(", ")
+                ));
+            }
+        }
+        SheetAction::CompleteAppraisal => {
+            let open = missing(&|l, i| own(l) && !i.decided);
+            if !open.is_empty() {
+                p.push(format!("chưa thẩm định {} tiêu chí: {}", open.len(), open.join(", ")));
+            }
+        }
+        SheetAction::Finalise => {
+            let open = missing(&|_, i| !i.appraised);
+            if !open.is_empty() {
+                p.push(format!("chưa có điểm thẩm định (kể cả điểm điều tra xã hội học) ở {} tiêu chí: {}", open.len(), open.join(", ")));
+            }
+        }
+        SheetAction::Explain | SheetAction::Reopen => {}
+    }
+    p
 }

@@ -1,10 +1,8 @@
 //! Storage tests. Every test runs on SQLite and, when `CHISO_TEST_PG` is set, on PostgreSQL.
 
 mod accounts;
-mod assessments;
 mod plans;
 mod progress;
-mod results;
 mod surveys;
 mod units;
 

@@ -5,11 +5,11 @@
 
 use crate::browser::Browser;
 use crate::helpers::*;
+use chiso_app::results::{ImportRequest, Mapping};
 use chiso_core::access::Scope;
 use chiso_core::framework::FrameworkSet;
-use chiso_core::results::{PAPI_PROVINCE_MAPPING, parse_unit_mapping};
+use chiso_core::results::ResultsFormat;
 use chiso_stats::Questionnaire;
-use chiso_store::results::{ResultsFormat, ResultsImport};
 use chiso_store::surveys::NewSurvey;
 use chiso_store::testing::TestDb;
 use serde_json::Value;
@@ -24,17 +24,17 @@ async fn load_papi_2024(app: &TestApp) {
     app.store.import_units_csv(&sys, UNITS).await.expect("provinces");
     let set = FrameworkSet::builtin().expect("frameworks");
     let papi = set.get("papi").expect("papi");
-    let map = parse_unit_mapping(PAPI_PROVINCE_MAPPING).expect("mapping");
-    let req = ResultsImport {
+    let uc = chiso_app::App::new(app.store.clone(), std::sync::Arc::new(set.clone()));
+    let req = ImportRequest {
         framework: papi,
         year: 2024,
         text: Y2024,
         format: ResultsFormat::Wide,
-        mapping: Some(&map),
+        mapping: Mapping::Default,
         source: "test",
         confirm_removal: false,
     };
-    app.store.import_results(&sys, req).await.expect("import results");
+    uc.results().import(&sys, req).await.expect("import results");
 }
 
 async fn create_survey(app: &TestApp, c: &reqwest::Client, unit: &str) -> (reqwest::StatusCode, String) {
@@ -421,7 +421,8 @@ async fn survey_points_fill_a_par_score_sheet() {
             .await
             .expect("fill");
         assert_eq!(r.status(), 303, "{label}");
-        let sheet = app.store.sheet(&sys, par, a.id).await.expect("sheet");
+        let uc = chiso_app::App::new(app.store.clone(), std::sync::Arc::new(set.clone()));
+        let sheet = uc.assessments().sheet(&sys, par, a.id).await.expect("sheet");
         let item = sheet.items.iter().find(|i| i.node == "par.a3.c6").expect("item");
         assert_eq!((item.appraised_score, item.decision.as_deref()), (Some(4.5), Some("survey")), "{label}");
         assert!(

@@ -51,6 +51,7 @@ fn close(a: Option<f64>, b: f64) -> bool {
 #[tokio::test]
 async fn me_linh_sheet_goes_from_self_score_to_finalised_with_its_audit() {
     on_each_backend(|store, label| async move {
+        let app = app_of(&store);
         load_units(&store).await;
         let set = frameworks();
         let par = set.get("par_index").expect("par_index");
@@ -138,7 +139,7 @@ async fn me_linh_sheet_goes_from_self_score_to_finalised_with_its_audit() {
         //   a4: 7 + 2.4 = 9.4 / 10           a5: 10 − 0.5 + 3.2 = 12.7 / 14
         //   a6: 7 + 1.6 = 8.6 / 9            a7: 12 − 0.5 (3.3 adjusted) + 2.4 = 13.9 / 15
         //   a8: 4 + 4.5 = 8.5 / 10           total 91.3 / 100
-        let view = store.sheet(&melinh, par, id).await.expect("sheet");
+        let view = app.assessments().sheet(&melinh, par, id).await.expect("sheet");
         let expect = [
             ("par.a1", 12.4, 14.0),
             ("par.a2", 9.5, 10.0),
@@ -162,7 +163,7 @@ async fn me_linh_sheet_goes_from_self_score_to_finalised_with_its_audit() {
         let c = view.sheet.row("par.a1.c1").expect("1.1");
         assert!(close(c.self_score, 1.5) && close(c.appraised_score, 1.0) && close(c.difference, -0.5) && close(c.appraised_percent, 50.0));
         assert!(view.actions.is_empty(), "the unit has nothing to do on a finalised sheet: {:?}", view.actions);
-        assert_eq!(store.sheet(&hanoi, par, id).await.expect("sheet").actions, [SheetAction::Reopen]);
+        assert_eq!(app.assessments().sheet(&hanoi, par, id).await.expect("sheet").actions, [SheetAction::Reopen]);
         assert!(!view.can_self_score && !view.can_appraise);
         let item = view.items.iter().find(|i| i.node == "par.a5.c2").expect("5.2");
         assert_eq!(item.missing_reason.as_deref(), Some("Kết quả tuyển dụng chưa có quyết định phê duyệt"));
@@ -193,11 +194,11 @@ async fn me_linh_sheet_goes_from_self_score_to_finalised_with_its_audit() {
         store.appraise(&hanoi, par, id, &[appraise("par.a7.c3", 3.0, Some("Phúc tra: đạt"))], None).await.expect("corrected");
         store.transition(&hanoi, par, id, SheetAction::CompleteAppraisal, None, None).await.expect("done");
         store.transition(&hanoi, par, id, SheetAction::Finalise, None, None).await.expect("finalised again");
-        let view = store.sheet(&melinh, par, id).await.expect("sheet");
+        let view = app.assessments().sheet(&melinh, par, id).await.expect("sheet");
         assert!(close(view.sheet.overall().and_then(|r| r.appraised_percent), 91.8), "{label}");
 
         // Weak points from the sheet: points lost = max − score; survey criteria in their own group.
-        let w = store.next_plan_outline(&melinh, par, "250", 2024).await.expect("outline");
+        let w = app.results().next_plan_outline(&melinh, par, "250", 2024).await.expect("outline");
         assert_eq!(w.basis, "score_sheet");
         // Lost per area: a1 1.6, a2 0.5, a3 1.7, a4 0.6, a5 1.3, a6 0.4, a7 0.6, a8 1.5.
         assert_eq!(w.items[0].code, "par.a3", "{label}");
@@ -217,6 +218,7 @@ async fn me_linh_sheet_goes_from_self_score_to_finalised_with_its_audit() {
 #[tokio::test]
 async fn communes_cannot_read_or_appraise_each_other_and_the_district_ranks_them() {
     on_each_backend(|store, label| async move {
+        let app = app_of(&store);
         load_units(&store).await;
         let set = frameworks();
         let par = set.get("par_index").expect("par_index");
@@ -232,12 +234,12 @@ async fn communes_cannot_read_or_appraise_each_other_and_the_district_ranks_them
         let s3 = store.create_assessment(&district, par, "250.03", 2024).await.expect("opened by the district").id;
 
         // Another commune's sheet: not readable, not writable, not appraisable.
-        assert!(matches!(store.sheet(&c2, par, s1).await, Err(StoreError::OutOfScope(_))), "{label}");
+        assert!(matches!(app.assessments().sheet(&c2, par, s1).await, Err(StoreError::OutOfScope(_))), "{label}");
         assert!(matches!(store.assessment(&c2, s1).await, Err(StoreError::OutOfScope(_))));
         assert!(matches!(store.save_self_scores(&c2, par, s1, &self_scores(par, 2024, &[]), None).await, Err(StoreError::OutOfScope(_))));
         assert!(store.assessments(&c2, None, None).await.expect("list").iter().all(|x| x.assessment.id == s2));
         assert_eq!(store.assessments(&district, Some("par_index"), Some(2024)).await.expect("list").len(), 3);
-        assert!(matches!(store.assessment_ranking(&c1, par, "250", 2024).await, Err(StoreError::OutOfScope(_))));
+        assert!(matches!(app.assessments().ranking(&c1, par, "250", 2024).await, Err(StoreError::OutOfScope(_))));
 
         for (scope, id, except) in [(&c1, s1, vec![("par.a2.c1", 1.0)]), (&c2, s2, vec![])] {
             store.save_self_scores(scope, par, id, &self_scores(par, 2024, &except), None).await.expect("self");
@@ -252,7 +254,7 @@ async fn communes_cannot_read_or_appraise_each_other_and_the_district_ranks_them
             // Finalising needs every criterion, survey included, appraised: it is.
             store.transition(&district, par, id, SheetAction::Finalise, None, None).await.expect("finalise");
         }
-        let r = store.assessment_ranking(&district, par, "250", 2024).await.expect("ranking");
+        let r = app.assessments().ranking(&district, par, "250", 2024).await.expect("ranking");
         let order: Vec<(&str, Option<u32>)> = r.ranking.ranked.iter().map(|u| (u.unit.as_str(), u.rank)).collect();
         assert_eq!(order, [("250.02", Some(1)), ("250.01", Some(2))], "{label}");
         let top = &r.ranking.ranked[0].nodes["par_index"];
@@ -271,6 +273,7 @@ async fn communes_cannot_read_or_appraise_each_other_and_the_district_ranks_them
 #[tokio::test]
 async fn the_superior_cannot_self_score_the_sheet_it_appraises() {
     on_each_backend(|store, label| async move {
+        let app = app_of(&store);
         load_units(&store).await;
         let set = frameworks();
         let par = set.get("par_index").expect("par_index");
@@ -283,7 +286,7 @@ async fn the_superior_cannot_self_score_the_sheet_it_appraises() {
             other => panic!("{label}: {other:?}"),
         }
         assert!(matches!(store.transition(&district, par, id, SheetAction::Submit, None, None).await, Err(StoreError::Forbidden(_))));
-        let view = store.sheet(&district, par, id).await.expect("the district reads it");
+        let view = app.assessments().sheet(&district, par, id).await.expect("the district reads it");
         assert!(!view.can_self_score && view.actions.is_empty(), "{label}");
         // …nor can the system (no home unit): it stands above every unit.
         let sys = Scope::system("t");
@@ -292,9 +295,9 @@ async fn the_superior_cannot_self_score_the_sheet_it_appraises() {
         store.save_self_scores(&commune, par, id, &self_scores(par, 2024, &[]), None).await.expect("self");
         store.transition(&commune, par, id, SheetAction::Submit, None, None).await.expect("submit");
         assert!(matches!(store.appraise(&commune, par, id, &accept_all(par, 2024), None).await, Err(StoreError::Forbidden(_))));
-        let view = store.sheet(&commune, par, id).await.expect("sheet");
+        let view = app.assessments().sheet(&commune, par, id).await.expect("sheet");
         assert!(!view.can_appraise && view.actions.is_empty(), "{label}");
-        let view = store.sheet(&district, par, id).await.expect("sheet");
+        let view = app.assessments().sheet(&district, par, id).await.expect("sheet");
         assert!(view.can_appraise && !view.can_self_score, "{label}");
     })
     .await;

@@ -1,9 +1,11 @@
 use super::*;
+use chiso_app::results::{ImportError, ImportRequest, Mapping, RankTable, WeakError};
 use chiso_core::framework::{Framework, FrameworkSet};
+use chiso_core::results::ResultsFormat;
 use chiso_core::results::{parse_unit_mapping, round_to};
 use chiso_core::weakness::TaskGroup;
 use chiso_store::StoreError;
-use chiso_store::results::{RankTable, ResultsFormat, ResultsImport, ResultsImportError, ResultsImportSummary};
+use chiso_store::results::ResultsImportSummary;
 use std::collections::BTreeMap;
 
 pub const UNITS: &str = include_str!("../../../../datasets/demo/units.csv");
@@ -31,17 +33,22 @@ async fn import(
     year: i32,
     text: &str,
     map: Option<&BTreeMap<String, String>>,
-) -> Result<ResultsImportSummary, ResultsImportError> {
-    let req = ResultsImport {
+) -> Result<ResultsImportSummary, ImportError> {
+    // The mapping as the file a person would upload.
+    let map_text = map.map(|m| m.iter().fold("papi_code,unit_code\n".to_string(), |acc, (k, v)| format!("{acc}{k},{v}\n")));
+    let req = ImportRequest {
         framework: fw,
         year,
         text,
         format: ResultsFormat::Wide,
-        mapping: map,
+        mapping: match &map_text {
+            Some(t) => Mapping::File { name: "map.csv", text: t },
+            None => Mapping::None,
+        },
         source: &format!("{year}.csv"),
         confirm_removal: false,
     };
-    store.import_results(scope, req).await
+    app_of(store).results().import(scope, req).await
 }
 
 /// Import PAPI 2022–2024 with the shipped mapping.
@@ -61,6 +68,7 @@ fn names(list: &[chiso_store::results::UnitName]) -> Vec<(&str, &str)> {
 #[tokio::test]
 async fn papi_ranks_and_totals_match_the_published_facts() {
     on_each_backend(|store, label| async move {
+        let app = app_of(&store);
         load_units(&store).await;
         let set = frameworks();
         let papi = set.get("papi").expect("papi");
@@ -70,7 +78,7 @@ async fn papi_ranks_and_totals_match_the_published_facts() {
         load_papi(&store).await;
 
         // 2024: Quảng Ninh first with 47.82, compared with 2022 (it was not published in 2023).
-        let t = store.rank_table(&sys, papi, 2024).await.expect("2024");
+        let t = app.results().rank_table(&sys, papi, 2024).await.expect("2024");
         let qn = &t.ranked[0];
         assert_eq!((qn.unit.as_str(), qn.name.as_str(), qn.rank), ("22", "Quảng Ninh", Some(1)), "{label}");
         assert_eq!(round_to(qn.total.expect("total"), 2), 47.82);
@@ -87,7 +95,7 @@ async fn papi_ranks_and_totals_match_the_published_facts() {
         assert_eq!((hn.rank, hn.previous_rank, hn.rank_change), (Some(29), Some(15), Some(-14)), "{label}");
 
         // 2023: Thừa Thiên Huế first with 46.0415; Quảng Ninh and Bình Dương not published.
-        let t = store.rank_table(&sys, papi, 2023).await.expect("2023");
+        let t = app.results().rank_table(&sys, papi, 2023).await.expect("2023");
         assert_eq!((t.ranked[0].unit.as_str(), t.ranked[0].name.as_str()), ("46", "Thừa Thiên Huế"), "{label}");
         assert_eq!(round_to(t.ranked[0].total.expect("total"), 4), 46.0415);
         assert_eq!(names(&t.not_published), [("22", "Quảng Ninh"), ("74", "Bình Dương")], "{label}");
@@ -176,13 +184,14 @@ async fn reimport_replaces_the_year_and_is_audited() {
 #[tokio::test]
 async fn a_bad_file_stores_nothing_and_names_line_and_column() {
     on_each_backend(|store, label| async move {
+        let app = app_of(&store);
         load_units(&store).await;
         let set = frameworks();
         let papi = set.get("papi").expect("papi");
         let sys = Scope::system("test");
         let map = mapping();
         import(&store, &sys, papi, 2023, Y2023, Some(&map)).await.expect("good 2023");
-        let before: RankTable = store.rank_table(&sys, papi, 2023).await.expect("ranking");
+        let before: RankTable = app.results().rank_table(&sys, papi, 2023).await.expect("ranking");
         let audit_before = store.audit_recent(&sys, 1000).await.expect("audit").len();
 
         let row = |n: usize| Y2023.lines().nth(n).expect("row").to_string();
@@ -202,7 +211,7 @@ async fn a_bad_file_stores_nothing_and_names_line_and_column() {
         ];
         for (text, line, column, words) in cases {
             match import(&store, &sys, papi, 2023, &text, Some(&map)).await {
-                Err(ResultsImportError::File(e)) => {
+                Err(ImportError::File(e)) => {
                     let p = &e.problems[0];
                     assert_eq!((p.line, p.column), (line, column), "{label}: {e}");
                     assert!(e.to_string().contains(words), "{label}: {e}");
@@ -214,7 +223,7 @@ async fn a_bad_file_stores_nothing_and_names_line_and_column() {
         let mut bad_map = map.clone();
         bad_map.insert("P03".into(), "XX".into());
         match import(&store, &sys, papi, 2023, Y2023, Some(&bad_map)).await {
-            Err(ResultsImportError::File(e)) => {
+            Err(ImportError::File(e)) => {
                 assert_eq!((e.problems[0].line, e.problems[0].column), (4, Some(1)), "{label}: {e}");
                 assert!(e.to_string().contains("XX"));
             }
@@ -222,11 +231,11 @@ async fn a_bad_file_stores_nothing_and_names_line_and_column() {
         }
         // Without a mapping, the file's codes must be unit codes: every row is named.
         match import(&store, &sys, papi, 2023, Y2023, None).await {
-            Err(ResultsImportError::File(e)) => assert_eq!(e.problems.len() + e.more, 63, "{label}"),
+            Err(ImportError::File(e)) => assert_eq!(e.problems.len() + e.more, 63, "{label}"),
             other => panic!("{label}: {other:?}"),
         }
         // Nothing changed: same ranking, no audit entry.
-        assert_eq!(store.rank_table(&sys, papi, 2023).await.expect("ranking"), before, "{label}");
+        assert_eq!(app.results().rank_table(&sys, papi, 2023).await.expect("ranking"), before, "{label}");
         assert_eq!(store.audit_recent(&sys, 1000).await.expect("audit").len(), audit_before, "{label}");
         // A bad first import of a year leaves no year behind.
         let bad = Y2022.replacen("SC11", "SC10", 1);
@@ -239,6 +248,7 @@ async fn a_bad_file_stores_nothing_and_names_line_and_column() {
 #[tokio::test]
 async fn long_format_gives_the_same_results() {
     on_each_backend(|store, label| async move {
+        let app = app_of(&store);
         load_units(&store).await;
         let set = frameworks();
         let papi = set.get("papi").expect("papi");
@@ -254,31 +264,31 @@ async fn long_format_gives_the_same_results() {
         for unit in &wide.scores.not_published {
             long.push_str(&format!("{unit},papi.d1.s1,\n"));
         }
-        let before = store.rank_table(&sys, papi, 2023).await.expect("ranking");
-        let req = ResultsImport {
+        let before = app.results().rank_table(&sys, papi, 2023).await.expect("ranking");
+        let req = ImportRequest {
             framework: papi,
             year: 2023,
             text: &long,
             format: ResultsFormat::Long,
-            mapping: None,
+            mapping: Mapping::None,
             source: "long.csv",
             confirm_removal: false,
         };
-        let s = store.import_results(&sys, req).await.expect("long import");
+        let s = app.results().import(&sys, req).await.expect("long import");
         assert!(s.unchanged, "{label}: the same data in the long format changes nothing");
-        assert_eq!(store.rank_table(&sys, papi, 2023).await.expect("ranking"), before);
+        assert_eq!(app.results().rank_table(&sys, papi, 2023).await.expect("ranking"), before);
         let bad = format!("{long}01,papi.d9.s1,1\n");
-        let req = ResultsImport {
+        let req = ImportRequest {
             framework: papi,
             year: 2023,
             text: &bad,
             format: ResultsFormat::Long,
-            mapping: None,
+            mapping: Mapping::None,
             source: "bad.csv",
             confirm_removal: false,
         };
-        match store.import_results(&sys, req).await {
-            Err(ResultsImportError::File(e)) => assert_eq!(e.problems[0].column, Some(2), "{label}: {e}"),
+        match app.results().import(&sys, req).await {
+            Err(ImportError::File(e)) => assert_eq!(e.problems[0].column, Some(2), "{label}: {e}"),
             other => panic!("{label}: {other:?}"),
         }
     })
@@ -288,19 +298,20 @@ async fn long_format_gives_the_same_results() {
 #[tokio::test]
 async fn published_results_are_public_but_importing_is_scoped() {
     on_each_backend(|store, label| async move {
+        let app = app_of(&store);
         load_units(&store).await;
         load_papi(&store).await;
         let set = frameworks();
         let papi = set.get("papi").expect("papi");
         // A commune's viewer reads the national ranking (public information).
         let commune = scope_of(&store, "250.01", Role::Viewer).await;
-        let t = store.rank_table(&commune, papi, 2024).await.expect("public ranking");
+        let t = app.results().rank_table(&commune, papi, 2024).await.expect("public ranking");
         assert_eq!(t.ranked[0].unit, "22", "{label}");
-        let w = store.weak_report(&commune, papi, "22", 2024).await.expect("another province's weak points are public too");
+        let w = app.results().weak_report(&commune, papi, "22", 2024).await.expect("another province's weak points are public too");
         assert_eq!(w.name, "Tỉnh Quảng Ninh");
         // …but cannot import.
         let r = import(&store, &commune, papi, 2024, Y2024, Some(&mapping())).await;
-        assert!(matches!(r, Err(ResultsImportError::Store(StoreError::Forbidden(_)))), "{label}: {r:?}");
+        assert!(matches!(r, Err(ImportError::Store(StoreError::Forbidden(_)))), "{label}: {r:?}");
         // Issue 13 item 1: official results are national data. A province specialist may not claim a
         // year nobody imported yet with only its own row, nor replace a stored year; neither may an
         // administrator whose reach is one province.
@@ -310,7 +321,7 @@ async fn published_results_are_public_but_importing_is_scoped() {
             let sonla = scope_of(&store, "14", role).await;
             for (year, text) in [(2025, own.as_str()), (2024, own.as_str()), (2024, Y2024)] {
                 match import(&store, &sonla, papi, year, text, Some(&mapping())).await {
-                    Err(ResultsImportError::Store(StoreError::Forbidden(m))) => assert!(m.contains("toàn quốc"), "{label}: {m}"),
+                    Err(ImportError::Store(StoreError::Forbidden(m))) => assert!(m.contains("toàn quốc"), "{label}: {m}"),
                     other => panic!("{label}: {role:?} {year}: {other:?}"),
                 }
             }
@@ -323,17 +334,18 @@ async fn published_results_are_public_but_importing_is_scoped() {
 #[tokio::test]
 async fn weak_points_of_ha_noi_and_the_plan_outline() {
     on_each_backend(|store, label| async move {
+        let app = app_of(&store);
         load_units(&store).await;
         load_papi(&store).await;
         let set = frameworks();
         let papi = set.get("papi").expect("papi");
         let sys = Scope::system("test");
-        let w = store.next_plan_outline(&sys, papi, "01", 2024).await.expect("Hà Nội 2024");
+        let w = app.results().next_plan_outline(&sys, papi, "01", 2024).await.expect("Hà Nội 2024");
         assert_eq!((w.basis, w.name.as_str(), w.year), ("official", "Thành phố Hà Nội", 2024), "{label}");
         assert_eq!(w.items.len(), 8 + 28);
         assert!(w.items.windows(2).all(|p| p[0].points_lost >= p[1].points_lost), "most points lost first");
         // Points lost against the national mean of the stored data.
-        let ranking = store.ranking(&sys, papi, 2024, None).await.expect("ranking");
+        let ranking = app.results().ranking(&sys, papi, 2024, None).await.expect("ranking");
         for i in &w.items {
             let st = &ranking.stats[&i.code];
             assert!((i.points_lost - (st.mean - i.score)).abs() < 1e-9, "{}", i.code);
@@ -351,8 +363,8 @@ async fn weak_points_of_ha_noi_and_the_plan_outline() {
         let improve: Vec<&str> = w.plan.group(TaskGroup::Improve);
         assert_eq!(improve.len(), w.groups.improve.len());
         // Quảng Ninh 2023 was not published: no weak points, said so.
-        match store.weak_report(&sys, papi, "22", 2023).await {
-            Err(StoreError::NotFound(m)) => assert!(m.contains("Quảng Ninh"), "{m}"),
+        match app.results().weak_report(&sys, papi, "22", 2023).await {
+            Err(WeakError::NoScores(m)) => assert!(m.contains("Quảng Ninh"), "{m}"),
             other => panic!("{label}: {other:?}"),
         }
     })
@@ -365,6 +377,7 @@ async fn weak_points_of_ha_noi_and_the_plan_outline() {
 #[tokio::test]
 async fn removing_published_results_needs_a_confirmation_and_an_empty_file_is_refused() {
     on_each_backend(|store, label| async move {
+        let app = app_of(&store);
         load_units(&store).await;
         let set = frameworks();
         let papi = set.get("papi").expect("papi");
@@ -373,14 +386,14 @@ async fn removing_published_results_needs_a_confirmation_and_an_empty_file_is_re
         import(&store, &sys, papi, 2024, Y2024, Some(&map)).await.expect("2024");
         let header = format!("{}\n", Y2024.lines().next().expect("header"));
         match import(&store, &sys, papi, 2024, &header, Some(&map)).await {
-            Err(ResultsImportError::File(e)) => assert!(e.to_string().contains("chỉ có dòng tiêu đề"), "{label}: {e}"),
+            Err(ImportError::File(e)) => assert!(e.to_string().contains("chỉ có dòng tiêu đề"), "{label}: {e}"),
             other => panic!("{label}: {other:?}"),
         }
         // Without two provinces' rows: refused, naming how many.
         let fewer: String = Y2024.lines().filter(|l| !l.starts_with("P01,") && !l.starts_with("P14,")).map(|l| format!("{l}\n")).collect();
         match import(&store, &sys, papi, 2024, &fewer, Some(&map)).await {
-            Err(e @ ResultsImportError::RemovalNotConfirmed(_)) => {
-                let ResultsImportError::RemovalNotConfirmed(units) = &e else { unreachable!() };
+            Err(e @ ImportError::RemovalNotConfirmed(_)) => {
+                let ImportError::RemovalNotConfirmed(units) = &e else { unreachable!() };
                 assert_eq!(units.len(), 2, "{label}");
                 assert!(e.to_string().contains("2 đơn vị") && e.to_string().contains("Hà Nội"), "{label}: {e}");
             }
@@ -389,16 +402,16 @@ async fn removing_published_results_needs_a_confirmation_and_an_empty_file_is_re
         let stored = store.year_scores(&sys, "papi", 2024).await.expect("read").expect("stored");
         assert_eq!(stored.scores.units.len() + stored.scores.not_published.len(), 63, "{label}: nothing removed");
         // Confirmed: the two units go, and the audit says so.
-        let req = ResultsImport {
+        let req = ImportRequest {
             framework: papi,
             year: 2024,
             text: &fewer,
             format: ResultsFormat::Wide,
-            mapping: Some(&map),
+            mapping: Mapping::Default,
             source: "fewer.csv",
             confirm_removal: true,
         };
-        let s = store.import_results(&sys, req).await.expect("confirmed");
+        let s = app.results().import(&sys, req).await.expect("confirmed");
         assert_eq!(s.changed_units, 2, "{label}");
         let hn = store.audit_of(&sys, "result", "papi/2024/01").await.expect("audit");
         assert_eq!(hn[0].action, "delete", "{label}");

@@ -1,1 +1,0 @@
-//! Score sheets (self-assessment, explanation, appraisal, finalisation).

@@ -1,1 +1,0 @@
-//! Official index results: import, rankings, weak points.

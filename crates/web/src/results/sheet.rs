@@ -1,0 +1,306 @@
+//! One score sheet page and its forms: self scores, appraisal, explanation, status changes.
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "assessment.html")]
+pub(super) struct SheetPage {
+    pub(super) b: Base,
+    pub(super) a: Assessment,
+    pub(super) fw_name: String,
+    pub(super) status_vi: &'static str,
+    pub(super) overall: SummaryRow,
+    pub(super) areas: Vec<SummaryRow>,
+    pub(super) rows: Vec<CriterionRow>,
+    pub(super) can_self: bool,
+    pub(super) can_appraise: bool,
+    pub(super) can_explain: bool,
+    pub(super) actions: Vec<(&'static str, &'static str, bool)>,
+    pub(super) errors: Vec<String>,
+    pub(super) message: Option<String>,
+    pub(super) history: Vec<AuditRow>,
+    pub(super) has_adjusted: bool,
+}
+
+pub(super) struct SummaryRow {
+    pub(super) code: String,
+    pub(super) name: String,
+    pub(super) max: String,
+    pub(super) self_score: String,
+    pub(super) self_pct: String,
+    pub(super) appraised: String,
+    pub(super) appraised_pct: String,
+    pub(super) diff: String,
+}
+
+pub(super) struct CriterionRow {
+    pub(super) is_area: bool,
+    pub(super) code: String,
+    pub(super) name: String,
+    pub(super) max: String,
+    pub(super) survey: bool,
+    pub(super) self_score: String,
+    pub(super) self_input: String,
+    pub(super) evidence: String,
+    pub(super) missing: String,
+    pub(super) appraised: String,
+    pub(super) appraised_input: String,
+    pub(super) decision: String,
+    pub(super) adjusted: bool,
+    pub(super) reason: String,
+    pub(super) explanation: String,
+    pub(super) diff: String,
+    pub(super) appraised_pct: String,
+}
+
+/// A number as a form's input value: "1,5" (what people type back).
+pub(super) fn input_value(x: Option<f64>) -> String {
+    x.map(|v| {
+        let s = format!("{}", chiso_core::results::round_to(v, 4));
+        s.replace('.', ",")
+    })
+    .unwrap_or_default()
+}
+
+pub(super) fn sheet_page_model(
+    me: &CurrentUser,
+    fw: &Framework,
+    v: SheetView,
+    history: Vec<AuditRow>,
+    errors: Vec<String>,
+    message: Option<String>,
+) -> SheetPage {
+    let summary = |r: &chiso_core::results::SheetRow| SummaryRow {
+        code: r.code.clone(),
+        name: r.name_vi.clone(),
+        max: num(Some(r.max)),
+        self_score: num(r.self_score),
+        self_pct: pct(r.self_percent),
+        appraised: num(r.appraised_score),
+        appraised_pct: pct(r.appraised_percent),
+        diff: num(r.difference),
+    };
+    let overall = v.sheet.overall().map(summary).unwrap_or(SummaryRow {
+        code: fw.code.clone(),
+        name: fw.name_vi.clone(),
+        max: "–".into(),
+        self_score: "–".into(),
+        self_pct: "–".into(),
+        appraised: "–".into(),
+        appraised_pct: "–".into(),
+        diff: "–".into(),
+    });
+    let areas = v.sheet.rows.iter().filter(|r| r.depth == 1).map(summary).collect();
+    let items: HashMap<&str, &chiso_store::assessments::AssessmentItem> = v.items.iter().map(|i| (i.node.as_str(), i)).collect();
+    let tree = fw.tree_for_year(Some(v.assessment.year));
+    let mut rows = Vec::new();
+    for r in v.sheet.rows.iter().filter(|r| r.depth >= 1) {
+        let is_area = tree.find(&r.code).is_some_and(|n| !n.is_leaf());
+        let it = items.get(r.code.as_str());
+        let decision = it.and_then(|i| i.decision.as_deref()).unwrap_or("");
+        rows.push(CriterionRow {
+            is_area,
+            code: r.code.clone(),
+            name: r.name_vi.clone(),
+            max: num(Some(r.max)),
+            survey: r.source == Source::Survey,
+            self_score: num(r.self_score),
+            self_input: input_value(it.and_then(|i| i.self_score)),
+            evidence: it.and_then(|i| i.evidence.clone()).unwrap_or_default(),
+            missing: it.and_then(|i| i.missing_reason.clone()).unwrap_or_default(),
+            appraised: if it.is_some_and(|i| i.decision.is_some()) || is_area { num(r.appraised_score) } else { "–".into() },
+            appraised_input: input_value(it.and_then(|i| i.appraised_score.or(i.self_score))),
+            decision: match decision {
+                "accept" => "chấp nhận",
+                "adjust" => "điều chỉnh",
+                "survey" => "điều tra XHH",
+                _ => "",
+            }
+            .to_string(),
+            adjusted: decision == "adjust",
+            reason: it.and_then(|i| i.appraisal_reason.clone()).unwrap_or_default(),
+            explanation: it.and_then(|i| i.explanation.clone()).unwrap_or_default(),
+            diff: num(r.difference),
+            appraised_pct: pct(r.appraised_percent),
+        });
+    }
+    let has_adjusted = rows.iter().any(|r| r.adjusted);
+    SheetPage {
+        b: me.base(&format!("{} – {} {}", v.assessment.unit_name, v.assessment.framework, v.assessment.year), "assessments"),
+        fw_name: fw.name_vi.clone(),
+        status_vi: v.status_vi,
+        overall,
+        areas,
+        rows,
+        can_self: v.can_self_score,
+        can_appraise: v.can_appraise,
+        can_explain: v.can_explain,
+        actions: v.actions.iter().map(|a| (a.as_str(), a.name_vi(), a.needs_reason())).collect(),
+        errors,
+        message,
+        history,
+        has_adjusted,
+        a: v.assessment,
+    }
+}
+
+pub(super) async fn render_sheet(
+    state: &AppState,
+    me: &CurrentUser,
+    id: i64,
+    errors: Vec<String>,
+    message: Option<String>,
+) -> Result<Html<String>, PageError> {
+    let a = state.store.assessment(&me.scope, id).await?;
+    let fw = framework(state, &a.framework)?;
+    let v = state.app.assessments().sheet(&me.scope, fw, id).await?;
+    let history = audit_rows(state.store.audit_of(&me.scope, "assessment", &id.to_string()).await?);
+    Ok(Html(sheet_page_model(me, fw, v, history, errors, message).render()?))
+}
+
+pub(super) async fn sheet_page(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    Query(q): Query<MsgQuery>,
+) -> Result<Html<String>, PageError> {
+    render_sheet(&state, &me, id, Vec::new(), q.msg).await
+}
+
+/// After a sheet form: back to the sheet, or the sheet again with what was wrong (422 / 409).
+pub(super) async fn after_form(
+    state: &AppState,
+    me: &CurrentUser,
+    id: i64,
+    result: Result<(), AppError>,
+    done: &str,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/assessments/{id}?msg={}", urlencode(done))).into_response()),
+        Err(e @ (AppError::Store(StoreError::Invalid(_) | StoreError::Conflict(_)) | AppError::BadRequest(_))) => {
+            let status = e.status();
+            let errors = vec![e.to_string()];
+            Ok((status, render_sheet(state, me, id, errors, None).await?).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(super) async fn sheet_framework(state: &AppState, me: &CurrentUser, id: i64) -> Result<(Assessment, Framework), AppError> {
+    let a = state.store.assessment(&me.scope, id).await?;
+    let fw = framework(state, &a.framework)?.clone();
+    Ok((a, fw))
+}
+
+pub(super) fn self_inputs(fw: &Framework, year: i32, f: &Fields) -> Result<Vec<SelfScoreInput>, AppError> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for l in fw.leaves_for_year(year).into_iter().filter(|l| l.source != Source::Survey) {
+        let key = format!("score:{}", l.code);
+        if !f.has(&key) {
+            continue;
+        }
+        match parse_score(f.get(&key), &format!("tiêu chí {}", l.code)) {
+            Ok(score) => out.push(SelfScoreInput {
+                node: l.code.clone(),
+                score,
+                evidence: Some(f.get(&format!("evidence:{}", l.code)).to_string()),
+                missing_reason: Some(f.get(&format!("missing:{}", l.code)).to_string()),
+            }),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() { Ok(out) } else { Err(AppError::BadRequest(errors.join("; "))) }
+}
+
+pub(super) fn appraisal_inputs(fw: &Framework, year: i32, f: &Fields) -> Result<Vec<AppraisalInput>, AppError> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for l in fw.leaves_for_year(year) {
+        let key = format!("appr:{}", l.code);
+        if !f.has(&key) {
+            continue;
+        }
+        match parse_score(f.get(&key), &format!("tiêu chí {}", l.code)) {
+            Ok(score) => {
+                out.push(AppraisalInput { node: l.code.clone(), score, reason: Some(f.get(&format!("reason:{}", l.code)).to_string()) })
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() { Ok(out) } else { Err(AppError::BadRequest(errors.join("; "))) }
+}
+
+pub(super) async fn sheet_self(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    Form(list): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let f = Fields::new(list);
+    me.check_csrf(f.get("csrf"))?;
+    let (a, fw) = sheet_framework(&state, &me, id).await?;
+    let result = async {
+        let inputs = self_inputs(&fw, a.year, &f)?;
+        state.app.assessments().save_self_scores(&me.scope, &fw, id, &inputs, f.version()).await?;
+        Ok(())
+    }
+    .await;
+    after_form(&state, &me, id, result, "Đã lưu điểm tự chấm.").await
+}
+
+pub(super) async fn sheet_appraise(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    Form(list): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let f = Fields::new(list);
+    me.check_csrf(f.get("csrf"))?;
+    let (a, fw) = sheet_framework(&state, &me, id).await?;
+    let result = async {
+        let inputs = appraisal_inputs(&fw, a.year, &f)?;
+        state.app.assessments().appraise(&me.scope, &fw, id, &inputs, f.version()).await?;
+        Ok(())
+    }
+    .await;
+    after_form(&state, &me, id, result, "Đã lưu kết quả thẩm định.").await
+}
+
+pub(super) async fn sheet_explain(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    Form(list): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let f = Fields::new(list);
+    me.check_csrf(f.get("csrf"))?;
+    let (a, fw) = sheet_framework(&state, &me, id).await?;
+    let inputs: Vec<(String, String)> = fw
+        .leaves_for_year(a.year)
+        .into_iter()
+        .filter_map(|l| {
+            let key = format!("expl:{}", l.code);
+            f.has(&key).then(|| (l.code.clone(), f.get(&key).to_string()))
+        })
+        .collect();
+    let result = state.app.assessments().explain(&me.scope, &fw, id, &inputs, f.version()).await.map(|_| ()).map_err(AppError::from);
+    after_form(&state, &me, id, result, "Đã lưu giải trình.").await
+}
+
+pub(super) async fn sheet_status(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    Form(list): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let f = Fields::new(list);
+    me.check_csrf(f.get("csrf"))?;
+    let (_, fw) = sheet_framework(&state, &me, id).await?;
+    let action =
+        SheetAction::parse(f.get("action")).ok_or_else(|| AppError::BadRequest(format!("thao tác '{}' không có", f.get("action"))))?;
+    let reason = Some(f.get("reason")).filter(|s| !s.trim().is_empty());
+    let result =
+        state.app.assessments().transition(&me.scope, &fw, id, action, reason, f.version()).await.map(|_| ()).map_err(AppError::from);
+    after_form(&state, &me, id, result, &format!("Đã {}.", action.name_vi().to_lowercase())).await
+}
