@@ -10,3 +10,4 @@ mod results;
 mod scheduler;
 mod scope;
 mod surveys;
+mod units;
