@@ -393,7 +393,7 @@ macro_rules! write_planned_units {
                 }
             }
             if let Some(report) = progress
-                && i + 1 - chunk.len() >= reported + BATCH
+                && i + 1 - chunk.len() >= reported + 1000
             {
                 reported = i + 1 - chunk.len();
                 report(reported, plan.len());
