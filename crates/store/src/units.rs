@@ -637,6 +637,9 @@ impl Store {
             for u in &froms {
                 const CLOSE: &str = "UPDATE unit SET valid_to = $1, successor_id = $2 WHERE id = $3";
                 sqlx::query(CLOSE).bind(&closed_on).bind(into.id).bind(u.id).execute(&mut *tx).await?;
+                const LINK: &str = "INSERT INTO unit_predecessor (unit_id, predecessor_id, share, main) VALUES ($1, $2, 'whole', 0) \
+                                    ON CONFLICT (unit_id, predecessor_id) DO NOTHING";
+                sqlx::query(LINK).bind(into.id).bind(u.id).execute(&mut *tx).await?;
                 audit!(
                     tx,
                     scope,
