@@ -2,6 +2,7 @@
 
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageError};
+use crate::extract::PageQuery;
 use crate::i18n::Lang;
 use crate::startup::AppState;
 use askama::Template;
@@ -13,7 +14,7 @@ use chiso_core::access::{Permission, Reach, Role};
 use chiso_core::framework::{Framework, Node};
 use chiso_core::text::fold;
 use chiso_store::audit::AuditEntry;
-use chiso_store::units::{Agency, NewUnit, Unit, UnitLevel};
+use chiso_store::units::{Agency, NewUnit, Related, Unit, UnitLevel};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -77,6 +78,48 @@ struct HomePage {
     unit_count: usize,
     tree: Vec<TreeRow>,
     frameworks: Vec<FrameworkSummary>,
+    /// The user's unit is closed (a merger or the 2025 reform): where it went.
+    moved: Option<Moved>,
+}
+
+/// A closed unit and where its area went, read from the store's successor links.
+pub struct Moved {
+    pub name: String,
+    /// "ngày 30 tháng 6 năm 2025": the last day the unit was in force.
+    pub last_day: String,
+    pub to: Vec<RelatedRow>,
+}
+
+/// A unit related by a merger or division, for display.
+pub struct RelatedRow {
+    pub code: String,
+    pub name: String,
+    /// Link to exactly that unit (`?on=` its first day: a code may name several units over time).
+    pub href: String,
+    pub share: &'static str,
+}
+
+fn related_rows(rows: Vec<Related>, lang: Lang) -> Vec<RelatedRow> {
+    rows.into_iter()
+        .map(|r| RelatedRow {
+            href: format!("/units/{}?on={}", r.code, r.valid_from),
+            share: lang.t(match (r.share.as_str(), r.main) {
+                ("whole", _) => "share_whole",
+                (_, 1) => "share_main",
+                _ => "share_part",
+            }),
+            code: r.code,
+            name: r.name,
+        })
+        .collect()
+}
+
+/// Where a unit went, if it is closed on `today`; None while it is in force.
+async fn moved(state: &AppState, me: &CurrentUser, unit: &Unit, today: &str) -> Result<Option<Moved>, AppError> {
+    let Some(last) = unit.valid_to.as_deref().filter(|t| *t < today) else { return Ok(None) };
+    let to = related_rows(state.store.successors_of(&me.scope, unit.id).await?, me.lang);
+    let last_day = chiso_core::unit::parse_date(last).map(chiso_core::text::vn_date_long).unwrap_or_else(|| last.to_string());
+    Ok(Some(Moved { name: unit.name.clone(), last_day, to }))
 }
 
 pub struct FrameworkSummary {
@@ -102,9 +145,14 @@ fn summarize(fw: &Framework, lang: Lang) -> FrameworkSummary {
 pub async fn home(State(state): State<AppState>, me: CurrentUser) -> Result<Html<String>, PageError> {
     let units = state.store.units(&me.scope).await?;
     let levels = state.store.unit_levels().await?;
-    let unit_name = match me.user.unit_id {
-        Some(id) => state.store.unit_by_id(&me.scope, id).await?.name,
-        None => "Toàn hệ thống".to_string(),
+    let today = chiso_core::unit::format_date(state.app.today());
+    let (unit_name, moved) = match me.user.unit_id {
+        Some(id) => {
+            let unit = state.store.unit_by_id(&me.scope, id).await?;
+            let moved = moved(&state, &me, &unit, &today).await?;
+            (unit.name, moved)
+        }
+        None => ("Toàn hệ thống".to_string(), None),
     };
     let scope_text = match &me.scope.reach {
         Reach::All => "Toàn bộ các đơn vị trong hệ thống".to_string(),
@@ -135,6 +183,7 @@ pub async fn home(State(state): State<AppState>, me: CurrentUser) -> Result<Html
         unit_count,
         tree,
         frameworks: state.frameworks.frameworks().iter().map(|f| summarize(f, me.lang)).collect(),
+        moved,
     };
     Ok(Html(page.render()?))
 }
@@ -275,6 +324,16 @@ struct UnitPage {
     levels: Vec<UnitLevel>,
     can_manage: bool,
     in_force: bool,
+    /// "—" for a unit in force since before its list began (stored as 0001-01-01).
+    valid_from_text: String,
+    formed_from: Vec<RelatedRow>,
+    moved: Option<Moved>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct UnitOnQuery {
+    /// The unit that had the code on this day (a code may name several units over time).
+    on: Option<String>,
 }
 
 pub struct AuditRow {
@@ -298,8 +357,16 @@ pub fn format_ms(ms: i64) -> String {
     }
 }
 
-pub async fn unit_detail(State(state): State<AppState>, me: CurrentUser, Path(code): Path<String>) -> Result<Html<String>, PageError> {
-    let unit = state.store.unit_by_code(&me.scope, &code).await?;
+pub async fn unit_detail(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(code): Path<String>,
+    PageQuery(q): PageQuery<UnitOnQuery>,
+) -> Result<Html<String>, PageError> {
+    let unit = match q.on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(on) => state.store.unit_by_code_on(&me.scope, &code, on).await?,
+        None => state.store.unit_by_code(&me.scope, &code).await?,
+    };
     let levels = state.store.unit_levels().await?;
     let ancestors = state.store.unit_ancestors(&me.scope, &unit).await?;
     let all = state.store.units(&me.scope).await?;
@@ -312,8 +379,15 @@ pub async fn unit_detail(State(state): State<AppState>, me: CurrentUser, Path(co
     };
     let history = audit_rows(state.store.audit_of(&me.scope, "unit", &unit.code).await?);
     let level_name = levels.iter().find(|l| l.code == unit.level).map(|l| l.name_vi.clone()).unwrap_or_else(|| unit.level.clone());
-    let in_force = unit.in_force_on(&chiso_core::unit::format_date(state.app.today()));
+    let today = chiso_core::unit::format_date(state.app.today());
+    let in_force = unit.in_force_on(&today);
+    let formed_from = related_rows(state.store.predecessors_of(&me.scope, unit.id).await?, me.lang);
+    let moved = moved(&state, &me, &unit, &today).await?;
+    let valid_from_text = if unit.valid_from == chiso_core::unit::SINCE_EVER { "—".to_string() } else { unit.valid_from.clone() };
     let page = UnitPage {
+        valid_from_text,
+        formed_from,
+        moved,
         b: me.base(&unit.name, "units"),
         level_name,
         ancestors,

@@ -248,8 +248,9 @@ impl Store {
             let new_code_of: HashMap<i64, &str> =
                 links.iter().filter_map(|(m, _, i)| ids[*i].map(|id| (id, m.new_code.as_str()))).collect();
             let mut seen = HashSet::new();
+            let mut closes: Vec<(i64, Option<i64>)> = Vec::new();
             let mut changes = Vec::new();
-            for (done, (_, old, _)) in links.iter().enumerate() {
+            for (_, old, _) in &links {
                 if !seen.insert(old.id) {
                     continue;
                 }
@@ -258,8 +259,7 @@ impl Store {
                     summary.already_closed += 1;
                     continue;
                 }
-                const CLOSE: &str = "UPDATE unit SET valid_to = $1, successor_id = $2 WHERE id = $3";
-                sqlx::query(CLOSE).bind(&closed_on).bind(succ).bind(old.id).execute(&mut *tx).await?;
+                closes.push((old.id, succ));
                 changes.push(Change {
                     unit_id: Some(old.id),
                     entity: "unit",
@@ -273,11 +273,21 @@ impl Store {
                     reason: Some(format!("sắp xếp đơn vị hành chính từ {date}")),
                     ..Default::default()
                 });
-                summary.closed += 1;
-                if (done + 1) % 2000 == 0 {
-                    step(plan.len() + done + 1);
-                }
             }
+            // One UPDATE … FROM (VALUES …) per batch (SQLite ≥ 3.33 and PostgreSQL both name the columns column1, column2).
+            for (n, batch) in closes.chunks(BATCH).enumerate() {
+                let sql = format!(
+                    "UPDATE unit SET valid_to = $1, successor_id = v.column2 FROM (VALUES {}) AS v WHERE unit.id = v.column1",
+                    values_groups_from(2, batch.len(), 2, None)
+                );
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&closed_on);
+                for (id, succ) in batch {
+                    q = q.bind(*id).bind(*succ);
+                }
+                q.execute(&mut *tx).await?;
+                step((plan.len() + (n + 1) * BATCH).min(total));
+            }
+            summary.closed = closes.len();
             audit_many!(tx, scope, &changes);
         });
         step(total);

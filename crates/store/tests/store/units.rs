@@ -64,6 +64,8 @@ async fn merge_closes_units_keeps_history_and_moves_children() {
         let new = store.unit_by_code(&sys, "X20").await.expect("new");
         assert_eq!(old.valid_to.as_deref(), Some("2025-06-30"), "{label}");
         assert_eq!(old.successor_id, Some(new.id));
+        let preds: Vec<String> = store.predecessors_of(&sys, new.id).await.expect("preds").into_iter().map(|p| p.code).collect();
+        assert_eq!(preds, vec!["X02", "X03"], "{label}: a merger records the predecessors too");
         assert!(old.in_force_on("2024-12-31") && !old.in_force_on("2025-07-01"));
         let village = store.unit_by_code(&sys, "V1").await.expect("village");
         assert_eq!(village.parent_id, Some(new.id), "{label}: children move to the successor");

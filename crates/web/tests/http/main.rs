@@ -11,3 +11,4 @@ mod results;
 mod scheduler;
 mod scope;
 mod surveys;
+mod units;
