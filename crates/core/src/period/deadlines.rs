@@ -1,3 +1,6 @@
+//! Long (~670 lines of code and ~210 of tests): the one date scanner and the deadline reader share its
+//! token stream; the tests sit beside the phrases they check.
+//!
 //! Reading a reporting schedule from a plan's deadline texts ("Báo cáo 6 tháng … trước ngày 05/6", "chốt số
 //! liệu từ ngày 01/12/2021 đến ngày 31/5/2022"), with the one date scanner of the system.
 
