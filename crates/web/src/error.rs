@@ -95,7 +95,6 @@ impl AppError {
             AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
         }
     }
 
@@ -111,7 +110,6 @@ impl AppError {
             AppError::TooLarge(_) => "too_large",
             AppError::NotJson => "unsupported_media_type",
             AppError::Csrf => "csrf",
-            AppError::TooLarge(_) => "too_large",
             AppError::Service { code, .. } => code,
             _ => "internal",
         }
