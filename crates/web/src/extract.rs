@@ -260,6 +260,36 @@ pub async fn reject_nul(req: Request, next: axum::middleware::Next) -> Response 
     next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await
 }
 
+/// A page form that changes state and carries no `csrf` field at all is answered 403, like one with a wrong
+/// token, rather than as a malformed form (422, its handler's extractor): every state-changing form
+/// of the application has the field, so its absence is a forged request. The handlers still compare the
+/// token's value (`CurrentUser::check_csrf`, the login and survey forms' double-submit cookies); multipart
+/// uploads read it among their parts, and API writes need the `X-CSRF-Token` header.
+pub async fn require_csrf_field(req: Request, next: axum::middleware::Next) -> Response {
+    use axum::http::Method;
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let content_type = req.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+    let is_form = content_type.is_empty() || content_type.starts_with("application/x-www-form-urlencoded");
+    if safe || !is_form || req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, crate::startup::BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(_) => return PageError(AppError::too_large()).into_response(),
+    };
+    let has_token = bytes.split(|b| *b == b'&').any(|pair| pair.starts_with(b"csrf=") && pair.len() > 5);
+    let resp = next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await;
+    // Without the field no handler gets past its token check (a form struct without `csrf` does not even
+    // deserialize), so what it answered is the refusal; say it is one. An unrouted path or method keeps
+    // its 404/405.
+    let unrouted = matches!(resp.status(), axum::http::StatusCode::NOT_FOUND | axum::http::StatusCode::METHOD_NOT_ALLOWED);
+    if has_token || unrouted || resp.status() == axum::http::StatusCode::FORBIDDEN {
+        return resp;
+    }
+    PageError(AppError::Csrf).into_response()
+}
+
 /// `Multipart` whose text fields (and field and file names) may not hold a NUL byte; file contents may.
 /// Every upload form takes this instead of axum's `Multipart`.
 pub struct Upload(axum::extract::Multipart);

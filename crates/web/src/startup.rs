@@ -41,6 +41,7 @@ pub fn router(state: AppState) -> Router {
         .merge(surveys::router())
         .merge(reports::router())
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(crate::extract::require_csrf_field))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(crate::extract::reject_nul))
         .layer(axum::middleware::from_fn(crate::error::api_errors_as_json))
