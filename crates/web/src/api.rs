@@ -141,9 +141,11 @@ async fn create_unit(
     State(state): State<AppState>,
     me: CurrentUser,
     headers: HeaderMap,
-    ApiJson(n): ApiJson<NewUnitJson>,
+    body: Result<ApiJson<NewUnitJson>, ApiError>,
 ) -> Result<(axum::http::StatusCode, Json<Unit>), ApiError> {
     check_header_csrf(&me, &headers)?;
+    // The CSRF check comes before the body is judged: a forged request is a 403 whatever it carries.
+    let ApiJson(n) = body?;
     let u = state
         .store
         .create_unit(

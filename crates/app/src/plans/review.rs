@@ -4,7 +4,7 @@
 //! such as "UBND các xã, thị trấn", or leaves the task without a lead) and ends the proposal.
 
 use crate::{App, ServiceResult};
-use chiso_core::access::Scope;
+use chiso_core::access::{Permission, Scope};
 use chiso_store::StoreError;
 use chiso_store::plans::{Plan, Task, TaskPatch};
 use chiso_store::units::Agency;
@@ -63,4 +63,25 @@ pub async fn confirm_owner(app: &App, scope: &Scope, task_id: i64, choice: Owner
     let patch =
         TaskPatch { lead_agency: Some(lead), coordinating_agencies: Some(task.coordinating_agencies.clone()), ..TaskPatch::default() };
     app.store.update_task(scope, task_id, patch, version).await
+}
+
+/// Confirm the owners chosen on a plan's review page: `(task id, choice, version read)` per task. Checked up
+/// front, before any task is touched: the person may edit plans, the plan is within their scope, and every
+/// task belongs to that plan — so a form posted for a plan outside the scope is refused even when it names no
+/// task.
+pub async fn confirm_owners(app: &App, scope: &Scope, plan_id: i64, choices: &[(i64, OwnerChoice, i64)]) -> Result<usize, StoreError> {
+    if !scope.can(Permission::EditPlans) {
+        return Err(StoreError::Forbidden(Permission::EditPlans.name_vi().to_string()));
+    }
+    let plan = app.store.plan(scope, plan_id).await?;
+    for (task_id, _, _) in choices {
+        let task = app.store.task(scope, *task_id).await?;
+        if task.row.plan_id != plan.id {
+            return Err(StoreError::Invalid(format!("nhiệm vụ #{task_id} không thuộc kế hoạch này")));
+        }
+    }
+    for (task_id, choice, version) in choices {
+        confirm_owner(app, scope, *task_id, choice.clone(), *version).await?;
+    }
+    Ok(choices.len())
 }

@@ -50,6 +50,7 @@ pub async fn review_submit(
 ) -> Result<Response, PageError> {
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     me.check_csrf(get("csrf").unwrap_or_default())?;
+    let mut choices = Vec::new();
     for (name, _) in fields.iter().filter(|(n, _)| n.starts_with("ok_")) {
         let Ok(task_id) = name["ok_".len()..].parse::<i64>() else { continue };
         let version = get(&format!("ver_{task_id}")).and_then(|v| v.parse::<i64>().ok()).unwrap_or_default();
@@ -61,7 +62,8 @@ pub async fn review_submit(
                 None => OwnerChoice::AsWritten,
             },
         };
-        uc::confirm_owner(&state.app, &me.scope, task_id, choice, version).await?;
+        choices.push((task_id, choice, version));
     }
+    uc::confirm_owners(&state.app, &me.scope, id, &choices).await?;
     Ok(Redirect::to(&format!("/plans/{id}/review")).into_response())
 }

@@ -100,9 +100,11 @@ pub(super) async fn api_import(
     me: CurrentUser,
     headers: HeaderMap,
     ApiPath((code, year)): ApiPath<(String, String)>,
-    ApiJson(b): ApiJson<ImportJson>,
+    body: Result<ApiJson<ImportJson>, ApiError>,
 ) -> Result<Json<ResultsImportSummary>, ApiError> {
     check_header_csrf(&me, &headers)?;
+    // The CSRF check comes before the body is judged: a forged request is a 403 whatever it carries.
+    let ApiJson(b) = body?;
     let fw = framework(&state, &code)?;
     let year = year_of(&year)?;
     let format = ResultsFormat::parse(b.format.as_deref().unwrap_or("wide"))
@@ -192,9 +194,11 @@ pub(super) async fn api_sheet_create(
     State(state): State<AppState>,
     me: CurrentUser,
     headers: HeaderMap,
-    ApiJson(n): ApiJson<NewSheetJson>,
+    body: Result<ApiJson<NewSheetJson>, ApiError>,
 ) -> Result<(StatusCode, Json<SheetView>), ApiError> {
     check_header_csrf(&me, &headers)?;
+    // The CSRF check comes before the body is judged: a forged request is a 403 whatever it carries.
+    let ApiJson(n) = body?;
     let fw = framework(&state, &n.framework)?;
     let a = state.app.assessments().create(&me.scope, fw, &n.unit, n.year).await?;
     Ok((StatusCode::CREATED, Json(state.app.assessments().sheet(&me.scope, fw, a.id).await?)))
@@ -236,9 +240,11 @@ pub(super) async fn api_self(
     me: CurrentUser,
     headers: HeaderMap,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<SelfJson>,
+    body: Result<ApiJson<SelfJson>, ApiError>,
 ) -> Result<Json<SheetView>, ApiError> {
     check_header_csrf(&me, &headers)?;
+    // The CSRF check comes before the body is judged: a forged request is a 403 whatever it carries.
+    let ApiJson(b) = body?;
     let (_, fw) = sheet_framework(&state, &me, id).await?;
     let inputs: Vec<SelfScoreInput> = b
         .items
@@ -271,9 +277,11 @@ pub(super) async fn api_appraise(
     me: CurrentUser,
     headers: HeaderMap,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<AppraisalJson>,
+    body: Result<ApiJson<AppraisalJson>, ApiError>,
 ) -> Result<Json<SheetView>, ApiError> {
     check_header_csrf(&me, &headers)?;
+    // The CSRF check comes before the body is judged: a forged request is a 403 whatever it carries.
+    let ApiJson(b) = body?;
     let (_, fw) = sheet_framework(&state, &me, id).await?;
     let inputs: Vec<AppraisalInput> =
         b.items.into_iter().map(|i| AppraisalInput { node: i.node, score: i.score, reason: i.reason }).collect();
@@ -302,9 +310,11 @@ pub(super) async fn api_explain(
     me: CurrentUser,
     headers: HeaderMap,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<ExplanationJson>,
+    body: Result<ApiJson<ExplanationJson>, ApiError>,
 ) -> Result<Json<SheetView>, ApiError> {
     check_header_csrf(&me, &headers)?;
+    // The CSRF check comes before the body is judged: a forged request is a 403 whatever it carries.
+    let ApiJson(b) = body?;
     let (_, fw) = sheet_framework(&state, &me, id).await?;
     let inputs: Vec<(String, String)> = b.items.into_iter().map(|i| (i.node, i.text)).collect();
     state.app.assessments().explain(&me.scope, &fw, id, &inputs, b.version).await?;
@@ -327,9 +337,11 @@ pub(super) async fn api_transition(
     me: CurrentUser,
     headers: HeaderMap,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<TransitionJson>,
+    body: Result<ApiJson<TransitionJson>, ApiError>,
 ) -> Result<Json<SheetView>, ApiError> {
     check_header_csrf(&me, &headers)?;
+    // The CSRF check comes before the body is judged: a forged request is a 403 whatever it carries.
+    let ApiJson(b) = body?;
     let (_, fw) = sheet_framework(&state, &me, id).await?;
     let action = SheetAction::parse(&b.action).ok_or_else(|| {
         let all: Vec<&str> = SheetAction::ALL.iter().map(|a| a.as_str()).collect();
