@@ -360,7 +360,8 @@ impl Store {
     }
 
     /// A higher level returns an update for correction at `at_ms`: it counts as not done until corrected. Audited.
-    pub async fn return_update(&self, scope: &Scope, update_id: i64, reason: &str, at_ms: i64) -> StoreResult<()> {
+    /// Returns the update as it was before (its task, unit and agency say whom to tell).
+    pub async fn return_update(&self, scope: &Scope, update_id: i64, reason: &str, at_ms: i64) -> StoreResult<UpdateRow> {
         if !scope.can(Permission::Appraise) {
             return Err(StoreError::Forbidden("trả lại cập nhật để chỉnh sửa".into()));
         }
@@ -400,7 +401,7 @@ impl Store {
                 }
             );
         });
-        Ok(())
+        Ok(up)
     }
 
     /// The updates of a task, newest first, with their evidence.
@@ -614,7 +615,8 @@ impl Store {
     }
 
     /// Return a submitted report for correction at `at_ms` (audited); it then counts as not received.
-    pub async fn return_report(&self, scope: &Scope, report_id: i64, reason: &str, at_ms: i64) -> StoreResult<()> {
+    /// Returns the report as it was before (its unit, agency and period say whom to tell).
+    pub async fn return_report(&self, scope: &Scope, report_id: i64, reason: &str, at_ms: i64) -> StoreResult<ReportRow> {
         if !scope.can(Permission::Appraise) {
             return Err(StoreError::Forbidden("trả lại báo cáo".into()));
         }
@@ -648,7 +650,7 @@ impl Store {
                 }
             );
         });
-        Ok(())
+        Ok(r)
     }
 
     /// Agencies of a unit that lead at least one task of its issued plans for `year`: they owe reports.
