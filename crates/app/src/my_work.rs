@@ -148,7 +148,7 @@ pub async fn my_work(app: &App, scope: &Scope, user: &User) -> ServiceResult<MyW
             w.sheets.push(SheetItem {
                 id: a.id,
                 unit_name: a.unit_name.clone(),
-                framework: a.framework.clone(),
+                framework: crate::notices::framework_label(app, &a.framework),
                 year: a.year,
                 status_vi: a.status().name_vi(),
                 steps,

@@ -129,20 +129,33 @@ pub(crate) async fn report_submitted(app: &App, scope: &Scope, r: &ReportRow, un
     deliver(app, scope, people, notice).await;
 }
 
+/// How a person names a framework: the acronym its Vietnamese name ends with ("… (PAPI)" → "PAPI"), else
+/// that whole name ("… (mô hình Hà Nội)" is no acronym); the code only for a framework that is not loaded.
+pub(crate) fn framework_label(app: &App, code: &str) -> String {
+    match app.frameworks.get(code) {
+        Some(fw) => match fw.name_vi.trim_end().strip_suffix(')').and_then(|s| s.rsplit_once('(')) {
+            Some((_, short)) if !short.trim().is_empty() && !short.chars().any(char::is_lowercase) => short.trim().to_string(),
+            _ => fw.name_vi.clone(),
+        },
+        None => code.to_string(),
+    }
+}
+
 /// A score sheet changed status: the other party. The unit's submissions and explanations go to its parent's
 /// appraisers; the appraisal, finalisation and reopening go to the unit.
 pub(crate) async fn sheet_moved(app: &App, scope: &Scope, a: &Assessment, action: SheetAction) {
+    let fw = framework_label(app, &a.framework);
     let (to_unit, what) = match action {
-        SheetAction::Submit => (a.parent_id, format!("{} đã gửi phiếu tự chấm điểm {} năm {}", a.unit_name, a.framework, a.year)),
-        SheetAction::Explain => (a.parent_id, format!("{} đã gửi giải trình phiếu chấm điểm {} năm {}", a.unit_name, a.framework, a.year)),
+        SheetAction::Submit => (a.parent_id, format!("{} đã gửi phiếu tự chấm điểm {} năm {}", a.unit_name, fw, a.year)),
+        SheetAction::Explain => (a.parent_id, format!("{} đã gửi giải trình phiếu chấm điểm {} năm {}", a.unit_name, fw, a.year)),
         SheetAction::CompleteAppraisal => {
-            (Some(a.unit_id), format!("Phiếu chấm điểm {} năm {} của {} đã có kết quả thẩm định", a.framework, a.year, a.unit_name))
+            (Some(a.unit_id), format!("Phiếu chấm điểm {} năm {} của {} đã có kết quả thẩm định", fw, a.year, a.unit_name))
         }
         SheetAction::Finalise => {
-            (Some(a.unit_id), format!("Phiếu chấm điểm {} năm {} của {} đã được chốt kết quả", a.framework, a.year, a.unit_name))
+            (Some(a.unit_id), format!("Phiếu chấm điểm {} năm {} của {} đã được chốt kết quả", fw, a.year, a.unit_name))
         }
         SheetAction::Reopen => {
-            (Some(a.unit_id), format!("Phiếu chấm điểm {} năm {} của {} được mở lại để chỉnh sửa", a.framework, a.year, a.unit_name))
+            (Some(a.unit_id), format!("Phiếu chấm điểm {} năm {} của {} được mở lại để chỉnh sửa", fw, a.year, a.unit_name))
         }
     };
     let Some(to_unit) = to_unit else { return };

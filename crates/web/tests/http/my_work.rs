@@ -177,6 +177,49 @@ async fn a_return_and_a_submission_reach_the_people_concerned() {
             "{label}"
         );
         assert_eq!(badge(&body(&x, app.url("/")).await).as_deref(), Some("1"), "{label}: the commune's badge");
+
+        // The district issues a plan: the communes under it are told, with a link to the plan.
+        let sys = Scope::system("test");
+        let draft = PlanDraft {
+            doc_type: "KẾ HOẠCH".into(),
+            year: 2026,
+            year_to: None,
+            families: vec!["PAPI".into()],
+            number: None,
+            place: None,
+            issued_on: None,
+            title: "Kế hoạch cải thiện chỉ số PAPI huyện Mộc Châu năm 2026".into(),
+            status: PlanStatus::Draft,
+            based_on: vec![],
+            recipients: vec![],
+            signer: None,
+            child_deadline: None,
+            document: serde_json::json!({}),
+            tasks: vec![TaskDraft {
+                code: "1".into(), text: "Nhiệm vụ".into(), nodes: vec!["papi.d1.s1".into()], ..Default::default()
+            }],
+        };
+        let plan = app.store.create_plan(&sys, "123", &draft, None, None).await.expect("draft plan");
+        let r = d
+            .post(app.url(&format!("/plans/{}/issue", plan.id)))
+            .form(&[
+                ("csrf", dcsrf.as_str()),
+                ("number", "77/KH-UBND"),
+                ("issued_on", "2026-06-02"),
+                ("version", &plan.version.to_string()),
+            ])
+            .send()
+            .await
+            .expect("issue");
+        assert_eq!(r.status(), 303, "{label}: issued");
+        let issued = "Huyện Mộc Châu đã ban hành kế hoạch 77/KH-UBND: Kế hoạch cải thiện chỉ số PAPI huyện Mộc Châu năm 2026";
+        let notes = body(&x, app.url("/notifications")).await;
+        assert!(
+            notes.contains(issued) && notes.contains(&format!("href=\"/plans/{}\"", plan.id)),
+            "{label}: the commune is told of the plan"
+        );
+        // Read-only accounts act on nothing and are not notified.
+        assert!(!body(&v, app.url("/notifications")).await.contains(issued), "{label}: a viewer is not notified");
         app.stop().await;
     }
 }
