@@ -12,6 +12,8 @@ pub mod assessments;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod my_work;
+mod notices;
 pub mod plans;
 pub mod reminders;
 pub mod reports;

@@ -9,7 +9,9 @@
 //! scheduler is turned off (`--remind-every 0`): it writes notifications that depend on today's date.
 //! Every report, dashboard and status URL names its period explicitly. Known remaining dependence on the
 //! clock: year pickers list years up to the current year, so the golden files must be regenerated after
-//! 31 December.
+//! 31 December; and "Việc của tôi" (on the home pages) lists the report periods open on the day of the run
+//! (the year's annual report until it locks in late December, then the next year's periods), so the home
+//! pages must also be regenerated when such a period opens or locks.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

@@ -51,6 +51,13 @@ impl Store {
         Ok(on_db!(&self.read, |p| sqlx::query_as(SQL).bind(uid).bind(limit).fetch_all(p).await)?)
     }
 
+    /// How many notifications of the scope's own user are unread (the header's badge).
+    pub async fn unread_count(&self, scope: &Scope) -> StoreResult<i64> {
+        let Some(uid) = scope.user_id else { return Ok(0) };
+        const SQL: &str = "SELECT COUNT(*) FROM notification WHERE user_id = $1 AND read_at IS NULL";
+        Ok(on_db!(&self.read, |p| sqlx::query_scalar(SQL).bind(uid).fetch_one(p).await)?)
+    }
+
     pub async fn mark_notifications_read(&self, scope: &Scope, at_ms: i64) -> StoreResult<()> {
         let Some(uid) = scope.user_id else { return Ok(()) };
         const SQL: &str = "UPDATE notification SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL";

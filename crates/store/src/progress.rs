@@ -108,6 +108,19 @@ pub struct ReportRow {
     pub version: i64,
 }
 
+/// A report a unit received (see [`Store::received_reports`]).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ReceivedReport {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub agency_id: Option<i64>,
+    pub agency_name: Option<String>,
+    pub period: String,
+    pub submitted_at: Option<i64>,
+}
+
 /// A report as submitted: what [`Store::submit_report`] stores. `on_time` is the caller's judgement (core's
 /// `Deadline`), kept in the audit trail.
 pub struct NewReport<'a> {
@@ -360,7 +373,8 @@ impl Store {
     }
 
     /// A higher level returns an update for correction at `at_ms`: it counts as not done until corrected. Audited.
-    pub async fn return_update(&self, scope: &Scope, update_id: i64, reason: &str, at_ms: i64) -> StoreResult<()> {
+    /// Returns the update as it was before (its task, unit and agency say whom to tell).
+    pub async fn return_update(&self, scope: &Scope, update_id: i64, reason: &str, at_ms: i64) -> StoreResult<UpdateRow> {
         if !scope.can(Permission::Appraise) {
             return Err(StoreError::Forbidden("trả lại cập nhật để chỉnh sửa".into()));
         }
@@ -400,7 +414,7 @@ impl Store {
                 }
             );
         });
-        Ok(())
+        Ok(up)
     }
 
     /// The updates of a task, newest first, with their evidence.
@@ -614,7 +628,8 @@ impl Store {
     }
 
     /// Return a submitted report for correction at `at_ms` (audited); it then counts as not received.
-    pub async fn return_report(&self, scope: &Scope, report_id: i64, reason: &str, at_ms: i64) -> StoreResult<()> {
+    /// Returns the report as it was before (its unit, agency and period say whom to tell).
+    pub async fn return_report(&self, scope: &Scope, report_id: i64, reason: &str, at_ms: i64) -> StoreResult<ReportRow> {
         if !scope.can(Permission::Appraise) {
             return Err(StoreError::Forbidden("trả lại báo cáo".into()));
         }
@@ -648,7 +663,19 @@ impl Store {
                 }
             );
         });
-        Ok(())
+        Ok(r)
+    }
+
+    /// Reports received by `unit` and submitted since `since_ms`, newest first: its direct children's own
+    /// reports and its agencies' reports (what a reviewer of the unit has to read). At most `limit`.
+    pub async fn received_reports(&self, scope: &Scope, unit: &Unit, since_ms: i64, limit: i64) -> StoreResult<Vec<ReceivedReport>> {
+        self.unit_by_id(scope, unit.id).await?;
+        const SQL: &str = "SELECT r.id, r.unit_id, u.code AS unit_code, u.name AS unit_name, r.agency_id, a.name AS agency_name, r.period, r.submitted_at \
+             FROM report r JOIN unit u ON u.id = r.unit_id LEFT JOIN agency a ON a.id = r.agency_id \
+             WHERE r.status = 'submitted' AND r.submitted_at >= $1 \
+               AND ((u.parent_id = $2 AND r.agency_id IS NULL) OR (r.unit_id = $2 AND r.agency_id IS NOT NULL)) \
+             ORDER BY r.submitted_at DESC, r.id DESC LIMIT $3";
+        Ok(on_db!(&self.read, |p| sqlx::query_as(SQL).bind(since_ms).bind(unit.id).bind(limit).fetch_all(p).await)?)
     }
 
     /// Agencies of a unit that lead at least one task of its issued plans for `year`: they owe reports.

@@ -24,6 +24,8 @@ pub struct CurrentUser {
     pub scope: Scope,
     pub csrf: String,
     pub lang: Lang,
+    /// Unread notifications (pages only; 0 for API requests), for the header's badge.
+    pub unread: i64,
 }
 
 impl CurrentUser {
@@ -39,6 +41,7 @@ impl CurrentUser {
             user_name: Some(self.user.full_name.clone()),
             username: self.user.username.clone(),
             csrf: self.csrf.clone(),
+            unread: self.unread,
         }
     }
 }
@@ -86,7 +89,8 @@ impl FromRequestParts<AppState> for CurrentUser {
         let found = state.store.session_user(token).await.map_err(|e| AuthRejection::Error(e.into()))?;
         let Some((user, csrf)) = found else { return Err(reject()) };
         let scope = state.store.scope_for(&user).await.map_err(|e| AuthRejection::Error(e.into()))?;
-        Ok(CurrentUser { user, scope, csrf, lang: lang_of(&parts.headers) })
+        let unread = if is_api { 0 } else { state.store.unread_count(&scope).await.map_err(|e| AuthRejection::Error(e.into()))? };
+        Ok(CurrentUser { user, scope, csrf, lang: lang_of(&parts.headers), unread })
     }
 }
 

@@ -38,6 +38,9 @@ impl Lang {
 pub const DICT: &[(&str, &str, &str)] = &[
     ("app", "chiso – Nâng cao chỉ số quản trị", "chiso – governance index improvement"),
     ("home", "Trang chủ", "Home"),
+    ("my_work", "Việc của tôi", "My work"),
+    ("notifications", "Thông báo", "Notifications"),
+    ("unread", "chưa đọc", "unread"),
     ("units", "Đơn vị hành chính", "Administrative units"),
     ("unit", "Đơn vị", "Unit"),
     ("frameworks", "Bộ chỉ số", "Index frameworks"),

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod i18n;
+pub mod my_work;
 pub mod openapi;
 pub mod pages;
 pub mod plans;

@@ -80,6 +80,8 @@ struct HomePage {
     frameworks: Vec<FrameworkSummary>,
     /// The user's unit is closed (a merger or the 2025 reform): where it went.
     moved: Option<Moved>,
+    /// "Việc của tôi", which the home page opens with.
+    w: crate::my_work::MyWorkView,
 }
 
 /// A closed unit and where its area went, read from the store's successor links.
@@ -174,7 +176,9 @@ pub async fn home(State(state): State<AppState>, me: CurrentUser) -> Result<Html
     .collect();
     let unit_count = units.len();
     let tree = tree_rows(units, &levels, me.lang, state.app.today()).into_iter().filter(|r| r.depth < 3).take(60).collect();
+    let w = crate::my_work::view_of(&state, &me).await?;
     let page = HomePage {
+        w,
         b: me.base(me.lang.t("home"), "home"),
         role_name: me.user.role().name_vi().to_string(),
         unit_name,

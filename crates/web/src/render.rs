@@ -14,11 +14,13 @@ pub struct Base {
     pub user_name: Option<String>,
     pub username: String,
     pub csrf: String,
+    /// Unread notifications of the logged-in person (the bell's badge).
+    pub unread: i64,
 }
 
 impl Base {
     pub fn anonymous(lang: Lang, title: &str, csrf: &str) -> Base {
-        Base { lang, title: title.to_string(), nav: "", user_name: None, username: String::new(), csrf: csrf.to_string() }
+        Base { lang, title: title.to_string(), nav: "", user_name: None, username: String::new(), csrf: csrf.to_string(), unread: 0 }
     }
     pub fn t(&self, key: &str) -> &'static str {
         self.lang.t(key)

@@ -20,6 +20,7 @@ pub const BODY_LIMIT: usize = chiso_core::limits::MAX_FORM_BODY_BYTES;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::home))
+        .route("/my-work", get(crate::my_work::my_work))
         .route("/health", get(health))
         .route("/login", get(auth::login_page).post(auth::login_submit))
         .route("/logout", post(auth::logout))

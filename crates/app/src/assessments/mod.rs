@@ -146,7 +146,8 @@ impl Assessments<'_> {
         self.app.store.explain(scope, fw, id, inputs, version).await
     }
 
-    /// A status change (core's `next_status`; the side that may take it is core's `check_side`).
+    /// A status change (core's `next_status`; the side that may take it is core's `check_side`); the other
+    /// party is notified.
     pub async fn transition(
         &self,
         scope: &Scope,
@@ -156,7 +157,9 @@ impl Assessments<'_> {
         reason: Option<&str>,
         version: Option<i32>,
     ) -> Result<Assessment, StoreError> {
-        self.app.store.transition(scope, fw, id, action, reason, version).await
+        let a = self.app.store.transition(scope, fw, id, action, reason, version).await?;
+        crate::notices::sheet_moved(self.app, scope, &a, action).await;
+        Ok(a)
     }
 
     /// The sheet with its computed points and percentages and what the scope may do now.

@@ -84,7 +84,10 @@ pub async fn plan_detail(app: &App, scope: &Scope, plan_id: i64) -> ServiceResul
     Ok(PlanDetail { plan, unit, basis, tasks, checks })
 }
 
-/// Issue a draft plan under its number and date (audited by the store).
+/// Issue a draft plan under its number and date (audited by the store); the units directly under the plan's
+/// unit are notified.
 pub async fn issue_plan(app: &App, scope: &Scope, plan_id: i64, number: &str, issued_on: &str, version: i64) -> ServiceResult<Plan> {
-    Ok(app.store.issue_plan(scope, plan_id, number, issued_on, version).await?)
+    let plan = app.store.issue_plan(scope, plan_id, number, issued_on, version).await?;
+    crate::notices::plan_issued(app, scope, &plan).await;
+    Ok(plan)
 }

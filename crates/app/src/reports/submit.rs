@@ -54,7 +54,8 @@ impl Failure for SubmitError {
 impl Reports<'_> {
     /// Compile and submit the report of `unit` (or of its agency `agency_id`) for `period`, now by the
     /// application's clock: the task counts as of today (or the end of the data window), the narrative, and
-    /// core's judgement of on time or late. Refused once the period is locked (core's `Deadline`).
+    /// core's judgement of on time or late. Refused once the period is locked (core's `Deadline`). The level the
+    /// report goes to is notified.
     pub async fn submit(
         &self,
         scope: &Scope,
@@ -100,11 +101,17 @@ impl Reports<'_> {
             submitted_at_ms: at_ms,
             on_time: deadline.is_on_time(at),
         };
-        Ok(store.submit_report(scope, &report).await?)
+        let row = store.submit_report(scope, &report).await?;
+        crate::notices::report_submitted(self.app, scope, &row, unit, agency.as_ref().map(|a| a.name.as_str())).await;
+        Ok(row)
     }
 
-    /// Return a submitted report for correction (it then counts as not received).
+    /// Return a submitted report for correction (it then counts as not received); the reporting unit (or
+    /// agency) is notified.
     pub async fn return_report(&self, scope: &Scope, report_id: i64, reason: &str) -> ServiceResult<()> {
-        Ok(self.app.store.return_report(scope, report_id, reason, self.app.now_ms()).await?)
+        let r = self.app.store.return_report(scope, report_id, reason, self.app.now_ms()).await?;
+        let unit = self.app.store.unit_by_id(scope, r.unit_id).await?;
+        crate::notices::report_returned(self.app, scope, &r, &unit, reason.trim()).await;
+        Ok(())
     }
 }

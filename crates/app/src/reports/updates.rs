@@ -30,9 +30,13 @@ impl Reports<'_> {
         Ok(self.app.store.record_update_at(scope, task_id, new, expected_version, self.app.now_ms()).await?)
     }
 
-    /// Return an update for correction (it counts as not done until corrected).
+    /// Return an update for correction (it counts as not done until corrected); the accounts that update the
+    /// task are notified.
     pub async fn return_update(&self, scope: &Scope, update_id: i64, reason: &str) -> ServiceResult<()> {
-        Ok(self.app.store.return_update(scope, update_id, reason, self.app.now_ms()).await?)
+        let up = self.app.store.return_update(scope, update_id, reason, self.app.now_ms()).await?;
+        let task = self.app.store.task(scope, up.task_id).await?;
+        crate::notices::update_returned(self.app, scope, &up, &task.row.code, reason.trim()).await;
+        Ok(())
     }
 
     /// An evidence file and its bytes, within the scope.

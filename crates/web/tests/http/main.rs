@@ -5,6 +5,7 @@ mod auth;
 mod browser;
 mod hardening;
 mod helpers;
+mod my_work;
 mod plans;
 mod reports;
 mod results;

@@ -356,6 +356,16 @@ async fn a_score_sheet_goes_from_self_score_to_finalised_over_http() {
         )
         .await;
         assert_eq!(r.status(), 303, "{label}");
+        // The district is told, and finds the sheet waiting for its step in "Việc của tôi".
+        let district = app.login("nv.huyen").await;
+        let (_, notes) = get_page(&app, &district, "/notifications").await;
+        assert!(
+            notes.contains("Thị trấn Mộc Châu đã gửi phiếu tự chấm điểm Chỉ số cải cách hành chính")
+                && notes.contains(&format!("href=\"/assessments/{id}\"")),
+            "{label}: the appraiser is notified of the submission"
+        );
+        let (_, work) = get_page(&app, &district, "/my-work").await;
+        assert!(work.contains("Phiếu chấm điểm chờ bạn xử lý (1)") && work.contains(&format!("href=\"/assessments/{id}\"")), "{label}");
 
         // The commune cannot appraise itself; another commune's viewer cannot even read it.
         let r = post_form(&app, &commune, &format!("/assessments/{id}/appraise"), &appraisal_form(&ccsrf, None)).await;
@@ -383,6 +393,10 @@ async fn a_score_sheet_goes_from_self_score_to_finalised_over_http() {
             .await;
             assert_eq!(r.status(), 303, "{label}: {action}");
         }
+        // The commune is told of the appraisal and of the final result.
+        let (_, notes) = get_page(&app, &commune, "/notifications").await;
+        assert!(notes.contains("năm 2024 của Thị trấn Mộc Châu đã có kết quả thẩm định"), "{label}: appraisal notified");
+        assert!(notes.contains("năm 2024 của Thị trấn Mộc Châu đã được chốt kết quả"), "{label}: finalisation notified");
         // Finalised: locked, with the index and the audit trail on the page.
         let (status, page) = get_page(&app, &commune, &format!("/assessments/{id}")).await;
         assert_eq!(status, 200);
