@@ -4,7 +4,7 @@
 //!
 //! Published official results are public: every logged-in user reads every unit's (see
 //! `chiso_store::results`). Score sheets are scoped by the store. Charts are ECharts
-//! (`/assets/echarts.min.js`) drawn by a small inline script from JSON the handler puts in the
+//! (`/assets/echarts.min.js`) drawn by `/assets/results-*.js` from JSON the handler puts in the
 //! page (`render::script_json`); every chart has a table beside it, so the page reads without JavaScript.
 
 use crate::auth::{CurrentUser, urlencode};
