@@ -225,7 +225,8 @@ async fn pages_carry_no_inline_script_and_the_csp_forbids_it() {
 async fn the_dashboard_and_the_report_draw_their_charts_from_script_files() {
     let Some(browser) = Browser::start().await else { return };
     let app = spawn_app(TestDb::sqlite().await.expect("db")).await;
-    // A plan, so the charts have tasks to show.
+    // A plan in the store (it is for 2022, so the current period's progress chart is drawn with no bars; the
+    // golden files cover the charts' data).
     let c = app.login("nv.huyen").await;
     let csrf = csrf_of(&app, &c).await;
     let form = reqwest::multipart::Form::new().text("csrf", csrf).text("unit", "123").text("year", "").part(
