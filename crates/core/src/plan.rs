@@ -259,6 +259,29 @@ pub fn normalize_node(code: &str) -> String {
     }
 }
 
+/// The first of `nodes` that is not a node of the frameworks of `families` (stored family codes, e.g.
+/// "PAPI"), with the reason in Vietnamese naming it; `None` when every node is known. A plan whose families
+/// name no known framework is checked against every framework. Every task written to a plan — imported,
+/// edited, cascaded or drafted — passes here, so a page never shows (or scripts with) a node no framework has.
+pub fn unknown_node(frameworks: &FrameworkSet, families: &[String], nodes: &[String]) -> Option<String> {
+    let wanted: Vec<Family> = families.iter().filter_map(|f| parse_family(f)).collect();
+    let pool: Vec<&Framework> = frameworks.frameworks().iter().filter(|f| wanted.is_empty() || wanted.contains(&f.family)).collect();
+    let node = nodes.iter().find(|n| !pool.iter().any(|f| f.node(n).is_some()))?;
+    let names: Vec<&str> = wanted.iter().map(|f| family_name(*f)).collect();
+    let shown: String = node.chars().take(60).collect();
+    Some(if names.is_empty() {
+        format!("mã chỉ số '{shown}' không có trong bộ chỉ số nào")
+    } else {
+        format!("mã chỉ số '{shown}' không có trong bộ chỉ số của kế hoạch ({})", names.join(", "))
+    })
+}
+
+/// The first task of `draft` with a node its families' frameworks do not have, as a Vietnamese reason
+/// naming the task and the node (see [`unknown_node`]).
+pub fn unknown_node_in_draft(frameworks: &FrameworkSet, draft: &PlanDraft) -> Option<String> {
+    draft.tasks.iter().find_map(|t| unknown_node(frameworks, &draft.families, &t.nodes).map(|m| format!("nhiệm vụ {}: {m}", t.code)))
+}
+
 /// "Nội dung 3 – Công khai, minh bạch" for any node of dimension 3 (the code itself when no framework
 /// knows it).
 pub fn dimension_label(frameworks: &FrameworkSet, node: &str) -> String {
@@ -495,6 +518,42 @@ pub fn task_concerns_child(task: &TaskDraft, child_level: &str, child_name: &str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_task_node_must_be_a_node_of_the_plans_frameworks() {
+        let fws = FrameworkSet::builtin().expect("frameworks");
+        let papi = vec!["PAPI".to_string()];
+        let ok = vec!["papi.d1".to_string(), "papi.d2.s2".to_string()];
+        assert_eq!(unknown_node(&fws, &papi, &ok), None);
+        let bad = vec!["papi.d1".to_string(), "papi.d99".to_string()];
+        let msg = unknown_node(&fws, &papi, &bad).expect("refused");
+        assert!(msg.contains("'papi.d99'") && msg.contains("PAPI"), "{msg}");
+        // Another family's node is not the plan's.
+        let par = vec!["par.a2".to_string()];
+        assert!(unknown_node(&fws, &papi, &par).is_some());
+        assert_eq!(unknown_node(&fws, &[], &par), None, "no family: any framework's node");
+        let script = vec!["papi.d1</script>\u{2028}".to_string()];
+        assert!(unknown_node(&fws, &papi, &script).is_some());
+        let draft = PlanDraft {
+            families: papi.clone(),
+            tasks: vec![TaskDraft { code: "II.3".into(), nodes: bad, ..Default::default() }],
+            doc_type: "KẾ HOẠCH".into(),
+            year: 2025,
+            year_to: None,
+            number: None,
+            place: None,
+            issued_on: None,
+            title: "Kế hoạch".into(),
+            status: PlanStatus::Draft,
+            based_on: vec![],
+            recipients: vec![],
+            signer: None,
+            child_deadline: None,
+            document: serde_json::json!({}),
+        };
+        let msg = unknown_node_in_draft(&fws, &draft).expect("refused");
+        assert!(msg.starts_with("nhiệm vụ II.3:") && msg.contains("papi.d99"), "{msg}");
+    }
     use time::macros::date;
 
     fn t(code: &str, nodes: &[&str], lead: bool, result: bool, time: bool) -> TaskFacts {

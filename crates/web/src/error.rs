@@ -151,9 +151,9 @@ impl IntoResponse for PageError {
         let msg = html_escape(&self.0.public_message());
         let body = format!(
             "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-             <title>Lỗi {code} – chiso</title><link rel=\"stylesheet\" href=\"/assets/app.css\"></head>\
+             <title>Lỗi {code} – chiso</title><link rel=\"stylesheet\" href=\"/assets/app.css\"><script src=\"/assets/app.js\" defer></script></head>\
              <body><main class=\"container\"><div class=\"card error-page\"><h1>Lỗi {code}</h1><p class=\"alert alert-error\">{msg}</p>\
-             <p><a href=\"javascript:history.back()\">← Quay lại</a> · <a href=\"/\">Trang chủ</a></p></div></main></body></html>",
+             <p><a href=\"/\" data-back>← Quay lại</a> · <a href=\"/\">Trang chủ</a></p></div></main></body></html>",
             code = status.as_u16()
         );
         (status, Html(body)).into_response()

@@ -198,7 +198,7 @@ pub async fn import_document(
     let unit = app.store.unit_by_code(scope, unit_code).await?;
     let agencies: Vec<String> = app.store.agencies(scope, unit.id).await?.into_iter().map(|a| a.name).collect();
     resolve_owners(&mut draft, &agencies);
-    let plan = app.store.create_plan(scope, unit_code, &draft, None, Some(file_name)).await?;
+    let plan = super::create_plan(app, scope, unit_code, &draft, None, Some(file_name)).await?;
     app.reports().record_deadlines(&plan).await?;
     Ok(plan)
 }

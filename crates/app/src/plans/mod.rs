@@ -22,10 +22,28 @@ pub use tasks::{LIBRARY_LIMIT, TaskEdit, TaskEditError, TaskQuery, edit_task, se
 
 use crate::{App, ServiceResult};
 use chiso_core::access::Scope;
-use chiso_core::plan::Check;
+use chiso_core::plan::{Check, PlanDraft, unknown_node_in_draft};
 use chiso_core::text::fold;
+use chiso_store::StoreError;
 use chiso_store::plans::{BasisRow, Plan, PlanFilter, PlanListItem, Task};
 use chiso_store::units::Unit;
+
+/// Store a plan with its tasks once core has checked that every task's framework nodes are nodes of the
+/// plan's frameworks (`chiso_core::plan::unknown_node_in_draft`): every way a plan is made (import, cascade,
+/// draft from the weak points) goes through here.
+pub(crate) async fn create_plan(
+    app: &App,
+    scope: &Scope,
+    unit_code: &str,
+    draft: &PlanDraft,
+    parent_plan_id: Option<i64>,
+    source_name: Option<&str>,
+) -> Result<Plan, StoreError> {
+    if let Some(reason) = unknown_node_in_draft(&app.frameworks, draft) {
+        return Err(StoreError::Invalid(reason));
+    }
+    app.store.create_plan(scope, unit_code, draft, parent_plan_id, source_name).await
+}
 
 /// How a list of plans is ordered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

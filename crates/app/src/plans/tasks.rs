@@ -2,7 +2,7 @@
 
 use crate::{App, ErrorKind, Failure, ServiceResult};
 use chiso_core::access::Scope;
-use chiso_core::plan::{Recurrence, normalize_node, parse_task_group};
+use chiso_core::plan::{Recurrence, normalize_node, parse_task_group, unknown_node};
 use chiso_core::unit::parse_date;
 use chiso_store::StoreError;
 use chiso_store::plans::{LibraryHit, Task, TaskPatch};
@@ -95,6 +95,13 @@ impl TaskEdit {
 /// Save a person's edit of a task read at `version` (optimistic concurrency; audited by the store).
 pub async fn edit_task(app: &App, scope: &Scope, task_id: i64, edit: &TaskEdit, version: i64) -> Result<Task, TaskEditError> {
     let patch = edit.to_patch()?;
+    if let Some(nodes) = &patch.nodes {
+        let task = app.store.task(scope, task_id).await?;
+        let plan = app.store.plan(scope, task.row.plan_id).await?;
+        if let Some(reason) = unknown_node(&app.frameworks, &plan.families(), nodes) {
+            return Err(TaskEditError::Invalid(reason));
+        }
+    }
     Ok(app.store.update_task(scope, task_id, patch, version).await?)
 }
 

@@ -77,11 +77,12 @@ pub async fn task_edit_submit(
     };
     match uc::edit_task(&state.app, &me.scope, id, &edit, f.version).await {
         Ok(t) => Ok(Redirect::to(&format!("/plans/{}#task-{}", t.row.plan_id, t.row.id)).into_response()),
-        Err(TaskEditError::Conflict(msg)) | Err(TaskEditError::Invalid(msg)) => {
-            // Show the other person's version with the message; the user's text stays in the message.
+        Err(e @ (TaskEditError::Conflict(_) | TaskEditError::Invalid(_))) => {
+            // Show the stored version with the message; the user's text stays in the message.
+            let status = if matches!(e, TaskEditError::Invalid(_)) { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::CONFLICT };
             let typed: String = edit.text.chars().take(300).collect();
-            let html = render_task_edit(&state, &me, id, Some(format!("{msg}. Nội dung bạn vừa nhập: «{typed}»"))).await?;
-            Ok((StatusCode::CONFLICT, Html(html)).into_response())
+            let html = render_task_edit(&state, &me, id, Some(format!("{e}. Nội dung bạn vừa nhập: «{typed}»"))).await?;
+            Ok((status, Html(html)).into_response())
         }
         Err(e) => Err(e.into()),
     }

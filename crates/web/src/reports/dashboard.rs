@@ -1,9 +1,10 @@
 //! The unit dashboard: task progress by dimension, overdue tasks, the caller's agency's open tasks, and how
 //! the children reported.
 
-use super::view::{ReportQuery, pct, script_json};
+use super::view::{ReportQuery, pct};
 use crate::auth::CurrentUser;
 use crate::error::PageError;
+use crate::render::script_json;
 use crate::startup::AppState;
 use askama::Template;
 use axum::extract::{Query, State};

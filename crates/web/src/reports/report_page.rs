@@ -1,8 +1,9 @@
 //! The report page of a unit (or agency) for a period, submitting its report, and returning a child's.
 
-use super::view::{ReasonForm, ReportQuery, back_or, pct, script_json};
+use super::view::{ReasonForm, ReportQuery, back_or, pct};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageError};
+use crate::render::script_json;
 use crate::startup::AppState;
 use askama::Template;
 use axum::Form;

@@ -31,8 +31,3 @@ pub fn back_or<'a>(back: &'a str, default: &'a str) -> &'a str {
 pub fn pct(x: Option<f64>) -> String {
     x.map(|v| format!("{}%", chiso_core::text::vn_number(v * 100.0, 0))).unwrap_or_else(|| "—".into())
 }
-
-/// Chart data for a script tag: JSON that cannot close the tag.
-pub fn script_json(v: &serde_json::Value) -> String {
-    v.to_string().replace("</", "<\\/")
-}

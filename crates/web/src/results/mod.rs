@@ -4,12 +4,13 @@
 //!
 //! Published official results are public: every logged-in user reads every unit's (see
 //! `chiso_store::results`). Score sheets are scoped by the store. Charts are ECharts
-//! (`/assets/echarts.min.js`) drawn by a small inline script from JSON the handler puts in the
-//! page; every chart has a table beside it, so the page reads without JavaScript.
+//! (`/assets/echarts.min.js`) drawn by `/assets/results-*.js` from JSON the handler puts in the
+//! page (`render::script_json`); every chart has a table beside it, so the page reads without JavaScript.
 
 use crate::auth::{CurrentUser, urlencode};
 use crate::error::{ApiError, AppError, PageError};
 use crate::pages::{AuditRow, Base, audit_rows};
+use crate::render::script_json;
 use crate::startup::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -95,12 +96,6 @@ pub(super) fn parse_score(raw: &str, what: &str) -> Result<Option<f64>, String> 
         Ok(v) if v.is_finite() => Ok(Some(v)),
         _ => Err(format!("{what}: '{t}' không phải là số (vd. 1,5)")),
     }
-}
-
-/// JSON to put inside `<script type="application/json">`: `<`, `>` and `&` escaped so that no text
-/// can close the script element.
-pub(super) fn script_json(v: &impl Serialize) -> String {
-    serde_json::to_string(v).unwrap_or_else(|_| "null".into()).replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
 }
 
 /// Rank change for people: ("tăng 6 bậc", "up"), with the year compared with when it is not the

@@ -252,7 +252,7 @@ async fn render_estimates(
             )
         }),
         units,
-        charts_json: serde_json::to_string(&charts).map_err(|e| AppError::Internal(e.to_string()))?.replace("</", "<\\/"),
+        charts_json: crate::render::script_json(&charts),
         official_label,
         warnings,
         runs,

@@ -49,7 +49,8 @@ impl Browser {
         let profile = std::env::temp_dir().join(format!("chiso-chromium-{}-{port}", std::process::id()));
         // `implicit`: finding an element waits for it (up to 5 s), so a check right after a click that submits a
         // form sees the next page rather than racing its navigation.
-        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "timeouts": {"implicit": 5000}, "goog:chromeOptions": {
+        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "timeouts": {"implicit": 5000},
+            "goog:loggingPrefs": {"browser": "ALL"}, "goog:chromeOptions": {
             "binary": chromium,
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,900",
@@ -128,6 +129,24 @@ impl Browser {
         }
     }
 
+    /// The browser console's messages since the last call (Chromium reports a Content-Security-Policy
+    /// violation there), or None when the driver does not give them.
+    pub async fn console(&self) -> Option<Vec<String>> {
+        let url = format!("{}/session/{}/se/log", self.base, self.session);
+        let v: Value = self.http.post(url).json(&json!({"type": "browser"})).send().await.ok()?.json().await.ok()?;
+        let entries = v["value"].as_array()?;
+        Some(entries.iter().map(|e| e["message"].as_str().unwrap_or_default().to_string()).collect())
+    }
+
+    /// No script was refused by the page's Content-Security-Policy (checked when the driver gives the
+    /// console; a page whose chart script is refused also fails its chart checks).
+    pub async fn assert_no_csp_violation(&self, page: &str) {
+        if let Some(messages) = self.console().await {
+            let refused: Vec<&String> = messages.iter().filter(|m| m.contains("Content Security Policy")).collect();
+            assert!(refused.is_empty(), "{page}: {refused:?}");
+        }
+    }
+
     pub async fn quit(mut self) {
         let _ = self.http.delete(format!("{}/session/{}", self.base, self.session)).send().await;
         let _ = self.driver.kill();
@@ -160,6 +179,80 @@ async fn a_person_logs_in_and_sees_the_unit_tree() {
     let fw = browser.text("#framework-tree").await;
     assert!(fw.contains("papi.d1.s1") && fw.contains("papi.d8"), "framework tree: {}", &fw[..fw.len().min(200)]);
     browser.screenshot("framework-phone").await;
+    browser.quit().await;
+    app.stop().await;
+}
+
+/// Every `<script>` of a page either loads a file (`src`) or carries JSON data: no inline code, so the CSP's
+/// `script-src 'self'` holds; and no inline event handler or `javascript:` link.
+fn assert_no_inline_script(page: &str, html: &str) {
+    for (i, _) in html.match_indices("<script") {
+        let tag = &html[i..i + html[i..].find('>').unwrap_or(0)];
+        assert!(tag.contains(" src=\"/assets/") || tag.contains("type=\"application/json\""), "{page}: inline script {tag}");
+    }
+    let lower = html.to_lowercase();
+    assert!(!lower.contains("javascript:"), "{page}: javascript: link");
+    for attr in [" onclick=", " onchange=", " onsubmit=", " onload=", " oninput=", " onerror="] {
+        assert!(!lower.contains(attr), "{page}: inline handler {attr}");
+    }
+}
+
+#[tokio::test]
+async fn pages_carry_no_inline_script_and_the_csp_forbids_it() {
+    on_each_app(|app| async move {
+        let label = app.label;
+        let c = app.login("nv.huyen").await;
+        for path in ["/", "/dashboard", "/reports", "/frameworks/papi", "/plans", "/no-such-page", "/plans/999999"] {
+            let r = c.get(app.url(path)).send().await.expect("page");
+            let csp = r.headers()["content-security-policy"].to_str().expect("csp").to_string();
+            let script_src = csp.split(';').map(str::trim).find(|d| d.starts_with("script-src")).expect("script-src");
+            assert_eq!(script_src, "script-src 'self'", "{label} {path}");
+            let html = r.text().await.expect("body");
+            assert_no_inline_script(path, &html);
+            // Every script the page loads is served by the binary, as JavaScript.
+            for part in html.split("<script src=\"").skip(1) {
+                let src = &part[..part.find('"').expect("src")];
+                let r = c.get(app.url(src)).send().await.expect("asset");
+                assert_eq!(r.status(), 200, "{label} {path}: {src}");
+                assert!(r.headers()["content-type"].to_str().expect("type").starts_with("text/javascript"), "{label}: {src}");
+            }
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_dashboard_and_the_report_draw_their_charts_from_script_files() {
+    let Some(browser) = Browser::start().await else { return };
+    let app = spawn_app(TestDb::sqlite().await.expect("db")).await;
+    // A plan in the store (it is for 2022, so the current period's progress chart is drawn with no bars; the
+    // golden files cover the charts' data).
+    let c = app.login("nv.huyen").await;
+    let csrf = csrf_of(&app, &c).await;
+    let form = reqwest::multipart::Form::new().text("csrf", csrf).text("unit", "123").text("year", "").part(
+        "file",
+        reqwest::multipart::Part::bytes(include_bytes!("../../../../datasets/plans/003_187a403246ebc703.txt").to_vec())
+            .file_name("003.txt"),
+    );
+    let r = c.post(app.url("/plans/import")).multipart(form).send().await.expect("upload");
+    assert_eq!(r.status(), 303);
+    browser.goto(&app.url("/dashboard")).await;
+    browser.type_into("#username", "nv.huyen").await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.click("#login-submit").await;
+    assert!(browser.url_containing("/dashboard").await.contains("/dashboard"));
+    browser.find("#chart-progress canvas").await;
+    browser.find("#chart-reports canvas").await;
+    browser.assert_no_csp_violation("/dashboard").await;
+    browser.screenshot("dashboard").await;
+    browser.goto(&app.url("/reports")).await;
+    browser.find("#chart-dims canvas").await;
+    browser.assert_no_csp_violation("/reports").await;
+    // The year picker submits itself (a listener in /assets/app.js, not an inline handler).
+    browser.goto(&app.url("/frameworks/papi")).await;
+    browser.click("select[name=year] option[value='2023']").await;
+    assert!(browser.url_containing("year=2023").await.contains("year=2023"), "the year picker submitted its form");
+    browser.assert_no_csp_violation("/frameworks/papi").await;
     browser.quit().await;
     app.stop().await;
 }

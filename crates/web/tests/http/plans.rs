@@ -162,3 +162,79 @@ async fn the_review_page_shows_owners_read_from_the_document_and_confirms_them()
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_task_node_that_no_framework_of_the_plan_has_is_refused_by_name() {
+    on_each_app(|app| async move {
+        let label = app.label;
+        let c = app.login("nv.huyen").await;
+        let r = upload(&app, &c, "123", "003.txt", SEED_003.to_vec()).await;
+        assert_eq!(r.status(), 303, "{label}");
+        let id = r.headers()["location"].to_str().expect("loc").trim_start_matches("/plans/").to_string();
+        let detail: serde_json::Value =
+            c.get(app.url(&format!("/api/v1/plans/{id}"))).send().await.expect("api").json().await.expect("json");
+        let task = detail["tasks"][0].clone();
+        let tid = task["id"].as_i64().expect("task id");
+        let before = task["nodes"].clone();
+        for (nodes, shown) in
+            [("papi.d1, papi.d99", "papi.d99"), ("papi.d1</script>\u{2028}", "papi.d1&#60;/script&#62;"), ("par.a2", "par.a2")]
+        {
+            let csrf = csrf_of(&app, &c).await;
+            let version = task["version"].as_i64().expect("version").to_string();
+            let r = c
+                .post(app.url(&format!("/tasks/{tid}/edit")))
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("version", version.as_str()),
+                    ("text", "Niêm yết công khai"),
+                    ("lead_agency", ""),
+                    ("coordinating", ""),
+                    ("expected_result", ""),
+                    ("due_date", ""),
+                    ("due_text", ""),
+                    ("recurrence", ""),
+                    ("task_group", ""),
+                    ("nodes", nodes),
+                ])
+                .send()
+                .await
+                .expect("edit");
+            assert_eq!(r.status(), 422, "{label}: {nodes}");
+            let page = r.text().await.expect("body");
+            assert!(
+                page.contains("mã chỉ số") && page.contains(shown) && page.contains("không có trong bộ chỉ số của kế hoạch (PAPI)"),
+                "{label}: {page}"
+            );
+            assert!(!page.contains("papi.d1</script>"), "{label}: the refused node is escaped");
+        }
+        let after: serde_json::Value =
+            c.get(app.url(&format!("/api/v1/plans/{id}"))).send().await.expect("api").json().await.expect("json");
+        assert_eq!(after["tasks"][0]["nodes"], before, "{label}: nothing stored");
+        // A known node is saved.
+        let csrf = csrf_of(&app, &c).await;
+        let version = task["version"].as_i64().expect("version").to_string();
+        let r = c
+            .post(app.url(&format!("/tasks/{tid}/edit")))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("version", version.as_str()),
+                ("text", "Niêm yết công khai"),
+                ("lead_agency", ""),
+                ("coordinating", ""),
+                ("expected_result", ""),
+                ("due_date", ""),
+                ("due_text", ""),
+                ("recurrence", ""),
+                ("task_group", ""),
+                ("nodes", "papi.d2.2"),
+            ])
+            .send()
+            .await
+            .expect("edit");
+        assert_eq!(r.status(), 303, "{label}");
+        let after: serde_json::Value =
+            c.get(app.url(&format!("/api/v1/plans/{id}"))).send().await.expect("api").json().await.expect("json");
+        assert_eq!(after["tasks"][0]["nodes"], serde_json::json!(["papi.d2.s2"]), "{label}");
+    })
+    .await;
+}

@@ -496,12 +496,14 @@ async fn the_unit_page_draws_its_charts_in_a_browser() {
     }
     let summary = browser.text("#unit-summary").await;
     assert!(summary.contains("29/61") && summary.contains("giảm 14 bậc"), "{summary}");
+    browser.assert_no_csp_violation("/results/papi/2024/units/01").await;
     browser.screenshot("results-unit").await;
     browser.goto(&app.url("/results/papi/2024")).await;
     browser.find("#chart-bar canvas").await;
     browser.find("#chart-heat canvas").await;
     let table = browser.text("#ranking-table").await;
     assert!(table.contains("Quảng Ninh") && table.contains("47,82"), "ranking table");
+    browser.assert_no_csp_violation("/results/papi/2024").await;
     browser.screenshot("results-ranking").await;
     browser.quit().await;
     match std::rc::Rc::try_unwrap(app) {

@@ -341,6 +341,7 @@ async fn a_newcomer_runs_a_survey_in_the_browser() {
     let total = browser.text("#unit-X01 .total-value").await;
     assert!(total.contains(" (") && total.contains('–'), "total with its interval: {total}");
     browser.find("#radar-X01 canvas").await;
+    browser.assert_no_csp_violation("survey estimates").await;
     browser.screenshot("survey-estimates").await;
     let _ = std::fs::remove_file(&path);
     browser.quit().await;
