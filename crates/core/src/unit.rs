@@ -98,6 +98,29 @@ pub fn check_code(code: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A CSV reader over `text` (a byte-order mark dropped) whose header must be `expected` (case and surrounding
+/// spaces ignored); the one header check of the unit and merger files.
+fn reader_with_header<'a>(text: &'a str, expected: &[&str]) -> Result<csv::Reader<&'a [u8]>, RowErrors> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
+    let header: Vec<String> = match rdr.headers() {
+        Ok(h) => h.iter().map(|s| s.trim().to_lowercase()).collect(),
+        Err(e) => {
+            return Err(RowErrors(vec![RowError {
+                line: 1, column: "-".into(), message: format!("không đọc được tiêu đề: {e}")
+            }]));
+        }
+    };
+    if header.iter().map(String::as_str).collect::<Vec<_>>() != expected {
+        return Err(RowErrors(vec![RowError {
+            line: 1,
+            column: "-".into(),
+            message: format!("tiêu đề phải là '{}', nhận được '{}'", expected.join(","), header.join(",")),
+        }]));
+    }
+    Ok(rdr)
+}
+
 /// Parse and validate a unit CSV. `known_levels` are the level codes in force. Checks each row and the file
 /// as a whole (duplicate codes, a parent that is neither in the file nor — as the caller checks later — in
 /// the database, validity ranges). Returns every problem found.
@@ -116,25 +139,9 @@ pub struct UnitFile {
 /// [`parse_units_csv`], also telling which lines were skipped as empty records.
 pub fn parse_units_file(text: &str, known_levels: &[String]) -> Result<UnitFile, RowErrors> {
     let mut skipped_lines = Vec::new();
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut errors = Vec::new();
     let mut records = Vec::new();
-    let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
-    let header: Vec<String> = match rdr.headers() {
-        Ok(h) => h.iter().map(|s| s.trim().to_lowercase()).collect(),
-        Err(e) => {
-            return Err(RowErrors(vec![RowError {
-                line: 1, column: "-".into(), message: format!("không đọc được tiêu đề: {e}")
-            }]));
-        }
-    };
-    if header.iter().map(String::as_str).collect::<Vec<_>>() != CSV_HEADER {
-        return Err(RowErrors(vec![RowError {
-            line: 1,
-            column: "-".into(),
-            message: format!("tiêu đề phải là '{}', nhận được '{}'", CSV_HEADER.join(","), header.join(",")),
-        }]));
-    }
+    let mut rdr = reader_with_header(text, &CSV_HEADER)?;
     let mut seen = HashSet::new();
     for (i, rec) in rdr.records().enumerate() {
         let line = i + 2;
@@ -239,25 +246,9 @@ impl MergerRecord {
 /// empty or `main`). An old unit either went whole into exactly one new unit, or was divided (all its rows
 /// `part`, at most one `main`). Returns every problem found.
 pub fn parse_mergers_csv(text: &str) -> Result<Vec<MergerRecord>, RowErrors> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut errors = Vec::new();
     let mut records: Vec<MergerRecord> = Vec::new();
-    let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
-    let header: Vec<String> = match rdr.headers() {
-        Ok(h) => h.iter().map(|s| s.trim().to_lowercase()).collect(),
-        Err(e) => {
-            return Err(RowErrors(vec![RowError {
-                line: 1, column: "-".into(), message: format!("không đọc được tiêu đề: {e}")
-            }]));
-        }
-    };
-    if header.iter().map(String::as_str).collect::<Vec<_>>() != MERGER_HEADER {
-        return Err(RowErrors(vec![RowError {
-            line: 1,
-            column: "-".into(),
-            message: format!("tiêu đề phải là '{}', nhận được '{}'", MERGER_HEADER.join(","), header.join(",")),
-        }]));
-    }
+    let mut rdr = reader_with_header(text, &MERGER_HEADER)?;
     let mut pairs = HashSet::new();
     for (i, rec) in rdr.records().enumerate() {
         let line = i + 2;
