@@ -195,30 +195,82 @@ pub async fn send_digests(app: &App, cfg: &SmtpConfig) -> ServiceResult<usize> {
     Ok(sent)
 }
 
+/// The cycle `now_ms` falls in when the scheduler runs every `every`: the start of its time bucket (ms since
+/// the epoch), with the interval, so that every process with the same interval names the same cycle.
+pub fn cycle_key(now_ms: i64, every: Duration) -> String {
+    let every_ms = i64::try_from(every.as_millis()).unwrap_or(i64::MAX).max(1);
+    format!("{}s@{}", every.as_secs(), now_ms - now_ms.rem_euclid(every_ms))
+}
+
+/// What one process did in a scheduler cycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CycleRun {
+    /// This process claimed the cycle and ran it: how many new notifications.
+    Ran(usize),
+    /// Another process (or an earlier tick of this one) had already claimed the cycle: nothing done.
+    Skipped,
+}
+
+/// One reminder cycle across processes: claim the cycle in the database (`scheduler_run`), run [`remind`]
+/// only if this process got it. A failed run gives the claim back so that the next tick can retry.
+pub async fn remind_cycle(app: &App, holder: &str, every: Duration) -> ServiceResult<CycleRun> {
+    let now = app.now_ms();
+    let key = cycle_key(now, every);
+    if !app.store.claim_scheduler_cycle("remind", &key, holder, now).await? {
+        return Ok(CycleRun::Skipped);
+    }
+    match remind(app).await {
+        Ok(n) => Ok(CycleRun::Ran(n)),
+        Err(e) => {
+            app.store.release_scheduler_cycle("remind", &key, holder).await?;
+            Err(e)
+        }
+    }
+}
+
+/// This process, as the scheduler's lock rows name it: host and process id.
+pub fn holder_name() -> String {
+    let host = std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "chiso".to_string());
+    format!("{host}:{}", std::process::id())
+}
+
 /// Run reminders every `every`, and digests once a day (at the first run after 07:00 Vietnam time), by the
-/// application's clock.
+/// application's clock. Several processes on one database run each cycle once: a cycle (and a day's digest)
+/// is claimed in `scheduler_run` first, and only the process that claimed it does the work.
 pub fn spawn(app: App, smtp: Option<SmtpConfig>, every: Duration) -> tokio::task::JoinHandle<()> {
+    let holder = holder_name();
     tokio::spawn(async move {
         let mut last_digest: Option<Date> = None;
         let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
             let today = app.today();
-            match remind(&app).await {
-                Ok(n) if n > 0 => tracing::info!(new = n, "reminders created"),
-                Ok(_) => {}
+            match remind_cycle(&app, &holder, every).await {
+                Ok(CycleRun::Ran(n)) if n > 0 => tracing::info!(new = n, "reminders created"),
+                Ok(CycleRun::Ran(_)) => {}
+                Ok(CycleRun::Skipped) => tracing::debug!("reminder cycle already run by another process"),
                 Err(e) => tracing::warn!(error = %e, "reminder run failed"),
             }
             if let Some(cfg) = &smtp
                 && last_digest != Some(today)
                 && app.clock.now().hour() >= 7
             {
-                match send_digests(&app, cfg).await {
-                    Ok(n) => {
-                        tracing::info!(sent = n, "digests sent");
-                        last_digest = Some(today);
-                    }
-                    Err(e) => tracing::warn!(error = %e, "digests failed"),
+                let day = chiso_core::unit::format_date(today);
+                match app.store.claim_scheduler_cycle("digest", &day, &holder, app.now_ms()).await {
+                    Ok(false) => last_digest = Some(today),
+                    Ok(true) => match send_digests(&app, cfg).await {
+                        Ok(n) => {
+                            tracing::info!(sent = n, "digests sent");
+                            last_digest = Some(today);
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "digests failed");
+                            if let Err(e) = app.store.release_scheduler_cycle("digest", &day, &holder).await {
+                                tracing::warn!(error = %e, "digest claim not released");
+                            }
+                        }
+                    },
+                    Err(e) => tracing::warn!(error = %e, "digest claim failed"),
                 }
             }
         }

@@ -44,6 +44,30 @@ impl Store {
         Ok(n > 0)
     }
 
+    /// Claim one scheduler cycle (`job`, `cycle_key`) for `holder`: true for exactly one caller across every
+    /// process on the database (the one whose INSERT made the row), false for the others, which skip the
+    /// cycle. A database lock, not timing: two `chiso serve` on one PostgreSQL run each cycle once.
+    pub async fn claim_scheduler_cycle(&self, job: &str, cycle_key: &str, holder: &str, at_ms: i64) -> StoreResult<bool> {
+        const SQL: &str = "INSERT INTO scheduler_run (job, cycle_key, holder, claimed_at) VALUES ($1, $2, $3, $4) \
+                           ON CONFLICT (job, cycle_key) DO NOTHING";
+        let n = on_db!(&self.write, |p| sqlx::query(SQL)
+            .bind(job)
+            .bind(cycle_key)
+            .bind(holder)
+            .bind(at_ms)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(n > 0)
+    }
+
+    /// Give a claimed cycle back (its work failed), so that the next tick of any process may run it again.
+    pub async fn release_scheduler_cycle(&self, job: &str, cycle_key: &str, holder: &str) -> StoreResult<()> {
+        const SQL: &str = "DELETE FROM scheduler_run WHERE job = $1 AND cycle_key = $2 AND holder = $3";
+        on_db!(&self.write, |p| sqlx::query(SQL).bind(job).bind(cycle_key).bind(holder).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
     /// The notifications of the scope's own user, newest first.
     pub async fn my_notifications(&self, scope: &Scope, limit: i64) -> StoreResult<Vec<Notification>> {
         let Some(uid) = scope.user_id else { return Ok(Vec::new()) };
