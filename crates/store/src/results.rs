@@ -198,6 +198,46 @@ struct UnitRow {
     code: String,
     name: String,
     path: String,
+    valid_from: String,
+    valid_to: Option<String>,
+}
+
+/// The unit each code names in a results year. Codes are reused across reforms (province `37` is the old
+/// Ninh Bình until 2025-06-30 and the merged one after), and a year's results belong to the units that
+/// existed that year: the unit in force on 31 December of the year, else one in force at some time in the
+/// year, else (a code that did not exist that year) its latest unit. `units` are ordered by `valid_from`.
+fn units_of_year(units: &[UnitRow], year: i32) -> HashMap<&str, &UnitRow> {
+    let (first, last) = (format!("{year:04}-01-01"), format!("{year:04}-12-31"));
+    let rank = |u: &UnitRow| -> u8 {
+        let starts = u.valid_from.as_str() <= last.as_str();
+        if starts && u.valid_to.as_deref().is_none_or(|t| t >= last.as_str()) {
+            2
+        } else if starts && u.valid_to.as_deref().is_none_or(|t| t >= first.as_str()) {
+            1
+        } else {
+            0
+        }
+    };
+    let mut by_code: HashMap<&str, &UnitRow> = HashMap::new();
+    for u in units {
+        match by_code.get(u.code.as_str()) {
+            Some(best) if rank(best) > rank(u) => {}
+            _ => {
+                by_code.insert(u.code.as_str(), u);
+            }
+        }
+    }
+    by_code
+}
+
+/// A unit's published results of one framework: year → leaf scores (`None`: listed, not published).
+pub type UnitYears = BTreeMap<i32, Option<BTreeMap<String, f64>>>;
+
+/// A unit as the continuity of results names it, with its predecessors (official names and codes).
+#[derive(Debug, Clone, Serialize)]
+pub struct Lineage {
+    pub unit: crate::units::Unit,
+    pub predecessors: Vec<crate::units::Related>,
 }
 
 impl Store {
@@ -209,9 +249,9 @@ impl Store {
         let data = req.data;
 
         // Every unit must exist and be within reach; name them all with their lines.
-        const UNITS: &str = "SELECT id, code, name, path FROM unit";
+        const UNITS: &str = "SELECT id, code, name, path, valid_from, valid_to FROM unit ORDER BY valid_from";
         let units: Vec<UnitRow> = on_db!(&self.read, |p| sqlx::query_as(UNITS).fetch_all(p).await)?;
-        let by_code: HashMap<&str, &UnitRow> = units.iter().map(|u| (u.code.as_str(), u)).collect();
+        let by_code = units_of_year(&units, req.year);
         let mut problems = Vec::new();
         for (line, code) in core_results::units_by_line(data) {
             let message = match by_code.get(code) {
@@ -460,9 +500,65 @@ impl Store {
     /// Id and full name of a unit by code, for peers of a parent (no reach needed: results are public).
     pub async fn result_unit(&self, scope: &Scope, code: &str) -> StoreResult<(i64, String)> {
         require(scope, Permission::View)?;
-        const SQL: &str = "SELECT id, name FROM unit WHERE code = $1";
+        const SQL: &str = "SELECT id, name FROM unit WHERE code = $1 ORDER BY valid_from DESC LIMIT 1";
         on_db!(&self.read, |p| sqlx::query_as::<_, (i64, String)>(SQL).bind(code).fetch_optional(p).await)?
             .ok_or_else(|| StoreError::NotFound(format!("đơn vị mã '{code}'")))
+    }
+}
+
+impl Store {
+    /// The unit that has `code` on `on` (ISO date; else the latest unit with the code) and the units it was
+    /// formed from. Official names and codes only, so any viewer may read them (like published results).
+    pub async fn results_lineage(&self, scope: &Scope, code: &str, on: &str) -> StoreResult<Lineage> {
+        require(scope, Permission::View)?;
+        const COLS: &str = "id, code, name, level, parent_id, path, valid_from, valid_to, successor_id";
+        let on_day = format!(
+            "SELECT {COLS} FROM unit WHERE code = $1 AND valid_from <= $2 AND (valid_to IS NULL OR valid_to >= $2) ORDER BY valid_from DESC LIMIT 1"
+        );
+        let latest = format!("SELECT {COLS} FROM unit WHERE code = $1 ORDER BY valid_from DESC LIMIT 1");
+        let found: Option<crate::units::Unit> =
+            on_db!(&self.read, |p| sqlx::query_as(sqlx::AssertSqlSafe(on_day.clone())).bind(code).bind(on).fetch_optional(p).await)?;
+        let unit = match found {
+            Some(u) => u,
+            None => on_db!(&self.read, |p| sqlx::query_as(sqlx::AssertSqlSafe(latest.clone())).bind(code).fetch_optional(p).await)?
+                .ok_or_else(|| StoreError::NotFound(format!("đơn vị mã '{code}'")))?,
+        };
+        const PREDS: &str = "SELECT u.id, u.code, u.name, u.level, u.valid_from, u.valid_to, p.share, p.main \
+                             FROM unit_predecessor p JOIN unit u ON u.id = p.predecessor_id WHERE p.unit_id = $1 ORDER BY u.code, u.valid_from";
+        let predecessors = on_db!(&self.read, |p| sqlx::query_as(PREDS).bind(unit.id).fetch_all(p).await)?;
+        Ok(Lineage { unit, predecessors })
+    }
+
+    /// The published results of a framework for some units (by id), every stored year: unit id → years.
+    /// Public like every published result (any viewer).
+    pub async fn results_of_units(&self, scope: &Scope, framework: &str, unit_ids: &[i64]) -> StoreResult<BTreeMap<i64, UnitYears>> {
+        require(scope, Permission::View)?;
+        let mut out: BTreeMap<i64, UnitYears> = BTreeMap::new();
+        if unit_ids.is_empty() {
+            return Ok(out);
+        }
+        let marks: Vec<String> = (0..unit_ids.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT ru.unit_id, ru.year, ru.published, rs.node, rs.score FROM result_unit ru \
+             LEFT JOIN result_score rs ON rs.framework = ru.framework AND rs.year = ru.year AND rs.unit_id = ru.unit_id \
+             WHERE ru.framework = $1 AND ru.unit_id IN ({}) ORDER BY ru.unit_id, ru.year",
+            marks.join(", ")
+        );
+        type Row = (i64, i32, bool, Option<String>, Option<f64>);
+        let rows: Vec<Row> = on_db!(&self.read, |p| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(framework);
+            for id in unit_ids {
+                q = q.bind(*id);
+            }
+            q.fetch_all(p).await
+        })?;
+        for (unit_id, year, published, node, score) in rows {
+            let slot = out.entry(unit_id).or_default().entry(year).or_insert_with(|| published.then(BTreeMap::new));
+            if let (Some(leaves), Some(node), Some(score)) = (slot.as_mut(), node, score) {
+                leaves.insert(node, score);
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -407,7 +407,9 @@ macro_rules! write_planned_units {
     }};
 }
 
+mod moves;
 mod reform;
+pub use moves::MoveSummary;
 pub use reform::{ReformSummary, Related, WhereIs};
 
 impl Store {

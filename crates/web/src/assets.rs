@@ -15,6 +15,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("report.js", JS, include_bytes!("../assets/report.js")),
     ("results-ranking.js", JS, include_bytes!("../assets/results-ranking.js")),
     ("results-unit.js", JS, include_bytes!("../assets/results-unit.js")),
+    ("results-continuity.js", JS, include_bytes!("../assets/results-continuity.js")),
     ("survey-estimates.js", JS, include_bytes!("../assets/survey-estimates.js")),
     // ECharts 5.6.0 (Apache-2.0), from the npm package's dist/echarts.min.js.
     ("echarts.min.js", JS, include_bytes!("../assets/echarts.min.js")),

@@ -5,10 +5,12 @@
 //! public) → core's `results::rank_with_history` (scores up the tree, competition ranks, change against
 //! the unit's last published year) → names from the stored year.
 
+mod continuity;
 mod import;
 mod ranking;
 mod weak;
 
+pub use continuity::ContinuityView;
 pub use import::{ImportError, ImportRequest, Mapping};
 pub use ranking::{RankError, RankRow, RankTable, rank_table, short_name};
 pub use weak::{TaskGroups, WeakError, WeakReport, weak_report};

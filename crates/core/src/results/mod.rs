@@ -31,6 +31,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::framework::{Aggregation, Family, Framework, Node, Source};
 
+mod continuity;
 mod import;
 mod mapping;
 mod parse;
@@ -38,6 +39,7 @@ mod ranking;
 mod sheet;
 mod workflow;
 
+pub use continuity::*;
 pub use import::*;
 pub use mapping::*;
 use parse::csv_reader;

@@ -32,12 +32,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 pub mod api;
+mod continuity;
 mod index;
 mod ranking;
 mod sheet;
 mod sheets;
 mod unit;
 
+use continuity::*;
 use index::*;
 use ranking::*;
 use sheet::*;
@@ -51,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .route("/results/import", post(import_upload))
         .route("/results/{framework}/{year}", get(ranking_page))
         .route("/results/{framework}/{year}/units/{code}", get(unit_page))
+        .route("/results/{framework}/units/{code}", get(continuity_page))
         .route("/assessments", get(sheets_page).post(sheet_create))
         .route("/assessments/ranking", get(sheet_ranking_page))
         .route("/assessments/{id}", get(sheet_page))

@@ -3,6 +3,7 @@
 mod api;
 mod auth;
 mod browser;
+mod continuity;
 mod hardening;
 mod helpers;
 mod my_work;
