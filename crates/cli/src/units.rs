@@ -51,6 +51,18 @@ pub enum UnitsCmd {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// Move a closed unit's accounts to its successor and make its history (plans, reports) the
+    /// successor's: --from CODE@DATE (the unit that had CODE on DATE, closed since), --to CODE (one of its
+    /// recorded successors, in force the day after; for a divided unit, pick one). One transaction,
+    /// audited; rerunning it changes nothing.
+    Move {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
     /// What a code is or was (every unit that had it, or the one in force --on DATE), where it came from and
     /// where a closed unit went.
     Where {
@@ -155,6 +167,36 @@ pub async fn units_cmd(cmd: UnitsCmd) -> Result<()> {
                 println!(
                     "  chưa chuyển gì: {} tài khoản và {} kế hoạch vẫn thuộc đơn vị đã hết hiệu lực",
                     s.accounts_on_closed_units, s.plans_on_closed_units
+                );
+            }
+            store.close().await;
+        }
+        UnitsCmd::Move { from, to, data } => {
+            let Some((code, on)) = from.split_once('@') else {
+                bail!("--from cần dạng MÃ@NGÀY, ví dụ 00004@2025-06-30 (đơn vị mang mã đó vào ngày đó)");
+            };
+            let store = data.open().await?;
+            let s = store.move_to_successor(&scope, code.trim(), on.trim(), to.trim()).await?;
+            if s.unchanged {
+                println!("{} {} đã được chuyển về {} {} từ trước; không thay đổi gì.", s.from.code, s.from.name, s.to.code, s.to.name);
+            } else {
+                println!(
+                    "Đã chuyển {} {} (hết hiệu lực {}) về {} {}:",
+                    s.from.code,
+                    s.from.name,
+                    s.from.valid_to.as_deref().unwrap_or(""),
+                    s.to.code,
+                    s.to.name
+                );
+                println!(
+                    "  tài khoản chuyển: {}{}",
+                    s.users.len(),
+                    if s.users.is_empty() { String::new() } else { format!(" ({})", s.users.join(", ")) }
+                );
+                println!("  cơ quan: {} chuyển theo, {} nhập vào cơ quan cùng tên của đơn vị kế thừa", s.agencies_moved, s.agencies_joined);
+                println!(
+                    "  lịch sử: {} kế hoạch và {} báo cáo vẫn thuộc đơn vị cũ, nay nằm trong phạm vi của đơn vị kế thừa",
+                    s.plans, s.reports
                 );
             }
             store.close().await;

@@ -62,6 +62,14 @@ fn import_reform_and_where_on_a_small_tree() {
     assert_eq!(names, ["Phường Trúc Bạch", "Phường Ba Đình"], "both units that had the code, oldest first");
     assert_eq!(json[1]["predecessors"].as_array().map(Vec::len), Some(2));
 
+    // Moving the closed unit's history to its successor: explicit, refused for a unit still in force.
+    let out = ok(chiso(&["units", "move", "--from", "00013@2025-06-30", "--to", "00004", "--data-dir", &data]));
+    assert!(out.contains("Đã chuyển 00013 Phường Quán Thánh") && out.contains("00004 Phường Ba Đình"), "{out}");
+    let again = ok(chiso(&["units", "move", "--from", "00013@2025-06-30", "--to", "00004", "--data-dir", &data]));
+    assert!(again.contains("không thay đổi gì"), "{again}");
+    let bad = chiso(&["units", "move", "--from", "00004@2025-07-01", "--to", "01", "--data-dir", &data]);
+    assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("vẫn còn hiệu lực"));
+
     // A mapping naming a unit that does not exist changes nothing and names line and column.
     let bad = write(&dir, "bad.csv", "level,old_code,new_code,share,note\ncommune,99999,00004,whole,\n");
     let out = chiso(&["units", "reform", "--mapping", &bad, "--units", &new, "--date", "2025-07-01", "--data-dir", &data]);

@@ -231,3 +231,88 @@ async fn foreign_keys_are_enforced_after_the_unit_table_rebuild() {
     })
     .await;
 }
+
+/// `move_to_successor`: a closed commune divided between two new ones; its accounts move to the successor the
+/// operator picks (an agency account joins the successor's agency of the same name, another agency moves
+/// with its account), the closed commune goes under that successor so its plans become the successor's
+/// history (the successor's users reach them, the other successor's do not), all audited, rerun a no-op; a
+/// unit that is not a successor is refused and nothing changes.
+#[tokio::test]
+async fn moving_a_closed_unit_to_its_successor() {
+    use chiso_core::access::Role;
+    use chiso_store::accounts::NewUser;
+    on_each_backend(|store, label| async move {
+        let sys = Scope::system("test");
+        let old = "code,name,level,parent_code,valid_from,valid_to\n01,Thành phố Hà Nội,province,,,\n\
+                   00001,Phường Cũ,commune,01,,2025-06-30\n";
+        store.import_units_csv(&sys, old).await.expect("old");
+        let new = "code,name,level,parent_code,valid_from,valid_to\n10001,Phường Mới Một,commune,01,2025-07-01,\n\
+                   10002,Phường Mới Hai,commune,01,2025-07-01,\n10003,Phường Khác,commune,01,2025-07-01,\n";
+        let map = "level,old_code,new_code,share,note\ncommune,00001,10001,part,main\ncommune,00001,10002,part,\n";
+        store.apply_reform(&sys, new, map, "2025-07-01", None).await.expect("reform");
+        let old_unit = store.unit_by_code(&sys, "00001").await.expect("old unit");
+        let one = store.unit_by_code(&sys, "10001").await.expect("new 1");
+        let office_old = store.ensure_agency(&sys, old_unit.id, "Văn phòng HĐND và UBND", "office").await.expect("agency");
+        let culture_old = store.ensure_agency(&sys, old_unit.id, "Phòng Văn hóa", "office").await.expect("agency");
+        let office_new = store.ensure_agency(&sys, one.id, "Văn phòng HĐND và UBND", "office").await.expect("agency");
+        let user = |name: &str, role, unit: &str, agency| NewUser {
+            username: name.into(),
+            full_name: name.into(),
+            password: "mat-khau-test".into(),
+            role,
+            unit_code: Some(unit.into()),
+            agency_id: agency,
+        };
+        store.create_user(&sys, user("vp.cu", Role::Specialist, "00001", None)).await.expect("user");
+        store.create_user(&sys, user("vp.cu.vp", Role::AgencyStaff, "00001", Some(office_old.id))).await.expect("user");
+        store.create_user(&sys, user("vp.cu.vh", Role::AgencyStaff, "00001", Some(culture_old.id))).await.expect("user");
+        store.create_user(&sys, user("vp.hai", Role::Specialist, "10002", None)).await.expect("user");
+        store.create_plan(&sys, "00001", &crate::plans::draft("Kế hoạch của phường cũ", vec![]), None, None).await.expect("plan");
+
+        // Not a successor: refused, nothing moves.
+        let e = store.move_to_successor(&sys, "00001", "2025-06-30", "10003").await.expect_err("not a successor");
+        assert!(e.to_string().contains("không phải đơn vị kế thừa") && e.to_string().contains("10001"), "{label}: {e}");
+        // Still in force: refused.
+        assert!(store.move_to_successor(&sys, "10001", "2025-07-01", "10002").await.is_err(), "{label}");
+        let user_unit = |name: &'static str| {
+            let store = store.clone();
+            async move { store.user_by_username(name).await.expect("q").expect("user") }
+        };
+        assert_eq!(user_unit("vp.cu").await.unit_id, Some(old_unit.id), "{label}: nothing moved");
+
+        let s = store.move_to_successor(&sys, "00001", "2025-06-30", "10001").await.expect("move");
+        assert_eq!(s.users, ["vp.cu", "vp.cu.vh", "vp.cu.vp"], "{label}");
+        assert_eq!((s.agencies_moved, s.agencies_joined), (1, 1), "{label}");
+        assert_eq!((s.plans, s.unchanged), (1, false), "{label}");
+        assert_eq!(s.from.parent_id, Some(one.id), "{label}: the closed unit is now under its successor");
+        assert!(s.from.path.starts_with(&one.path) && s.from.valid_to.as_deref() == Some("2025-06-30"), "{label}: {:?}", s.from);
+        let vp = user_unit("vp.cu.vp").await;
+        assert_eq!((vp.unit_id, vp.agency_id), (Some(one.id), Some(office_new.id)), "{label}: joined the successor's office");
+        let vh = user_unit("vp.cu.vh").await;
+        assert_eq!((vh.unit_id, vh.agency_id), (Some(one.id), Some(culture_old.id)), "{label}: kept its agency, moved");
+        assert_eq!(store.agency_by_id(&sys, culture_old.id).await.expect("agency").unit_id, one.id, "{label}");
+
+        // The successor's specialist reaches the old plan as history; the other successor's does not.
+        let scope = store.scope_for(&user_unit("vp.cu").await).await.expect("scope");
+        let plans = store.plans(&scope, &chiso_store::plans::PlanFilter::default()).await.expect("plans");
+        assert_eq!(plans.len(), 1, "{label}: the old commune's plan is the successor's history");
+        let other = store.scope_for(&user_unit("vp.hai").await).await.expect("scope");
+        assert!(store.plans(&other, &chiso_store::plans::PlanFilter::default()).await.expect("plans").is_empty(), "{label}");
+        // Lists of the successor's children in force do not show the closed unit as a current unit.
+        assert!(!s.from.in_force_on("2025-07-01"), "{label}");
+
+        // Audited: each account, the agency and the unit's new place (its former parent kept).
+        let unit_audit = store.audit_of(&sys, "unit", "00001").await.expect("audit");
+        let moved = unit_audit.iter().find(|a| a.action == "move").expect("unit move audited");
+        assert!(
+            moved.old_value.as_deref().is_some_and(|v| v.contains("Hà Nội"))
+                && moved.new_value.as_deref().is_some_and(|v| v.contains("10001")),
+            "{label}: {moved:?}"
+        );
+        assert!(store.audit_of(&sys, "user", "vp.cu").await.expect("audit").iter().any(|a| a.action == "move"), "{label}");
+
+        let again = store.move_to_successor(&sys, "00001", "2025-06-30", "10001").await.expect("rerun");
+        assert!(again.unchanged && again.users.is_empty(), "{label}: rerun changes nothing");
+    })
+    .await;
+}
