@@ -238,6 +238,8 @@ pub type UnitYears = BTreeMap<i32, Option<BTreeMap<String, f64>>>;
 pub struct Lineage {
     pub unit: crate::units::Unit,
     pub predecessors: Vec<crate::units::Related>,
+    /// A closed unit's successor: (code, full name).
+    pub successor: Option<(String, String)>,
 }
 
 impl Store {
@@ -526,7 +528,12 @@ impl Store {
         const PREDS: &str = "SELECT u.id, u.code, u.name, u.level, u.valid_from, u.valid_to, p.share, p.main \
                              FROM unit_predecessor p JOIN unit u ON u.id = p.predecessor_id WHERE p.unit_id = $1 ORDER BY u.code, u.valid_from";
         let predecessors = on_db!(&self.read, |p| sqlx::query_as(PREDS).bind(unit.id).fetch_all(p).await)?;
-        Ok(Lineage { unit, predecessors })
+        const SUCC: &str = "SELECT code, name FROM unit WHERE id = $1";
+        let successor = match unit.successor_id {
+            Some(id) => on_db!(&self.read, |p| sqlx::query_as::<_, (String, String)>(SUCC).bind(id).fetch_optional(p).await)?,
+            None => None,
+        };
+        Ok(Lineage { unit, predecessors, successor })
     }
 
     /// The published results of a framework for some units (by id), every stored year: unit id → years.

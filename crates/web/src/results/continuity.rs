@@ -16,6 +16,8 @@ pub(super) struct ContinuityPage {
     pub(super) unit_name: String,
     pub(super) formed: String,
     pub(super) closed: String,
+    /// A closed unit's successor: (code, name).
+    pub(super) successor: Option<(String, String)>,
     pub(super) own_years: Vec<i32>,
     /// (code, name, validity) of each predecessor, with the years it was published.
     pub(super) predecessors: Vec<PredView>,
@@ -116,14 +118,18 @@ pub(super) async fn continuity_page(
             }
         })
         .collect();
-    let chart = json!({
+    let chart = if preds.is_empty() {
+        json!({})
+    } else {
+        json!({
         "years": c.years,
         "series": c.predecessors.iter().map(|p| json!({
             "name": short_name(&p.name),
             "data": c.years.iter().map(|y| p.scores.get(y).and_then(|s| s.get(&fw.code))).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "derived": {"name": DERIVED_LABEL_VI, "data": c.derived.iter().map(|d| d.scores.get(&fw.code)).collect::<Vec<_>>()},
-    });
+        })
+    };
     let page = ContinuityPage {
         b: me.base(&format!("{} – {} qua các năm", short_name(&u.name), fw.code.to_uppercase()), "results"),
         fw_code: fw.code.clone(),
@@ -132,6 +138,7 @@ pub(super) async fn continuity_page(
         unit_name: u.name.clone(),
         formed: if u.valid_from == chiso_core::unit::SINCE_EVER { String::new() } else { vn_iso(&u.valid_from) },
         closed: u.valid_to.as_deref().map(vn_iso).unwrap_or_default(),
+        successor: view.lineage.successor.clone(),
         own_years: view.own_years.clone(),
         predecessors,
         tables: if preds.is_empty() { Vec::new() } else { tables },

@@ -111,6 +111,11 @@ async fn a_new_province_shows_its_predecessors_results_and_a_labelled_derived_se
         // An old province's year page links to the continuity page of its code.
         let old_page = c.get(app.url("/results/papi/2024/units/35")).send().await.expect("get").text().await.expect("body");
         assert!(old_page.contains("Tỉnh Hà Nam") && old_page.contains("/results/papi/units/35"), "{}", app.label);
+        // The closed province's own page: its years, and where it went.
+        let ha_nam = c.get(app.url("/results/papi/units/35")).send().await.expect("get").text().await.expect("body");
+        assert!(ha_nam.contains("id=\"own-years\"") && ha_nam.contains("/results/papi/2018/units/35"), "{}: Hà Nam's own years", app.label);
+        assert!(ha_nam.contains("id=\"successor-link\">Tỉnh Ninh Bình</a>"), "{}: where Hà Nam went", app.label);
+        assert!(!ha_nam.contains(DERIVED_LABEL_VI), "{}: no derived series for a unit without predecessors", app.label);
     })
     .await;
 }
