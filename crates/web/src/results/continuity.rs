@@ -31,6 +31,8 @@ pub(super) struct PredView {
     pub(super) code: String,
     pub(super) name: String,
     pub(super) share: &'static str,
+    /// "đến 30/06/2025": when the predecessor closed.
+    pub(super) until: String,
     pub(super) years: String,
 }
 
@@ -114,6 +116,7 @@ pub(super) async fn continuity_page(
                 code: p.code.clone(),
                 name: p.name.clone(),
                 share: if p.share == "whole" { "toàn bộ" } else { "một phần" },
+                until: p.valid_to.as_deref().map(|t| format!("đến {}", vn_iso(t))).unwrap_or_default(),
                 years: if years.is_empty() { "không có".into() } else { years.join(", ") },
             }
         })

@@ -4,12 +4,14 @@
 //! rank the 63 provinces of their year. The units are set up through the store's own API (the provinces
 //! of the shipped unit lists, imported and reformed), then PAPI is imported after the reform.
 
+use crate::browser::Browser;
 use crate::helpers::*;
 use chiso_app::results::{ImportRequest, Mapping};
 use chiso_core::access::Scope;
 use chiso_core::framework::FrameworkSet;
 use chiso_core::results::{DERIVED_LABEL_VI, ResultsFormat};
 use chiso_core::text::vn_number;
+use chiso_store::testing::TestDb;
 
 const UNITS_2024: &str = include_str!("../../../../datasets/units/units-2024.csv");
 const UNITS_2025: &str = include_str!("../../../../datasets/units/units-2025.csv");
@@ -33,29 +35,39 @@ fn provinces(text: &str) -> String {
         .collect()
 }
 
+/// The 63 provinces imported and reformed into 34 through the store's API, then PAPI 2018–2024 imported.
+async fn setup(app: &TestApp) -> chiso_app::App {
+    let sys = Scope::system("test");
+    let store = &app.store;
+    store.import_units_csv(&sys, &provinces(UNITS_2024)).await.expect("63 provinces");
+    let s = store.apply_reform(&sys, &provinces(UNITS_2025), &provinces(MERGERS), "2025-07-01", None).await.expect("reform");
+    assert_eq!(s.created, 34, "{}", app.label);
+    let set = std::sync::Arc::new(FrameworkSet::builtin().expect("frameworks"));
+    let uc = chiso_app::App::new(store.clone(), set.clone());
+    let papi = set.get("papi").expect("papi");
+    for (year, text) in PAPI {
+        let req = ImportRequest {
+            framework: papi,
+            year,
+            text,
+            format: ResultsFormat::Wide,
+            mapping: Mapping::Default,
+            source: "test",
+            confirm_removal: false,
+        };
+        uc.results().import(&sys, req).await.expect("import");
+    }
+    uc
+}
+
 #[tokio::test]
 async fn a_new_province_shows_its_predecessors_results_and_a_labelled_derived_series() {
     on_each_app(|app| async move {
         let sys = Scope::system("test");
         let store = &app.store;
-        store.import_units_csv(&sys, &provinces(UNITS_2024)).await.expect("63 provinces");
-        let s = store.apply_reform(&sys, &provinces(UNITS_2025), &provinces(MERGERS), "2025-07-01", None).await.expect("reform");
-        assert_eq!(s.created, 34, "{}", app.label);
-        let set = std::sync::Arc::new(FrameworkSet::builtin().expect("frameworks"));
+        let uc = setup(&app).await;
+        let set = FrameworkSet::builtin().expect("frameworks");
         let papi = set.get("papi").expect("papi");
-        let uc = chiso_app::App::new(store.clone(), set.clone());
-        for (year, text) in PAPI {
-            let req = ImportRequest {
-                framework: papi,
-                year,
-                text,
-                format: ResultsFormat::Wide,
-                mapping: Mapping::Default,
-                source: "test",
-                confirm_removal: false,
-            };
-            uc.results().import(&sys, req).await.expect("import");
-        }
         let c = app.login("xem.x02").await;
 
         // Rankings of a published year rank the units of that year: the 63 old provinces, names as then.
@@ -118,4 +130,26 @@ async fn a_new_province_shows_its_predecessors_results_and_a_labelled_derived_se
         assert!(!ha_nam.contains(DERIVED_LABEL_VI), "{}: no derived series for a unit without predecessors", app.label);
     })
     .await;
+}
+
+#[tokio::test]
+async fn the_continuity_chart_draws_in_a_browser() {
+    let Some(browser) = Browser::start().await else { return };
+    let app = std::rc::Rc::new(spawn_app(TestDb::sqlite().await.expect("db")).await);
+    setup(&app).await;
+    browser.goto(&app.url("/results/papi/units/37")).await;
+    browser.type_into("#username", "xem.x02").await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.click("#login-submit").await;
+    assert!(browser.current_url().await.ends_with("/results/papi/units/37"));
+    browser.find("#chart-continuity canvas").await;
+    let table = browser.text("#series-papi").await;
+    assert!(table.contains("Tỉnh Hà Nam") && table.contains(DERIVED_LABEL_VI), "{table}");
+    browser.assert_no_csp_violation("/results/papi/units/37").await;
+    browser.screenshot("results-continuity").await;
+    browser.quit().await;
+    match std::rc::Rc::try_unwrap(app) {
+        Ok(app) => app.stop().await,
+        Err(_) => panic!("app still shared"),
+    }
 }
