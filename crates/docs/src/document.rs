@@ -164,7 +164,8 @@ pub fn vn_date_line(date: Option<Date>, month: Option<u8>, year: Option<i32>) ->
 }
 
 /// The line under the appendix heading: "(Kèm theo Kế hoạch số 426/KH-UBND ngày 18/02/2022 của …)";
-/// a blank number keeps its symbol ("số      /KH-UBND"), parts the plan lacks are left out.
+/// a blank number keeps its symbol ("số      /KH-UBND") and a blank date its month and year ("ngày …
+/// tháng 6 năm 2021"); parts the plan lacks are left out.
 pub(crate) fn attached_to(doc: &PlanDocument) -> String {
     let kind = doc.doc_type.trim().to_lowercase();
     let mut chars = kind.chars();
@@ -175,8 +176,11 @@ pub(crate) fn attached_to(doc: &PlanDocument) -> String {
         (None, Some(s)) => note.push_str(&format!(" số      /{s}")),
         (None, None) => {}
     }
-    if let Some(d) = doc.date {
-        note.push_str(&format!(" ngày {}", chiso_core::text::vn_date_short(d)));
+    match doc.date {
+        Some(d) => note.push_str(&format!(" ngày {}", chiso_core::text::vn_date_short(d))),
+        // A date not filled in yet is left blank as in the header.
+        None if doc.year.is_some() => note.push_str(&format!(" {}", vn_date_line(None, doc.month, doc.year))),
+        None => {}
     }
     if !doc.issuer.trim().is_empty() {
         note.push_str(&format!(" của {}", capitalize_body(doc.issuer.trim())));

@@ -146,10 +146,23 @@ fn body_para(text: &str, bold: bool) -> String {
     )
 }
 
-/// Rough printed width of text in twips (Times New Roman averages ~0.5 em per character).
+/// Rough printed width of bold Times New Roman text in twips: capitals ~0.7 em, spaces 0.25 em,
+/// other characters ~0.47 em (the Tiêu ngữ's rule must be as long as the text).
 fn text_width(text: &str, half_points: u32) -> u32 {
-    let chars = text.chars().count() as u32;
-    chars * half_points * 10 / 2 * 11 / 10
+    let em_hundredths: u32 = text
+        .chars()
+        .map(|c| {
+            if c.is_uppercase() {
+                70
+            } else if c.is_whitespace() {
+                25
+            } else {
+                47
+            }
+        })
+        .sum();
+    // half-points × 10 = twips per em.
+    em_hundredths * half_points * 10 / 100
 }
 
 fn cell(width: u32, content: &str, extra: &str) -> String {
@@ -265,6 +278,11 @@ fn signature_table(doc: &PlanDocument) -> String {
         }
         if let Some(name) = &s.name {
             right.push_str(&para(&run(name, bold), ParaStyle { keep_next: false, ..keep("center") }));
+        }
+    }
+    for cell in [&mut left, &mut right] {
+        if cell.is_empty() {
+            cell.push_str(&para("", keep("left")));
         }
     }
     layout_table(&[SIGN_LEFT, SIGN_RIGHT], &[vec![left, right]], "<w:cantSplit/>")

@@ -6,6 +6,9 @@
 
 use quick_xml::events::{BytesStart, Event};
 
+pub const MOTTO: &str = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM";
+pub const TIEU_NGU: &str = "Độc lập - Tự do - Hạnh phúc";
+
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Para {
     pub text: String,
@@ -300,4 +303,88 @@ fn push_para(p: Para, cell: &mut Option<Cell>, doc: &mut Docx, in_table: bool) {
         None if !in_table => doc.blocks.push(Block::Para(p)),
         None => {}
     }
+}
+
+// What every exported plan must show (Nghị định 30/2020, Phụ lục I).
+
+/// The header: a borderless table of two fixed columns that fill the text width (A4 less 30 + 15 mm),
+/// with cell margins; issuer and number on the left, motto and italic place/date on the right, each
+/// line its own paragraph.
+pub fn assert_header(t: &Table, issuer: &str, what: &str) {
+    assert!(t.borderless, "{what}: header table without borders");
+    assert!(t.fixed_layout, "{what}: fixed layout");
+    assert_eq!(t.grid, vec![3600, 5741], "{what}: column widths");
+    assert_eq!(t.width, Some(9341), "{what}: the table fills the text width");
+    assert_eq!((t.margin_left, t.margin_right), (Some(85), Some(85)), "{what}: cell margins keep the columns apart");
+    assert_eq!(t.rows.len(), 2, "{what}: two rows");
+    let [left, right] = &t.rows[0].cells[..] else { panic!("{what}: two cells") };
+    assert_eq!((left.width, right.width), (Some(3600), Some(5741)), "{what}: cell widths");
+    if issuer.is_empty() {
+        assert_eq!(left.text(), "", "{what}: no issuer printed when none is known");
+    } else {
+        assert!(left.paras.iter().any(|p| p.bold && p.text == issuer), "{what}: issuer in bold on the left: {:?}", left.paras);
+        assert!(!right.text().contains(issuer), "{what}: the issuer is not in the motto's column");
+    }
+    assert!(!left.text().contains("CỘNG HÒA"), "{what}: the motto is not in the issuer's column");
+    let lines: Vec<(&str, bool)> = right.paras.iter().filter(|p| !p.text.is_empty()).map(|p| (p.text.as_str(), p.bold)).collect();
+    assert_eq!(lines, vec![(MOTTO, true), (TIEU_NGU, true)], "{what}: Quốc hiệu and Tiêu ngữ, bold, each its own line");
+    let [num, date] = &t.rows[1].cells[..] else { panic!("{what}: two cells in the second row") };
+    assert!(num.text().starts_with("Số:"), "{what}: the number under the issuer: {}", num.text());
+    assert!(date.paras.iter().any(|p| p.italic && p.text.contains("ngày")), "{what}: italic place and date under the motto");
+}
+
+/// The signature block: "Nơi nhận" beside the signer in one row that cannot split, every line kept
+/// with the next (but the last) and its lines together, and the paragraph before it kept with it.
+pub fn assert_signature_block(doc: &Docx, what: &str) {
+    // A plan without recipients (a web page's text) still has its signer.
+    let (i, t) = doc.table_with("Nơi nhận:").or_else(|| doc.table_with("TM. ")).unwrap_or_else(|| panic!("{what}: no signature table"));
+    assert!(t.borderless && t.fixed_layout, "{what}: borderless, fixed");
+    assert_eq!(t.rows.len(), 1, "{what}: one row");
+    assert!(t.rows[0].cant_split, "{what}: the row cannot split across pages");
+    let paras: Vec<_> = t.rows[0].cells.iter().flat_map(|c| &c.paras).collect();
+    assert!(paras.iter().all(|p| p.keep_lines), "{what}: lines kept together");
+    for c in &t.rows[0].cells {
+        let n = c.paras.len();
+        assert!(c.paras[..n.saturating_sub(1)].iter().all(|p| p.keep_next), "{what}: kept with the next: {:?}", c.paras);
+    }
+    let Some(Block::Para(before)) = i.checked_sub(1).and_then(|j| doc.blocks.get(j)) else { panic!("{what}: a paragraph before") };
+    assert!(before.keep_next, "{what}: the paragraph before the block stays with it");
+    if let Some(nn) = t.rows[0].cells[0].paras.iter().find(|p| p.text == "Nơi nhận:") {
+        assert!(nn.bold && nn.italic, "{what}: 'Nơi nhận:' bold italic");
+    }
+}
+
+/// The appendix rows as (STT, content, lead, coordinators, time, product).
+pub fn appendix_rows(t: &Table) -> Vec<Vec<String>> {
+    t.rows.iter().skip(1).map(|r| r.texts()).collect()
+}
+
+pub const APPENDIX_HEADERS: [&str; 6] =
+    ["STT", "Nội dung nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành", "Sản phẩm"];
+
+/// The appendix table: the header row repeats on every page and no row splits; group rows carry
+/// I, II, … in order and span the other columns; the tasks under each are numbered 1, 2, 3.
+/// Returns the number of task rows.
+pub fn assert_appendix_numbering(t: &Table, what: &str) -> usize {
+    assert_eq!(t.rows[0].texts(), APPENDIX_HEADERS, "{what}: columns");
+    assert!(t.rows[0].header && t.rows[0].cant_split, "{what}: header row repeats on each page");
+    assert!(t.rows.iter().all(|r| r.cant_split), "{what}: rows do not split");
+    let mut group = 0u32;
+    let mut next = 1u32;
+    let mut tasks = 0;
+    for r in &t.rows[1..] {
+        let stt = r.cells[0].text();
+        if r.cells.len() == 2 {
+            group += 1;
+            assert_eq!(stt, chiso_docs::roman(group), "{what}: group rows numbered I, II, …");
+            assert_eq!(r.cells[1].span as usize, APPENDIX_HEADERS.len() - 1, "{what}: the group title spans the row");
+            next = 1;
+        } else {
+            assert_eq!(r.cells.len(), APPENDIX_HEADERS.len(), "{what}: {:?}", r.texts());
+            assert_eq!(stt, next.to_string(), "{what}: tasks numbered 1, 2, 3 within their group: {:?}", r.texts());
+            next += 1;
+            tasks += 1;
+        }
+    }
+    tasks
 }
