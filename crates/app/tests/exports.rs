@@ -207,8 +207,11 @@ fn pdf_words(pdf: &[u8]) -> Vec<Vec<Word>> {
                 .filter_map(|w| {
                     let (tag, rest) = w.split_once('>')?;
                     let text = rest.split("</word>").next()?.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">");
-                    Some(Word { text, x0: attr_f(tag, "xMin"), y0: attr_f(tag, "yMin"), x1: attr_f(tag, "xMax") })
+                    let w = Word { text, x0: attr_f(tag, "xMin"), y0: attr_f(tag, "yMin"), x1: attr_f(tag, "xMax") };
+                    // Words joined by a no-break space are words all the same.
+                    Some(w.text.split('\u{a0}').map(|t| Word { text: t.to_string(), ..w.clone() }).collect::<Vec<_>>())
                 })
+                .flatten()
                 .collect()
         })
         .collect()

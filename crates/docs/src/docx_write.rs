@@ -194,6 +194,17 @@ fn layout_table(widths: &[u32], rows: &[Vec<String>], row_pr: &str) -> String {
     out
 }
 
+/// The issuing body with its fixed phrases unbreakable ("ỦY BAN NHÂN DÂN", "THỊ TRẤN", …), so a long
+/// name wraps as "ỦY BAN NHÂN DÂN / THỊ TRẤN ÂN THI", never inside a phrase ("… THỊ / TRẤN …").
+fn unbreakable_phrases(issuer: &str) -> String {
+    const PHRASES: [&str; 6] = ["ỦY BAN NHÂN DÂN", "UỶ BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "THÀNH PHỐ", "THỊ TRẤN", "THỊ XÃ"];
+    let mut out = issuer.to_string();
+    for p in PHRASES {
+        out = out.replace(p, &p.replace(' ', "\u{a0}"));
+    }
+    out
+}
+
 fn number_line(doc: &PlanDocument) -> String {
     match (&doc.number, &doc.symbol) {
         (Some(n), _) => format!("Số: {n}"),
@@ -218,7 +229,7 @@ fn header_table(doc: &PlanDocument) -> String {
     }
     let issuer = doc.issuer.to_uppercase();
     if !issuer.trim().is_empty() {
-        left.push_str(&centered(&issuer, RunStyle { bold: true, size: HEAD, ..RunStyle::default() }));
+        left.push_str(&centered(&unbreakable_phrases(&issuer), RunStyle { bold: true, size: HEAD, ..RunStyle::default() }));
         // Rule under the issuing body: a third of its width (1/3–1/2 required).
         let len = (text_width(&issuer, HEAD).min(inner(HEADER_LEFT)) / 3).max(900);
         left.push_str(&rule(inner(HEADER_LEFT), len));

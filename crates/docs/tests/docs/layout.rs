@@ -42,6 +42,11 @@ fn header_never_runs_together() {
     assert_header(t, "ỦY BAN NHÂN DÂN HUYỆN MỘC CHÂU", "sample");
     assert_eq!(t.rows[1].cells[1].text(), "Mộc Châu, ngày 18 tháng 02 năm 2022");
     assert_eq!(t.rows[1].cells[0].text(), "Số: 426/KH-UBND");
+    // A long name wraps between its phrases, never inside one ("THỊ / TRẤN").
+    let town = PlanDocument { issuer: "ỦY BAN NHÂN DÂN THỊ TRẤN ÂN THI".into(), ..sample_document() };
+    let d = ooxml::read(&write_docx(&town).expect("docx"));
+    let Some(Block::Table(t)) = d.blocks.first() else { panic!("header") };
+    assert!(t.rows[0].cells[0].text().contains("ỦY\u{a0}BAN\u{a0}NHÂN\u{a0}DÂN THỊ\u{a0}TRẤN ÂN THI"), "{}", t.rows[0].cells[0].text());
     for stem in ["000", "001", "004"] {
         let doc = seed_document(stem);
         let d = ooxml::read(&write_docx(&doc).expect("docx"));
