@@ -84,6 +84,18 @@ struct Normaliser {
     secrets: Vec<String>,
 }
 
+/// The plan page offers "PDF" only where LibreOffice is installed: the link is left out so the pages do not
+/// depend on the machine.
+fn drop_pdf_links(s: &str) -> String {
+    const END: &str = "/export/pdf\">PDF</a>";
+    let mut out = s.to_string();
+    while let Some(end) = out.find(END) {
+        let Some(start) = out[..end].rfind(" · <a href=\"") else { break };
+        out.replace_range(start..end + END.len(), "");
+    }
+    out
+}
+
 impl Normaliser {
     fn new(base: &str, data_dir: &Path, start_ms: i64, end_ms: i64) -> Normaliser {
         let mut days = Vec::new();
@@ -125,6 +137,7 @@ impl Normaliser {
         s = replace_after(&s, "name=\"csrf\" value=\"", |c| c != '"', "{CSRF}");
         s = replace_after(&s, "/s/", |c| c.is_ascii_hexdigit(), "{TOKEN}");
         s = replace_svg_qr(&s);
+        s = drop_pdf_links(&s);
         s = self.replace_now_ms(&s);
         for day in &self.days {
             s = replace_date_time(&s, day);

@@ -22,6 +22,10 @@ pub struct PlanDocument {
     #[serde(with = "crate::model::iso_date")]
     pub date: Option<Date>,
     pub year: Option<i32>,
+    /// The month when the date is incomplete: `date` `None`, `month` 6, `year` 2021 prints
+    /// "ngày … tháng 6 năm 2021".
+    #[serde(default)]
+    pub month: Option<u8>,
     /// "KẾ HOẠCH".
     pub doc_type: String,
     pub title: String,
@@ -43,22 +47,168 @@ pub struct PlanDocument {
     pub appendix: Vec<AppendixRow>,
 }
 
-/// One task of the appendix table.
+/// One task of the appendix table (columns STT / Nội dung nhiệm vụ / Cơ quan chủ trì / Cơ quan phối hợp /
+/// Thời gian hoàn thành / Sản phẩm, and Trạng thái when a row has a status).
+///
+/// The writers group the rows under group rows numbered I, II, … in the order the groups first appear
+/// and number the rows 1, 2, 3 within each group (see [`appendix_groups`]); a row's group is its
+/// `group_title`, else its `group` label, else its `dimension`. Without any, the rows are numbered
+/// 1, 2, 3 without group rows. Empty fields print as empty cells.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AppendixRow {
-    /// "PL.I.3" or "II.1.2": the last part is printed in the STT column.
+    /// The task's code ("PL.I.3", "II.1.2"); not printed (the STT is the row's place in its group).
     pub code: String,
     pub text: String,
-    /// Framework node or dimension as printed ("Nội dung 2: Công khai, minh bạch").
+    /// Framework node or dimension as printed ("Nội dung 2: Công khai, minh bạch"): the group of a row
+    /// that has no other.
     pub dimension: Option<String>,
     pub lead_agency: Option<String>,
     pub coordinating_agencies: Vec<String>,
     pub time: Option<String>,
     pub product: Option<String>,
     pub status: Option<String>,
-    /// Group label ("I") and title of the group row printed above the first row of a group.
+    /// Group label as the source names it ("I") and the title of the group row.
     pub group: Option<String>,
     pub group_title: Option<String>,
+}
+
+/// A group of appendix rows: the group row ("I", its title) and the rows under it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppendixGroup<'a> {
+    /// "I", "II", … ; `None` for rows without any group (no group row is printed).
+    pub numeral: Option<String>,
+    pub title: String,
+    pub rows: Vec<&'a AppendixRow>,
+}
+
+/// Upper-case Roman numeral of `n` (1 → "I", 14 → "XIV").
+pub fn roman(mut n: u32) -> String {
+    const DIGITS: [(u32, &str); 13] = [
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ];
+    let mut out = String::new();
+    for (v, d) in DIGITS {
+        while n >= v {
+            out.push_str(d);
+            n -= v;
+        }
+    }
+    out
+}
+
+/// The appendix rows in their groups, groups in the order they first appear and rows in their
+/// order within a group; the group rows are numbered I, II, … (rows without a group come in a group
+/// without numeral, printed without a group row) and titled by the first title their rows give. The
+/// STT of a row is its place in its group, from 1.
+pub fn appendix_groups(rows: &[AppendixRow]) -> Vec<AppendixGroup<'_>> {
+    let nonempty = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    // A row's group: the label its source gives ("I": the rows under one group row), else its
+    // group's title, else its dimension.
+    let mut keys: Vec<Option<String>> = Vec::new();
+    let mut groups: Vec<AppendixGroup<'_>> = Vec::new();
+    for r in rows {
+        let key = nonempty(&r.group).map(|g| format!("label:{g}")).or_else(|| nonempty(&r.group_title).map(|t| format!("title:{t}")));
+        let key = key.or_else(|| nonempty(&r.dimension).map(|d| format!("dimension:{d}")));
+        let title = nonempty(&r.group_title).or_else(|| if nonempty(&r.group).is_none() { nonempty(&r.dimension) } else { None });
+        let i = match keys.iter().position(|k| *k == key) {
+            Some(i) => i,
+            None => {
+                keys.push(key.clone());
+                groups.push(AppendixGroup { numeral: key.as_ref().map(|_| String::new()), title: String::new(), rows: Vec::new() });
+                groups.len() - 1
+            }
+        };
+        let g = &mut groups[i];
+        if g.title.is_empty()
+            && let Some(t) = title
+        {
+            g.title = t;
+        }
+        g.rows.push(r);
+    }
+    let mut n = 0;
+    for g in &mut groups {
+        if g.numeral.is_some() {
+            n += 1;
+            g.numeral = Some(roman(n));
+        }
+    }
+    groups
+}
+
+/// "ngày 05 tháng 01 năm 2024" (Nghị định 30/2020: day and months 1, 2 with a leading zero); the
+/// parts an incomplete date lacks are left blank ("ngày … tháng 6 năm 2021"), never dropped.
+pub fn vn_date_line(date: Option<Date>, month: Option<u8>, year: Option<i32>) -> String {
+    if let Some(d) = date {
+        return chiso_core::text::vn_date_long(d);
+    }
+    let month = match month.filter(|m| (1..=12).contains(m)) {
+        Some(m) if m <= 2 => format!("{m:02}"),
+        Some(m) => m.to_string(),
+        None => "…".to_string(),
+    };
+    let year = year.map_or_else(|| "…".to_string(), |y| y.to_string());
+    format!("ngày … tháng {month} năm {year}")
+}
+
+/// The line under the appendix heading: "(Kèm theo Kế hoạch số 426/KH-UBND ngày 18/02/2022 của …)";
+/// a blank number keeps its symbol ("số      /KH-UBND") and a blank date its month and year ("ngày …
+/// tháng 6 năm 2021"); parts the plan lacks are left out.
+pub(crate) fn attached_to(doc: &PlanDocument) -> String {
+    let kind = doc.doc_type.trim().to_lowercase();
+    let mut chars = kind.chars();
+    let kind: String = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
+    let mut note = format!("(Kèm theo {kind}");
+    match (&doc.number, &doc.symbol) {
+        (Some(n), _) => note.push_str(&format!(" số {n}")),
+        (None, Some(s)) => note.push_str(&format!(" số      /{s}")),
+        (None, None) => {}
+    }
+    match doc.date {
+        Some(d) => note.push_str(&format!(" ngày {}", chiso_core::text::vn_date_short(d))),
+        // A date not filled in yet is left blank as in the header.
+        None if doc.year.is_some() => note.push_str(&format!(" {}", vn_date_line(None, doc.month, doc.year))),
+        None => {}
+    }
+    if !doc.issuer.trim().is_empty() {
+        note.push_str(&format!(" của {}", capitalize_body(doc.issuer.trim())));
+    }
+    note.push(')');
+    note
+}
+
+/// "ỦY BAN NHÂN DÂN HUYỆN MỘC CHÂU" → "Ủy ban nhân dân huyện Mộc Châu" for running text: the body's
+/// words in lower case, the place name (after the level word) capitalised.
+fn capitalize_body(issuer: &str) -> String {
+    if issuer.chars().any(char::is_lowercase) {
+        return issuer.to_string();
+    }
+    const LEVELS: [&str; 8] = ["TỈNH", "THÀNH PHỐ", "HUYỆN", "QUẬN", "THỊ XÃ", "THỊ TRẤN", "XÃ", "PHƯỜNG"];
+    let level_at = LEVELS.iter().filter_map(|l| issuer.find(&format!(" {l} ")).map(|i| (i, l.len() + 2))).min();
+    let cap = |w: &str| {
+        let lower = w.to_lowercase();
+        let mut c = lower.chars();
+        c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
+    };
+    let (body, place) = match level_at {
+        Some((i, len)) => (&issuer[..i + len], &issuer[i + len..]),
+        None => (issuer, ""),
+    };
+    let body = cap(body.trim_end());
+    let place: Vec<String> = place.split_whitespace().map(cap).collect();
+    if place.is_empty() { body } else { format!("{body} {}", place.join(" ")) }
 }
 
 impl From<&ParsedPlan> for PlanDocument {
@@ -73,11 +223,11 @@ impl From<&ParsedPlan> for PlanDocument {
                 dimension: t.dimension_text.clone(),
                 lead_agency: (!t.lead.is_empty()).then(|| t.lead.join("; ")),
                 coordinating_agencies: t.coordinating_agencies.clone(),
-                time: t.due_text.clone(),
+                time: t.due_text.clone().or_else(|| t.due_date.map(chiso_core::text::vn_date_short)),
                 product: t.product.clone(),
                 status: t.status.clone(),
                 group: t.section_code.clone(),
-                group_title: None,
+                group_title: t.group.clone(),
             })
             .collect();
         PlanDocument {
@@ -88,6 +238,7 @@ impl From<&ParsedPlan> for PlanDocument {
             place: p.place.clone().unwrap_or_default(),
             date: p.date,
             year: p.year,
+            month: p.month,
             doc_type: p.doc_type.clone().unwrap_or_else(|| "KẾ HOẠCH".to_string()),
             title: p.title.clone(),
             based_on: Vec::new(),
@@ -140,15 +291,61 @@ pub(crate) fn printed_label(code: &str) -> String {
     format!("{}.", chain.join("."))
 }
 
-/// The STT printed for an appendix row: the last part of its code.
-pub(crate) fn appendix_stt(code: &str) -> String {
-    let code = code.split('_').next().unwrap_or(code);
-    code.rsplit('.').next().unwrap_or(code).to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn row(text: &str, group: Option<&str>, dimension: Option<&str>) -> AppendixRow {
+        AppendixRow {
+            text: text.into(),
+            group_title: group.map(String::from),
+            dimension: dimension.map(String::from),
+            ..AppendixRow::default()
+        }
+    }
+
+    #[test]
+    fn appendix_rows_grouped_in_order_of_appearance() {
+        let rows = vec![
+            row("a", Some("Nhóm A"), Some("D1")),
+            row("b", Some("Nhóm B"), None),
+            row("c", Some("Nhóm A"), Some("D2")),
+            row("d", None, Some("Nội dung 3")),
+        ];
+        // The label of the source's group row holds rows together; the title comes from any of them.
+        let labelled = vec![
+            AppendixRow { text: "p".into(), group: Some("A".into()), ..AppendixRow::default() },
+            AppendixRow { text: "q".into(), group: Some("A".into()), group_title: Some("Nhóm A".into()), ..AppendixRow::default() },
+        ];
+        let g = appendix_groups(&labelled);
+        assert_eq!((g.len(), g[0].numeral.as_deref(), g[0].title.as_str(), g[0].rows.len()), (1, Some("I"), "Nhóm A", 2));
+        let g = appendix_groups(&rows);
+        let shape: Vec<(Option<&str>, &str, Vec<&str>)> =
+            g.iter().map(|g| (g.numeral.as_deref(), g.title.as_str(), g.rows.iter().map(|r| r.text.as_str()).collect())).collect();
+        assert_eq!(
+            shape,
+            vec![(Some("I"), "Nhóm A", vec!["a", "c"]), (Some("II"), "Nhóm B", vec!["b"]), (Some("III"), "Nội dung 3", vec!["d"]),]
+        );
+        // No group at all: one group without numeral.
+        let flat = vec![row("x", None, None), row("y", None, None)];
+        let g = appendix_groups(&flat);
+        assert_eq!(g.len(), 1);
+        assert_eq!((g[0].numeral.as_deref(), g[0].rows.len()), (None, 2));
+        assert_eq!(roman(4), "IV");
+        assert_eq!(roman(9), "IX");
+        assert_eq!(roman(14), "XIV");
+    }
+
+    #[test]
+    fn an_incomplete_date_keeps_its_month_and_year() {
+        assert_eq!(vn_date_line(None, Some(6), Some(2021)), "ngày … tháng 6 năm 2021");
+        assert_eq!(vn_date_line(None, Some(2), Some(2021)), "ngày … tháng 02 năm 2021");
+        assert_eq!(vn_date_line(None, None, Some(2021)), "ngày … tháng … năm 2021");
+        assert_eq!(vn_date_line(Date::from_calendar_date(2022, time::Month::February, 18).ok(), None, None), "ngày 18 tháng 02 năm 2022");
+        assert_eq!(capitalize_body("ỦY BAN NHÂN DÂN HUYỆN MỘC CHÂU"), "Ủy ban nhân dân huyện Mộc Châu");
+        assert_eq!(capitalize_body("ỦY BAN NHÂN DÂN THỊ TRẤN AN THI"), "Ủy ban nhân dân thị trấn An Thi");
+        assert_eq!(capitalize_body("UBND tỉnh Sơn La"), "UBND tỉnh Sơn La");
+    }
 
     #[test]
     fn labels_from_codes() {
@@ -160,7 +357,6 @@ mod tests {
         assert_eq!(printed_label("3"), "3.");
         assert_eq!(printed_label("II.3.b.1"), "1.");
         assert_eq!(printed_label("II.1_2"), "1.");
-        assert_eq!(appendix_stt("PL.I.3"), "3");
         let b = crate::model::BasedOn {
             kind: Some("Kế hoạch".into()),
             number: Some("48/KH-UBND".into()),

@@ -8,7 +8,7 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use crate::DocError;
-use crate::document::{PlanDocument, appendix_stt, printed_label};
+use crate::document::{PlanDocument, appendix_groups, attached_to, printed_label, vn_date_line};
 use crate::model::Section;
 
 /// Twips per millimetre.
@@ -20,6 +20,18 @@ const MARGIN_BOTTOM: u32 = 20 * MM;
 const MARGIN_LEFT: u32 = 30 * MM;
 const MARGIN_RIGHT: u32 = 15 * MM;
 const TEXT_W: u32 = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT;
+/// The header table (Nghị định 30/2020, Phụ lục I, ô 1–4): the issuing body and the number in the
+/// left column, the Quốc hiệu, Tiêu ngữ and place/date in the right one. The right column is wide
+/// enough for "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in bold 13 pt on one line (≈ 95 mm) and the
+/// left one for "ỦY BAN NHÂN DÂN" in bold 13 pt (≈ 54 mm); 1.5 mm of cell margin on each side keeps
+/// the two columns' texts apart however long the issuer's name.
+pub(crate) const HEADER_LEFT: u32 = 3600;
+pub(crate) const HEADER_RIGHT: u32 = TEXT_W - HEADER_LEFT;
+/// Left and right margin inside every cell of the header and signature tables (1.5 mm).
+pub(crate) const LAYOUT_CELL_MARGIN: u32 = 85;
+/// The signature table: "Nơi nhận" on the left, the signer on the right (ô 7 and 9b).
+pub(crate) const SIGN_LEFT: u32 = 4300;
+pub(crate) const SIGN_RIGHT: u32 = TEXT_W - SIGN_LEFT;
 /// First-line indent of body paragraphs (1 cm).
 const INDENT: u32 = 567;
 /// Sizes in half-points.
@@ -84,6 +96,8 @@ struct ParaStyle {
     before: u32,
     after: u32,
     keep_next: bool,
+    /// Keep the paragraph's lines on one page.
+    keep_lines: bool,
     /// Rule (top border) across the paragraph, between these left/right indents.
     rule: Option<(u32, u32)>,
 }
@@ -92,6 +106,9 @@ fn para(runs: &str, st: ParaStyle) -> String {
     let mut ppr = String::new();
     if st.keep_next {
         ppr.push_str("<w:keepNext/>");
+    }
+    if st.keep_lines {
+        ppr.push_str("<w:keepLines/>");
     }
     if st.rule.is_some() {
         ppr.push_str("<w:pBdr><w:top w:val=\"single\" w:sz=\"6\" w:space=\"1\" w:color=\"000000\"/></w:pBdr>");
@@ -129,25 +146,44 @@ fn body_para(text: &str, bold: bool) -> String {
     )
 }
 
-/// Rough printed width of text in twips (Times New Roman averages ~0.5 em per character).
+/// Rough printed width of bold Times New Roman text in twips: capitals ~0.7 em, spaces 0.25 em,
+/// other characters ~0.47 em (the Tiêu ngữ's rule must be as long as the text).
 fn text_width(text: &str, half_points: u32) -> u32 {
-    let chars = text.chars().count() as u32;
-    chars * half_points * 10 / 2 * 11 / 10
+    let em_hundredths: u32 = text
+        .chars()
+        .map(|c| {
+            if c.is_uppercase() {
+                70
+            } else if c.is_whitespace() {
+                25
+            } else {
+                47
+            }
+        })
+        .sum();
+    // half-points × 10 = twips per em.
+    em_hundredths * half_points * 10 / 100
 }
 
 fn cell(width: u32, content: &str, extra: &str) -> String {
     format!("<w:tc><w:tcPr><w:tcW w:w=\"{width}\" w:type=\"dxa\"/>{extra}</w:tcPr>{content}</w:tc>")
 }
 
-/// A table without borders (header and signature blocks).
-fn layout_table(widths: &[u32], rows: &[Vec<String>]) -> String {
+/// A table without borders (header and signature blocks): fixed layout, explicit column widths and
+/// cell margins; `row_pr` goes in every row's properties (`<w:cantSplit/>` keeps a row on one page).
+fn layout_table(widths: &[u32], rows: &[Vec<String>], row_pr: &str) -> String {
     let grid: String = widths.iter().map(|w| format!("<w:gridCol w:w=\"{w}\"/>")).collect();
     let total: u32 = widths.iter().sum();
+    let m = LAYOUT_CELL_MARGIN;
     let mut out = format!(
-        "<w:tbl><w:tblPr><w:tblW w:w=\"{total}\" w:type=\"dxa\"/><w:jc w:val=\"center\"/><w:tblBorders><w:top w:val=\"nil\"/><w:left w:val=\"nil\"/><w:bottom w:val=\"nil\"/><w:right w:val=\"nil\"/><w:insideH w:val=\"nil\"/><w:insideV w:val=\"nil\"/></w:tblBorders><w:tblLayout w:type=\"fixed\"/><w:tblCellMar><w:left w:w=\"0\" w:type=\"dxa\"/><w:right w:w=\"0\" w:type=\"dxa\"/></w:tblCellMar></w:tblPr><w:tblGrid>{grid}</w:tblGrid>"
+        "<w:tbl><w:tblPr><w:tblW w:w=\"{total}\" w:type=\"dxa\"/><w:jc w:val=\"center\"/><w:tblInd w:w=\"0\" w:type=\"dxa\"/><w:tblBorders><w:top w:val=\"nil\"/><w:left w:val=\"nil\"/><w:bottom w:val=\"nil\"/><w:right w:val=\"nil\"/><w:insideH w:val=\"nil\"/><w:insideV w:val=\"nil\"/></w:tblBorders><w:tblLayout w:type=\"fixed\"/><w:tblCellMar><w:top w:w=\"0\" w:type=\"dxa\"/><w:left w:w=\"{m}\" w:type=\"dxa\"/><w:bottom w:w=\"0\" w:type=\"dxa\"/><w:right w:w=\"{m}\" w:type=\"dxa\"/></w:tblCellMar></w:tblPr><w:tblGrid>{grid}</w:tblGrid>"
     );
     for row in rows {
-        out.push_str("<w:tr>");
+        if row_pr.is_empty() {
+            out.push_str("<w:tr>");
+        } else {
+            out.push_str(&format!("<w:tr><w:trPr>{row_pr}</w:trPr>"));
+        }
         for (i, content) in row.iter().enumerate() {
             let content = if content.is_empty() { "<w:p/>".to_string() } else { content.clone() };
             out.push_str(&cell(widths.get(i).copied().unwrap_or(1000), &content, ""));
@@ -158,15 +194,15 @@ fn layout_table(widths: &[u32], rows: &[Vec<String>]) -> String {
     out
 }
 
-fn blank_date_line(doc: &PlanDocument) -> String {
-    let date = match doc.date {
-        Some(d) => chiso_core::text::vn_date_long(d),
-        None => match doc.year.or(doc.date.map(|d| d.year())) {
-            Some(y) => format!("ngày      tháng      năm {y}"),
-            None => "ngày      tháng      năm      ".to_string(),
-        },
-    };
-    if doc.place.trim().is_empty() { date } else { format!("{}, {date}", doc.place.trim()) }
+/// The issuing body with its fixed phrases unbreakable ("ỦY BAN NHÂN DÂN", "THỊ TRẤN", …), so a long
+/// name wraps as "ỦY BAN NHÂN DÂN / THỊ TRẤN ÂN THI", never inside a phrase ("… THỊ / TRẤN …").
+fn unbreakable_phrases(issuer: &str) -> String {
+    const PHRASES: [&str; 6] = ["ỦY BAN NHÂN DÂN", "UỶ BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "THÀNH PHỐ", "THỊ TRẤN", "THỊ XÃ"];
+    let mut out = issuer.to_string();
+    for p in PHRASES {
+        out = out.replace(p, &p.replace(' ', "\u{a0}"));
+    }
+    out
 }
 
 fn number_line(doc: &PlanDocument) -> String {
@@ -177,29 +213,36 @@ fn number_line(doc: &PlanDocument) -> String {
     }
 }
 
+fn place_date_line(doc: &PlanDocument) -> String {
+    let date = vn_date_line(doc.date, doc.month, doc.year.or(doc.date.map(|d| d.year())));
+    if doc.place.trim().is_empty() { date } else { format!("{}, {date}", doc.place.trim()) }
+}
+
+/// The header (ô 1–4): two borderless columns of fixed width, so the issuing body and the national
+/// motto never run together; the number under the issuer and the italic place and date under the
+/// motto share the second row.
 fn header_table(doc: &PlanDocument) -> String {
-    let left_w = 3800;
-    let right_w = TEXT_W - left_w;
+    let inner = |w: u32| w - 2 * LAYOUT_CELL_MARGIN;
     let mut left = String::new();
     if let Some(p) = doc.parent_issuer.as_ref().filter(|p| !p.trim().is_empty()) {
         left.push_str(&centered(&p.to_uppercase(), RunStyle { size: HEAD, ..RunStyle::default() }));
     }
     let issuer = doc.issuer.to_uppercase();
     if !issuer.trim().is_empty() {
-        left.push_str(&centered(&issuer, RunStyle { bold: true, size: HEAD, ..RunStyle::default() }));
+        left.push_str(&centered(&unbreakable_phrases(&issuer), RunStyle { bold: true, size: HEAD, ..RunStyle::default() }));
         // Rule under the issuing body: a third of its width (1/3–1/2 required).
-        let len = (text_width(&issuer, HEAD).min(left_w) / 3).max(900);
-        left.push_str(&rule(left_w, len));
+        let len = (text_width(&issuer, HEAD).min(inner(HEADER_LEFT)) / 3).max(900);
+        left.push_str(&rule(inner(HEADER_LEFT), len));
     }
     let mut right = String::new();
     right.push_str(&centered("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", RunStyle { bold: true, size: HEAD, ..RunStyle::default() }));
     let motto = "Độc lập - Tự do - Hạnh phúc";
     right.push_str(&centered(motto, RunStyle { bold: true, size: BODY, ..RunStyle::default() }));
-    right.push_str(&rule(right_w, text_width(motto, BODY).min(right_w)));
+    right.push_str(&rule(inner(HEADER_RIGHT), text_width(motto, BODY).min(inner(HEADER_RIGHT))));
     let spaced = ParaStyle { jc: "center", before: 120, ..ParaStyle::default() };
     let num = para(&run(&number_line(doc), RunStyle { size: HEAD, ..RunStyle::default() }), spaced);
-    let date = para(&run(&blank_date_line(doc), RunStyle { italic: true, size: BODY, ..RunStyle::default() }), spaced);
-    layout_table(&[left_w, right_w], &[vec![left, right], vec![num, date]])
+    let date = para(&run(&place_date_line(doc), RunStyle { italic: true, size: BODY, ..RunStyle::default() }), spaced);
+    layout_table(&[HEADER_LEFT, HEADER_RIGHT], &[vec![left, right], vec![num, date]], "")
 }
 
 fn write_outline(out: &mut String, s: &Section, top: bool) {
@@ -219,39 +262,41 @@ fn write_outline(out: &mut String, s: &Section, top: bool) {
     }
 }
 
+/// "Nơi nhận" beside the signer (ô 7 and 9b) in one row that cannot split across pages, every
+/// paragraph kept with the next and its lines together: the block moves to the next page whole.
+/// Recipient notes ("(để báo cáo)") are printed as the entries hold them.
 fn signature_table(doc: &PlanDocument) -> String {
-    let left_w = 4200;
-    let right_w = TEXT_W - left_w;
+    let keep = |jc: &'static str| ParaStyle { jc, keep_next: true, keep_lines: true, ..ParaStyle::default() };
     let mut left = String::new();
     if !doc.recipients.is_empty() {
-        left.push_str(&para(
-            &run("Nơi nhận:", RunStyle { bold: true, italic: true, size: 24 }),
-            ParaStyle { jc: "left", ..ParaStyle::default() },
-        ));
+        left.push_str(&para(&run("Nơi nhận:", RunStyle { bold: true, italic: true, size: 24 }), keep("left")));
         let n = doc.recipients.len();
         for (i, r) in doc.recipients.iter().enumerate() {
+            let r = r.trim().trim_end_matches([';', '.']);
             let end = if i + 1 == n { "." } else { ";" };
-            left.push_str(&para(
-                &run(&format!("- {r}{end}"), RunStyle { size: 22, ..RunStyle::default() }),
-                ParaStyle { jc: "left", ..ParaStyle::default() },
-            ));
+            left.push_str(&para(&run(&format!("- {r}{end}"), RunStyle { size: 22, ..RunStyle::default() }), keep("left")));
         }
     }
     let mut right = String::new();
     if let Some(s) = &doc.signer {
         let bold = RunStyle { bold: true, size: BODY, ..RunStyle::default() };
         for line in [&s.authority, &s.delegation, &s.position].into_iter().flatten() {
-            right.push_str(&centered(&line.to_uppercase(), bold));
+            right.push_str(&para(&run(&line.to_uppercase(), bold), keep("center")));
         }
         // Room for the signature and seal.
         for _ in 0..4 {
-            right.push_str(&centered("", RunStyle::default()));
+            right.push_str(&para("", keep("center")));
         }
         if let Some(name) = &s.name {
-            right.push_str(&centered(name, bold));
+            right.push_str(&para(&run(name, bold), ParaStyle { keep_next: false, ..keep("center") }));
         }
     }
-    layout_table(&[left_w, right_w], &[vec![left, right]])
+    for cell in [&mut left, &mut right] {
+        if cell.is_empty() {
+            cell.push_str(&para("", keep("left")));
+        }
+    }
+    layout_table(&[SIGN_LEFT, SIGN_RIGHT], &[vec![left, right]], "<w:cantSplit/>")
 }
 
 fn section_props(landscape: bool, first_page_no_number: bool) -> String {
@@ -270,63 +315,75 @@ fn section_props(landscape: bool, first_page_no_number: bool) -> String {
     )
 }
 
-fn appendix_table(doc: &PlanDocument) -> String {
-    let with_status = doc.appendix.iter().any(|r| r.status.is_some());
-    let mut headers = vec!["STT", "Nhiệm vụ", "Chỉ số / nội dung", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian", "Sản phẩm"];
-    let mut widths: Vec<u32> = vec![700, 4300, 2000, 1900, 2200, 1500, 1970];
+/// Column headers and widths (twips, landscape A4 less 20 mm margins = 14558) of the appendix table.
+pub(crate) fn appendix_columns(with_status: bool) -> (Vec<&'static str>, Vec<u32>) {
+    let mut headers = vec!["STT", "Nội dung nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành", "Sản phẩm"];
     if with_status {
         headers.push("Trạng thái");
-        widths = vec![600, 3900, 1800, 1800, 2000, 1400, 1770, 1300];
+        (headers, vec![650, 4400, 2100, 2400, 1600, 1908, 1500])
+    } else {
+        (headers, vec![700, 5000, 2300, 2700, 1800, 2058])
     }
+}
+
+/// The appendix task table: a header row repeated on every page, a group row per group ("I", its
+/// title across the other columns) and the group's tasks numbered 1, 2, 3; rows do not split
+/// across pages. Unknown fields stay empty.
+fn appendix_table(doc: &PlanDocument) -> String {
+    let with_status = doc.appendix.iter().any(|r| r.status.is_some());
+    let (headers, widths) = appendix_columns(with_status);
     let total: u32 = widths.iter().sum();
     let grid: String = widths.iter().map(|w| format!("<w:gridCol w:w=\"{w}\"/>")).collect();
     let border = "<w:tblBorders><w:top w:val=\"single\" w:sz=\"4\"/><w:left w:val=\"single\" w:sz=\"4\"/><w:bottom w:val=\"single\" w:sz=\"4\"/><w:right w:val=\"single\" w:sz=\"4\"/><w:insideH w:val=\"single\" w:sz=\"4\"/><w:insideV w:val=\"single\" w:sz=\"4\"/></w:tblBorders>";
     let mut out = format!(
-        "<w:tbl><w:tblPr><w:tblW w:w=\"{total}\" w:type=\"dxa\"/><w:jc w:val=\"center\"/>{border}<w:tblLayout w:type=\"fixed\"/><w:tblCellMar><w:left w:w=\"70\" w:type=\"dxa\"/><w:right w:w=\"70\" w:type=\"dxa\"/></w:tblCellMar></w:tblPr><w:tblGrid>{grid}</w:tblGrid>"
+        "<w:tbl><w:tblPr><w:tblW w:w=\"{total}\" w:type=\"dxa\"/><w:jc w:val=\"center\"/>{border}<w:tblLayout w:type=\"fixed\"/><w:tblCellMar><w:top w:w=\"30\" w:type=\"dxa\"/><w:left w:w=\"70\" w:type=\"dxa\"/><w:bottom w:w=\"30\" w:type=\"dxa\"/><w:right w:w=\"70\" w:type=\"dxa\"/></w:tblCellMar></w:tblPr><w:tblGrid>{grid}</w:tblGrid>"
     );
     let small = |text: &str, bold: bool, jc: &'static str| {
         para(&run(text, RunStyle { bold, size: 24, ..RunStyle::default() }), ParaStyle { jc, ..ParaStyle::default() })
     };
     // The header row repeats on every page.
-    out.push_str("<w:tr><w:trPr><w:tblHeader/></w:trPr>");
+    out.push_str("<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>");
     for (h, w) in headers.iter().zip(&widths) {
         out.push_str(&cell(*w, &small(h, true, "center"), "<w:vAlign w:val=\"center\"/>"));
     }
     out.push_str("</w:tr>");
-    let mut group: Option<&str> = None;
-    for r in &doc.appendix {
-        if r.group.as_deref() != group {
-            group = r.group.as_deref();
-            if let Some(g) = group {
-                let title = r.group_title.clone().or_else(|| r.dimension.clone()).unwrap_or_default();
-                out.push_str("<w:tr>");
-                out.push_str(&cell(widths[0], &small(g, true, "center"), ""));
-                let span = widths.len() - 1;
-                let rest: u32 = widths[1..].iter().sum();
-                out.push_str(&cell(rest, &small(&title, true, "left"), &format!("<w:gridSpan w:val=\"{span}\"/>")));
-                out.push_str("</w:tr>");
+    for group in appendix_groups(&doc.appendix) {
+        if let Some(numeral) = &group.numeral {
+            // The group row stays with its first task.
+            let keep = |text: &str, jc: &'static str| {
+                para(
+                    &run(text, RunStyle { bold: true, size: 24, ..RunStyle::default() }),
+                    ParaStyle { jc, keep_next: true, ..ParaStyle::default() },
+                )
+            };
+            out.push_str("<w:tr><w:trPr><w:cantSplit/></w:trPr>");
+            out.push_str(&cell(widths[0], &keep(numeral, "center"), ""));
+            let span = widths.len() - 1;
+            let rest: u32 = widths[1..].iter().sum();
+            out.push_str(&cell(rest, &keep(&group.title, "left"), &format!("<w:gridSpan w:val=\"{span}\"/>")));
+            out.push_str("</w:tr>");
+        }
+        for (i, r) in group.rows.iter().enumerate() {
+            let mut cells = vec![
+                ((i + 1).to_string(), "center"),
+                (r.text.clone(), "both"),
+                (r.lead_agency.clone().unwrap_or_default(), "left"),
+                (r.coordinating_agencies.join(";\n"), "left"),
+                (r.time.clone().unwrap_or_default(), "center"),
+                (r.product.clone().unwrap_or_default(), "left"),
+            ];
+            if with_status {
+                cells.push((r.status.clone().unwrap_or_default(), "center"));
             }
+            out.push_str("<w:tr><w:trPr><w:cantSplit/></w:trPr>");
+            for ((text, jc), w) in cells.iter().zip(&widths) {
+                // Each line of a multi-line cell is its own paragraph.
+                let content: String =
+                    if text.trim().is_empty() { "<w:p/>".to_string() } else { text.split('\n').map(|l| small(l, false, jc)).collect() };
+                out.push_str(&cell(*w, &content, ""));
+            }
+            out.push_str("</w:tr>");
         }
-        let mut cells = vec![
-            (appendix_stt(&r.code), "center"),
-            (r.text.clone(), "both"),
-            (r.dimension.clone().unwrap_or_default(), "left"),
-            (r.lead_agency.clone().unwrap_or_default(), "left"),
-            (r.coordinating_agencies.join(";\n"), "left"),
-            (r.time.clone().unwrap_or_default(), "center"),
-            (r.product.clone().unwrap_or_default(), "left"),
-        ];
-        if with_status {
-            cells.push((r.status.clone().unwrap_or_default(), "center"));
-        }
-        out.push_str("<w:tr><w:trPr><w:cantSplit/></w:trPr>");
-        for ((text, jc), w) in cells.iter().zip(&widths) {
-            // Each line of a multi-line cell is its own paragraph.
-            let content: String =
-                if text.is_empty() { "<w:p/>".to_string() } else { text.split('\n').map(|l| small(l, false, jc)).collect() };
-            out.push_str(&cell(*w, &content, ""));
-        }
-        out.push_str("</w:tr>");
     }
     out.push_str("</w:tbl>");
     out
@@ -348,10 +405,15 @@ fn document_xml(doc: &PlanDocument) -> String {
     for s in &doc.sections {
         write_outline(&mut b, s, !s.code.chars().next().is_some_and(|c| c.is_ascii_digit() || c == '-'));
     }
-    for t in &doc.closing {
-        b.push_str(&body_para(t, false));
+    // The last closing paragraph ("Trên đây là …") stays with the signature block.
+    for (i, t) in doc.closing.iter().enumerate() {
+        let last = i + 1 == doc.closing.len();
+        b.push_str(&para(
+            &run(t, RunStyle { size: BODY, ..RunStyle::default() }),
+            ParaStyle { jc: "both", first_line: INDENT, after: 120, keep_next: last, keep_lines: last, ..ParaStyle::default() },
+        ));
     }
-    b.push_str(&para("", ParaStyle { after: 120, ..ParaStyle::default() }));
+    b.push_str(&para("", ParaStyle { after: 120, keep_next: true, ..ParaStyle::default() }));
     b.push_str(&signature_table(doc));
     if !doc.appendix.is_empty() {
         // End the portrait section; the appendix is a landscape section.
@@ -361,17 +423,7 @@ fn document_xml(doc: &PlanDocument) -> String {
         if let Some(t) = &doc.appendix_title {
             b.push_str(&centered(t, bold));
         }
-        let mut note = format!("(Kèm theo {}", doc.doc_type.to_lowercase());
-        if let Some(n) = &doc.number {
-            note.push_str(&format!(" số {n}"));
-        }
-        if let Some(d) = doc.date {
-            note.push_str(&format!(" ngày {}", chiso_core::text::vn_date_short(d)));
-        }
-        if !doc.issuer.trim().is_empty() {
-            note.push_str(&format!(" của {}", doc.issuer.trim()));
-        }
-        note.push(')');
+        let note = attached_to(doc);
         b.push_str(&centered(&note, RunStyle { italic: true, size: BODY, ..RunStyle::default() }));
         b.push_str(&para("", ParaStyle::default()));
         b.push_str(&appendix_table(doc));

@@ -282,29 +282,51 @@ fn is_signature_note(t: &str) -> bool {
     k.is_empty() || k.starts_with("da ky") || k.starts_with("ky ten") || k.starts_with("ky dong dau") || t.starts_with('[')
 }
 
-/// Clean one "Nơi nhận" entry: drop the "| (để báo cáo)" table residue and purpose notes.
+/// Whether a bracketed note is a purpose note of a recipient: "(để báo cáo)", "(b/c)", "(để T/h)".
+fn is_purpose_note(note: &str) -> bool {
+    let inner = key(note);
+    ["de ", "b/c", "t/h", "p/h", "thuc hien", "chi dao", "bao cao", "phoi hop"].iter().any(|p| inner.starts_with(p))
+}
+
+/// A note as written, without Markdown emphasis: "(*để báo cáo*)" → "(để báo cáo)".
+fn plain_note(note: &str) -> String {
+    let note = note.trim().trim_start_matches('(');
+    // What follows the closing bracket (the entry's ";") is not part of the note.
+    let inner = note.rfind(')').map_or(note, |i| &note[..i]);
+    format!("({})", inner.trim_matches(['*', '_', ' ']))
+}
+
+/// Clean one "Nơi nhận" entry: drop the list dash and the final ";", keep a purpose note as written
+/// ("Sở Nội vụ (để báo cáo)"), also when it stood in a second column ("- Sở Nội vụ; | (để báo cáo)").
 fn clean_recipient(s: &str) -> Option<String> {
     let mut t = s.trim().trim_start_matches(['-', ';', ' ']).to_string();
+    let mut notes: Vec<String> = Vec::new();
     if let Some(i) = t.find('|') {
+        // The second column of a recipients table: the note beside the entry.
+        let cell = t[i + 1..].trim().to_string();
         t.truncate(i);
+        if cell.starts_with('(') && is_purpose_note(cell.trim_start_matches(['(', '*', '_'])) {
+            notes.push(plain_note(&cell));
+        }
     }
-    // Purpose notes: "(để báo cáo)", "(đ/c)", "(b/c)", "(để T/h)".
+    // Purpose notes at the end of the entry: "(để báo cáo)", "(đ/c)", "(b/c)", "(để T/h)".
+    let mut trailing: Vec<String> = Vec::new();
     while let Some(open) = t.rfind('(') {
-        let inner = key(&t[open..]);
-        if inner.starts_with("de ")
-            || inner.starts_with("b/c")
-            || inner.starts_with("t/h")
-            || inner.starts_with("p/h")
-            || inner.starts_with("thuc hien")
-            || inner.starts_with("chi dao")
-        {
+        if is_purpose_note(t[open + 1..].trim_start_matches(['*', '_'])) {
+            trailing.push(plain_note(&t[open..]));
             t.truncate(open);
+            t = t.trim_end().trim_end_matches([';', ',']).to_string();
         } else {
             break;
         }
     }
-    let t = t.trim().trim_end_matches([';', ',', '.', ':', '/', ' ']).trim().to_string();
-    (!t.is_empty() && t.chars().any(char::is_alphabetic)).then_some(t)
+    trailing.reverse();
+    trailing.extend(notes);
+    let name = t.trim().trim_end_matches([';', ',', '.', ':', '/', ' ']).trim().to_string();
+    if name.is_empty() || !name.chars().any(char::is_alphabetic) {
+        return None;
+    }
+    Some(if trailing.is_empty() { name } else { format!("{name} {}", trailing.join(" ")) })
 }
 
 /// Find "Nơi nhận:" and the signature block from the end of the document.
@@ -437,12 +459,24 @@ mod tests {
             "Lê Văn Khương",
         ]);
         let f = parse_footer(&l, 0);
-        assert_eq!(f.recipients, vec!["Sở Nội vụ", "Lưu: VT, NV"]);
+        assert_eq!(f.recipients, vec!["Sở Nội vụ (để báo cáo)", "Lưu: VT, NV"], "the purpose note is kept as written");
         let s = f.signer.unwrap_or_default();
         assert_eq!(s.authority.as_deref(), Some("TM. ỦY BAN NHÂN DÂN"));
         assert_eq!(s.delegation.as_deref(), Some("KT. CHỦ TỊCH"));
         assert_eq!(s.position.as_deref(), Some("PHÓ CHỦ TỊCH"));
         assert_eq!(s.name.as_deref(), Some("Lê Văn Khương"));
+    }
+
+    #[test]
+    fn recipient_notes_are_kept_as_written() {
+        assert_eq!(clean_recipient("- Sở Nội vụ; | (*để báo cáo*)").as_deref(), Some("Sở Nội vụ (để báo cáo)"));
+        assert_eq!(clean_recipient("- Thường trực HU, HĐND huyện; |").as_deref(), Some("Thường trực HU, HĐND huyện"));
+        assert_eq!(clean_recipient("- Ủy ban MTTQ huyện; (*để phối hợp*)").as_deref(), Some("Ủy ban MTTQ huyện (để phối hợp)"));
+        assert_eq!(clean_recipient("- UBND các xã (để T/h);").as_deref(), Some("UBND các xã (để T/h)"));
+        assert_eq!(clean_recipient("- Như trên (b/c);").as_deref(), Some("Như trên (b/c)"));
+        // A bracket that is part of the name stays.
+        assert_eq!(clean_recipient("- Văn phòng (Bộ phận một cửa);").as_deref(), Some("Văn phòng (Bộ phận một cửa)"));
+        assert_eq!(clean_recipient("- ;"), None);
     }
 
     #[test]

@@ -54,7 +54,7 @@ mod xlsx_write;
 pub mod zipsafe;
 
 pub use classify::{Family, classify, classify_in, dimension_of};
-pub use document::{AppendixRow, PlanDocument, based_on_sentence};
+pub use document::{AppendixGroup, AppendixRow, PlanDocument, appendix_groups, based_on_sentence, roman, vn_date_line};
 pub use docx_read::MAX_XML_DEPTH;
 pub use docx_write::write_docx;
 pub use error::DocError;

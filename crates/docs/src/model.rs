@@ -57,6 +57,10 @@ pub struct ParsedPlan {
     /// The document's year: from the date, or from "ngày tháng năm 2024" / the title /
     /// the publication date of a web page when the date is incomplete.
     pub year: Option<i32>,
+    /// The month of an incomplete date ("ngày   tháng 6 năm 2021": 6), so a re-export prints
+    /// "ngày … tháng 6 năm 2021"; `None` when the date is complete (see `date`) or names no month.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub month: Option<u8>,
     pub title: String,
     /// Issuing body as printed in the header ("ỦY BAN NHÂN DÂN HUYỆN MỘC CHÂU").
     #[serde(default)]

@@ -335,6 +335,7 @@ fn parse_blocks(blocks: Vec<Block>, format: &str, info: PageInfo) -> ParsedPlan 
         ..ParsedPlan::default()
     };
     plan.year = header.date.and_then(|d| d.year).or_else(|| title_year(&plan.title)).or_else(|| info.published.map(|d| d.year()));
+    plan.month = header.date.filter(|d| d.date().is_none()).and_then(|d| d.month).filter(|m| (1..=12).contains(m));
 
     let mut texts: Vec<String> = body.preamble.clone();
     body_texts(&body.nodes, 0, &mut texts);

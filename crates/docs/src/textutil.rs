@@ -317,6 +317,11 @@ fn numeric_date_at(toks: &[Tok<'_>], i: usize) -> Option<DateMatch> {
 }
 
 /// "ngày 18 tháng 02 năm 2022" (day/month may be blank) or "ngày 10/02/2022" at token `i`.
+/// A mark that stands for a part of a date left blank: "…", ".", "_".
+fn is_blank_mark(t: &Tok<'_>) -> bool {
+    matches!(t.text, "…" | "." | "_")
+}
+
 fn long_date_at(toks: &[Tok<'_>], i: usize) -> Option<DateMatch> {
     if !is_word(toks.get(i)?, "ngày") {
         return None;
@@ -326,6 +331,10 @@ fn long_date_at(toks: &[Tok<'_>], i: usize) -> Option<DateMatch> {
     if let Some(mut m) = numeric_date_at(toks, j) {
         m.start = start;
         return Some(m);
+    }
+    // "ngày … tháng 6 năm 2021": the day left blank.
+    while toks.get(j).is_some_and(is_blank_mark) {
+        j += 1;
     }
     let mut day = None;
     if let Some(t) = toks.get(j)
@@ -340,6 +349,9 @@ fn long_date_at(toks: &[Tok<'_>], i: usize) -> Option<DateMatch> {
         return None;
     }
     j += 1;
+    while toks.get(j).is_some_and(is_blank_mark) {
+        j += 1;
+    }
     let mut month = None;
     let mut end = toks[j - 1].end;
     if let Some(t) = toks.get(j)
@@ -499,6 +511,11 @@ mod tests {
         let d = find_dates("Thanh Liêm, ngày tháng 6 năm 2021");
         assert_eq!((d[0].day, d[0].month, d[0].year), (None, Some(6), Some(2021)));
         let d = find_dates("ngày tháng năm 2024");
+        assert_eq!((d[0].day, d[0].month, d[0].year), (None, None, Some(2024)));
+        // Blanks printed as "…" (as the writers print them).
+        let d = find_dates("Thanh Liêm, ngày … tháng 6 năm 2021");
+        assert_eq!((d[0].day, d[0].month, d[0].year), (None, Some(6), Some(2021)));
+        let d = find_dates("ngày … tháng … năm 2024");
         assert_eq!((d[0].day, d[0].month, d[0].year), (None, None, Some(2024)));
         let d = find_dates("trước ngày 05/6; cả năm trước 05/12/2022.");
         assert_eq!(d.len(), 2);

@@ -2,8 +2,7 @@
 
 use crate::{App, ErrorKind, Failure};
 use chiso_core::access::Scope;
-use chiso_core::plan::{Recurrence, dimension_label, place_of};
-use chiso_core::progress::TaskStatus;
+use chiso_core::plan::{Recurrence, dimension_label, parse_task_group, place_of, task_group_vi};
 use chiso_core::text::vn_date_short;
 use chiso_core::unit::parse_date;
 use chiso_docs::{AppendixRow, ParsedPlan, PlanDocument};
@@ -79,19 +78,6 @@ pub struct Exported {
     pub format: ExportFormat,
 }
 
-/// How the appendix names a task's status.
-fn task_status_vi(s: &str) -> &'static str {
-    match TaskStatus::parse(s) {
-        Some(TaskStatus::NotStarted) => "Chưa thực hiện",
-        Some(TaskStatus::InProgress) => "Đang thực hiện",
-        Some(TaskStatus::Done) => "Hoàn thành",
-        Some(TaskStatus::DoneLate) => "Hoàn thành muộn",
-        Some(TaskStatus::Overdue) => "Quá hạn",
-        Some(TaskStatus::CannotDo) => "Không thực hiện được",
-        None => "—",
-    }
-}
-
 /// The "time" column of a task: its due date, else its time as written, else its recurrence.
 fn time_text(t: &Task) -> Option<String> {
     t.row.due_date.as_deref().and_then(parse_date).map(vn_date_short).or(t.row.due_text.clone()).or(t
@@ -102,9 +88,55 @@ fn time_text(t: &Task) -> Option<String> {
         .map(|r| r.name_vi().to_string()))
 }
 
+/// "TỔ CHỨC THỰC HIỆN" → "Tổ chức thực hiện"; text with lower-case letters is kept as written.
+fn sentence_case(s: &str) -> String {
+    if s.chars().any(char::is_lowercase) {
+        return s.to_string();
+    }
+    let lower = s.to_lowercase();
+    let mut c = lower.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+/// The group row a task is printed under in the appendix: its task group (PAR INDEX plans), else the
+/// group heading the document puts it under, else — for an implementation duty — the title of the
+/// document's implementation section, else the dimension of its first framework node. `None` when
+/// none is known.
+fn appendix_group(app: &App, t: &Task, parsed: Option<&ParsedPlan>) -> Option<String> {
+    if let Some(g) = t.row.task_group.as_deref().and_then(parse_task_group) {
+        return Some(task_group_vi(g).to_string());
+    }
+    let from_doc = parsed.and_then(|p| p.tasks.iter().find(|pt| pt.code == t.row.code));
+    if let Some(g) = from_doc.and_then(|pt| pt.group.clone()).filter(|g| !g.trim().is_empty()) {
+        return Some(g);
+    }
+    if t.row.source.as_deref() == Some("implementation")
+        && let Some(p) = parsed
+    {
+        let roman = t.row.section_code.as_deref().and_then(|c| c.split('.').next()).unwrap_or_default();
+        if let Some(sec) = p.sections.iter().find(|s| s.code == roman && !s.title.trim().is_empty()) {
+            return Some(sentence_case(sec.title.trim()));
+        }
+    }
+    t.nodes.first().map(|n| dimension_label(&app.frameworks, n))
+}
+
+/// The lead column: the stored lead; while it is still the document's proposal, with the further leads
+/// the document names beside it ("Các cơ quan, đơn vị; UBND các xã, thị trấn").
+fn appendix_lead(t: &Task, parsed: Option<&ParsedPlan>) -> Option<String> {
+    let lead = t.row.lead_agency.clone().filter(|l| !l.trim().is_empty())?;
+    let co_leads = parsed
+        .filter(|_| t.row.lead_proposed)
+        .and_then(|p| p.tasks.iter().find(|pt| pt.code == t.row.code))
+        .map(|pt| pt.lead.iter().skip(1).cloned().collect::<Vec<_>>())
+        .unwrap_or_default();
+    if co_leads.is_empty() { Some(lead) } else { Some(format!("{lead}; {}", co_leads.join("; "))) }
+}
+
 /// A stored plan as a printable document: the parsed structure when there is one, with the stored fields
 /// and the current tasks (as the appendix table) on top. What the plan does not say is given the usual
-/// wording of a people's committee plan (issuer, symbol, signer's title), never invented content.
+/// wording of a people's committee plan (issuer, symbol, signer's title), never invented content: the
+/// appendix columns hold what the tasks hold (lead, coordinators, time, product) and stay empty otherwise.
 pub async fn plan_document(app: &App, scope: &Scope, plan: &Plan) -> Result<PlanDocument, StoreError> {
     let store = &app.store;
     let unit = store.unit_by_id(scope, plan.unit_id).await?;
@@ -123,6 +155,8 @@ pub async fn plan_document(app: &App, scope: &Scope, plan: &Plan) -> Result<Plan
     doc.place = plan.place.clone().unwrap_or_else(|| place_of(&unit.name));
     doc.date = plan.issued_on.as_deref().and_then(parse_date);
     doc.year = Some(plan.year as i32);
+    // An incomplete date keeps the month the document gives ("ngày … tháng 6 năm 2021").
+    doc.month = if doc.date.is_none() { parsed.as_ref().and_then(|p| p.month) } else { None };
     doc.doc_type = plan.doc_type.clone();
     doc.title = plan.title.clone();
     if parsed.is_none() {
@@ -145,21 +179,30 @@ pub async fn plan_document(app: &App, scope: &Scope, plan: &Plan) -> Result<Plan
         name: plan.signer_name.clone(),
     });
     doc.appendix_title = Some(format!("NHIỆM VỤ CỤ THỂ — {}", plan.title.to_uppercase()));
-    doc.appendix = tasks
+    let mut rows: Vec<AppendixRow> = tasks
         .iter()
         .map(|t| AppendixRow {
             code: t.row.code.clone(),
             text: t.row.text.lines().next().unwrap_or_default().to_string(),
-            dimension: t.nodes.first().map(|n| dimension_label(&app.frameworks, n)),
-            lead_agency: t.row.lead_agency.clone(),
+            dimension: None,
+            lead_agency: appendix_lead(t, parsed.as_ref()),
             coordinating_agencies: t.coordinating_agencies.clone(),
             time: time_text(t),
-            product: t.row.expected_result.clone(),
-            status: Some(task_status_vi(&t.row.status).to_string()),
+            product: t.row.expected_result.clone().filter(|p| !p.trim().is_empty()),
+            // The plan as issued: no progress column.
+            status: None,
             group: None,
-            group_title: None,
+            group_title: appendix_group(app, t, parsed.as_ref()),
         })
         .collect();
+    // Tasks under no group come last, under a group row of their own when others have one.
+    if rows.iter().any(|r| r.group_title.is_some()) {
+        rows.sort_by_key(|r| r.group_title.is_none());
+        for r in rows.iter_mut().filter(|r| r.group_title.is_none()) {
+            r.group_title = Some("Nhiệm vụ khác".into());
+        }
+    }
+    doc.appendix = rows;
     Ok(doc)
 }
 
@@ -188,7 +231,7 @@ mod tests {
         }
         let e = ExportFormat::parse("odt").err().map(|e| e.to_string());
         assert_eq!(e.as_deref(), Some("định dạng 'odt' không hỗ trợ (docx, xlsx, pdf)"));
-        assert_eq!(task_status_vi("done_late"), "Hoàn thành muộn");
-        assert_eq!(task_status_vi("?"), "—");
+        assert_eq!(sentence_case("TỔ CHỨC THỰC HIỆN"), "Tổ chức thực hiện");
+        assert_eq!(sentence_case("Nội dung “Quản trị môi trường”"), "Nội dung “Quản trị môi trường”");
     }
 }

@@ -7,6 +7,8 @@ mod bad_input;
 mod classify;
 mod duties;
 mod expected;
+mod layout;
+mod ooxml;
 mod pdf;
 mod random;
 mod roundtrip;
