@@ -90,7 +90,7 @@ async fn a_commune_survey_from_form_and_import_to_estimates() {
         assert!(page.contains("Khảo sát người dân xã 2024") && page.contains("Thị trấn Mộc Châu"), "{label}: survey page");
         assert!(page.contains("papi.d4.s2") && page.contains("đảo chiều"), "{label}: questionnaire shown, reversed indicator marked");
 
-        // Invitations: links to copy; the print page has QR codes.
+        // Invitations: the answer to making them is the sheet of their links and QR codes, shown this once.
         let csrf = csrf_of(&app, &c).await;
         let r = c
             .post(app.url(&format!("/surveys/{id}/invitations")))
@@ -98,14 +98,21 @@ async fn a_commune_survey_from_form_and_import_to_estimates() {
             .send()
             .await
             .expect("invite");
-        assert_eq!(r.status(), 303, "{label}");
-        let page = c.get(app.url(&format!("/surveys/{id}"))).send().await.expect("page").text().await.expect("body");
-        let links: Vec<String> = page.split(&format!("{}/s/", app.base)).skip(1).map(|s| s[..32].to_string()).collect();
-        assert!(links.len() >= 3, "{label}: links shown");
-        let print = c.get(app.url(&format!("/surveys/{id}/invitations/print"))).send().await.expect("print").text().await.expect("body");
+        assert_eq!(r.status(), 200, "{label}");
+        let print = r.text().await.expect("body");
+        let mut links: Vec<String> = print.split(&format!("{}/s/", app.base)).skip(1).map(|s| s[..32].to_string()).collect();
+        links.dedup();
+        links.sort();
+        links.dedup();
+        assert_eq!(links.len(), 3, "{label}: three links, each in the list to copy and on its card");
         // (Below the header, whose bell is an SVG too.)
         let body_part = print.split_once("</header>").map_or(print.as_str(), |(_, b)| b);
-        assert_eq!(body_part.matches("<svg").count(), 3, "{label}: one QR code per unused invitation");
+        assert_eq!(body_part.matches("<svg").count(), 3, "{label}: one QR code per invitation");
+        assert!(print.contains("chỉ hiện một lần"), "{label}: says the links are shown once");
+        // Afterwards the survey page lists the invitations' state, never a link.
+        let page = c.get(app.url(&format!("/surveys/{id}"))).send().await.expect("page").text().await.expect("body");
+        assert!(!page.contains("/s/"), "{label}: no link on the survey page");
+        assert!(page.contains("(3 phiếu, 0 đã trả lời)") && page.matches("chưa dùng</span>").count() == 3, "{label}: states");
 
         // The public form: no login; the cookie of the form is the double-submit CSRF token.
         let citizen = app.client();
