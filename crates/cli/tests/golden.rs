@@ -529,6 +529,7 @@ async fn demo_pages_and_api_match_the_golden_files() {
     let mut norm = Normaliser::new(&base, &data_dir, start_ms, now_ms() + 600_000);
     norm.secrets = csrf;
     let mut seen = std::collections::HashSet::new();
+    let mut inline_styles = Vec::new();
     for (who, path, kind) in &cases {
         let path = &match path.as_str() {
             "/s/{TOKEN}" => {
@@ -541,6 +542,14 @@ async fn demo_pages_and_api_match_the_golden_files() {
             _ => path.clone(),
         };
         let text = fetch(&clients[who], &base, who, path, *kind, &norm).await;
+        // Every page of the demo holds under the CSP's `style-src 'self'`: no <style> element, no style
+        // attribute (styles live in the CSS files the binary serves).
+        if text.contains("text/html") {
+            let lower = text.to_lowercase();
+            if lower.contains("<style") || lower.contains(" style=") {
+                inline_styles.push(format!("GET {path} as {who}"));
+            }
+        }
         let shown_path = if path.starts_with("/s/") { "/s/{TOKEN}".to_string() } else { path.clone() };
         let file = golden_path(who, &shown_path);
         assert!(seen.insert(file.clone()), "two URLs map to {}", file.display());
@@ -560,6 +569,7 @@ async fn demo_pages_and_api_match_the_golden_files() {
     }
     drop(server);
     let _ = std::fs::remove_dir_all(&data_dir);
+    assert!(inline_styles.is_empty(), "pages with an inline style (refused by the CSP): {inline_styles:?}");
     if update {
         eprintln!("golden files rewritten: {} responses in {:?}", cases.len(), started.elapsed());
         return;

@@ -259,7 +259,9 @@ async fn only_a_hash_of_each_token_is_stored_and_plain_tokens_of_older_versions_
         // run what every start runs. The link handed out then still opens its form, and only its hash stays.
         let old = "00112233445566778899aabbccddeeff";
         let id = inv[0].invitation.id;
-        chiso_store::testing::exec(&store, &format!("UPDATE survey_invitation SET token_hash = '{old}' WHERE id = {id}")).await.expect("legacy");
+        chiso_store::testing::exec(&store, &format!("UPDATE survey_invitation SET token_hash = '{old}' WHERE id = {id}"))
+            .await
+            .expect("legacy");
         assert_eq!(store.hash_plain_invitation_tokens().await.expect("convert"), 1, "{label}: one plain token hashed");
         assert_eq!(store.hash_plain_invitation_tokens().await.expect("again"), 0, "{label}: nothing left on the next start");
         let stored = chiso_store::testing::texts(&store, "SELECT token_hash FROM survey_invitation ORDER BY id").await.expect("stored");

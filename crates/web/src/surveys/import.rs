@@ -38,8 +38,7 @@ pub(super) async fn import_upload(
             Ok(Redirect::to(&format!("/surveys/{id}?imported={}&warnings={}", done.summary.rows, done.warnings.len())).into_response())
         }
         Err(e) if is_one_of(&e, INPUT_MISTAKES) => {
-            let html =
-                render_detail(&state, &me, id, None, Some(format!("Không nhập được (không có dòng nào được lưu): {e}"))).await?;
+            let html = render_detail(&state, &me, id, None, Some(format!("Không nhập được (không có dòng nào được lưu): {e}"))).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
         Err(e) => Err(e.into()),

@@ -36,8 +36,7 @@ pub(super) async fn invite(
     let count: usize = match f.count.trim().parse() {
         Ok(n) => n,
         Err(_) => {
-            let html =
-                render_detail(&state, &me, id, None, Some(format!("Số phiếu mời \"{}\" không phải là số", f.count))).await?;
+            let html = render_detail(&state, &me, id, None, Some(format!("Số phiếu mời \"{}\" không phải là số", f.count))).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
         }
     };

@@ -315,6 +315,7 @@ async fn a_newcomer_runs_a_survey_in_the_browser() {
     browser.resize(360, 740).await;
     browser.goto(&app.url(&format!("/s/{}", inv[0].token))).await;
     assert!(browser.text("#form-title").await.contains("Khảo sát người dân 2024"));
+    browser.assert_no_csp_violation("the public form").await;
     // Send with one question unanswered: a message, the answers kept.
     for ind in q.indicators.iter().skip(1) {
         browser.click(&format!("#q-{} input[value=\"{}\"]", ind.code, ind.options[ind.options.len() - 1].value)).await;
@@ -328,6 +329,7 @@ async fn a_newcomer_runs_a_survey_in_the_browser() {
     assert!(browser.url_containing("/done").await.ends_with("/done"), "thank-you page");
     assert!(browser.text("#message-heading").await.contains("Xin cảm ơn"));
     browser.screenshot("survey-thanks-phone").await;
+    browser.assert_no_csp_violation("the thank-you page").await;
 
     // The specialist imports 1,000 responses and computes the estimates.
     browser.resize(1280, 900).await;
@@ -336,6 +338,15 @@ async fn a_newcomer_runs_a_survey_in_the_browser() {
     browser.type_into("#password", PASSWORD).await;
     browser.click("#login-submit").await;
     assert_eq!(browser.text("#total-responses").await, "1", "the form's answer is counted");
+    // New invitations: the sheet of their links and QR codes, shown this once; then back to the survey.
+    browser.type_into("#invite-count", "\u{E003}\u{E003}2").await;
+    browser.click("#invite-submit").await;
+    assert_eq!(browser.text("#issued-links").await.lines().count(), 2, "two links to copy");
+    browser.find("#invitation-cards svg").await;
+    browser.assert_no_csp_violation("the invitation sheet").await;
+    browser.screenshot("survey-invitation-sheet").await;
+    browser.goto(&app.url(&format!("/surveys/{}", s.id))).await;
+    assert!(browser.text("#invitations-table").await.contains("chưa dùng"), "their state, without links");
     let csv = chiso_app::surveys::synthetic_responses_csv(&q, &["X01".to_string()], &["nguoi_dan".to_string()], 1000, 5, "B-");
     let path = std::env::temp_dir().join(format!("chiso-survey-{}.csv", std::process::id()));
     std::fs::write(&path, csv).expect("write csv");
