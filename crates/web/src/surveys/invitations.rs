@@ -57,7 +57,10 @@ pub(super) async fn invite(
                 })
                 .collect();
             let page = IssuedPage { b: me.base(&format!("Phiếu mời – {}", survey.title), "surveys"), survey, cards, links };
-            Ok(Html(page.render()?).into_response())
+            // Working links: kept out of every cache.
+            let mut resp = Html(page.render()?).into_response();
+            resp.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+            Ok(resp)
         }
         Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
             let html = render_detail(&state, &me, id, None, Some(format!("Không tạo được phiếu mời: {e}"))).await?;

@@ -99,6 +99,7 @@ async fn a_commune_survey_from_form_and_import_to_estimates() {
             .await
             .expect("invite");
         assert_eq!(r.status(), 200, "{label}");
+        assert_eq!(r.headers()["cache-control"], "no-store", "{label}: working links are kept out of caches");
         let print = r.text().await.expect("body");
         let mut links: Vec<String> = print.split(&format!("{}/s/", app.base)).skip(1).map(|s| s[..32].to_string()).collect();
         links.dedup();
@@ -156,6 +157,16 @@ async fn a_commune_survey_from_form_and_import_to_estimates() {
         let unknown = citizen.get(app.url("/s/0123456789abcdef0123456789abcdef")).send().await.expect("form");
         assert_eq!(unknown.status(), 404, "{label}");
         assert_eq!(total_responses(&app, &c, id).await, 1, "{label}");
+        // Withdrawing the unused invitations: their links stop working, the answered one stays.
+        let csrf_s = csrf_of(&app, &c).await;
+        let r =
+            c.post(app.url(&format!("/surveys/{id}/invitations/revoke"))).form(&[("csrf", csrf_s.as_str())]).send().await.expect("revoke");
+        assert_eq!(r.status(), 303, "{label}");
+        let page = c.get(app.url(&format!("/surveys/{id}?revoked=2"))).send().await.expect("page").text().await.expect("body");
+        assert!(page.contains("Đã thu hồi 2 phiếu mời chưa dùng") && page.contains("(1 phiếu, 1 đã trả lời)"), "{label}: revoked");
+        let gone =
+            app.client().get(app.url(&format!("/s/{}", links.iter().find(|l| *l != token).expect("another")))).send().await.expect("form");
+        assert_eq!(gone.status(), 404, "{label}: a withdrawn link leads nowhere");
 
         // Import 1,000 responses from a CSV (the survey's own sample file).
         let csv =
