@@ -283,6 +283,48 @@ async fn only_a_hash_of_each_token_is_stored_and_plain_tokens_of_older_versions_
     .await;
 }
 
+/// A real upgrade: a database as the version before migration 0009 left it (column `token`, plain tokens,
+/// 0009 not applied) opened by this version keeps its links working and keeps only their hashes.
+#[tokio::test]
+async fn upgrading_a_database_with_plain_tokens_keeps_their_links() {
+    let dir = std::env::temp_dir().join(format!("chiso-upgrade-0009-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let mut urls = vec![("sqlite", chiso_store::Store::sqlite_url_for_dir(&dir), None)];
+    if let Some(pg) = chiso_store::testing::TestDb::postgres().await.expect("pg") {
+        urls.push(("postgres", pg.url().expect("url"), Some(pg)));
+    }
+    for (label, url, keep) in urls {
+        let store = chiso_store::Store::connect(&url).await.expect("open");
+        load_tree(&store).await;
+        let district = scope_of(&store, "123", Role::Specialist).await;
+        let s = new_survey(&store, &district, "123").await;
+        let inv = store.create_invitations(&district, s.id, "X01", None, 2).await.expect("invite");
+        // Back to the state before 0009: the plain token in `token`, the migration not recorded.
+        let old = "0123456789abcdef0123456789abcdef";
+        let exec = |sql: String| {
+            let store = store.clone();
+            async move { chiso_store::testing::exec(&store, &sql).await.expect("sql") }
+        };
+        exec(format!("UPDATE survey_invitation SET token_hash = '{old}' WHERE id = {}", inv[0].invitation.id)).await;
+        exec("ALTER TABLE survey_invitation RENAME COLUMN token_hash TO token".into()).await;
+        exec("DELETE FROM _sqlx_migrations WHERE version = 9".into()).await;
+        store.close().await;
+        // This version opens it: 0009 runs, the start hashes the plain token.
+        let store = chiso_store::Store::connect(&url).await.expect("upgrade");
+        let stored = chiso_store::testing::texts(&store, "SELECT token_hash FROM survey_invitation ORDER BY id").await.expect("stored");
+        assert!(stored.iter().all(|h| h.len() == 64) && !stored.iter().any(|h| h == old), "{label}: {stored:?}");
+        let FormLookup::Open(ctx) = store.survey_form(old).await.expect("lookup") else { panic!("{label}: the old link opens its form") };
+        assert_eq!(ctx.invitation_id, inv[0].invitation.id, "{label}");
+        assert!(matches!(store.survey_form(&inv[1].token).await.expect("lookup"), FormLookup::Open(_)), "{label}");
+        store.close().await;
+        if let Some(pg) = keep {
+            pg.cleanup().await;
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[tokio::test]
 async fn concurrent_submissions_of_one_token_store_one_response() {
     on_each_backend(|store, label| async move {
