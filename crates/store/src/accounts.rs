@@ -80,7 +80,9 @@ fn random_token() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn token_hash(token: &str) -> String {
+/// The SHA-256 (hex) under which a secret token is stored: login sessions and survey invitations. Only the
+/// hash is kept, so a copy of the database does not hand out working links or sessions.
+pub(crate) fn token_hash(token: &str) -> String {
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -150,6 +150,7 @@ impl Store {
             )));
         };
         store.migrate().await?;
+        store.hash_plain_invitation_tokens().await?;
         store.seed_levels().await?;
         Ok(store)
     }

@@ -3,7 +3,7 @@
 //!
 //! Citizen surveys (issue 6): a survey of one unit (the unit that runs it) for one framework and year, its
 //! questionnaire (stored as indicators, exportable back to TOML), respondent groups, invitations (random
-//! tokens, one response each), responses (imported in one transaction, or from the public form) and stored
+//! tokens, one response each; only a token's SHA-256 is stored, so a link is shown once, when it is made), responses (imported in one transaction, or from the public form) and stored
 //! estimates (the engine's JSON report, with the B and seed used and when).
 //!
 //! Permissions: reading a survey needs `Permission::View`, changing it (create, invitations, import,
@@ -12,6 +12,7 @@
 //! units a survey covers are that unit's subtree. The public form needs no scope: it acts only through an
 //! unused invitation token.
 
+use crate::accounts::token_hash;
 use crate::audit::Change;
 use crate::{Store, StoreError, StoreResult, audit, now_ms, on_db, write_tx};
 use chiso_core::access::{Permission, Scope};
@@ -124,9 +125,15 @@ pub struct Invitation {
     pub unit_code: String,
     pub unit_name: String,
     pub group_code: Option<String>,
-    pub token: String,
     pub created_at: i64,
     pub used_at: Option<i64>,
+}
+
+/// An invitation just made, with its token: the only time the token is known (the store keeps its hash).
+#[derive(Debug, Clone, PartialEq)]
+pub struct IssuedInvitation {
+    pub invitation: Invitation,
+    pub token: String,
 }
 
 /// One respondent to import. `line` is where it stands in its file (for errors).
@@ -571,7 +578,7 @@ impl Store {
         unit_code: &str,
         group: Option<&str>,
         count: usize,
-    ) -> StoreResult<Vec<Invitation>> {
+    ) -> StoreResult<Vec<IssuedInvitation>> {
         let s = self.survey_for_edit(scope, survey_id).await?;
         if s.status() != SurveyStatus::Open {
             return Err(StoreError::Conflict("khảo sát đã đóng: không tạo thêm phiếu mời".into()));
@@ -595,19 +602,20 @@ impl Store {
             return Err(StoreError::Invalid(format!("nhóm \"{g}\" không có trong khảo sát (các nhóm: {})", groups.join(", "))));
         }
         let now = now_ms();
-        let ids: Vec<i64> = write_tx!(self, |tx| {
-            let mut ids = Vec::with_capacity(count);
+        let issued: Vec<(i64, String)> = write_tx!(self, |tx| {
+            let mut issued = Vec::with_capacity(count);
             for _ in 0..count {
-                const SQL: &str = "INSERT INTO survey_invitation (survey_id, unit_id, group_code, token, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id";
+                const SQL: &str = "INSERT INTO survey_invitation (survey_id, unit_id, group_code, token_hash, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id";
+                let token = new_token();
                 let id: i64 = sqlx::query_scalar(SQL)
                     .bind(survey_id)
                     .bind(unit.id)
                     .bind(group.as_deref())
-                    .bind(new_token())
+                    .bind(token_hash(&token))
                     .bind(now)
                     .fetch_one(&mut *tx)
                     .await?;
-                ids.push(id);
+                issued.push((id, token));
             }
             audit!(
                 tx,
@@ -627,16 +635,62 @@ impl Store {
                     ..Default::default()
                 }
             );
-            ids
+            issued
         });
-        let ids: HashSet<i64> = ids.into_iter().collect();
-        Ok(self.invitations(scope, survey_id).await?.into_iter().filter(|i| ids.contains(&i.id)).collect())
+        let mut tokens: HashMap<i64, String> = issued.into_iter().collect();
+        Ok(self
+            .invitations(scope, survey_id)
+            .await?
+            .into_iter()
+            .filter_map(|invitation| tokens.remove(&invitation.id).map(|token| IssuedInvitation { invitation, token }))
+            .collect())
+    }
+
+    /// Withdraw the survey's invitations not answered yet (their links stop working); answered ones stay.
+    /// Returns how many were withdrawn.
+    pub async fn revoke_unused_invitations(&self, scope: &Scope, survey_id: i64) -> StoreResult<u64> {
+        let s = self.survey_for_edit(scope, survey_id).await?;
+        Ok(write_tx!(self, |tx| {
+            const SQL: &str = "DELETE FROM survey_invitation WHERE survey_id = $1 AND used_at IS NULL";
+            let n = sqlx::query(SQL).bind(survey_id).execute(&mut *tx).await?.rows_affected();
+            if n > 0 {
+                audit!(
+                    tx,
+                    scope,
+                    Change {
+                        unit_id: Some(s.unit_id),
+                        entity: "survey",
+                        entity_id: survey_id.to_string(),
+                        action: "revoke_invitations",
+                        field: Some("invitations"),
+                        new_value: Some(format!("thu hồi {n} phiếu mời chưa dùng")),
+                        ..Default::default()
+                    }
+                );
+            }
+            n
+        }))
+    }
+
+    /// Hash the invitation tokens stored in plain text by versions before migration 0009 (32 hex digits; a
+    /// hash has 64), so the links already handed out keep working. Run at every start, after the
+    /// migrations: it finds nothing once done, and a run cut short is finished by the next one.
+    pub async fn hash_plain_invitation_tokens(&self) -> StoreResult<u64> {
+        Ok(write_tx!(self, |tx| {
+            const SEL: &str = "SELECT id, token_hash FROM survey_invitation WHERE length(token_hash) = 32";
+            let plain: Vec<(i64, String)> = sqlx::query_as(SEL).fetch_all(&mut *tx).await?;
+            for (id, token) in &plain {
+                const UPD: &str = "UPDATE survey_invitation SET token_hash = $1 WHERE id = $2";
+                sqlx::query(UPD).bind(token_hash(token)).bind(id).execute(&mut *tx).await?;
+            }
+            plain.len() as u64
+        }))
     }
 
     /// The survey's invitations, oldest first.
     pub async fn invitations(&self, scope: &Scope, survey_id: i64) -> StoreResult<Vec<Invitation>> {
         self.survey_for_edit(scope, survey_id).await?;
-        const SQL: &str = "SELECT i.id, i.survey_id, i.unit_id, u.code AS unit_code, u.name AS unit_name, i.group_code, i.token, i.created_at, i.used_at \
+        const SQL: &str = "SELECT i.id, i.survey_id, i.unit_id, u.code AS unit_code, u.name AS unit_name, i.group_code, i.created_at, i.used_at \
              FROM survey_invitation i JOIN unit u ON u.id = i.unit_id WHERE i.survey_id = $1 ORDER BY i.id";
         Ok(on_db!(&self.read, |p| sqlx::query_as(SQL).bind(survey_id).fetch_all(p).await)?)
     }
@@ -649,8 +703,9 @@ impl Store {
             return Ok(FormLookup::Unknown);
         }
         const SQL: &str = "SELECT i.id, i.survey_id, u.code AS unit_code, u.name AS unit_name, i.group_code, i.used_at \
-             FROM survey_invitation i JOIN unit u ON u.id = i.unit_id WHERE i.token = $1";
-        let row: Option<TokenRow> = on_db!(&self.read, |p| sqlx::query_as(SQL).bind(token).fetch_optional(p).await)?;
+             FROM survey_invitation i JOIN unit u ON u.id = i.unit_id WHERE i.token_hash = $1";
+        let hash = token_hash(token);
+        let row: Option<TokenRow> = on_db!(&self.read, |p| sqlx::query_as(SQL).bind(&hash).fetch_optional(p).await)?;
         let Some(row) = row else { return Ok(FormLookup::Unknown) };
         if let Some(at) = row.used_at {
             return Ok(FormLookup::Used(at));
@@ -699,8 +754,8 @@ impl Store {
         let survey = &ctx.survey;
         let response_id = write_tx!(self, |tx| {
             // Claim the token first: the loser of a race updates no row and stores nothing.
-            const CLAIM: &str = "UPDATE survey_invitation SET used_at = $1 WHERE token = $2 AND used_at IS NULL RETURNING unit_id";
-            let unit_id: Option<i64> = sqlx::query_scalar(CLAIM).bind(now).bind(token).fetch_optional(&mut *tx).await?;
+            const CLAIM: &str = "UPDATE survey_invitation SET used_at = $1 WHERE id = $2 AND used_at IS NULL RETURNING unit_id";
+            let unit_id: Option<i64> = sqlx::query_scalar(CLAIM).bind(now).bind(ctx.invitation_id).fetch_optional(&mut *tx).await?;
             let Some(unit_id) = unit_id else {
                 return Err(StoreError::Conflict("phiếu khảo sát này đã được trả lời".into()));
             };

@@ -99,3 +99,16 @@ pub fn with_database(server: &str, name: &str) -> String {
         None => format!("{base}/{name}"),
     }
 }
+
+/// Run one SQL statement (no parameters) on the store's write pool: for tests that must put the database in
+/// a state the store API never makes (e.g. rows left by an older version).
+pub async fn exec(store: &Store, sql: &str) -> StoreResult<u64> {
+    let sql = sqlx::AssertSqlSafe(sql.to_string());
+    Ok(crate::on_db!(&store.write, |p| sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()))?)
+}
+
+/// The first column (text) of every row of a query, for tests that look at what is stored.
+pub async fn texts(store: &Store, sql: &str) -> StoreResult<Vec<String>> {
+    let sql = sqlx::AssertSqlSafe(sql.to_string());
+    Ok(crate::on_db!(&store.write, |p| sqlx::query_scalar(sql).fetch_all(p).await)?)
+}

@@ -3,7 +3,7 @@
   if (!window.echarts) return;
   var d = JSON.parse(document.getElementById('chart-data').textContent);
   var a = echarts.init(document.getElementById('chart-progress'));
-  a.setOption({ animation: false, tooltip: { trigger: 'axis' }, legend: { top: 0 }, grid: { left: 8, right: 8, bottom: 8, top: 32, containLabel: true },
+  a.setOption({ animation: false, tooltip: { renderMode: 'richText', trigger: 'axis' }, legend: { top: 0 }, grid: { left: 8, right: 8, bottom: 8, top: 32, containLabel: true },
     xAxis: { type: 'value', minInterval: 1 }, yAxis: { type: 'category', data: d.dims, inverse: true, axisLabel: { width: 150, overflow: 'truncate' } },
     series: [ { name: 'Hoàn thành', type: 'bar', stack: 't', data: d.done, itemStyle: { color: '#1e7d32' } },
       { name: 'Đang thực hiện', type: 'bar', stack: 't', data: d.in_progress, itemStyle: { color: '#f9a825' } },

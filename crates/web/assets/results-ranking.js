@@ -6,7 +6,7 @@
   var charts = [];
   var bar = echarts.init(document.getElementById('chart-bar'));
   bar.setOption({
-    tooltip: { trigger: 'axis', valueFormatter: vn },
+    tooltip: { renderMode: 'richText', trigger: 'axis', valueFormatter: vn },
     grid: { left: 120, right: 50, top: 10, bottom: 30 },
     xAxis: { type: 'value', min: function (v) { return Math.floor(v.min - 1); }, axisLabel: { formatter: vn } },
     yAxis: { type: 'category', inverse: true, data: data.bar.map(function (r) { return r.name; }), axisLabel: { interval: 0, fontSize: 10 } },
@@ -19,7 +19,7 @@
   data.heat.forEach(function (u, y) { u.values.forEach(function (v, x) { if (v !== null) { cells.push([x, y, v]); lo = Math.min(lo, v); hi = Math.max(hi, v); } }); });
   var heat = echarts.init(document.getElementById('chart-heat'));
   heat.setOption({
-    tooltip: { formatter: function (p) { return data.heat[p.value[1]].name + '<br>' + data.dims[p.value[0]].name + ': ' + vn(p.value[2]); } },
+    tooltip: { renderMode: 'richText', formatter: function (p) { return data.heat[p.value[1]].name + '\n' + data.dims[p.value[0]].name + ': ' + vn(p.value[2]); } },
     grid: { left: 120, right: 20, top: 10, bottom: 80 },
     xAxis: { type: 'category', data: data.dims.map(function (d) { return d.label; }), position: 'top' },
     yAxis: { type: 'category', inverse: true, data: data.heat.map(function (u) { return u.name; }), axisLabel: { interval: 0, fontSize: 10 } },

@@ -6,7 +6,7 @@
   var charts = [];
   var radar = echarts.init(document.getElementById('chart-radar'));
   radar.setOption({
-    tooltip: { valueFormatter: vn }, legend: { bottom: 0 },
+    tooltip: { renderMode: 'richText', valueFormatter: vn }, legend: { bottom: 0 },
     radar: { indicator: data.radar.indicators.map(function (i) { return { name: i.name.length > 28 ? i.name.slice(0, 27) + '…' : i.name, min: i.min, max: i.max }; }), radius: '62%', axisName: { fontSize: 10 } },
     series: [{ type: 'radar', data: [
       { name: data.me, value: data.radar.unit, areaStyle: { opacity: 0.2 }, itemStyle: { color: '#b3261e' } },
@@ -21,7 +21,7 @@
     var c = echarts.init(cells[i]);
     c.setOption({
       title: { text: d.label.length > 40 ? d.label.slice(0, 39) + '…' : d.label, textStyle: { fontSize: 11 } },
-      tooltip: { trigger: 'axis', valueFormatter: vn }, grid: { left: 36, right: 10, top: 30, bottom: 24 },
+      tooltip: { renderMode: 'richText', trigger: 'axis', valueFormatter: vn }, grid: { left: 36, right: 10, top: 30, bottom: 24 },
       xAxis: { type: 'category', data: data.trend.years }, yAxis: { type: 'value', scale: true, axisLabel: { formatter: vn } },
       series: [{ name: data.me, type: 'line', data: d.unit, connectNulls: false, itemStyle: { color: '#b3261e' } },
                { name: 'TB toàn quốc', type: 'line', data: d.mean, lineStyle: { type: 'dashed' }, itemStyle: { color: '#5f6368' } }]
@@ -30,7 +30,7 @@
   });
   var bar = echarts.init(document.getElementById('chart-bar'));
   bar.setOption({
-    tooltip: { trigger: 'axis', valueFormatter: vn }, grid: { left: 120, right: 50, top: 10, bottom: 30 },
+    tooltip: { renderMode: 'richText', trigger: 'axis', valueFormatter: vn }, grid: { left: 120, right: 50, top: 10, bottom: 30 },
     xAxis: { type: 'value', min: function (v) { return Math.floor(v.min - 1); }, axisLabel: { formatter: vn } },
     yAxis: { type: 'category', inverse: true, data: data.bar.map(function (r) { return r.name; }), axisLabel: { interval: 0, fontSize: 10 } },
     series: [{ type: 'bar', data: data.bar.map(function (r) { return { value: r.total, itemStyle: { color: r.me ? '#b3261e' : '#c6cad1' } }; }),
@@ -39,7 +39,7 @@
   charts.push(bar);
   var heat = echarts.init(document.getElementById('chart-heat'));
   heat.setOption({
-    tooltip: { formatter: function (p) { return data.heat.leaves[p.value[1]] + ' – ' + data.heat.years[p.value[0]] + '<br>hạng ' + p.value[2] + '/' + p.value[4] + ', điểm ' + vn(p.value[3]); } },
+    tooltip: { renderMode: 'richText', formatter: function (p) { return data.heat.leaves[p.value[1]] + ' – ' + data.heat.years[p.value[0]] + '\nhạng ' + p.value[2] + '/' + p.value[4] + ', điểm ' + vn(p.value[3]); } },
     grid: { left: 230, right: 20, top: 30, bottom: 70 },
     xAxis: { type: 'category', data: data.heat.years, position: 'top' },
     yAxis: { type: 'category', inverse: true, data: data.heat.leaves, axisLabel: { interval: 0, fontSize: 10, width: 220, overflow: 'truncate' } },

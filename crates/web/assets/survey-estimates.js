@@ -14,7 +14,7 @@
     var chart = echarts.init(el);
     chart.setOption({
       animation: false,
-      tooltip: { trigger: "item" },
+      tooltip: { renderMode: "richText", trigger: "item" },
       legend: { bottom: 0, data: c.series.map(function (s) { return s.name; }) },
       radar: { indicator: c.axes.map(function (a) { return { name: a, min: 0, max: 10 }; }), radius: "58%", axisName: { color: "#1d1d1f", fontSize: 11 } },
       series: [{ type: "radar", data: c.series.map(function (s) {

@@ -8,6 +8,8 @@ const JS: &str = "text/javascript; charset=utf-8";
 
 const FILES: &[(&str, &str, &[u8])] = &[
     ("app.css", "text/css; charset=utf-8", include_bytes!("../assets/app.css")),
+    ("results.css", "text/css; charset=utf-8", include_bytes!("../assets/results.css")),
+    ("public-form.css", "text/css; charset=utf-8", include_bytes!("../assets/public-form.css")),
     ("favicon.svg", "image/svg+xml", include_bytes!("../assets/favicon.svg")),
     // The pages' own scripts: no inline script, so the CSP can say `script-src 'self'`.
     ("app.js", JS, include_bytes!("../assets/app.js")),

@@ -22,10 +22,11 @@ pub fn invitation_link(base: &str, token: &str) -> String {
     format!("{base}/s/{token}")
 }
 
-/// A survey's invitations with their links.
+/// A survey's invitations. Their links are not among them: only a hash of each token is stored, so a link
+/// is shown once, when [`invite`] makes it.
 pub struct Invitations {
-    /// Oldest first, with its link.
-    pub all: Vec<(Invitation, String)>,
+    /// Oldest first.
+    pub all: Vec<Invitation>,
 }
 
 impl Invitations {
@@ -35,32 +36,29 @@ impl Invitations {
 
     /// How many have been answered.
     pub fn used(&self) -> usize {
-        self.all.iter().filter(|(i, _)| i.used_at.is_some()).count()
+        self.all.iter().filter(|i| i.used_at.is_some()).count()
     }
 
-    /// The invitations not answered yet, oldest first.
-    pub fn unused(&self) -> impl Iterator<Item = &(Invitation, String)> {
-        self.all.iter().filter(|(i, _)| i.used_at.is_none())
+    /// How many have not been answered yet.
+    pub fn unused(&self) -> usize {
+        self.total() - self.used()
     }
 }
 
-/// A survey's invitations (for those who may change the survey), with links under `base` (see
-/// [`links_base`]).
-pub async fn invitations(app: &App, scope: &Scope, survey_id: i64, base: &str) -> Result<Invitations, StoreError> {
-    let all = app.store.invitations(scope, survey_id).await?;
-    let all = all
-        .into_iter()
-        .map(|i| {
-            let link = invitation_link(base, &i.token);
-            (i, link)
-        })
-        .collect();
-    Ok(Invitations { all })
+/// A survey's invitations (for those who may change the survey), without links.
+pub async fn invitations(app: &App, scope: &Scope, survey_id: i64) -> Result<Invitations, StoreError> {
+    Ok(Invitations { all: app.store.invitations(scope, survey_id).await? })
+}
+
+/// An invitation just made and its link: the only time the link can be shown.
+pub struct IssuedLink {
+    pub invitation: Invitation,
+    pub link: String,
 }
 
 /// Create `count` invitations for respondents of `unit_code` (the survey's unit or one below it) in `group`
-/// (one of the survey's groups; blank: none). The survey must be open; at most
-/// [`chiso_store::surveys::MAX_INVITATIONS_PER_BATCH`] at once.
+/// (one of the survey's groups; blank: none), with their links under `base` (see [`links_base`]). The
+/// survey must be open; at most [`chiso_store::surveys::MAX_INVITATIONS_PER_BATCH`] at once.
 pub async fn invite(
     app: &App,
     scope: &Scope,
@@ -68,9 +66,16 @@ pub async fn invite(
     unit_code: &str,
     group: &str,
     count: usize,
-) -> Result<Vec<Invitation>, StoreError> {
+    base: &str,
+) -> Result<Vec<IssuedLink>, StoreError> {
     let group = Some(group.trim()).filter(|g| !g.is_empty());
-    app.store.create_invitations(scope, survey_id, unit_code, group, count).await
+    let issued = app.store.create_invitations(scope, survey_id, unit_code, group, count).await?;
+    Ok(issued.into_iter().map(|i| IssuedLink { link: invitation_link(base, &i.token), invitation: i.invitation }).collect())
+}
+
+/// Withdraw the survey's unanswered invitations (their links stop working). Returns how many.
+pub async fn revoke_unused(app: &App, scope: &Scope, survey_id: i64) -> Result<u64, StoreError> {
+    app.store.revoke_unused_invitations(scope, survey_id).await
 }
 
 #[cfg(test)]

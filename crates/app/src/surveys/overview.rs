@@ -17,21 +17,21 @@ pub struct SurveyOverview {
     pub units: Vec<Unit>,
     /// Respondents per unit and group.
     pub counts: Vec<ResponseCount>,
-    /// The invitations with their links, for those who may change the survey.
+    /// The invitations (without links: those are shown once, when made), for those who may change the survey.
     pub invitations: Option<Invitations>,
     pub imports: Vec<ImportRecord>,
     pub latest: Option<StoredEstimate>,
 }
 
-/// A survey at a glance; invitation links under `links_base` (see [`super::links_base`]).
-pub async fn survey_overview(app: &App, scope: &Scope, survey_id: i64, links_base: &str) -> Result<SurveyOverview, StoreError> {
+/// A survey at a glance.
+pub async fn survey_overview(app: &App, scope: &Scope, survey_id: i64) -> Result<SurveyOverview, StoreError> {
     let survey = app.store.survey(scope, survey_id).await?;
     let questionnaire = app.store.survey_questionnaire(scope, survey_id).await?;
     let groups = app.store.survey_groups(scope, survey_id).await?;
     let units = app.store.survey_units(scope, survey_id).await?.into_iter().filter(|u| u.valid_to.is_none()).collect();
     let counts = app.store.response_counts(scope, survey_id).await?;
     let invitations = match scope.can(Permission::EditPlans) {
-        true => Some(invitations(app, scope, survey_id, links_base).await?),
+        true => Some(invitations(app, scope, survey_id).await?),
         false => None,
     };
     let imports = app.store.survey_imports(scope, survey_id).await?;

@@ -207,7 +207,7 @@ async fn a_token_answers_once() {
         let s = new_survey(&store, &district, "123").await;
         let inv = store.create_invitations(&district, s.id, "X01", Some("nguoi_dan"), 3).await.expect("invite");
         assert_eq!(inv.len(), 3);
-        assert!(inv.iter().all(|i| i.token.len() == 32 && i.used_at.is_none() && i.unit_code == "X01"), "{label}");
+        assert!(inv.iter().all(|i| i.token.len() == 32 && i.invitation.used_at.is_none() && i.invitation.unit_code == "X01"), "{label}");
         let tokens: std::collections::HashSet<&str> = inv.iter().map(|i| i.token.as_str()).collect();
         assert_eq!(tokens.len(), 3, "{label}: distinct tokens");
         let t = inv[0].token.clone();
@@ -241,6 +241,88 @@ async fn a_token_answers_once() {
         assert_eq!(used, 1, "{label}");
     })
     .await;
+}
+
+#[tokio::test]
+async fn only_a_hash_of_each_token_is_stored_and_plain_tokens_of_older_versions_keep_working() {
+    on_each_backend(|store, label| async move {
+        load_tree(&store).await;
+        let district = scope_of(&store, "123", Role::Specialist).await;
+        let s = new_survey(&store, &district, "123").await;
+        let inv = store.create_invitations(&district, s.id, "X01", None, 3).await.expect("invite");
+        let stored = chiso_store::testing::texts(&store, "SELECT token_hash FROM survey_invitation ORDER BY id").await.expect("stored");
+        assert_eq!(stored.len(), 3, "{label}");
+        for (i, h) in inv.iter().zip(&stored) {
+            assert!(h.len() == 64 && !h.contains(&i.token), "{label}: the token itself is not stored");
+        }
+        // A database upgraded from before migration 0009 holds plain tokens: put one back as it was, then
+        // run what every start runs. The link handed out then still opens its form, and only its hash stays.
+        let old = "00112233445566778899aabbccddeeff";
+        let id = inv[0].invitation.id;
+        chiso_store::testing::exec(&store, &format!("UPDATE survey_invitation SET token_hash = '{old}' WHERE id = {id}"))
+            .await
+            .expect("legacy");
+        assert_eq!(store.hash_plain_invitation_tokens().await.expect("convert"), 1, "{label}: one plain token hashed");
+        assert_eq!(store.hash_plain_invitation_tokens().await.expect("again"), 0, "{label}: nothing left on the next start");
+        let stored = chiso_store::testing::texts(&store, "SELECT token_hash FROM survey_invitation ORDER BY id").await.expect("stored");
+        assert!(stored.iter().all(|h| h.len() == 64 && h != old), "{label}: {stored:?}");
+        let FormLookup::Open(ctx) = store.survey_form(old).await.expect("lookup") else { panic!("{label}: the old link opens its form") };
+        assert_eq!(ctx.invitation_id, id, "{label}");
+        assert!(matches!(store.survey_form(&inv[1].token).await.expect("lookup"), FormLookup::Open(_)), "{label}: new tokens untouched");
+        // The stored hash is no key: a link made of it leads nowhere.
+        assert!(matches!(store.survey_form(&stored[1]).await.expect("lookup"), FormLookup::Unknown), "{label}");
+        // Unused invitations can be withdrawn; answered ones stay.
+        store.submit_survey_form(&inv[1].token, &[("q01".into(), 1.0)]).await.expect("answer");
+        assert_eq!(store.revoke_unused_invitations(&district, s.id).await.expect("revoke"), 2, "{label}");
+        assert!(matches!(store.survey_form(old).await.expect("lookup"), FormLookup::Unknown), "{label}: revoked");
+        assert!(matches!(store.survey_form(&inv[1].token).await.expect("lookup"), FormLookup::Used(_)), "{label}");
+        assert_eq!(store.invitations(&district, s.id).await.expect("list").len(), 1, "{label}");
+        let viewer = scope_of(&store, "123", Role::Viewer).await;
+        assert!(matches!(store.revoke_unused_invitations(&viewer, s.id).await, Err(StoreError::Forbidden(_))), "{label}");
+    })
+    .await;
+}
+
+/// A real upgrade: a database as the version before migration 0009 left it (column `token`, plain tokens,
+/// 0009 not applied) opened by this version keeps its links working and keeps only their hashes.
+#[tokio::test]
+async fn upgrading_a_database_with_plain_tokens_keeps_their_links() {
+    let dir = std::env::temp_dir().join(format!("chiso-upgrade-0009-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let mut urls = vec![("sqlite", chiso_store::Store::sqlite_url_for_dir(&dir), None)];
+    if let Some(pg) = chiso_store::testing::TestDb::postgres().await.expect("pg") {
+        urls.push(("postgres", pg.url().expect("url"), Some(pg)));
+    }
+    for (label, url, keep) in urls {
+        let store = chiso_store::Store::connect(&url).await.expect("open");
+        load_tree(&store).await;
+        let district = scope_of(&store, "123", Role::Specialist).await;
+        let s = new_survey(&store, &district, "123").await;
+        let inv = store.create_invitations(&district, s.id, "X01", None, 2).await.expect("invite");
+        // Back to the state before 0009: the plain token in `token`, the migration not recorded.
+        let old = "0123456789abcdef0123456789abcdef";
+        let exec = |sql: String| {
+            let store = store.clone();
+            async move { chiso_store::testing::exec(&store, &sql).await.expect("sql") }
+        };
+        exec(format!("UPDATE survey_invitation SET token_hash = '{old}' WHERE id = {}", inv[0].invitation.id)).await;
+        exec("ALTER TABLE survey_invitation RENAME COLUMN token_hash TO token".into()).await;
+        exec("DELETE FROM _sqlx_migrations WHERE version = 9".into()).await;
+        store.close().await;
+        // This version opens it: 0009 runs, the start hashes the plain token.
+        let store = chiso_store::Store::connect(&url).await.expect("upgrade");
+        let stored = chiso_store::testing::texts(&store, "SELECT token_hash FROM survey_invitation ORDER BY id").await.expect("stored");
+        assert!(stored.iter().all(|h| h.len() == 64) && !stored.iter().any(|h| h == old), "{label}: {stored:?}");
+        let FormLookup::Open(ctx) = store.survey_form(old).await.expect("lookup") else { panic!("{label}: the old link opens its form") };
+        assert_eq!(ctx.invitation_id, inv[0].invitation.id, "{label}");
+        assert!(matches!(store.survey_form(&inv[1].token).await.expect("lookup"), FormLookup::Open(_)), "{label}");
+        store.close().await;
+        if let Some(pg) = keep {
+            pg.cleanup().await;
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]

@@ -316,3 +316,29 @@ async fn moving_a_closed_unit_to_its_successor() {
     })
     .await;
 }
+
+/// Issue 13 item 11: a unit name a spreadsheet would run as a formula leaves the CSV export as text (a
+/// leading `'`), and reads back as the same name.
+#[tokio::test]
+async fn the_units_export_never_hands_a_spreadsheet_a_formula() {
+    on_each_backend(|store, label| async move {
+        let sys = Scope::system("test");
+        let name = "=HYPERLINK(\"http://evil.example\",\"Bấm vào\")";
+        let csv = format!("{TREE}X09,\"{}\",commune,123,2000-01-01,\n", name.replace('"', "\"\""));
+        store.import_units_csv(&sys, &csv).await.expect("import");
+        assert_eq!(store.unit_by_code(&sys, "X09").await.expect("unit").name, name, "{label}");
+        let out = store.export_units_csv(&sys).await.expect("export");
+        let line = out.lines().find(|l| l.starts_with("X09,")).expect("exported");
+        assert_eq!(line, "X09,\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"Bấm vào\"\")\",commune,123,2000-01-01,", "{label}");
+        for l in out.lines() {
+            for field in l.split(',') {
+                assert!(!field.trim_start_matches('"').starts_with(['=', '+', '@']), "{label}: a formula cell in {l}");
+            }
+        }
+        // The guard is undone on the way back in: re-importing the export changes nothing.
+        let again = store.import_units_csv(&sys, &out).await.expect("re-import");
+        assert_eq!((again.created, again.updated), (0, 0), "{label}");
+        assert_eq!(store.unit_by_code(&sys, "X09").await.expect("unit").name, name, "{label}");
+    })
+    .await;
+}

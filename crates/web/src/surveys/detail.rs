@@ -1,7 +1,7 @@
 //! The survey page: questionnaire, responses per unit and group, invitations, imports, the latest estimate;
 //! its files (questionnaire TOML, response template, synthetic responses) and opening or closing it.
 
-use super::render::{csv_response, group_label, links_base, node_name, number_text, vn_datetime};
+use super::render::{csv_response, group_label, node_name, number_text, vn_datetime};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageError};
 use crate::pages::Base;
@@ -9,7 +9,6 @@ use crate::startup::AppState;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chiso_app::surveys::{is_small_sample, response_csv_header, survey_overview};
@@ -40,8 +39,8 @@ struct CountRow {
 
 struct InvitationView {
     inv: Invitation,
-    link: String,
     group: String,
+    created: String,
     used: String,
 }
 
@@ -62,7 +61,7 @@ struct SurveyPage {
     invitations: Vec<InvitationView>,
     invitations_total: usize,
     invitations_used: usize,
-    unused_links: String,
+    invitations_unused: usize,
     imports: Vec<(String, i64, String, String)>,
     latest: Option<String>,
     can_edit: bool,
@@ -80,12 +79,13 @@ pub(super) struct DetailQuery {
     invited: Option<usize>,
     #[serde(default)]
     warnings: Option<usize>,
+    #[serde(default)]
+    revoked: Option<u64>,
 }
 
 pub(super) async fn detail(
     State(state): State<AppState>,
     me: CurrentUser,
-    headers: HeaderMap,
     Path(id): Path<i64>,
     Query(q): Query<DetailQuery>,
 ) -> Result<Html<String>, PageError> {
@@ -95,22 +95,21 @@ pub(super) async fn detail(
             vn_number(n as f64, 0),
             q.warnings.filter(|w| *w > 0).map(|w| format!(" Có {w} lưu ý (xem khi tính ước lượng).")).unwrap_or_default()
         )),
-        (None, Some(n)) => Some(format!("Đã tạo {n} phiếu mời: sao chép các đường dẫn bên dưới hoặc in kèm mã QR.")),
-        _ => None,
+        (None, Some(n)) => Some(format!("Đã tạo {n} phiếu mời.")),
+        _ => q.revoked.map(|n| format!("Đã thu hồi {n} phiếu mời chưa dùng: các đường dẫn đó không còn mở được.")),
     };
-    render_detail(&state, &me, &headers, id, message, None).await.map(Html)
+    render_detail(&state, &me, id, message, None).await.map(Html)
 }
 
 /// The survey page, with a message (after an action) or an error (an action refused).
 pub(super) async fn render_detail(
     state: &AppState,
     me: &CurrentUser,
-    headers: &HeaderMap,
     id: i64,
     message: Option<String>,
     error: Option<String>,
 ) -> Result<String, PageError> {
-    let o = survey_overview(&state.app, &me.scope, id, &links_base(state, headers)).await?;
+    let o = survey_overview(&state.app, &me.scope, id).await?;
     let fw = state.frameworks.get(&o.survey.framework);
     let indicators = o
         .questionnaire
@@ -159,23 +158,20 @@ pub(super) async fn render_detail(
         r.small = is_small_sample(r.total as usize);
     }
     let total_responses = vn_number(rows.iter().map(|r| r.total).sum::<i64>() as f64, 0);
-    let (mut invitations, mut unused_links, mut inv_total, mut inv_used) = (Vec::new(), String::new(), 0, 0);
+    let (mut invitations, mut inv_total, mut inv_used, mut inv_unused) = (Vec::new(), 0, 0, 0);
     if let Some(all) = o.invitations {
         inv_total = all.total();
         inv_used = all.used();
-        for (_, link) in all.unused() {
-            unused_links.push_str(link);
-            unused_links.push('\n');
-        }
-        // The newest first; the print page lists them all.
+        inv_unused = all.unused();
+        // The newest first.
         invitations = all
             .all
             .into_iter()
             .rev()
             .take(50)
-            .map(|(inv, link)| InvitationView {
-                link,
+            .map(|inv| InvitationView {
                 group: group_label(inv.group_code.as_deref()),
+                created: vn_datetime(inv.created_at),
                 used: inv.used_at.map(vn_datetime).unwrap_or_default(),
                 inv,
             })
@@ -208,7 +204,7 @@ pub(super) async fn render_detail(
         invitations,
         invitations_total: inv_total,
         invitations_used: inv_used,
-        unused_links,
+        invitations_unused: inv_unused,
         next_seed: imports.len() + 1,
         imports,
         latest,

@@ -6,13 +6,12 @@ use crate::auth::CurrentUser;
 use crate::error::{AppError, PageError};
 use crate::startup::AppState;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 pub(super) async fn import_upload(
     State(state): State<AppState>,
     me: CurrentUser,
-    headers: HeaderMap,
     Path(id): Path<i64>,
     mut multipart: crate::extract::Upload,
 ) -> Result<Response, PageError> {
@@ -31,7 +30,7 @@ pub(super) async fn import_upload(
     }
     me.check_csrf(&csrf)?;
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        let html = render_detail(&state, &me, &headers, id, None, Some("Chưa chọn tệp câu trả lời (CSV hoặc XLSX)".into())).await?;
+        let html = render_detail(&state, &me, id, None, Some("Chưa chọn tệp câu trả lời (CSV hoặc XLSX)".into())).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
     };
     match chiso_app::surveys::import_file(&state.app, &me.scope, id, bytes, &name).await.map_err(AppError::from) {
@@ -39,8 +38,7 @@ pub(super) async fn import_upload(
             Ok(Redirect::to(&format!("/surveys/{id}?imported={}&warnings={}", done.summary.rows, done.warnings.len())).into_response())
         }
         Err(e) if is_one_of(&e, INPUT_MISTAKES) => {
-            let html =
-                render_detail(&state, &me, &headers, id, None, Some(format!("Không nhập được (không có dòng nào được lưu): {e}"))).await?;
+            let html = render_detail(&state, &me, id, None, Some(format!("Không nhập được (không có dòng nào được lưu): {e}"))).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
         Err(e) => Err(e.into()),

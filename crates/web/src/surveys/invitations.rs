@@ -1,4 +1,5 @@
-//! Creating invitations, and the print page of the unused ones with their QR codes.
+//! Creating invitations — the answer is the sheet of their links and QR codes, shown this once (only a hash
+//! of each token is stored) — and withdrawing the unanswered ones.
 
 use super::detail::render_detail;
 use super::render::{group_label, links_base, qr_svg};
@@ -35,19 +36,55 @@ pub(super) async fn invite(
     let count: usize = match f.count.trim().parse() {
         Ok(n) => n,
         Err(_) => {
-            let html =
-                render_detail(&state, &me, &headers, id, None, Some(format!("Số phiếu mời \"{}\" không phải là số", f.count))).await?;
+            let html = render_detail(&state, &me, id, None, Some(format!("Số phiếu mời \"{}\" không phải là số", f.count))).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
         }
     };
-    match chiso_app::surveys::invite(&state.app, &me.scope, id, &f.unit, &f.group, count).await {
-        Ok(v) => Ok(Redirect::to(&format!("/surveys/{id}?invited={}", v.len())).into_response()),
+    let base = links_base(&state, &headers);
+    match chiso_app::surveys::invite(&state.app, &me.scope, id, &f.unit, &f.group, count, &base).await {
+        // The links exist only now (the store keeps a hash of each token): the answer is the sheet to print
+        // or copy, not a redirect to a page that could no longer show them.
+        Ok(issued) => {
+            let survey = state.store.survey(&me.scope, id).await?;
+            let links = issued.iter().map(|i| i.link.as_str()).collect::<Vec<_>>().join("\n");
+            let cards = issued
+                .into_iter()
+                .map(|i| PrintCard {
+                    unit_name: i.invitation.unit_name,
+                    group: group_label(i.invitation.group_code.as_deref()),
+                    qr: qr_svg(&i.link).unwrap_or_default(),
+                    link: i.link,
+                })
+                .collect();
+            let page = IssuedPage { b: me.base(&format!("Phiếu mời – {}", survey.title), "surveys"), survey, cards, links };
+            // Working links: kept out of every cache.
+            let mut resp = Html(page.render()?).into_response();
+            resp.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+            Ok(resp)
+        }
         Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
-            let html = render_detail(&state, &me, &headers, id, None, Some(format!("Không tạo được phiếu mời: {e}"))).await?;
+            let html = render_detail(&state, &me, id, None, Some(format!("Không tạo được phiếu mời: {e}"))).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Deserialize)]
+pub(super) struct CsrfForm {
+    csrf: String,
+}
+
+/// Withdraw the survey's unanswered invitations.
+pub(super) async fn revoke_unused(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    me.check_csrf(&f.csrf)?;
+    let n = chiso_app::surveys::revoke_unused(&state.app, &me.scope, id).await?;
+    Ok(Redirect::to(&format!("/surveys/{id}?revoked={n}#invitations")).into_response())
 }
 
 struct PrintCard {
@@ -57,31 +94,13 @@ struct PrintCard {
     qr: String,
 }
 
+/// The invitations just made: their links and QR codes, shown this once.
 #[derive(Template)]
 #[template(path = "survey_invitations.html")]
-struct PrintPage {
+struct IssuedPage {
     b: Base,
     survey: Survey,
     cards: Vec<PrintCard>,
-}
-
-pub(super) async fn print_invitations(
-    State(state): State<AppState>,
-    me: CurrentUser,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-) -> Result<Html<String>, PageError> {
-    let survey = state.store.survey(&me.scope, id).await?;
-    let invitations = chiso_app::surveys::invitations(&state.app, &me.scope, id, &links_base(&state, &headers)).await?;
-    let cards = invitations
-        .unused()
-        .map(|(i, link)| PrintCard {
-            unit_name: i.unit_name.clone(),
-            group: group_label(i.group_code.as_deref()),
-            qr: qr_svg(link).unwrap_or_default(),
-            link: link.clone(),
-        })
-        .collect();
-    let page = PrintPage { b: me.base(&format!("Phiếu mời – {}", survey.title), "surveys"), survey, cards };
-    Ok(Html(page.render()?))
+    /// One link a line, to copy.
+    links: String,
 }

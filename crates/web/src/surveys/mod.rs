@@ -1,5 +1,5 @@
 //! Citizen surveys (issue 6), over HTTP: the survey list and creation (questionnaire TOML), the survey page
-//! (questionnaire, invitations with links and QR codes, responses per unit and group, import from CSV/XLSX),
+//! (questionnaire, invitations — links and QR codes shown once, when made —, responses per unit and group, import from CSV/XLSX),
 //! the estimates page (intervals, small-sample warnings, radar chart beside the official results), the
 //! public form `/s/{token}` (no login, one answer per token), and the JSON API.
 //!
@@ -34,7 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/surveys/{id}/sample.csv", get(detail::sample_csv))
         .route("/surveys/{id}/status", post(detail::set_status))
         .route("/surveys/{id}/invitations", post(invitations::invite))
-        .route("/surveys/{id}/invitations/print", get(invitations::print_invitations))
+        .route("/surveys/{id}/invitations/revoke", post(invitations::revoke_unused))
         .route(
             "/surveys/{id}/responses",
             post(import::import_upload).layer(DefaultBodyLimit::max(chiso_core::limits::upload_body_limit(1, IMPORT_LIMIT))),

@@ -90,6 +90,15 @@ impl Browser {
         self.cmd(reqwest::Method::POST, &format!("/element/{id}/click"), Some(json!({}))).await;
     }
 
+    /// Move the mouse over the element, `dx`/`dy` pixels from its centre (e.g. to open a chart's tooltip).
+    pub async fn hover(&self, css: &str, dx: i64, dy: i64) {
+        let id = self.find(css).await;
+        let origin = json!({ELEMENT: id});
+        let actions = json!({"actions": [{"type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"},
+            "actions": [{"type": "pointerMove", "duration": 0, "origin": origin, "x": dx, "y": dy}, {"type": "pause", "duration": 300}]}]});
+        self.cmd(reqwest::Method::POST, "/actions", Some(actions)).await;
+    }
+
     pub async fn text(&self, css: &str) -> String {
         let id = self.find(css).await;
         self.cmd(reqwest::Method::GET, &format!("/element/{id}/text"), None).await.as_str().unwrap_or_default().to_string()
@@ -168,6 +177,7 @@ async fn a_person_logs_in_and_sees_the_unit_tree() {
     assert!(table.contains("Huyện Mộc Châu") && table.contains("Thị trấn Mộc Châu") && table.contains("Xã Chiềng Sơn"), "tree: {table}");
     assert!(!table.contains("Tỉnh Sơn La"), "the parent province is outside the specialist's scope");
     browser.screenshot("units-desktop").await;
+    browser.assert_no_csp_violation("/units").await;
     browser.goto(&app.url("/")).await;
     let who = browser.text("#whoami").await;
     assert!(who.contains("Chuyên viên Nội vụ") && who.contains("Huyện Mộc Châu"), "who I am: {who}");
@@ -179,12 +189,25 @@ async fn a_person_logs_in_and_sees_the_unit_tree() {
     let fw = browser.text("#framework-tree").await;
     assert!(fw.contains("papi.d1.s1") && fw.contains("papi.d8"), "framework tree: {}", &fw[..fw.len().min(200)]);
     browser.screenshot("framework-phone").await;
+    // The pages that indented their trees with inline styles before the CSP forbade them (and the home page).
+    browser.assert_no_csp_violation("/, /frameworks/papi").await;
     browser.quit().await;
     app.stop().await;
 }
 
 /// Every `<script>` of a page either loads a file (`src`) or carries JSON data: no inline code, so the CSP's
 /// `script-src 'self'` holds; and no inline event handler or `javascript:` link.
+/// No `<style>` element and no `style` attribute: the CSP's `style-src 'self'` (no `'unsafe-inline'`) would
+/// refuse them. Styles live in the CSS files served by the binary; a width that depends on data is an SVG
+/// attribute (or set by a script file through the CSSOM).
+pub fn assert_no_inline_style(page: &str, html: &str) {
+    let lower = html.to_lowercase();
+    assert!(!lower.contains("<style"), "{page}: a <style> element");
+    if let Some(i) = lower.find(" style=") {
+        panic!("{page}: inline style attribute: {}", lower[i..].chars().take(120).collect::<String>());
+    }
+}
+
 fn assert_no_inline_script(page: &str, html: &str) {
     for (i, _) in html.match_indices("<script") {
         let tag = &html[i..i + html[i..].find('>').unwrap_or(0)];
@@ -198,17 +221,20 @@ fn assert_no_inline_script(page: &str, html: &str) {
 }
 
 #[tokio::test]
-async fn pages_carry_no_inline_script_and_the_csp_forbids_it() {
+async fn pages_carry_no_inline_script_or_style_and_the_csp_forbids_them() {
     on_each_app(|app| async move {
         let label = app.label;
         let c = app.login("nv.huyen").await;
-        for path in ["/", "/dashboard", "/reports", "/frameworks/papi", "/plans", "/no-such-page", "/plans/999999"] {
+        for path in ["/", "/units", "/dashboard", "/reports", "/frameworks/papi", "/plans", "/no-such-page", "/plans/999999"] {
             let r = c.get(app.url(path)).send().await.expect("page");
             let csp = r.headers()["content-security-policy"].to_str().expect("csp").to_string();
             let script_src = csp.split(';').map(str::trim).find(|d| d.starts_with("script-src")).expect("script-src");
             assert_eq!(script_src, "script-src 'self'", "{label} {path}");
+            let style_src = csp.split(';').map(str::trim).find(|d| d.starts_with("style-src")).expect("style-src");
+            assert_eq!(style_src, "style-src 'self'", "{label} {path}: no 'unsafe-inline' for styles either");
             let html = r.text().await.expect("body");
             assert_no_inline_script(path, &html);
+            assert_no_inline_style(path, &html);
             // Every script the page loads is served by the binary, as JavaScript.
             for part in html.split("<script src=\"").skip(1) {
                 let src = &part[..part.find('"').expect("src")];

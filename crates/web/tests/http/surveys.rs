@@ -90,7 +90,7 @@ async fn a_commune_survey_from_form_and_import_to_estimates() {
         assert!(page.contains("Khảo sát người dân xã 2024") && page.contains("Thị trấn Mộc Châu"), "{label}: survey page");
         assert!(page.contains("papi.d4.s2") && page.contains("đảo chiều"), "{label}: questionnaire shown, reversed indicator marked");
 
-        // Invitations: links to copy; the print page has QR codes.
+        // Invitations: the answer to making them is the sheet of their links and QR codes, shown this once.
         let csrf = csrf_of(&app, &c).await;
         let r = c
             .post(app.url(&format!("/surveys/{id}/invitations")))
@@ -98,14 +98,22 @@ async fn a_commune_survey_from_form_and_import_to_estimates() {
             .send()
             .await
             .expect("invite");
-        assert_eq!(r.status(), 303, "{label}");
-        let page = c.get(app.url(&format!("/surveys/{id}"))).send().await.expect("page").text().await.expect("body");
-        let links: Vec<String> = page.split(&format!("{}/s/", app.base)).skip(1).map(|s| s[..32].to_string()).collect();
-        assert!(links.len() >= 3, "{label}: links shown");
-        let print = c.get(app.url(&format!("/surveys/{id}/invitations/print"))).send().await.expect("print").text().await.expect("body");
+        assert_eq!(r.status(), 200, "{label}");
+        assert_eq!(r.headers()["cache-control"], "no-store", "{label}: working links are kept out of caches");
+        let print = r.text().await.expect("body");
+        let mut links: Vec<String> = print.split(&format!("{}/s/", app.base)).skip(1).map(|s| s[..32].to_string()).collect();
+        links.dedup();
+        links.sort();
+        links.dedup();
+        assert_eq!(links.len(), 3, "{label}: three links, each in the list to copy and on its card");
         // (Below the header, whose bell is an SVG too.)
         let body_part = print.split_once("</header>").map_or(print.as_str(), |(_, b)| b);
-        assert_eq!(body_part.matches("<svg").count(), 3, "{label}: one QR code per unused invitation");
+        assert_eq!(body_part.matches("<svg").count(), 3, "{label}: one QR code per invitation");
+        assert!(print.contains("chỉ hiện một lần"), "{label}: says the links are shown once");
+        // Afterwards the survey page lists the invitations' state, never a link.
+        let page = c.get(app.url(&format!("/surveys/{id}"))).send().await.expect("page").text().await.expect("body");
+        assert!(!page.contains("/s/"), "{label}: no link on the survey page");
+        assert!(page.contains("(3 phiếu, 0 đã trả lời)") && page.matches("chưa dùng</span>").count() == 3, "{label}: states");
 
         // The public form: no login; the cookie of the form is the double-submit CSRF token.
         let citizen = app.client();
@@ -149,6 +157,16 @@ async fn a_commune_survey_from_form_and_import_to_estimates() {
         let unknown = citizen.get(app.url("/s/0123456789abcdef0123456789abcdef")).send().await.expect("form");
         assert_eq!(unknown.status(), 404, "{label}");
         assert_eq!(total_responses(&app, &c, id).await, 1, "{label}");
+        // Withdrawing the unused invitations: their links stop working, the answered one stays.
+        let csrf_s = csrf_of(&app, &c).await;
+        let r =
+            c.post(app.url(&format!("/surveys/{id}/invitations/revoke"))).form(&[("csrf", csrf_s.as_str())]).send().await.expect("revoke");
+        assert_eq!(r.status(), 303, "{label}");
+        let page = c.get(app.url(&format!("/surveys/{id}?revoked=2"))).send().await.expect("page").text().await.expect("body");
+        assert!(page.contains("Đã thu hồi 2 phiếu mời chưa dùng") && page.contains("(1 phiếu, 1 đã trả lời)"), "{label}: revoked");
+        let gone =
+            app.client().get(app.url(&format!("/s/{}", links.iter().find(|l| *l != token).expect("another")))).send().await.expect("form");
+        assert_eq!(gone.status(), 404, "{label}: a withdrawn link leads nowhere");
 
         // Import 1,000 responses from a CSV (the survey's own sample file).
         let csv =
@@ -308,6 +326,7 @@ async fn a_newcomer_runs_a_survey_in_the_browser() {
     browser.resize(360, 740).await;
     browser.goto(&app.url(&format!("/s/{}", inv[0].token))).await;
     assert!(browser.text("#form-title").await.contains("Khảo sát người dân 2024"));
+    browser.assert_no_csp_violation("the public form").await;
     // Send with one question unanswered: a message, the answers kept.
     for ind in q.indicators.iter().skip(1) {
         browser.click(&format!("#q-{} input[value=\"{}\"]", ind.code, ind.options[ind.options.len() - 1].value)).await;
@@ -321,6 +340,7 @@ async fn a_newcomer_runs_a_survey_in_the_browser() {
     assert!(browser.url_containing("/done").await.ends_with("/done"), "thank-you page");
     assert!(browser.text("#message-heading").await.contains("Xin cảm ơn"));
     browser.screenshot("survey-thanks-phone").await;
+    browser.assert_no_csp_violation("the thank-you page").await;
 
     // The specialist imports 1,000 responses and computes the estimates.
     browser.resize(1280, 900).await;
@@ -329,6 +349,15 @@ async fn a_newcomer_runs_a_survey_in_the_browser() {
     browser.type_into("#password", PASSWORD).await;
     browser.click("#login-submit").await;
     assert_eq!(browser.text("#total-responses").await, "1", "the form's answer is counted");
+    // New invitations: the sheet of their links and QR codes, shown this once; then back to the survey.
+    browser.type_into("#invite-count", "\u{E003}\u{E003}2").await;
+    browser.click("#invite-submit").await;
+    assert_eq!(browser.text("#issued-links").await.lines().count(), 2, "two links to copy");
+    browser.find("#invitation-cards svg").await;
+    browser.assert_no_csp_violation("the invitation sheet").await;
+    browser.screenshot("survey-invitation-sheet").await;
+    browser.goto(&app.url(&format!("/surveys/{}", s.id))).await;
+    assert!(browser.text("#invitations-table").await.contains("chưa dùng"), "their state, without links");
     let csv = chiso_app::surveys::synthetic_responses_csv(&q, &["X01".to_string()], &["nguoi_dan".to_string()], 1000, 5, "B-");
     let path = std::env::temp_dir().join(format!("chiso-survey-{}.csv", std::process::id()));
     std::fs::write(&path, csv).expect("write csv");
