@@ -96,6 +96,68 @@ async fn import_check_and_cascade_a_seed_plan() {
     .await;
 }
 
+/// Issue 10, done means: seed 003's cascade creates commune plans with all tasks that concern communes,
+/// covering all 8 PAPI dimensions. The seed goes through the real import; the commune's plan holds exactly
+/// the parent's tasks that concern communes (no cap), each linked to its parent task with the parent's
+/// nodes and time, titled for the commune, carrying the parent's deadline.
+#[tokio::test]
+async fn seed_003_cascade_gives_a_commune_every_task_that_concerns_it_covering_all_8_dimensions() {
+    on_each_backend(|app, label| async move {
+        let sys = Scope::system("test");
+        let plan = uc::import_document(&app, &sys, "123", SEED_003, "003.txt", None).await.expect("import");
+        let parent_tasks = app.store.tasks(&sys, plan.id).await.expect("tasks");
+        let commune = app.store.unit_by_code(&sys, "X02").await.expect("unit");
+        let concerning: Vec<i64> = uc::tasks_for_child(&plan, &parent_tasks, &commune).iter().map(|t| t.row.id).collect();
+
+        let child = uc::create_child_plan(&app, &sys, plan.id, "X02").await.expect("child");
+        let child_tasks = app.store.tasks(&sys, child.id).await.expect("tasks");
+        let linked: Vec<i64> = child_tasks.iter().map(|t| t.row.parent_task_id.expect("each child task is linked")).collect();
+        assert_eq!(linked, concerning, "{label}: the child's tasks are the parent's tasks that concern communes, in order");
+
+        // Judged by reading the seed: every solution of section II concerns communes (IV.1.1 hands the plan to
+        // "UBND các xã, thị trấn" to make concrete on all 8 dimensions), and so do the duties of IV.1 (given to
+        // "các cơ quan, đơn vị; UBND các xã, thị trấn"); the duties of one district body (IV.2–IV.7) do not.
+        let code_of = |id: i64| parent_tasks.iter().find(|t| t.row.id == id).map(|t| t.row.code.clone()).unwrap_or_default();
+        let codes: Vec<String> = concerning.iter().map(|&id| code_of(id)).collect();
+        let solutions = parent_tasks.iter().filter(|t| t.row.code.starts_with("II.")).count();
+        assert_eq!(solutions, 35, "{label}: the seed's solutions");
+        assert_eq!(codes.iter().filter(|c| c.starts_with("II.")).count(), solutions, "{label}: {codes:?}");
+        assert_eq!(
+            codes.iter().filter(|c| c.starts_with("IV.")).cloned().collect::<Vec<_>>(),
+            vec!["IV.1.d1", "IV.1.d2", "IV.1.d3", "IV.1.d4"],
+            "{label}"
+        );
+
+        for t in &child_tasks {
+            let p = parent_tasks.iter().find(|p| Some(p.row.id) == t.row.parent_task_id).expect("parent task");
+            assert_eq!((&t.row.text, &t.nodes), (&p.row.text, &p.nodes), "{label}: task {} keeps the parent's text and nodes", t.row.code);
+            assert_eq!(
+                (&t.row.due_date, &t.row.due_text, &t.row.recurrence),
+                (&p.row.due_date, &p.row.due_text, &p.row.recurrence),
+                "{label}"
+            );
+            assert!(t.row.lead_agency.is_none() && !t.row.lead_proposed, "{label}: the commune assigns its own agencies");
+        }
+        let dims: std::collections::BTreeSet<String> =
+            child_tasks.iter().flat_map(|t| &t.nodes).map(|n| chiso_core::plan::dimension_of(n)).collect();
+        let all: std::collections::BTreeSet<String> = (1..=8).map(|i| format!("papi.d{i}")).collect();
+        assert_eq!(dims, all, "{label}: all 8 PAPI dimensions");
+        let checks = uc::plan_detail(&app, &sys, child.id).await.expect("detail").checks;
+        assert_eq!(checks.iter().find(|c| c.code == "covers_framework").and_then(|c| c.ok), Some(true), "{label}");
+
+        assert_eq!(child.title, "Nâng cao chỉ số hiệu quả quản trị và hành chính công xã Chiềng Sơn năm 2022", "{label}");
+        assert_eq!(child.parent_deadline.as_deref(), Some("2022-02-20"), "{label}: the parent's deadline is carried");
+        // The commune's own account cannot read the district's plan, and still sees its deadline.
+        let commune_scope = scope_of(&app.store, "X02", Role::Specialist).await;
+        assert!(app.store.plan(&commune_scope, plan.id).await.is_err(), "{label}: the parent is outside the commune's scope");
+        let checks = uc::plan_detail(&app, &commune_scope, child.id).await.expect("detail").checks;
+        let on_time = checks.iter().find(|c| c.code == "issued_on_time").expect("check");
+        assert_eq!(on_time.ok, Some(false), "{label}: not issued, deadline known: {}", on_time.detail);
+        assert!(on_time.detail.contains("20/02/2022"), "{label}: {}", on_time.detail);
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn task_edits_are_typed_and_conflicts_are_told() {
     on_each_backend(|app, label| async move {

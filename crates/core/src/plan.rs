@@ -168,6 +168,9 @@ pub struct TaskDraft {
     /// What the importer could not resolve (Vietnamese).
     #[serde(default)]
     pub notes: Vec<String>,
+    /// The parent plan's task this task was made from (the cascade).
+    #[serde(default)]
+    pub parent_task_id: Option<i64>,
 }
 
 /// A plan before it is stored.
@@ -326,10 +329,107 @@ pub fn authority_of(unit_name: &str) -> String {
     }
 }
 
-/// The place name a unit's documents are dated at: the unit's name without its first word
-/// ("Huyện Mộc Châu" → "Mộc Châu").
+/// The place name a unit's documents are dated at: the unit's name without the word(s) naming its kind
+/// ("Huyện Mộc Châu" → "Mộc Châu", "Thị trấn Mộc Châu" → "Mộc Châu").
 pub fn place_of(unit_name: &str) -> String {
-    unit_name.split_whitespace().skip(1).collect::<Vec<_>>().join(" ")
+    split_unit_name(unit_name).1.to_string()
+}
+
+/// The words that begin a unit's name and say its kind, folded, longest first where one begins another.
+const UNIT_KINDS: &[&str] =
+    &["thanh pho", "thi tran", "thi xa", "dac khu", "to dan pho", "tieu khu", "khu pho", "tinh", "huyen", "quan", "xa", "phuong", "thon"];
+
+/// A unit's name as its kind and its proper name: "Huyện Mộc Châu" → ("Huyện", "Mộc Châu"), "Thị trấn Mộc
+/// Châu" → ("Thị trấn", "Mộc Châu"). A name that does not begin with a kind word: ("", the name).
+pub fn split_unit_name(name: &str) -> (&str, &str) {
+    let name = name.trim();
+    for kind in UNIT_KINDS {
+        let n = kind.split(' ').count();
+        // The byte offset after the first `n` words.
+        let mut words = name.split_whitespace();
+        let head: Vec<&str> = words.by_ref().take(n).collect();
+        if head.len() < n || words.next().is_none() || fold(&head.join(" ")) != *kind {
+            continue;
+        }
+        let end = head.last().map(|w| w.as_ptr() as usize + w.len() - name.as_ptr() as usize).unwrap_or(0);
+        return (&name[..end], name[end..].trim_start());
+    }
+    ("", name)
+}
+
+/// A unit's name as it stands inside a sentence: its kind in lower case ("xã Thanh Hà", "thị trấn Mộc Châu").
+pub fn unit_in_sentence(name: &str) -> String {
+    let (kind, proper) = split_unit_name(name);
+    if kind.is_empty() { proper.to_string() } else { format!("{} {proper}", kind.to_lowercase()) }
+}
+
+/// Where `needle` (folded) occurs in `text` as whole words, read without case and diacritics: the byte range
+/// in `text` of the last occurrence.
+fn find_folded(text: &str, needle: &str) -> Option<(usize, usize)> {
+    if needle.is_empty() {
+        return None;
+    }
+    // The folded text, with the byte range in `text` of the character each folded byte comes from.
+    let mut folded = String::new();
+    let mut origin: Vec<(usize, usize)> = Vec::new();
+    for (i, c) in text.char_indices() {
+        let piece = if c.is_whitespace() {
+            if folded.ends_with(' ') || folded.is_empty() {
+                continue;
+            }
+            " ".to_string()
+        } else {
+            fold(&c.to_string())
+        };
+        for _ in 0..piece.len() {
+            origin.push((i, i + c.len_utf8()));
+        }
+        folded.push_str(&piece);
+    }
+    let boundary = |s: &str, at: usize, before: bool| {
+        let c = if before { s[..at].chars().next_back() } else { s[at..].chars().next() };
+        c.is_none_or(|c| !c.is_alphanumeric())
+    };
+    let start = folded
+        .rmatch_indices(needle)
+        .map(|(i, _)| i)
+        .find(|&i| boundary(&folded, i, true) && boundary(&folded, i + needle.len(), false))?;
+    let end = start + needle.len();
+    Some((origin[start].0, origin[end - 1].1))
+}
+
+/// The title of a child unit's plan made from its parent's: the parent's unit as the title names it ("huyện
+/// Thanh Liêm", or "Thanh Liêm" alone, or "địa bàn huyện") becomes the child's ("xã Thanh Hà"); a title
+/// that names no unit gets the child's before its closing year ("… hành chính công xã Chiềng Sơn năm 2022").
+pub fn child_title(parent_title: &str, parent_unit: &str, child_unit: &str) -> String {
+    let title = parent_title.split_whitespace().collect::<Vec<_>>().join(" ");
+    let child = unit_in_sentence(child_unit);
+    let (kind, proper) = split_unit_name(parent_unit);
+    let full = fold(parent_unit);
+    let local = format!("dia ban {}", fold(kind));
+    let span = find_folded(&title, &full)
+        .or_else(|| find_folded(&title, &fold(proper)))
+        .map(|r| (r, false))
+        .or_else(|| (!kind.is_empty()).then(|| find_folded(&title, &local)).flatten().map(|r| (r, true)));
+    if let Some(((start, end), keep_dia_ban)) = span {
+        let head = if keep_dia_ban {
+            format!("{}{} ", &title[..start], &title[start..end].split(' ').take(2).collect::<Vec<_>>().join(" "))
+        } else {
+            title[..start].to_string()
+        };
+        return format!("{head}{child}{}", &title[end..]);
+    }
+    // "… năm 2022", "… giai đoạn 2021 – 2025": the child's name goes before.
+    let f = title.clone();
+    for marker in ["nam", "giai doan"] {
+        if let Some((start, end)) = find_folded(&f, marker) {
+            let rest = &f[end..];
+            if !rest.trim().is_empty() && rest.chars().all(|c| c.is_ascii_digit() || c.is_whitespace() || "-–—/".contains(c)) {
+                return format!("{} {child} {}", f[..start].trim_end(), &f[start..]);
+            }
+        }
+    }
+    format!("{title} {child}")
 }
 
 /// Was a plan issued after the deadline set for it? Not when either date is unknown.
@@ -495,24 +595,96 @@ pub fn basis_sentence(doc_type: &str, number: Option<&str>, date: Option<Date>, 
     s
 }
 
-/// Does a parent's task concern a child unit of `child_level` (or one of the child's agencies)?
-/// Tasks naming the child's level ("UBND các xã, thị trấn", "cấp xã", "cơ sở") or led/co-led by a body of
-/// that level concern it; so do tasks whose lead agency is the child itself.
-pub fn task_concerns_child(task: &TaskDraft, child_level: &str, child_name: &str) -> bool {
+/// Words that name the units of a level as a whole, folded, matched as whole words: "UBND các xã, thị
+/// trấn", "cấp xã", "chính quyền cơ sở". A village is part of a commune, so what a plan asks of villages
+/// ("bản, tiểu khu", "khu dân cư") the commune does.
+fn level_words(level: &str) -> &'static [&'static str] {
+    match level {
+        "commune" => &[
+            "cap xa",
+            "cac xa",
+            "ubnd xa",
+            "uy ban nhan dan xa",
+            "xa, thi tran",
+            "xa, phuong",
+            "phuong, thi tran",
+            "cac phuong",
+            "thi tran",
+            "cap co so",
+            "o co so",
+            "tai co so",
+            "chinh quyen co so",
+            "cac cap",
+            "khu dan cu",
+            "ban, tieu khu",
+            "tieu khu",
+            "to dan pho",
+            "thon",
+        ],
+        "district" => &["cap huyen", "cac huyen", "ubnd huyen", "huyen, thi xa", "huyen, thanh pho", "huyen, quan", "cac quan", "cac cap"],
+        "village" => &["thon", "ban, tieu khu", "tieu khu", "to dan pho", "khu dan cu", "khu pho"],
+        _ => &[],
+    }
+}
+
+/// Does `hay` (folded) contain `needle` (folded) as whole words?
+fn has_words(hay: &str, needle: &str) -> bool {
+    hay.match_indices(needle).any(|(i, _)| {
+        let before = hay[..i].chars().next_back();
+        let after = hay[i + needle.len()..].chars().next();
+        before.is_none_or(|c| !c.is_alphanumeric()) && after.is_none_or(|c| !c.is_alphanumeric())
+    })
+}
+
+/// Does the sentence (folded) name the units of `level` as a whole?
+fn names_level(folded: &str, level: &str) -> bool {
+    level_words(level).iter().any(|w| has_words(folded, w))
+}
+
+/// Does a parent plan hand its tasks to the units of `child_level` as a whole? It does when one of its
+/// sentences — the preamble, the closing, an implementation duty — names that level and tells it to carry
+/// out or make concrete the plan's tasks ("UBND các xã, thị trấn … cụ thể hóa, xây dựng và triển khai thực
+/// hiện các nhiệm vụ"; "UBND cấp huyện và UBND cấp xã thực hiện đồng bộ các nhiệm vụ và giải pháp sau";
+/// "Đề nghị … UBND các xã, thị trấn nghiêm túc triển khai thực hiện"). Then every task of its tasks section
+/// concerns the child, not only those that name the child's level.
+pub fn plan_addresses_level<'a>(sentences: impl IntoIterator<Item = &'a str>, child_level: &str) -> bool {
+    const VERBS: &[&str] = &[
+        "cu the hoa",
+        "xay dung ke hoach",
+        "xay dung va trien khai",
+        "trien khai thuc hien",
+        "thuc hien dong bo",
+        "to chuc thuc hien",
+        "trien khai ke hoach",
+    ];
+    sentences.into_iter().map(fold).any(|f| names_level(&f, child_level) && VERBS.iter().any(|v| f.contains(v)))
+}
+
+/// Does a parent's task concern a child unit of `child_level` named `child_name`? A task concerns it when it
+/// names the child, in its text or its owners, or when
+/// - a task of the tasks section (or appendix) names the child's level as a whole ("UBND các xã, thị trấn",
+///   "cấp xã", "ở cơ sở", "các cấp", "khu dân cư"), or the parent plan hands its tasks to that level
+///   (`addressed`, see [`plan_addresses_level`]);
+/// - an implementation duty is given to the child's level (its owners name the level), or to a group
+///   ("các cơ quan, đơn vị") in a sentence that names the level. A duty of one named body ("Phòng Nội vụ:
+///   theo dõi, đôn đốc …", "Trung tâm Truyền thông: tuyên truyền … ở xã, thị trấn") is that body's.
+///
+/// `owners`: every body the document names as the task's owners (the lead as stored is the first of them).
+pub fn task_concerns_child(task: &TaskDraft, owners: &[String], child_level: &str, child_name: &str, addressed: bool) -> bool {
     let key = fold(child_name);
-    let mut hay = vec![fold(&task.text)];
-    hay.extend(task.lead_agency.iter().map(|s| fold(s)));
-    hay.extend(task.coordinating_agencies.iter().map(|s| fold(s)));
-    if !key.is_empty() && hay.iter().any(|h| h.contains(&key)) {
+    let text = fold(&task.text);
+    let owners: Vec<String> = task.lead_agency.iter().chain(&task.coordinating_agencies).chain(owners).map(|s| fold(s)).collect();
+    if !key.is_empty() && (has_words(&text, &key) || owners.iter().any(|h| has_words(h, &key))) {
         return true;
     }
-    let words: &[&str] = match child_level {
-        "commune" => &["cap xa", "cac xa", "ubnd xa", "xa, thi tran", "xa, phuong", "co so", "thi tran"],
-        "district" => &["cap huyen", "cac huyen", "ubnd huyen", "huyen, thi xa", "huyen, thanh pho"],
-        "village" => &["thon", "ban,", "to dan pho", "khu dan cu", "tieu khu"],
-        _ => &[],
-    };
-    hay.iter().any(|h| words.iter().any(|w| h.contains(w)))
+    if owners.iter().any(|o| names_level(o, child_level)) {
+        return true;
+    }
+    if task.source.as_deref() == Some("implementation") {
+        let group_lead = task.lead_agency.as_deref().is_none_or(crate::agency::is_group);
+        return group_lead && names_level(&text, child_level);
+    }
+    addressed || names_level(&text, child_level)
 }
 
 #[cfg(test)]
@@ -663,18 +835,122 @@ mod tests {
     }
 
     #[test]
+    fn a_child_plan_is_titled_for_the_child_unit() {
+        assert_eq!(split_unit_name("Thị trấn Mộc Châu"), ("Thị trấn", "Mộc Châu"));
+        assert_eq!(split_unit_name("Huyện Thanh Liêm"), ("Huyện", "Thanh Liêm"));
+        assert_eq!(split_unit_name("Mộc Châu"), ("", "Mộc Châu"));
+        assert_eq!(place_of("Thị trấn Mộc Châu"), "Mộc Châu");
+        assert_eq!(unit_in_sentence("Xã Thanh Hà"), "xã Thanh Hà");
+        // The parent's unit named in full, in another case and layout.
+        assert_eq!(
+            child_title(
+                "Hành động nâng cao Chỉ số hiệu quả Quản trị và Hành chính công (PAPI) huyện Thanh Liêm năm 2021",
+                "Huyện Thanh Liêm",
+                "Xã Thanh Hà"
+            ),
+            "Hành động nâng cao Chỉ số hiệu quả Quản trị và Hành chính công (PAPI) xã Thanh Hà năm 2021"
+        );
+        assert_eq!(
+            child_title("Nâng cao Chỉ số Cải cách hành chính\nHUYỆN MÊ LINH năm 2024", "Huyện Mê Linh", "Xã Tráng Việt"),
+            "Nâng cao Chỉ số Cải cách hành chính xã Tráng Việt năm 2024"
+        );
+        // The proper name alone, and "địa bàn huyện".
+        assert_eq!(
+            child_title("Nâng cao chỉ số PAPI của Mộc Châu năm 2022", "Huyện Mộc Châu", "Thị trấn Nông trường"),
+            "Nâng cao chỉ số PAPI của thị trấn Nông trường năm 2022"
+        );
+        assert_eq!(
+            child_title("Nâng cao chỉ số PAPI trên địa bàn huyện năm 2022", "Huyện Mộc Châu", "Xã Chiềng Sơn"),
+            "Nâng cao chỉ số PAPI trên địa bàn xã Chiềng Sơn năm 2022"
+        );
+        // No unit named: the child's before the closing year, or at the end.
+        assert_eq!(
+            child_title("Nâng cao chỉ số hiệu quả quản trị và hành chính công năm 2022", "Huyện Mộc Châu", "Xã Chiềng Sơn"),
+            "Nâng cao chỉ số hiệu quả quản trị và hành chính công xã Chiềng Sơn năm 2022"
+        );
+        assert_eq!(
+            child_title("Cải cách hành chính giai đoạn 2021 – 2025", "Tỉnh Sơn La", "Huyện Mộc Châu"),
+            "Cải cách hành chính huyện Mộc Châu giai đoạn 2021 – 2025"
+        );
+        assert_eq!(child_title("Nâng cao chỉ số PAPI", "Huyện Mộc Châu", "Xã Chiềng Sơn"), "Nâng cao chỉ số PAPI xã Chiềng Sơn");
+    }
+
+    #[test]
+    fn a_plan_that_hands_its_tasks_to_a_level_gives_them_all() {
+        let duty = "Các cơ quan, đơn vị, UBND các xã, thị trấn căn cứ … trên cơ sở nội dung kế hoạch này, cụ thể hóa, xây dựng và triển khai thực hiện các nhiệm vụ nâng cao Chỉ số PAPI năm 2022.";
+        assert!(plan_addresses_level([duty], "commune"));
+        assert!(!plan_addresses_level([duty], "district"), "communes are told, not districts");
+        assert!(!plan_addresses_level(["Phòng Nội vụ: theo dõi, đôn đốc, tổng hợp kết quả thực hiện"], "commune"));
+        assert!(plan_addresses_level(
+            ["UBND tỉnh yêu cầu các sở, ban, ngành, UBND cấp huyện và UBND cấp xã thực hiện đồng bộ các nhiệm vụ và giải pháp sau:"],
+            "district"
+        ));
+        let solution = TaskDraft {
+            code: "7.2".into(),
+            text: "Tăng cường kiểm tra, giám sát các doanh nghiệp".into(),
+            source: Some("tasks".into()),
+            ..Default::default()
+        };
+        assert!(!task_concerns_child(&solution, &[], "commune", "Xã Chiềng Sơn", false));
+        assert!(task_concerns_child(&solution, &[], "commune", "Xã Chiềng Sơn", true));
+        let duty_of_one = TaskDraft {
+            code: "IV.2".into(),
+            text: "Phòng Nội vụ: theo dõi, đôn đốc".into(),
+            lead_agency: Some("Phòng Nội vụ".into()),
+            source: Some("implementation".into()),
+            ..Default::default()
+        };
+        assert!(!task_concerns_child(&duty_of_one, &[], "commune", "Xã Chiềng Sơn", true));
+        // A duty given to a group and the communes (the lead as stored is the first owner the text names).
+        let report = TaskDraft {
+            text: "Định kỳ báo cáo kết quả thực hiện về UBND huyện".into(),
+            lead_agency: Some("Các cơ quan, đơn vị".into()),
+            source: Some("implementation".into()),
+            ..Default::default()
+        };
+        assert!(!task_concerns_child(&report, &[], "commune", "Xã Chiềng Sơn", true));
+        assert!(task_concerns_child(
+            &report,
+            &["Các cơ quan, đơn vị".into(), "UBND các xã, thị trấn".into()],
+            "commune",
+            "Xã Chiềng Sơn",
+            true
+        ));
+        // A duty of one body whose topic is the communes stays that body's.
+        let media = TaskDraft {
+            text: "Tăng cường tuyên truyền pháp lệnh thực hiện dân chủ ở xã, thị trấn".into(),
+            lead_agency: Some("Trung tâm Truyền thông - Văn hóa huyện".into()),
+            source: Some("implementation".into()),
+            ..Default::default()
+        };
+        assert!(!task_concerns_child(&media, &[], "commune", "Xã Chiềng Sơn", true));
+        // "làm cơ sở" (as a basis) and "cơ sở vật chất" are no level; "ở cơ sở" is.
+        let basis = TaskDraft {
+            text: "cập nhật kết quả rà soát hộ nghèo làm cơ sở thực hiện chính sách; đầu tư cơ sở vật chất".into(),
+            ..Default::default()
+        };
+        assert!(!task_concerns_child(&basis, &[], "commune", "Xã Chiềng Sơn", false));
+        let grassroots =
+            TaskDraft { text: "Công khai báo cáo trên hệ thống truyền thanh ở cơ sở".into(), ..Default::default() };
+        assert!(task_concerns_child(&grassroots, &[], "commune", "Xã Chiềng Sơn", false));
+        // Whole words: "thông" is no "thôn".
+        let info = TaskDraft { text: "Tăng cường thông tin".into(), ..Default::default() };
+        assert!(!task_concerns_child(&info, &[], "commune", "Xã Chiềng Sơn", false));
+    }
+
+    #[test]
     fn child_concern_by_level_or_name() {
         let task = TaskDraft {
             code: "1".into(),
             text: "UBND các xã, thị trấn niêm yết công khai danh sách hộ nghèo".into(),
             ..Default::default()
         };
-        assert!(task_concerns_child(&task, "commune", "Xã Chiềng Sơn"));
+        assert!(task_concerns_child(&task, &[], "commune", "Xã Chiềng Sơn", false));
         let district_only =
             TaskDraft { code: "2".into(), text: "Phòng Nội vụ tổng hợp báo cáo UBND tỉnh".into(), ..Default::default() };
-        assert!(!task_concerns_child(&district_only, "commune", "Xã Chiềng Sơn"));
+        assert!(!task_concerns_child(&district_only, &[], "commune", "Xã Chiềng Sơn", false));
         let named = TaskDraft { code: "3".into(), text: "Hỗ trợ xã Chiềng Sơn".into(), ..Default::default() };
-        assert!(task_concerns_child(&named, "village", "Xã Chiềng Sơn"));
+        assert!(task_concerns_child(&named, &[], "village", "Xã Chiềng Sơn", false));
         assert_eq!(Recurrence::from_text("Thường xuyên"), Some(Recurrence::Continuous));
         assert_eq!(Recurrence::from_text("Định kỳ hằng quý"), Some(Recurrence::Quarterly));
     }

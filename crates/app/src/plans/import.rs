@@ -91,6 +91,7 @@ fn task_draft(t: &chiso_docs::Task) -> TaskDraft {
         lead_confidence: t.confidence,
         source: Some(t.source.clone()).filter(|s| !s.is_empty()),
         notes,
+        parent_task_id: None,
     }
 }
 

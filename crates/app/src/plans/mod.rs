@@ -12,7 +12,7 @@ mod import;
 mod review;
 mod tasks;
 
-pub use cascade::{CascadeError, ChildPlan, ChildPlanState, children_of, create_child_plan};
+pub use cascade::{CascadeError, ChildPlan, ChildPlanState, children_of, create_child_plan, tasks_for_child};
 pub use checklist::plan_checklist;
 pub use draft::draft_next_plan;
 pub use export::{ExportError, ExportFormat, Exported, export_plan, plan_document};
