@@ -158,6 +158,98 @@ async fn seed_003_cascade_gives_a_commune_every_task_that_concerns_it_covering_a
     .await;
 }
 
+/// A commune's plan as a commune writes it: it cites the district plan it carries out.
+fn commune_plan(unit: &str, number: &str) -> String {
+    format!(
+        "ỦY BAN NHÂN DÂN {unit}\nSố: {number}\nMộc Châu, ngày 19 tháng 02 năm 2022\nKẾ HOẠCH\nNâng cao chỉ số PAPI {unit} năm 2022\n\
+         Căn cứ Kế hoạch số 426/KH-UBND ngày 18/02/2022 của UBND huyện Mộc Châu về nâng cao chỉ số hiệu quả quản trị và hành chính công năm 2022;\n\
+         UBND {unit} xây dựng kế hoạch như sau:\nI. MỤC ĐÍCH, YÊU CẦU\n1. Mục đích\n- Nâng cao chỉ số PAPI.\n\
+         II. NHIỆM VỤ VÀ GIẢI PHÁP\n1. Niêm yết công khai danh sách hộ nghèo tại trụ sở UBND.\n2. Tổ chức đối thoại với người dân.\n"
+    )
+}
+
+/// Issue 10: an uploaded plan that cites its parent is linked to it on import when exactly one plan of a
+/// superior unit in the importer's scope has that number and date; ambiguous or missing → no link and a note
+/// that asks; a specialist links or unlinks by hand (audited); both plans show the link.
+#[tokio::test]
+async fn an_imported_plan_is_linked_to_the_parent_it_cites() {
+    on_each_backend(|app, label| async move {
+        let sys = Scope::system("test");
+        // The province's plan 48/KH-UBND that seed 003 carries out, with its deadline for the districts.
+        let province = chiso_core::plan::PlanDraft {
+            doc_type: "KẾ HOẠCH".into(),
+            year: 2022,
+            year_to: None,
+            families: vec!["PAPI".into()],
+            number: Some("48/KH-UBND".into()),
+            place: Some("Sơn La".into()),
+            issued_on: Some(date!(2022 - 02 - 10)),
+            title: "Nâng cao chỉ số PAPI tỉnh Sơn La năm 2022".into(),
+            status: PlanStatus::Issued,
+            based_on: vec![],
+            recipients: vec![],
+            signer: None,
+            child_deadline: Some(date!(2022 - 02 - 19)),
+            document: serde_json::json!({}),
+            tasks: vec![],
+        };
+        let p48 = app.store.create_plan(&sys, "14", &province, None, None).await.expect("province plan");
+        let district = uc::import_document(&app, &sys, "123", SEED_003, "003.txt", None).await.expect("import");
+        assert_eq!(district.parent_plan_id, Some(p48.id), "{label}: seed 003 cites 48/KH-UBND ngày 10/02/2022");
+        assert_eq!((district.parent_deadline.as_deref(), district.parent_note.as_deref()), (Some("2022-02-19"), None), "{label}");
+
+        // A commune's plan citing 426/KH-UBND ngày 18/02/2022: the one district plan with that number.
+        let tt = uc::import_document(&app, &sys, "X01", commune_plan("thị trấn Mộc Châu", "12/KH-UBND").as_bytes(), "tt.txt", None)
+            .await
+            .expect("commune import");
+        assert_eq!(tt.parent_plan_id, Some(district.id), "{label}: linked on import");
+        assert_eq!(tt.parent_deadline.as_deref(), Some("2022-02-20"), "{label}: the district's deadline for the communes");
+        let links = uc::plan_links(&app, &sys, &district).await.expect("links");
+        assert_eq!(links.children.iter().map(|c| c.plan.id).collect::<Vec<_>>(), vec![tt.id], "{label}: the parent lists its child plan");
+        assert_eq!(uc::plan_links(&app, &sys, &tt).await.expect("links").parent.map(|p| p.id), Some(district.id), "{label}");
+
+        // The commune's own account cannot see the district's plan: no link, a note that asks.
+        let commune = scope_of(&app.store, "X02", Role::Specialist).await;
+        let alone = uc::import_document(&app, &commune, "X02", commune_plan("xã Chiềng Sơn", "07/KH-UBND").as_bytes(), "cs.txt", None)
+            .await
+            .expect("import");
+        assert_eq!(alone.parent_plan_id, None, "{label}");
+        let note = alone.parent_note.clone().unwrap_or_default();
+        assert!(note.contains("426/KH-UBND") && note.contains("không có kế hoạch"), "{label}: {note}");
+        assert!(uc::plan_links(&app, &commune, &alone).await.expect("links").candidates.is_empty(), "{label}");
+
+        // Two district plans numbered 426/KH-UBND on the same day: ambiguous.
+        let twin = uc::import_document(&app, &sys, "123", SEED_003, "003-ban-sao.txt", None).await.expect("import");
+        let amb = uc::import_document(&app, &sys, "X02", commune_plan("xã Chiềng Sơn", "08/KH-UBND").as_bytes(), "cs2.txt", None)
+            .await
+            .expect("import");
+        assert_eq!(amb.parent_plan_id, None, "{label}");
+        assert!(amb.parent_note.as_deref().is_some_and(|n| n.contains("2 kế hoạch")), "{label}: {:?}", amb.parent_note);
+
+        // By hand: the candidates are the superior units' plans; linking clears the note and is audited.
+        let cands: Vec<i64> = uc::plan_links(&app, &sys, &amb).await.expect("links").candidates.iter().map(|c| c.item.plan.id).collect();
+        assert!(cands.contains(&district.id) && cands.contains(&twin.id) && cands.contains(&p48.id) && !cands.contains(&tt.id), "{label}");
+        let linked = uc::link_parent(&app, &sys, amb.id, Some(twin.id), amb.version).await.expect("link");
+        assert_eq!(
+            (linked.parent_plan_id, linked.parent_note.as_deref(), linked.parent_deadline.as_deref()),
+            (Some(twin.id), None, Some("2022-02-20"))
+        );
+        let stale = uc::link_parent(&app, &sys, amb.id, None, amb.version).await;
+        assert!(stale.is_err(), "{label}: a stale version is refused");
+        let sibling = uc::link_parent(&app, &sys, amb.id, Some(tt.id), linked.version).await;
+        assert!(sibling.is_err(), "{label}: a plan of a unit that is not above is no parent");
+        let unlinked = uc::link_parent(&app, &sys, amb.id, None, linked.version).await.expect("unlink");
+        assert_eq!((unlinked.parent_plan_id, unlinked.parent_deadline.as_deref()), (None, None), "{label}");
+        let audit = app.store.audit_of(&sys, "plan", &amb.id.to_string()).await.expect("audit");
+        let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+        assert!(actions.contains(&"link_parent") && actions.contains(&"unlink_parent"), "{label}: {actions:?}");
+        // A viewer may not link.
+        let viewer = scope_of(&app.store, "123", Role::Viewer).await;
+        assert!(uc::link_parent(&app, &viewer, amb.id, Some(district.id), unlinked.version).await.is_err(), "{label}");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn task_edits_are_typed_and_conflicts_are_told() {
     on_each_backend(|app, label| async move {

@@ -595,6 +595,97 @@ pub fn basis_sentence(doc_type: &str, number: Option<&str>, date: Option<Date>, 
     s
 }
 
+/// Does a "based on" reference (`basis`) cite the stored plan numbered `number`, issued on `issued_on` in
+/// `year`? The numbers read the same without case and diacritics ("426/KH-UBND"); when the reference gives a
+/// date, the plan was issued that day; when it gives none but its number or text names a year ("năm 2022",
+/// "12/2022/NQ-HĐND"), the plan is of that year.
+pub fn basis_cites(basis: &Basis, number: Option<&str>, issued_on: Option<Date>, year: i32) -> bool {
+    let (Some(cited), Some(number)) = (basis.number.as_deref(), number) else { return false };
+    if fold(cited).replace(' ', "") != fold(number).replace(' ', "") {
+        return false;
+    }
+    if let Some(d) = basis.date {
+        return issued_on == Some(d);
+    }
+    let years: Vec<i32> = format!("{cited} {}", basis.text)
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|w| w.len() == 4)
+        .filter_map(|w| w.parse().ok())
+        .filter(|y| (1990..=2100).contains(y))
+        .collect();
+    years.is_empty() || years.contains(&year) || issued_on.is_some_and(|d| years.contains(&d.year()))
+}
+
+/// A plan can be the parent of a plan of another unit only when its unit is above that unit in the tree
+/// (`parent_path` is a proper prefix of `child_path`, materialised paths "/3/17/").
+pub fn is_superior_unit(parent_path: &str, child_path: &str) -> bool {
+    child_path.len() > parent_path.len() && child_path.starts_with(parent_path)
+}
+
+/// How an imported plan's citation of its parent plan was resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParentLink {
+    /// Exactly one stored plan is cited (or several are, one per superior unit: the nearest unit's).
+    Linked(i64),
+    /// The plan cites no plan by number.
+    NoCitation,
+    /// Why no plan was linked, in Vietnamese, asking a person to choose.
+    Unresolved(String),
+}
+
+/// A stored plan that could be the parent of an imported one: a plan of a superior unit.
+#[derive(Debug, Clone)]
+pub struct ParentCandidate {
+    pub id: i64,
+    pub number: Option<String>,
+    pub issued_on: Option<Date>,
+    pub year: i32,
+    /// The depth of its unit in the tree (the nearest superior unit is the deepest).
+    pub depth: usize,
+}
+
+/// Which stored plan an imported plan's "based on" references cite. Each reference with a number is matched
+/// against the candidates ([`basis_cites`]). One reference that matches several plans is ambiguous: no link,
+/// a note that asks. References that each match one plan (a commune plan citing the province's and the
+/// district's) link to the nearest superior unit's plan; two at the same depth are ambiguous too.
+pub fn resolve_parent(based_on: &[Basis], candidates: &[ParentCandidate]) -> ParentLink {
+    let cited: Vec<&Basis> = based_on.iter().filter(|b| b.number.is_some()).collect();
+    if cited.is_empty() {
+        return ParentLink::NoCitation;
+    }
+    let mut single: Vec<&ParentCandidate> = Vec::new();
+    for b in &cited {
+        let hits: Vec<&ParentCandidate> = candidates.iter().filter(|c| basis_cites(b, c.number.as_deref(), c.issued_on, c.year)).collect();
+        if hits.len() > 1 {
+            return ParentLink::Unresolved(format!(
+                "Văn bản căn cứ {} nhưng có {} kế hoạch cùng số này của cấp trên; hãy chọn kế hoạch cấp trên.",
+                cited_name(b),
+                hits.len()
+            ));
+        }
+        single.extend(hits);
+    }
+    let deepest = single.iter().map(|c| c.depth).max();
+    let nearest: Vec<&&ParentCandidate> = single.iter().filter(|c| Some(c.depth) == deepest).collect();
+    match nearest.as_slice() {
+        [one] => ParentLink::Linked(one.id),
+        [] => ParentLink::Unresolved(format!(
+            "Văn bản căn cứ {} nhưng không có kế hoạch nào như vậy của cấp trên trong phạm vi của bạn; hãy chọn kế hoạch cấp trên nếu có.",
+            cited.iter().map(|b| cited_name(b)).collect::<Vec<_>>().join("; ")
+        )),
+        _ => ParentLink::Unresolved("Văn bản căn cứ nhiều kế hoạch cùng cấp đã lưu; hãy chọn kế hoạch cấp trên.".into()),
+    }
+}
+
+/// "số 426/KH-UBND ngày 18/02/2022" for a note.
+fn cited_name(b: &Basis) -> String {
+    let mut s = format!("số {}", b.number.as_deref().unwrap_or("?"));
+    if let Some(d) = b.date {
+        s.push_str(&format!(" ngày {}", crate::text::vn_date_short(d)));
+    }
+    s
+}
+
 /// Words that name the units of a level as a whole, folded, matched as whole words: "UBND các xã, thị
 /// trấn", "cấp xã", "chính quyền cơ sở". A village is part of a commune, so what a plan asks of villages
 /// ("bản, tiểu khu", "khu dân cư") the commune does.
@@ -832,6 +923,45 @@ mod tests {
         let fws = FrameworkSet::builtin().expect("frameworks");
         assert_eq!(dimension_label(&fws, "papi.d8.s1"), "Nội dung 8 – Quản trị điện tử");
         assert_eq!(dimension_label(&fws, "xyz"), "xyz");
+    }
+
+    #[test]
+    fn an_imported_plan_links_to_the_one_plan_it_cites() {
+        let basis = |n: &str, d: Option<Date>, text: &str| Basis { number: Some(n.into()), date: d, issuer: None, text: text.into() };
+        let cand = |id, n: &str, d: Option<Date>, year, depth| ParentCandidate { id, number: Some(n.into()), issued_on: d, year, depth };
+        let district =
+            basis("426/KH-UBND", Some(date!(2022 - 02 - 18)), "Căn cứ Kế hoạch số 426/KH-UBND ngày 18/02/2022 của UBND huyện Mộc Châu");
+        let plan_426 = cand(7, "426/KH-UBND", Some(date!(2022 - 02 - 18)), 2022, 2);
+        assert_eq!(resolve_parent(std::slice::from_ref(&district), &[plan_426.clone()]), ParentLink::Linked(7));
+        // Case and diacritics of the symbol do not matter; the date does.
+        assert!(basis_cites(&district, Some("426/kh-ubnd"), Some(date!(2022 - 02 - 18)), 2022));
+        assert!(!basis_cites(&district, Some("426/KH-UBND"), Some(date!(2021 - 02 - 18)), 2021));
+        // No date: the year of the text decides.
+        let undated = basis("426/KH-UBND", None, "Căn cứ Kế hoạch số 426/KH-UBND năm 2022");
+        assert!(basis_cites(&undated, Some("426/KH-UBND"), Some(date!(2022 - 02 - 18)), 2022));
+        assert!(!basis_cites(&undated, Some("426/KH-UBND"), Some(date!(2023 - 02 - 18)), 2023));
+        // The same number twice: ambiguous, a note asks.
+        let twin = cand(8, "426/KH-UBND", Some(date!(2022 - 02 - 18)), 2022, 2);
+        let ParentLink::Unresolved(note) = resolve_parent(std::slice::from_ref(&district), &[plan_426.clone(), twin]) else {
+            panic!("ambiguous")
+        };
+        assert!(note.contains("426/KH-UBND") && note.contains("2 kế hoạch"), "{note}");
+        // None stored: a note; no citation: nothing to say.
+        assert!(
+            matches!(resolve_parent(std::slice::from_ref(&district), &[]), ParentLink::Unresolved(n) if n.contains("không có kế hoạch"))
+        );
+        assert_eq!(
+            resolve_parent(
+                &[Basis { text: "Căn cứ Luật Tổ chức chính quyền địa phương".into(), ..Default::default() }],
+                &[plan_426.clone()]
+            ),
+            ParentLink::NoCitation
+        );
+        // The province's and the district's plans cited: the district's (nearest) is the parent.
+        let province = basis("48/KH-UBND", Some(date!(2022 - 02 - 10)), "Căn cứ Kế hoạch số 48/KH-UBND");
+        let plan_48 = cand(3, "48/KH-UBND", Some(date!(2022 - 02 - 10)), 2022, 1);
+        assert_eq!(resolve_parent(&[province, district], &[plan_48, plan_426]), ParentLink::Linked(7));
+        assert!(is_superior_unit("/1/", "/1/2/") && !is_superior_unit("/1/2/", "/1/2/") && !is_superior_unit("/1/3/", "/1/2/"));
     }
 
     #[test]

@@ -148,6 +148,13 @@ pub struct PlanListItem {
     pub task_count: i64,
 }
 
+/// A plan that may be another plan's parent: a plan of a superior unit, with its unit's depth in the tree.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ParentCandidateRow {
+    pub item: PlanListItem,
+    pub depth: usize,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct PlanFilter {
     pub unit_code: Option<String>,
@@ -393,6 +400,109 @@ impl Store {
             .filter(|r| f.family.as_deref().is_none_or(|fam| fam.is_empty() || r.plan.families().iter().any(|x| x == fam)))
             .map(|r| PlanListItem { plan: r.plan, unit_code: r.unit_code, unit_name: r.unit_name, task_count: r.task_count })
             .collect())
+    }
+
+    /// The plans within the scope whose unit is above `unit_id` in the tree: who may be a plan's parent
+    /// (nearest unit first, then newest).
+    pub async fn parent_plan_candidates(&self, scope: &Scope, unit_id: i64) -> StoreResult<Vec<ParentCandidateRow>> {
+        require(scope, Permission::View)?;
+        let unit = self.unit_by_id(scope, unit_id).await?;
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            plan: Plan,
+            unit_code: String,
+            unit_name: String,
+            unit_path: String,
+            task_count: i64,
+        }
+        const SQL: &str = "SELECT p.id, p.unit_id, p.doc_type, p.year, p.year_to, p.families, p.number, p.place, p.issued_on, p.title, p.status, \
+            p.parent_plan_id, p.child_deadline, p.signer_authority, p.signer_position, p.signer_name, p.recipients, p.document, p.source_name, \
+            p.version, p.created_at, p.updated_at, p.parent_deadline, p.parent_note, u.code AS unit_code, u.name AS unit_name, u.path AS unit_path, \
+            (SELECT COUNT(*) FROM task t WHERE t.plan_id = p.id) AS task_count \
+            FROM plan p JOIN unit u ON u.id = p.unit_id WHERE u.path LIKE $1 || '%' AND $2 LIKE u.path || '%' AND u.path <> $2 \
+            ORDER BY LENGTH(u.path) DESC, p.year DESC, p.issued_on DESC, p.id DESC";
+        let prefix = scope.path_prefix();
+        let rows: Vec<Row> = on_db!(&self.read, |p| sqlx::query_as(SQL).bind(&prefix).bind(&unit.path).fetch_all(p).await)?;
+        Ok(rows
+            .into_iter()
+            .filter(|r| chiso_core::plan::is_superior_unit(&r.unit_path, &unit.path))
+            .map(|r| ParentCandidateRow {
+                item: PlanListItem { plan: r.plan, unit_code: r.unit_code, unit_name: r.unit_name, task_count: r.task_count },
+                depth: r.unit_path.matches('/').count().saturating_sub(1),
+            })
+            .collect())
+    }
+
+    /// Link a plan to its parent plan (`Some`) or unlink it (`None`), by hand: the parent must be a plan of a
+    /// unit above the plan's. The plan carries the parent's deadline for its children's plans; its tasks'
+    /// links to the old parent's tasks are dropped; the note that asked is cleared. Audited (a change of the
+    /// plan's structure); fails with `Conflict` when the plan changed since `expected_version` was read.
+    pub async fn set_parent_plan(&self, scope: &Scope, plan_id: i64, parent_id: Option<i64>, expected_version: i64) -> StoreResult<Plan> {
+        require(scope, Permission::EditPlans)?;
+        let plan = self.plan(scope, plan_id).await?;
+        let unit = self.unit_by_id(scope, plan.unit_id).await?;
+        let parent = match parent_id {
+            Some(pid) => {
+                let parent = self.plan(scope, pid).await?;
+                let parent_unit = self.unit_by_id(scope, parent.unit_id).await?;
+                if !chiso_core::plan::is_superior_unit(&parent_unit.path, &unit.path) {
+                    return Err(StoreError::Invalid(format!(
+                        "kế hoạch cấp trên phải là kế hoạch của đơn vị cấp trên {} ({} không phải)",
+                        unit.name, parent_unit.name
+                    )));
+                }
+                Some(parent)
+            }
+            None => None,
+        };
+        let describe = |p: Option<&Plan>| match p {
+            Some(p) => format!("#{} {} {}", p.id, p.number.as_deref().unwrap_or("(chưa có số)"), p.title),
+            None => "—".to_string(),
+        };
+        let old_parent = match plan.parent_plan_id {
+            Some(pid) if Some(pid) == parent_id => return Ok(plan),
+            Some(pid) => Some(match self.plan(scope, pid).await {
+                Ok(p) => describe(Some(&p)),
+                // The old parent may be outside the scope of the person who unlinks.
+                Err(_) => format!("#{pid}"),
+            }),
+            None => None,
+        };
+        let deadline = parent.as_ref().and_then(|p| p.child_deadline.clone());
+        write_tx!(self, |tx| {
+            const UPD: &str = "UPDATE plan SET parent_plan_id = $1, parent_deadline = $2, parent_note = NULL, version = version + 1, updated_at = $3 \
+                 WHERE id = $4 AND version = $5";
+            let n = sqlx::query(UPD)
+                .bind(parent_id)
+                .bind(&deadline)
+                .bind(now_ms())
+                .bind(plan_id)
+                .bind(expected_version)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n == 0 {
+                return Err(StoreError::Conflict("kế hoạch vừa được người khác sửa; hãy tải lại trang".into()));
+            }
+            const TASKS: &str = "UPDATE task SET parent_task_id = NULL WHERE plan_id = $1 AND parent_task_id IS NOT NULL";
+            sqlx::query(TASKS).bind(plan_id).execute(&mut *tx).await?;
+            audit!(
+                tx,
+                scope,
+                Change {
+                    unit_id: Some(plan.unit_id),
+                    entity: "plan",
+                    entity_id: plan_id.to_string(),
+                    action: if parent_id.is_some() { "link_parent" } else { "unlink_parent" },
+                    field: Some("parent_plan_id"),
+                    old_value: old_parent.clone(),
+                    new_value: Some(describe(parent.as_ref())),
+                    ..Default::default()
+                }
+            );
+        });
+        self.plan(scope, plan_id).await
     }
 
     pub async fn plan_basis(&self, scope: &Scope, plan_id: i64) -> StoreResult<Vec<BasisRow>> {

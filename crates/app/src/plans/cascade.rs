@@ -134,7 +134,7 @@ pub async fn create_child_plan(app: &App, scope: &Scope, parent_id: i64, child_c
         document: serde_json::json!({}),
         tasks,
     };
-    Ok(super::create_plan(app, scope, child_code, &draft, Some(parent_id), None).await?)
+    Ok(super::create_plan(app, scope, child_code, &draft, Some(parent_id), None, None).await?)
 }
 
 /// Where a child unit stands with its plan made from the parent plan.
