@@ -285,6 +285,42 @@ pub fn unknown_node_in_draft(frameworks: &FrameworkSet, draft: &PlanDraft) -> Op
     draft.tasks.iter().find_map(|t| unknown_node(frameworks, &draft.families, &t.nodes).map(|m| format!("nhiệm vụ {}: {m}", t.code)))
 }
 
+/// How a node is written for people: "papi.d1.s2" → "D1.2", "papi.d8" → "D8", "par.a2.c3" → "A2.3" (the
+/// family prefix dropped, the first level's letter kept, the others' numbers only).
+pub fn node_short(code: &str) -> String {
+    let parts: Vec<&str> = code.split('.').skip(1).collect();
+    let Some(first) = parts.first() else { return code.to_string() };
+    let mut out = first.to_uppercase();
+    for p in &parts[1..] {
+        out.push('.');
+        out.push_str(p.trim_start_matches(|c: char| c.is_ascii_alphabetic()));
+    }
+    out
+}
+
+/// Every node (dimension and below) of the frameworks of a plan's `families` in force in `year`, in tree
+/// order, as `(code, "D1.2 — name")`: what a person picks a task's nodes from. A plan whose families name no
+/// known framework offers every framework's nodes.
+pub fn node_choices(frameworks: &FrameworkSet, families: &[String], year: i32) -> Vec<(String, String)> {
+    fn walk(n: &crate::framework::Node, out: &mut Vec<(String, String)>) {
+        for c in &n.children {
+            out.push((c.code.clone(), format!("{} — {}", node_short(&c.code), c.name_vi)));
+            walk(c, out);
+        }
+    }
+    let wanted: Vec<Family> = families.iter().filter_map(|f| parse_family(f)).collect();
+    let mut out = Vec::new();
+    let mut seen: Vec<Family> = Vec::new();
+    for fw in frameworks.frameworks().iter().filter(|f| (wanted.is_empty() || wanted.contains(&f.family)) && f.applies_to(year)) {
+        // Two frameworks of one family in force (versions): the first.
+        if !seen.contains(&fw.family) {
+            seen.push(fw.family);
+            walk(&fw.tree_for_year(Some(year)), &mut out);
+        }
+    }
+    out
+}
+
 /// "Nội dung 3 – Công khai, minh bạch" for any node of dimension 3 (the code itself when no framework
 /// knows it).
 pub fn dimension_label(frameworks: &FrameworkSet, node: &str) -> String {
@@ -962,6 +998,23 @@ mod tests {
         let plan_48 = cand(3, "48/KH-UBND", Some(date!(2022 - 02 - 10)), 2022, 1);
         assert_eq!(resolve_parent(&[province, district], &[plan_48, plan_426]), ParentLink::Linked(7));
         assert!(is_superior_unit("/1/", "/1/2/") && !is_superior_unit("/1/2/", "/1/2/") && !is_superior_unit("/1/3/", "/1/2/"));
+    }
+
+    #[test]
+    fn node_choices_are_the_plans_framework_nodes_labelled_for_people() {
+        assert_eq!(node_short("papi.d1.s2"), "D1.2");
+        assert_eq!(node_short("papi.d8"), "D8");
+        assert_eq!(node_short("par.a2.c3"), "A2.3");
+        let fws = FrameworkSet::builtin().expect("frameworks");
+        let papi = node_choices(&fws, &["PAPI".to_string()], 2022);
+        assert_eq!(papi.iter().filter(|(c, _)| c.split('.').count() == 2).count(), 8, "8 dimensions");
+        assert!(papi.iter().all(|(c, _)| c.starts_with("papi.")), "only the plan's framework");
+        assert!(papi.iter().any(|(c, l)| c == "papi.d8" && l.starts_with("D8 — ")), "{papi:?}");
+        assert!(
+            papi.iter().all(|(c, _)| unknown_node(&fws, &["PAPI".to_string()], std::slice::from_ref(c)).is_none()),
+            "every choice is accepted"
+        );
+        assert!(!papi.iter().any(|(c, _)| c == "papi.d5.s2"), "2021 on: no 5.2");
     }
 
     #[test]
