@@ -968,7 +968,7 @@ mod tests {
         let district =
             basis("426/KH-UBND", Some(date!(2022 - 02 - 18)), "Căn cứ Kế hoạch số 426/KH-UBND ngày 18/02/2022 của UBND huyện Mộc Châu");
         let plan_426 = cand(7, "426/KH-UBND", Some(date!(2022 - 02 - 18)), 2022, 2);
-        assert_eq!(resolve_parent(std::slice::from_ref(&district), &[plan_426.clone()]), ParentLink::Linked(7));
+        assert_eq!(resolve_parent(std::slice::from_ref(&district), std::slice::from_ref(&plan_426)), ParentLink::Linked(7));
         // Case and diacritics of the symbol do not matter; the date does.
         assert!(basis_cites(&district, Some("426/kh-ubnd"), Some(date!(2022 - 02 - 18)), 2022));
         assert!(!basis_cites(&district, Some("426/KH-UBND"), Some(date!(2021 - 02 - 18)), 2021));
@@ -989,7 +989,7 @@ mod tests {
         assert_eq!(
             resolve_parent(
                 &[Basis { text: "Căn cứ Luật Tổ chức chính quyền địa phương".into(), ..Default::default() }],
-                &[plan_426.clone()]
+                std::slice::from_ref(&plan_426)
             ),
             ParentLink::NoCitation
         );

@@ -423,7 +423,7 @@ impl Store {
             FROM plan p JOIN unit u ON u.id = p.unit_id WHERE u.path LIKE $1 || '%' AND $2 LIKE u.path || '%' AND u.path <> $2 \
             ORDER BY LENGTH(u.path) DESC, p.year DESC, p.issued_on DESC, p.id DESC";
         let prefix = scope.path_prefix();
-        let rows: Vec<Row> = on_db!(&self.read, |p| sqlx::query_as(SQL).bind(&prefix).bind(&unit.path).fetch_all(p).await)?;
+        let rows: Vec<Row> = on_db!(&self.read, |p| sqlx::query_as(SQL).bind(prefix).bind(&unit.path).fetch_all(p).await)?;
         Ok(rows
             .into_iter()
             .filter(|r| chiso_core::plan::is_superior_unit(&r.unit_path, &unit.path))

@@ -66,9 +66,13 @@ fn document_owners(document: &str) -> HashMap<String, Vec<String>> {
 pub fn tasks_for_child<'a>(parent: &Plan, parent_tasks: &'a [Task], child: &Unit) -> Vec<&'a Task> {
     let drafts: Vec<TaskDraft> = parent_tasks.iter().map(Task::to_draft).collect();
     let mut sentences = addressing_sentences(&parent.document);
-    sentences.extend(drafts.iter().filter(|t| t.source.as_deref() == Some("implementation")).map(|t| t.text.clone()));
-    let addressed = core_plan::plan_addresses_level(sentences.iter().map(String::as_str), &child.level);
     let owners = document_owners(&parent.document);
+    // A duty is read with the bodies it is given to ("UBND các xã, thị trấn: trên cơ sở … xây dựng kế hoạch …").
+    sentences.extend(drafts.iter().filter(|t| t.source.as_deref() == Some("implementation")).map(|t| {
+        let named = owners.get(&t.code).cloned().unwrap_or_else(|| t.lead_agency.iter().cloned().collect());
+        format!("{}: {}", named.join(", "), t.text)
+    }));
+    let addressed = core_plan::plan_addresses_level(sentences.iter().map(String::as_str), &child.level);
     parent_tasks
         .iter()
         .zip(&drafts)
