@@ -706,7 +706,7 @@ pub fn resolve_parent(based_on: &[Basis], candidates: &[ParentCandidate]) -> Par
     match nearest.as_slice() {
         [one] => ParentLink::Linked(one.id),
         [] => ParentLink::Unresolved(format!(
-            "Văn bản căn cứ {} nhưng không có kế hoạch nào như vậy của cấp trên trong phạm vi của bạn; hãy chọn kế hoạch cấp trên nếu có.",
+            "Văn bản căn cứ {} nhưng khi nhập không có kế hoạch nào như vậy của cấp trên trong phạm vi người nhập được xem; hãy chọn kế hoạch cấp trên nếu có.",
             cited.iter().map(|b| cited_name(b)).collect::<Vec<_>>().join("; ")
         )),
         _ => ParentLink::Unresolved("Văn bản căn cứ nhiều kế hoạch cùng cấp đã lưu; hãy chọn kế hoạch cấp trên.".into()),
