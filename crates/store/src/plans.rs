@@ -441,6 +441,9 @@ impl Store {
     pub async fn set_parent_plan(&self, scope: &Scope, plan_id: i64, parent_id: Option<i64>, expected_version: i64) -> StoreResult<Plan> {
         require(scope, Permission::EditPlans)?;
         let plan = self.plan(scope, plan_id).await?;
+        if plan.parent_plan_id == parent_id {
+            return Ok(plan); // nothing changes, nothing is written
+        }
         let unit = self.unit_by_id(scope, plan.unit_id).await?;
         let parent = match parent_id {
             Some(pid) => {
@@ -461,7 +464,6 @@ impl Store {
             None => "—".to_string(),
         };
         let old_parent = match plan.parent_plan_id {
-            Some(pid) if Some(pid) == parent_id => return Ok(plan),
             Some(pid) => Some(match self.plan(scope, pid).await {
                 Ok(p) => describe(Some(&p)),
                 // The old parent may be outside the scope of the person who unlinks.
