@@ -96,6 +96,160 @@ async fn import_check_and_cascade_a_seed_plan() {
     .await;
 }
 
+/// Issue 10, done means: seed 003's cascade creates commune plans with all tasks that concern communes,
+/// covering all 8 PAPI dimensions. The seed goes through the real import; the commune's plan holds exactly
+/// the parent's tasks that concern communes (no cap), each linked to its parent task with the parent's
+/// nodes and time, titled for the commune, carrying the parent's deadline.
+#[tokio::test]
+async fn seed_003_cascade_gives_a_commune_every_task_that_concerns_it_covering_all_8_dimensions() {
+    on_each_backend(|app, label| async move {
+        let sys = Scope::system("test");
+        let plan = uc::import_document(&app, &sys, "123", SEED_003, "003.txt", None).await.expect("import");
+        let parent_tasks = app.store.tasks(&sys, plan.id).await.expect("tasks");
+        let commune = app.store.unit_by_code(&sys, "X02").await.expect("unit");
+        let concerning: Vec<i64> = uc::tasks_for_child(&plan, &parent_tasks, &commune).iter().map(|t| t.row.id).collect();
+
+        let child = uc::create_child_plan(&app, &sys, plan.id, "X02").await.expect("child");
+        let child_tasks = app.store.tasks(&sys, child.id).await.expect("tasks");
+        let linked: Vec<i64> = child_tasks.iter().map(|t| t.row.parent_task_id.expect("each child task is linked")).collect();
+        assert_eq!(linked, concerning, "{label}: the child's tasks are the parent's tasks that concern communes, in order");
+
+        // Judged by reading the seed: every solution of section II concerns communes (IV.1.1 hands the plan to
+        // "UBND các xã, thị trấn" to make concrete on all 8 dimensions), and so do the duties of IV.1 (given to
+        // "các cơ quan, đơn vị; UBND các xã, thị trấn"); the duties of one district body (IV.2–IV.7) do not.
+        let code_of = |id: i64| parent_tasks.iter().find(|t| t.row.id == id).map(|t| t.row.code.clone()).unwrap_or_default();
+        let codes: Vec<String> = concerning.iter().map(|&id| code_of(id)).collect();
+        let solutions = parent_tasks.iter().filter(|t| t.row.code.starts_with("II.")).count();
+        assert_eq!(solutions, 35, "{label}: the seed's solutions");
+        assert_eq!(codes.iter().filter(|c| c.starts_with("II.")).count(), solutions, "{label}: {codes:?}");
+        assert_eq!(
+            codes.iter().filter(|c| c.starts_with("IV.")).cloned().collect::<Vec<_>>(),
+            vec!["IV.1.d1", "IV.1.d2", "IV.1.d3", "IV.1.d4"],
+            "{label}"
+        );
+
+        for t in &child_tasks {
+            let p = parent_tasks.iter().find(|p| Some(p.row.id) == t.row.parent_task_id).expect("parent task");
+            assert_eq!((&t.row.text, &t.nodes), (&p.row.text, &p.nodes), "{label}: task {} keeps the parent's text and nodes", t.row.code);
+            assert_eq!(
+                (&t.row.due_date, &t.row.due_text, &t.row.recurrence),
+                (&p.row.due_date, &p.row.due_text, &p.row.recurrence),
+                "{label}"
+            );
+            assert!(t.row.lead_agency.is_none() && !t.row.lead_proposed, "{label}: the commune assigns its own agencies");
+        }
+        let dims: std::collections::BTreeSet<String> =
+            child_tasks.iter().flat_map(|t| &t.nodes).map(|n| chiso_core::plan::dimension_of(n)).collect();
+        let all: std::collections::BTreeSet<String> = (1..=8).map(|i| format!("papi.d{i}")).collect();
+        assert_eq!(dims, all, "{label}: all 8 PAPI dimensions");
+        let checks = uc::plan_detail(&app, &sys, child.id).await.expect("detail").checks;
+        assert_eq!(checks.iter().find(|c| c.code == "covers_framework").and_then(|c| c.ok), Some(true), "{label}");
+
+        assert_eq!(child.title, "Nâng cao chỉ số hiệu quả quản trị và hành chính công xã Chiềng Sơn năm 2022", "{label}");
+        assert_eq!(child.parent_deadline.as_deref(), Some("2022-02-20"), "{label}: the parent's deadline is carried");
+        // The commune's own account cannot read the district's plan, and still sees its deadline.
+        let commune_scope = scope_of(&app.store, "X02", Role::Specialist).await;
+        assert!(app.store.plan(&commune_scope, plan.id).await.is_err(), "{label}: the parent is outside the commune's scope");
+        let checks = uc::plan_detail(&app, &commune_scope, child.id).await.expect("detail").checks;
+        let on_time = checks.iter().find(|c| c.code == "issued_on_time").expect("check");
+        assert_eq!(on_time.ok, Some(false), "{label}: not issued, deadline known: {}", on_time.detail);
+        assert!(on_time.detail.contains("20/02/2022"), "{label}: {}", on_time.detail);
+    })
+    .await;
+}
+
+/// A commune's plan as a commune writes it: it cites the district plan it carries out.
+fn commune_plan(unit: &str, number: &str) -> String {
+    format!(
+        "ỦY BAN NHÂN DÂN {unit}\nSố: {number}\nMộc Châu, ngày 19 tháng 02 năm 2022\nKẾ HOẠCH\nNâng cao chỉ số PAPI {unit} năm 2022\n\
+         Căn cứ Kế hoạch số 426/KH-UBND ngày 18/02/2022 của UBND huyện Mộc Châu về nâng cao chỉ số hiệu quả quản trị và hành chính công năm 2022;\n\
+         UBND {unit} xây dựng kế hoạch như sau:\nI. MỤC ĐÍCH, YÊU CẦU\n1. Mục đích\n- Nâng cao chỉ số PAPI.\n\
+         II. NHIỆM VỤ VÀ GIẢI PHÁP\n1. Niêm yết công khai danh sách hộ nghèo tại trụ sở UBND.\n2. Tổ chức đối thoại với người dân.\n"
+    )
+}
+
+/// Issue 10: an uploaded plan that cites its parent is linked to it on import when exactly one plan of a
+/// superior unit in the importer's scope has that number and date; ambiguous or missing → no link and a note
+/// that asks; a specialist links or unlinks by hand (audited); both plans show the link.
+#[tokio::test]
+async fn an_imported_plan_is_linked_to_the_parent_it_cites() {
+    on_each_backend(|app, label| async move {
+        let sys = Scope::system("test");
+        // The province's plan 48/KH-UBND that seed 003 carries out, with its deadline for the districts.
+        let province = chiso_core::plan::PlanDraft {
+            doc_type: "KẾ HOẠCH".into(),
+            year: 2022,
+            year_to: None,
+            families: vec!["PAPI".into()],
+            number: Some("48/KH-UBND".into()),
+            place: Some("Sơn La".into()),
+            issued_on: Some(date!(2022 - 02 - 10)),
+            title: "Nâng cao chỉ số PAPI tỉnh Sơn La năm 2022".into(),
+            status: PlanStatus::Issued,
+            based_on: vec![],
+            recipients: vec![],
+            signer: None,
+            child_deadline: Some(date!(2022 - 02 - 19)),
+            document: serde_json::json!({}),
+            tasks: vec![],
+        };
+        let p48 = app.store.create_plan(&sys, "14", &province, None, None).await.expect("province plan");
+        let district = uc::import_document(&app, &sys, "123", SEED_003, "003.txt", None).await.expect("import");
+        assert_eq!(district.parent_plan_id, Some(p48.id), "{label}: seed 003 cites 48/KH-UBND ngày 10/02/2022");
+        assert_eq!((district.parent_deadline.as_deref(), district.parent_note.as_deref()), (Some("2022-02-19"), None), "{label}");
+
+        // A commune's plan citing 426/KH-UBND ngày 18/02/2022: the one district plan with that number.
+        let tt = uc::import_document(&app, &sys, "X01", commune_plan("thị trấn Mộc Châu", "12/KH-UBND").as_bytes(), "tt.txt", None)
+            .await
+            .expect("commune import");
+        assert_eq!(tt.parent_plan_id, Some(district.id), "{label}: linked on import");
+        assert_eq!(tt.parent_deadline.as_deref(), Some("2022-02-20"), "{label}: the district's deadline for the communes");
+        let links = uc::plan_links(&app, &sys, &district).await.expect("links");
+        assert_eq!(links.children.iter().map(|c| c.plan.id).collect::<Vec<_>>(), vec![tt.id], "{label}: the parent lists its child plan");
+        assert_eq!(uc::plan_links(&app, &sys, &tt).await.expect("links").parent.map(|p| p.id), Some(district.id), "{label}");
+
+        // The commune's own account cannot see the district's plan: no link, a note that asks.
+        let commune = scope_of(&app.store, "X02", Role::Specialist).await;
+        let alone = uc::import_document(&app, &commune, "X02", commune_plan("xã Chiềng Sơn", "07/KH-UBND").as_bytes(), "cs.txt", None)
+            .await
+            .expect("import");
+        assert_eq!(alone.parent_plan_id, None, "{label}");
+        let note = alone.parent_note.clone().unwrap_or_default();
+        assert!(note.contains("426/KH-UBND") && note.contains("không có kế hoạch"), "{label}: {note}");
+        assert!(uc::plan_links(&app, &commune, &alone).await.expect("links").candidates.is_empty(), "{label}");
+
+        // Two district plans numbered 426/KH-UBND on the same day: ambiguous.
+        let twin = uc::import_document(&app, &sys, "123", SEED_003, "003-ban-sao.txt", None).await.expect("import");
+        let amb = uc::import_document(&app, &sys, "X02", commune_plan("xã Chiềng Sơn", "08/KH-UBND").as_bytes(), "cs2.txt", None)
+            .await
+            .expect("import");
+        assert_eq!(amb.parent_plan_id, None, "{label}");
+        assert!(amb.parent_note.as_deref().is_some_and(|n| n.contains("2 kế hoạch")), "{label}: {:?}", amb.parent_note);
+
+        // By hand: the candidates are the superior units' plans; linking clears the note and is audited.
+        let cands: Vec<i64> = uc::plan_links(&app, &sys, &amb).await.expect("links").candidates.iter().map(|c| c.item.plan.id).collect();
+        assert!(cands.contains(&district.id) && cands.contains(&twin.id) && cands.contains(&p48.id) && !cands.contains(&tt.id), "{label}");
+        let linked = uc::link_parent(&app, &sys, amb.id, Some(twin.id), amb.version).await.expect("link");
+        assert_eq!(
+            (linked.parent_plan_id, linked.parent_note.as_deref(), linked.parent_deadline.as_deref()),
+            (Some(twin.id), None, Some("2022-02-20"))
+        );
+        let stale = uc::link_parent(&app, &sys, amb.id, None, amb.version).await;
+        assert!(stale.is_err(), "{label}: a stale version is refused");
+        let sibling = uc::link_parent(&app, &sys, amb.id, Some(tt.id), linked.version).await;
+        assert!(sibling.is_err(), "{label}: a plan of a unit that is not above is no parent");
+        let unlinked = uc::link_parent(&app, &sys, amb.id, None, linked.version).await.expect("unlink");
+        assert_eq!((unlinked.parent_plan_id, unlinked.parent_deadline.as_deref()), (None, None), "{label}");
+        let audit = app.store.audit_of(&sys, "plan", &amb.id.to_string()).await.expect("audit");
+        let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+        assert!(actions.contains(&"link_parent") && actions.contains(&"unlink_parent"), "{label}: {actions:?}");
+        // A viewer may not link.
+        let viewer = scope_of(&app.store, "123", Role::Viewer).await;
+        assert!(uc::link_parent(&app, &viewer, amb.id, Some(district.id), unlinked.version).await.is_err(), "{label}");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn task_edits_are_typed_and_conflicts_are_told() {
     on_each_backend(|app, label| async move {

@@ -322,7 +322,7 @@ fn cases() -> Vec<(&'static str, String, Kind)> {
         "/",
         "/plans",
         "/plans/7",
-        "/tasks/195",
+        "/tasks/216", // the first task of its plan (/plans/7)
         "/dashboard?unit=123.03&period=2022-H1",
         "/reports?unit=123.03&period=2022-H1",
         "/surveys",

@@ -80,6 +80,7 @@ const FORM_FIELDS: &[(&str, &[(&str, &str)])] = &[
     ("/assessments", &[("unit", "{unit}"), ("framework", "par_index"), ("year", "2024")]),
     ("/plans/{id}/issue", &[("number", "99/KH-UBND"), ("issued_on", "2022-03-01"), ("version", "1")]),
     ("/plans/{id}/children", &[("unit", "{unit}")]),
+    ("/plans/{id}/parent", &[("version", "1"), ("parent", "")]),
     ("/surveys/{id}/status", &[("status", "closed")]),
     ("/surveys/{id}/invitations", &[("unit", "{unit}"), ("group", ""), ("count", "2")]),
     ("/surveys/{id}/sheet", &[("unit", "{unit}")]),

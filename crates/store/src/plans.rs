@@ -38,6 +38,10 @@ pub struct Plan {
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The deadline the parent plan set for this plan (its children's deadline), carried when linked.
+    pub parent_deadline: Option<String>,
+    /// Why an imported plan that cites a parent plan was not linked to it (Vietnamese); asks a person.
+    pub parent_note: Option<String>,
 }
 
 impl Plan {
@@ -88,6 +92,8 @@ pub struct TaskRow {
     /// JSON array of notes (see `Task::notes`).
     #[serde(skip)]
     pub notes: String,
+    /// The parent plan's task this task was made from (the cascade).
+    pub parent_task_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -128,6 +134,7 @@ impl Task {
             lead_confidence: self.row.lead_confidence,
             source: self.row.source.clone(),
             notes: self.notes(),
+            parent_task_id: self.row.parent_task_id,
         }
     }
 }
@@ -139,6 +146,13 @@ pub struct PlanListItem {
     pub unit_code: String,
     pub unit_name: String,
     pub task_count: i64,
+}
+
+/// A plan that may be another plan's parent: a plan of a superior unit, with its unit's depth in the tree.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ParentCandidateRow {
+    pub item: PlanListItem,
+    pub depth: usize,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -194,13 +208,39 @@ impl Store {
         parent_plan_id: Option<i64>,
         source_name: Option<&str>,
     ) -> StoreResult<Plan> {
+        self.create_plan_noted(scope, unit_code, draft, parent_plan_id, None, source_name).await
+    }
+
+    /// [`Store::create_plan`] with a note that asks a person about the parent plan (an imported plan cites
+    /// one that is not, or not uniquely, stored). A plan linked to a parent carries the parent's deadline for
+    /// its children's plans; each task's `parent_task_id` must be a task of that parent.
+    pub async fn create_plan_noted(
+        &self,
+        scope: &Scope,
+        unit_code: &str,
+        draft: &PlanDraft,
+        parent_plan_id: Option<i64>,
+        parent_note: Option<&str>,
+        source_name: Option<&str>,
+    ) -> StoreResult<Plan> {
         require(scope, Permission::EditPlans)?;
         let unit = self.unit_by_code(scope, unit_code).await?;
         draft.validate().map_err(StoreError::Invalid)?;
         chiso_core::limits::check_plan_draft(draft).map_err(StoreError::Invalid)?;
-        if let Some(pid) = parent_plan_id {
-            self.plan(scope, pid).await?;
+        let parent = match parent_plan_id {
+            Some(pid) => Some(self.plan(scope, pid).await?),
+            None => None,
+        };
+        if draft.tasks.iter().any(|t| t.parent_task_id.is_some()) {
+            let parent_tasks: Vec<i64> = match &parent {
+                Some(p) => self.tasks(scope, p.id).await?.iter().map(|t| t.row.id).collect(),
+                None => Vec::new(),
+            };
+            if let Some(t) = draft.tasks.iter().find(|t| t.parent_task_id.is_some_and(|id| !parent_tasks.contains(&id))) {
+                return Err(StoreError::Invalid(format!("nhiệm vụ {}: nhiệm vụ gốc không thuộc kế hoạch cấp trên", t.code)));
+            }
         }
+        let parent_deadline = parent.as_ref().and_then(|p| p.child_deadline.clone());
         let agencies: HashMap<String, i64> = self.agencies(scope, unit.id).await?.into_iter().map(|a| (fold(&a.name), a.id)).collect();
         let now = now_ms();
         let document = serde_json::to_string(&draft.document).map_err(|e| StoreError::Invalid(e.to_string()))?;
@@ -209,8 +249,9 @@ impl Store {
         let families = draft.families.join(",");
         let plan_id = write_tx!(self, |tx| {
             const INS: &str = "INSERT INTO plan (unit_id, doc_type, year, year_to, families, number, place, issued_on, title, title_fold, status, \
-                 parent_plan_id, child_deadline, signer_authority, signer_position, signer_name, recipients, document, source_name, version, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 1, $20, $20) RETURNING id";
+                 parent_plan_id, child_deadline, signer_authority, signer_position, signer_name, recipients, document, source_name, version, created_at, updated_at, \
+                 parent_deadline, parent_note) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 1, $20, $20, $21, $22) RETURNING id";
             let id: i64 = sqlx::query_scalar(INS)
                 .bind(unit.id)
                 .bind(nfc(&draft.doc_type))
@@ -232,6 +273,8 @@ impl Store {
                 .bind(&document)
                 .bind(source_name)
                 .bind(now)
+                .bind(&parent_deadline)
+                .bind(parent_note.map(nfc))
                 .fetch_one(&mut *tx)
                 .await?;
             for (i, b) in draft.based_on.iter().enumerate() {
@@ -251,8 +294,8 @@ impl Store {
                 let lead_id = t.lead_agency.as_deref().and_then(|a| agencies.get(&fold(a)).copied());
                 const TASK: &str = "INSERT INTO task (plan_id, position, code, section_code, text, text_fold, lead_agency, lead_agency_id, coordinating, \
                      expected_result, due_date, due_text, recurrence, task_group, status, source_task_id, version, created_at, updated_at, \
-                     lead_proposed, lead_evidence, lead_confidence, source, notes) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'not_started', NULL, 1, $15, $15, $16, $17, $18, $19, $20) RETURNING id";
+                     lead_proposed, lead_evidence, lead_confidence, source, notes, parent_task_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'not_started', NULL, 1, $15, $15, $16, $17, $18, $19, $20, $21) RETURNING id";
                 let task_id: i64 = sqlx::query_scalar(TASK)
                     .bind(id)
                     .bind(i as i64)
@@ -274,6 +317,7 @@ impl Store {
                     .bind(t.lead_confidence)
                     .bind(opt_text(t.source.as_deref()))
                     .bind(serde_json::to_string(&t.notes).unwrap_or_else(|_| "[]".into()))
+                    .bind(t.parent_task_id)
                     .fetch_one(&mut *tx)
                     .await?;
                 let mut nodes = t.nodes.clone();
@@ -307,7 +351,7 @@ impl Store {
         require(scope, Permission::View)?;
         const SQL: &str = "SELECT p.id, p.unit_id, p.doc_type, p.year, p.year_to, p.families, p.number, p.place, p.issued_on, p.title, p.status, \
             p.parent_plan_id, p.child_deadline, p.signer_authority, p.signer_position, p.signer_name, p.recipients, p.document, p.source_name, \
-            p.version, p.created_at, p.updated_at FROM plan p WHERE p.id = $1";
+            p.version, p.created_at, p.updated_at, p.parent_deadline, p.parent_note FROM plan p WHERE p.id = $1";
         let plan: Plan = on_db!(&self.read, |p| sqlx::query_as(SQL).bind(id).fetch_optional(p).await)?
             .ok_or_else(|| StoreError::NotFound(format!("kế hoạch #{id}")))?;
         self.unit_by_id(scope, plan.unit_id).await?;
@@ -333,7 +377,7 @@ impl Store {
         }
         const SQL: &str = "SELECT p.id, p.unit_id, p.doc_type, p.year, p.year_to, p.families, p.number, p.place, p.issued_on, p.title, p.status, \
             p.parent_plan_id, p.child_deadline, p.signer_authority, p.signer_position, p.signer_name, p.recipients, p.document, p.source_name, \
-            p.version, p.created_at, p.updated_at, u.code AS unit_code, u.name AS unit_name, \
+            p.version, p.created_at, p.updated_at, p.parent_deadline, p.parent_note, u.code AS unit_code, u.name AS unit_name, \
             (SELECT COUNT(*) FROM task t WHERE t.plan_id = p.id) AS task_count \
             FROM plan p JOIN unit u ON u.id = p.unit_id WHERE u.path LIKE $1 || '%' \
             AND ($2 = '' OR u.code = $2) AND ($3 = 0 OR p.year = $3 OR (p.year <= $3 AND p.year_to >= $3)) AND ($4 = '' OR p.status = $4) \
@@ -358,6 +402,111 @@ impl Store {
             .collect())
     }
 
+    /// The plans within the scope whose unit is above `unit_id` in the tree: who may be a plan's parent
+    /// (nearest unit first, then newest).
+    pub async fn parent_plan_candidates(&self, scope: &Scope, unit_id: i64) -> StoreResult<Vec<ParentCandidateRow>> {
+        require(scope, Permission::View)?;
+        let unit = self.unit_by_id(scope, unit_id).await?;
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            plan: Plan,
+            unit_code: String,
+            unit_name: String,
+            unit_path: String,
+            task_count: i64,
+        }
+        const SQL: &str = "SELECT p.id, p.unit_id, p.doc_type, p.year, p.year_to, p.families, p.number, p.place, p.issued_on, p.title, p.status, \
+            p.parent_plan_id, p.child_deadline, p.signer_authority, p.signer_position, p.signer_name, p.recipients, p.document, p.source_name, \
+            p.version, p.created_at, p.updated_at, p.parent_deadline, p.parent_note, u.code AS unit_code, u.name AS unit_name, u.path AS unit_path, \
+            (SELECT COUNT(*) FROM task t WHERE t.plan_id = p.id) AS task_count \
+            FROM plan p JOIN unit u ON u.id = p.unit_id WHERE u.path LIKE $1 || '%' AND $2 LIKE u.path || '%' AND u.path <> $2 \
+            ORDER BY LENGTH(u.path) DESC, p.year DESC, p.issued_on DESC, p.id DESC";
+        let prefix = scope.path_prefix();
+        let rows: Vec<Row> = on_db!(&self.read, |p| sqlx::query_as(SQL).bind(prefix).bind(&unit.path).fetch_all(p).await)?;
+        Ok(rows
+            .into_iter()
+            .filter(|r| chiso_core::plan::is_superior_unit(&r.unit_path, &unit.path))
+            .map(|r| ParentCandidateRow {
+                item: PlanListItem { plan: r.plan, unit_code: r.unit_code, unit_name: r.unit_name, task_count: r.task_count },
+                depth: r.unit_path.matches('/').count().saturating_sub(1),
+            })
+            .collect())
+    }
+
+    /// Link a plan to its parent plan (`Some`) or unlink it (`None`), by hand: the parent must be a plan of a
+    /// unit above the plan's. The plan carries the parent's deadline for its children's plans; its tasks'
+    /// links to the old parent's tasks are dropped; the note that asked is cleared. Audited (a change of the
+    /// plan's structure); fails with `Conflict` when the plan changed since `expected_version` was read.
+    pub async fn set_parent_plan(&self, scope: &Scope, plan_id: i64, parent_id: Option<i64>, expected_version: i64) -> StoreResult<Plan> {
+        require(scope, Permission::EditPlans)?;
+        let plan = self.plan(scope, plan_id).await?;
+        if plan.parent_plan_id == parent_id {
+            return Ok(plan); // nothing changes, nothing is written
+        }
+        let unit = self.unit_by_id(scope, plan.unit_id).await?;
+        let parent = match parent_id {
+            Some(pid) => {
+                let parent = self.plan(scope, pid).await?;
+                let parent_unit = self.unit_by_id(scope, parent.unit_id).await?;
+                if !chiso_core::plan::is_superior_unit(&parent_unit.path, &unit.path) {
+                    return Err(StoreError::Invalid(format!(
+                        "kế hoạch cấp trên phải là kế hoạch của đơn vị cấp trên {} ({} không phải)",
+                        unit.name, parent_unit.name
+                    )));
+                }
+                Some(parent)
+            }
+            None => None,
+        };
+        let describe = |p: Option<&Plan>| match p {
+            Some(p) => format!("#{} {} {}", p.id, p.number.as_deref().unwrap_or("(chưa có số)"), p.title),
+            None => "—".to_string(),
+        };
+        let old_parent = match plan.parent_plan_id {
+            Some(pid) => Some(match self.plan(scope, pid).await {
+                Ok(p) => describe(Some(&p)),
+                // The old parent may be outside the scope of the person who unlinks.
+                Err(_) => format!("#{pid}"),
+            }),
+            None => None,
+        };
+        let deadline = parent.as_ref().and_then(|p| p.child_deadline.clone());
+        write_tx!(self, |tx| {
+            const UPD: &str = "UPDATE plan SET parent_plan_id = $1, parent_deadline = $2, parent_note = NULL, version = version + 1, updated_at = $3 \
+                 WHERE id = $4 AND version = $5";
+            let n = sqlx::query(UPD)
+                .bind(parent_id)
+                .bind(&deadline)
+                .bind(now_ms())
+                .bind(plan_id)
+                .bind(expected_version)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n == 0 {
+                return Err(StoreError::Conflict("kế hoạch vừa được người khác sửa; hãy tải lại trang".into()));
+            }
+            const TASKS: &str = "UPDATE task SET parent_task_id = NULL WHERE plan_id = $1 AND parent_task_id IS NOT NULL";
+            sqlx::query(TASKS).bind(plan_id).execute(&mut *tx).await?;
+            audit!(
+                tx,
+                scope,
+                Change {
+                    unit_id: Some(plan.unit_id),
+                    entity: "plan",
+                    entity_id: plan_id.to_string(),
+                    action: if parent_id.is_some() { "link_parent" } else { "unlink_parent" },
+                    field: Some("parent_plan_id"),
+                    old_value: old_parent.clone(),
+                    new_value: Some(describe(parent.as_ref())),
+                    ..Default::default()
+                }
+            );
+        });
+        self.plan(scope, plan_id).await
+    }
+
     pub async fn plan_basis(&self, scope: &Scope, plan_id: i64) -> StoreResult<Vec<BasisRow>> {
         self.plan(scope, plan_id).await?;
         const SQL: &str = "SELECT id, plan_id, position, number, date, issuer, text FROM plan_basis WHERE plan_id = $1 ORDER BY position";
@@ -368,7 +517,7 @@ impl Store {
     pub async fn tasks(&self, scope: &Scope, plan_id: i64) -> StoreResult<Vec<Task>> {
         self.plan(scope, plan_id).await?;
         const SQL: &str = "SELECT id, plan_id, position, code, section_code, text, lead_agency, lead_agency_id, coordinating, expected_result, \
-            due_date, due_text, recurrence, task_group, status, source_task_id, version, lead_proposed, lead_evidence, lead_confidence, source, notes FROM task WHERE plan_id = $1 ORDER BY position";
+            due_date, due_text, recurrence, task_group, status, source_task_id, version, lead_proposed, lead_evidence, lead_confidence, source, notes, parent_task_id FROM task WHERE plan_id = $1 ORDER BY position";
         let rows: Vec<TaskRow> = on_db!(&self.read, |p| sqlx::query_as(SQL).bind(plan_id).fetch_all(p).await)?;
         const NODES: &str =
             "SELECT n.task_id, n.node_code FROM task_node n JOIN task t ON t.id = n.task_id WHERE t.plan_id = $1 ORDER BY n.node_code";
@@ -378,7 +527,7 @@ impl Store {
 
     pub async fn task(&self, scope: &Scope, task_id: i64) -> StoreResult<Task> {
         const SQL: &str = "SELECT id, plan_id, position, code, section_code, text, lead_agency, lead_agency_id, coordinating, expected_result, \
-            due_date, due_text, recurrence, task_group, status, source_task_id, version, lead_proposed, lead_evidence, lead_confidence, source, notes FROM task WHERE id = $1";
+            due_date, due_text, recurrence, task_group, status, source_task_id, version, lead_proposed, lead_evidence, lead_confidence, source, notes, parent_task_id FROM task WHERE id = $1";
         let row: TaskRow = on_db!(&self.read, |p| sqlx::query_as(SQL).bind(task_id).fetch_optional(p).await)?
             .ok_or_else(|| StoreError::NotFound(format!("nhiệm vụ #{task_id}")))?;
         self.plan(scope, row.plan_id).await?;
@@ -552,7 +701,7 @@ impl Store {
             unit_name: String,
         }
         const SQL: &str = "SELECT t.id, t.plan_id, t.position, t.code, t.section_code, t.text, t.lead_agency, t.lead_agency_id, t.coordinating, \
-            t.expected_result, t.due_date, t.due_text, t.recurrence, t.task_group, t.status, t.source_task_id, t.version, t.lead_proposed, t.lead_evidence, t.lead_confidence, t.source, t.notes, \
+            t.expected_result, t.due_date, t.due_text, t.recurrence, t.task_group, t.status, t.source_task_id, t.version, t.lead_proposed, t.lead_evidence, t.lead_confidence, t.source, t.notes, t.parent_task_id, \
             p.title AS plan_title, p.number AS plan_number, p.year AS plan_year, u.name AS unit_name \
             FROM task t JOIN plan p ON p.id = t.plan_id JOIN unit u ON u.id = p.unit_id \
             WHERE u.path LIKE $1 || '%' AND ($2 = '' OR t.text_fold LIKE $2) \

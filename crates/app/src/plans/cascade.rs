@@ -4,11 +4,14 @@
 use super::plan_checklist;
 use crate::{App, ErrorKind, Failure};
 use chiso_core::access::Scope;
-use chiso_core::plan::{self as core_plan, Basis, PlanDraft, PlanStatus, TaskDraft, authority_of, issued_late, place_of};
+use chiso_core::plan::{
+    self as core_plan, Basis, PlanDraft, PlanStatus, Recurrence, TaskDraft, authority_of, issued_late, parse_task_group, place_of,
+};
 use chiso_core::unit::parse_date;
 use chiso_store::StoreError;
-use chiso_store::plans::Plan;
+use chiso_store::plans::{Plan, Task};
 use chiso_store::units::Unit;
+use std::collections::HashMap;
 use time::Date;
 
 /// Why a child plan was not made.
@@ -31,9 +34,61 @@ impl Failure for CascadeError {
     }
 }
 
-/// Make a draft child plan of `child_code` from an issued parent plan: the based-on reference filled in, the
-/// parent's tasks that concern the child as starting tasks (numbered afresh, with their agencies left to the
-/// child to assign); the parent's deadline applies through the link.
+/// The sentences of a stored plan's document that may hand its tasks to a level: the preamble and the closing
+/// (the implementation duties are tasks).
+fn addressing_sentences(document: &str) -> Vec<String> {
+    let doc: serde_json::Value = serde_json::from_str(document).unwrap_or_default();
+    ["preamble", "closing"]
+        .iter()
+        .filter_map(|k| doc.get(k).and_then(|v| v.as_array()))
+        .flatten()
+        .filter_map(|v| v.as_str().map(String::from))
+        .collect()
+}
+
+/// Every owner the stored document names for each task ("lead" of the parsed tasks), by task code: the stored
+/// lead is only the first of them.
+fn document_owners(document: &str) -> HashMap<String, Vec<String>> {
+    let doc: serde_json::Value = serde_json::from_str(document).unwrap_or_default();
+    let tasks = doc.get("tasks").and_then(|v| v.as_array()).cloned().unwrap_or_default();
+    tasks
+        .iter()
+        .filter_map(|t| {
+            let code = t.get("code")?.as_str()?.to_string();
+            let lead = t.get("lead")?.as_array()?.iter().filter_map(|l| l.as_str().map(String::from)).collect();
+            Some((code, lead))
+        })
+        .collect()
+}
+
+/// The parent plan's tasks that concern a child unit, in plan order (every one of them: no cap), as decided by
+/// `chiso_core::plan::task_concerns_child`.
+pub fn tasks_for_child<'a>(parent: &Plan, parent_tasks: &'a [Task], child: &Unit) -> Vec<&'a Task> {
+    let drafts: Vec<TaskDraft> = parent_tasks.iter().map(Task::to_draft).collect();
+    let mut sentences = addressing_sentences(&parent.document);
+    let owners = document_owners(&parent.document);
+    // A duty is read with the bodies it is given to ("UBND các xã, thị trấn: trên cơ sở … xây dựng kế hoạch …").
+    sentences.extend(drafts.iter().filter(|t| t.source.as_deref() == Some("implementation")).map(|t| {
+        let named = owners.get(&t.code).cloned().unwrap_or_else(|| t.lead_agency.iter().cloned().collect());
+        format!("{}: {}", named.join(", "), t.text)
+    }));
+    let addressed = core_plan::plan_addresses_level(sentences.iter().map(String::as_str), &child.level);
+    parent_tasks
+        .iter()
+        .zip(&drafts)
+        .filter(|(_, d)| {
+            let named = owners.get(&d.code).map(Vec::as_slice).unwrap_or_default();
+            core_plan::task_concerns_child(d, named, &child.level, &child.name, addressed)
+        })
+        .map(|(t, _)| t)
+        .collect()
+}
+
+/// Make a draft child plan of `child_code` from an issued parent plan: titled for the child unit, the based-on
+/// reference filled in, and every parent task that concerns the child ([`tasks_for_child`]) as its tasks —
+/// numbered afresh, each linked to the parent task it comes from, with the parent task's framework nodes,
+/// expected result and time, and without owners (the child assigns its own agencies). The plan carries the
+/// deadline the parent set for its children's plans (the store copies it).
 pub async fn create_child_plan(app: &App, scope: &Scope, parent_id: i64, child_code: &str) -> Result<Plan, CascadeError> {
     let store = &app.store;
     let parent = store.plan(scope, parent_id).await?;
@@ -48,18 +103,22 @@ pub async fn create_child_plan(app: &App, scope: &Scope, parent_id: i64, child_c
     let authority = authority_of(&parent_unit.name);
     let issued_on = parent.issued_on.as_deref().and_then(parse_date);
     let basis_text = core_plan::basis_sentence(&parent.doc_type, parent.number.as_deref(), issued_on, &authority, &parent.title);
-    let tasks: Vec<TaskDraft> = store
-        .tasks(scope, parent_id)
-        .await?
-        .iter()
-        .map(|t| t.to_draft())
-        .filter(|t| core_plan::task_concerns_child(t, &child.level, &child.name))
+    let parent_tasks = store.tasks(scope, parent_id).await?;
+    let tasks: Vec<TaskDraft> = tasks_for_child(&parent, &parent_tasks, &child)
+        .into_iter()
         .enumerate()
-        .map(|(i, mut t)| {
-            t.code = format!("{}", i + 1);
-            t.lead_agency = None;
-            t.coordinating_agencies.clear();
-            t
+        .map(|(i, p)| TaskDraft {
+            code: format!("{}", i + 1),
+            text: p.row.text.clone(),
+            nodes: p.nodes.clone(),
+            section_code: p.row.section_code.clone(),
+            expected_result: p.row.expected_result.clone(),
+            due_date: p.row.due_date.as_deref().and_then(parse_date),
+            due_text: p.row.due_text.clone(),
+            recurrence: p.row.recurrence.as_deref().and_then(Recurrence::parse),
+            task_group: p.row.task_group.as_deref().and_then(parse_task_group),
+            parent_task_id: Some(p.row.id),
+            ..TaskDraft::default()
         })
         .collect();
     let draft = PlanDraft {
@@ -70,7 +129,7 @@ pub async fn create_child_plan(app: &App, scope: &Scope, parent_id: i64, child_c
         number: None,
         place: Some(place_of(&child.name)),
         issued_on: None,
-        title: parent.title.clone(),
+        title: core_plan::child_title(&parent.title, &parent_unit.name, &child.name),
         status: PlanStatus::Draft,
         based_on: vec![Basis { number: parent.number.clone(), date: issued_on, issuer: Some(authority.clone()), text: basis_text }],
         recipients: vec![format!("{authority} (để báo cáo)"), "Lưu: VT.".into()],
@@ -79,7 +138,7 @@ pub async fn create_child_plan(app: &App, scope: &Scope, parent_id: i64, child_c
         document: serde_json::json!({}),
         tasks,
     };
-    Ok(super::create_plan(app, scope, child_code, &draft, Some(parent_id), None).await?)
+    Ok(super::create_plan(app, scope, child_code, &draft, Some(parent_id), None, None).await?)
 }
 
 /// Where a child unit stands with its plan made from the parent plan.

@@ -8,7 +8,7 @@ use chiso_store::StoreError;
 use chiso_store::plans::{Plan, Task};
 
 /// The checklist of `plan` with its `tasks`: the dimensions of each of its index families in the plan's year,
-/// what each task says, and the deadline the parent plan set (when the parent is within the caller's scope).
+/// what each task says, and the deadline the parent plan set (carried by the plan when it was linked).
 pub async fn plan_checklist(app: &App, scope: &Scope, plan: &Plan, tasks: &[Task]) -> Result<Vec<Check>, StoreError> {
     let year = plan.year as i32;
     let mut required = Vec::new();
@@ -27,14 +27,16 @@ pub async fn plan_checklist(app: &App, scope: &Scope, plan: &Plan, tasks: &[Task
             has_time: t.has_time(),
         })
         .collect();
-    let parent_deadline = match plan.parent_plan_id {
-        Some(pid) => match app.store.plan(scope, pid).await {
+    // The deadline the plan carries from its parent; for plans linked before it was carried, the parent's own.
+    let parent_deadline = match (plan.parent_deadline.as_deref().and_then(parse_date), plan.parent_plan_id) {
+        (Some(d), _) => Some(d),
+        (None, Some(pid)) => match app.store.plan(scope, pid).await {
             Ok(parent) => parent.child_deadline.as_deref().and_then(parse_date),
             // The parent plan may be outside the viewer's scope: the check is then not applicable.
             Err(StoreError::OutOfScope(_)) => None,
             Err(e) => return Err(e),
         },
-        None => None,
+        (None, None) => None,
     };
     Ok(core_plan::compliance(&required, &facts, plan.issued_on.as_deref().and_then(parse_date), parent_deadline))
 }

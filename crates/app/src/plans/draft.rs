@@ -75,7 +75,7 @@ pub async fn draft_next_plan(app: &App, scope: &Scope, fw_code: &str, unit_code:
         document: serde_json::json!({"drafted_from": {"framework": fw_code, "results_year": year, "basis": report.basis}, "outline": sections}),
         tasks,
     };
-    Ok(super::create_plan(app, scope, unit_code, &draft, None, None).await?)
+    Ok(super::create_plan(app, scope, unit_code, &draft, None, None, None).await?)
 }
 
 #[cfg(test)]

@@ -91,6 +91,7 @@ fn task_draft(t: &chiso_docs::Task) -> TaskDraft {
         lead_confidence: t.confidence,
         source: Some(t.source.clone()).filter(|s| !s.is_empty()),
         notes,
+        parent_task_id: None,
     }
 }
 
@@ -177,7 +178,9 @@ pub fn draft_from_parsed(parsed: &ParsedPlan, fallback_year: Option<i32>) -> Res
     })
 }
 
-/// Parse a document and store it as a plan of `unit_code`: all of it or nothing.
+/// Parse a document and store it as a plan of `unit_code`: all of it or nothing. A plan that cites its parent
+/// plan is linked to it when exactly one stored plan of a superior unit within the scope is cited
+/// (`chiso_core::plan::resolve_parent`); otherwise the plan keeps a note that asks a person.
 pub async fn import_document(
     app: &App,
     scope: &Scope,
@@ -198,7 +201,8 @@ pub async fn import_document(
     let unit = app.store.unit_by_code(scope, unit_code).await?;
     let agencies: Vec<String> = app.store.agencies(scope, unit.id).await?.into_iter().map(|a| a.name).collect();
     resolve_owners(&mut draft, &agencies);
-    let plan = super::create_plan(app, scope, unit_code, &draft, None, Some(file_name)).await?;
+    let (parent_id, parent_note) = super::links::parent_of_import(app, scope, unit.id, &draft.based_on).await?;
+    let plan = super::create_plan(app, scope, unit_code, &draft, parent_id, parent_note.as_deref(), Some(file_name)).await?;
     app.reports().record_deadlines(&plan).await?;
     Ok(plan)
 }

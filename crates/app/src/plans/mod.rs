@@ -9,15 +9,17 @@ mod checklist;
 mod draft;
 mod export;
 mod import;
+mod links;
 mod review;
 mod tasks;
 
-pub use cascade::{CascadeError, ChildPlan, ChildPlanState, children_of, create_child_plan};
+pub use cascade::{CascadeError, ChildPlan, ChildPlanState, children_of, create_child_plan, tasks_for_child};
 pub use checklist::plan_checklist;
 pub use draft::draft_next_plan;
 pub use export::{ExportError, ExportFormat, Exported, export_plan, plan_document};
 pub use import::{ImportError, draft_from_parsed, import_document, resolve_owners};
-pub use review::{OwnerChoice, OwnerReview, ReviewItem, confirm_owner, confirm_owners, owner_review};
+pub use links::{PlanLinks, link_parent, plan_links};
+pub use review::{OwnerChoice, OwnerReview, ReviewDecision, ReviewItem, confirm_owner, confirm_owners, owner_review};
 pub use tasks::{LIBRARY_LIMIT, TaskEdit, TaskEditError, TaskQuery, edit_task, search_tasks};
 
 use crate::{App, ServiceResult};
@@ -37,12 +39,13 @@ pub(crate) async fn create_plan(
     unit_code: &str,
     draft: &PlanDraft,
     parent_plan_id: Option<i64>,
+    parent_note: Option<&str>,
     source_name: Option<&str>,
 ) -> Result<Plan, StoreError> {
     if let Some(reason) = unknown_node_in_draft(&app.frameworks, draft) {
         return Err(StoreError::Invalid(reason));
     }
-    app.store.create_plan(scope, unit_code, draft, parent_plan_id, source_name).await
+    app.store.create_plan_noted(scope, unit_code, draft, parent_plan_id, parent_note, source_name).await
 }
 
 /// How a list of plans is ordered.

@@ -134,3 +134,81 @@ async fn issuing_is_audited_and_concurrent_task_edits_conflict() {
     })
     .await;
 }
+
+/// Issue 10: the links between plans. A child plan's tasks point at tasks of its parent (and of no other
+/// plan); a linked plan carries its parent's deadline; the candidates for a parent are the plans of units
+/// above; linking by hand accepts only those, is versioned and audited, and drops the task links of the
+/// old parent.
+#[tokio::test]
+async fn plan_links_carry_the_deadline_point_at_the_parents_tasks_and_are_audited() {
+    on_each_backend(|store, label| async move {
+        load_tree(&store).await;
+        let sys = Scope::system("t");
+        let parent = store
+            .create_plan(&sys, "123", &draft("Kế hoạch huyện", vec![task("II.1", "Niêm yết công khai", &["papi.d2"], None)]), None, None)
+            .await
+            .expect("parent");
+        let other = store
+            .create_plan(&sys, "124", &draft("Kế hoạch huyện khác", vec![task("1", "Việc khác", &[], None)]), None, None)
+            .await
+            .expect("other");
+        let parent_task = store.tasks(&sys, parent.id).await.expect("tasks")[0].row.id;
+        let other_task = store.tasks(&sys, other.id).await.expect("tasks")[0].row.id;
+        let mut child_draft = draft(
+            "Kế hoạch xã",
+            vec![TaskDraft { parent_task_id: Some(parent_task), ..task("1", "Niêm yết công khai", &["papi.d2"], None) }],
+        );
+        child_draft.number = None;
+        child_draft.status = PlanStatus::Draft;
+        child_draft.issued_on = None;
+        // A task may not point at a task of another plan than its parent.
+        let mut wrong = child_draft.clone();
+        wrong.tasks[0].parent_task_id = Some(other_task);
+        let e = store.create_plan(&sys, "X02", &wrong, Some(parent.id), None).await.expect_err("refused");
+        assert!(matches!(e, StoreError::Invalid(_)), "{label}: {e}");
+        let child = store.create_plan_noted(&sys, "X02", &child_draft, Some(parent.id), None, None).await.expect("child");
+        assert_eq!(child.parent_deadline.as_deref(), Some("2022-02-20"), "{label}: the parent's deadline for its children");
+        assert_eq!(store.tasks(&sys, child.id).await.expect("tasks")[0].row.parent_task_id, Some(parent_task), "{label}");
+
+        // Candidates: plans of units above X02 (the district's; not the other district's, nor the commune's own).
+        let cands = store.parent_plan_candidates(&sys, child.unit_id).await.expect("candidates");
+        assert_eq!(cands.iter().map(|c| c.item.plan.id).collect::<Vec<_>>(), vec![parent.id], "{label}");
+        assert_eq!(cands[0].depth, 2, "{label}: province 1, district 2");
+
+        // A plan noted on import, then linked by hand: the note is cleared.
+        let noted = store
+            .create_plan_noted(&sys, "X03", &child_draft_without_links(&child_draft), None, Some("Văn bản căn cứ số 426/KH-UBND …"), None)
+            .await
+            .expect("noted");
+        assert_eq!(noted.parent_note.as_deref(), Some("Văn bản căn cứ số 426/KH-UBND …"), "{label}");
+        let e = store.set_parent_plan(&sys, noted.id, Some(other.id), noted.version).await.expect_err("not above");
+        assert!(matches!(e, StoreError::Invalid(_)), "{label}: {e}");
+        let linked = store.set_parent_plan(&sys, noted.id, Some(parent.id), noted.version).await.expect("link");
+        assert_eq!(
+            (linked.parent_plan_id, linked.parent_note.as_deref(), linked.parent_deadline.as_deref()),
+            (Some(parent.id), None, Some("2022-02-20"))
+        );
+        assert!(matches!(store.set_parent_plan(&sys, noted.id, None, noted.version).await, Err(StoreError::Conflict(_))), "{label}: stale");
+
+        // Unlinking the cascaded plan drops its tasks' links; both changes are audited.
+        let unlinked = store.set_parent_plan(&sys, child.id, None, child.version).await.expect("unlink");
+        assert_eq!((unlinked.parent_plan_id, unlinked.parent_deadline.as_deref()), (None, None), "{label}");
+        assert_eq!(store.tasks(&sys, child.id).await.expect("tasks")[0].row.parent_task_id, None, "{label}");
+        let audit = store.audit_of(&sys, "plan", &child.id.to_string()).await.expect("audit");
+        assert!(
+            audit.iter().any(|e| e.action == "unlink_parent" && e.old_value.as_deref().is_some_and(|v| v.contains("Kế hoạch huyện"))),
+            "{label}"
+        );
+        let audit = store.audit_of(&sys, "plan", &noted.id.to_string()).await.expect("audit");
+        assert!(audit.iter().any(|e| e.action == "link_parent"), "{label}");
+    })
+    .await;
+}
+
+fn child_draft_without_links(d: &PlanDraft) -> PlanDraft {
+    let mut d = d.clone();
+    for t in &mut d.tasks {
+        t.parent_task_id = None;
+    }
+    d
+}

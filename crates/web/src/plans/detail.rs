@@ -14,7 +14,7 @@ use chiso_core::framework::FrameworkSet;
 use chiso_core::plan::{Check, PlanStatus, Recurrence, dimension_label, dimension_of};
 use chiso_core::text::{vn_date_long, vn_date_short};
 use chiso_core::unit::parse_date;
-use chiso_store::plans::{BasisRow, Plan, Task};
+use chiso_store::plans::{BasisRow, Plan, PlanListItem, Task};
 use chiso_store::units::Unit;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -66,6 +66,12 @@ struct PlanPage {
     children: Vec<ChildRow>,
     child_units: Vec<Unit>,
     parent: Option<Plan>,
+    /// The plan has a parent the reader may not see.
+    parent_hidden: bool,
+    /// Plans of superior units the plan can be linked to, `(id, label)`.
+    parent_choices: Vec<(i64, String)>,
+    /// Plans linked to this one as their parent.
+    linked_children: Vec<PlanListItem>,
     parent_deadline: String,
     child_deadline: String,
     can_edit: bool,
@@ -81,6 +87,9 @@ impl PlanPage {
     }
     fn is_issued(&self) -> bool {
         self.plan.status == PlanStatus::Issued
+    }
+    fn is_parent(&self, id: &i64) -> bool {
+        self.plan.parent_plan_id == Some(*id)
     }
 }
 
@@ -110,11 +119,18 @@ fn group_by_dimension(frameworks: &FrameworkSet, tasks: Vec<Task>) -> Vec<Dimens
 
 pub async fn detail(State(state): State<AppState>, me: CurrentUser, Path(id): Path<i64>) -> Result<Html<String>, PageError> {
     let uc::PlanDetail { plan, unit, basis, tasks, checks } = uc::plan_detail(&state.app, &me.scope, id).await?;
-    // The parent plan may be outside the viewer's scope: then it is not shown.
-    let parent = match plan.parent_plan_id {
-        Some(pid) => state.store.plan(&me.scope, pid).await.ok(),
-        None => None,
-    };
+    // The parent plan may be outside the viewer's scope: then it is not shown, only said.
+    let links = uc::plan_links(&state.app, &me.scope, &plan).await?;
+    let parent_choices = links
+        .candidates
+        .iter()
+        .map(|c| {
+            let p = &c.item.plan;
+            let date = p.issued_on.as_deref().and_then(parse_date).map(|d| format!(" ngày {}", vn_date_short(d))).unwrap_or_default();
+            let number = p.number.as_deref().map(|n| format!("số {n}{date} — ")).unwrap_or_else(|| "(chưa có số) — ".into());
+            (p.id, format!("{}: {number}{}", c.item.unit_name, p.title))
+        })
+        .collect();
     let task_total = tasks.len();
     let groups = group_by_dimension(&state.frameworks, tasks);
     let (child_units, children) = uc::children_of(&state.app, &me.scope, &plan, &unit).await?;
@@ -129,14 +145,17 @@ pub async fn detail(State(state): State<AppState>, me: CurrentUser, Path(id): Pa
             .map(vn_date_long)
             .unwrap_or_else(|| format!("ngày … tháng … năm {}", plan.year)),
         child_deadline: date(plan.child_deadline.as_deref()),
-        parent_deadline: date(parent.as_ref().and_then(|p| p.child_deadline.as_deref())),
+        parent_deadline: date(plan.parent_deadline.as_deref().or(links.parent.as_ref().and_then(|p| p.child_deadline.as_deref()))),
         basis,
         groups,
         task_total,
         checks,
         children: children.into_iter().map(ChildRow::of).collect(),
         child_units,
-        parent,
+        parent: links.parent,
+        parent_hidden: links.parent_hidden,
+        parent_choices,
+        linked_children: links.children,
         can_edit: me.scope.can(Permission::EditPlans),
         libreoffice: chiso_docs::find_libreoffice().is_some(),
         unit,
@@ -179,4 +198,24 @@ pub async fn create_child(
     me.check_csrf(&f.csrf)?;
     let plan = uc::create_child_plan(&state.app, &me.scope, id, &f.unit).await?;
     Ok(Redirect::to(&format!("/plans/{}", plan.id)).into_response())
+}
+
+/// The form: `csrf`, `version` (the plan's, as read) and `parent` (a plan id), or `unlink` (the plan is
+/// unlinked; also an empty `parent`).
+pub async fn set_parent(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim());
+    me.check_csrf(get("csrf").unwrap_or_default())?;
+    let version = get("version").and_then(|v| v.parse::<i64>().ok()).unwrap_or_default();
+    let parent = match get("parent").unwrap_or_default() {
+        _ if get("unlink").is_some() => None,
+        "" => None,
+        v => Some(v.parse::<i64>().map_err(|_| chiso_app::ServiceError::Invalid(format!("kế hoạch cấp trên '{v}' không hợp lệ")))?),
+    };
+    uc::link_parent(&state.app, &me.scope, id, parent, version).await?;
+    Ok(Redirect::to(&format!("/plans/{id}#parent-link")).into_response())
 }

@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/plans/{id}", get(detail::detail))
         .route("/plans/{id}/issue", post(detail::issue))
         .route("/plans/{id}/children", post(detail::create_child))
+        .route("/plans/{id}/parent", post(detail::set_parent))
         .route("/plans/{id}/export/{format}", get(export::export))
         .route("/plans/{id}/review", get(review::review_page).post(review::review_submit))
         .route("/tasks/{id}/edit", get(tasks::task_edit_page).post(tasks::task_edit_submit))

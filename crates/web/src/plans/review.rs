@@ -1,5 +1,5 @@
-//! The assignment review page of a plan: the owners read from the document, each with its evidence, a pick
-//! list of the unit's agencies, and confirmation.
+//! The assignment review page of a plan: the owners read from the document, each with its evidence, pick
+//! lists of the unit's agencies and of the plan framework's nodes, and confirmation.
 
 use crate::auth::CurrentUser;
 use crate::error::PageError;
@@ -8,7 +8,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chiso_app::plans::{self as uc, OwnerChoice, ReviewItem};
+use chiso_app::plans::{self as uc, OwnerChoice, ReviewDecision, ReviewItem};
 use chiso_store::plans::Plan;
 use chiso_store::units::Agency;
 
@@ -18,6 +18,7 @@ struct ReviewPage {
     b: crate::pages::Base,
     plan: Plan,
     agencies: Vec<Agency>,
+    nodes: Vec<(String, String)>,
     items: Vec<ReviewItem>,
     total: usize,
 }
@@ -25,6 +26,9 @@ struct ReviewPage {
 impl ReviewPage {
     fn confidence(&self, c: &Option<f64>) -> String {
         c.map(|c| format!("{}%", (c * 100.0).round())).unwrap_or_default()
+    }
+    fn has_node(&self, it: &ReviewItem, code: &str) -> bool {
+        it.task.nodes.iter().any(|n| n == code)
     }
 }
 
@@ -34,6 +38,7 @@ pub async fn review_page(State(state): State<AppState>, me: CurrentUser, Path(id
         b: me.base(&format!("Rà soát phân công — {}", r.plan.title), "plans"),
         plan: r.plan,
         agencies: r.agencies,
+        nodes: r.nodes,
         items: r.pending,
         total: r.total,
     };
@@ -41,7 +46,8 @@ pub async fn review_page(State(state): State<AppState>, me: CurrentUser, Path(id
 }
 
 /// The form: `csrf`, and per task `ver_<id>` (its version), `lead_<id>` ("a<agency id>", "as_written" or
-/// "none") and `ok_<id>` when the person confirms that task.
+/// "none"), `nodes_<id>` (one per chosen framework node, with `nodes_sent_<id>` saying the list was on the
+/// page, so that choosing none clears them) and `ok_<id>` when the person confirms that task.
 pub async fn review_submit(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -50,11 +56,11 @@ pub async fn review_submit(
 ) -> Result<Response, PageError> {
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     me.check_csrf(get("csrf").unwrap_or_default())?;
-    let mut choices = Vec::new();
+    let mut decisions = Vec::new();
     for (name, _) in fields.iter().filter(|(n, _)| n.starts_with("ok_")) {
         let Ok(task_id) = name["ok_".len()..].parse::<i64>() else { continue };
         let version = get(&format!("ver_{task_id}")).and_then(|v| v.parse::<i64>().ok()).unwrap_or_default();
-        let choice = match get(&format!("lead_{task_id}")).unwrap_or("as_written") {
+        let lead = match get(&format!("lead_{task_id}")).unwrap_or("as_written") {
             "none" => OwnerChoice::None,
             "as_written" => OwnerChoice::AsWritten,
             v => match v.strip_prefix('a').and_then(|n| n.parse::<i64>().ok()) {
@@ -62,8 +68,11 @@ pub async fn review_submit(
                 None => OwnerChoice::AsWritten,
             },
         };
-        choices.push((task_id, choice, version));
+        let key = format!("nodes_{task_id}");
+        let nodes = get(&format!("nodes_sent_{task_id}"))
+            .map(|_| fields.iter().filter(|(n, _)| *n == key).map(|(_, v)| v.clone()).collect::<Vec<_>>());
+        decisions.push(ReviewDecision { task_id, lead, nodes, version });
     }
-    uc::confirm_owners(&state.app, &me.scope, id, &choices).await?;
+    uc::confirm_owners(&state.app, &me.scope, id, &decisions).await?;
     Ok(Redirect::to(&format!("/plans/{id}/review")).into_response())
 }

@@ -163,6 +163,146 @@ async fn the_review_page_shows_owners_read_from_the_document_and_confirms_them()
     .await;
 }
 
+/// The review page's node pick list: the plan framework's nodes labelled "D1.2 — …", the task's nodes chosen;
+/// nodes are confirmed together with the owners, unknown codes are refused, and the checklist counts only
+/// confirmed leads.
+#[tokio::test]
+async fn the_review_page_picks_framework_nodes_and_confirms_them_with_the_owners() {
+    on_each_app(|app| async move {
+        let label = app.label;
+        let sys = chiso_core::access::Scope::system("test");
+        let unit = app.store.unit_by_code(&sys, "123").await.expect("unit");
+        let nv = app.store.ensure_agency(&sys, unit.id, "Phòng Nội vụ", "phong").await.expect("agency");
+        let c = app.login("nv.huyen").await;
+        let r = upload(&app, &c, "123", "003.txt", SEED_003.to_vec()).await;
+        let id: i64 = r.headers()["location"].to_str().expect("loc").trim_start_matches("/plans/").parse().expect("id");
+        let tasks = app.store.tasks(&sys, id).await.expect("tasks");
+        let t = tasks.iter().find(|t| t.row.code == "IV.3.d1").expect("duty");
+        assert_eq!(t.nodes, vec!["papi.d8".to_string(), "papi.d8.s1".to_string()], "{label}: as read");
+
+        let page = c.get(app.url(&format!("/plans/{id}/review"))).send().await.expect("review").text().await.expect("body");
+        let list = format!("name=\"nodes_{}\"", t.row.id);
+        assert!(page.contains(&list), "{label}: a node list per task");
+        assert!(page.contains("<option value=\"papi.d8.s1\" selected>D8.1 — "), "{label}: the task's nodes chosen, labelled for people");
+        assert!(page.contains("<option value=\"papi.d2\">D2 — "), "{label}: every node of the plan's framework offered");
+        assert!(!page.contains("value=\"par.a1\""), "{label}: only the plan's framework");
+        assert!(page.contains(&format!("data-filter-for=\"nodes-{}\"", t.row.id)), "{label}: a filter without diacritics");
+        let lead_before = lead_check(&app, &c, id).await;
+
+        // An unknown code refuses the whole form: nothing changes.
+        let (ok, ver, lead, nodes, sent) = (
+            format!("ok_{}", t.row.id),
+            format!("ver_{}", t.row.id),
+            format!("lead_{}", t.row.id),
+            format!("nodes_{}", t.row.id),
+            format!("nodes_sent_{}", t.row.id),
+        );
+        let csrf = csrf_of(&app, &c).await;
+        let bad = [
+            ("csrf", csrf.clone()),
+            (ok.as_str(), "on".into()),
+            (ver.as_str(), t.row.version.to_string()),
+            (lead.as_str(), format!("a{}", nv.id)),
+            (sent.as_str(), "1".into()),
+            (nodes.as_str(), "papi.d99".into()),
+        ];
+        let r = c.post(app.url(&format!("/plans/{id}/review"))).form(&bad).send().await.expect("post");
+        assert_eq!(r.status(), 422, "{label}: refused as invalid");
+        assert!(r.text().await.expect("body").contains("papi.d99"), "{label}: the refusal names the code");
+        let same = app.store.task(&sys, t.row.id).await.expect("task");
+        assert!(same.row.lead_proposed && same.nodes == t.nodes, "{label}: nothing changed");
+
+        // Owners and nodes confirmed together; the parser's way of writing a code is accepted.
+        let good = [
+            ("csrf", csrf.clone()),
+            (ok.as_str(), "on".into()),
+            (ver.as_str(), t.row.version.to_string()),
+            (lead.as_str(), format!("a{}", nv.id)),
+            (sent.as_str(), "1".into()),
+            (nodes.as_str(), "papi.d2.1".into()),
+            (nodes.as_str(), "papi.d8".into()),
+        ];
+        let r = c.post(app.url(&format!("/plans/{id}/review"))).form(&good).send().await.expect("post");
+        assert_eq!(r.status(), 303, "{label}");
+        let after = app.store.task(&sys, t.row.id).await.expect("task");
+        assert!(!after.row.lead_proposed && after.row.lead_agency_id == Some(nv.id), "{label}: the owner confirmed");
+        assert_eq!(after.nodes, vec!["papi.d2.s1".to_string(), "papi.d8".to_string()], "{label}: the nodes chosen");
+        // The checklist counts the confirmed lead, and only confirmed ones.
+        let lead_after = lead_check(&app, &c, id).await;
+        assert!(lead_before.starts_with("0/45") && lead_after.starts_with("1/45"), "{label}: {lead_before} → {lead_after}");
+    })
+    .await;
+}
+
+async fn lead_check(app: &TestApp, c: &reqwest::Client, id: i64) -> String {
+    let detail: serde_json::Value = c.get(app.url(&format!("/api/v1/plans/{id}"))).send().await.expect("api").json().await.expect("json");
+    let check = detail["compliance"].as_array().expect("checks").iter().find(|c| c["code"] == "tasks_have_lead").expect("check").clone();
+    check["detail"].as_str().unwrap_or_default().to_string()
+}
+
+/// Both plan pages show the link: the child "Kế hoạch cấp trên", the parent its children plans; a plan whose
+/// citation could not be resolved says so on the review page; the specialist links and unlinks by hand.
+#[tokio::test]
+async fn plan_pages_show_the_parent_link_and_a_specialist_links_by_hand() {
+    on_each_app(|app| async move {
+        let label = app.label;
+        let c = app.login("nv.huyen").await;
+        let r = upload(&app, &c, "123", "003.txt", SEED_003.to_vec()).await;
+        let parent: i64 = r.headers()["location"].to_str().expect("loc").trim_start_matches("/plans/").parse().expect("id");
+        let commune = "ỦY BAN NHÂN DÂN XÃ CHIỀNG SƠN\nSố: 07/KH-UBND\nChiềng Sơn, ngày 19 tháng 02 năm 2022\nKẾ HOẠCH\nNâng cao chỉ số PAPI xã Chiềng Sơn năm 2022\n\
+            Căn cứ Kế hoạch số 426/KH-UBND ngày 18/02/2022 của UBND huyện Mộc Châu về nâng cao chỉ số PAPI năm 2022;\n\
+            I. MỤC ĐÍCH, YÊU CẦU\n- Nâng cao chỉ số PAPI.\nII. NHIỆM VỤ VÀ GIẢI PHÁP\n1. Niêm yết công khai danh sách hộ nghèo.\n";
+        let r = upload(&app, &c, "X02", "cs.txt", commune.as_bytes().to_vec()).await;
+        assert_eq!(r.status(), 303, "{label}");
+        let child: i64 = r.headers()["location"].to_str().expect("loc").trim_start_matches("/plans/").parse().expect("id");
+        let page = c.get(app.url(&format!("/plans/{child}"))).send().await.expect("page").text().await.expect("body");
+        assert!(page.contains("<dt>Kế hoạch cấp trên</dt>") && page.contains(&format!("<a href=\"/plans/{parent}\">426/KH-UBND")), "{label}");
+        assert!(page.contains("hạn ban hành kế hoạch: <strong>20/02/2022</strong>"), "{label}: the parent's deadline");
+        let page = c.get(app.url(&format!("/plans/{parent}"))).send().await.expect("page").text().await.expect("body");
+        assert!(page.contains("id=\"linked-children\"") && page.contains(&format!("<a href=\"/plans/{child}\">Nâng cao chỉ số PAPI xã Chiềng Sơn")), "{label}");
+
+        // Unlink by hand, then the same plan imported again where two plans have the number: a note that asks.
+        let version = app.store.plan(&chiso_core::access::Scope::system("t"), child).await.expect("plan").version;
+        let csrf = csrf_of(&app, &c).await;
+        let r = c
+            .post(app.url(&format!("/plans/{child}/parent")))
+            .form(&[("csrf", csrf.as_str()), ("version", &version.to_string()), ("parent", &parent.to_string()), ("unlink", "1")])
+            .send()
+            .await
+            .expect("unlink");
+        assert_eq!(r.status(), 303, "{label}");
+        let page = c.get(app.url(&format!("/plans/{child}"))).send().await.expect("page").text().await.expect("body");
+        assert!(!page.contains("<dt>Kế hoạch cấp trên</dt>") && page.contains("Liên kết kế hoạch cấp trên"), "{label}: unlinked, the form offers");
+        upload(&app, &c, "123", "003-ban-sao.txt", SEED_003.to_vec()).await;
+        let r = upload(&app, &c, "X02", "cs2.txt", commune.replace("07/KH", "08/KH").into_bytes()).await;
+        let again: i64 = r.headers()["location"].to_str().expect("loc").trim_start_matches("/plans/").parse().expect("id");
+        let review = c.get(app.url(&format!("/plans/{again}/review"))).send().await.expect("review").text().await.expect("body");
+        assert!(review.contains("id=\"parent-note\"") && review.contains("2 kế hoạch cùng số"), "{label}: the review page asks");
+        // Link by hand from the pick list.
+        let csrf = csrf_of(&app, &c).await;
+        let r = c
+            .post(app.url(&format!("/plans/{again}/parent")))
+            .form(&[("csrf", csrf.as_str()), ("version", "1"), ("parent", &parent.to_string())])
+            .send()
+            .await
+            .expect("link");
+        assert_eq!(r.status(), 303, "{label}");
+        let review = c.get(app.url(&format!("/plans/{again}/review"))).send().await.expect("review").text().await.expect("body");
+        assert!(!review.contains("id=\"parent-note\""), "{label}: the note is answered");
+        // A viewer cannot link.
+        let v = app.login("xem.x02").await;
+        let csrf = csrf_of(&app, &v).await;
+        let r = v
+            .post(app.url(&format!("/plans/{again}/parent")))
+            .form(&[("csrf", csrf.as_str()), ("version", "2"), ("unlink", "1")])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(r.status(), 403, "{label}");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn a_task_node_that_no_framework_of_the_plan_has_is_refused_by_name() {
     on_each_app(|app| async move {
