@@ -25,6 +25,17 @@ use chiso_store::progress::{NewEvidence, NewUpdate};
 use std::fmt;
 
 const UNITS_CSV: &str = include_str!("../../../datasets/demo/units.csv");
+
+/// The shipped PAPI results (published figures, not demo inventions), loaded by the demo.
+pub const PAPI_YEARS: &[(i32, &str)] = &[
+    (2018, include_str!("../../../datasets/papi/2018.csv")),
+    (2019, include_str!("../../../datasets/papi/2019.csv")),
+    (2020, include_str!("../../../datasets/papi/2020.csv")),
+    (2021, include_str!("../../../datasets/papi/2021.csv")),
+    (2022, include_str!("../../../datasets/papi/2022.csv")),
+    (2023, include_str!("../../../datasets/papi/2023.csv")),
+    (2024, include_str!("../../../datasets/papi/2024.csv")),
+];
 const AGENCIES_CSV: &str = include_str!("../../../datasets/demo/agencies.csv");
 
 /// GSO codes of the demo's units (datasets/units/units-2024.csv).
@@ -384,4 +395,78 @@ async fn load_progress(app: &App, sys: &Scope) -> Result<usize, DemoError> {
         n += 1;
     }
     Ok(n)
+}
+
+/// PAPI 2018–2024 for all provinces, and Mê Linh's PAR INDEX 2024 sheet self-scored and submitted for
+/// appraisal. Idempotent: an identical year is not rewritten, an existing sheet is left alone.
+pub async fn load_results(app: &App) -> Result<String, DemoError> {
+    use crate::results::{ImportRequest, Mapping};
+    use chiso_core::access::Reach;
+    use chiso_core::framework::Source;
+    use chiso_core::results::{ResultsFormat, SheetAction};
+    use chiso_store::assessments::SelfScoreInput;
+    let store = &app.store;
+    let framework = |code: &str| app.frameworks.get(code).ok_or_else(|| DemoError::Step(format!("không có bộ chỉ số '{code}'")));
+    let papi = framework("papi")?;
+    let mut imported = 0;
+    for (year, text) in PAPI_YEARS {
+        let source = format!("datasets/papi/{year}.csv");
+        let req = ImportRequest {
+            framework: papi,
+            year: *year,
+            text,
+            format: ResultsFormat::Wide,
+            mapping: Mapping::Default,
+            source: &source,
+            confirm_removal: false,
+        };
+        let s = app.results().import(&Scope::system("demo"), req).await.map_err(|e| step(&source)(&e))?;
+        if !s.unchanged {
+            imported += 1;
+        }
+    }
+    let par = framework("par_index")?;
+    let sys = Scope::system("demo");
+    let mut sheet = "đã có";
+    // Three steps (create, self-score, submit): an interrupted run left the sheet as a draft, so resume it.
+    let existing = if store.unit_by_code(&sys, codes::ME_LINH).await.is_ok() {
+        store.assessment_for(&sys, codes::ME_LINH, "par_index", 2024).await?
+    } else {
+        None
+    };
+    let resume = existing.as_ref().is_some_and(|a| a.status == "draft");
+    if let Ok(unit) = store.unit_by_code(&sys, codes::ME_LINH).await
+        && (existing.is_none() || resume)
+    {
+        // Self-assessment is the assessed unit's own step: the demo acts as Mê Linh itself (as its
+        // specialist would), never as the system above it.
+        let melinh = Scope {
+            user_id: None,
+            actor: sys.actor.clone(),
+            role: Role::Specialist,
+            reach: Reach::Subtree { unit_id: unit.id, path: unit.path.clone() },
+            agency_id: None,
+        };
+        let a = match existing {
+            Some(a) => a,
+            None => app.assessments().create(&melinh, par, codes::ME_LINH, 2024).await.map_err(|e| step("par_index 2024")(&e))?,
+        };
+        // Below full score where the Mê Linh plan says work is needed (Biểu 02).
+        let lower = [("par.a1.c5", 1.0), ("par.a3.c4", 2.5), ("par.a5.c2", 2.0), ("par.a7.c3", 2.5), ("par.a8.c1", 1.5)];
+        let inputs: Vec<SelfScoreInput> = par
+            .leaves_for_year(2024)
+            .into_iter()
+            .filter(|l| l.source != Source::Survey)
+            .map(|l| SelfScoreInput {
+                node: l.code.clone(),
+                score: lower.iter().find(|(c, _)| *c == l.code).map(|(_, v)| *v).or(l.max),
+                evidence: Some(format!("Báo cáo kết quả thực hiện: {}", l.name_vi)),
+                missing_reason: None,
+            })
+            .collect();
+        app.assessments().save_self_scores(&melinh, par, a.id, &inputs, None).await.map_err(|e| step("par_index 2024")(&e))?;
+        app.assessments().transition(&melinh, par, a.id, SheetAction::Submit, None, None).await.map_err(|e| step("par_index 2024")(&e))?;
+        sheet = "mới";
+    }
+    Ok(format!("PAPI 2018–2024: {imported} năm được nhập; phiếu chấm điểm CCHC 2024 của Mê Linh: {sheet}."))
 }

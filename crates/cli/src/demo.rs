@@ -10,7 +10,7 @@ pub async fn load(store: &Store) -> Result<String> {
     let frameworks = Arc::new(chiso_core::framework::FrameworkSet::builtin().map_err(|e| anyhow::anyhow!("{e}"))?);
     let app = crate::data::app(store.clone(), frameworks);
     let summary = chiso_app::demo::load(&app).await?;
-    let results = crate::results::load_demo(store).await?;
+    let results = chiso_app::demo::load_results(&app).await?;
     let surveys = crate::surveys::load_demo(store).await?;
     Ok(format!("{summary}\n{results} {surveys}"))
 }
