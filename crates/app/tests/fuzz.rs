@@ -184,7 +184,7 @@ fn questionnaire_toml() {
 #[test]
 fn survey_responses_csv_and_xlsx() {
     let q = chiso_stats::Questionnaire::from_toml_str(chiso_app::surveys::SAMPLE_QUESTIONNAIRE).expect("questionnaire");
-    let units = vec!["123.01".to_string(), "123.03".to_string()];
+    let units = vec!["04012".to_string(), "03985".to_string()];
     let groups = chiso_app::surveys::questionnaire_groups(&q);
     let csv = chiso_app::surveys::synthetic_responses_csv(&q, &units, &groups, 40, 7, "r").into_bytes();
     let valid: HashSet<String> = units.iter().cloned().collect();

@@ -1,31 +1,17 @@
-//! `chiso results …`: import published index results, print rankings and weak points; and the
-//! demo's PAPI data 2018–2024 and Mê Linh score sheet.
+//! `chiso results …`: import published index results, print rankings and weak points.
 
 use crate::data::DataArgs;
 use anyhow::{Context, Result, bail};
 use chiso_app::App;
 use chiso_app::results::{ImportError, ImportRequest, Mapping, RankTable, WeakReport};
-use chiso_core::access::{Reach, Role, Scope};
-use chiso_core::framework::{Framework, FrameworkSet, Source};
-use chiso_core::results::{ResultsFormat, SheetAction, rank_change_vi};
+use chiso_core::access::Scope;
+use chiso_core::framework::{Framework, FrameworkSet};
+use chiso_core::results::{ResultsFormat, rank_change_vi};
 use chiso_core::text::vn_number;
-use chiso_store::Store;
-use chiso_store::assessments::SelfScoreInput;
 use chiso_store::results::ResultsImportSummary;
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-/// The shipped PAPI results, loaded by the demo.
-const PAPI_YEARS: &[(i32, &str)] = &[
-    (2018, include_str!("../../../datasets/papi/2018.csv")),
-    (2019, include_str!("../../../datasets/papi/2019.csv")),
-    (2020, include_str!("../../../datasets/papi/2020.csv")),
-    (2021, include_str!("../../../datasets/papi/2021.csv")),
-    (2022, include_str!("../../../datasets/papi/2022.csv")),
-    (2023, include_str!("../../../datasets/papi/2023.csv")),
-    (2024, include_str!("../../../datasets/papi/2024.csv")),
-];
 
 #[derive(Subcommand)]
 pub enum ResultsCmd {
@@ -118,6 +104,7 @@ pub async fn import(app: &App, req: ImportRequest<'_>) -> Result<ResultsImportSu
 }
 
 /// A request with the framework's default unit mapping and no removal.
+#[cfg(test)]
 fn request<'a>(fw: &'a Framework, year: i32, text: &'a str, source: &'a str) -> ImportRequest<'a> {
     ImportRequest { framework: fw, year, text, format: ResultsFormat::Wide, mapping: Mapping::Default, source, confirm_removal: false }
 }
@@ -266,66 +253,16 @@ fn read_text(path: &Path) -> Result<String> {
     String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{} không phải văn bản UTF-8 (hãy lưu CSV dạng UTF-8)", path.display()))
 }
 
-/// Demo data: PAPI 2018–2024 for all provinces, and Mê Linh's PAR INDEX 2024 sheet self-scored and
-/// submitted for appraisal. Idempotent: an identical year is not rewritten, an existing sheet is
-/// left alone.
-pub async fn load_demo(store: &Store) -> Result<String> {
-    let set = Arc::new(FrameworkSet::builtin().map_err(|e| anyhow::anyhow!("{e}"))?);
-    let app = crate::data::app(store.clone(), set.clone());
-    let papi = framework(&set, "papi")?;
-    let mut imported = 0;
-    for (year, text) in PAPI_YEARS {
-        let s = import(&app, request(papi, *year, text, &format!("datasets/papi/{year}.csv"))).await?;
-        if !s.unchanged {
-            imported += 1;
-        }
-    }
-    let par = framework(&set, "par_index")?;
-    let sys = Scope::system("demo");
-    let mut sheet = "đã có";
-    // Three steps (create, self-score, submit): an interrupted run left the sheet as a draft, so resume it.
-    let existing =
-        if store.unit_by_code(&sys, "250").await.is_ok() { store.assessment_for(&sys, "250", "par_index", 2024).await? } else { None };
-    let resume = existing.as_ref().is_some_and(|a| a.status == "draft");
-    if let Ok(unit) = store.unit_by_code(&sys, "250").await
-        && (existing.is_none() || resume)
-    {
-        // Self-assessment is the assessed unit's own step: the demo acts as Mê Linh itself (as its
-        // specialist would), never as the system above it.
-        let melinh = Scope {
-            user_id: None,
-            actor: sys.actor.clone(),
-            role: Role::Specialist,
-            reach: Reach::Subtree { unit_id: unit.id, path: unit.path.clone() },
-            agency_id: None,
-        };
-        let a = match existing {
-            Some(a) => a,
-            None => app.assessments().create(&melinh, par, "250", 2024).await?,
-        };
-        // Below full score where the Mê Linh plan says work is needed (Biểu 02).
-        let lower = [("par.a1.c5", 1.0), ("par.a3.c4", 2.5), ("par.a5.c2", 2.0), ("par.a7.c3", 2.5), ("par.a8.c1", 1.5)];
-        let inputs: Vec<SelfScoreInput> = par
-            .leaves_for_year(2024)
-            .into_iter()
-            .filter(|l| l.source != Source::Survey)
-            .map(|l| SelfScoreInput {
-                node: l.code.clone(),
-                score: lower.iter().find(|(c, _)| *c == l.code).map(|(_, v)| *v).or(l.max),
-                evidence: Some(format!("Báo cáo kết quả thực hiện: {}", l.name_vi)),
-                missing_reason: None,
-            })
-            .collect();
-        app.assessments().save_self_scores(&melinh, par, a.id, &inputs, None).await?;
-        app.assessments().transition(&melinh, par, a.id, SheetAction::Submit, None, None).await?;
-        sheet = "mới";
-    }
-    Ok(format!("PAPI 2018–2024: {imported} năm được nhập; phiếu chấm điểm CCHC 2024 của Mê Linh: {sheet}."))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chiso_app::demo::PAPI_YEARS;
+    use chiso_store::Store;
+
+    async fn load_demo(store: &Store) -> Result<String> {
+        let app = crate::data::app(store.clone(), Arc::new(FrameworkSet::builtin().expect("frameworks")));
+        Ok(chiso_app::demo::load_results(&app).await?)
+    }
 
     const UNITS: &str = include_str!("../../../datasets/demo/units.csv");
 

@@ -758,7 +758,7 @@ async fn route_role_scope_matrix_generated_from_the_router() {
 /// A real, unused invitation token of the demo survey: the administrator makes one (its link is shown only
 /// in the answer to making it).
 async fn invitation_token(base: &str, admin: &Account) -> String {
-    let form = [("csrf", admin.csrf.as_str()), ("unit", "123.03"), ("group", ""), ("count", "1")];
+    let form = [("csrf", admin.csrf.as_str()), ("unit", "03985"), ("group", ""), ("count", "1")];
     let r = admin.http.post(format!("{base}/surveys/1/invitations")).form(&form).send().await.expect("invite");
     let page = r.text().await.expect("body");
     let at = page.find("/s/").expect("an invitation link in the answer") + 3;

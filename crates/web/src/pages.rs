@@ -547,7 +547,7 @@ pub async fn framework_detail(
     let mut rows = Vec::new();
     flatten(&tree, 0, &mut rows);
     let leaf_count = rows.iter().filter(|r| r.is_leaf).count();
-    let this_year = time::OffsetDateTime::now_utc().year();
+    let this_year = state.app.today().year();
     let from = fw.years.from.unwrap_or(2018);
     let to = fw.years.to.unwrap_or(this_year).min(this_year);
     let page = FrameworkPage {

@@ -29,7 +29,7 @@ pub enum DemoError {
 /// and estimates with B = 500, seed = 1. Idempotent: returns an empty summary when it is already there.
 pub async fn load_demo(app: &App) -> Result<String, DemoError> {
     let sys = Scope::system("demo");
-    let commune = "123.03";
+    let commune = crate::demo::codes::CHIENG_SON;
     // Four steps, each one transaction (create, import, invite, estimate): a run interrupted between them
     // is resumed at the first missing step, so the survey never stays without its responses.
     let existing = app.store.surveys(&sys, &SurveyFilter { unit_code: Some(commune.into()), ..Default::default() }).await?;

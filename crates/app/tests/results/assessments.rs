@@ -223,15 +223,15 @@ async fn communes_cannot_read_or_appraise_each_other_and_the_district_ranks_them
         let set = frameworks();
         let par = set.get("par_index").expect("par_index");
         let district = scope_of(&store, "250", Role::Specialist).await;
-        let c1 = scope_of(&store, "250.01", Role::Specialist).await;
-        let c2 = scope_of(&store, "250.02", Role::Specialist).await;
-        let viewer = scope_of(&store, "250.03", Role::Viewer).await;
+        let c1 = scope_of(&store, "08973", Role::Specialist).await;
+        let c2 = scope_of(&store, "08989", Role::Specialist).await;
+        let viewer = scope_of(&store, "08974", Role::Viewer).await;
 
-        let s1 = store.create_assessment(&c1, par, "250.01", 2024).await.expect("c1 sheet").id;
-        assert!(matches!(store.create_assessment(&c1, par, "250.02", 2024).await, Err(StoreError::OutOfScope(_))));
-        assert!(matches!(store.create_assessment(&viewer, par, "250.03", 2024).await, Err(StoreError::Forbidden(_))));
-        let s2 = store.create_assessment(&c2, par, "250.02", 2024).await.expect("c2 sheet").id;
-        let s3 = store.create_assessment(&district, par, "250.03", 2024).await.expect("opened by the district").id;
+        let s1 = store.create_assessment(&c1, par, "08973", 2024).await.expect("c1 sheet").id;
+        assert!(matches!(store.create_assessment(&c1, par, "08989", 2024).await, Err(StoreError::OutOfScope(_))));
+        assert!(matches!(store.create_assessment(&viewer, par, "08974", 2024).await, Err(StoreError::Forbidden(_))));
+        let s2 = store.create_assessment(&c2, par, "08989", 2024).await.expect("c2 sheet").id;
+        let s3 = store.create_assessment(&district, par, "08974", 2024).await.expect("opened by the district").id;
 
         // Another commune's sheet: not readable, not writable, not appraisable.
         assert!(matches!(app.assessments().sheet(&c2, par, s1).await, Err(StoreError::OutOfScope(_))), "{label}");
@@ -256,13 +256,13 @@ async fn communes_cannot_read_or_appraise_each_other_and_the_district_ranks_them
         }
         let r = app.assessments().ranking(&district, par, "250", 2024).await.expect("ranking");
         let order: Vec<(&str, Option<u32>)> = r.ranking.ranked.iter().map(|u| (u.unit.as_str(), u.rank)).collect();
-        assert_eq!(order, [("250.02", Some(1)), ("250.01", Some(2))], "{label}");
+        assert_eq!(order, [("08989", Some(1)), ("08973", Some(2))], "{label}");
         let top = &r.ranking.ranked[0].nodes["par_index"];
         // 70 self-assessed points + the survey 2.4+2.5+4.8+2.4+3.2+1.6+2.4+4.5 = 23.8.
         assert!(close(top.percent, 93.8), "{label}: {:?}", top.percent);
         assert!(close(r.ranking.ranked[1].nodes["par_index"].percent, 92.8));
         assert_eq!(r.pending.len(), 1);
-        assert_eq!((r.pending[0].unit.as_str(), r.pending[0].status.as_str()), ("250.03", "draft"));
+        assert_eq!((r.pending[0].unit.as_str(), r.pending[0].status.as_str()), ("08974", "draft"));
         let _ = s3;
     })
     .await;
@@ -278,8 +278,8 @@ async fn the_superior_cannot_self_score_the_sheet_it_appraises() {
         let set = frameworks();
         let par = set.get("par_index").expect("par_index");
         let district = scope_of(&store, "250", Role::Specialist).await;
-        let commune = scope_of(&store, "250.01", Role::Specialist).await;
-        let id = store.create_assessment(&district, par, "250.01", 2024).await.expect("opened by the district").id;
+        let commune = scope_of(&store, "08973", Role::Specialist).await;
+        let id = store.create_assessment(&district, par, "08973", 2024).await.expect("opened by the district").id;
         // The district may not self-score nor submit for the commune…
         match store.save_self_scores(&district, par, id, &self_scores(par, 2024, &[]), None).await {
             Err(StoreError::Forbidden(m)) => assert!(m.contains("chỉ chính đơn vị"), "{label}: {m}"),

@@ -304,7 +304,7 @@ async fn published_results_are_public_but_importing_is_scoped() {
         let set = frameworks();
         let papi = set.get("papi").expect("papi");
         // A commune's viewer reads the national ranking (public information).
-        let commune = scope_of(&store, "250.01", Role::Viewer).await;
+        let commune = scope_of(&store, "08973", Role::Viewer).await;
         let t = app.results().rank_table(&commune, papi, 2024).await.expect("public ranking");
         assert_eq!(t.ranked[0].unit, "22", "{label}");
         let w = app.results().weak_report(&commune, papi, "22", 2024).await.expect("another province's weak points are public too");

@@ -71,7 +71,7 @@ pub(super) async fn sheets_page(
         frameworks: sheet_frameworks(&state).iter().map(|f| (f.code.clone(), f.name_vi.clone())).collect(),
         framework,
         year: year.map(|y| y.to_string()).unwrap_or_default(),
-        this_year: time::OffsetDateTime::now_utc().year(),
+        this_year: state.app.today().year(),
         can_create: me.scope.can(Permission::SelfScore) || me.scope.can(Permission::Appraise),
     };
     Ok(Html(page.render()?))
