@@ -291,7 +291,7 @@ async fn review_owners(app: &App, sys: &Scope) -> Result<usize, DemoError> {
     let Some(plan) = store.plans_by_number(sys, MOC_CHAU_PLAN).await?.into_iter().next() else { return Ok(0) };
     let Some(user) = store.user_by_username(REVIEWER).await? else { return Ok(0) };
     let scope = store.scope_for(&user).await?;
-    let choices: Vec<(i64, OwnerChoice, i64)> = store
+    let choices: Vec<uc::ReviewDecision> = store
         .tasks(&scope, plan.id)
         .await?
         .into_iter()
@@ -303,7 +303,7 @@ async fn review_owners(app: &App, sys: &Scope) -> Result<usize, DemoError> {
                 None if chiso_core::agency::is_group(lead) => OwnerChoice::AsWritten,
                 None => return None,
             };
-            Some((t.row.id, choice, t.row.version))
+            Some(uc::ReviewDecision { task_id: t.row.id, lead: choice, nodes: None, version: t.row.version })
         })
         .collect();
     Ok(uc::confirm_owners(app, &scope, plan.id, &choices).await?)
