@@ -15,10 +15,26 @@ local boundary = "----chisobench"
 -- Each wrk thread (its own Lua state) walks its own stride of the list: thread t posts tasks t, t+T, t+2T …
 local stride = tonumber(os.getenv("WRK_THREADS") or "2")
 local counter = 0
+local threads = {}
 
 function setup(thread)
   thread:set("tid", counter)
   counter = counter + 1
+  table.insert(threads, thread)
+end
+
+-- A saved update answers 303 to the task's page; anything else (a 303 to /login, a 409 for a stale version,
+-- a 4xx/5xx) is counted as a failure and printed by done() as "FAILED n".
+failed = 0
+function response(status, headers, body)
+  local location = headers["Location"] or headers["location"] or ""
+  if status ~= 303 or not location:match("^/tasks/") then failed = failed + 1 end
+end
+
+function done(summary, latency, requests)
+  local n = 0
+  for _, t in ipairs(threads) do n = n + (t:get("failed") or 0) end
+  io.write(string.format("FAILED %d\n", n))
 end
 
 function init(args)
@@ -30,11 +46,16 @@ local function field(name, value)
 end
 
 function request()
-  -- Past the end of the list tasks repeat with a stale version (409): keep runs shorter than the list.
+  -- Past the end of the list the tasks come round again, each with the version one more successful update
+  -- per pass gives it (the two wrk processes and the threads never share a task).
+  local pass = math.floor(next_index / #tasks)
   local t = tasks[(next_index % #tasks) + 1]
   next_index = next_index + stride
   local body = field("csrf", csrf) .. field("status", "in_progress") .. field("percent", "60")
-    .. field("narrative", "Cập nhật thử tải (dữ liệu thử tải)") .. field("version", t[2]) .. "--" .. boundary .. "--\r\n"
-  return wrk.format("POST", "/tasks/" .. t[1] .. "/updates",
-    { ["Content-Type"] = "multipart/form-data; boundary=" .. boundary }, body)
+    .. field("narrative", "Cập nhật thử tải (dữ liệu thử tải)") .. field("version", tostring(tonumber(t[2]) + pass)) .. "--" .. boundary .. "--\r\n"
+  -- wrk.format does not add wrk.headers (Host, the -H cookie) when given headers of its own: copy them.
+  local headers = {}
+  for k, v in pairs(wrk.headers) do headers[k] = v end
+  headers["Content-Type"] = "multipart/form-data; boundary=" .. boundary
+  return wrk.format("POST", "/tasks/" .. t[1] .. "/updates", headers, body)
 end

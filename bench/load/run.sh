@@ -10,7 +10,7 @@
 # separate database chiso_bench_load is dropped and created there), WORK (scratch directory), DURATION (30s),
 # CONNECTIONS (32), BACKENDS ("sqlite postgres"), TODAY (the clock of the build and the server, default today),
 # PROVINCE (01), COMMUNE (00004), PERIOD (<year>-H1), REUSE=1 keeps already built data, NO_BUILD=1 uses the
-# release binary as it is (no cargo build).
+# release binary as it is (no cargo build), PAGES="/health POST" runs only those pages (path before "?").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -98,10 +98,10 @@ drive() { # PATH [lua]
     files+=("$f")
     if [ -n "$lua" ]; then
       SHARE="$i/$n" WRK_THREADS=2 TASKS="$WORK/tasks.txt" CSRF="$CSRF" \
-        wrk -t2 -c$((CONNECTIONS / n)) -d"$DURATION" --latency -s "$lua" -H "Cookie: $COOKIE" "http://127.0.0.1:$port$path" > "$f" &
+        wrk -t2 -c$((CONNECTIONS / n)) -d"$DURATION" --timeout 60s --latency -s "$lua" -H "Cookie: $COOKIE" "http://127.0.0.1:$port$path" > "$f" &
       wrks+=($!)
     else
-      wrk -t2 -c$((CONNECTIONS / n)) -d"$DURATION" --latency -H "Cookie: $COOKIE" "http://127.0.0.1:$port$path" > "$f" &
+      wrk -t2 -c$((CONNECTIONS / n)) -d"$DURATION" --timeout 60s --latency -H "Cookie: $COOKIE" "http://127.0.0.1:$port$path" > "$f" &
       wrks+=($!)
     fi
     i=$((i + 1))
@@ -119,15 +119,17 @@ for f in sys.argv[1:]:
     p99 = max(p99, ms(re.search(r"^\s+99%\s+(\S+)", t, re.M).group(1)))
     rps += float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
     total += int(re.search(r"(\d+) requests in", t).group(1))
-    m = re.search(r"Non-2xx or 3xx responses: (\d+)", t); errors += int(m.group(1)) if m else 0
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
+    if m and not re.search(r"^FAILED", t, re.M): errors += int(m.group(1))
+    m = re.search(r"^FAILED (\d+)", t, re.M); errors += int(m.group(1)) if m else 0
     m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", t)
     errors += sum(map(int, m.groups())) if m else 0
 print(f"{p50:.1f} {p99:.1f} {rps:.0f} {errors} {total}")
 EOF
 }
 
-echo "| backend | page | p50 ms | p99 ms | req/s | share of /health | errors |" > "$WORK/table.md"
-echo "| --- | --- | --- | --- | --- | --- | --- |" >> "$WORK/table.md"
+echo "| backend | page | alone ms (median of 3) | p50 ms | p99 ms | req/s | share of /health | errors |" > "$WORK/table.md"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- |" >> "$WORK/table.md"
 BUILDS=""
 for backend in $BACKENDS; do
   log "$backend: building the national data"
@@ -148,14 +150,19 @@ for backend in $BACKENDS; do
   plan=$(curl -s -H "Cookie: $COOKIE" "$base/api/v1/plans?unit=$COMMUNE&year=$YEAR" | jq -r '[.[] | select(.unit_code == "'"$COMMUNE"'")][0].plan.id')
   # Tasks to update: the province's and its communes' plans, id and version (distinct tasks, enough for the run).
   : > "$WORK/tasks.txt"
-  for id in $(curl -s -H "Cookie: $COOKIE" "$base/api/v1/plans?unit=$PROVINCE&year=$YEAR" | jq -r '.[].plan.id' | head -150); do
+  for id in $(curl -s -H "Cookie: $COOKIE" "$base/api/v1/plans?year=$YEAR" | jq -r '.[].plan.id' | head -150); do
     curl -s -H "Cookie: $COOKIE" "$base/api/v1/plans/$id" | jq -r '.tasks[] | "\(.id) \(.version)"' >> "$WORK/tasks.txt"
   done
   log "$backend: plan page /plans/$plan, $(wc -l < "$WORK/tasks.txt") tasks to update"
   health_rps=""
   for page in "/health" "/dashboard?unit=$COMMUNE&period=$PERIOD" "/dashboard?unit=$PROVINCE&period=$PERIOD" \
       "/reports?unit=$PROVINCE&period=$PERIOD" "/plans/$plan" "POST /tasks/{id}/updates"; do
+    case " ${PAGES:-all} " in *" all "*|*" ${page%%\?*} "*|*" ${page%% *} "*) ;; *) continue ;; esac
     log "$backend: $page"
+    alone="—"
+    if [ "${page%% *}" != POST ]; then
+      alone=$(for _ in 1 2 3; do curl -s -o /dev/null -w "%{time_total}\n" -H "Cookie: $COOKIE" "$base$page"; done | sort -n | sed -n 2p | awk '{printf "%.0f", $1*1000}')
+    fi
     if [ "${page%% *}" = POST ]; then
       read -r p50 p99 rps errors total < <(drive "/" "$ROOT/bench/load/post.lua" "${ports[@]}")
     else
@@ -163,7 +170,7 @@ for backend in $BACKENDS; do
     fi
     [ -z "$health_rps" ] && health_rps=$rps
     share=$(python3 -c "print(f'{100*$rps/$health_rps:.1f} %')")
-    echo "| $backend | \`$page\` | $p50 | $p99 | $rps | $share | $errors of $total |" >> "$WORK/table.md"
+    echo "| $backend | \`$page\` | $alone | $p50 | $p99 | $rps | $share | $errors of $total |" >> "$WORK/table.md"
   done
   cleanup
   PIDS=()
