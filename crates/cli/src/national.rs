@@ -141,7 +141,11 @@ pub async fn load(store: &Store, app: &App) -> Result<String> {
     for p in &provinces {
         new_agencies.extend(PROVINCE_AGENCIES.iter().map(|n| BulkAgency { unit_id: p.id, name: (*n).into(), kind: "office".into() }));
         for c in communes_of.get(&p.id).into_iter().flatten() {
-            new_agencies.extend(COMMUNE_AGENCIES.iter().map(|n| BulkAgency { unit_id: c.id, name: commune_agency(c, n), kind: "office".into() }));
+            new_agencies.extend(COMMUNE_AGENCIES.iter().map(|n| BulkAgency {
+                unit_id: c.id,
+                name: commune_agency(c, n),
+                kind: "office".into(),
+            }));
         }
     }
     let agencies = store.bulk_agencies(&sys, &new_agencies).await.map_err(err)?;
@@ -267,7 +271,11 @@ pub async fn load(store: &Store, app: &App) -> Result<String> {
 /// A commune agency's name as that kind of commune calls it (a ward's economic office also covers
 /// infrastructure and urban affairs).
 fn commune_agency(c: &Unit, name: &str) -> String {
-    if name == "Phòng Kinh tế" && c.name.starts_with("Phường") { "Phòng Kinh tế, Hạ tầng và Đô thị".into() } else { name.into() }
+    if name == "Phòng Kinh tế" && c.name.starts_with("Phường") {
+        "Phòng Kinh tế, Hạ tầng và Đô thị".into()
+    } else {
+        name.into()
+    }
 }
 
 /// Due dates of one period for each kind of reporter.
@@ -292,7 +300,15 @@ fn due_dates(year: i32) -> Result<[Date; 5]> {
 
 /// A year of updates of one task: none for some, else 2–6 updates from January on, ending done (on time or
 /// late) for most, until `today`.
-fn updates_of(rng: &mut Rng, due: Option<Date>, year: i32, today: Date, by: &str, agency: Option<i64>, ev: &BulkEvidence) -> Result<Vec<BulkUpdate>> {
+fn updates_of(
+    rng: &mut Rng,
+    due: Option<Date>,
+    year: i32,
+    today: Date,
+    by: &str,
+    agency: Option<i64>,
+    ev: &BulkEvidence,
+) -> Result<Vec<BulkUpdate>> {
     if rng.below(100) < 8 {
         return Ok(Vec::new());
     }

@@ -200,13 +200,16 @@ impl Store {
     pub async fn bulk_agencies(&self, scope: &Scope, agencies: &[BulkAgency]) -> StoreResult<Vec<Agency>> {
         system_only(scope)?;
         let folded: Vec<String> = agencies.iter().map(|a| fold(&a.name)).collect();
-        let rows: Vec<Vec<V>> = agencies
-            .iter()
-            .zip(&folded)
-            .map(|(a, f)| vec![V::I(a.unit_id), V::T(&a.name), V::T(f), V::T(&a.kind)])
-            .collect();
+        let rows: Vec<Vec<V>> =
+            agencies.iter().zip(&folded).map(|(a, f)| vec![V::I(a.unit_id), V::T(&a.name), V::T(f), V::T(&a.kind)]).collect();
         write_tx!(self, |tx| {
-            insert_rows!(tx, "INSERT INTO agency (unit_id, name, name_fold, kind)", " ON CONFLICT (unit_id, name_fold) DO NOTHING", 4, &rows);
+            insert_rows!(
+                tx,
+                "INSERT INTO agency (unit_id, name, name_fold, kind)",
+                " ON CONFLICT (unit_id, name_fold) DO NOTHING",
+                4,
+                &rows
+            );
             audit!(
                 tx,
                 scope,
@@ -491,7 +494,9 @@ impl Store {
         system_only(scope)?;
         if self.backend() == Backend::Postgres {
             for table in ["plan", "task", "task_update", "evidence"] {
-                let sql = format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)");
+                let sql = format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
+                );
                 if let crate::Db::Postgres(p) = &self.write {
                     sqlx::query(sqlx::AssertSqlSafe(sql)).execute(p).await?;
                 }

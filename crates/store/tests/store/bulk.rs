@@ -40,7 +40,8 @@ async fn bulk_batch_reads_back_through_the_scoped_api() {
             .await
             .expect("agencies again");
         assert_eq!(again.len(), 1, "{label}: an existing agency is kept, not doubled");
-        let users = [BulkUser { username: "nv.123".into(), full_name: "NV".into(), role: Role::Specialist, unit_id: d.id, agency_id: Some(nv) }];
+        let users =
+            [BulkUser { username: "nv.123".into(), full_name: "NV".into(), role: Role::Specialist, unit_id: d.id, agency_id: Some(nv) }];
         assert_eq!(store.bulk_users(&sys, &users, "chiso-demo").await.expect("users"), 1, "{label}");
         assert_eq!(store.bulk_users(&sys, &users, "chiso-demo").await.expect("users again"), 0, "{label}");
         let sha = store.bulk_store_file(&sys, b"%PDF-1.4 test").expect("file");
@@ -57,14 +58,38 @@ async fn bulk_batch_reads_back_through_the_scoped_api() {
                 update(TaskStatus::Done, 100, date!(2026 - 05 - 01), Some(ev.clone())),
             ],
         };
-        let t2 = BulkTask { code: "2".into(), text: "Một cửa".into(), lead: None, due_date: Some(date!(2026 - 03 - 31)), nodes: vec!["papi.d5".into()], source: None, updates: vec![] };
+        let t2 = BulkTask {
+            code: "2".into(),
+            text: "Một cửa".into(),
+            lead: None,
+            due_date: Some(date!(2026 - 03 - 31)),
+            nodes: vec!["papi.d5".into()],
+            source: None,
+            updates: vec![],
+        };
         let mut child = t1.clone();
         child.source = Some((0, 0));
         child.lead = None;
         child.updates = vec![update(TaskStatus::InProgress, 30, date!(2026 - 04 - 01), None)];
         let plans = vec![
-            BulkPlan { unit_id: d.id, year: 2026, number: "1/KH".into(), issued_on: date!(2026 - 01 - 20), title: "KH huyện (dữ liệu thử tải)".into(), parent: None, tasks: vec![t1, t2] },
-            BulkPlan { unit_id: c.id, year: 2026, number: "2/KH".into(), issued_on: date!(2026 - 02 - 01), title: "KH xã (dữ liệu thử tải)".into(), parent: Some(0), tasks: vec![child] },
+            BulkPlan {
+                unit_id: d.id,
+                year: 2026,
+                number: "1/KH".into(),
+                issued_on: date!(2026 - 01 - 20),
+                title: "KH huyện (dữ liệu thử tải)".into(),
+                parent: None,
+                tasks: vec![t1, t2],
+            },
+            BulkPlan {
+                unit_id: c.id,
+                year: 2026,
+                number: "2/KH".into(),
+                issued_on: date!(2026 - 02 - 01),
+                title: "KH xã (dữ liệu thử tải)".into(),
+                parent: Some(0),
+                tasks: vec![child],
+            },
         ];
         let reports = vec![BulkReport {
             unit_id: c.id,
@@ -100,7 +125,10 @@ async fn bulk_batch_reads_back_through_the_scoped_api() {
         assert_eq!(r.due_date, "2026-03-20", "{label}");
         assert!(store.user_by_username("nv.123").await.expect("user").is_some(), "{label}");
         // Ids continue after the batch: an ordinary plan gets a fresh id.
-        let next = store.create_plan(&sys, "124", &crate::plans::draft("KH khác", vec![crate::plans::task("1", "Việc khác", &[], None)]), None, None).await.expect("plan after bulk");
+        let next = store
+            .create_plan(&sys, "124", &crate::plans::draft("KH khác", vec![crate::plans::task("1", "Việc khác", &[], None)]), None, None)
+            .await
+            .expect("plan after bulk");
         assert!(next.id > commune_plan.plan.id, "{label}");
         // Only the system scope bulk-loads.
         let someone = scope_of(&store, "123", Role::Admin).await;
