@@ -390,11 +390,11 @@ fn province_batch(
         parent: None,
         tasks,
     });
-    reports.extend(reports_of(&mut rng, p, None, &plans[0].tasks, dues, |d| d.province, &by_nv, today));
+    reports.extend(reports_of(&mut rng, (p, None), &plans[0].tasks, dues, |d| d.province, &by_nv, today));
     for a in p_agencies {
         let led: Vec<BulkTask> = plans[0].tasks.iter().filter(|t| t.lead.as_ref().is_some_and(|l| l.0 == a.id)).cloned().collect();
         if !led.is_empty() {
-            reports.extend(reports_of(&mut rng, p, Some(a.id), &led, dues, |d| d.province_agency, &by_nv, today));
+            reports.extend(reports_of(&mut rng, (p, Some(a.id)), &led, dues, |d| d.province_agency, &by_nv, today));
         }
     }
     // Commune plans: the 60 provincial tasks cascaded plus 40 of the commune's own.
@@ -416,11 +416,11 @@ fn province_batch(
             };
             tasks.push(BulkTask { code: format!("{}", k + 1), text, lead, due_date: due, nodes, source, updates });
         }
-        reports.extend(reports_of(&mut rng, c, None, &tasks, dues, |d| d.commune, &by_vp, today));
+        reports.extend(reports_of(&mut rng, (c, None), &tasks, dues, |d| d.commune, &by_vp, today));
         for a in c_agencies {
             let led: Vec<BulkTask> = tasks.iter().filter(|t| t.lead.as_ref().is_some_and(|l| l.0 == a.id)).cloned().collect();
             if !led.is_empty() {
-                reports.extend(reports_of(&mut rng, c, Some(a.id), &led, dues, |d| d.commune_agency, &by_vp, today));
+                reports.extend(reports_of(&mut rng, (c, Some(a.id)), &led, dues, |d| d.commune_agency, &by_vp, today));
             }
         }
         plans.push(BulkPlan {
@@ -439,8 +439,7 @@ fn province_batch(
 /// The reports of one reporter for every period due by now: about 75 % on time, 13 % late, 12 % missing.
 fn reports_of(
     rng: &mut Rng,
-    unit: &Unit,
-    agency_id: Option<i64>,
+    (unit, agency_id): (&Unit, Option<i64>),
     tasks: &[BulkTask],
     dues: &[Dues],
     due_of: impl Fn(&Dues) -> Option<Date>,
