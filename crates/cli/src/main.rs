@@ -3,6 +3,7 @@
 mod backup;
 mod data;
 mod demo;
+mod national;
 mod plans;
 mod reports;
 mod results;
@@ -72,6 +73,15 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Load demo data without serving: `--scale seed` (default) is the demo of `init --demo`; `--scale
+    /// national` builds synthetic load-test data on the real 2025 units (34 provinces, 3,321 communes,
+    /// ~340,000 tasks, ~1.3 million updates), labelled "(dữ liệu thử tải)", in minutes.
+    Demo {
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long, value_enum, default_value_t = DemoScale::Seed)]
+        scale: DemoScale,
+    },
     /// Back up the database and the evidence files into one file (a consistent snapshot, also while the
     /// server runs), with a manifest of row counts and checksums.
     Backup {
@@ -110,6 +120,14 @@ enum Command {
     /// Index results: import published results, rankings, weak points.
     #[command(subcommand)]
     Results(results::ResultsCmd),
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DemoScale {
+    /// The demo units, agencies, accounts and seed plans.
+    Seed,
+    /// Synthetic benchmark data for the whole country (not the demo story).
+    National,
 }
 
 #[derive(Subcommand)]
@@ -276,6 +294,20 @@ async fn run(cli: Cli) -> Result<()> {
             if demo {
                 println!("{}", demo::load(&store).await?);
                 println!("{}", demo::accounts_help());
+            }
+            store.close().await;
+        }
+        Command::Demo { data, scale } => {
+            let store = data.open().await?;
+            match scale {
+                DemoScale::Seed => {
+                    println!("{}", demo::load(&store).await?);
+                    println!("{}", demo::accounts_help());
+                }
+                DemoScale::National => {
+                    let app = data::app(store.clone(), Arc::new(load_frameworks(None)?));
+                    println!("{}", national::load(&store, &app).await?);
+                }
             }
             store.close().await;
         }

@@ -86,7 +86,7 @@ pub(crate) fn token_hash(token: &str) -> String {
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn check_password_rules(pw: &str) -> StoreResult<()> {
+pub(crate) fn check_password_rules(pw: &str) -> StoreResult<()> {
     if pw.chars().count() < 8 {
         return Err(StoreError::Invalid("mật khẩu phải có ít nhất 8 ký tự".into()));
     }
@@ -96,7 +96,7 @@ fn check_password_rules(pw: &str) -> StoreResult<()> {
     Ok(())
 }
 
-async fn hash_password(pw: String, cost: HashCost) -> StoreResult<String> {
+pub(crate) async fn hash_password(pw: String, cost: HashCost) -> StoreResult<String> {
     tokio::task::spawn_blocking(move || {
         let params = match cost {
             HashCost::Standard => Params::new(19 * 1024, 2, 1, None),

@@ -20,6 +20,7 @@ pub mod accounts;
 pub mod assessments;
 pub mod audit;
 pub mod backup;
+pub mod bulk;
 mod error;
 pub mod notifications;
 pub mod plans;

@@ -171,14 +171,14 @@ pub fn end_of_day_ms(d: Date) -> i64 {
 /// Evidence files written under temporary names, not yet in their content-addressed places. Dropping it
 /// removes whatever was not published.
 #[derive(Default)]
-struct Staged {
+pub(crate) struct Staged {
     /// (temporary path, final path)
     files: Vec<(PathBuf, PathBuf)>,
 }
 
 impl Staged {
     /// Rename each file to its final path (an identical file already there is kept: same hash, same bytes).
-    fn publish(&mut self) -> StoreResult<()> {
+    pub(crate) fn publish(&mut self) -> StoreResult<()> {
         for (tmp, path) in std::mem::take(&mut self.files) {
             if path.exists() {
                 let _ = std::fs::remove_file(&tmp);
@@ -218,7 +218,7 @@ impl Store {
     /// visible under the hash until [`Staged::publish`], which the caller does inside its transaction once
     /// every row is written; a failure before that (a 409, a refused field) removes the temporary file when
     /// the [`Staged`] guard is dropped, so failed uploads leave nothing on disk.
-    fn stage_file(&self, staged: &mut Staged, bytes: &[u8]) -> StoreResult<String> {
+    pub(crate) fn stage_file(&self, staged: &mut Staged, bytes: &[u8]) -> StoreResult<String> {
         let sha: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
         let path = self.file_path(&sha)?;
         let parent = path.parent().unwrap_or(Path::new("."));

@@ -35,10 +35,13 @@ pub(super) fn status_node<'a>(
         let year = i64::from(period.year());
         let status_day = as_of.min(sp.window.to);
         let progress = store.task_progress(scope, unit, year, None, status_day).await?;
-        let agencies = store.reporting_agencies(scope, unit, year).await?;
         let led_by = |t: &TaskProgress, a: &chiso_store::units::Agency| {
             agency_leads(t.task.row.lead_agency_id, t.task.row.lead_agency.as_deref(), a.id, &a.name)
         };
+        // The agencies that owe reports: those leading a task of the year's plans (what
+        // `Store::reporting_agencies` says, read from the tasks already loaded instead of loading them again).
+        let agencies: Vec<chiso_store::units::Agency> =
+            store.agencies(scope, unit.id).await?.into_iter().filter(|a| progress.iter().any(|t| led_by(t, a))).collect();
         let own: Vec<TaskProgress> = progress.iter().filter(|t| !agencies.iter().any(|a| led_by(t, a))).cloned().collect();
         let own_report = match sp.due_for(&unit.level) {
             Some(due) => Some(OwnReport { due, submitted_at: submitted_at(&store.report_of(scope, unit, None, &period.code()).await?) }),

@@ -1,6 +1,7 @@
 //! Storage tests. Every test runs on SQLite and, when `CHISO_TEST_PG` is set, on PostgreSQL.
 
 mod accounts;
+mod bulk;
 mod plans;
 mod progress;
 mod surveys;
