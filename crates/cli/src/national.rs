@@ -176,7 +176,7 @@ pub async fn load(store: &Store, app: &App) -> Result<String> {
             });
         }
     }
-    let created = store.bulk_users(&sys, &users, crate::demo::DEMO_PASSWORD).await.map_err(err)?;
+    let created = store.bulk_users(&sys, &users, chiso_app::demo::DEMO_PASSWORD).await.map_err(err)?;
     eprintln!(
         "  cơ quan: {} đơn vị có cơ quan; tài khoản: {created} mới / {} ({:.1} s)",
         agencies_of.len(),
@@ -264,7 +264,7 @@ pub async fn load(store: &Store, app: &App) -> Result<String> {
         totals.evidence,
         totals.reports,
         start.elapsed().as_secs_f64(),
-        crate::demo::DEMO_PASSWORD
+        chiso_app::demo::DEMO_PASSWORD
     ))
 }
 
