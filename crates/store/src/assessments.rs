@@ -53,6 +53,57 @@ macro_rules! bump {
     }};
 }
 
+/// Writes explanation changes `(criterion, new text, old text)` of sheet `$a`, each audited (inside a
+/// transaction that has bumped the sheet's version).
+macro_rules! write_explanations {
+    ($tx:ident, $scope:expr, $a:expr, $now:expr, $changes:expr) => {{
+        for (node, text, old) in &$changes {
+            const UPD: &str = "UPDATE assessment_item SET explanation = $1, updated_at = $2 WHERE assessment_id = $3 AND node = $4";
+            sqlx::query(UPD).bind(text).bind($now).bind($a.id).bind(node).execute(&mut *$tx).await?;
+            audit!(
+                $tx,
+                $scope,
+                Change {
+                    unit_id: Some($a.unit_id),
+                    entity: "assessment",
+                    entity_id: $a.id.to_string(),
+                    action: "explain",
+                    field: Some(node.as_str()),
+                    old_value: old.clone(),
+                    new_value: text.clone(),
+                    reason: None,
+                }
+            );
+        }
+    }};
+}
+
+/// The explanations that differ from what is stored: `(criterion, new text, old text)`; unknown criteria refused.
+fn explanation_changes(
+    fw: &Framework,
+    a: &Assessment,
+    items: &[AssessmentItem],
+    inputs: &[(String, String)],
+) -> StoreResult<Vec<(String, Option<String>, Option<String>)>> {
+    let leaves = leaves_of(fw, a.year);
+    let items: HashMap<&str, &AssessmentItem> = items.iter().map(|i| (i.node.as_str(), i)).collect();
+    let mut errors = Vec::new();
+    let mut changes = Vec::new();
+    for (node, text) in inputs {
+        match find_leaf(&leaves, node).map(|l| items.get(l.code.as_str())) {
+            Ok(Some(item)) => {
+                let text = clean(Some(text));
+                if item.explanation != text {
+                    changes.push((node.clone(), text, item.explanation.clone()));
+                }
+            }
+            Ok(None) => errors.push(format!("`{node}`: tiêu chí không có trong phiếu")),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() { Ok(changes) } else { Err(invalid(errors)) }
+}
+
 /// Two scores closer than this are the same (scores carry at most a few decimals).
 const SAME: f64 = 1e-9;
 
@@ -570,49 +621,15 @@ impl Store {
                 a.status().name_vi()
             )));
         }
-        let leaves = leaves_of(fw, a.year);
-        let items: HashMap<String, AssessmentItem> = self.items(id).await?.into_iter().map(|i| (i.node.clone(), i)).collect();
-        let mut errors = Vec::new();
-        let mut changes = Vec::new();
-        for (node, text) in inputs {
-            match find_leaf(&leaves, node).map(|l| items.get(&l.code)) {
-                Ok(Some(item)) => {
-                    let text = clean(Some(text));
-                    if item.explanation != text {
-                        changes.push((node.clone(), text, item));
-                    }
-                }
-                Ok(None) => errors.push(format!("`{node}`: tiêu chí không có trong phiếu")),
-                Err(e) => errors.push(e),
-            }
-        }
-        if !errors.is_empty() {
-            return Err(invalid(errors));
-        }
+        let items = self.items(id).await?;
+        let changes = explanation_changes(fw, &a, &items, inputs)?;
         if changes.is_empty() {
             return Ok(a);
         }
         let now = now_ms();
         write_tx!(self, |tx| {
             bump!(tx, a, now, None, None);
-            for (node, text, item) in &changes {
-                const UPD: &str = "UPDATE assessment_item SET explanation = $1, updated_at = $2 WHERE assessment_id = $3 AND node = $4";
-                sqlx::query(UPD).bind(text).bind(now).bind(id).bind(node).execute(&mut *tx).await?;
-                audit!(
-                    tx,
-                    scope,
-                    Change {
-                        unit_id: Some(a.unit_id),
-                        entity: "assessment",
-                        entity_id: id.to_string(),
-                        action: "explain",
-                        field: Some(node.as_str()),
-                        old_value: item.explanation.clone(),
-                        new_value: text.clone(),
-                        reason: None,
-                    }
-                );
-            }
+            write_explanations!(tx, scope, a, now, changes);
         });
         self.assessment(scope, id).await
     }
@@ -628,6 +645,23 @@ impl Store {
         reason: Option<&str>,
         expected_version: Option<i32>,
     ) -> StoreResult<Assessment> {
+        self.transition_with_explanations(scope, fw, id, action, reason, &[], expected_version).await
+    }
+
+    /// A status change that first saves the explanations the form held (`(criterion, text)`, as
+    /// [`Store::explain`] would, each audited), in the same transaction: "Gửi giải trình" keeps what was typed.
+    /// Explanations are only accepted while they are open (the unit's side, an appraised sheet).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn transition_with_explanations(
+        &self,
+        scope: &Scope,
+        fw: &Framework,
+        id: i64,
+        action: SheetAction,
+        reason: Option<&str>,
+        explanations: &[(String, String)],
+        expected_version: Option<i32>,
+    ) -> StoreResult<Assessment> {
         let a = self.assessment(scope, id).await?;
         check_framework(fw, &a)?;
         check_side(scope, &a, action.actor())?;
@@ -639,7 +673,26 @@ impl Store {
             return Err(StoreError::Invalid(format!("\"{}\" cần nêu lý do (a reason is required)", action.name_vi())));
         }
         let leaves = leaves_of(fw, a.year);
-        let items: HashMap<String, AssessmentItem> = self.items(id).await?.into_iter().map(|i| (i.node.clone(), i)).collect();
+        let mut item_list = self.items(id).await?;
+        let changes = if explanations.is_empty() {
+            Vec::new()
+        } else {
+            check_unit_side(scope, &a)?;
+            if !status.explanation_open() {
+                return Err(StoreError::Conflict(format!(
+                    "phiếu đang ở trạng thái \"{}\": chỉ giải trình sau khi cấp trên thẩm định",
+                    status.name_vi()
+                )));
+            }
+            let changes = explanation_changes(fw, &a, &item_list, explanations)?;
+            for (node, text, _) in &changes {
+                if let Some(i) = item_list.iter_mut().find(|i| &i.node == node) {
+                    i.explanation = text.clone();
+                }
+            }
+            changes
+        };
+        let items: HashMap<String, AssessmentItem> = item_list.into_iter().map(|i| (i.node.clone(), i)).collect();
         let state = |code: &str| {
             items.get(code).map(|i| ItemState {
                 self_scored: i.self_score.is_some(),
@@ -656,6 +709,7 @@ impl Store {
         let now = now_ms();
         write_tx!(self, |tx| {
             bump!(tx, a, now, Some(next), Some(round));
+            write_explanations!(tx, scope, a, now, changes);
             audit!(
                 tx,
                 scope,

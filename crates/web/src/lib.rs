@@ -7,6 +7,7 @@ pub mod assets;
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod form;
 pub mod i18n;
 pub mod my_work;
 pub mod openapi;

@@ -162,6 +162,24 @@ impl Assessments<'_> {
         Ok(a)
     }
 
+    /// A status change that saves the explanations the form held first, in the same transaction (each
+    /// explanation audited as by [`Assessments::explain`]): "Gửi giải trình" never drops the typed text.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn transition_with_explanations(
+        &self,
+        scope: &Scope,
+        fw: &Framework,
+        id: i64,
+        action: SheetAction,
+        reason: Option<&str>,
+        explanations: &[(String, String)],
+        version: Option<i32>,
+    ) -> Result<Assessment, StoreError> {
+        let a = self.app.store.transition_with_explanations(scope, fw, id, action, reason, explanations, version).await?;
+        crate::notices::sheet_moved(self.app, scope, &a, action).await;
+        Ok(a)
+    }
+
     /// The sheet with its computed points and percentages and what the scope may do now.
     pub async fn sheet(&self, scope: &Scope, fw: &Framework, id: i64) -> Result<SheetView, StoreError> {
         let a = self.app.store.assessment(scope, id).await?;

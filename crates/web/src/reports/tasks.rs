@@ -27,6 +27,8 @@ struct TaskPage {
     can_return: bool,
     error: Option<String>,
     statuses: Vec<(&'static str, &'static str)>,
+    /// The update form as posted (kept after a refusal) and its field errors.
+    form: crate::form::FormState,
 }
 
 impl TaskPage {
@@ -38,7 +40,13 @@ impl TaskPage {
     }
 }
 
-async fn render_task(state: &AppState, me: &CurrentUser, id: i64, error: Option<String>) -> Result<String, PageError> {
+async fn render_task(
+    state: &AppState,
+    me: &CurrentUser,
+    id: i64,
+    error: Option<String>,
+    form: crate::form::FormState,
+) -> Result<String, PageError> {
     let v = state.app.reports().task(&me.scope, id).await?;
     let page = TaskPage {
         b: me.base(&format!("Nhiệm vụ {}", v.task.row.code), "plans"),
@@ -53,12 +61,13 @@ async fn render_task(state: &AppState, me: &CurrentUser, id: i64, error: Option<
         plan: v.plan,
         updates: v.updates,
         error,
+        form,
     };
     Ok(page.render()?)
 }
 
 pub async fn task_page(State(state): State<AppState>, me: CurrentUser, Path(id): Path<i64>) -> Result<Html<String>, PageError> {
-    Ok(Html(render_task(&state, &me, id, None).await?))
+    Ok(Html(render_task(&state, &me, id, None, crate::form::FormState::empty()).await?))
 }
 
 /// A task update with its evidence files (multipart): at most `MAX_EVIDENCE_FILES` files of
@@ -90,30 +99,47 @@ pub async fn add_update(
         }
     }
     me.check_csrf(f.get("csrf").map(String::as_str).unwrap_or(""))?;
-    let get = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
-    let status = TaskStatus::parse(&get("status")).ok_or_else(|| AppError::BadRequest("trạng thái không hợp lệ".into()))?;
-    let percent = match get("percent").as_str() {
+    let mut form = crate::form::FormState::posted(f);
+    let status = TaskStatus::parse(&form.text("status"));
+    if status.is_none() {
+        form.field_error("status", "Hãy chọn trạng thái.");
+    }
+    let percent = match form.text("percent").as_str() {
         "" => None,
-        p => Some(p.parse::<u8>().map_err(|_| AppError::BadRequest(format!("tiến độ '{p}' không hợp lệ (0–100)")))?),
+        p => match p.parse::<u8>() {
+            Ok(n) if n <= 100 => Some(n),
+            _ => {
+                form.field_error("percent", format!("Tiến độ “{p}” không hợp lệ: nhập một số từ 0 đến 100."));
+                None
+            }
+        },
     };
-    let completed_on = match get("completed_on").as_str() {
+    let completed_on = match form.text("completed_on").as_str() {
         "" => None,
-        d => Some(parse_date(d).ok_or_else(|| AppError::BadRequest(format!("ngày hoàn thành '{d}' không hợp lệ")))?),
+        d => parse_date(d).or_else(|| {
+            form.field_error("completed_on", format!("Ngày hoàn thành “{d}” không hợp lệ (vd. 05/01/2024)."));
+            None
+        }),
     };
-    let version = get("version").parse::<i64>().map_err(|_| AppError::BadRequest("thiếu phiên bản".into()))?;
-    let new = NewUpdate {
-        status,
-        percent,
-        completed_on,
-        reason: Some(get("reason")).filter(|s| !s.is_empty()),
-        narrative: get("narrative"),
-        files,
+    let narrative = form.text("narrative");
+    if narrative.is_empty() {
+        form.field_error("narrative", "Hãy nêu kết quả thực hiện.");
+    }
+    let version = form.text("version").parse::<i64>().ok();
+    if version.is_none() {
+        form.error("Thiếu phiên bản của nhiệm vụ; hãy tải lại trang.");
+    }
+    let (Some(status), Some(version), false) = (status, version, form.has_errors()) else {
+        let html = render_task(&state, &me, id, None, form).await?;
+        return Ok(crate::form::form_again(StatusCode::UNPROCESSABLE_ENTITY, html));
     };
+    let new = NewUpdate { status, percent, completed_on, reason: Some(form.text("reason")).filter(|s| !s.is_empty()), narrative, files };
     match state.app.reports().add_update(&me.scope, id, new, version).await {
         Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
         Err(e) if matches!(e.kind(), ErrorKind::Conflict | ErrorKind::Unprocessable) => {
             let status = if e.kind() == ErrorKind::Conflict { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
-            Ok((status, Html(render_task(&state, &me, id, Some(e.to_string())).await?)).into_response())
+            form.error(e.to_string());
+            Ok(crate::form::form_again(status, render_task(&state, &me, id, None, form).await?))
         }
         Err(e) => Err(e.into()),
     }

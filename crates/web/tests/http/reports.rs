@@ -94,6 +94,24 @@ async fn seed_003_reporting_scenario() {
         assert_eq!(r.status(), 422, "{label}");
         assert!(r.text().await.expect("body").contains("không thuộc loại được phép"));
         assert_eq!(store.task_updates(&sys, task.row.id).await.expect("updates").len(), 1, "{label}: nothing stored");
+        // An invalid progress form comes back (422) with everything typed kept and the error beside the field.
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf.clone())
+            .text("version", task.row.version.to_string())
+            .text("status", "cannot_do")
+            .text("percent", "150")
+            .text("completed_on", "2022-05-30")
+            .text("reason", "Thiếu kinh phí <năm nay>")
+            .text("narrative", "Đã tổ chức 3 hội nghị tuyên truyền");
+        let r = staff.post(app.url(&format!("/tasks/{}/updates", task.row.id))).multipart(form).send().await.expect("update");
+        assert_eq!(r.status(), 422, "{label}: invalid percent");
+        let body = r.text().await.expect("body");
+        assert!(body.contains(">Đã tổ chức 3 hội nghị tuyên truyền</textarea>"), "{label}: typed note kept");
+        assert!(body.contains("value=\"150\"") && body.contains("value=\"2022-05-30\""), "{label}: typed values kept");
+        assert!(body.contains("value=\"Thiếu kinh phí &") && !body.contains("<năm nay>"), "{label}: typed reason kept, escaped");
+        assert!(body.contains("value=\"cannot_do\" selected"), "{label}: chosen status kept");
+        assert!(body.contains("id=\"err-percent\"") && body.contains("nhập một số từ 0 đến 100"), "{label}: error beside the field");
+        assert_eq!(store.task_updates(&sys, task.row.id).await.expect("updates").len(), 1, "{label}: nothing stored");
         // The commune officer cannot download the district's evidence.
         let x = app.login("xa.x01").await;
         assert_eq!(x.get(app.url(&format!("/evidence/{ev_link}"))).send().await.expect("get").status(), 403, "{label}");

@@ -1,0 +1,112 @@
+//! What a posted form held and what was wrong with each of its fields — the one way a page form is shown
+//! again after a validation error: every field keeps what was typed and its error is shown beside it
+//! (status 422), instead of the stored values coming back and the typing being lost.
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use std::collections::HashMap;
+
+/// A posted form's values (by field name) and field errors (in Vietnamese). An empty `FormState` (a GET)
+/// shows the stored values.
+#[derive(Debug, Default, Clone)]
+pub struct FormState {
+    values: HashMap<String, String>,
+    errors: Vec<(String, String)>,
+    /// Errors not tied to one field (a stale version, a refused state change).
+    general: Vec<String>,
+}
+
+impl FormState {
+    /// Nothing posted: every field shows what is stored.
+    pub fn empty() -> FormState {
+        FormState::default()
+    }
+
+    /// What was posted (the CSRF token is not kept: the page renders its own).
+    pub fn posted<I: IntoIterator<Item = (String, String)>>(pairs: I) -> FormState {
+        FormState { values: pairs.into_iter().filter(|(k, _)| k != "csrf").collect(), ..FormState::default() }
+    }
+
+    /// The posted value of a field, if it was posted.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(String::as_str)
+    }
+
+    /// The posted value of a field, trimmed ("" when absent).
+    pub fn text(&self, name: &str) -> String {
+        self.get(name).map(|s| s.trim().to_string()).unwrap_or_default()
+    }
+
+    /// What the field shows: what was typed when the form was posted, otherwise what is stored.
+    pub fn value(&self, name: &str, stored: &str) -> String {
+        self.get(name).unwrap_or(stored).to_string()
+    }
+
+    /// Whether a `<select>` option or radio is the one chosen: the posted choice, otherwise `stored`.
+    pub fn chosen(&self, name: &str, option: &str, stored: &str) -> bool {
+        self.get(name).unwrap_or(stored) == option
+    }
+
+    /// Marks a field wrong (the first error of a field is the one shown beside it).
+    pub fn field_error(&mut self, name: &str, message: impl Into<String>) {
+        self.errors.push((name.to_string(), message.into()));
+    }
+
+    /// An error about the whole form.
+    pub fn error(&mut self, message: impl Into<String>) {
+        self.general.push(message.into());
+    }
+
+    /// The error beside a field, if any (`""` when none, for templates).
+    pub fn error_of(&self, name: &str) -> &str {
+        self.errors.iter().find(|(n, _)| n == name).map(|(_, m)| m.as_str()).unwrap_or("")
+    }
+
+    pub fn has_error(&self, name: &str) -> bool {
+        self.errors.iter().any(|(n, _)| n == name)
+    }
+
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty() || !self.general.is_empty()
+    }
+
+    /// Every message, the form's own first, then the fields' (the summary above the form).
+    pub fn messages(&self) -> Vec<String> {
+        self.general.iter().cloned().chain(self.errors.iter().map(|(_, m)| m.clone())).collect()
+    }
+
+    /// Splits a refusal that names criteria as "`code`: …" (joined by "; ") into errors beside the fields
+    /// `field_of(code)`; parts naming no field are errors of the whole form.
+    pub fn attach(&mut self, message: &str, field_of: impl Fn(&str) -> Option<String>) {
+        for part in message.split("; ").map(str::trim).filter(|p| !p.is_empty()) {
+            let field = part.strip_prefix('`').and_then(|r| r.split_once('`')).and_then(|(code, _)| field_of(code));
+            match field {
+                Some(f) => self.field_error(&f, part.to_string()),
+                None => self.error(part.to_string()),
+            }
+        }
+    }
+}
+
+/// The page again with what was typed and what was wrong: 422 (409 for a conflict such as a stale version).
+pub fn form_again(status: StatusCode, html: String) -> Response {
+    (status, Html(html)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_values_win_over_stored_and_errors_sit_by_their_field() {
+        let mut f = FormState::posted(vec![("note".into(), "đã làm".into()), ("csrf".into(), "x".into())]);
+        assert_eq!(f.value("note", "cũ"), "đã làm");
+        assert_eq!(f.value("other", "cũ"), "cũ");
+        assert_eq!(f.get("csrf"), None);
+        assert!(!f.has_errors());
+        f.attach("`a.1`: điểm 9 ngoài khoảng; phiếu đã khoá", |c| Some(format!("score:{c}")));
+        assert_eq!(f.error_of("score:a.1"), "`a.1`: điểm 9 ngoài khoảng");
+        assert_eq!(f.messages(), vec!["phiếu đã khoá".to_string(), "`a.1`: điểm 9 ngoài khoảng".to_string()]);
+        assert!(FormState::empty().value("x", "s") == "s");
+    }
+}
