@@ -1,6 +1,7 @@
 //! One score sheet page and its forms: self scores, appraisal, explanation, status changes.
 
 use super::*;
+use crate::form::{FormState, form_again};
 
 #[derive(Template)]
 #[template(path = "assessment.html")]
@@ -51,6 +52,10 @@ pub(super) struct CriterionRow {
     pub(super) explanation: String,
     pub(super) diff: String,
     pub(super) appraised_pct: String,
+    /// Errors beside the row's self score, appraisal and explanation fields ("" when none).
+    pub(super) self_error: String,
+    pub(super) appr_error: String,
+    pub(super) expl_error: String,
 }
 
 /// A number as a form's input value: "1,5" (what people type back).
@@ -67,7 +72,7 @@ pub(super) fn sheet_page_model(
     fw: &Framework,
     v: SheetView,
     history: Vec<AuditRow>,
-    errors: Vec<String>,
+    form: &FormState,
     message: Option<String>,
 ) -> SheetPage {
     let summary = |r: &chiso_core::results::SheetRow| SummaryRow {
@@ -98,6 +103,8 @@ pub(super) fn sheet_page_model(
         let is_area = tree.find(&r.code).is_some_and(|n| !n.is_leaf());
         let it = items.get(r.code.as_str());
         let decision = it.and_then(|i| i.decision.as_deref()).unwrap_or("");
+        let c = &r.code;
+        let stored = |x: Option<String>| x.unwrap_or_default();
         rows.push(CriterionRow {
             is_area,
             code: r.code.clone(),
@@ -105,11 +112,11 @@ pub(super) fn sheet_page_model(
             max: num(Some(r.max)),
             survey: r.source == Source::Survey,
             self_score: num(r.self_score),
-            self_input: input_value(it.and_then(|i| i.self_score)),
-            evidence: it.and_then(|i| i.evidence.clone()).unwrap_or_default(),
-            missing: it.and_then(|i| i.missing_reason.clone()).unwrap_or_default(),
+            self_input: form.value(&format!("score:{c}"), &input_value(it.and_then(|i| i.self_score))),
+            evidence: form.value(&format!("evidence:{c}"), &stored(it.and_then(|i| i.evidence.clone()))),
+            missing: form.value(&format!("missing:{c}"), &stored(it.and_then(|i| i.missing_reason.clone()))),
             appraised: if it.is_some_and(|i| i.decision.is_some()) || is_area { num(r.appraised_score) } else { "–".into() },
-            appraised_input: input_value(it.and_then(|i| i.appraised_score.or(i.self_score))),
+            appraised_input: form.value(&format!("appr:{c}"), &input_value(it.and_then(|i| i.appraised_score.or(i.self_score)))),
             decision: match decision {
                 "accept" => "chấp nhận",
                 "adjust" => "điều chỉnh",
@@ -118,8 +125,11 @@ pub(super) fn sheet_page_model(
             }
             .to_string(),
             adjusted: decision == "adjust",
-            reason: it.and_then(|i| i.appraisal_reason.clone()).unwrap_or_default(),
-            explanation: it.and_then(|i| i.explanation.clone()).unwrap_or_default(),
+            reason: form.value(&format!("reason:{c}"), &stored(it.and_then(|i| i.appraisal_reason.clone()))),
+            explanation: form.value(&format!("expl:{c}"), &stored(it.and_then(|i| i.explanation.clone()))),
+            self_error: field_errors(form, &[format!("score:{c}"), format!("evidence:{c}"), format!("missing:{c}")]),
+            appr_error: field_errors(form, &[format!("appr:{c}"), format!("reason:{c}")]),
+            expl_error: form.error_of(&format!("expl:{c}")).to_string(),
             diff: num(r.difference),
             appraised_pct: pct(r.appraised_percent),
         });
@@ -136,7 +146,7 @@ pub(super) fn sheet_page_model(
         can_appraise: v.can_appraise,
         can_explain: v.can_explain,
         actions: v.actions.iter().map(|a| (a.as_str(), a.name_vi(), a.needs_reason())).collect(),
-        errors,
+        errors: form.messages(),
         message,
         history,
         has_adjusted,
@@ -148,14 +158,14 @@ pub(super) async fn render_sheet(
     state: &AppState,
     me: &CurrentUser,
     id: i64,
-    errors: Vec<String>,
+    form: &FormState,
     message: Option<String>,
 ) -> Result<Html<String>, PageError> {
     let a = state.store.assessment(&me.scope, id).await?;
     let fw = framework(state, &a.framework)?;
     let v = state.app.assessments().sheet(&me.scope, fw, id).await?;
     let history = audit_rows(state.store.audit_of(&me.scope, "assessment", &id.to_string()).await?);
-    Ok(Html(sheet_page_model(me, fw, v, history, errors, message).render()?))
+    Ok(Html(sheet_page_model(me, fw, v, history, form, message).render()?))
 }
 
 pub(super) async fn sheet_page(
@@ -164,23 +174,37 @@ pub(super) async fn sheet_page(
     Path(id): Path<i64>,
     Query(q): Query<MsgQuery>,
 ) -> Result<Html<String>, PageError> {
-    render_sheet(&state, &me, id, Vec::new(), q.msg).await
+    render_sheet(&state, &me, id, &FormState::empty(), q.msg).await
 }
 
-/// After a sheet form: back to the sheet, or the sheet again with what was wrong (422 / 409).
+/// The errors of a row's fields, joined ("" when none).
+fn field_errors(form: &FormState, names: &[String]) -> String {
+    names.iter().map(|n| form.error_of(n)).filter(|e| !e.is_empty()).collect::<Vec<_>>().join("; ")
+}
+
+/// After a sheet form: back to the sheet, or the sheet again with everything the form held and what was
+/// wrong beside each field (422 / 409). A refusal naming criteria ("`code`: …") is put beside the field
+/// `field:code` (`field` = "score", "appr" or "expl", the form that was posted).
 pub(super) async fn after_form(
     state: &AppState,
     me: &CurrentUser,
     id: i64,
+    mut form: FormState,
+    field: &str,
     result: Result<(), AppError>,
     done: &str,
 ) -> Result<Response, PageError> {
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/assessments/{id}?msg={}", urlencode(done))).into_response()),
+        Ok(()) if !form.has_errors() => Ok(Redirect::to(&format!("/assessments/{id}?msg={}", urlencode(done))).into_response()),
+        Ok(()) => Ok(form_again(StatusCode::UNPROCESSABLE_ENTITY, render_sheet(state, me, id, &form, None).await?.0)),
         Err(e @ (AppError::Store(StoreError::Invalid(_) | StoreError::Conflict(_)) | AppError::BadRequest(_))) => {
             let status = e.status();
-            let errors = vec![e.to_string()];
-            Ok((status, render_sheet(state, me, id, errors, None).await?).into_response())
+            let message = match &e {
+                AppError::Store(StoreError::Invalid(m) | StoreError::Conflict(m)) | AppError::BadRequest(m) => m.clone(),
+                other => other.to_string(),
+            };
+            form.attach(&message, |code| Some(format!("{field}:{code}")));
+            Ok(form_again(status, render_sheet(state, me, id, &form, None).await?.0))
         }
         Err(e) => Err(e.into()),
     }
@@ -192,9 +216,9 @@ pub(super) async fn sheet_framework(state: &AppState, me: &CurrentUser, id: i64)
     Ok((a, fw))
 }
 
-pub(super) fn self_inputs(fw: &Framework, year: i32, f: &Fields) -> Result<Vec<SelfScoreInput>, AppError> {
+/// The self scores the form holds; a score that is not a number is put beside its field in `form`.
+pub(super) fn self_inputs(fw: &Framework, year: i32, f: &Fields, form: &mut FormState) -> Vec<SelfScoreInput> {
     let mut out = Vec::new();
-    let mut errors = Vec::new();
     for l in fw.leaves_for_year(year).into_iter().filter(|l| l.source != Source::Survey) {
         let key = format!("score:{}", l.code);
         if !f.has(&key) {
@@ -207,15 +231,15 @@ pub(super) fn self_inputs(fw: &Framework, year: i32, f: &Fields) -> Result<Vec<S
                 evidence: Some(f.get(&format!("evidence:{}", l.code)).to_string()),
                 missing_reason: Some(f.get(&format!("missing:{}", l.code)).to_string()),
             }),
-            Err(e) => errors.push(e),
+            Err(e) => form.field_error(&key, e),
         }
     }
-    if errors.is_empty() { Ok(out) } else { Err(AppError::BadRequest(errors.join("; "))) }
+    out
 }
 
-pub(super) fn appraisal_inputs(fw: &Framework, year: i32, f: &Fields) -> Result<Vec<AppraisalInput>, AppError> {
+/// The appraisal the form holds; a score that is not a number is put beside its field in `form`.
+pub(super) fn appraisal_inputs(fw: &Framework, year: i32, f: &Fields, form: &mut FormState) -> Vec<AppraisalInput> {
     let mut out = Vec::new();
-    let mut errors = Vec::new();
     for l in fw.leaves_for_year(year) {
         let key = format!("appr:{}", l.code);
         if !f.has(&key) {
@@ -225,10 +249,21 @@ pub(super) fn appraisal_inputs(fw: &Framework, year: i32, f: &Fields) -> Result<
             Ok(score) => {
                 out.push(AppraisalInput { node: l.code.clone(), score, reason: Some(f.get(&format!("reason:{}", l.code)).to_string()) })
             }
-            Err(e) => errors.push(e),
+            Err(e) => form.field_error(&key, e),
         }
     }
-    if errors.is_empty() { Ok(out) } else { Err(AppError::BadRequest(errors.join("; "))) }
+    out
+}
+
+/// The explanations the form holds: `(criterion, text)` for every `expl:` field of the year's criteria.
+fn explanation_inputs(fw: &Framework, year: i32, f: &Fields) -> Vec<(String, String)> {
+    fw.leaves_for_year(year)
+        .into_iter()
+        .filter_map(|l| {
+            let key = format!("expl:{}", l.code);
+            f.has(&key).then(|| (l.code.clone(), f.get(&key).to_string()))
+        })
+        .collect()
 }
 
 pub(super) async fn sheet_self(
@@ -237,16 +272,17 @@ pub(super) async fn sheet_self(
     Path(id): Path<i64>,
     Form(list): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let f = Fields::new(list);
+    let f = Fields::new(list.clone());
     me.check_csrf(f.get("csrf"))?;
+    let mut form = FormState::posted(list);
     let (a, fw) = sheet_framework(&state, &me, id).await?;
-    let result = async {
-        let inputs = self_inputs(&fw, a.year, &f)?;
-        state.app.assessments().save_self_scores(&me.scope, &fw, id, &inputs, f.version()).await?;
+    let inputs = self_inputs(&fw, a.year, &f, &mut form);
+    let result = if form.has_errors() {
         Ok(())
-    }
-    .await;
-    after_form(&state, &me, id, result, "Đã lưu điểm tự chấm.").await
+    } else {
+        state.app.assessments().save_self_scores(&me.scope, &fw, id, &inputs, f.version()).await.map(|_| ()).map_err(AppError::from)
+    };
+    after_form(&state, &me, id, form, "score", result, "Đã lưu điểm tự chấm.").await
 }
 
 pub(super) async fn sheet_appraise(
@@ -255,16 +291,17 @@ pub(super) async fn sheet_appraise(
     Path(id): Path<i64>,
     Form(list): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let f = Fields::new(list);
+    let f = Fields::new(list.clone());
     me.check_csrf(f.get("csrf"))?;
+    let mut form = FormState::posted(list);
     let (a, fw) = sheet_framework(&state, &me, id).await?;
-    let result = async {
-        let inputs = appraisal_inputs(&fw, a.year, &f)?;
-        state.app.assessments().appraise(&me.scope, &fw, id, &inputs, f.version()).await?;
+    let inputs = appraisal_inputs(&fw, a.year, &f, &mut form);
+    let result = if form.has_errors() {
         Ok(())
-    }
-    .await;
-    after_form(&state, &me, id, result, "Đã lưu kết quả thẩm định.").await
+    } else {
+        state.app.assessments().appraise(&me.scope, &fw, id, &inputs, f.version()).await.map(|_| ()).map_err(AppError::from)
+    };
+    after_form(&state, &me, id, form, "appr", result, "Đã lưu kết quả thẩm định.").await
 }
 
 pub(super) async fn sheet_explain(
@@ -273,34 +310,37 @@ pub(super) async fn sheet_explain(
     Path(id): Path<i64>,
     Form(list): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let f = Fields::new(list);
+    let f = Fields::new(list.clone());
     me.check_csrf(f.get("csrf"))?;
+    let form = FormState::posted(list);
     let (a, fw) = sheet_framework(&state, &me, id).await?;
-    let inputs: Vec<(String, String)> = fw
-        .leaves_for_year(a.year)
-        .into_iter()
-        .filter_map(|l| {
-            let key = format!("expl:{}", l.code);
-            f.has(&key).then(|| (l.code.clone(), f.get(&key).to_string()))
-        })
-        .collect();
+    let inputs = explanation_inputs(&fw, a.year, &f);
     let result = state.app.assessments().explain(&me.scope, &fw, id, &inputs, f.version()).await.map(|_| ()).map_err(AppError::from);
-    after_form(&state, &me, id, result, "Đã lưu giải trình.").await
+    after_form(&state, &me, id, form, "expl", result, "Đã lưu giải trình.").await
 }
 
+/// A status change. When the button belongs to the explanation form ("Gửi giải trình"), the explanations
+/// it holds are saved in the same transaction as the status change.
 pub(super) async fn sheet_status(
     State(state): State<AppState>,
     me: CurrentUser,
     Path(id): Path<i64>,
     Form(list): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let f = Fields::new(list);
+    let f = Fields::new(list.clone());
     me.check_csrf(f.get("csrf"))?;
-    let (_, fw) = sheet_framework(&state, &me, id).await?;
+    let form = FormState::posted(list);
+    let (a, fw) = sheet_framework(&state, &me, id).await?;
     let action =
         SheetAction::parse(f.get("action")).ok_or_else(|| AppError::BadRequest(format!("thao tác '{}' không có", f.get("action"))))?;
     let reason = Some(f.get("reason")).filter(|s| !s.trim().is_empty());
-    let result =
-        state.app.assessments().transition(&me.scope, &fw, id, action, reason, f.version()).await.map(|_| ()).map_err(AppError::from);
-    after_form(&state, &me, id, result, &format!("Đã {}.", action.name_vi().to_lowercase())).await
+    let explanations = explanation_inputs(&fw, a.year, &f);
+    let result = state
+        .app
+        .assessments()
+        .transition_with_explanations(&me.scope, &fw, id, action, reason, &explanations, f.version())
+        .await
+        .map(|_| ())
+        .map_err(AppError::from);
+    after_form(&state, &me, id, form, "expl", result, &format!("Đã {}.", action.name_vi().to_lowercase())).await
 }

@@ -345,9 +345,10 @@ async fn a_score_sheet_goes_from_self_score_to_finalised_over_http() {
         bad.push(("score:par.a1.c2".into(), "abc".into()));
         bad.retain(|(k, v)| k != "score:par.a1.c2" || v == "abc");
         let r = post_form(&app, &commune, &format!("/assessments/{id}/self"), &bad).await;
-        assert_eq!(r.status(), 400, "{label}");
+        assert_eq!(r.status(), 422, "{label}");
         let page = r.text().await.expect("body");
         assert!(page.contains("par.a1.c2: &#39;abc&#39; không phải là số"), "{label}: the criterion is named");
+        assert!(page.contains("name=\"score:par.a1.c2\" value=\"abc\""), "{label}: what was typed is kept");
         let r = post_form(
             &app,
             &commune,
@@ -432,6 +433,92 @@ async fn a_score_sheet_goes_from_self_score_to_finalised_over_http() {
         assert!(list.contains(&format!("/assessments/{id}")), "{label}");
         let (_, list) = get_json(&app, &other, "/api/v1/assessments").await;
         assert_eq!(list.as_array().map(Vec::len), Some(0), "{label}: nothing of X01 reaches X02");
+    })
+    .await;
+}
+
+/// Issue 12: a refused score sheet comes back with every typed score kept and the error beside the field;
+/// "Gửi giải trình" saves the explanation text with the status change.
+#[tokio::test]
+async fn the_score_sheet_keeps_what_was_typed_and_sending_the_explanation_saves_it() {
+    on_each_app(|app| async move {
+        let label = app.label;
+        let sys = chiso_core::access::Scope::system("test");
+        let commune = app.login("xa.x01").await;
+        let ccsrf = csrf_of(&app, &commune).await;
+        let r = commune
+            .post(app.url("/api/v1/assessments"))
+            .header("x-csrf-token", &ccsrf)
+            .json(&json!({"unit": "X01", "framework": "par_index", "year": 2024}))
+            .send()
+            .await
+            .expect("create");
+        assert_eq!(r.status(), 201, "{label}");
+        let created: Value = r.json().await.expect("json");
+        let id = created["assessment"]["id"].as_i64().expect("id");
+        // One score out of range (par.a1.c2 above its maximum) and one typed with a comma elsewhere.
+        let mut typed = self_form(&ccsrf);
+        for (k, v) in typed.iter_mut() {
+            if k == "score:par.a1.c2" {
+                *v = "99".into();
+            }
+            if k == "evidence:par.a1.c3" {
+                *v = "Quyết định số 12/QĐ-UBND".into();
+            }
+        }
+        let r = post_form(&app, &commune, &format!("/assessments/{id}/self"), &typed).await;
+        assert_eq!(r.status(), 422, "{label}: out of range");
+        let page = r.text().await.expect("body");
+        assert!(page.contains("name=\"score:par.a1.c2\" value=\"99\" aria-invalid=\"true\""), "{label}: the wrong score kept, marked");
+        assert!(page.contains("id=\"err-score-par.a1.c2\"") && page.contains("ngoài khoảng"), "{label}: error beside the field");
+        for (k, v) in typed.iter().filter(|(k, _)| k.starts_with("score:") || k.starts_with("evidence:")) {
+            let v = v.replace('/', "&#x2f;");
+            let plain = format!("name=\"{k}\" value=\"{v}\"");
+            let slash = format!("name=\"{k}\" value=\"{}\"", v.replace("&#x2f;", "/"));
+            assert!(page.contains(&plain) || page.contains(&slash), "{label}: {k} keeps {v}");
+        }
+        let stored = app.store.assessment_items(&sys, id).await.expect("items");
+        assert!(stored.iter().all(|i| i.self_score.is_none()), "{label}: nothing saved from a refused form");
+        // Fixed, saved and submitted; the district adjusts 2.1 and completes the round.
+        assert_eq!(post_form(&app, &commune, &format!("/assessments/{id}/self"), &self_form(&ccsrf)).await.status(), 303, "{label}");
+        let status = |c: reqwest::Client, csrf: String, action: &'static str| {
+            let app = &app;
+            async move {
+                post_form(app, &c, &format!("/assessments/{id}/status"), &[("csrf".into(), csrf), ("action".into(), action.into())]).await
+            }
+        };
+        assert_eq!(status(commune.clone(), ccsrf.clone(), "submit").await.status(), 303, "{label}");
+        let district = app.login("nv.huyen").await;
+        let dcsrf = csrf_of(&app, &district).await;
+        let form = appraisal_form(&dcsrf, Some(("1", "Chưa ban hành văn bản")));
+        assert_eq!(post_form(&app, &district, &format!("/assessments/{id}/appraise"), &form).await.status(), 303, "{label}");
+        assert_eq!(status(district.clone(), dcsrf.clone(), "complete_appraisal").await.status(), 303, "{label}");
+        // The "Gửi giải trình" button submits the explanation form to the status change.
+        let (_, page) = get_page(&app, &commune, &format!("/assessments/{id}")).await;
+        assert!(page.contains("form=\"form-explain\" formaction=\"/assessments/"), "{label}: the button sends the explanations");
+        let version = hidden_value(&page, "version").expect("version");
+        let text = "Đã ban hành Kế hoạch số 15/KH-UBND ngày 10/01/2024";
+        let r = post_form(
+            &app,
+            &commune,
+            &format!("/assessments/{id}/status"),
+            &[
+                ("csrf".into(), ccsrf.clone()),
+                ("version".into(), version),
+                ("expl:par.a2.c1".into(), text.into()),
+                ("action".into(), "explain".into()),
+            ],
+        )
+        .await;
+        assert_eq!(r.status(), 303, "{label}: explained");
+        let a = app.store.assessment(&sys, id).await.expect("sheet");
+        assert_eq!(a.status().as_str(), "explained", "{label}");
+        let items = app.store.assessment_items(&sys, id).await.expect("items");
+        let item = items.iter().find(|i| i.node == "par.a2.c1").expect("2.1");
+        assert_eq!(item.explanation.as_deref(), Some(text), "{label}: the explanation is stored");
+        let audit = app.store.audit_of(&sys, "assessment", &id.to_string()).await.expect("audit");
+        let dbg = format!("{audit:?}");
+        assert!(dbg.contains("\"explain\"") && dbg.contains(text), "{label}: the explanation is audited");
     })
     .await;
 }
