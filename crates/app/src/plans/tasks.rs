@@ -31,6 +31,10 @@ pub enum TaskEditError {
     /// A value is not valid (empty text, a date, recurrence or group that does not parse).
     #[error("{0}")]
     Invalid(String),
+    /// One field of the form is not valid (`field` is the form's field name: `due_date`, `recurrence`,
+    /// `task_group`, `nodes`), so the page can show the message beside it.
+    #[error("{message}")]
+    InvalidField { field: &'static str, message: String },
     /// Someone else changed the task since the form was loaded.
     #[error("{0}")]
     Conflict(String),
@@ -51,7 +55,7 @@ impl From<StoreError> for TaskEditError {
 impl Failure for TaskEditError {
     fn kind(&self) -> ErrorKind {
         match self {
-            TaskEditError::Invalid(_) => ErrorKind::Unprocessable,
+            TaskEditError::Invalid(_) | TaskEditError::InvalidField { .. } => ErrorKind::Unprocessable,
             TaskEditError::Conflict(_) => ErrorKind::Conflict,
             TaskEditError::Store(e) => e.kind(),
         }
@@ -67,15 +71,26 @@ impl TaskEdit {
     /// The typed change: every field is set (an empty one clears it). Node codes are normalised.
     pub fn to_patch(&self) -> Result<TaskPatch, TaskEditError> {
         let due_date = match optional(&self.due_date) {
-            Some(d) => Some(parse_date(&d).ok_or_else(|| TaskEditError::Invalid(format!("thời hạn '{d}' không hợp lệ (YYYY-MM-DD)")))?),
+            Some(d) => Some(parse_date(&d).ok_or_else(|| TaskEditError::InvalidField {
+                field: "due_date",
+                message: format!("thời hạn '{d}' không hợp lệ (YYYY-MM-DD)"),
+            })?),
             None => None,
         };
         let recurrence = match optional(&self.recurrence) {
-            Some(r) => Some(Recurrence::parse(&r).ok_or_else(|| TaskEditError::Invalid(format!("chu kỳ '{r}' không hợp lệ")))?),
+            Some(r) => Some(
+                Recurrence::parse(&r)
+                    .ok_or_else(|| TaskEditError::InvalidField {
+                        field: "recurrence", message: format!("chu kỳ '{r}' không hợp lệ")
+                    })?,
+            ),
             None => None,
         };
         let task_group = match optional(&self.task_group) {
-            Some(g) => Some(parse_task_group(&g).ok_or_else(|| TaskEditError::Invalid(format!("nhóm nhiệm vụ '{g}' không hợp lệ")))?),
+            Some(g) => Some(parse_task_group(&g).ok_or_else(|| TaskEditError::InvalidField {
+                field: "task_group",
+                message: format!("nhóm nhiệm vụ '{g}' không hợp lệ"),
+            })?),
             None => None,
         };
         Ok(TaskPatch {
@@ -99,7 +114,7 @@ pub async fn edit_task(app: &App, scope: &Scope, task_id: i64, edit: &TaskEdit, 
         let task = app.store.task(scope, task_id).await?;
         let plan = app.store.plan(scope, task.row.plan_id).await?;
         if let Some(reason) = unknown_node(&app.frameworks, &plan.families(), nodes) {
-            return Err(TaskEditError::Invalid(reason));
+            return Err(TaskEditError::InvalidField { field: "nodes", message: reason });
         }
     }
     Ok(app.store.update_task(scope, task_id, patch, version).await?)

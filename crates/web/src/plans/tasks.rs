@@ -2,6 +2,7 @@
 
 use crate::auth::CurrentUser;
 use crate::error::PageError;
+use crate::form::form_again;
 use crate::startup::AppState;
 use askama::Template;
 use axum::Form;
@@ -21,10 +22,18 @@ struct TaskEditPage {
     nodes: String,
     coordinating: String,
     error: Option<String>,
+    /// The form as posted (kept after a refusal) and its field errors.
+    form: crate::form::FormState,
 }
 
 /// The edit page of a task as stored now, with an error message when a save was refused.
-async fn render_task_edit(state: &AppState, me: &CurrentUser, id: i64, error: Option<String>) -> Result<String, PageError> {
+async fn render_task_edit(
+    state: &AppState,
+    me: &CurrentUser,
+    id: i64,
+    error: Option<String>,
+    form: crate::form::FormState,
+) -> Result<String, PageError> {
     let task = state.store.task(&me.scope, id).await?;
     let plan = state.store.plan(&me.scope, task.row.plan_id).await?;
     let page = TaskEditPage {
@@ -34,55 +43,57 @@ async fn render_task_edit(state: &AppState, me: &CurrentUser, id: i64, error: Op
         task,
         plan,
         error,
+        form,
     };
     Ok(page.render()?)
 }
 
 pub async fn task_edit_page(State(state): State<AppState>, me: CurrentUser, Path(id): Path<i64>) -> Result<Html<String>, PageError> {
-    render_task_edit(&state, &me, id, None).await.map(Html)
-}
-
-#[derive(Deserialize)]
-pub struct TaskForm {
-    csrf: String,
-    version: i64,
-    text: String,
-    lead_agency: String,
-    coordinating: String,
-    expected_result: String,
-    due_date: String,
-    due_text: String,
-    recurrence: String,
-    task_group: String,
-    nodes: String,
+    render_task_edit(&state, &me, id, None, crate::form::FormState::empty()).await.map(Html)
 }
 
 pub async fn task_edit_submit(
     State(state): State<AppState>,
     me: CurrentUser,
     Path(id): Path<i64>,
-    Form(f): Form<TaskForm>,
+    Form(list): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    me.check_csrf(&f.csrf)?;
+    let mut form = crate::form::FormState::posted(list.iter().cloned());
+    let csrf = list.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+    me.check_csrf(csrf)?;
+    let field = |k: &str| form.get(k).unwrap_or("").to_string();
     let edit = TaskEdit {
-        text: f.text,
-        lead_agency: f.lead_agency,
-        coordinating: f.coordinating,
-        expected_result: f.expected_result,
-        due_date: f.due_date,
-        due_text: f.due_text,
-        recurrence: f.recurrence,
-        task_group: f.task_group,
-        nodes: f.nodes,
+        text: field("text"),
+        lead_agency: field("lead_agency"),
+        coordinating: field("coordinating"),
+        expected_result: field("expected_result"),
+        due_date: field("due_date"),
+        due_text: field("due_text"),
+        recurrence: field("recurrence"),
+        task_group: field("task_group"),
+        nodes: field("nodes"),
     };
-    match uc::edit_task(&state.app, &me.scope, id, &edit, f.version).await {
+    let Ok(version) = form.text("version").parse::<i64>() else {
+        form.error("Thiếu phiên bản của nhiệm vụ; hãy tải lại trang.");
+        return Ok(form_again(StatusCode::UNPROCESSABLE_ENTITY, render_task_edit(&state, &me, id, None, form).await?));
+    };
+    match uc::edit_task(&state.app, &me.scope, id, &edit, version).await {
         Ok(t) => Ok(Redirect::to(&format!("/plans/{}#task-{}", t.row.plan_id, t.row.id)).into_response()),
-        Err(e @ (TaskEditError::Conflict(_) | TaskEditError::Invalid(_))) => {
-            // Show the stored version with the message; the user's text stays in the message.
-            let status = if matches!(e, TaskEditError::Invalid(_)) { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::CONFLICT };
+        Err(TaskEditError::InvalidField { field, message }) => {
+            form.field_error(field, message);
+            Ok(form_again(StatusCode::UNPROCESSABLE_ENTITY, render_task_edit(&state, &me, id, None, form).await?))
+        }
+        Err(TaskEditError::Invalid(m)) => {
+            form.error(m);
+            Ok(form_again(StatusCode::UNPROCESSABLE_ENTITY, render_task_edit(&state, &me, id, None, form).await?))
+        }
+        Err(TaskEditError::Conflict(m)) => {
+            // Someone else saved first: the page shows their version, with what this person typed in the message.
             let typed: String = edit.text.chars().take(300).collect();
-            let html = render_task_edit(&state, &me, id, Some(format!("{e}. Nội dung bạn vừa nhập: «{typed}»"))).await?;
-            Ok((status, Html(html)).into_response())
+            let html =
+                render_task_edit(&state, &me, id, Some(format!("{m}. Nội dung bạn vừa nhập: «{typed}»")), crate::form::FormState::empty())
+                    .await?;
+            Ok(form_again(StatusCode::CONFLICT, html))
         }
         Err(e) => Err(e.into()),
     }

@@ -117,7 +117,7 @@ pub async fn add_update(
     let completed_on = match form.text("completed_on").as_str() {
         "" => None,
         d => parse_date(d).or_else(|| {
-            form.field_error("completed_on", format!("Ngày hoàn thành “{d}” không hợp lệ (vd. 05/01/2024)."));
+            form.field_error("completed_on", format!("Ngày hoàn thành “{d}” không hợp lệ (năm-tháng-ngày, vd. 2024-01-05)."));
             None
         }),
     };

@@ -326,13 +326,13 @@ async fn a_task_node_that_no_framework_of_the_plan_has_is_refused_by_name() {
                 .form(&[
                     ("csrf", csrf.as_str()),
                     ("version", version.as_str()),
-                    ("text", "Niêm yết công khai"),
+                    ("text", "Niêm yết công khai trên cổng"),
                     ("lead_agency", ""),
                     ("coordinating", ""),
                     ("expected_result", ""),
                     ("due_date", ""),
-                    ("due_text", ""),
-                    ("recurrence", ""),
+                    ("due_text", "Quý II"),
+                    ("recurrence", "quarterly"),
                     ("task_group", ""),
                     ("nodes", nodes),
                 ])
@@ -346,6 +346,11 @@ async fn a_task_node_that_no_framework_of_the_plan_has_is_refused_by_name() {
                 "{label}: {page}"
             );
             assert!(!page.contains("papi.d1</script>"), "{label}: the refused node is escaped");
+            // Issue 12: the page keeps everything typed (text, due text, nodes) with the error beside the field.
+            assert!(page.contains(">Niêm yết công khai trên cổng</textarea>"), "{label}: typed text kept");
+            assert!(page.contains("name=\"due_text\" value=\"Quý II\""), "{label}: typed due text kept");
+            assert!(page.contains("id=\"err-nodes\""), "{label}: error beside the nodes field");
+            assert!(page.contains("value=\"quarterly\" selected"), "{label}: chosen recurrence kept");
         }
         let after: serde_json::Value =
             c.get(app.url(&format!("/api/v1/plans/{id}"))).send().await.expect("api").json().await.expect("json");
