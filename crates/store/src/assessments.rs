@@ -78,13 +78,16 @@ macro_rules! write_explanations {
     }};
 }
 
-/// The explanations that differ from what is stored: `(criterion, new text, old text)`; unknown criteria refused.
+/// A changed explanation: `(criterion, new text, old text)`.
+type ExplanationChange = (String, Option<String>, Option<String>);
+
+/// The explanations that differ from what is stored; unknown criteria refused.
 fn explanation_changes(
     fw: &Framework,
     a: &Assessment,
     items: &[AssessmentItem],
     inputs: &[(String, String)],
-) -> StoreResult<Vec<(String, Option<String>, Option<String>)>> {
+) -> StoreResult<Vec<ExplanationChange>> {
     let leaves = leaves_of(fw, a.year);
     let items: HashMap<&str, &AssessmentItem> = items.iter().map(|i| (i.node.as_str(), i)).collect();
     let mut errors = Vec::new();
