@@ -153,7 +153,11 @@ impl Reports<'_> {
         let today = self.app.today();
         let raw = self.app.store.unit_activity(scope, unit).await?;
         let activity = Activity {
-            update_days: raw.update_ms.iter().filter_map(|ms| crate::clock::date_vn(*ms)).collect(),
+            update_days: raw
+                .update_ms
+                .iter()
+                .filter_map(|(y, ms)| Some((i32::try_from(*y).ok()?, crate::clock::date_vn(*ms)?)))
+                .collect(),
             reported: raw.reported.clone(),
         };
         let asked = if requested.trim().is_empty() {

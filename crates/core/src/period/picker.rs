@@ -34,18 +34,21 @@ pub fn picker_periods(schedule: &Schedule, cal: &Calendar) -> Vec<ScheduledPerio
     s.periods
 }
 
-/// What a unit has recorded: the days task updates were made, and the periods reports were filed for.
+/// What a unit has recorded: the days task updates were made (with the year of the plan the task belongs to:
+/// an update is data for that year's periods only), and the periods reports were filed for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Activity {
-    pub update_days: Vec<Date>,
+    pub update_days: Vec<(i32, Date)>,
     pub reported: Vec<Period>,
 }
 
 impl Activity {
-    /// The last day of data a period holds: the latest update made within its data window, or the end of its
-    /// window when a report was filed for it. None when the period has no data.
+    /// The last day of data a period holds: the latest update of a plan of its year made within its data
+    /// window (what the pages show: progress as of the end of the window), or the end of its window when a
+    /// report was filed for it. None when the period has no data.
     pub fn last_data(&self, sp: &ScheduledPeriod) -> Option<Date> {
-        let updates = self.update_days.iter().copied().filter(|d| sp.window.contains(*d)).max();
+        let year = sp.period.year();
+        let updates = self.update_days.iter().filter(|(y, d)| *y == year && sp.window.contains(*d)).map(|(_, d)| *d).max();
         let report = self.reported.contains(&sp.period).then_some(sp.window.to);
         updates.max(report)
     }
@@ -128,13 +131,13 @@ mod tests {
         let ps = picker_periods(&Schedule::nd09(2022, &SchedulePolicy::default(), &cal()), &cal());
         let today = d(2026, 12, 5);
         // An update in February: Q1, H1 and the year hold it; the half-year is preferred.
-        let a = Activity { update_days: vec![d(2022, 2, 10)], reported: vec![] };
+        let a = Activity { update_days: vec![(2022, d(2022, 2, 10))], reported: vec![] };
         assert_eq!(default_period(&ps, &a, today), Period::half(2022, 1));
         // An update in September too: Q3, H2 and the year hold the latest; H2.
-        let a = Activity { update_days: vec![d(2022, 2, 10), d(2022, 9, 1)], reported: vec![] };
+        let a = Activity { update_days: vec![(2022, d(2022, 2, 10)), (2022, d(2022, 9, 1))], reported: vec![] };
         assert_eq!(default_period(&ps, &a, today), Period::half(2022, 2));
         // A report filed for Q1 beats an earlier update.
-        let a = Activity { update_days: vec![d(2022, 2, 10)], reported: vec![Period::quarter(2022, 1).unwrap()] };
+        let a = Activity { update_days: vec![(2022, d(2022, 2, 10))], reported: vec![Period::quarter(2022, 1).unwrap()] };
         assert_eq!(default_period(&ps, &a, today), Period::quarter(2022, 1));
     }
 
@@ -149,7 +152,10 @@ mod tests {
     #[test]
     fn data_outside_every_window_is_no_data() {
         let ps = picker_periods(&Schedule::nd09(2022, &SchedulePolicy::default(), &cal()), &cal());
-        let a = Activity { update_days: vec![d(2019, 1, 1)], reported: vec![Period::half(2019, 1).unwrap()] };
+        let a = Activity { update_days: vec![(2019, d(2019, 1, 1))], reported: vec![Period::half(2019, 1).unwrap()] };
+        assert!(ps.iter().all(|p| !a.has_data(p)));
+        // An update of a 2021 plan's task made in 2022 is not 2022's data.
+        let a = Activity { update_days: vec![(2021, d(2022, 2, 10))], reported: vec![] };
         assert!(ps.iter().all(|p| !a.has_data(p)));
     }
 }
