@@ -147,17 +147,13 @@ impl Reports<'_> {
 
     /// The period a page of `unit` shows and the periods its picker offers: `requested` when given, else the
     /// most recent period that has data (task updates or reports), else the current half-year. The picker
-    /// lists, newest year first, every period the unit's schedules define for the years of its issued plans
+    /// lists, newest year first and in the order of their data windows within a year, every period the unit's schedules define for the years of its issued plans
     /// and the current year (every quarter, both half-years and the year at least), and always the one shown.
     pub async fn period_choice(&self, scope: &Scope, unit: &Unit, requested: &str) -> ServiceResult<PeriodChoice> {
         let today = self.app.today();
         let raw = self.app.store.unit_activity(scope, unit).await?;
         let activity = Activity {
-            update_days: raw
-                .update_ms
-                .iter()
-                .filter_map(|(y, ms)| Some((i32::try_from(*y).ok()?, crate::clock::date_vn(*ms)?)))
-                .collect(),
+            update_days: raw.update_ms.iter().filter_map(|(y, ms)| Some((i32::try_from(*y).ok()?, crate::clock::date_vn(*ms)?))).collect(),
             reported: raw.reported.clone(),
         };
         let asked = if requested.trim().is_empty() {
@@ -173,9 +169,7 @@ impl Reports<'_> {
         let mut options: Vec<ScheduledPeriod> = Vec::new();
         for y in years {
             let schedule = self.schedule_for(unit, y).await?;
-            let mut ps = picker_periods(&schedule, &self.app.calendar);
-            ps.reverse();
-            options.extend(ps);
+            options.extend(picker_periods(&schedule, &self.app.calendar));
         }
         let period = match asked {
             Some(p) => p,

@@ -19,8 +19,9 @@ const STANDARD: [PeriodKind; 7] = [
 ];
 
 /// The periods of one year's schedule a picker offers: the schedule's own, then the standard kinds it does not
-/// set with their Nghị định 09 windows (the same default the report pages use for them), in the order of the
-/// end of their data windows.
+/// set with their Nghị định 09 windows (the same default the report pages use for them), in calendar order:
+/// by the end of the calendar span, the shorter first (quý I, quý II, 6 tháng đầu năm, quý III, quý IV, 6 tháng
+/// cuối năm, năm) — a plan's own data windows may end in another order, which would read as a jumble.
 pub fn picker_periods(schedule: &Schedule, cal: &Calendar) -> Vec<ScheduledPeriod> {
     let mut s = schedule.clone();
     for k in STANDARD {
@@ -31,7 +32,12 @@ pub fn picker_periods(schedule: &Schedule, cal: &Calendar) -> Vec<ScheduledPerio
             s.upsert(sp);
         }
     }
-    s.periods
+    let mut ps = s.periods;
+    ps.sort_by_key(|sp| {
+        let w = sp.period.calendar_window();
+        (w.map(|w| w.to), w.map(|w| w.days()), sp.period)
+    });
+    ps
 }
 
 /// What a unit has recorded: the days task updates were made (with the year of the plan the task belongs to:
@@ -110,9 +116,7 @@ mod tests {
         for want in ["2022-Q1", "2022-Q2", "2022-H1", "2022-Q3", "2022-Q4", "2022-H2", "2022-Y"] {
             assert!(c.contains(&want.to_string()), "{want} missing from {c:?}");
         }
-        assert_eq!(c.len(), 7);
-        // In the order of the end of their data windows.
-        assert!(ps.windows(2).all(|w| w[0].window.to <= w[1].window.to));
+        assert_eq!(c, ["2022-Q1", "2022-Q2", "2022-H1", "2022-Q3", "2022-Q4", "2022-H2", "2022-Y"], "calendar order");
     }
 
     #[test]
