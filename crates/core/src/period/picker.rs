@@ -101,7 +101,7 @@ mod tests {
     }
 
     fn d(y: i32, m: u8, day: u8) -> Date {
-        super::super::ymd(y, m, day).unwrap()
+        super::super::ymd(y, m, day).expect("valid")
     }
 
     fn codes(ps: &[ScheduledPeriod]) -> Vec<String> {
@@ -122,11 +122,11 @@ mod tests {
     #[test]
     fn picker_keeps_the_schedule_own_windows() {
         let mut s = Schedule::nd09(2022, &SchedulePolicy::default(), &cal());
-        let mut h1 = s.get(Period::half(2022, 1).unwrap()).unwrap().clone();
+        let mut h1 = s.get(Period::half(2022, 1).expect("valid")).expect("valid").clone();
         h1.window.to = d(2022, 5, 31);
         s.upsert(h1);
         let ps = picker_periods(&s, &cal());
-        let h1 = ps.iter().find(|p| p.period == Period::half(2022, 1).unwrap()).unwrap();
+        let h1 = ps.iter().find(|p| p.period == Period::half(2022, 1).expect("valid")).expect("valid");
         assert_eq!(h1.window.to, d(2022, 5, 31));
     }
 
@@ -141,7 +141,7 @@ mod tests {
         let a = Activity { update_days: vec![(2022, d(2022, 2, 10)), (2022, d(2022, 9, 1))], reported: vec![] };
         assert_eq!(default_period(&ps, &a, today), Period::half(2022, 2));
         // A report filed for Q1 beats an earlier update.
-        let a = Activity { update_days: vec![(2022, d(2022, 2, 10))], reported: vec![Period::quarter(2022, 1).unwrap()] };
+        let a = Activity { update_days: vec![(2022, d(2022, 2, 10))], reported: vec![Period::quarter(2022, 1).expect("valid")] };
         assert_eq!(default_period(&ps, &a, today), Period::quarter(2022, 1));
     }
 
@@ -156,7 +156,7 @@ mod tests {
     #[test]
     fn data_outside_every_window_is_no_data() {
         let ps = picker_periods(&Schedule::nd09(2022, &SchedulePolicy::default(), &cal()), &cal());
-        let a = Activity { update_days: vec![(2019, d(2019, 1, 1))], reported: vec![Period::half(2019, 1).unwrap()] };
+        let a = Activity { update_days: vec![(2019, d(2019, 1, 1))], reported: vec![Period::half(2019, 1).expect("valid")] };
         assert!(ps.iter().all(|p| !a.has_data(p)));
         // An update of a 2021 plan's task made in 2022 is not 2022's data.
         let a = Activity { update_days: vec![(2021, d(2022, 2, 10))], reported: vec![] };
