@@ -15,7 +15,7 @@ use crate::{Store, StoreError, StoreResult, audit, on_db, write_tx};
 use chiso_core::access::{Permission, Role, Scope};
 use chiso_core::evidence;
 use chiso_core::limits::{MAX_NOTE_CHARS, check_len};
-use chiso_core::period::PlanDeadline;
+use chiso_core::period::{Period, PlanDeadline};
 use chiso_core::progress::{ReportState, TaskCounts, TaskState, TaskStatus, TaskUpdate, agency_leads, derive_status, validate_update};
 use chiso_core::text::{fold, nfc};
 use chiso_core::unit::{format_date, parse_date};
@@ -106,6 +106,17 @@ pub struct ReportRow {
     pub submitted_at: Option<i64>,
     pub submitted_by: Option<String>,
     pub version: i64,
+}
+
+/// What a unit has recorded (see [`Store::unit_activity`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnitActivity {
+    /// When task updates of its issued plans were made: (the plan's year, Unix ms).
+    pub update_ms: Vec<(i64, i64)>,
+    /// The periods reports were filed for, by it, its agencies or its direct children.
+    pub reported: Vec<Period>,
+    /// The years of its issued plans.
+    pub plan_years: Vec<i64>,
 }
 
 /// A report a unit received (see [`Store::received_reports`]).
@@ -676,6 +687,25 @@ impl Store {
                AND ((u.parent_id = $2 AND r.agency_id IS NULL) OR (r.unit_id = $2 AND r.agency_id IS NOT NULL)) \
              ORDER BY r.submitted_at DESC, r.id DESC LIMIT $3";
         Ok(on_db!(&self.read, |p| sqlx::query_as(SQL).bind(since_ms).bind(unit.id).bind(limit).fetch_all(p).await)?)
+    }
+
+    /// What a unit has recorded, for choosing the period a page opens on: when task updates of its issued
+    /// plans were made (with the plan's year, Unix ms), the periods reports were filed for by it, its agencies or its direct children
+    /// (codes that do not parse are skipped), and the years of its issued plans. Each list sorted, no repeats.
+    pub async fn unit_activity(&self, scope: &Scope, unit: &Unit) -> StoreResult<UnitActivity> {
+        self.unit_by_id(scope, unit.id).await?;
+        const UPDATES: &str = "SELECT DISTINCT p.year, u.created_at FROM task_update u JOIN task t ON t.id = u.task_id JOIN plan p ON p.id = t.plan_id \
+             WHERE p.unit_id = $1 AND p.status = 'issued' ORDER BY p.year, u.created_at";
+        const REPORTS: &str = "SELECT DISTINCT r.period FROM report r JOIN unit u ON u.id = r.unit_id \
+             WHERE r.unit_id = $1 OR (u.parent_id = $1 AND r.agency_id IS NULL) ORDER BY r.period";
+        const YEARS: &str = "SELECT DISTINCT year FROM plan WHERE unit_id = $1 AND status = 'issued' ORDER BY year";
+        let update_ms: Vec<(i64, i64)> = on_db!(&self.read, |p| sqlx::query_as(UPDATES).bind(unit.id).fetch_all(p).await)?;
+        let periods: Vec<String> = on_db!(&self.read, |p| sqlx::query_scalar(REPORTS).bind(unit.id).fetch_all(p).await)?;
+        let plan_years: Vec<i64> = on_db!(&self.read, |p| sqlx::query_scalar(YEARS).bind(unit.id).fetch_all(p).await)?;
+        let mut reported: Vec<Period> = periods.iter().filter_map(|c| Period::parse(c).ok()).collect();
+        reported.sort();
+        reported.dedup();
+        Ok(UnitActivity { update_ms, reported, plan_years })
     }
 
     /// Agencies of a unit that lead at least one task of its issued plans for `year`: they owe reports.

@@ -5,7 +5,7 @@ use super::status::status_node;
 use crate::{ServiceError, ServiceResult};
 use chiso_core::access::{Permission, Reach, Scope};
 use chiso_core::framework::FrameworkSet;
-use chiso_core::period::{Frequency, Period, Schedule, ScheduledPeriod};
+use chiso_core::period::{Activity, Frequency, Period, Schedule, ScheduledPeriod, default_period, picker_periods};
 use chiso_core::progress::{
     Deadline, ReportState, ReportStatus, ReporterKind, StatusLine, TaskCounts, TaskStatus, agency_leads, report_status,
 };
@@ -73,10 +73,25 @@ pub struct ChildLine {
     pub report_id: Option<i64>,
 }
 
+/// The period a page shows and what its picker offers (see [`Reports::period_choice`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeriodChoice {
+    /// The period shown (the heading's and the picker's selected option).
+    pub period: Period,
+    /// What the picker offers, newest year first; always holds `period`.
+    pub options: Vec<Period>,
+    /// Whether the period holds any task update or report of the unit: when not, pages say so instead of
+    /// drawing empty charts.
+    pub has_data: bool,
+    /// The most recent period that has data, to point to from an empty one.
+    pub latest_with_data: Option<Period>,
+}
+
 /// Everything the report page of a unit (or one of its agencies) for a period shows.
 pub struct ReportPageData {
     pub unit: Unit,
     pub period: Period,
+    pub choice: PeriodChoice,
     pub schedule: Schedule,
     pub scheduled: ScheduledPeriod,
     pub agencies: Vec<Agency>,
@@ -99,6 +114,7 @@ pub struct ReportPageData {
 pub struct DashboardData {
     pub unit: Unit,
     pub period: Period,
+    pub choice: PeriodChoice,
     pub tasks: Vec<TaskProgress>,
     pub counts: TaskCounts,
     /// Tasks of the caller's own agency not done yet.
@@ -110,24 +126,68 @@ pub struct DashboardData {
 
 impl Reports<'_> {
     /// The unit and period a page is about: those asked for, else the caller's own unit (the first unit for
-    /// a reach over everything) and the half-year of today.
+    /// a reach over everything) and the unit's default period ([`Reports::period_choice`]).
     pub async fn unit_and_period(&self, scope: &Scope, unit_code: &str, period: &str) -> ServiceResult<(Unit, Period)> {
+        let unit = self.unit_of(scope, unit_code).await?;
+        let period = self.period_choice(scope, &unit, period).await?.period;
+        Ok((unit, period))
+    }
+
+    async fn unit_of(&self, scope: &Scope, unit_code: &str) -> ServiceResult<Unit> {
         let store = &self.app.store;
-        let unit = if !unit_code.is_empty() {
+        Ok(if !unit_code.is_empty() {
             store.unit_by_code(scope, unit_code).await?
         } else {
             match &scope.reach {
                 Reach::Subtree { unit_id, .. } => store.unit_by_id(scope, *unit_id).await?,
                 Reach::All => store.units(scope).await?.into_iter().next().ok_or_else(|| ServiceError::NotFound("đơn vị".into()))?,
             }
+        })
+    }
+
+    /// The period a page of `unit` shows and the periods its picker offers: `requested` when given, else the
+    /// most recent period that has data (task updates or reports), else the current half-year. The picker
+    /// lists, newest year first and in the order of their data windows within a year, every period the unit's schedules define for the years of its issued plans
+    /// and the current year (every quarter, both half-years and the year at least), and always the one shown.
+    pub async fn period_choice(&self, scope: &Scope, unit: &Unit, requested: &str) -> ServiceResult<PeriodChoice> {
+        let today = self.app.today();
+        let raw = self.app.store.unit_activity(scope, unit).await?;
+        let activity = Activity {
+            update_days: raw.update_ms.iter().filter_map(|(y, ms)| Some((i32::try_from(*y).ok()?, crate::clock::date_vn(*ms)?))).collect(),
+            reported: raw.reported.clone(),
         };
-        let period = if period.is_empty() {
-            Period::containing_nd09(self.app.today(), Frequency::HalfYear)
-                .ok_or_else(|| ServiceError::Invalid("không xác định được kỳ".into()))?
+        let asked = if requested.trim().is_empty() {
+            None
         } else {
-            Period::parse(period).map_err(|e| ServiceError::Invalid(e.to_string()))?
+            Some(Period::parse(requested).map_err(|e| ServiceError::Invalid(e.to_string()))?)
         };
-        Ok((unit, period))
+        let mut years: Vec<i32> = raw.plan_years.iter().filter_map(|y| i32::try_from(*y).ok()).collect();
+        years.push(today.year());
+        years.extend(asked.map(|p| p.year()));
+        years.sort_unstable_by(|a, b| b.cmp(a));
+        years.dedup();
+        let mut options: Vec<ScheduledPeriod> = Vec::new();
+        for y in years {
+            let schedule = self.schedule_for(unit, y).await?;
+            options.extend(picker_periods(&schedule, &self.app.calendar));
+        }
+        let period = match asked {
+            Some(p) => p,
+            None => default_period(&options, &activity, today)
+                .or_else(|| Period::containing_nd09(today, Frequency::HalfYear))
+                .ok_or_else(|| ServiceError::Invalid("không xác định được kỳ".into()))?,
+        };
+        if !options.iter().any(|o| o.period == period) {
+            let schedule = self.schedule_for(unit, period.year()).await?;
+            if let Some(sp) = self.period_schedule(&schedule, period) {
+                options.insert(0, sp);
+            }
+        }
+        let shown = options.iter().find(|o| o.period == period);
+        let has_data = shown.is_some_and(|sp| activity.has_data(sp)) || activity.reported.contains(&period);
+        let latest_with_data =
+            default_period(&options, &activity, today).filter(|p| options.iter().any(|o| o.period == *p && activity.has_data(o)));
+        Ok(PeriodChoice { period, options: options.into_iter().map(|o| o.period).collect(), has_data, latest_with_data })
     }
 
     async fn units_in_force(&self, scope: &Scope) -> ServiceResult<Vec<Unit>> {
@@ -138,7 +198,9 @@ impl Reports<'_> {
     /// (on time or late, locked or not), and who among its children and agencies reported.
     pub async fn page(&self, scope: &Scope, unit_code: &str, period: &str, agency: &str) -> ServiceResult<ReportPageData> {
         let store = &self.app.store;
-        let (unit, period) = self.unit_and_period(scope, unit_code, period).await?;
+        let unit = self.unit_of(scope, unit_code).await?;
+        let choice = self.period_choice(scope, &unit, period).await?;
+        let period = choice.period;
         let schedule = self.schedule_for(&unit, period.year()).await?;
         let sp = self.scheduled(&schedule, period)?;
         let agencies = store.agencies(scope, unit.id).await?;
@@ -187,6 +249,7 @@ impl Reports<'_> {
         Ok(ReportPageData {
             unit,
             period,
+            choice,
             scheduled: sp,
             schedule,
             agencies,
@@ -209,7 +272,9 @@ impl Reports<'_> {
     /// children reported.
     pub async fn dashboard(&self, scope: &Scope, my_agency: Option<i64>, unit_code: &str, period: &str) -> ServiceResult<DashboardData> {
         let store = &self.app.store;
-        let (unit, period) = self.unit_and_period(scope, unit_code, period).await?;
+        let unit = self.unit_of(scope, unit_code).await?;
+        let choice = self.period_choice(scope, &unit, period).await?;
+        let period = choice.period;
         let schedule = self.schedule_for(&unit, period.year()).await?;
         let sp = self.scheduled(&schedule, period)?;
         let today = self.app.today();
@@ -233,6 +298,6 @@ impl Reports<'_> {
         let status = report_status(period, Some(sp.window), &root, today);
         let own = store.report_of(scope, &unit, None, &period.code()).await?;
         let units = self.units_in_force(scope).await?;
-        Ok(DashboardData { unit, period, tasks, counts, mine, status, own, units })
+        Ok(DashboardData { unit, period, choice, tasks, counts, mine, status, own, units })
     }
 }

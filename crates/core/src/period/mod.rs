@@ -21,9 +21,11 @@
 //! policy, locking) in [`schedule`], and reading a schedule from a plan's deadline texts in [`deadlines`].
 
 mod deadlines;
+mod picker;
 mod schedule;
 
 pub use deadlines::{PlanDeadline, dates_in, report_deadlines, schedule_from_deadlines, schedule_from_deadlines_with};
+pub use picker::{Activity, default_period, picker_periods};
 pub use schedule::{DateSource, LevelDue, Schedule, SchedulePolicy, ScheduleProblem, ScheduledPeriod};
 
 use crate::text::vn_date_short;
@@ -235,6 +237,17 @@ impl Period {
         let year: i32 = y.parse().map_err(|_| bad())?;
         let kind = PeriodKind::parse(k).ok_or_else(bad)?;
         Period::new(year, kind).ok_or_else(bad)
+    }
+
+    /// The Vietnamese name as a picker or a heading starts it: "Quý I năm 2022", "6 tháng đầu năm 2022",
+    /// "Năm 2022".
+    pub fn label_vi_title(self) -> String {
+        let l = self.label_vi();
+        let mut c = l.chars();
+        match c.next() {
+            Some(f) => f.to_uppercase().chain(c).collect(),
+            None => l,
+        }
     }
 
     /// Vietnamese name as used in report titles: "quý I năm 2022", "6 tháng đầu năm 2022", "năm 2022",
@@ -490,6 +503,9 @@ mod tests {
         assert_eq!(p("2022-Y").label_vi(), "năm 2022");
         assert_eq!(p("2022-M03").label_vi(), "tháng 3 năm 2022");
         assert_eq!(p("2022-M03").label_en(), "March 2022");
+        assert_eq!(p("2022-Q1").label_vi_title(), "Quý I năm 2022");
+        assert_eq!(p("2022-Y").label_vi_title(), "Năm 2022");
+        assert_eq!(p("2022-H1").label_vi_title(), "6 tháng đầu năm 2022");
         assert_eq!(w("2022-H1").label_vi(), "từ ngày 15/12/2021 đến ngày 14/06/2022");
     }
 

@@ -1,7 +1,7 @@
 //! The unit dashboard: task progress by dimension, overdue tasks, the caller's agency's open tasks, and how
 //! the children reported.
 
-use super::view::{ReportQuery, pct};
+use super::view::{ReportQuery, latest_with_data, pct, period_options};
 use crate::auth::CurrentUser;
 use crate::error::PageError;
 use crate::render::script_json;
@@ -23,6 +23,9 @@ struct DashboardPage {
     units: Vec<Unit>,
     period_label: String,
     period: String,
+    periods: Vec<(String, String)>,
+    has_data: bool,
+    latest: Option<(String, String)>,
     dims: Vec<DimensionRow>,
     overdue: Vec<TaskProgress>,
     mine: Vec<TaskProgress>,
@@ -65,8 +68,11 @@ pub async fn dashboard(State(state): State<AppState>, me: CurrentUser, Query(q):
     let page = DashboardPage {
         b: me.base("Bảng điều khiển", "dashboard"),
         units: d.units,
-        period_label: d.period.label_vi(),
+        period_label: d.period.label_vi_title(),
         period: d.period.code(),
+        periods: period_options(&d.choice),
+        has_data: d.choice.has_data,
+        latest: latest_with_data(&d.choice),
         dims,
         overdue,
         mine: d.mine,

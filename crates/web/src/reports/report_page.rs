@@ -1,6 +1,6 @@
 //! The report page of a unit (or agency) for a period, submitting its report, and returning a child's.
 
-use super::view::{ReasonForm, ReportQuery, back_or, pct};
+use super::view::{ReasonForm, ReportQuery, back_or, latest_with_data, pct, period_options};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageError};
 use crate::render::script_json;
@@ -40,6 +40,8 @@ struct ReportPage {
     period: String,
     period_label: String,
     periods: Vec<(String, String)>,
+    has_data: bool,
+    latest: Option<(String, String)>,
     window: String,
     due: String,
     dims: Vec<DimensionRow>,
@@ -124,7 +126,9 @@ pub async fn report_page(State(state): State<AppState>, me: CurrentUser, Query(q
         can_return: d.can_return,
         chart,
         period: d.period.code(),
-        periods: d.schedule.periods.iter().map(|p| (p.period.code(), p.period.label_vi())).collect(),
+        periods: period_options(&d.choice),
+        has_data: d.choice.has_data,
+        latest: latest_with_data(&d.choice),
         agency: d.agency,
         unit: d.unit,
     };

@@ -251,8 +251,7 @@ async fn pages_carry_no_inline_script_or_style_and_the_csp_forbids_them() {
 async fn the_dashboard_and_the_report_draw_their_charts_from_script_files() {
     let Some(browser) = Browser::start().await else { return };
     let app = spawn_app(TestDb::sqlite().await.expect("db")).await;
-    // A plan in the store (it is for 2022, so the current period's progress chart is drawn with no bars; the
-    // golden files cover the charts' data).
+    // A plan in the store (the golden files cover the charts' data).
     let c = app.login("nv.huyen").await;
     let csrf = csrf_of(&app, &c).await;
     let form = reqwest::multipart::Form::new().text("csrf", csrf).text("unit", "123").text("year", "").part(
@@ -262,6 +261,21 @@ async fn the_dashboard_and_the_report_draw_their_charts_from_script_files() {
     );
     let r = c.post(app.url("/plans/import")).multipart(form).send().await.expect("upload");
     assert_eq!(r.status(), 303);
+    // An update of one of its tasks made on 01/03/2022: the pages open on 6 tháng đầu năm 2022, which has data
+    // (a period without data shows what to do instead of charts).
+    let sys = chiso_core::access::Scope::system("test");
+    let plan = app.store.plans(&sys, &Default::default()).await.expect("plans").into_iter().next().expect("the plan");
+    let task = app.store.tasks(&sys, plan.plan.id).await.expect("tasks").into_iter().next().expect("a task");
+    let up = chiso_store::progress::NewUpdate {
+        status: chiso_core::progress::TaskStatus::InProgress,
+        percent: Some(40),
+        completed_on: None,
+        reason: None,
+        narrative: "Đã triển khai".into(),
+        files: vec![],
+    };
+    let at = chiso_store::progress::end_of_day_ms(chiso_core::unit::parse_date("2022-03-01").expect("date")) - 12 * 3_600_000;
+    app.store.record_update_at(&sys, task.row.id, up, task.row.version, at).await.expect("update");
     browser.goto(&app.url("/dashboard")).await;
     browser.type_into("#username", "nv.huyen").await;
     browser.type_into("#password", PASSWORD).await;
