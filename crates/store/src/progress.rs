@@ -783,8 +783,7 @@ impl Store {
         let end = format!("{year}-01-01");
         let units: Vec<Unit> =
             on_db!(&self.read, |p| sqlx::query_as(UNITS).bind(path).bind(unit.id).bind(&start).bind(&end).fetch_all(p).await)?;
-        const AGENCIES: &str =
-            "SELECT a.id, a.unit_id, a.name, a.kind FROM agency a JOIN unit u ON u.id = a.unit_id WHERE u.path LIKE $1 || '%' ORDER BY a.name";
+        const AGENCIES: &str = "SELECT a.id, a.unit_id, a.name, a.kind FROM agency a JOIN unit u ON u.id = a.unit_id WHERE u.path LIKE $1 || '%' ORDER BY a.name";
         let agencies: Vec<Agency> = on_db!(&self.read, |p| sqlx::query_as(AGENCIES).bind(path).fetch_all(p).await)?;
         // The tasks `task_progress` reads: of issued plans of the year (or spanning it), each with its latest
         // update made by the cutoff — the greatest (created_at, id).
@@ -809,8 +808,7 @@ impl Store {
             Option<String>,
         );
         let cutoff = end_of_day_ms(as_of);
-        let rows: Vec<Row> =
-            on_db!(&self.read, |p| sqlx::query_as(TASKS).bind(path).bind(year).bind(cutoff).fetch_all(p).await)?;
+        let rows: Vec<Row> = on_db!(&self.read, |p| sqlx::query_as(TASKS).bind(path).bind(year).bind(cutoff).fetch_all(p).await)?;
         let nodes: Vec<(i64, String)> = on_db!(&self.read, |p| sqlx::query_as(NODES).bind(path).bind(year).fetch_all(p).await)?;
         let mut dims: HashMap<i64, Vec<String>> = HashMap::new();
         for (task_id, code) in nodes {

@@ -26,9 +26,8 @@ pub(super) fn status_node(sub: &SubtreeStatus, unit: &Unit, sp: &ScheduledPeriod
     // `Store::reporting_agencies` says, read from the tasks already loaded).
     let agencies: Vec<&Agency> = sub.agencies_of(unit.id).filter(|a| tasks.iter().any(|t| led_by(t, a))).collect();
     let own = tasks.iter().copied().filter(|t| !agencies.iter().any(|a| led_by(t, a)));
-    let own_report = sp
-        .due_for(&unit.level)
-        .map(|due| OwnReport { due, submitted_at: submitted_at(&sub.report_of(unit.id, None).cloned()) });
+    let own_report =
+        sp.due_for(&unit.level).map(|due| OwnReport { due, submitted_at: submitted_at(&sub.report_of(unit.id, None).cloned()) });
     let mut children = Vec::new();
     for a in &agencies {
         let due = sp.due_for_agency_of(&unit.level).or(sp.dues.first().map(|d| d.due));
@@ -59,7 +58,14 @@ pub(super) fn status_node(sub: &SubtreeStatus, unit: &Unit, sp: &ScheduledPeriod
 }
 
 /// The subtree of a unit as of `as_of` (within the period's data window).
-pub(super) async fn subtree(store: &Store, scope: &Scope, unit: &Unit, period: Period, sp: &ScheduledPeriod, as_of: Date) -> Result<SubtreeStatus, StoreError> {
+pub(super) async fn subtree(
+    store: &Store,
+    scope: &Scope,
+    unit: &Unit,
+    period: Period,
+    sp: &ScheduledPeriod,
+    as_of: Date,
+) -> Result<SubtreeStatus, StoreError> {
     store.subtree_status(scope, unit, i64::from(period.year()), &period.code(), as_of.min(sp.window.to)).await
 }
 

@@ -170,7 +170,9 @@ impl Reports<'_> {
         for (line, node) in status.children.iter().zip(root.children.iter()) {
             let submitted = |r: Option<&ReportRow>| r.filter(|r| r.status == ReportState::Submitted).map(|r| r.id);
             let report_id = match node.kind {
-                ReporterKind::Unit => sub.children_of(unit.id).find(|u| u.code == node.code).and_then(|u| submitted(sub.report_of(u.id, None))),
+                ReporterKind::Unit => {
+                    sub.children_of(unit.id).find(|u| u.code == node.code).and_then(|u| submitted(sub.report_of(u.id, None)))
+                }
                 ReporterKind::Agency => {
                     let aid = node.code.rsplit('#').next().and_then(|s| s.parse::<i64>().ok());
                     submitted(sub.report_of(unit.id, aid))

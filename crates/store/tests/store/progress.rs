@@ -132,7 +132,8 @@ async fn updates_with_evidence_conflicts_returns_and_reports() {
         assert_eq!(sub.report_of(d.id, None).map(|r| r.status), Some(ReportState::Submitted), "{label}");
         assert!(sub.report_of(d.id, Some(vh.id)).is_none(), "{label}: no agency report");
         assert_eq!(sub.agencies_of(d.id).count(), store.agencies(&sys, d.id).await.expect("agencies").len(), "{label}");
-        let children: Vec<String> = store.child_units_in_year(&sys, &d, 2022).await.expect("children").into_iter().map(|u| u.code).collect();
+        let children: Vec<String> =
+            store.child_units_in_year(&sys, &d, 2022).await.expect("children").into_iter().map(|u| u.code).collect();
         assert!(!children.is_empty(), "{label}: the tree has communes");
         assert_eq!(sub.children_of(d.id).map(|u| u.code.clone()).collect::<Vec<_>>(), children, "{label}");
         // Later updates do not count for an earlier day: as of before the update, the task was not started.
