@@ -4,10 +4,12 @@ use super::{Reports, utc};
 use crate::{ServiceError, ServiceResult};
 use chiso_core::access::Scope;
 use chiso_core::period::{Period, ScheduledPeriod};
-use chiso_core::progress::{OwnReport, ReportState, ReportStatus, ReporterKind, StatusNode, agency_leads, report_status};
+use chiso_core::progress::{OwnReport, ReportState, ReportStatus, ReporterKind, StatusNode, agency_leads_folded, report_status};
+use chiso_core::text::fold;
 use chiso_store::progress::{ReportRow, SubtreeStatus, TaskLine};
 use chiso_store::units::{Agency, Unit};
 use chiso_store::{Store, StoreError};
+use std::collections::HashMap;
 use time::{Date, OffsetDateTime};
 
 /// When a report was submitted, if it stands submitted.
@@ -20,12 +22,16 @@ pub(super) fn submitted_at(r: &Option<ReportRow>) -> Option<OffsetDateTime> {
 /// report. Built from the subtree read once ([`Store::subtree_status`]: a handful of queries over the unit
 /// path), not unit by unit.
 pub(super) fn status_node(sub: &SubtreeStatus, unit: &Unit, sp: &ScheduledPeriod, depth: usize) -> StatusNode {
-    let tasks: Vec<&TaskLine> = sub.tasks_of(unit.id).collect();
-    let led_by = |t: &TaskLine, a: &Agency| agency_leads(t.lead_agency_id, t.lead_agency.as_deref(), a.id, &a.name);
+    // Names folded once per task and per agency, not once per (task, agency) pair.
+    let tasks: Vec<(&TaskLine, Option<String>)> = sub.tasks_of(unit.id).map(|t| (t, t.lead_agency.as_deref().map(fold))).collect();
+    let folded: HashMap<i64, String> = sub.agencies_of(unit.id).map(|a| (a.id, fold(&a.name))).collect();
+    let led_by = |(t, lead): &(&TaskLine, Option<String>), a: &Agency| {
+        agency_leads_folded(t.lead_agency_id, lead.as_deref(), a.id, folded.get(&a.id).map(String::as_str).unwrap_or_default())
+    };
     // The agencies that owe reports: those leading a task of the year's plans (what
     // `Store::reporting_agencies` says, read from the tasks already loaded).
     let agencies: Vec<&Agency> = sub.agencies_of(unit.id).filter(|a| tasks.iter().any(|t| led_by(t, a))).collect();
-    let own = tasks.iter().copied().filter(|t| !agencies.iter().any(|a| led_by(t, a)));
+    let own = tasks.iter().filter(|t| !agencies.iter().any(|a| led_by(t, a))).map(|(t, _)| *t);
     let own_report =
         sp.due_for(&unit.level).map(|due| OwnReport { due, submitted_at: submitted_at(&sub.report_of(unit.id, None).cloned()) });
     let mut children = Vec::new();
@@ -37,7 +43,7 @@ pub(super) fn status_node(sub: &SubtreeStatus, unit: &Unit, sp: &ScheduledPeriod
             kind: ReporterKind::Agency,
             level: unit.level.clone(),
             own_report: due.map(|due| OwnReport { due, submitted_at: submitted_at(&sub.report_of(unit.id, Some(a.id)).cloned()) }),
-            tasks: SubtreeStatus::counts(tasks.iter().copied().filter(|t| led_by(t, a))),
+            tasks: SubtreeStatus::counts(tasks.iter().filter(|t| led_by(t, a)).map(|(t, _)| *t)),
             children: Vec::new(),
         });
     }
