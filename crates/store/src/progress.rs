@@ -740,3 +740,131 @@ impl Store {
         Ok(())
     }
 }
+
+/// One task of a subtree as it stands on a day: whose plan it is, who leads it, what it serves, its status
+/// (core's `derive_status` on its latest update by then) — what the status tree counts, without the task's
+/// text, updates or evidence.
+#[derive(Debug, Clone)]
+pub struct TaskLine {
+    pub task_id: i64,
+    /// The unit whose plan holds the task.
+    pub unit_id: i64,
+    pub lead_agency_id: Option<i64>,
+    pub lead_agency: Option<String>,
+    pub dimensions: Vec<String>,
+    pub status: TaskStatus,
+}
+
+/// What the status tree of a unit needs about its whole subtree for one period, read in five queries
+/// whatever the number of units (see [`Store::subtree_status`]).
+#[derive(Debug, Clone, Default)]
+pub struct SubtreeStatus {
+    /// The units below the root (not the root) in force in the year, by name.
+    pub units: Vec<Unit>,
+    /// The agencies of the root and of every unit below it, by name.
+    pub agencies: Vec<Agency>,
+    /// The tasks of the issued plans of the year of the root and every unit below it.
+    pub tasks: Vec<TaskLine>,
+    /// The reports of the period of the root, the units below it and their agencies.
+    pub reports: Vec<ReportRow>,
+}
+
+impl SubtreeStatus {
+    /// The direct children of a unit, in force in the year, by name (as [`Store::child_units_in_year`]).
+    pub fn children_of(&self, unit_id: i64) -> impl Iterator<Item = &Unit> {
+        self.units.iter().filter(move |u| u.parent_id == Some(unit_id))
+    }
+
+    /// A unit's agencies, by name (as [`Store::agencies`]).
+    pub fn agencies_of(&self, unit_id: i64) -> impl Iterator<Item = &Agency> {
+        self.agencies.iter().filter(move |a| a.unit_id == unit_id)
+    }
+
+    /// The tasks of a unit's own plans (as [`Store::task_progress`] without an agency).
+    pub fn tasks_of(&self, unit_id: i64) -> impl Iterator<Item = &TaskLine> {
+        self.tasks.iter().filter(move |t| t.unit_id == unit_id)
+    }
+
+    /// The report of a unit (or one of its agencies) for the period (as [`Store::report_of`]).
+    pub fn report_of(&self, unit_id: i64, agency_id: Option<i64>) -> Option<&ReportRow> {
+        self.reports.iter().find(|r| r.unit_id == unit_id && r.agency_id.unwrap_or(0) == agency_id.unwrap_or(0))
+    }
+
+    /// Counts by status and dimension of task lines.
+    pub fn counts<'a>(lines: impl IntoIterator<Item = &'a TaskLine>) -> TaskCounts {
+        let states: Vec<TaskState> = lines
+            .into_iter()
+            .map(|t| TaskState { code: t.task_id.to_string(), dimensions: t.dimensions.clone(), status: t.status })
+            .collect();
+        TaskCounts::from_states(&states)
+    }
+}
+
+impl Store {
+    /// Everything the status tree of `unit` for `year` / `period` needs about its subtree, as of the end of
+    /// `as_of`: units in force, agencies, task states and reports, each read by one query over the unit path
+    /// (`path LIKE prefix`), not per unit. The root must be within the scope; its subtree then is too.
+    pub async fn subtree_status(&self, scope: &Scope, unit: &Unit, year: i64, period: &str, as_of: Date) -> StoreResult<SubtreeStatus> {
+        self.unit_by_id(scope, unit.id).await?;
+        let path = unit.path.as_str();
+        const UNITS: &str = "SELECT id, code, name, level, parent_id, path, valid_from, valid_to, successor_id FROM unit \
+             WHERE path LIKE $1 || '%' AND id <> $2 AND valid_from <= $3 AND (valid_to IS NULL OR valid_to >= $4) ORDER BY name";
+        let start = format!("{year}-12-31");
+        let end = format!("{year}-01-01");
+        let units: Vec<Unit> =
+            on_db!(&self.read, |p| sqlx::query_as(UNITS).bind(path).bind(unit.id).bind(&start).bind(&end).fetch_all(p).await)?;
+        const AGENCIES: &str = "SELECT a.id, a.unit_id, a.name, a.kind FROM agency a JOIN unit u ON u.id = a.unit_id WHERE u.path LIKE $1 || '%' ORDER BY a.name";
+        let agencies: Vec<Agency> = on_db!(&self.read, |p| sqlx::query_as(AGENCIES).bind(path).fetch_all(p).await)?;
+        // The tasks `task_progress` reads: of issued plans of the year (or spanning it), each with its latest
+        // update made by the cutoff — the greatest (created_at, id).
+        const TASKS: &str = "SELECT t.id, p.unit_id, t.lead_agency_id, t.lead_agency, t.due_date, lu.status, lu.percent, lu.completed_on, lu.reason, \
+             lu.returned_reason FROM task t JOIN plan p ON p.id = t.plan_id JOIN unit un ON un.id = p.unit_id \
+             LEFT JOIN task_update lu ON lu.id = (SELECT u2.id FROM task_update u2 WHERE u2.task_id = t.id AND u2.created_at <= $3 \
+             ORDER BY u2.created_at DESC, u2.id DESC LIMIT 1) \
+             WHERE un.path LIKE $1 || '%' AND (p.year = $2 OR (p.year <= $2 AND p.year_to >= $2)) AND p.status = 'issued'";
+        const NODES: &str = "SELECT t.id, n.node_code FROM task_node n JOIN task t ON t.id = n.task_id JOIN plan p ON p.id = t.plan_id \
+             JOIN unit un ON un.id = p.unit_id \
+             WHERE un.path LIKE $1 || '%' AND (p.year = $2 OR (p.year <= $2 AND p.year_to >= $2)) AND p.status = 'issued'";
+        type Row = (
+            i64,
+            i64,
+            Option<i64>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<i64>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        let cutoff = end_of_day_ms(as_of);
+        let rows: Vec<Row> = on_db!(&self.read, |p| sqlx::query_as(TASKS).bind(path).bind(year).bind(cutoff).fetch_all(p).await)?;
+        let nodes: Vec<(i64, String)> = on_db!(&self.read, |p| sqlx::query_as(NODES).bind(path).bind(year).fetch_all(p).await)?;
+        let mut dims: HashMap<i64, Vec<String>> = HashMap::new();
+        for (task_id, code) in nodes {
+            dims.entry(task_id).or_default().push(chiso_core::plan::dimension_of(&code));
+        }
+        let mut tasks = Vec::with_capacity(rows.len());
+        for (task_id, unit_id, lead_agency_id, lead_agency, due, status, percent, completed_on, reason, returned) in rows {
+            let update = match status {
+                Some(s) => Some(TaskUpdate {
+                    status: Some(TaskStatus::try_from(s).map_err(|e| StoreError::Invalid(e.to_string()))?),
+                    percent: percent.map(|p| p.clamp(0, 100) as u8),
+                    completed_on: completed_on.as_deref().and_then(parse_date),
+                    reason,
+                    returned,
+                }),
+                None => None,
+            };
+            let status = derive_status(due.as_deref().and_then(parse_date), update.as_ref(), as_of);
+            let mut d = dims.remove(&task_id).unwrap_or_default();
+            d.sort();
+            d.dedup();
+            tasks.push(TaskLine { task_id, unit_id, lead_agency_id, lead_agency, dimensions: d, status });
+        }
+        const REPORTS: &str = "SELECT r.id, r.unit_id, r.agency_id, r.period, r.window_from, r.window_to, r.due_date, r.narrative, r.status, r.summary, \
+             r.submitted_at, r.submitted_by, r.version FROM report r JOIN unit u ON u.id = r.unit_id WHERE u.path LIKE $1 || '%' AND r.period = $2";
+        let reports: Vec<ReportRow> = on_db!(&self.read, |p| sqlx::query_as(REPORTS).bind(path).bind(period).fetch_all(p).await)?;
+        Ok(SubtreeStatus { units, agencies, tasks, reports })
+    }
+}

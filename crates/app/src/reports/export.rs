@@ -2,7 +2,7 @@
 //! đầu năm 2022"), in DOCX or XLSX.
 
 use super::Reports;
-use super::status::status_node;
+use super::status::{status_node, subtree};
 use super::views::dimension_rows;
 use crate::{ServiceError, ServiceResult};
 use chiso_core::access::Scope;
@@ -39,7 +39,8 @@ impl Reports<'_> {
         let today = self.app.today();
         let tasks = store.task_progress(scope, &unit, i64::from(period.year()), None, today.min(sp.window.to)).await?;
         let counts = Store::counts_of(&tasks);
-        let root = status_node(store, scope, &unit, period, &sp, today, 1).await?;
+        let sub = subtree(store, scope, &unit, period, &sp, today).await?;
+        let root = status_node(&sub, &unit, &sp, 1);
         let status = report_status(period, Some(sp.window), &root, today);
         let report = store.report_of(scope, &unit, None, &period.code()).await?;
         let filter = PlanFilter {

@@ -4,12 +4,12 @@ use super::{Reports, utc};
 use crate::{ServiceError, ServiceResult};
 use chiso_core::access::Scope;
 use chiso_core::period::{Period, ScheduledPeriod};
-use chiso_core::progress::{OwnReport, ReportState, ReportStatus, ReporterKind, StatusNode, agency_leads, report_status};
-use chiso_store::progress::{ReportRow, TaskProgress};
-use chiso_store::units::Unit;
+use chiso_core::progress::{OwnReport, ReportState, ReportStatus, ReporterKind, StatusNode, agency_leads_folded, report_status};
+use chiso_core::text::fold;
+use chiso_store::progress::{ReportRow, SubtreeStatus, TaskLine};
+use chiso_store::units::{Agency, Unit};
 use chiso_store::{Store, StoreError};
-use std::future::Future;
-use std::pin::Pin;
+use std::collections::HashMap;
 use time::{Date, OffsetDateTime};
 
 /// When a report was submitted, if it stands submitted.
@@ -17,71 +17,62 @@ pub(super) fn submitted_at(r: &Option<ReportRow>) -> Option<OffsetDateTime> {
     r.as_ref().filter(|r| r.status == ReportState::Submitted).and_then(|r| r.submitted_at).and_then(utc)
 }
 
-type NodeFuture<'a> = Pin<Box<dyn Future<Output = Result<StatusNode, StoreError>> + Send + 'a>>;
-
 /// The status tree of a unit for a period: its own tasks (those no reporting agency leads), its agencies
 /// (with the tasks they lead), and its child units in force (recursively, `depth` levels), each with its
-/// report.
-pub(super) fn status_node<'a>(
-    store: &'a Store,
-    scope: &'a Scope,
-    unit: &'a Unit,
-    period: Period,
-    sp: &'a ScheduledPeriod,
-    as_of: Date,
-    depth: usize,
-) -> NodeFuture<'a> {
-    Box::pin(async move {
-        let year = i64::from(period.year());
-        let status_day = as_of.min(sp.window.to);
-        let progress = store.task_progress(scope, unit, year, None, status_day).await?;
-        let led_by = |t: &TaskProgress, a: &chiso_store::units::Agency| {
-            agency_leads(t.task.row.lead_agency_id, t.task.row.lead_agency.as_deref(), a.id, &a.name)
-        };
-        // The agencies that owe reports: those leading a task of the year's plans (what
-        // `Store::reporting_agencies` says, read from the tasks already loaded instead of loading them again).
-        let agencies: Vec<chiso_store::units::Agency> =
-            store.agencies(scope, unit.id).await?.into_iter().filter(|a| progress.iter().any(|t| led_by(t, a))).collect();
-        let own: Vec<TaskProgress> = progress.iter().filter(|t| !agencies.iter().any(|a| led_by(t, a))).cloned().collect();
-        let own_report = match sp.due_for(&unit.level) {
-            Some(due) => Some(OwnReport { due, submitted_at: submitted_at(&store.report_of(scope, unit, None, &period.code()).await?) }),
-            None => None,
-        };
-        let mut children = Vec::new();
-        for a in &agencies {
-            let tasks: Vec<TaskProgress> = progress.iter().filter(|t| led_by(t, a)).cloned().collect();
-            let due = sp.due_for_agency_of(&unit.level).or(sp.dues.first().map(|d| d.due));
-            children.push(StatusNode {
-                code: format!("{}#{}", unit.code, a.id),
-                name: a.name.clone(),
-                kind: ReporterKind::Agency,
-                level: unit.level.clone(),
-                own_report: match due {
-                    Some(due) => Some(OwnReport {
-                        due,
-                        submitted_at: submitted_at(&store.report_of(scope, unit, Some(a.id), &period.code()).await?),
-                    }),
-                    None => None,
-                },
-                tasks: Store::counts_of(&tasks),
-                children: Vec::new(),
-            });
-        }
-        if depth > 0 {
-            for child in store.child_units_in_year(scope, unit, year).await? {
-                children.push(status_node(store, scope, &child, period, sp, as_of, depth - 1).await?);
-            }
-        }
-        Ok(StatusNode {
-            code: unit.code.clone(),
-            name: unit.name.clone(),
-            kind: ReporterKind::Unit,
+/// report. Built from the subtree read once ([`Store::subtree_status`]: a handful of queries over the unit
+/// path), not unit by unit.
+pub(super) fn status_node(sub: &SubtreeStatus, unit: &Unit, sp: &ScheduledPeriod, depth: usize) -> StatusNode {
+    // Names folded once per task and per agency, not once per (task, agency) pair.
+    let tasks: Vec<(&TaskLine, Option<String>)> = sub.tasks_of(unit.id).map(|t| (t, t.lead_agency.as_deref().map(fold))).collect();
+    let folded: HashMap<i64, String> = sub.agencies_of(unit.id).map(|a| (a.id, fold(&a.name))).collect();
+    let led_by = |(t, lead): &(&TaskLine, Option<String>), a: &Agency| {
+        agency_leads_folded(t.lead_agency_id, lead.as_deref(), a.id, folded.get(&a.id).map(String::as_str).unwrap_or_default())
+    };
+    // The agencies that owe reports: those leading a task of the year's plans (what
+    // `Store::reporting_agencies` says, read from the tasks already loaded).
+    let agencies: Vec<&Agency> = sub.agencies_of(unit.id).filter(|a| tasks.iter().any(|t| led_by(t, a))).collect();
+    let own = tasks.iter().filter(|t| !agencies.iter().any(|a| led_by(t, a))).map(|(t, _)| *t);
+    let own_report =
+        sp.due_for(&unit.level).map(|due| OwnReport { due, submitted_at: submitted_at(&sub.report_of(unit.id, None).cloned()) });
+    let mut children = Vec::new();
+    for a in &agencies {
+        let due = sp.due_for_agency_of(&unit.level).or(sp.dues.first().map(|d| d.due));
+        children.push(StatusNode {
+            code: format!("{}#{}", unit.code, a.id),
+            name: a.name.clone(),
+            kind: ReporterKind::Agency,
             level: unit.level.clone(),
-            own_report,
-            tasks: Store::counts_of(&own),
-            children,
-        })
-    })
+            own_report: due.map(|due| OwnReport { due, submitted_at: submitted_at(&sub.report_of(unit.id, Some(a.id)).cloned()) }),
+            tasks: SubtreeStatus::counts(tasks.iter().filter(|t| led_by(t, a)).map(|(t, _)| *t)),
+            children: Vec::new(),
+        });
+    }
+    if depth > 0 {
+        for child in sub.children_of(unit.id) {
+            children.push(status_node(sub, child, sp, depth - 1));
+        }
+    }
+    StatusNode {
+        code: unit.code.clone(),
+        name: unit.name.clone(),
+        kind: ReporterKind::Unit,
+        level: unit.level.clone(),
+        own_report,
+        tasks: SubtreeStatus::counts(own),
+        children,
+    }
+}
+
+/// The subtree of a unit as of `as_of` (within the period's data window).
+pub(super) async fn subtree(
+    store: &Store,
+    scope: &Scope,
+    unit: &Unit,
+    period: Period,
+    sp: &ScheduledPeriod,
+    as_of: Date,
+) -> Result<SubtreeStatus, StoreError> {
+    store.subtree_status(scope, unit, i64::from(period.year()), &period.code(), as_of.min(sp.window.to)).await
 }
 
 impl Reports<'_> {
@@ -95,7 +86,8 @@ impl Reports<'_> {
         let schedule = self.schedule_for(&unit, period.year()).await?;
         let sp = self.scheduled(&schedule, period)?;
         let as_of = as_of.unwrap_or_else(|| self.app.today());
-        let root = status_node(store, scope, &unit, period, &sp, as_of, 2).await?;
+        let sub = subtree(store, scope, &unit, period, &sp, as_of).await?;
+        let root = status_node(&sub, &unit, &sp, 2);
         Ok(report_status(period, Some(sp.window), &root, as_of))
     }
 }

@@ -1,7 +1,7 @@
 //! What the report page and the dashboard show, composed once here; the web crate only formats it.
 
 use super::Reports;
-use super::status::status_node;
+use super::status::{status_node, subtree};
 use crate::{ServiceError, ServiceResult};
 use chiso_core::access::{Permission, Reach, Scope};
 use chiso_core::framework::FrameworkSet;
@@ -225,19 +225,19 @@ impl Reports<'_> {
             _ => OwnReportState::NotSubmitted,
         };
         // Children and agencies: who reported.
-        let root = status_node(store, scope, &unit, period, &sp, today, 1).await?;
+        let sub = subtree(store, scope, &unit, period, &sp, today).await?;
+        let root = status_node(&sub, &unit, &sp, 1);
         let status = report_status(period, Some(sp.window), &root, today);
         let mut children = Vec::new();
         for (line, node) in status.children.iter().zip(root.children.iter()) {
-            let submitted = |r: Option<ReportRow>| r.filter(|r| r.status == ReportState::Submitted).map(|r| r.id);
+            let submitted = |r: Option<&ReportRow>| r.filter(|r| r.status == ReportState::Submitted).map(|r| r.id);
             let report_id = match node.kind {
-                ReporterKind::Unit => match store.unit_by_code(scope, &node.code).await {
-                    Ok(u) => submitted(store.report_of(scope, &u, None, &period.code()).await?),
-                    Err(_) => None,
-                },
+                ReporterKind::Unit => {
+                    sub.children_of(unit.id).find(|u| u.code == node.code).and_then(|u| submitted(sub.report_of(u.id, None)))
+                }
                 ReporterKind::Agency => {
                     let aid = node.code.rsplit('#').next().and_then(|s| s.parse::<i64>().ok());
-                    submitted(store.report_of(scope, &unit, aid, &period.code()).await?)
+                    submitted(sub.report_of(unit.id, aid))
                 }
             };
             children.push(ChildLine { line: line.clone(), kind: node.kind, report_id });
@@ -294,9 +294,10 @@ impl Reports<'_> {
             }
             None => Vec::new(),
         };
-        let root = status_node(store, scope, &unit, period, &sp, today, 1).await?;
+        let sub = subtree(store, scope, &unit, period, &sp, today).await?;
+        let root = status_node(&sub, &unit, &sp, 1);
         let status = report_status(period, Some(sp.window), &root, today);
-        let own = store.report_of(scope, &unit, None, &period.code()).await?;
+        let own = sub.report_of(unit.id, None).cloned();
         let units = self.units_in_force(scope).await?;
         Ok(DashboardData { unit, period, choice, tasks, counts, mine, status, own, units })
     }

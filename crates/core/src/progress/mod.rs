@@ -108,7 +108,19 @@ impl fmt::Display for TaskStatus {
 /// Whether an agency leads a task: the task names the agency by its record, or by a name that matches the
 /// agency's (diacritics, case and spacing aside) — plans are imported before their agencies are linked.
 pub fn agency_leads(lead_agency_id: Option<i64>, lead_agency: Option<&str>, agency_id: i64, agency_name: &str) -> bool {
-    lead_agency_id == Some(agency_id) || lead_agency.is_some_and(|l| fold(l) == fold(agency_name))
+    lead_agency_id == Some(agency_id)
+        || lead_agency.is_some_and(|l| agency_leads_folded(None, Some(&fold(l)), agency_id, &fold(agency_name)))
+}
+
+/// [`agency_leads`] with the names already folded (`text::fold`), for callers matching many tasks against
+/// many agencies.
+pub fn agency_leads_folded(
+    lead_agency_id: Option<i64>,
+    lead_agency_folded: Option<&str>,
+    agency_id: i64,
+    agency_name_folded: &str,
+) -> bool {
+    lead_agency_id == Some(agency_id) || lead_agency_folded.is_some_and(|l| l == agency_name_folded)
 }
 
 /// The latest update of a task, as agency staff entered it.

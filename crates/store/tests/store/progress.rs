@@ -120,6 +120,39 @@ async fn updates_with_evidence_conflicts_returns_and_reports() {
         store.return_report(&province, r.id, "Thiếu số liệu xã", now).await.expect("return");
         assert_eq!(store.report_by_id(&sys, r.id).await.expect("report").status, ReportState::Returned);
         store.submit_report(&specialist, &report(&d, "2022-H1", "Đã bổ sung", date!(2022 - 06 - 20))).await.expect("again");
+        // The subtree read (a handful of queries over the unit path) says what the per-unit reads say.
+        let sub = store.subtree_status(&sys, &d, 2022, "2022-H1", date!(2022 - 05 - 31)).await.expect("subtree");
+        let lines: Vec<_> = sub.tasks_of(d.id).collect();
+        assert_eq!(lines.len(), progress.len(), "{label}");
+        for p in &progress {
+            let l = lines.iter().find(|l| l.task_id == p.task.row.id).expect("task line");
+            assert_eq!((l.status, &l.dimensions), (p.status, &p.dimensions), "{label}: task {}", p.task.row.code);
+        }
+        assert_eq!(chiso_store::progress::SubtreeStatus::counts(lines.iter().copied()), counts, "{label}");
+        assert_eq!(sub.report_of(d.id, None).map(|r| r.status), Some(ReportState::Submitted), "{label}");
+        assert!(sub.report_of(d.id, Some(vh.id)).is_none(), "{label}: no agency report");
+        assert_eq!(sub.agencies_of(d.id).count(), store.agencies(&sys, d.id).await.expect("agencies").len(), "{label}");
+        let children: Vec<String> =
+            store.child_units_in_year(&sys, &d, 2022).await.expect("children").into_iter().map(|u| u.code).collect();
+        assert!(!children.is_empty(), "{label}: the tree has communes");
+        assert_eq!(sub.children_of(d.id).map(|u| u.code.clone()).collect::<Vec<_>>(), children, "{label}");
+        // Later updates do not count for an earlier day: as of before the update, the task was not started.
+        let before = store.subtree_status(&sys, &d, 2022, "2022-H1", date!(2022 - 01 - 01)).await.expect("subtree");
+        let prog_before = store.task_progress(&sys, &d, 2022, None, date!(2022 - 01 - 01)).await.expect("progress");
+        assert_eq!(
+            chiso_store::progress::SubtreeStatus::counts(before.tasks_of(d.id)),
+            chiso_store::Store::counts_of(&prog_before),
+            "{label}"
+        );
+        // From the province, the district's tasks are in the subtree; another year has none.
+        let prov = store.unit_by_code(&sys, "14").await.expect("province");
+        let psub = store.subtree_status(&sys, &prov, 2022, "2022-H1", date!(2022 - 05 - 31)).await.expect("subtree");
+        assert_eq!(psub.tasks_of(d.id).count(), 2, "{label}");
+        assert!(psub.children_of(prov.id).any(|u| u.id == d.id), "{label}");
+        let other = store.subtree_status(&sys, &prov, 2019, "2019-H1", date!(2019 - 05 - 31)).await.expect("subtree");
+        assert!(other.tasks.is_empty() && other.reports.is_empty(), "{label}");
+        // Scope is the store's: a commune cannot read its district's subtree.
+        assert!(store.subtree_status(&commune, &d, 2022, "2022-H1", date!(2022 - 05 - 31)).await.is_err(), "{label}: out of scope");
         // The deadlines read from a plan are kept once; unknown plans have none recorded.
         assert_eq!(store.plan_report_deadlines(plan.id).await.expect("read"), None);
         let dl = vec![chiso_core::period::PlanDeadline { day: 5, month: 6, year: None, text: "trước ngày 05/6".into() }];
