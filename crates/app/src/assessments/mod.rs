@@ -157,9 +157,7 @@ impl Assessments<'_> {
         reason: Option<&str>,
         version: Option<i32>,
     ) -> Result<Assessment, StoreError> {
-        let a = self.app.store.transition(scope, fw, id, action, reason, version).await?;
-        crate::notices::sheet_moved(self.app, scope, &a, action).await;
-        Ok(a)
+        self.transition_with_explanations(scope, fw, id, action, reason, &[], version).await
     }
 
     /// A status change that saves the explanations the form held first, in the same transaction (each
