@@ -1,3 +1,6 @@
+//! Long (~1,140 lines, 320 of them tests): the plan rules (concern of a level, child titles, checklist, node
+//! codes) read each other's private helpers; a split by rule is the next step, not done in this change.
+//!
 //! Plans and tasks: what a plan is made of, how a child plan is derived from its parent, the
 //! compliance checklist (coverage of all dimensions, concrete tasks, issued on time), who leads a task,
 //! and how framework node codes written in documents are read.

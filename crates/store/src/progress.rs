@@ -1,3 +1,6 @@
+//! Long (~870 lines): updates, evidence files, reports and the subtree status read share private row types and
+//! the evidence-file helpers; to be split by table once the report aggregates (issue 11) settle.
+//!
 //! Progress tracking: task updates with evidence files, returns for correction, periodic reports (compiled
 //! from the updates in their data window, submitted on time or late), and the report deadlines read from each
 //! plan. Evidence files are stored outside the database, content-addressed by SHA-256, under the store's

@@ -1,4 +1,4 @@
-//! Long (~960 lines) pending a split: every survey table's SQL lives here; the split by table (questionnaires,
+//! Long (~1,020 lines) pending a split: every survey table's SQL lives here; the split by table (questionnaires,
 //! invitations, responses, estimates) is the next step once the service-layer move of surveys settles.
 //!
 //! Citizen surveys (issue 6): a survey of one unit (the unit that runs it) for one framework and year, its
