@@ -78,6 +78,98 @@ macro_rules! write_explanations {
     }};
 }
 
+/// Writes self-score changes ([`SelfChange`]) of sheet `$a`: each changed score audited with its evidence,
+/// each changed evidence note audited (inside a transaction that has bumped the sheet's version).
+macro_rules! write_self_scores {
+    ($tx:ident, $scope:expr, $a:expr, $now:expr, $changes:expr) => {{
+        for c in &$changes {
+            const UPD: &str = "UPDATE assessment_item SET self_score = $1, evidence = $2, missing_reason = $3, updated_at = $4 \
+                               WHERE assessment_id = $5 AND node = $6";
+            sqlx::query(UPD)
+                .bind(c.score)
+                .bind(&c.evidence)
+                .bind(&c.missing)
+                .bind($now)
+                .bind($a.id)
+                .bind(&c.node)
+                .execute(&mut *$tx)
+                .await?;
+            if !same(c.old.self_score, c.score) {
+                audit!(
+                    $tx,
+                    $scope,
+                    Change {
+                        unit_id: Some($a.unit_id),
+                        entity: "assessment",
+                        entity_id: $a.id.to_string(),
+                        action: "self_score",
+                        field: Some(c.node.as_str()),
+                        old_value: num(c.old.self_score),
+                        new_value: num(c.score),
+                        reason: c.evidence.clone().or_else(|| c.missing.clone()),
+                    }
+                );
+            }
+            if c.old.evidence != c.evidence || c.old.missing_reason != c.missing {
+                audit!(
+                    $tx,
+                    $scope,
+                    Change {
+                        unit_id: Some($a.unit_id),
+                        entity: "assessment",
+                        entity_id: $a.id.to_string(),
+                        action: "evidence",
+                        field: Some(c.node.as_str()),
+                        old_value: describe_evidence(c.old.evidence.as_deref(), c.old.missing_reason.as_deref()),
+                        new_value: describe_evidence(c.evidence.as_deref(), c.missing.as_deref()),
+                        reason: None,
+                    }
+                );
+            }
+        }
+    }};
+}
+
+/// Writes appraisal changes ([`AppraisalChange`]) of sheet `$a`, each audited with its reason (inside a
+/// transaction that has bumped the sheet's version).
+macro_rules! write_appraisals {
+    ($tx:ident, $scope:expr, $a:expr, $now:expr, $changes:expr) => {{
+        for c in &$changes {
+            const UPD: &str = "UPDATE assessment_item SET appraised_score = $1, decision = $2, appraisal_reason = $3, updated_at = $4 \
+                               WHERE assessment_id = $5 AND node = $6";
+            sqlx::query(UPD)
+                .bind(c.score)
+                .bind(c.decision)
+                .bind(&c.reason)
+                .bind($now)
+                .bind($a.id)
+                .bind(&c.node)
+                .execute(&mut *$tx)
+                .await?;
+            let why = match (c.decision, &c.reason) {
+                (_, Some(r)) => Some(r.clone()),
+                ("accept", None) => Some("chấp nhận điểm tự chấm".to_string()),
+                ("survey", None) => Some("điểm điều tra xã hội học".to_string()),
+                _ => None,
+            };
+            audit!(
+                $tx,
+                $scope,
+                Change {
+                    unit_id: Some($a.unit_id),
+                    entity: "assessment",
+                    entity_id: $a.id.to_string(),
+                    action: "appraise",
+                    field: Some(c.node.as_str()),
+                    old_value: num(c.old.appraised_score),
+                    new_value: num(c.score).map(|v| format!("{v} ({})", c.decision)),
+                    reason: why,
+                }
+            );
+        }
+    }};
+}
+
 /// A changed explanation: `(criterion, new text, old text)`.
 type ExplanationChange = (String, Option<String>, Option<String>);
 
@@ -105,6 +197,164 @@ fn explanation_changes(
         }
     }
     if errors.is_empty() { Ok(changes) } else { Err(invalid(errors)) }
+}
+
+/// What a form held besides its step, saved with the status change ([`Store::transition_with`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SheetEdits<'a> {
+    pub self_scores: &'a [SelfScoreInput],
+    pub appraisals: &'a [AppraisalInput],
+    /// `(criterion, text)`.
+    pub explanations: &'a [(String, String)],
+}
+
+/// A changed self score or evidence note, with the item as it was.
+struct SelfChange {
+    node: String,
+    score: Option<f64>,
+    evidence: Option<String>,
+    missing: Option<String>,
+    old: AssessmentItem,
+}
+
+/// The self scores and evidence that differ from what is stored; every problem named by criterion.
+fn self_score_changes(fw: &Framework, a: &Assessment, items: &[AssessmentItem], inputs: &[SelfScoreInput]) -> StoreResult<Vec<SelfChange>> {
+    let leaves = leaves_of(fw, a.year);
+    let items: HashMap<&str, &AssessmentItem> = items.iter().map(|i| (i.node.as_str(), i)).collect();
+    let mut errors = Vec::new();
+    let mut changes = Vec::new();
+    for inp in inputs {
+        let leaf = match find_leaf(&leaves, &inp.node) {
+            Ok(l) => l,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        if leaf.source == Source::Survey {
+            if inp.score.is_some() {
+                errors.push(format!("{}: tiêu chí điều tra xã hội học do cấp thẩm định nhập, đơn vị không tự chấm", core_results::criterion_vi(leaf)));
+            }
+            continue;
+        }
+        if let Some(v) = inp.score
+            && let Err(e) = core_results::check_score(leaf, v)
+        {
+            errors.push(e);
+            continue;
+        }
+        let Some(item) = items.get(leaf.code.as_str()) else {
+            errors.push(format!("{}: không có trong phiếu", core_results::criterion_vi(leaf)));
+            continue;
+        };
+        let evidence = clean(inp.evidence.as_deref());
+        let missing = clean(inp.missing_reason.as_deref());
+        if !same(item.self_score, inp.score) || item.evidence != evidence || item.missing_reason != missing {
+            changes.push(SelfChange { node: leaf.code.clone(), score: inp.score, evidence, missing, old: (*item).clone() });
+        }
+    }
+    if errors.is_empty() { Ok(changes) } else { Err(invalid(errors)) }
+}
+
+/// A changed appraisal of one criterion, with the item as it was.
+struct AppraisalChange {
+    node: String,
+    score: Option<f64>,
+    decision: &'static str,
+    reason: Option<String>,
+    old: AssessmentItem,
+}
+
+/// The appraisals that differ from what is stored: a self-assessed criterion accepts its self score (no
+/// score, or the same) or is adjusted with a reason; a survey criterion takes its survey score.
+fn appraisal_changes(fw: &Framework, a: &Assessment, items: &[AssessmentItem], inputs: &[AppraisalInput]) -> StoreResult<Vec<AppraisalChange>> {
+    let leaves = leaves_of(fw, a.year);
+    let items: HashMap<&str, &AssessmentItem> = items.iter().map(|i| (i.node.as_str(), i)).collect();
+    let mut errors = Vec::new();
+    let mut changes = Vec::new();
+    for inp in inputs {
+        let leaf = match find_leaf(&leaves, &inp.node) {
+            Ok(l) => l,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        let Some(item) = items.get(leaf.code.as_str()) else {
+            errors.push(format!("{}: không có trong phiếu", core_results::criterion_vi(leaf)));
+            continue;
+        };
+        if let Some(v) = inp.score
+            && let Err(e) = core_results::check_score(leaf, v)
+        {
+            errors.push(e);
+            continue;
+        }
+        let reason = clean(inp.reason.as_deref());
+        let (score, decision) = if leaf.source == Source::Survey {
+            match inp.score {
+                Some(v) => (Some(v), "survey"),
+                None => continue, // survey result not entered yet
+            }
+        } else {
+            let Some(own) = item.self_score else {
+                errors.push(format!("{}: đơn vị chưa tự chấm tiêu chí này", core_results::criterion_vi(leaf)));
+                continue;
+            };
+            match inp.score {
+                Some(v) if (v - own).abs() >= SAME => {
+                    if reason.is_none() {
+                        errors.push(format!(
+                            "{}: điều chỉnh điểm {} → {} cần nêu lý do",
+                            core_results::criterion_vi(leaf),
+                            core_results::score_vi(own),
+                            core_results::score_vi(v)
+                        ));
+                        continue;
+                    }
+                    (Some(v), "adjust")
+                }
+                _ => (Some(own), "accept"),
+            }
+        };
+        if !same(item.appraised_score, score) || item.decision.as_deref() != Some(decision) || item.appraisal_reason != reason {
+            changes.push(AppraisalChange { node: leaf.code.clone(), score, decision, reason, old: (*item).clone() });
+        }
+    }
+    if errors.is_empty() { Ok(changes) } else { Err(invalid(errors)) }
+}
+
+fn check_self_scoring_open(a: &Assessment) -> StoreResult<()> {
+    if a.status().self_scoring_open() {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict(format!(
+            "phiếu đang ở trạng thái \"{}\": chỉ sửa điểm tự chấm khi phiếu đang tự chấm",
+            a.status().name_vi()
+        )))
+    }
+}
+
+fn check_appraisal_open(a: &Assessment) -> StoreResult<()> {
+    if a.status().appraisal_open() {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict(format!(
+            "phiếu đang ở trạng thái \"{}\": chỉ thẩm định khi phiếu đã gửi hoặc đã giải trình",
+            a.status().name_vi()
+        )))
+    }
+}
+
+fn check_explanation_open(a: &Assessment) -> StoreResult<()> {
+    if a.status().explanation_open() {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict(format!(
+            "phiếu đang ở trạng thái \"{}\": chỉ giải trình sau khi cấp trên thẩm định",
+            a.status().name_vi()
+        )))
+    }
 }
 
 /// Two scores closer than this are the same (scores carry at most a few decimals).
@@ -242,23 +492,13 @@ fn same(a: Option<f64>, b: Option<f64>) -> bool {
     }
 }
 
-/// A score must be a finite number in `[0, max]` of the leaf.
-fn check_range(leaf: &Node, v: f64) -> Result<(), String> {
-    let max = leaf.max.unwrap_or(0.0);
-    if !v.is_finite() || v < -SAME || v > max + SAME {
-        Err(format!("`{}`: điểm {} ngoài khoảng 0–{} (score out of range)", leaf.code, v, core_results::round_to(max, 4)))
-    } else {
-        Ok(())
-    }
-}
-
 /// The leaves of the sheet's year by code.
 fn leaves_of(fw: &Framework, year: i32) -> Vec<Node> {
     fw.tree_for_year(Some(year)).leaves().into_iter().cloned().collect()
 }
 
 fn find_leaf<'a>(leaves: &'a [Node], code: &str) -> Result<&'a Node, String> {
-    leaves.iter().find(|l| l.code == code).ok_or_else(|| format!("`{code}` không phải tiêu chí lá của phiếu (unknown criterion)"))
+    leaves.iter().find(|l| l.code == code).ok_or_else(|| format!("`{code}`: mã {code} không phải tiêu chí của phiếu"))
 }
 
 fn invalid(errors: Vec<String>) -> StoreError {
@@ -404,92 +644,15 @@ impl Store {
         check_framework(fw, &a)?;
         check_unit_side(scope, &a)?;
         check_version(&a, expected_version)?;
-        if !a.status().self_scoring_open() {
-            return Err(StoreError::Conflict(format!(
-                "phiếu đang ở trạng thái \"{}\": chỉ sửa điểm tự chấm khi phiếu đang tự chấm",
-                a.status().name_vi()
-            )));
-        }
-        let leaves = leaves_of(fw, a.year);
-        let items: HashMap<String, AssessmentItem> = self.items(id).await?.into_iter().map(|i| (i.node.clone(), i)).collect();
-        let mut errors = Vec::new();
-        let mut changes: Vec<(&SelfScoreInput, Option<String>, Option<String>, &AssessmentItem)> = Vec::new();
-        for inp in inputs {
-            let leaf = match find_leaf(&leaves, &inp.node) {
-                Ok(l) => l,
-                Err(e) => {
-                    errors.push(e);
-                    continue;
-                }
-            };
-            if leaf.source == Source::Survey {
-                if inp.score.is_some() {
-                    errors.push(format!("`{}`: tiêu chí điều tra xã hội học do cấp thẩm định nhập, đơn vị không tự chấm", leaf.code));
-                }
-                continue;
-            }
-            if let Some(v) = inp.score
-                && let Err(e) = check_range(leaf, v)
-            {
-                errors.push(e);
-                continue;
-            }
-            let Some(item) = items.get(&leaf.code) else {
-                errors.push(format!("`{}`: tiêu chí không có trong phiếu", leaf.code));
-                continue;
-            };
-            let evidence = clean(inp.evidence.as_deref());
-            let missing = clean(inp.missing_reason.as_deref());
-            if !same(item.self_score, inp.score) || item.evidence != evidence || item.missing_reason != missing {
-                changes.push((inp, evidence, missing, item));
-            }
-        }
-        if !errors.is_empty() {
-            return Err(invalid(errors));
-        }
+        check_self_scoring_open(&a)?;
+        let changes = self_score_changes(fw, &a, &self.items(id).await?, inputs)?;
         if changes.is_empty() {
             return Ok(a);
         }
         let now = now_ms();
         write_tx!(self, |tx| {
             bump!(tx, a, now, None, None);
-            for (inp, evidence, missing, item) in &changes {
-                const UPD: &str = "UPDATE assessment_item SET self_score = $1, evidence = $2, missing_reason = $3, updated_at = $4 \
-                                   WHERE assessment_id = $5 AND node = $6";
-                sqlx::query(UPD).bind(inp.score).bind(evidence).bind(missing).bind(now).bind(id).bind(&inp.node).execute(&mut *tx).await?;
-                if !same(item.self_score, inp.score) {
-                    audit!(
-                        tx,
-                        scope,
-                        Change {
-                            unit_id: Some(a.unit_id),
-                            entity: "assessment",
-                            entity_id: id.to_string(),
-                            action: "self_score",
-                            field: Some(inp.node.as_str()),
-                            old_value: num(item.self_score),
-                            new_value: num(inp.score),
-                            reason: evidence.clone().or_else(|| missing.clone()),
-                        }
-                    );
-                }
-                if item.evidence != *evidence || item.missing_reason != *missing {
-                    audit!(
-                        tx,
-                        scope,
-                        Change {
-                            unit_id: Some(a.unit_id),
-                            entity: "assessment",
-                            entity_id: id.to_string(),
-                            action: "evidence",
-                            field: Some(inp.node.as_str()),
-                            old_value: describe_evidence(item.evidence.as_deref(), item.missing_reason.as_deref()),
-                            new_value: describe_evidence(evidence.as_deref(), missing.as_deref()),
-                            reason: None,
-                        }
-                    );
-                }
-            }
+            write_self_scores!(tx, scope, a, now, changes);
         });
         self.assessment(scope, id).await
     }
@@ -508,99 +671,15 @@ impl Store {
         check_framework(fw, &a)?;
         check_appraiser(scope, &a)?;
         check_version(&a, expected_version)?;
-        if !a.status().appraisal_open() {
-            return Err(StoreError::Conflict(format!(
-                "phiếu đang ở trạng thái \"{}\": chỉ thẩm định khi phiếu đã gửi hoặc đã giải trình",
-                a.status().name_vi()
-            )));
-        }
-        let leaves = leaves_of(fw, a.year);
-        let items: HashMap<String, AssessmentItem> = self.items(id).await?.into_iter().map(|i| (i.node.clone(), i)).collect();
-        let mut errors = Vec::new();
-        let mut changes: Vec<AppraisalChange> = Vec::new();
-        for inp in inputs {
-            let leaf = match find_leaf(&leaves, &inp.node) {
-                Ok(l) => l,
-                Err(e) => {
-                    errors.push(e);
-                    continue;
-                }
-            };
-            let Some(item) = items.get(&leaf.code) else {
-                errors.push(format!("`{}`: tiêu chí không có trong phiếu", leaf.code));
-                continue;
-            };
-            if let Some(v) = inp.score
-                && let Err(e) = check_range(leaf, v)
-            {
-                errors.push(e);
-                continue;
-            }
-            let reason = clean(inp.reason.as_deref());
-            let (score, decision) = if leaf.source == Source::Survey {
-                match inp.score {
-                    Some(v) => (Some(v), "survey"),
-                    None => continue, // survey result not entered yet
-                }
-            } else {
-                let Some(own) = item.self_score else {
-                    errors.push(format!("`{}`: đơn vị chưa tự chấm tiêu chí này", leaf.code));
-                    continue;
-                };
-                match inp.score {
-                    Some(v) if (v - own).abs() >= SAME => {
-                        if reason.is_none() {
-                            errors.push(format!(
-                                "`{}`: điều chỉnh điểm {} → {} cần nêu lý do (a reason is required to adjust)",
-                                leaf.code,
-                                core_results::round_to(own, 4),
-                                core_results::round_to(v, 4)
-                            ));
-                            continue;
-                        }
-                        (Some(v), "adjust")
-                    }
-                    _ => (Some(own), "accept"),
-                }
-            };
-            if !same(item.appraised_score, score) || item.decision.as_deref() != Some(decision) || item.appraisal_reason != reason {
-                changes.push(AppraisalChange { node: leaf.code.clone(), score, decision, reason, old: item });
-            }
-        }
-        if !errors.is_empty() {
-            return Err(invalid(errors));
-        }
+        check_appraisal_open(&a)?;
+        let changes = appraisal_changes(fw, &a, &self.items(id).await?, inputs)?;
         if changes.is_empty() {
             return Ok(a);
         }
         let now = now_ms();
         write_tx!(self, |tx| {
             bump!(tx, a, now, None, None);
-            for AppraisalChange { node, score, decision, reason, old: item } in &changes {
-                const UPD: &str = "UPDATE assessment_item SET appraised_score = $1, decision = $2, appraisal_reason = $3, updated_at = $4 \
-                                   WHERE assessment_id = $5 AND node = $6";
-                sqlx::query(UPD).bind(*score).bind(*decision).bind(reason).bind(now).bind(id).bind(node).execute(&mut *tx).await?;
-                let why = match (*decision, reason) {
-                    (_, Some(r)) => Some(r.clone()),
-                    ("accept", None) => Some("chấp nhận điểm tự chấm".to_string()),
-                    ("survey", None) => Some("điểm điều tra xã hội học".to_string()),
-                    _ => None,
-                };
-                audit!(
-                    tx,
-                    scope,
-                    Change {
-                        unit_id: Some(a.unit_id),
-                        entity: "assessment",
-                        entity_id: id.to_string(),
-                        action: "appraise",
-                        field: Some(node.as_str()),
-                        old_value: num(item.appraised_score),
-                        new_value: num(*score).map(|v| format!("{v} ({decision})")),
-                        reason: why,
-                    }
-                );
-            }
+            write_appraisals!(tx, scope, a, now, changes);
         });
         self.assessment(scope, id).await
     }
@@ -618,12 +697,7 @@ impl Store {
         check_framework(fw, &a)?;
         check_unit_side(scope, &a)?;
         check_version(&a, expected_version)?;
-        if !a.status().explanation_open() {
-            return Err(StoreError::Conflict(format!(
-                "phiếu đang ở trạng thái \"{}\": chỉ giải trình sau khi cấp trên thẩm định",
-                a.status().name_vi()
-            )));
-        }
+        check_explanation_open(&a)?;
         let items = self.items(id).await?;
         let changes = explanation_changes(fw, &a, &items, inputs)?;
         if changes.is_empty() {
@@ -648,21 +722,23 @@ impl Store {
         reason: Option<&str>,
         expected_version: Option<i32>,
     ) -> StoreResult<Assessment> {
-        self.transition_with_explanations(scope, fw, id, action, reason, &[], expected_version).await
+        self.transition_with(scope, fw, id, action, reason, SheetEdits::default(), expected_version).await
     }
 
-    /// A status change that first saves the explanations the form held (`(criterion, text)`, as
-    /// [`Store::explain`] would, each audited), in the same transaction: "Gửi giải trình" keeps what was typed.
-    /// Explanations are only accepted while they are open (the unit's side, an appraised sheet).
+    /// A status change that first saves what the form held — self scores and evidence, appraisals,
+    /// explanations, each validated and audited as by [`Store::save_self_scores`], [`Store::appraise`] and
+    /// [`Store::explain`] — in the same transaction as the step: "Gửi thẩm định", "Hoàn thành thẩm định" and
+    /// "Gửi giải trình" never drop what was typed, and the step's readiness is judged on the sheet as it will
+    /// be. Each kind of edit is only accepted from its side while it is open; a refusal saves nothing.
     #[allow(clippy::too_many_arguments)]
-    pub async fn transition_with_explanations(
+    pub async fn transition_with(
         &self,
         scope: &Scope,
         fw: &Framework,
         id: i64,
         action: SheetAction,
         reason: Option<&str>,
-        explanations: &[(String, String)],
+        edits: SheetEdits<'_>,
         expected_version: Option<i32>,
     ) -> StoreResult<Assessment> {
         let a = self.assessment(scope, id).await?;
@@ -673,28 +749,47 @@ impl Store {
         let next = core_results::next_status(status, action, a.round >= 2).map_err(StoreError::Conflict)?;
         let reason = clean(reason);
         if action.needs_reason() && reason.is_none() {
-            return Err(StoreError::Invalid(format!("\"{}\" cần nêu lý do (a reason is required)", action.name_vi())));
+            return Err(StoreError::Invalid(format!("\"{}\" cần nêu lý do", action.name_vi())));
         }
         let leaves = leaves_of(fw, a.year);
         let mut item_list = self.items(id).await?;
-        let changes = if explanations.is_empty() {
+        let self_changes = if edits.self_scores.is_empty() {
             Vec::new()
         } else {
             check_unit_side(scope, &a)?;
-            if !status.explanation_open() {
-                return Err(StoreError::Conflict(format!(
-                    "phiếu đang ở trạng thái \"{}\": chỉ giải trình sau khi cấp trên thẩm định",
-                    status.name_vi()
-                )));
-            }
-            let changes = explanation_changes(fw, &a, &item_list, explanations)?;
-            for (node, text, _) in &changes {
-                if let Some(i) = item_list.iter_mut().find(|i| &i.node == node) {
-                    i.explanation = text.clone();
-                }
-            }
-            changes
+            check_self_scoring_open(&a)?;
+            self_score_changes(fw, &a, &item_list, edits.self_scores)?
         };
+        let appraisals = if edits.appraisals.is_empty() {
+            Vec::new()
+        } else {
+            check_appraiser(scope, &a)?;
+            check_appraisal_open(&a)?;
+            appraisal_changes(fw, &a, &item_list, edits.appraisals)?
+        };
+        let explanations = if edits.explanations.is_empty() {
+            Vec::new()
+        } else {
+            check_unit_side(scope, &a)?;
+            check_explanation_open(&a)?;
+            explanation_changes(fw, &a, &item_list, edits.explanations)?
+        };
+        // The sheet as it will be once the edits are written.
+        for i in item_list.iter_mut() {
+            if let Some(c) = self_changes.iter().find(|c| c.node == i.node) {
+                i.self_score = c.score;
+                i.evidence = c.evidence.clone();
+                i.missing_reason = c.missing.clone();
+            }
+            if let Some(c) = appraisals.iter().find(|c| c.node == i.node) {
+                i.appraised_score = c.score;
+                i.decision = Some(c.decision.to_string());
+                i.appraisal_reason = c.reason.clone();
+            }
+            if let Some((_, text, _)) = explanations.iter().find(|(n, _, _)| *n == i.node) {
+                i.explanation = text.clone();
+            }
+        }
         let items: HashMap<String, AssessmentItem> = item_list.into_iter().map(|i| (i.node.clone(), i)).collect();
         let state = |code: &str| {
             items.get(code).map(|i| ItemState {
@@ -706,13 +801,17 @@ impl Store {
         };
         let problem = core_results::not_ready(action, &leaves, &state);
         if !problem.is_empty() {
-            return Err(StoreError::Invalid(format!("không thể \"{}\": {}", action.name_vi(), problem.join("; "))));
+            let mut parts = vec![format!("không thể \"{}\": {}", action.name_vi(), problem.join("; "))];
+            parts.extend(core_results::not_ready_criteria(action, &leaves, &state));
+            return Err(invalid(parts));
         }
         let round = if next == SheetStatus::Explained { 2 } else { a.round };
         let now = now_ms();
         write_tx!(self, |tx| {
             bump!(tx, a, now, Some(next), Some(round));
-            write_explanations!(tx, scope, a, now, changes);
+            write_self_scores!(tx, scope, a, now, self_changes);
+            write_appraisals!(tx, scope, a, now, appraisals);
+            write_explanations!(tx, scope, a, now, explanations);
             audit!(
                 tx,
                 scope,
@@ -755,15 +854,6 @@ impl Store {
         }
         Ok((parent, out))
     }
-}
-
-/// One appraisal to write.
-struct AppraisalChange<'a> {
-    node: String,
-    score: Option<f64>,
-    decision: &'static str,
-    reason: Option<String>,
-    old: &'a AssessmentItem,
 }
 
 /// "tài liệu: QĐ 12/QĐ-UBND" / "thiếu tài liệu: …" for the audit.

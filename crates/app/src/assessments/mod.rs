@@ -14,7 +14,7 @@ use chiso_core::framework::{Framework, Node};
 use chiso_core::results::{self as core_results, LeafScore, Ranking, ScoreSheet, SheetAction, SheetStatus, YearScores};
 use chiso_core::weakness;
 use chiso_store::StoreError;
-use chiso_store::assessments::{AppraisalInput, Assessment, AssessmentItem, SelfScoreInput};
+use chiso_store::assessments::{AppraisalInput, Assessment, AssessmentItem, SelfScoreInput, SheetEdits};
 use chiso_store::results::UnitName;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -157,23 +157,24 @@ impl Assessments<'_> {
         reason: Option<&str>,
         version: Option<i32>,
     ) -> Result<Assessment, StoreError> {
-        self.transition_with_explanations(scope, fw, id, action, reason, &[], version).await
+        self.transition_with(scope, fw, id, action, reason, SheetEdits::default(), version).await
     }
 
-    /// A status change that saves the explanations the form held first, in the same transaction (each
-    /// explanation audited as by [`Assessments::explain`]): "Gửi giải trình" never drops the typed text.
+    /// A status change that saves what the form held (self scores and evidence, appraisals, explanations) in
+    /// the same transaction, each change audited ([`chiso_store::Store::transition_with`]): no step drops
+    /// what was typed. The other party is notified.
     #[allow(clippy::too_many_arguments)]
-    pub async fn transition_with_explanations(
+    pub async fn transition_with(
         &self,
         scope: &Scope,
         fw: &Framework,
         id: i64,
         action: SheetAction,
         reason: Option<&str>,
-        explanations: &[(String, String)],
+        edits: SheetEdits<'_>,
         version: Option<i32>,
     ) -> Result<Assessment, StoreError> {
-        let a = self.app.store.transition_with_explanations(scope, fw, id, action, reason, explanations, version).await?;
+        let a = self.app.store.transition_with(scope, fw, id, action, reason, edits, version).await?;
         crate::notices::sheet_moved(self.app, scope, &a, action).await;
         Ok(a)
     }

@@ -4,7 +4,7 @@ use chiso_core::framework::{Framework, Source};
 use chiso_core::results::{SheetAction, SheetStatus};
 use chiso_core::weakness::TaskGroup;
 use chiso_store::StoreError;
-use chiso_store::assessments::{AppraisalInput, SelfScoreInput};
+use chiso_store::assessments::{AppraisalInput, SelfScoreInput, SheetEdits};
 
 /// Self scores: every self-assessed criterion at its maximum with an evidence note, except `except`.
 fn self_scores(fw: &Framework, year: i32, except: &[(&str, f64)]) -> Vec<SelfScoreInput> {
@@ -299,6 +299,108 @@ async fn the_superior_cannot_self_score_the_sheet_it_appraises() {
         assert!(!view.can_appraise && view.actions.is_empty(), "{label}");
         let view = app.assessments().sheet(&district, par, id).await.expect("sheet");
         assert!(view.can_appraise && !view.can_self_score, "{label}");
+    })
+    .await;
+}
+
+/// Issue 12: every step saves what its form held with the status change, in one transaction, each change
+/// audited per criterion; a refused step saves nothing; a score above the maximum is refused naming the
+/// criterion and its maximum with a decimal comma; edits come only from their side while they are open.
+#[tokio::test]
+async fn every_step_saves_what_its_form_held_with_the_status_change() {
+    on_each_backend(|store, label| async move {
+        let app = app_of(&store);
+        load_units(&store).await;
+        let set = frameworks();
+        let par = set.get("par_index").expect("par_index");
+        let melinh = scope_of(&store, "250", Role::Specialist).await;
+        let hanoi = scope_of(&store, "01", Role::Specialist).await;
+        let sheets = app.assessments();
+        let a = sheets.create(&melinh, par, "250", 2024).await.expect("create");
+        let id = a.id;
+        let edits = |s: &'_ [SelfScoreInput]| SheetEdits { self_scores: s, ..SheetEdits::default() };
+        let log = || async { store.audit_of(&melinh, "assessment", &id.to_string()).await.expect("audit") };
+
+        // Submitting with one criterion left empty: refused as a whole, each gap named for its field.
+        let mut scores = self_scores(par, 2024, &[("par.a1.c5", 1.25)]);
+        scores.iter_mut().filter(|s| s.node == "par.a2.c1").for_each(|s| s.score = None);
+        match sheets.transition_with(&melinh, par, id, SheetAction::Submit, None, edits(&scores), Some(a.version)).await {
+            Err(StoreError::Invalid(m)) => {
+                assert!(m.contains("chưa tự chấm 1 tiêu chí: par.a2.c1"), "{label}: {m}");
+                assert!(m.contains("`par.a2.c1`: tiêu chí “"), "{label}: the criterion for its field: {m}");
+            }
+            other => panic!("{label}: {other:?}"),
+        }
+        // Above the maximum (1.1 counts 2 points, 1.5 counts 1,5).
+        let mut over = self_scores(par, 2024, &[("par.a1.c5", 2.25)]);
+        over.truncate(6);
+        match sheets.transition_with(&melinh, par, id, SheetAction::Submit, None, edits(&over), None).await {
+            Err(StoreError::Invalid(m)) => {
+                assert!(m.starts_with("`par.a1.c5`: tiêu chí “Sáng kiến, mô hình mới trong cải cách hành chính”"), "{label}: {m}");
+                assert!(m.contains("điểm 2,25 vượt quá điểm tối đa (tối đa 1,5)"), "{label}: {m}");
+            }
+            other => panic!("{label}: {other:?}"),
+        }
+        let items = store.assessment_items(&melinh, id).await.expect("items");
+        assert!(items.iter().all(|i| i.self_score.is_none() && i.evidence.is_none()), "{label}: a refused step saves nothing");
+        assert_eq!(store.assessment(&melinh, id).await.expect("sheet").version, a.version, "{label}");
+        assert_eq!(log().await.len(), 1, "{label}: only the creation is audited");
+        // The district cannot send the unit's scores with a step of its own.
+        let a = {
+            let scores = self_scores(par, 2024, &[("par.a1.c5", 1.25)]);
+            assert!(matches!(
+                sheets.transition_with(&hanoi, par, id, SheetAction::Submit, None, edits(&scores), None).await,
+                Err(StoreError::Forbidden(_))
+            ));
+            sheets.transition_with(&melinh, par, id, SheetAction::Submit, None, edits(&scores), Some(a.version)).await.expect("submit")
+        };
+        assert_eq!(a.status(), SheetStatus::Submitted, "{label}");
+        let items = store.assessment_items(&melinh, id).await.expect("items");
+        let c5 = items.iter().find(|i| i.node == "par.a1.c5").expect("1.5");
+        assert!(close(c5.self_score, 1.25) && c5.evidence.as_deref() == Some("Báo cáo kết quả par.a1.c5"), "{label}: saved with the step");
+        let own = scores.iter().filter(|s| s.score.is_some()).count();
+        assert_eq!(log().await.iter().filter(|e| e.action == "self_score").count(), own + 1, "{label}: every score audited");
+
+        // Hà Nội completes the round with its appraisal in the same form; the unit may not slip one in.
+        let mut round1 = accept_all(par, 2024);
+        round1.retain(|x| x.node != "par.a1.c1");
+        round1.push(appraise("par.a1.c1", 1.0, Some("Kế hoạch ban hành chậm")));
+        round1.extend(SURVEY.iter().map(|(c, v)| appraise(c, *v, None)));
+        let appr = |r: &'_ [AppraisalInput]| SheetEdits { appraisals: r, ..SheetEdits::default() };
+        assert!(matches!(
+            sheets.transition_with(&melinh, par, id, SheetAction::Submit, None, appr(&round1), None).await,
+            Err(StoreError::Conflict(_) | StoreError::Forbidden(_))
+        ));
+        let a = sheets.transition_with(&hanoi, par, id, SheetAction::CompleteAppraisal, None, appr(&round1), None).await.expect("appraised");
+        assert_eq!(a.status(), SheetStatus::Appraised, "{label}");
+        let items = store.assessment_items(&melinh, id).await.expect("items");
+        let c1 = items.iter().find(|i| i.node == "par.a1.c1").expect("1.1");
+        assert_eq!((c1.decision.as_deref(), c1.appraisal_reason.as_deref()), (Some("adjust"), Some("Kế hoạch ban hành chậm")), "{label}");
+
+        // Mê Linh sends its explanation with the button; Hà Nội re-appraises in the same way and finalises
+        // with a conclusion, kept in the audit.
+        let expl = [("par.a1.c1".to_string(), "Kế hoạch số 15/KH-UBND ban hành ngày 05/01/2024".to_string())];
+        let e = SheetEdits { explanations: &expl, ..SheetEdits::default() };
+        let a = sheets.transition_with(&melinh, par, id, SheetAction::Explain, None, e, None).await.expect("explained");
+        assert_eq!(a.status(), SheetStatus::Explained, "{label}");
+        let round2 = [appraise("par.a1.c1", 2.0, Some("Đã xem Kế hoạch 15/KH-UBND: đạt"))];
+        let a = sheets.transition_with(&hanoi, par, id, SheetAction::CompleteAppraisal, None, appr(&round2), None).await.expect("re-appraised");
+        assert_eq!(a.status(), SheetStatus::ReAppraised, "{label}");
+        let a = sheets
+            .transition_with(&hanoi, par, id, SheetAction::Finalise, Some("Thống nhất kết quả"), SheetEdits::default(), None)
+            .await
+            .expect("finalised");
+        assert_eq!(a.status(), SheetStatus::Finalised, "{label}");
+        let items = store.assessment_items(&melinh, id).await.expect("items");
+        let c1 = items.iter().find(|i| i.node == "par.a1.c1").expect("1.1");
+        assert!(close(c1.appraised_score, 2.0), "{label}");
+        assert_eq!(c1.explanation.as_deref(), Some(expl[0].1.as_str()), "{label}");
+        let log = log().await;
+        let fin = log.iter().find(|e| e.action == "finalise").expect("finalise audited");
+        assert_eq!(fin.reason.as_deref(), Some("Thống nhất kết quả"), "{label}");
+        let c1_log: Vec<&str> =
+            log.iter().rev().filter(|e| e.field.as_deref() == Some("par.a1.c1")).map(|e| e.action.as_str()).collect();
+        assert_eq!(c1_log, ["self_score", "evidence", "appraise", "explain", "appraise"], "{label}");
     })
     .await;
 }

@@ -542,3 +542,40 @@ fn a_sheet_is_ready_for_a_step_only_when_every_criterion_is() {
     assert!(not_ready(SheetAction::CompleteAppraisal, &leaves, &own_only).is_empty());
     assert!(not_ready(SheetAction::Finalise, &leaves, &own_only)[0].contains("điều tra xã hội học"));
 }
+
+#[test]
+fn a_score_out_of_range_names_the_criterion_and_its_maximum_with_a_decimal_comma() {
+    let set = set();
+    let par = set.get("par_index").expect("par");
+    let leaves = par.leaves_for_year(2024);
+    let c5 = leaves.iter().find(|l| l.max == Some(1.5)).expect("a criterion of 1,5 points");
+    assert!(check_score(c5, 1.5).is_ok() && check_score(c5, 0.0).is_ok());
+    let e = check_score(c5, 2.25).expect_err("above the maximum");
+    assert!(e.starts_with(&format!("`{}`: tiêu chí “{}”", c5.code, c5.name_vi)), "{e}");
+    assert!(e.contains("điểm 2,25 vượt quá điểm tối đa (tối đa 1,5)"), "{e}");
+    assert!(!e.contains("1.5") && !e.contains("out of range"), "{e}");
+    assert!(check_score(c5, -1.0).expect_err("negative").contains("không được âm"));
+    assert!(check_score(c5, f64::NAN).is_err());
+    assert_eq!(score_vi(2.5), "2,5");
+    assert_eq!(score_vi(2.0), "2");
+    assert_eq!(score_vi(0.125), "0,125");
+    assert_eq!(score_vi(1.0 / 3.0), "0,3333");
+}
+
+#[test]
+fn a_step_that_is_not_ready_names_each_criterion_for_its_field() {
+    let set = set();
+    let par = set.get("par_index").expect("par");
+    let leaves: Vec<Node> = par.leaves_for_year(2024).into_iter().cloned().collect();
+    let first = leaves.iter().find(|l| l.source != Source::Survey).expect("a self-assessed criterion").clone();
+    let all_but_first = |code: &str| {
+        let done = code != first.code;
+        Some(ItemState { self_scored: done, evidenced: true, decided: done, appraised: true })
+    };
+    let parts = not_ready_criteria(SheetAction::Submit, &leaves, &all_but_first);
+    assert_eq!(parts, vec![format!("`{}`: tiêu chí “{}”: chưa tự chấm điểm", first.code, first.name_vi)]);
+    assert_eq!(not_ready(SheetAction::Submit, &leaves, &all_but_first), vec![format!("chưa tự chấm 1 tiêu chí: {}", first.code)]);
+    assert_eq!(not_ready_criteria(SheetAction::CompleteAppraisal, &leaves, &all_but_first).len(), 1);
+    assert!(not_ready_criteria(SheetAction::Finalise, &leaves, &all_but_first).is_empty());
+    assert!(not_ready_criteria(SheetAction::Explain, &leaves, &|_| None).is_empty());
+}

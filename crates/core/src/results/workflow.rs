@@ -237,44 +237,110 @@ pub struct ItemState {
     pub appraised: bool,
 }
 
+/// One thing a criterion lacks for a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Gap {
+    NotScored,
+    NoEvidence,
+    NotDecided,
+    NotAppraised,
+}
+
+impl Gap {
+    const ALL: [Gap; 4] = [Gap::NotScored, Gap::NoEvidence, Gap::NotDecided, Gap::NotAppraised];
+
+    /// Does criterion `l` in state `i` lack this for `action`? Submitting needs every self-assessed criterion
+    /// scored and evidenced (or the missing evidence explained); completing an appraisal round needs a
+    /// decision on every self-assessed criterion; finalising needs an appraised score on every criterion,
+    /// survey ones included.
+    fn applies(self, action: SheetAction, l: &Node, i: ItemState) -> bool {
+        let own = l.source != Source::Survey;
+        match (action, self) {
+            (SheetAction::Submit, Gap::NotScored) => own && !i.self_scored,
+            (SheetAction::Submit, Gap::NoEvidence) => own && !i.evidenced,
+            (SheetAction::CompleteAppraisal, Gap::NotDecided) => own && !i.decided,
+            (SheetAction::Finalise, Gap::NotAppraised) => !i.appraised,
+            _ => false,
+        }
+    }
+
+    /// The summary of the criteria lacking it: "chưa tự chấm 2 tiêu chí: a, b".
+    fn summary(self, codes: &[String]) -> String {
+        let (n, list) = (codes.len(), codes.join(", "));
+        match self {
+            Gap::NotScored => format!("chưa tự chấm {n} tiêu chí: {list}"),
+            Gap::NoEvidence => format!("thiếu tài liệu kiểm chứng hoặc giải trình lý do thiếu ở {n} tiêu chí: {list}"),
+            Gap::NotDecided => format!("chưa thẩm định {n} tiêu chí: {list}"),
+            Gap::NotAppraised => format!("chưa có điểm thẩm định (kể cả điểm điều tra xã hội học) ở {n} tiêu chí: {list}"),
+        }
+    }
+
+    /// Beside one criterion's field.
+    fn beside(self) -> &'static str {
+        match self {
+            Gap::NotScored => "chưa tự chấm điểm",
+            Gap::NoEvidence => "chưa có tài liệu kiểm chứng hoặc lý do thiếu tài liệu",
+            Gap::NotDecided => "chưa thẩm định",
+            Gap::NotAppraised => "chưa có điểm thẩm định",
+        }
+    }
+}
+
 /// Why the sheet is not ready for `action` (empty: ready), each part naming the criteria: submitting needs
 /// every self-assessed criterion scored and evidenced (or the missing evidence explained); completing an
 /// appraisal round needs a decision on every self-assessed criterion; finalising needs an appraised score
 /// on every criterion, survey ones included. `item` gives the state of a leaf (`None`: not on the sheet).
 pub fn not_ready(action: SheetAction, leaves: &[Node], item: &dyn Fn(&str) -> Option<ItemState>) -> Vec<String> {
-    let missing = |pred: &dyn Fn(&Node, ItemState) -> bool| -> Vec<String> {
-        leaves.iter().filter(|l| pred(l, item(&l.code).unwrap_or_default())).map(|l| l.code.clone()).collect()
-    };
-    let own = |l: &Node| l.source != Source::Survey;
-    let mut p = Vec::new();
-    match action {
-        SheetAction::Submit => {
-            let unscored = missing(&|l, i| own(l) && !i.self_scored);
-            let no_evidence = missing(&|l, i| own(l) && !i.evidenced);
-            if !unscored.is_empty() {
-                p.push(format!("chưa tự chấm {} tiêu chí: {}", unscored.len(), unscored.join(", ")));
-            }
-            if !no_evidence.is_empty() {
-                p.push(format!(
-                    "thiếu tài liệu kiểm chứng hoặc giải trình lý do thiếu ở {} tiêu chí: {}",
-                    no_evidence.len(),
-                    no_evidence.join(", ")
-                ));
-            }
+    Gap::ALL
+        .into_iter()
+        .filter_map(|g| {
+            let codes: Vec<String> =
+                leaves.iter().filter(|l| g.applies(action, l, item(&l.code).unwrap_or_default())).map(|l| l.code.clone()).collect();
+            (!codes.is_empty()).then(|| g.summary(&codes))
+        })
+        .collect()
+}
+
+/// The same as [`not_ready`], criterion by criterion, to be shown beside each one's field: "`code`: tiêu chí
+/// “name”: chưa tự chấm điểm" (the code in backticks first, as every refusal naming a criterion).
+pub fn not_ready_criteria(action: SheetAction, leaves: &[Node], item: &dyn Fn(&str) -> Option<ItemState>) -> Vec<String> {
+    let mut out = Vec::new();
+    for l in leaves {
+        let state = item(&l.code).unwrap_or_default();
+        for g in Gap::ALL.into_iter().filter(|g| g.applies(action, l, state)) {
+            out.push(format!("{}: {}", criterion_vi(l), g.beside()));
         }
-        SheetAction::CompleteAppraisal => {
-            let open = missing(&|l, i| own(l) && !i.decided);
-            if !open.is_empty() {
-                p.push(format!("chưa thẩm định {} tiêu chí: {}", open.len(), open.join(", ")));
-            }
-        }
-        SheetAction::Finalise => {
-            let open = missing(&|_, i| !i.appraised);
-            if !open.is_empty() {
-                p.push(format!("chưa có điểm thẩm định (kể cả điểm điều tra xã hội học) ở {} tiêu chí: {}", open.len(), open.join(", ")));
-            }
-        }
-        SheetAction::Explain | SheetAction::Reopen => {}
     }
-    p
+    out
+}
+
+/// "`par.a1.c1`: tiêu chí “Kế hoạch cải cách hành chính năm”": how a refusal about one criterion begins (the
+/// code in backticks lets a form put the message beside the criterion's field; the name is what a person reads).
+pub fn criterion_vi(leaf: &Node) -> String {
+    format!("`{}`: tiêu chí “{}”", leaf.code, leaf.name_vi)
+}
+
+/// A score as people read and type it: at most 4 decimals, decimal comma, no trailing zeros ("2,5", "1", "0,25").
+pub fn score_vi(x: f64) -> String {
+    let s = crate::text::vn_number(round_to(x, 4), 4);
+    match s.split_once(',') {
+        Some(_) => s.trim_end_matches('0').trim_end_matches(',').to_string(),
+        None => s,
+    }
+}
+
+/// A score given to a leaf must be a number from 0 to the leaf's maximum; `Err` names the criterion and its
+/// maximum with a decimal comma ("… vượt quá điểm tối đa (tối đa 2,5)").
+pub fn check_score(leaf: &Node, v: f64) -> Result<(), String> {
+    const EPS: f64 = 1e-9;
+    let max = leaf.max.unwrap_or(0.0);
+    if !v.is_finite() {
+        Err(format!("{}: điểm phải là một số (tối đa {})", criterion_vi(leaf), score_vi(max)))
+    } else if v < -EPS {
+        Err(format!("{}: điểm {} không được âm (từ 0 đến tối đa {})", criterion_vi(leaf), score_vi(v), score_vi(max)))
+    } else if v > max + EPS {
+        Err(format!("{}: điểm {} vượt quá điểm tối đa (tối đa {})", criterion_vi(leaf), score_vi(v), score_vi(max)))
+    } else {
+        Ok(())
+    }
 }

@@ -2,6 +2,8 @@
 
 use super::*;
 use crate::form::{FormState, form_again};
+use chiso_core::results::{criterion_vi, score_vi};
+use chiso_store::assessments::SheetEdits;
 
 #[derive(Template)]
 #[template(path = "assessment.html")]
@@ -18,6 +20,8 @@ pub(super) struct SheetPage {
     pub(super) can_explain: bool,
     pub(super) actions: Vec<(&'static str, &'static str, bool)>,
     pub(super) errors: Vec<String>,
+    /// What was typed in a step's own field (the conclusion of "Chốt kết quả", the reason of "Mở lại").
+    pub(super) note: String,
     pub(super) message: Option<String>,
     pub(super) history: Vec<AuditRow>,
     pub(super) has_adjusted: bool,
@@ -60,11 +64,7 @@ pub(super) struct CriterionRow {
 
 /// A number as a form's input value: "1,5" (what people type back).
 pub(super) fn input_value(x: Option<f64>) -> String {
-    x.map(|v| {
-        let s = format!("{}", chiso_core::results::round_to(v, 4));
-        s.replace('.', ",")
-    })
-    .unwrap_or_default()
+    x.map(score_vi).unwrap_or_default()
 }
 
 pub(super) fn sheet_page_model(
@@ -129,7 +129,7 @@ pub(super) fn sheet_page_model(
             explanation: form.value(&format!("expl:{c}"), &stored(it.and_then(|i| i.explanation.clone()))),
             self_error: field_errors(form, &[format!("score:{c}"), format!("evidence:{c}"), format!("missing:{c}")]),
             appr_error: field_errors(form, &[format!("appr:{c}"), format!("reason:{c}")]),
-            expl_error: form.error_of(&format!("expl:{c}")).to_string(),
+            expl_error: shown(form.error_of(&format!("expl:{c}"))),
             diff: num(r.difference),
             appraised_pct: pct(r.appraised_percent),
         });
@@ -146,7 +146,8 @@ pub(super) fn sheet_page_model(
         can_appraise: v.can_appraise,
         can_explain: v.can_explain,
         actions: v.actions.iter().map(|a| (a.as_str(), a.name_vi(), a.needs_reason())).collect(),
-        errors: form.messages(),
+        errors: summary_of(form),
+        note: form.value("reason", ""),
         message,
         history,
         has_adjusted,
@@ -179,7 +180,31 @@ pub(super) async fn sheet_page(
 
 /// The errors of a row's fields, joined ("" when none).
 fn field_errors(form: &FormState, names: &[String]) -> String {
-    names.iter().map(|n| form.error_of(n)).filter(|e| !e.is_empty()).collect::<Vec<_>>().join("; ")
+    names.iter().map(|n| shown(form.error_of(n))).filter(|e| !e.is_empty()).collect::<Vec<_>>().join("; ")
+}
+
+/// A refusal as a person reads it: without the "`code`: " that tells the form which field it belongs to
+/// (the message itself names the criterion: "tiêu chí “…”: …").
+fn shown(message: &str) -> String {
+    match message.strip_prefix('`').and_then(|r| r.split_once("`: ")) {
+        Some((_, rest)) => rest.to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// At most this many field errors are repeated above the form (each one is beside its field).
+const SUMMARY_FIELDS: usize = 5;
+
+/// The errors above the form: the form's own, then the first fields' ones and how many more there are.
+fn summary_of(form: &FormState) -> Vec<String> {
+    let (fields, general): (Vec<String>, Vec<String>) = form.messages().into_iter().partition(|m| m.starts_with('`'));
+    let mut out = general;
+    let more = fields.len().saturating_sub(SUMMARY_FIELDS);
+    out.extend(fields.iter().take(SUMMARY_FIELDS).map(|m| shown(m)));
+    if more > 0 {
+        out.push(format!("… và {more} lỗi khác, ghi bên cạnh từng tiêu chí"));
+    }
+    out
 }
 
 /// After a sheet form: back to the sheet, or the sheet again with everything the form held and what was
@@ -224,7 +249,7 @@ pub(super) fn self_inputs(fw: &Framework, year: i32, f: &Fields, form: &mut Form
         if !f.has(&key) {
             continue;
         }
-        match parse_score(f.get(&key), &format!("tiêu chí {}", l.code)) {
+        match parse_score(f.get(&key), &criterion_vi(l)) {
             Ok(score) => out.push(SelfScoreInput {
                 node: l.code.clone(),
                 score,
@@ -245,7 +270,7 @@ pub(super) fn appraisal_inputs(fw: &Framework, year: i32, f: &Fields, form: &mut
         if !f.has(&key) {
             continue;
         }
-        match parse_score(f.get(&key), &format!("tiêu chí {}", l.code)) {
+        match parse_score(f.get(&key), &criterion_vi(l)) {
             Ok(score) => {
                 out.push(AppraisalInput { node: l.code.clone(), score, reason: Some(f.get(&format!("reason:{}", l.code)).to_string()) })
             }
@@ -319,8 +344,11 @@ pub(super) async fn sheet_explain(
     after_form(&state, &me, id, form, "expl", result, "Đã lưu giải trình.").await
 }
 
-/// A status change. When the button belongs to the explanation form ("Gửi giải trình"), the explanations
-/// it holds are saved in the same transaction as the status change.
+/// A status change, saving what its form held in the same transaction: "Gửi thẩm định" is a button of the
+/// self-score form, "Hoàn thành thẩm định" of the appraisal form, "Gửi giải trình" of the explanation form
+/// (their fields come with the step); "Chốt kết quả" carries an optional conclusion and "Mở lại" its reason
+/// (both kept in the audit). A score that is not a number, or a refusal, brings the form back with
+/// everything typed and each error beside its field.
 pub(super) async fn sheet_status(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -329,18 +357,30 @@ pub(super) async fn sheet_status(
 ) -> Result<Response, PageError> {
     let f = Fields::new(list.clone());
     me.check_csrf(f.get("csrf"))?;
-    let form = FormState::posted(list);
+    let mut form = FormState::posted(list);
     let (a, fw) = sheet_framework(&state, &me, id).await?;
     let action =
-        SheetAction::parse(f.get("action")).ok_or_else(|| AppError::BadRequest(format!("thao tác '{}' không có", f.get("action"))))?;
+        SheetAction::parse(f.get("action")).ok_or_else(|| AppError::BadRequest(format!("không có thao tác “{}” trên phiếu", f.get("action"))))?;
     let reason = Some(f.get("reason")).filter(|s| !s.trim().is_empty());
+    let self_scores = self_inputs(&fw, a.year, &f, &mut form);
+    let appraisals = appraisal_inputs(&fw, a.year, &f, &mut form);
     let explanations = explanation_inputs(&fw, a.year, &f);
-    let result = state
-        .app
-        .assessments()
-        .transition_with_explanations(&me.scope, &fw, id, action, reason, &explanations, f.version())
-        .await
-        .map(|_| ())
-        .map_err(AppError::from);
-    after_form(&state, &me, id, form, "expl", result, &format!("Đã {}.", action.name_vi().to_lowercase())).await
+    let result = if form.has_errors() {
+        Ok(())
+    } else {
+        let edits = SheetEdits { self_scores: &self_scores, appraisals: &appraisals, explanations: &explanations };
+        state
+            .app
+            .assessments()
+            .transition_with(&me.scope, &fw, id, action, reason, edits, f.version())
+            .await
+            .map(|_| ())
+            .map_err(AppError::from)
+    };
+    let field = match action {
+        SheetAction::Submit => "score",
+        SheetAction::CompleteAppraisal | SheetAction::Finalise => "appr",
+        SheetAction::Explain | SheetAction::Reopen => "expl",
+    };
+    after_form(&state, &me, id, form, field, result, &format!("Đã {}.", action.name_vi().to_lowercase())).await
 }

@@ -99,6 +99,29 @@ impl Browser {
         self.cmd(reqwest::Method::POST, "/actions", Some(actions)).await;
     }
 
+    /// The current value of a form field (what is typed in it), read from the page.
+    pub async fn field_value(&self, css: &str) -> String {
+        let id = self.find(css).await;
+        self.cmd(reqwest::Method::GET, &format!("/element/{id}/property/value"), None).await.as_str().unwrap_or_default().to_string()
+    }
+
+    /// Empty a form field, then type `text` into it (as a person correcting a value).
+    pub async fn clear_and_type(&self, css: &str, text: &str) {
+        let id = self.find(css).await;
+        self.cmd(reqwest::Method::POST, &format!("/element/{id}/clear"), Some(json!({}))).await;
+        self.cmd(reqwest::Method::POST, &format!("/element/{id}/value"), Some(json!({"text": text}))).await;
+    }
+
+    /// Save a PNG screenshot as a journey's test artifact: target/journeys/<backend>/<journey>/<step>.png.
+    pub async fn save_journey_png(&self, backend: &str, journey: &str, step: &str) {
+        use base64::Engine;
+        let v = self.cmd(reqwest::Method::GET, "/screenshot", None).await;
+        let png = v.as_str().and_then(|b64| base64::engine::general_purpose::STANDARD.decode(b64).ok()).expect("a PNG screenshot");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/journeys").join(backend).join(journey);
+        std::fs::create_dir_all(&dir).expect("journey artifact directory");
+        std::fs::write(dir.join(format!("{step}.png")), png).expect("journey screenshot");
+    }
+
     pub async fn text(&self, css: &str) -> String {
         let id = self.find(css).await;
         self.cmd(reqwest::Method::GET, &format!("/element/{id}/text"), None).await.as_str().unwrap_or_default().to_string()

@@ -347,7 +347,10 @@ async fn a_score_sheet_goes_from_self_score_to_finalised_over_http() {
         let r = post_form(&app, &commune, &format!("/assessments/{id}/self"), &bad).await;
         assert_eq!(r.status(), 422, "{label}");
         let page = r.text().await.expect("body");
-        assert!(page.contains("par.a1.c2: &#39;abc&#39; không phải là số"), "{label}: the criterion is named");
+        assert!(
+            page.contains("tiêu chí “Thực hiện chế độ báo cáo cải cách hành chính định kỳ”: &#39;abc&#39; không phải là số"),
+            "{label}: the criterion is named"
+        );
         assert!(page.contains("name=\"score:par.a1.c2\" value=\"abc\""), "{label}: what was typed is kept");
         let r = post_form(
             &app,
@@ -470,7 +473,7 @@ async fn the_score_sheet_keeps_what_was_typed_and_sending_the_explanation_saves_
         assert_eq!(r.status(), 422, "{label}: out of range");
         let page = r.text().await.expect("body");
         assert!(page.contains("name=\"score:par.a1.c2\" value=\"99\" aria-invalid=\"true\""), "{label}: the wrong score kept, marked");
-        assert!(page.contains("id=\"err-score-par.a1.c2\"") && page.contains("ngoài khoảng"), "{label}: error beside the field");
+        assert!(page.contains("id=\"err-score-par.a1.c2\"") && page.contains("vượt quá điểm tối đa (tối đa 2)"), "{label}: error beside the field");
         for (k, v) in typed.iter().filter(|(k, _)| k.starts_with("score:") || k.starts_with("evidence:")) {
             let v = v.replace('/', "&#x2f;");
             let plain = format!("name=\"{k}\" value=\"{v}\"");
@@ -479,20 +482,40 @@ async fn the_score_sheet_keeps_what_was_typed_and_sending_the_explanation_saves_
         }
         let stored = app.store.assessment_items(&sys, id).await.expect("items");
         assert!(stored.iter().all(|i| i.self_score.is_none()), "{label}: nothing saved from a refused form");
-        // Fixed, saved and submitted; the district adjusts 2.1 and completes the round.
-        assert_eq!(post_form(&app, &commune, &format!("/assessments/{id}/self"), &self_form(&ccsrf)).await.status(), 303, "{label}");
-        let status = |c: reqwest::Client, csrf: String, action: &'static str| {
-            let app = &app;
-            async move {
-                post_form(app, &c, &format!("/assessments/{id}/status"), &[("csrf".into(), csrf), ("action".into(), action.into())]).await
-            }
-        };
-        assert_eq!(status(commune.clone(), ccsrf.clone(), "submit").await.status(), 303, "{label}");
+        // "Gửi thẩm định" is a button of the self-score form: the step carries what the form holds. One
+        // criterion without evidence: refused beside its field, everything typed kept, nothing saved.
+        let (_, page) = get_page(&app, &commune, &format!("/assessments/{id}")).await;
+        assert!(page.contains("form=\"form-self\" formaction=\"/assessments/"), "{label}: the button sends the self scores");
+        let mut typed = self_form(&ccsrf);
+        typed.retain(|(k, _)| k != "evidence:par.a3.c1");
+        typed.push(("action".into(), "submit".into()));
+        let r = post_form(&app, &commune, &format!("/assessments/{id}/status"), &typed).await;
+        assert_eq!(r.status(), 422, "{label}: not ready");
+        let page = r.text().await.expect("body");
+        assert!(page.contains("id=\"err-score-par.a3.c1\">chưa có tài liệu kiểm chứng hoặc lý do thiếu tài liệu"), "{label}: beside the field");
+        assert!(page.contains("name=\"score:par.a1.c1\" value=\"1,5\""), "{label}: what was typed is kept");
+        assert!(!page.contains("`par."), "{label}: no field marker shown to a person");
+        let stored = app.store.assessment_items(&sys, id).await.expect("items");
+        assert!(stored.iter().all(|i| i.self_score.is_none()), "{label}: a refused step saves nothing");
+        let mut typed = self_form(&ccsrf);
+        typed.push(("action".into(), "submit".into()));
+        assert_eq!(post_form(&app, &commune, &format!("/assessments/{id}/status"), &typed).await.status(), 303, "{label}");
+        let items = app.store.assessment_items(&sys, id).await.expect("items");
+        let c1 = items.iter().find(|i| i.node == "par.a1.c1").expect("1.1");
+        assert_eq!((c1.self_score, c1.evidence.as_deref()), (Some(1.5), Some("Báo cáo par.a1.c1")), "{label}: saved with the step");
+        assert_eq!(app.store.assessment(&sys, id).await.expect("sheet").status().as_str(), "submitted", "{label}");
+        // The district adjusts 2.1 and completes the round with the same button of its appraisal form.
         let district = app.login("nv.huyen").await;
         let dcsrf = csrf_of(&app, &district).await;
-        let form = appraisal_form(&dcsrf, Some(("1", "Chưa ban hành văn bản")));
-        assert_eq!(post_form(&app, &district, &format!("/assessments/{id}/appraise"), &form).await.status(), 303, "{label}");
-        assert_eq!(status(district.clone(), dcsrf.clone(), "complete_appraisal").await.status(), 303, "{label}");
+        let (_, page) = get_page(&app, &district, &format!("/assessments/{id}")).await;
+        assert!(page.contains("form=\"form-appraise\" formaction=\"/assessments/"), "{label}: the button sends the appraisal");
+        let mut form = appraisal_form(&dcsrf, Some(("1", "Chưa ban hành văn bản")));
+        form.push(("action".into(), "complete_appraisal".into()));
+        assert_eq!(post_form(&app, &district, &format!("/assessments/{id}/status"), &form).await.status(), 303, "{label}");
+        let items = app.store.assessment_items(&sys, id).await.expect("items");
+        let c21 = items.iter().find(|i| i.node == "par.a2.c1").expect("2.1");
+        assert_eq!((c21.decision.as_deref(), c21.appraisal_reason.as_deref()), (Some("adjust"), Some("Chưa ban hành văn bản")), "{label}");
+        assert_eq!(app.store.assessment(&sys, id).await.expect("sheet").status().as_str(), "appraised", "{label}");
         // The "Gửi giải trình" button submits the explanation form to the status change.
         let (_, page) = get_page(&app, &commune, &format!("/assessments/{id}")).await;
         assert!(page.contains("form=\"form-explain\" formaction=\"/assessments/"), "{label}: the button sends the explanations");
