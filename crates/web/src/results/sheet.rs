@@ -187,7 +187,10 @@ fn field_errors(form: &FormState, names: &[String]) -> String {
 /// (the message itself names the criterion: "tiêu chí “…”: …").
 fn shown(message: &str) -> String {
     match message.strip_prefix('`').and_then(|r| r.split_once("`: ")) {
-        Some((_, rest)) => rest.to_string(),
+        Some((_, rest)) => {
+            let mut chars = rest.chars();
+            chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+        }
         None => message.to_string(),
     }
 }

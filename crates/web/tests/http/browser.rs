@@ -112,6 +112,13 @@ impl Browser {
         self.cmd(reqwest::Method::POST, &format!("/element/{id}/value"), Some(json!({"text": text}))).await;
     }
 
+    /// Scroll the page so that the element is in the middle of the window (before a screenshot of it).
+    pub async fn scroll_to(&self, css: &str) {
+        let id = self.find(css).await;
+        let script = "arguments[0].scrollIntoView({block: 'center'});";
+        self.cmd(reqwest::Method::POST, "/execute/sync", Some(json!({"script": script, "args": [{ELEMENT: id}]}))).await;
+    }
+
     /// Save a PNG screenshot as a journey's test artifact: target/journeys/<backend>/<journey>/<step>.png.
     pub async fn save_journey_png(&self, backend: &str, journey: &str, step: &str) {
         use base64::Engine;

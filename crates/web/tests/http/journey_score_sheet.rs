@@ -114,6 +114,7 @@ async fn walk(browser: &Browser, app: &TestApp, leaves: &[Node]) {
         let (field, text) = if l.code == MISSING.0 { ("missing", MISSING.1.to_string()) } else { ("evidence", evidence_of(&l.code)) };
         assert_eq!(browser.field_value(&format!("input[name='{field}:{}']", l.code)).await, text, "{label}: {} kept", l.code);
     }
+    browser.scroll_to("[id='err-score-par.a1.c5']").await;
     shot("02-self-score-refused").await;
 
     // 3. Corrected and sent: the step saved every score and text typed with it.
@@ -152,6 +153,7 @@ async fn walk(browser: &Browser, app: &TestApp, leaves: &[Node]) {
     assert_eq!(browser.field_value("input[name='appr:par.a1.c7']").await, "3,5", "{label}");
     assert_eq!(browser.field_value("input[name='reason:par.a2.c1']").await, ADJUST_REASON, "{label}: the reason is kept");
     assert_eq!(browser.field_value("input[name='appr:par.a2.c1']").await, "1", "{label}");
+    browser.scroll_to("[id='err-appr-par.a1.c7']").await;
     shot("05-appraisal-refused").await;
     browser.clear_and_type("input[name='appr:par.a1.c7']", "2,5").await;
     submit(browser, app, "#act-complete_appraisal", "msg=").await;
@@ -159,6 +161,7 @@ async fn walk(browser: &Browser, app: &TestApp, leaves: &[Node]) {
     let r = row(browser, "par.a2.c1").await;
     assert!(r.contains(ADJUST_REASON) && r.contains("điều chỉnh"), "{label}: the appraisal and its reason are saved: {r}");
     assert!(row(browser, "par.a1.c7").await.contains("2,50"), "{label}: the survey score is saved");
+    browser.scroll_to("tr[data-code='par.a2.c1']").await;
     shot("06-appraised").await;
     log_out(browser).await;
 
@@ -172,6 +175,7 @@ async fn walk(browser: &Browser, app: &TestApp, leaves: &[Node]) {
     submit(browser, app, "#act-explain", "msg=").await;
     assert_eq!(browser.text("#sheet-status").await, "Đã giải trình, chờ thẩm định lại", "{label}");
     assert!(row(browser, "par.a2.c1").await.contains(EXPLANATION), "{label}: the explanation is saved");
+    browser.scroll_to("tr[data-code='par.a2.c1']").await;
     shot("08-explained").await;
     log_out(browser).await;
 
@@ -186,12 +190,14 @@ async fn walk(browser: &Browser, app: &TestApp, leaves: &[Node]) {
     submit(browser, app, "#act-complete_appraisal", "msg=").await;
     assert_eq!(browser.text("#sheet-status").await, "Đã thẩm định lại", "{label}");
     assert!(row(browser, "par.a2.c1").await.contains(REAPPRAISAL_REASON), "{label}: the re-appraisal is saved");
+    browser.scroll_to("tr[data-code='par.a2.c1']").await;
     shot("09-re-appraised").await;
     browser.goto(&sheet_url).await;
     browser.type_into("#finalise-note", CONCLUSION).await;
     submit(browser, app, "#act-finalise", "msg=").await;
     assert_eq!(browser.text("#sheet-status").await, "Đã chốt kết quả", "{label}");
     assert!(browser.text("#sheet-audit").await.contains(CONCLUSION), "{label}: the conclusion is kept in the history");
+    browser.scroll_to("#sheet-audit").await;
     shot("10-finalised").await;
     log_out(browser).await;
 
@@ -207,6 +213,7 @@ async fn walk(browser: &Browser, app: &TestApp, leaves: &[Node]) {
     let history = browser.text("#sheet-audit").await;
     assert!(history.contains(ADJUST_REASON) && history.contains(CONCLUSION), "{label}: the history keeps every step's text");
     browser.assert_no_csp_violation("/assessments/{id}").await;
+    browser.scroll_to("tr[data-code='par.a2.c1']").await;
     shot("11-unit-reads-the-result").await;
     log_out(browser).await;
 }

@@ -348,7 +348,7 @@ async fn a_score_sheet_goes_from_self_score_to_finalised_over_http() {
         assert_eq!(r.status(), 422, "{label}");
         let page = r.text().await.expect("body");
         assert!(
-            page.contains("tiêu chí “Thực hiện chế độ báo cáo cải cách hành chính định kỳ”: &#39;abc&#39; không phải là số"),
+            page.contains("Tiêu chí “Thực hiện chế độ báo cáo cải cách hành chính định kỳ”: &#39;abc&#39; không phải là số"),
             "{label}: the criterion is named"
         );
         assert!(page.contains("name=\"score:par.a1.c2\" value=\"abc\""), "{label}: what was typed is kept");
@@ -492,7 +492,8 @@ async fn the_score_sheet_keeps_what_was_typed_and_sending_the_explanation_saves_
         let r = post_form(&app, &commune, &format!("/assessments/{id}/status"), &typed).await;
         assert_eq!(r.status(), 422, "{label}: not ready");
         let page = r.text().await.expect("body");
-        assert!(page.contains("id=\"err-score-par.a3.c1\">chưa có tài liệu kiểm chứng hoặc lý do thiếu tài liệu"), "{label}: beside the field");
+        let beside = page.split("id=\"err-score-par.a3.c1\">").nth(1).and_then(|r| r.split("</span>").next()).unwrap_or_default();
+        assert!(beside.contains("chưa có tài liệu kiểm chứng hoặc lý do thiếu tài liệu"), "{label}: beside the field: {beside}");
         assert!(page.contains("name=\"score:par.a1.c1\" value=\"1,5\""), "{label}: what was typed is kept");
         assert!(!page.contains("`par."), "{label}: no field marker shown to a person");
         let stored = app.store.assessment_items(&sys, id).await.expect("items");
