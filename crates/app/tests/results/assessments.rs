@@ -303,6 +303,14 @@ async fn the_superior_cannot_self_score_the_sheet_it_appraises() {
     .await;
 }
 
+fn edits(s: &[SelfScoreInput]) -> SheetEdits<'_> {
+    SheetEdits { self_scores: s, ..SheetEdits::default() }
+}
+
+fn appr(r: &[AppraisalInput]) -> SheetEdits<'_> {
+    SheetEdits { appraisals: r, ..SheetEdits::default() }
+}
+
 /// Issue 12: every step saves what its form held with the status change, in one transaction, each change
 /// audited per criterion; a refused step saves nothing; a score above the maximum is refused naming the
 /// criterion and its maximum with a decimal comma; edits come only from their side while they are open.
@@ -318,7 +326,6 @@ async fn every_step_saves_what_its_form_held_with_the_status_change() {
         let sheets = app.assessments();
         let a = sheets.create(&melinh, par, "250", 2024).await.expect("create");
         let id = a.id;
-        let edits = |s: &'_ [SelfScoreInput]| SheetEdits { self_scores: s, ..SheetEdits::default() };
         let log = || async { store.audit_of(&melinh, "assessment", &id.to_string()).await.expect("audit") };
 
         // Submitting with one criterion left empty: refused as a whole, each gap named for its field.
@@ -366,7 +373,6 @@ async fn every_step_saves_what_its_form_held_with_the_status_change() {
         round1.retain(|x| x.node != "par.a1.c1");
         round1.push(appraise("par.a1.c1", 1.0, Some("Kế hoạch ban hành chậm")));
         round1.extend(SURVEY.iter().map(|(c, v)| appraise(c, *v, None)));
-        let appr = |r: &'_ [AppraisalInput]| SheetEdits { appraisals: r, ..SheetEdits::default() };
         assert!(matches!(
             sheets.transition_with(&melinh, par, id, SheetAction::Submit, None, appr(&round1), None).await,
             Err(StoreError::Conflict(_) | StoreError::Forbidden(_))
