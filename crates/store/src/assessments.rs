@@ -137,15 +137,7 @@ macro_rules! write_appraisals {
         for c in &$changes {
             const UPD: &str = "UPDATE assessment_item SET appraised_score = $1, decision = $2, appraisal_reason = $3, updated_at = $4 \
                                WHERE assessment_id = $5 AND node = $6";
-            sqlx::query(UPD)
-                .bind(c.score)
-                .bind(c.decision)
-                .bind(&c.reason)
-                .bind($now)
-                .bind($a.id)
-                .bind(&c.node)
-                .execute(&mut *$tx)
-                .await?;
+            sqlx::query(UPD).bind(c.score).bind(c.decision).bind(&c.reason).bind($now).bind($a.id).bind(&c.node).execute(&mut *$tx).await?;
             let why = match (c.decision, &c.reason) {
                 (_, Some(r)) => Some(r.clone()),
                 ("accept", None) => Some("chấp nhận điểm tự chấm".to_string()),
@@ -233,7 +225,10 @@ fn self_score_changes(fw: &Framework, a: &Assessment, items: &[AssessmentItem], 
         };
         if leaf.source == Source::Survey {
             if inp.score.is_some() {
-                errors.push(format!("{}: tiêu chí điều tra xã hội học do cấp thẩm định nhập, đơn vị không tự chấm", core_results::criterion_vi(leaf)));
+                errors.push(format!(
+                    "{}: tiêu chí điều tra xã hội học do cấp thẩm định nhập, đơn vị không tự chấm",
+                    core_results::criterion_vi(leaf)
+                ));
             }
             continue;
         }
@@ -267,7 +262,12 @@ struct AppraisalChange {
 
 /// The appraisals that differ from what is stored: a self-assessed criterion accepts its self score (no
 /// score, or the same) or is adjusted with a reason; a survey criterion takes its survey score.
-fn appraisal_changes(fw: &Framework, a: &Assessment, items: &[AssessmentItem], inputs: &[AppraisalInput]) -> StoreResult<Vec<AppraisalChange>> {
+fn appraisal_changes(
+    fw: &Framework,
+    a: &Assessment,
+    items: &[AssessmentItem],
+    inputs: &[AppraisalInput],
+) -> StoreResult<Vec<AppraisalChange>> {
     let leaves = leaves_of(fw, a.year);
     let items: HashMap<&str, &AssessmentItem> = items.iter().map(|i| (i.node.as_str(), i)).collect();
     let mut errors = Vec::new();

@@ -377,7 +377,8 @@ async fn every_step_saves_what_its_form_held_with_the_status_change() {
             sheets.transition_with(&melinh, par, id, SheetAction::Submit, None, appr(&round1), None).await,
             Err(StoreError::Conflict(_) | StoreError::Forbidden(_))
         ));
-        let a = sheets.transition_with(&hanoi, par, id, SheetAction::CompleteAppraisal, None, appr(&round1), None).await.expect("appraised");
+        let a =
+            sheets.transition_with(&hanoi, par, id, SheetAction::CompleteAppraisal, None, appr(&round1), None).await.expect("appraised");
         assert_eq!(a.status(), SheetStatus::Appraised, "{label}");
         let items = store.assessment_items(&melinh, id).await.expect("items");
         let c1 = items.iter().find(|i| i.node == "par.a1.c1").expect("1.1");
@@ -390,7 +391,8 @@ async fn every_step_saves_what_its_form_held_with_the_status_change() {
         let a = sheets.transition_with(&melinh, par, id, SheetAction::Explain, None, e, None).await.expect("explained");
         assert_eq!(a.status(), SheetStatus::Explained, "{label}");
         let round2 = [appraise("par.a1.c1", 2.0, Some("Đã xem Kế hoạch 15/KH-UBND: đạt"))];
-        let a = sheets.transition_with(&hanoi, par, id, SheetAction::CompleteAppraisal, None, appr(&round2), None).await.expect("re-appraised");
+        let a =
+            sheets.transition_with(&hanoi, par, id, SheetAction::CompleteAppraisal, None, appr(&round2), None).await.expect("re-appraised");
         assert_eq!(a.status(), SheetStatus::ReAppraised, "{label}");
         let a = sheets
             .transition_with(&hanoi, par, id, SheetAction::Finalise, Some("Thống nhất kết quả"), SheetEdits::default(), None)
@@ -404,8 +406,7 @@ async fn every_step_saves_what_its_form_held_with_the_status_change() {
         let log = log().await;
         let fin = log.iter().find(|e| e.action == "finalise").expect("finalise audited");
         assert_eq!(fin.reason.as_deref(), Some("Thống nhất kết quả"), "{label}");
-        let c1_log: Vec<&str> =
-            log.iter().rev().filter(|e| e.field.as_deref() == Some("par.a1.c1")).map(|e| e.action.as_str()).collect();
+        let c1_log: Vec<&str> = log.iter().rev().filter(|e| e.field.as_deref() == Some("par.a1.c1")).map(|e| e.action.as_str()).collect();
         assert_eq!(c1_log, ["self_score", "evidence", "appraise", "explain", "appraise"], "{label}");
     })
     .await;

@@ -362,8 +362,8 @@ pub(super) async fn sheet_status(
     me.check_csrf(f.get("csrf"))?;
     let mut form = FormState::posted(list);
     let (a, fw) = sheet_framework(&state, &me, id).await?;
-    let action =
-        SheetAction::parse(f.get("action")).ok_or_else(|| AppError::BadRequest(format!("không có thao tác “{}” trên phiếu", f.get("action"))))?;
+    let action = SheetAction::parse(f.get("action"))
+        .ok_or_else(|| AppError::BadRequest(format!("không có thao tác “{}” trên phiếu", f.get("action"))))?;
     let reason = Some(f.get("reason")).filter(|s| !s.trim().is_empty());
     let self_scores = self_inputs(&fw, a.year, &f, &mut form);
     let appraisals = appraisal_inputs(&fw, a.year, &f, &mut form);

@@ -473,7 +473,10 @@ async fn the_score_sheet_keeps_what_was_typed_and_sending_the_explanation_saves_
         assert_eq!(r.status(), 422, "{label}: out of range");
         let page = r.text().await.expect("body");
         assert!(page.contains("name=\"score:par.a1.c2\" value=\"99\" aria-invalid=\"true\""), "{label}: the wrong score kept, marked");
-        assert!(page.contains("id=\"err-score-par.a1.c2\"") && page.contains("vượt quá điểm tối đa (tối đa 2)"), "{label}: error beside the field");
+        assert!(
+            page.contains("id=\"err-score-par.a1.c2\"") && page.contains("vượt quá điểm tối đa (tối đa 2)"),
+            "{label}: error beside the field"
+        );
         for (k, v) in typed.iter().filter(|(k, _)| k.starts_with("score:") || k.starts_with("evidence:")) {
             let v = v.replace('/', "&#x2f;");
             let plain = format!("name=\"{k}\" value=\"{v}\"");
