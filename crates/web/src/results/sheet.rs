@@ -205,7 +205,7 @@ fn summary_of(form: &FormState) -> Vec<String> {
     let more = fields.len().saturating_sub(SUMMARY_FIELDS);
     out.extend(fields.iter().take(SUMMARY_FIELDS).map(|m| shown(m)));
     if more > 0 {
-        out.push(format!("… và {more} lỗi khác, ghi bên cạnh từng tiêu chí"));
+        out.push(format!("… và {more} lỗi khác ở các tiêu chí của phiếu"));
     }
     out
 }
