@@ -197,7 +197,7 @@ async fn walk(browser: &Browser, app: &TestApp, leaves: &[Node]) {
     submit(browser, app, "#act-finalise", "msg=").await;
     assert_eq!(browser.text("#sheet-status").await, "Đã chốt kết quả", "{label}");
     assert!(browser.text("#sheet-audit").await.contains(CONCLUSION), "{label}: the conclusion is kept in the history");
-    browser.scroll_to("#sheet-audit").await;
+    browser.scroll_to("#sheet-audit h2").await;
     shot("10-finalised").await;
     log_out(browser).await;
 
