@@ -8,6 +8,8 @@ mod hardening;
 mod helpers;
 mod my_work;
 mod periods;
+mod phone;
+mod picks;
 mod plans;
 mod reports;
 mod results;
