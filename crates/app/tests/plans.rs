@@ -261,7 +261,9 @@ async fn task_edits_are_typed_and_conflicts_are_told() {
         // Issue 12: an agency the plan's unit does not have is refused, by name, with nothing saved.
         let unknown = TaskEdit { text: t.row.text.clone(), lead_agency: "Phòng Bịa Đặt".into(), ..Default::default() };
         match uc::edit_task(&app, &sys, t.row.id, &unknown, t.row.version).await {
-            Err(TaskEditError::InvalidFields(f)) => assert!(f[0].0 == "lead_agency" && f[0].1.contains("«Phòng Bịa Đặt»"), "{label}: {f:?}"),
+            Err(TaskEditError::InvalidFields(f)) => {
+                assert!(f[0].0 == "lead_agency" && f[0].1.contains("«Phòng Bịa Đặt»"), "{label}: {f:?}")
+            }
             other => panic!("{label}: {:?}", other.map(|t| t.row.lead_agency)),
         }
         let good = TaskEdit {

@@ -4,6 +4,7 @@
 //! the name as written, for a group such as "UBND các xã, thị trấn", or leaves the task without a lead) and
 //! the chosen framework nodes, and ends the proposal. The compliance checklist counts only confirmed owners.
 
+use super::tasks::PickOption;
 use crate::{App, ServiceResult};
 use chiso_core::access::{Permission, Scope};
 use chiso_core::agency::{pick_value, resolve_pick};
@@ -11,7 +12,6 @@ use chiso_core::plan::{node_choices, normalize_node, unknown_node};
 use chiso_store::StoreError;
 use chiso_store::plans::{Plan, Task, TaskPatch};
 use chiso_store::units::Agency;
-use super::tasks::PickOption;
 
 /// One task to review.
 pub struct ReviewItem {
@@ -118,10 +118,20 @@ struct Resolved {
 
 /// Checks one decision against the plan unit's agencies (`pool`) and the task (`chiso_core::agency::resolve_pick`)
 /// and the plan's frameworks; every refused field is pushed to `refused`.
-fn resolve(app: &App, plan: &Plan, task: &Task, pool: &[(i64, &str)], unit_name: &str, d: &ReviewDecision, refused: &mut Vec<Refusal>) -> Resolved {
+fn resolve(
+    app: &App,
+    plan: &Plan,
+    task: &Task,
+    pool: &[(i64, &str)],
+    unit_name: &str,
+    d: &ReviewDecision,
+    refused: &mut Vec<Refusal>,
+) -> Resolved {
     let kept = super::tasks::carried_names(task);
     let code = &task.row.code;
-    let mut refuse = |field: &'static str, m: String| refused.push(Refusal { task_id: task.row.id, field, message: format!("nhiệm vụ {code}: {m}") });
+    let mut refuse = |field: &'static str, m: String| {
+        refused.push(Refusal { task_id: task.row.id, field, message: format!("nhiệm vụ {code}: {m}") })
+    };
     let lead = match &d.lead {
         OwnerChoice::Agency(id) => resolve_pick(&pick_value(*id), pool, &kept, unit_name),
         OwnerChoice::Named(v) => resolve_pick(v, pool, &kept, unit_name),

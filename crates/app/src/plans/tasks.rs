@@ -3,8 +3,8 @@
 use crate::{App, ErrorKind, Failure, ServiceResult};
 use chiso_core::access::Scope;
 use chiso_core::agency::{pick_id, pick_value, resolve_pick};
-use chiso_core::text::fold;
 use chiso_core::plan::{Recurrence, node_choices, node_short, normalize_node, parse_task_group, unknown_node};
+use chiso_core::text::fold;
 use chiso_core::unit::parse_date;
 use chiso_store::StoreError;
 use chiso_store::plans::{LibraryHit, Plan, Task, TaskPatch};
@@ -179,8 +179,10 @@ pub async fn task_picks(app: &App, scope: &Scope, task_id: i64) -> ServiceResult
     let unit = app.store.unit_by_id(scope, plan.unit_id).await?;
     let agencies = app.store.agencies(scope, plan.unit_id).await?;
     let Carried { written, lead_value, coordinating_values } = carried_values(&task, &agencies);
-    let mut nodes: Vec<PickOption> =
-        node_choices(&app.frameworks, &plan.families(), plan.year as i32).into_iter().map(|(value, label)| PickOption { value, label }).collect();
+    let mut nodes: Vec<PickOption> = node_choices(&app.frameworks, &plan.families(), plan.year as i32)
+        .into_iter()
+        .map(|(value, label)| PickOption { value, label })
+        .collect();
     for n in &task.nodes {
         if !nodes.iter().any(|o| &o.value == n) {
             nodes.push(PickOption { value: n.clone(), label: node_short(n) });
