@@ -201,7 +201,10 @@ async fn a_person_logs_in_and_sees_the_unit_tree() {
     assert!(who.contains("Chuyên viên Nội vụ") && who.contains("Huyện Mộc Châu"), "who I am: {who}");
     // The home page is "Việc của tôi"; the unit list is a link from it, not the page.
     assert!(browser.text("#my-work").await.contains("Việc của tôi"), "the home page opens with my work");
-    assert!(browser.text("#home-units").await.contains("3 đơn vị trong phạm vi"), "the units are a link: the district and its two communes");
+    assert!(
+        browser.text("#home-units").await.contains("3 đơn vị trong phạm vi"),
+        "the units are a link: the district and its two communes"
+    );
     browser.resize(390, 844).await;
     browser.screenshot("home-phone").await;
     browser.goto(&app.url("/frameworks/papi?year=2023")).await;

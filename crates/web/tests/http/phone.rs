@@ -134,6 +134,16 @@ async fn the_agency_pick_list_is_searched_without_diacritics_and_chosen_with_the
     browser.resize(390, 844).await;
     login(&browser, &app, "nv.sonla").await;
     browser.goto(&app.url(&format!("/tasks/{task}/edit"))).await;
+    // The page's boxes are `hidden` (nothing to do without a script) and the stylesheet keeps them so; the
+    // script shows them.
+    let shown = browser
+        .execute(
+            "var probe = document.createElement('input'); probe.className = 'pick-filter'; probe.hidden = true; \
+             document.body.appendChild(probe); var without = getComputedStyle(probe).display; probe.remove(); \
+             return [without, getComputedStyle(document.querySelector('[data-filter-for=f-coordinating]')).display];",
+        )
+        .await;
+    assert_eq!(shown, serde_json::json!(["none", "block"]), "hidden without the script, shown by it");
     browser.type_into("[data-filter-for=f-coordinating]", "so noi vu").await;
     let shown = browser
         .execute(
