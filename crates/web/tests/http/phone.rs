@@ -114,6 +114,7 @@ async fn at_phone_size_no_page_scrolls_sideways_and_the_menu_button_opens_the_na
             browser.resize(1280, 900).await;
             browser.goto(&app.url("/")).await;
             let m = measure(&browser).await;
+            browser.screenshot_in(&dir, &format!("{who}-home-desktop")).await;
             assert!(m["nav"] == "flex" && m["button"] == "none" && m["visible"].as_i64().unwrap_or(0) >= 8, "{label} {who} desktop: {m}");
             browser.execute("document.querySelector('form[action=\"/logout\"]').submit(); return 1;").await;
             browser.find("#login-submit").await;
