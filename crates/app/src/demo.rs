@@ -303,10 +303,10 @@ async fn review_owners(app: &App, sys: &Scope) -> Result<usize, DemoError> {
                 None if chiso_core::agency::is_group(lead) => OwnerChoice::AsWritten,
                 None => return None,
             };
-            Some(uc::ReviewDecision { task_id: t.row.id, lead: choice, nodes: None, version: t.row.version })
+            Some(uc::ReviewDecision { task_id: t.row.id, lead: choice, nodes: None, coordinating: None, version: t.row.version })
         })
         .collect();
-    Ok(uc::confirm_owners(app, &scope, plan.id, &choices).await?)
+    Ok(uc::confirm_owners(app, &scope, plan.id, &choices).await.map_err(StoreError::from)?)
 }
 
 /// Where each plan's owners come from: the seed plans and the Mộc Châu communes' plans.

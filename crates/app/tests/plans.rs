@@ -254,8 +254,18 @@ async fn an_imported_plan_is_linked_to_the_parent_it_cites() {
 async fn task_edits_are_typed_and_conflicts_are_told() {
     on_each_backend(|app, label| async move {
         let sys = Scope::system("test");
+        let unit = app.store.unit_by_code(&sys, "123").await.expect("unit");
+        app.store.ensure_agency(&sys, unit.id, "Phòng Nội vụ", "phong").await.expect("agency");
         let plan = uc::import_document(&app, &sys, "123", SEED_003, "003.txt", None).await.expect("import");
         let t = app.store.tasks(&sys, plan.id).await.expect("tasks").remove(0);
+        // Issue 12: an agency the plan's unit does not have is refused, by name, with nothing saved.
+        let unknown = TaskEdit { text: t.row.text.clone(), lead_agency: "Phòng Bịa Đặt".into(), ..Default::default() };
+        match uc::edit_task(&app, &sys, t.row.id, &unknown, t.row.version).await {
+            Err(TaskEditError::InvalidFields(f)) => {
+                assert!(f[0].0 == "lead_agency" && f[0].1.contains("«Phòng Bịa Đặt»"), "{label}: {f:?}")
+            }
+            other => panic!("{label}: {:?}", other.map(|t| t.row.lead_agency)),
+        }
         let good = TaskEdit {
             text: t.row.text.clone(),
             lead_agency: "Phòng Nội vụ".into(),

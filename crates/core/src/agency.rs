@@ -209,9 +209,71 @@ pub fn is_group(name: &str) -> bool {
     k.split(' ').any(|w| w == "cac") || k.contains("cac co quan") || k.contains("toan the")
 }
 
+/// The form value of an agency in a pick list: `a` and its record id (`a12`). Any other non-empty value a
+/// form posts for an agency is a name.
+pub fn pick_value(agency_id: i64) -> String {
+    format!("a{agency_id}")
+}
+
+/// The agency id of a pick list value (`a12` → 12), if it is one.
+pub fn pick_id(value: &str) -> Option<i64> {
+    let digits = value.strip_prefix('a')?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// What one value chosen in an agency pick list stands for, as the name to store — the one rule of which
+/// agencies a task may name: an agency of the plan's unit (`agencies`: id and name), chosen by its record
+/// ([`pick_value`]) or by its name written any way that folds to it; or a name the task already carries
+/// (`kept`: a group or a body "as written" in the document, which stays until a person changes it). An
+/// empty value is no agency. Anything else — an id of another unit's agency, a name no list has — is
+/// refused, with the reason in Vietnamese naming what was chosen and whose list it is not in.
+pub fn resolve_pick(value: &str, agencies: &[(i64, &str)], kept: &[&str], unit_name: &str) -> Result<Option<String>, String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    if let Some(id) = pick_id(value) {
+        return match agencies.iter().find(|(a, _)| *a == id) {
+            Some((_, name)) => Ok(Some((*name).to_string())),
+            None => Err(format!("cơ quan đã chọn không có trong danh sách cơ quan của {unit_name}; hãy chọn lại trong danh sách")),
+        };
+    }
+    let key = fold(value);
+    if let Some((_, name)) = agencies.iter().find(|(_, n)| fold(n) == key) {
+        return Ok(Some((*name).to_string()));
+    }
+    if let Some(k) = kept.iter().find(|k| fold(k) == key) {
+        return Ok(Some(k.trim().to_string()));
+    }
+    let shown: String = value.chars().take(80).collect();
+    Err(format!("«{shown}» không có trong danh sách cơ quan của {unit_name}; hãy chọn trong danh sách"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pick_is_an_agency_of_the_unit_or_a_name_the_task_already_has() {
+        let agencies = [(3, "Phòng Nội vụ"), (4, "Phòng Tư pháp")];
+        let kept = ["UBND các xã, thị trấn"];
+        let pick = |v: &str| resolve_pick(v, &agencies, &kept, "Huyện Mộc Châu");
+        assert_eq!(pick(""), Ok(None));
+        assert_eq!(pick(&pick_value(4)), Ok(Some("Phòng Tư pháp".into())));
+        assert_eq!(pick("phong noi vu"), Ok(Some("Phòng Nội vụ".into())), "a name written any way that folds to the agency's");
+        assert_eq!(pick("UBND các xã, thị trấn"), Ok(Some("UBND các xã, thị trấn".into())), "a group the task carries stays");
+        let e = pick("a99").expect_err("another unit's agency");
+        assert!(e.contains("không có trong danh sách cơ quan của Huyện Mộc Châu") && !e.contains("a99"), "{e}");
+        let e = pick("Sở Bịa Đặt").expect_err("a name no list has");
+        assert!(e.contains("«Sở Bịa Đặt»"), "{e}");
+        assert_eq!(pick_id("a12"), Some(12));
+        assert_eq!(pick_id("a"), None);
+        assert_eq!(pick_id("a1b"), None);
+        assert_eq!(pick_id("12"), None);
+    }
 
     const UNIT: &[&str] = &[
         "Văn phòng HĐND và UBND",

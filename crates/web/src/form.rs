@@ -11,6 +11,8 @@ use std::collections::HashMap;
 #[derive(Debug, Default, Clone)]
 pub struct FormState {
     values: HashMap<String, String>,
+    /// Every posted pair in order (a `<select multiple>` posts its name once per chosen option).
+    pairs: Vec<(String, String)>,
     errors: Vec<(String, String)>,
     /// Errors not tied to one field (a stale version, a refused state change).
     general: Vec<String>,
@@ -24,7 +26,36 @@ impl FormState {
 
     /// What was posted (the CSRF token is not kept: the page renders its own).
     pub fn posted<I: IntoIterator<Item = (String, String)>>(pairs: I) -> FormState {
-        FormState { values: pairs.into_iter().filter(|(k, _)| k != "csrf").collect(), ..FormState::default() }
+        let pairs: Vec<(String, String)> = pairs.into_iter().filter(|(k, _)| k != "csrf").collect();
+        FormState { values: pairs.iter().cloned().collect(), pairs, ..FormState::default() }
+    }
+
+    /// Whether a form was posted (a GET shows what is stored).
+    pub fn is_posted(&self) -> bool {
+        !self.pairs.is_empty()
+    }
+
+    /// Every posted value of a field (a `<select multiple>`, checkboxes of one name), in order.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+    }
+
+    /// Whether an option of a multiple choice is chosen: among the posted values once the form was posted
+    /// (choosing none is a choice), otherwise among `stored`.
+    pub fn picked(&self, name: &str, option: &str, stored: &[String]) -> bool {
+        if self.is_posted() { self.pairs.iter().any(|(k, v)| k == name && v == option) } else { stored.iter().any(|s| s == option) }
+    }
+
+    /// Posted values of a field that are none of `options` (kept and shown after a refusal, beside the
+    /// field's error, instead of vanishing from a pick list).
+    pub fn unknown(&self, name: &str, options: &[&str]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for v in self.all(name) {
+            if !v.trim().is_empty() && !options.contains(&v.as_str()) && !out.contains(&v) {
+                out.push(v);
+            }
+        }
+        out
     }
 
     /// The posted value of a field, if it was posted.
@@ -108,5 +139,10 @@ mod tests {
         assert_eq!(f.error_of("score:a.1"), "`a.1`: điểm 9 ngoài khoảng");
         assert_eq!(f.messages(), vec!["phiếu đã khoá".to_string(), "`a.1`: điểm 9 ngoài khoảng".to_string()]);
         assert!(FormState::empty().value("x", "s") == "s");
+        let m = FormState::posted(vec![("k".into(), "a1".into()), ("k".into(), "x".into()), ("v".into(), "1".into())]);
+        assert_eq!(m.all("k"), vec!["a1".to_string(), "x".to_string()]);
+        assert!(m.picked("k", "a1", &[]) && !m.picked("k", "a2", &["a2".to_string()]), "posted choices win, none chosen is a choice");
+        assert!(FormState::empty().picked("k", "a2", &["a2".to_string()]));
+        assert_eq!(m.unknown("k", &["a1"]), vec!["x".to_string()]);
     }
 }

@@ -39,6 +39,7 @@ pub const DICT: &[(&str, &str, &str)] = &[
     ("app", "chiso – Nâng cao chỉ số quản trị", "chiso – governance index improvement"),
     ("home", "Trang chủ", "Home"),
     ("my_work", "Việc của tôi", "My work"),
+    ("menu", "Danh mục", "Menu"),
     ("notifications", "Thông báo", "Notifications"),
     ("unread", "chưa đọc", "unread"),
     ("units", "Đơn vị hành chính", "Administrative units"),

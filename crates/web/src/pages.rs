@@ -76,7 +76,6 @@ struct HomePage {
     scope_text: String,
     permissions: Vec<&'static str>,
     unit_count: usize,
-    tree: Vec<TreeRow>,
     frameworks: Vec<FrameworkSummary>,
     /// The user's unit is closed (a merger or the 2025 reform): where it went.
     moved: Option<Moved>,
@@ -146,7 +145,6 @@ fn summarize(fw: &Framework, lang: Lang) -> FrameworkSummary {
 
 pub async fn home(State(state): State<AppState>, me: CurrentUser) -> Result<Html<String>, PageError> {
     let units = state.store.units(&me.scope).await?;
-    let levels = state.store.unit_levels().await?;
     let today = chiso_core::unit::format_date(state.app.today());
     let (unit_name, moved) = match me.user.unit_id {
         Some(id) => {
@@ -174,8 +172,8 @@ pub async fn home(State(state): State<AppState>, me: CurrentUser) -> Result<Html
     .filter(|p| me.scope.can(*p))
     .map(|p| p.name_vi())
     .collect();
+    // The units are a link (the page is "Việc của tôi"), with how many the account reaches.
     let unit_count = units.len();
-    let tree = tree_rows(units, &levels, me.lang, state.app.today()).into_iter().filter(|r| r.depth < 3).take(60).collect();
     let w = crate::my_work::view_of(&state, &me).await?;
     let page = HomePage {
         w,
@@ -185,7 +183,6 @@ pub async fn home(State(state): State<AppState>, me: CurrentUser) -> Result<Html
         scope_text,
         permissions,
         unit_count,
-        tree,
         frameworks: state.frameworks.frameworks().iter().map(|f| summarize(f, me.lang)).collect(),
         moved,
     };

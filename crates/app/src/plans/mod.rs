@@ -19,8 +19,10 @@ pub use draft::draft_next_plan;
 pub use export::{ExportError, ExportFormat, Exported, export_plan, plan_document};
 pub use import::{ImportError, draft_from_parsed, import_document, resolve_owners};
 pub use links::{PlanLinks, link_parent, plan_links};
-pub use review::{OwnerChoice, OwnerReview, ReviewDecision, ReviewItem, confirm_owner, confirm_owners, owner_review};
-pub use tasks::{LIBRARY_LIMIT, TaskEdit, TaskEditError, TaskQuery, edit_task, search_tasks};
+pub use review::{OwnerChoice, OwnerReview, Refusal, ReviewDecision, ReviewError, ReviewItem, confirm_owner, confirm_owners, owner_review};
+pub use tasks::{
+    LIBRARY_LIMIT, PickOption, TaskEdit, TaskEditError, TaskPicks, TaskQuery, carried_names, edit_task, search_tasks, task_picks,
+};
 
 use crate::{App, ServiceResult};
 use chiso_core::access::Scope;

@@ -9,7 +9,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chiso_app::plans::{self as uc, TaskEdit, TaskEditError, TaskQuery};
+use chiso_app::plans::{self as uc, TaskEdit, TaskEditError, TaskPicks, TaskQuery};
 use chiso_store::plans::{LibraryHit, Plan, Task};
 use serde::Deserialize;
 
@@ -19,11 +19,32 @@ struct TaskEditPage {
     b: crate::pages::Base,
     task: Task,
     plan: Plan,
-    nodes: String,
-    coordinating: String,
+    /// The pick lists (agencies of the plan's unit, names carried as written, framework nodes) and what is
+    /// chosen now.
+    p: TaskPicks,
     error: Option<String>,
     /// The form as posted (kept after a refusal) and its field errors.
     form: crate::form::FormState,
+}
+
+impl TaskEditPage {
+    fn lead_chosen(&self, value: &str) -> bool {
+        self.form.chosen("lead_agency", value, &self.p.lead_value)
+    }
+    fn coordinating_chosen(&self, value: &str) -> bool {
+        self.form.picked("coordinating", value, &self.p.coordinating_values)
+    }
+    fn node_chosen(&self, value: &str) -> bool {
+        self.form.picked("nodes", value, &self.task.nodes)
+    }
+    /// Values posted for a pick list that it does not offer (a refused agency or code), kept on the page.
+    fn posted_unknown(&self, field: &str) -> Vec<String> {
+        let known: Vec<&str> = match field {
+            "nodes" => self.p.nodes.iter().map(|o| o.value.as_str()).collect(),
+            _ => self.p.agencies.iter().chain(self.p.written.iter()).map(|o| o.value.as_str()).collect(),
+        };
+        self.form.unknown(field, &known)
+    }
 }
 
 /// The edit page of a task as stored now, with an error message when a save was refused.
@@ -34,14 +55,12 @@ async fn render_task_edit(
     error: Option<String>,
     form: crate::form::FormState,
 ) -> Result<String, PageError> {
-    let task = state.store.task(&me.scope, id).await?;
-    let plan = state.store.plan(&me.scope, task.row.plan_id).await?;
+    let p = uc::task_picks(&state.app, &me.scope, id).await?;
     let page = TaskEditPage {
-        b: me.base(&format!("Nhiệm vụ {}", task.row.code), "plans"),
-        nodes: task.nodes.join(", "),
-        coordinating: task.coordinating_agencies.join("; "),
-        task,
-        plan,
+        b: me.base(&format!("Nhiệm vụ {}", p.task.row.code), "plans"),
+        task: p.task.clone(),
+        plan: p.plan.clone(),
+        p,
         error,
         form,
     };
@@ -52,6 +71,8 @@ pub async fn task_edit_page(State(state): State<AppState>, me: CurrentUser, Path
     render_task_edit(&state, &me, id, None, crate::form::FormState::empty()).await.map(Html)
 }
 
+/// The form: `csrf`, `version`, the text fields, `lead_agency` (one pick list value), `coordinating` and
+/// `nodes` (once per chosen option; a plain text of codes separated by ',' is read too).
 pub async fn task_edit_submit(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -65,13 +86,13 @@ pub async fn task_edit_submit(
     let edit = TaskEdit {
         text: field("text"),
         lead_agency: field("lead_agency"),
-        coordinating: field("coordinating"),
+        coordinating: form.all("coordinating"),
         expected_result: field("expected_result"),
         due_date: field("due_date"),
         due_text: field("due_text"),
         recurrence: field("recurrence"),
         task_group: field("task_group"),
-        nodes: field("nodes"),
+        nodes: form.all("nodes").join(","),
     };
     let Ok(version) = form.text("version").parse::<i64>() else {
         form.error("Thiếu phiên bản của nhiệm vụ; hãy tải lại trang.");
@@ -81,6 +102,12 @@ pub async fn task_edit_submit(
         Ok(t) => Ok(Redirect::to(&format!("/plans/{}#task-{}", t.row.plan_id, t.row.id)).into_response()),
         Err(TaskEditError::InvalidField { field, message }) => {
             form.field_error(field, message);
+            Ok(form_again(StatusCode::UNPROCESSABLE_ENTITY, render_task_edit(&state, &me, id, None, form).await?))
+        }
+        Err(TaskEditError::InvalidFields(fields)) => {
+            for (field, message) in fields {
+                form.field_error(field, message);
+            }
             Ok(form_again(StatusCode::UNPROCESSABLE_ENTITY, render_task_edit(&state, &me, id, None, form).await?))
         }
         Err(TaskEditError::Invalid(m)) => {

@@ -168,6 +168,24 @@ impl Browser {
         }
     }
 
+    /// Run `script` in the page (a function body: `return` gives the value) and return its value.
+    pub async fn execute(&self, script: &str) -> Value {
+        self.cmd(reqwest::Method::POST, "/execute/sync", Some(json!({"script": script, "args": []}))).await
+    }
+
+    /// Save a PNG screenshot as target/DIR/NAME.png (e.g. DIR = "journeys/sqlite/phone"), a test artifact.
+    pub async fn screenshot_in(&self, dir: &str, name: &str) {
+        use base64::Engine;
+        let v = self.cmd(reqwest::Method::GET, "/screenshot", None).await;
+        if let Some(b64) = v.as_str()
+            && let Ok(png) = base64::engine::general_purpose::STANDARD.decode(b64)
+        {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target").join(dir);
+            let _ = std::fs::create_dir_all(&dir);
+            let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+        }
+    }
+
     /// The browser console's messages since the last call (Chromium reports a Content-Security-Policy
     /// violation there), or None when the driver does not give them.
     pub async fn console(&self) -> Option<Vec<String>> {
@@ -211,8 +229,12 @@ async fn a_person_logs_in_and_sees_the_unit_tree() {
     browser.goto(&app.url("/")).await;
     let who = browser.text("#whoami").await;
     assert!(who.contains("Chuyên viên Nội vụ") && who.contains("Huyện Mộc Châu"), "who I am: {who}");
-    let tree = browser.text("#unit-tree").await;
-    assert!(tree.contains("Xã Chiềng Sơn"));
+    // The home page is "Việc của tôi"; the unit list is a link from it, not the page.
+    assert!(browser.text("#my-work").await.contains("Việc của tôi"), "the home page opens with my work");
+    assert!(
+        browser.text("#home-units").await.contains("3 đơn vị trong phạm vi"),
+        "the units are a link: the district and its two communes"
+    );
     browser.resize(390, 844).await;
     browser.screenshot("home-phone").await;
     browser.goto(&app.url("/frameworks/papi?year=2023")).await;

@@ -9,6 +9,8 @@ mod helpers;
 mod journey_score_sheet;
 mod my_work;
 mod periods;
+mod phone;
+mod picks;
 mod plans;
 mod reports;
 mod results;
