@@ -131,6 +131,8 @@ pub struct DashboardData {
     pub mine: Vec<TaskProgress>,
     pub status: ReportStatus,
     pub own: Option<ReportRow>,
+    /// Codes of the status lines (children) whose report stands returned for correction.
+    pub returned: Vec<String>,
     pub units: Vec<Unit>,
 }
 
@@ -314,8 +316,18 @@ impl Reports<'_> {
         let root = status_node(&sub, &unit, &sp, 1);
         let status = report_status(period, Some(sp.window), &root, today);
         let own = sub.report_of(unit.id, None).cloned();
+        let is_returned = |r: Option<&ReportRow>| r.is_some_and(|r| r.status == ReportState::Returned);
+        let returned = root
+            .children
+            .iter()
+            .filter(|n| match n.kind {
+                ReporterKind::Unit => sub.children_of(unit.id).any(|u| u.code == n.code && is_returned(sub.report_of(u.id, None))),
+                ReporterKind::Agency => is_returned(sub.report_of(unit.id, n.code.rsplit('#').next().and_then(|s| s.parse::<i64>().ok()))),
+            })
+            .map(|n| n.code.clone())
+            .collect();
         let units = self.units_in_force(scope).await?;
-        Ok(DashboardData { unit, period, choice, tasks, counts, mine, status, own, units })
+        Ok(DashboardData { unit, period, choice, tasks, counts, mine, status, own, returned, units })
     }
 }
 

@@ -254,11 +254,7 @@ pub async fn report_view(State(state): State<AppState>, me: CurrentUser, Path(id
         by: r.submitted_by.clone().unwrap_or_default(),
         dims: dimension_rows(&state.frameworks, &v.summary),
         total: v.summary.by_status.total(),
-        crumb: format!(
-            "{} — {}",
-            v.agency.as_ref().map(|a| a.name.clone()).unwrap_or_else(|| v.unit.name.clone()),
-            v.period.label_vi()
-        ),
+        crumb: format!("{} — {}", v.agency.as_ref().map(|a| a.name.clone()).unwrap_or_else(|| v.unit.name.clone()), v.period.label_vi()),
         page_link: format!(
             "/reports?unit={}&period={}&agency={}",
             crate::auth::urlencode(&v.unit.code),

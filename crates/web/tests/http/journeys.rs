@@ -270,6 +270,11 @@ async fn journey_b_report_returned_after_the_lock_corrected_and_sent_again() {
         let x01_row = list.lines().find(|l| l.contains("Thị trấn Mộc Châu")).unwrap_or_default().to_string();
         assert!(!x01_row.contains("Chưa gửi"), "{label}: a returned report is not “Chưa gửi”: {x01_row}");
         shots.take(&browser, "district-list-says-returned").await;
+        browser.goto(&app.url("/dashboard?unit=123&period=2026-H1")).await;
+        let dash = browser.body_text().await;
+        let line = dash.lines().find(|l| l.starts_with("Thị trấn Mộc Châu") && l.contains("/")).unwrap_or_default().to_string();
+        assert!(line.contains("Đã trả lại — cần sửa"), "{label}: the dashboard's line: {line}\n{dash}");
+        shots.take(&browser, "district-dashboard-says-returned").await;
 
         // The clerk is told, finds it in "Việc của tôi", and the page says why; the form holds the text sent.
         browser.login_as(&base, CLERK).await;
