@@ -275,6 +275,26 @@ async fn journey_b_report_returned_after_the_lock_corrected_and_sent_again() {
         let line = dash.lines().find(|l| l.starts_with("Thị trấn Mộc Châu") && l.contains("/")).unwrap_or_default().to_string();
         assert!(line.contains("Đã trả lại — cần sửa"), "{label}: the dashboard's line: {line}\n{dash}");
         shots.take(&browser, "district-dashboard-says-returned").await;
+        // The district's own report was never sent: after the lock it is refused, in Vietnamese, with the period's
+        // name, and the page comes back with the text typed (the page offers no form, but a stale one may post).
+        let c = app.login(DISTRICT).await;
+        let csrf = csrf_of(&app, &c).await;
+        let r = c
+            .post(app.url("/reports/submit"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("unit", "123"),
+                ("period", "2026-H1"),
+                ("agency", ""),
+                ("narrative", "Báo cáo của huyện <muộn>"),
+            ])
+            .send()
+            .await
+            .expect("submit");
+        assert_eq!(r.status(), 409, "{label}: locked");
+        let page = r.text().await.expect("body");
+        assert_has(&page, label, &["Kỳ báo cáo 6 tháng đầu năm 2026 đã khóa từ ngày", "id=\"err-narrative\"", ">Báo cáo của huyện &"]);
+        assert!(!page.contains("<muộn>"), "{label}: the typed text is escaped");
 
         // The clerk is told, finds it in "Việc của tôi", and the page says why; the form holds the text sent.
         browser.login_as(&base, CLERK).await;
