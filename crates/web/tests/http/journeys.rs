@@ -128,6 +128,7 @@ async fn journey_a_task_update_returned_corrected_and_sent_again() {
             label,
             &["Lịch sử cập nhật (1)", "Đã hoàn thành · 100%", "Đã niêm yết tại trụ sở UBND thị trấn", "bien-ban-niem-yet.pdf"],
         );
+        browser.scroll_to("div.update").await;
         shots.take(&browser, "clerk-update-saved").await;
         let update = app.store.task_updates(&Scope::system("t"), task).await.expect("updates")[0].update.id;
 
@@ -142,6 +143,7 @@ async fn journey_a_task_update_returned_corrected_and_sent_again() {
         browser.click(&format!("{ret} button[type=submit]")).await;
         let page = browser.text_containing("main", "Bị trả lại để chỉnh sửa").await;
         assert_has(&page, label, &["Bị trả lại để chỉnh sửa: Thiếu ảnh chụp bảng niêm yết"]);
+        browser.scroll_to("div.update").await;
         shots.take(&browser, "district-returned-the-update").await;
 
         // The clerk: the bell counts one notification; it says what and why; the item leads "Việc của tôi".
@@ -175,6 +177,7 @@ async fn journey_a_task_update_returned_corrected_and_sent_again() {
             history.find("Đã bổ sung ảnh chụp bảng niêm yết") < history.find("Đã niêm yết tại trụ sở UBND thị trấn"),
             "{label}: the correction is the latest update"
         );
+        browser.scroll_to("div.update").await;
         shots.take(&browser, "clerk-sent-the-correction").await;
         browser.goto(&app.url("/my-work")).await;
         assert!(!browser.body_text().await.contains("Cập nhật bị trả lại"), "{label}: nothing left to correct");
@@ -188,6 +191,7 @@ async fn journey_a_task_update_returned_corrected_and_sent_again() {
         browser.click(&format!("#notifications a[href='/tasks/{task}']")).await;
         let page = browser.text_containing("main", "anh-bang-niem-yet.png").await;
         assert_has(&page, label, &["Đã bổ sung ảnh chụp bảng niêm yết", "Trả lại để chỉnh sửa"]);
+        browser.scroll_to("div.update").await;
         shots.take(&browser, "district-sees-the-correction").await;
         browser.clear_cookies().await;
         app.stop().await;
