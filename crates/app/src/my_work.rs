@@ -8,7 +8,8 @@
 
 use crate::{App, ServiceResult};
 use chiso_core::access::{Permission, Scope};
-use chiso_core::progress::{Deadline, ReportState, TaskStatus};
+use chiso_core::period::Period;
+use chiso_core::progress::{Deadline, TaskStatus};
 use chiso_core::results::{self as core_results, SheetAction};
 use chiso_core::text::vn_date_short;
 use chiso_core::unit::parse_date;
@@ -42,6 +43,8 @@ pub struct ReportItem {
     pub period_label: String,
     pub due: Date,
     pub returned: bool,
+    /// Why it was returned for correction (when it was).
+    pub returned_reason: Option<String>,
     pub link: String,
 }
 
@@ -176,21 +179,37 @@ async fn reports_due(app: &App, scope: &Scope, unit: &Unit, agency_id: Option<i6
         }
         let code = sp.period.code();
         let existing = app.store.report_of(scope, unit, agency_id, &code).await?;
-        let returned = existing.as_ref().is_some_and(|r| r.status == ReportState::Returned);
-        let submitted = existing.as_ref().is_some_and(|r| r.status == ReportState::Submitted);
-        if submitted || (!returned && deadline.is_locked_on(today)) {
+        // Returned reports are listed below, whatever their year.
+        if existing.is_some() || !deadline.accepts(today, None) {
             continue;
         }
         out.push(ReportItem {
             period: code.clone(),
             period_label: sp.period.label_vi(),
             due,
-            returned,
-            link: format!("/reports?unit={}&period={code}&agency={}", unit.code, agency_id.map(|a| a.to_string()).unwrap_or_default()),
+            returned: false,
+            returned_reason: None,
+            link: report_link(unit, &code, agency_id),
+        });
+    }
+    // Reports returned for correction, of any period: they are taken again even after their period's lock.
+    for r in app.store.returned_reports(scope, unit, agency_id).await? {
+        let Some(due) = parse_date(&r.due_date) else { continue };
+        out.push(ReportItem {
+            period_label: Period::parse(&r.period).map(|p| p.label_vi()).unwrap_or_else(|_| r.period.clone()),
+            link: report_link(unit, &r.period, agency_id),
+            period: r.period,
+            due,
+            returned: true,
+            returned_reason: r.returned_reason,
         });
     }
     out.sort_by_key(|r| (!r.returned, r.due));
     Ok(out)
+}
+
+fn report_link(unit: &Unit, period: &str, agency_id: Option<i64>) -> String {
+    format!("/reports?unit={}&period={period}&agency={}", unit.code, agency_id.map(|a| a.to_string()).unwrap_or_default())
 }
 
 /// "dd/mm/yyyy", or "không có hạn" for an undated task.

@@ -81,6 +81,36 @@ pub(crate) async fn update_returned(app: &App, scope: &Scope, up: &UpdateRow, ta
     deliver(app, scope, people, notice).await;
 }
 
+/// An update that corrects a returned one: the reviewers of the level that returned it (the parent unit; the
+/// unit itself for an agency's update), with a link to the task.
+pub(crate) async fn update_corrected(app: &App, scope: &Scope, up: &UpdateRow, returned: &UpdateRow, task_code: &str) {
+    let sys = Scope::system("notifications");
+    let unit = match app.store.unit_by_id(&sys, up.unit_id).await {
+        Ok(u) => u,
+        Err(e) => {
+            tracing::warn!(unit = up.unit_id, error = %e, "unit of a corrected update not found");
+            return;
+        }
+    };
+    let to_unit = match (up.agency_id, unit.parent_id) {
+        (Some(_), _) => unit.id,
+        (None, Some(parent)) => parent,
+        (None, None) => return,
+    };
+    let people = logged("update_corrected", app.store.recipients(to_unit, None, REVIEWER_ROLES).await);
+    let notice = Notice {
+        kind: "update_corrected",
+        key: format!("update-corrected:{}:{}", returned.id, up.id),
+        title: format!(
+            "{} đã sửa và cập nhật lại nhiệm vụ {task_code} (đã trả lại vì: {})",
+            unit.name,
+            returned.returned_reason.as_deref().unwrap_or_default()
+        ),
+        link: format!("/tasks/{}", up.task_id),
+    };
+    deliver(app, scope, people, notice).await;
+}
+
 fn report_link(unit: &Unit, period: &str, agency_id: Option<i64>) -> String {
     format!("/reports?unit={}&period={period}&agency={}", unit.code, agency_id.map(|a| a.to_string()).unwrap_or_default())
 }
@@ -101,30 +131,31 @@ pub(crate) async fn report_returned(app: &App, scope: &Scope, r: &ReportRow, uni
     deliver(app, scope, people, notice).await;
 }
 
-/// A report submitted: the specialists of the level it goes to (the parent unit; the unit itself for an
-/// agency's report).
+/// A report submitted (or corrected and sent again after a return): the specialists of the level it goes to
+/// (the parent unit; the unit itself for an agency's report), with a link to the report and its lateness.
 pub(crate) async fn report_submitted(app: &App, scope: &Scope, r: &ReportRow, unit: &Unit, agency_name: Option<&str>) {
-    let (to_unit, link) = match (r.agency_id, unit.parent_id) {
-        (Some(_), _) => (unit.id, report_link(unit, &r.period, None)),
-        (None, Some(parent)) => {
-            let sys = Scope::system("notifications");
-            match app.store.unit_by_id(&sys, parent).await {
-                Ok(p) => (p.id, report_link(&p, &r.period, None)),
-                Err(e) => {
-                    tracing::warn!(unit = unit.id, error = %e, "parent of a reporting unit not found");
-                    return;
-                }
-            }
-        }
+    let to_unit = match (r.agency_id, unit.parent_id) {
+        (Some(_), _) => unit.id,
+        (None, Some(parent)) => parent,
         (None, None) => return,
     };
     let who = agency_name.map(|a| format!("{a} ({})", unit.name)).unwrap_or_else(|| unit.name.clone());
     let people = logged("report_submitted", app.store.recipients(to_unit, None, REVIEWER_ROLES).await);
+    let late = match r.days_late {
+        Some(d) if d > 0 => format!(" (muộn {d} ngày so với hạn)"),
+        _ => String::new(),
+    };
+    let title = if r.is_resubmission() {
+        format!("{who} đã sửa và gửi lại báo cáo {} bị trả lại{late}", period_label(&r.period))
+    } else {
+        format!("{who} đã gửi báo cáo {}{late}", period_label(&r.period))
+    };
     let notice = Notice {
         kind: "report_submitted",
         key: format!("report-submitted:{}:{}", r.id, r.submitted_at.unwrap_or_else(|| app.now_ms())),
-        title: format!("{who} đã gửi báo cáo {}", period_label(&r.period)),
-        link,
+        title,
+        // The report itself, which the reviewer reads (and may return again).
+        link: format!("/reports/{}", r.id),
     };
     deliver(app, scope, people, notice).await;
 }

@@ -166,3 +166,75 @@ async fn a_two_level_tree_reports_straight_to_the_province() {
     })
     .await;
 }
+
+/// Issue 12: a report the district returns after the period's lock can be corrected and sent again; the days
+/// after the due date are recorded, the district's list says it was returned and why until then, and nothing
+/// else is taken after the lock.
+#[tokio::test]
+async fn a_report_returned_after_the_lock_is_corrected_and_sent_again_with_its_lateness() {
+    let fw = frameworks();
+    on_each_backend(|store, label| {
+        let fw = fw.clone();
+        async move {
+            let sys = Scope::system("t");
+            let tree = "code,name,level,parent_code,valid_from,valid_to\n14,Tỉnh Sơn La,province,,2000-01-01,\n\
+                        123,Huyện Mộc Châu,district,14,2000-01-01,\nX01,Thị trấn Mộc Châu,commune,123,2000-01-01,\n\
+                        X02,Xã Chiềng Sơn,commune,123,2000-01-01,\n";
+            store.import_units_csv(&sys, tree).await.expect("tree");
+            let doc = serde_json::json!({
+                "deadlines": [{"date": "2022-06-05", "text": "Báo cáo gửi về Phòng Nội vụ: 6 tháng đầu năm trước ngày 05/6"}],
+                "sections": [{"paragraphs": ["- Báo cáo 6 tháng đầu năm 2022: Thời gian chốt số liệu tính từ ngày 01/12/2021 đến ngày 31/5/2022."]}]
+            });
+            store.create_plan(&sys, "123", &plan(2022, doc, vec![task("1")]), None, None).await.expect("plan");
+            let x01 = store.unit_by_code(&sys, "X01").await.expect("x01");
+            let x02 = store.unit_by_code(&sys, "X02").await.expect("x02");
+            let h1 = Period::parse("2022-H1").expect("h1");
+            let commune = scope_of(&store, "X01", Role::Specialist).await;
+            let district = scope_of(&store, "123", Role::Specialist).await;
+
+            let sent = at(&store, &fw, date!(2022 - 06 - 03), 10).reports().submit(&commune, &x01, None, h1, "Bản đầu").await.expect("sent");
+            assert_eq!((sent.days_late, sent.is_resubmission()), (Some(0), false), "{label}: on time, 0 days late");
+            let app = at(&store, &fw, date!(2022 - 06 - 01), 9);
+            let schedule = app.reports().schedule_for(&x01, 2022).await.expect("schedule");
+            let lock = Deadline::new(date!(2022 - 06 - 05), schedule.lock_grace_working_days, &app.calendar).locked_after;
+            let after = lock.checked_add(time::Duration::days(5)).expect("day");
+
+            // After the lock: the district returns it; the commune itself may not.
+            let late = at(&store, &fw, after, 9);
+            let own = late.reports().return_report(&commune, sent.id, "tự trả").await;
+            assert!(matches!(&own, Err(e) if e.kind() == ErrorKind::Forbidden), "{label}: {own:?}");
+            late.reports().return_report(&district, sent.id, "Thiếu số liệu quý II").await.expect("returned");
+            let twice = late.reports().return_report(&district, sent.id, "lại").await;
+            assert!(matches!(&twice, Err(e) if e.kind() == ErrorKind::Conflict), "{label}: a returned report is not returned again");
+            let page = late.reports().page(&district, "123", "2022-H1", "").await.expect("page");
+            let line = page.children.iter().find(|c| c.line.code == "X01").expect("X01 line");
+            let r = line.report.as_ref().expect("the returned report is on the list");
+            assert_eq!((r.status, r.returned_reason.as_deref()), (ReportState::Returned, Some("Thiếu số liệu quý II")), "{label}");
+            assert_eq!(line.report_id, None, "{label}: nothing to return while it stands returned");
+            let mine = late.reports().page(&commune, "X01", "2022-H1", "").await.expect("own page");
+            assert!(mine.locked && mine.own == chiso_app::reports::OwnReportState::Returned, "{label}");
+
+            // Sent again after the lock: accepted, late by the days since the due date; the reason is kept.
+            let again = at(&store, &fw, after, 15).reports().submit(&commune, &x01, None, h1, "Bản đã sửa").await.expect("sent again");
+            let days = (after - date!(2022 - 06 - 05)).whole_days();
+            assert_eq!((again.status, again.days_late, again.narrative.as_str()), (ReportState::Submitted, Some(days), "Bản đã sửa"), "{label}");
+            assert!(again.is_resubmission() && again.returned_reason.as_deref() == Some("Thiếu số liệu quý II"), "{label}");
+            let status = late.reports().status(&sys, "123", "2022-H1", Some(after)).await.expect("status");
+            let x01_line = status.children.iter().find(|l| l.code == "X01").and_then(|l| l.own_report.as_ref()).expect("x01");
+            assert_eq!(x01_line.submission, Submission::Late, "{label}: received again, late");
+            // Once sent it is not sent a third time, and a report never sent is still refused after the lock.
+            let third = at(&store, &fw, after, 16).reports().submit(&commune, &x01, None, h1, "x").await;
+            assert!(matches!(third, Err(SubmitError::AlreadySubmitted(_))), "{label}: {third:?}");
+            let never = at(&store, &fw, after, 16).reports().submit(&sys, &x02, None, h1, "x").await;
+            match never {
+                Err(e @ SubmitError::Locked { .. }) => assert!(e.to_string().contains("6 tháng đầu năm 2022"), "{label}: {e}"),
+                other => panic!("{label}: {other:?}"),
+            }
+            // The returning unit's view of the report: late, resubmitted, and it may return it again.
+            let view = late.reports().report(&district, again.id).await.expect("view");
+            assert!(view.can_return, "{label}: the district may return it again");
+            assert!(!late.reports().report(&commune, again.id).await.expect("own view").can_return, "{label}: not its own");
+        }
+    })
+    .await;
+}

@@ -109,6 +109,20 @@ pub struct ReportRow {
     pub submitted_at: Option<i64>,
     pub submitted_by: Option<String>,
     pub version: i64,
+    /// The last return for correction: why, by whom, when (kept after the report is sent again).
+    pub returned_reason: Option<String>,
+    pub returned_by: Option<String>,
+    pub returned_at: Option<i64>,
+    /// Days after its due date the standing submission came in (0 on time; None before issue 12 or when not
+    /// submitted).
+    pub days_late: Option<i64>,
+}
+
+impl ReportRow {
+    /// Submitted again after a return for correction.
+    pub fn is_resubmission(&self) -> bool {
+        self.status == ReportState::Submitted && self.returned_at.is_some()
+    }
 }
 
 /// What a unit has recorded (see [`Store::unit_activity`]).
@@ -147,6 +161,8 @@ pub struct NewReport<'a> {
     pub summary: &'a TaskCounts,
     pub submitted_at_ms: i64,
     pub on_time: bool,
+    /// Days after the due date (core's `days_late`): 0 when on time.
+    pub days_late: u32,
 }
 
 /// A task as it stands at the end of a data window: its latest update made by then and derived status.
@@ -533,17 +549,26 @@ impl Store {
     /// The report of a unit (or one of its agencies) for a period, if one was started or submitted.
     pub async fn report_of(&self, scope: &Scope, unit: &Unit, agency_id: Option<i64>, period: &str) -> StoreResult<Option<ReportRow>> {
         self.unit_by_id(scope, unit.id).await?;
-        const SQL: &str = "SELECT id, unit_id, agency_id, period, window_from, window_to, due_date, narrative, status, summary, submitted_at, submitted_by, version \
+        const SQL: &str = "SELECT id, unit_id, agency_id, period, window_from, window_to, due_date, narrative, status, summary, submitted_at, submitted_by, version, returned_reason, returned_by, returned_at, days_late \
              FROM report WHERE unit_id = $1 AND agency_key = $2 AND period = $3";
         Ok(on_db!(&self.read, |p| sqlx::query_as(SQL).bind(unit.id).bind(agency_id.unwrap_or(0)).bind(period).fetch_optional(p).await)?)
     }
 
     pub async fn report_by_id(&self, scope: &Scope, id: i64) -> StoreResult<ReportRow> {
-        const SQL: &str = "SELECT id, unit_id, agency_id, period, window_from, window_to, due_date, narrative, status, summary, submitted_at, submitted_by, version FROM report WHERE id = $1";
+        const SQL: &str = "SELECT id, unit_id, agency_id, period, window_from, window_to, due_date, narrative, status, summary, submitted_at, submitted_by, version, returned_reason, returned_by, returned_at, days_late FROM report WHERE id = $1";
         let r: ReportRow = on_db!(&self.read, |p| sqlx::query_as(SQL).bind(id).fetch_optional(p).await)?
             .ok_or_else(|| StoreError::NotFound(format!("báo cáo #{id}")))?;
         self.unit_by_id(scope, r.unit_id).await?;
         Ok(r)
+    }
+
+    /// The reports of a unit (or of its agency `agency_id`) that stand returned for correction, of any period,
+    /// oldest period first: what its people have to correct and send again.
+    pub async fn returned_reports(&self, scope: &Scope, unit: &Unit, agency_id: Option<i64>) -> StoreResult<Vec<ReportRow>> {
+        self.unit_by_id(scope, unit.id).await?;
+        const SQL: &str = "SELECT id, unit_id, agency_id, period, window_from, window_to, due_date, narrative, status, summary, submitted_at, submitted_by, version, returned_reason, returned_by, returned_at, days_late \
+             FROM report WHERE unit_id = $1 AND agency_key = $2 AND status = 'returned' ORDER BY window_to, period";
+        Ok(on_db!(&self.read, |p| sqlx::query_as(SQL).bind(unit.id).bind(agency_id.unwrap_or(0)).fetch_all(p).await)?)
     }
 
     /// May this scope submit the report of `unit` (or of its agency `agency_id`)? Agency staff only their own
@@ -570,7 +595,7 @@ impl Store {
     /// Submit (or re-submit after a return) a unit's or agency's report for a period: the narrative, the
     /// task counts, and the submission time. Whether the period still accepts it is the caller's decision.
     pub async fn submit_report(&self, scope: &Scope, new: &NewReport<'_>) -> StoreResult<ReportRow> {
-        let NewReport { unit, agency_id, period, window, due, narrative, summary, submitted_at_ms, on_time } = *new;
+        let NewReport { unit, agency_id, period, window, due, narrative, summary, submitted_at_ms, on_time, days_late } = *new;
         self.check_may_submit(scope, unit, agency_id).await?;
         let existing = self.report_of(scope, unit, agency_id, period).await?;
         if existing.as_ref().is_some_and(|r| r.status == ReportState::Submitted) {
@@ -584,7 +609,7 @@ impl Store {
             let id: i64 = match &existing {
                 Some(r) => {
                     const UPD: &str = "UPDATE report SET narrative = $1, status = 'submitted', summary = $2, submitted_at = $3, submitted_by = $4, due_date = $5, \
-                         version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8";
+                         days_late = $9, version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8";
                     let n = sqlx::query(UPD)
                         .bind(&narrative)
                         .bind(&summary_json)
@@ -594,6 +619,7 @@ impl Store {
                         .bind(now)
                         .bind(r.id)
                         .bind(r.version)
+                        .bind(i64::from(days_late))
                         .execute(&mut *tx)
                         .await?
                         .rows_affected();
@@ -603,8 +629,8 @@ impl Store {
                     r.id
                 }
                 None => {
-                    const INS: &str = "INSERT INTO report (unit_id, agency_key, agency_id, period, window_from, window_to, due_date, narrative, status, summary, submitted_at, submitted_by, version, created_at, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'submitted', $9, $10, $11, 1, $12, $12) RETURNING id";
+                    const INS: &str = "INSERT INTO report (unit_id, agency_key, agency_id, period, window_from, window_to, due_date, narrative, status, summary, submitted_at, submitted_by, version, created_at, updated_at, days_late) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'submitted', $9, $10, $11, 1, $12, $12, $13) RETURNING id";
                     sqlx::query_scalar(INS)
                         .bind(unit.id)
                         .bind(agency_id.unwrap_or(0))
@@ -618,6 +644,7 @@ impl Store {
                         .bind(submitted_at_ms)
                         .bind(&scope.actor)
                         .bind(now)
+                        .bind(i64::from(days_late))
                         .fetch_one(&mut *tx)
                         .await?
                 }
@@ -632,7 +659,10 @@ impl Store {
                     action: "submit",
                     field: Some("status"),
                     old_value: existing.as_ref().map(|r| r.status.as_str().to_string()),
-                    new_value: Some(format!("submitted {period}{}", if on_time { " (đúng hạn)" } else { " (muộn)" })),
+                    new_value: Some(format!(
+                        "submitted {period}{}",
+                        if on_time { " (đúng hạn)".to_string() } else { format!(" (muộn {days_late} ngày)") }
+                    )),
                     ..Default::default()
                 }
             );
@@ -650,7 +680,7 @@ impl Store {
         let r = self.report_by_id(scope, report_id).await?;
         let unit = self.unit_by_id(scope, r.unit_id).await?;
         // A unit's own report goes to its parent: only a higher level returns it (agency reports go to the unit).
-        if r.agency_id.is_none() && scope.path_prefix() == unit.path {
+        if !chiso_core::progress::may_return_report(scope, &unit.path, r.agency_id.is_some()) {
             return Err(StoreError::Forbidden("tự trả lại báo cáo của đơn vị mình".into()));
         }
         let reason = nfc(reason);
@@ -659,9 +689,12 @@ impl Store {
         }
         check_len("lý do trả lại", &reason, MAX_NOTE_CHARS).map_err(StoreError::Invalid)?;
         write_tx!(self, |tx| {
-            const UPD: &str =
-                "UPDATE report SET status = 'returned', submitted_at = NULL, version = version + 1, updated_at = $1 WHERE id = $2";
-            sqlx::query(UPD).bind(at_ms).bind(report_id).execute(&mut *tx).await?;
+            const UPD: &str = "UPDATE report SET status = 'returned', submitted_at = NULL, returned_reason = $3, returned_by = $4, \
+                 returned_at = $1, version = version + 1, updated_at = $1 WHERE id = $2 AND status = 'submitted'";
+            let n = sqlx::query(UPD).bind(at_ms).bind(report_id).bind(&reason).bind(&scope.actor).execute(&mut *tx).await?.rows_affected();
+            if n == 0 {
+                return Err(StoreError::Conflict("báo cáo chưa gửi hoặc đã bị trả lại".into()));
+            }
             audit!(
                 tx,
                 scope,
@@ -866,7 +899,7 @@ impl Store {
             tasks.push(TaskLine { task_id, unit_id, lead_agency_id, lead_agency, dimensions: d, status });
         }
         const REPORTS: &str = "SELECT r.id, r.unit_id, r.agency_id, r.period, r.window_from, r.window_to, r.due_date, r.narrative, r.status, r.summary, \
-             r.submitted_at, r.submitted_by, r.version FROM report r JOIN unit u ON u.id = r.unit_id WHERE u.path LIKE $1 || '%' AND r.period = $2";
+             r.submitted_at, r.submitted_by, r.version, r.returned_reason, r.returned_by, r.returned_at, r.days_late FROM report r JOIN unit u ON u.id = r.unit_id WHERE u.path LIKE $1 || '%' AND r.period = $2";
         let reports: Vec<ReportRow> = on_db!(&self.read, |p| sqlx::query_as(REPORTS).bind(path).bind(period).fetch_all(p).await)?;
         Ok(SubtreeStatus { units, agencies, tasks, reports })
     }

@@ -64,8 +64,13 @@ impl MyWorkView {
             .map(|r| WorkLine {
                 link: r.link.clone(),
                 title: format!("Báo cáo {}", r.period_label),
-                detail: format!("Hạn gửi: {}", vn_date_short(r.due)),
-                flag: if r.returned { "Bị trả lại".into() } else { "Chưa gửi".into() },
+                detail: match &r.returned_reason {
+                    Some(reason) => {
+                        format!("Lý do trả lại: {reason} · Hạn gửi: {} (gửi lại được cả sau khi kỳ đã khóa)", vn_date_short(r.due))
+                    }
+                    None => format!("Hạn gửi: {}", vn_date_short(r.due)),
+                },
+                flag: if r.returned { "Đã trả lại — cần sửa".into() } else { "Chưa gửi".into() },
                 css: if r.returned { "st-overdue" } else { "st-progress" },
             })
             .collect();
@@ -79,12 +84,7 @@ impl MyWorkView {
                 };
                 let label = Period::parse(&r.period).map(|p| p.label_vi()).unwrap_or_else(|_| r.period.clone());
                 WorkLine {
-                    link: format!(
-                        "/reports?unit={}&period={}&agency={}",
-                        crate::auth::urlencode(&r.unit_code),
-                        r.period,
-                        r.agency_id.map(|a| a.to_string()).unwrap_or_default()
-                    ),
+                    link: format!("/reports/{}", r.id),
                     title: format!("Báo cáo {label} của {who}"),
                     detail: format!("Gửi lúc {}", r.submitted_at.map(crate::pages::format_ms).unwrap_or_default()),
                     flag: "Đã gửi".into(),

@@ -16,7 +16,9 @@ mod views;
 pub use export::ExportFile;
 pub use submit::SubmitError;
 pub use updates::TaskView;
-pub use views::{ChildLine, DashboardData, DimensionRow, OwnReportState, PeriodChoice, ReportPageData, dimension_label, dimension_rows};
+pub use views::{
+    ChildLine, DashboardData, DimensionRow, OwnReportState, PeriodChoice, ReportPageData, ReportView, dimension_label, dimension_rows,
+};
 
 use crate::App;
 use time::OffsetDateTime;

@@ -21,12 +21,12 @@ pub enum SubmitError {
     /// The schedule sets no due date this reporter could be held to.
     #[error("kỳ báo cáo không có hạn")]
     NoDeadline,
-    /// The grace after the due date has passed. (The wording keeps the "xung đột dữ liệu" prefix the page
-    /// has always shown for this refusal.)
-    #[error("xung đột dữ liệu: kỳ báo cáo {period} đã khóa từ ngày {}; không nhận báo cáo nữa", vn_date_short(*locked_after))]
+    /// The grace after the due date has passed (and the report was not returned for correction). `period` is
+    /// the period's Vietnamese label.
+    #[error("Kỳ báo cáo {period} đã khóa từ ngày {}; không nhận báo cáo mới nữa (chỉ báo cáo bị trả lại mới được sửa và gửi lại)", vn_date_short(*locked_after))]
     Locked { period: String, locked_after: Date },
-    /// Already submitted and not returned for correction.
-    #[error("xung đột dữ liệu: báo cáo kỳ {0} đã gửi")]
+    /// Already submitted and not returned for correction (the period's Vietnamese label).
+    #[error("Báo cáo {0} đã gửi; chỉ gửi lại được khi cấp trên trả lại để chỉnh sửa")]
     AlreadySubmitted(String),
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -54,8 +54,9 @@ impl Failure for SubmitError {
 impl Reports<'_> {
     /// Compile and submit the report of `unit` (or of its agency `agency_id`) for `period`, now by the
     /// application's clock: the task counts as of today (or the end of the data window), the narrative, and
-    /// core's judgement of on time or late. Refused once the period is locked (core's `Deadline`). The level the
-    /// report goes to is notified.
+    /// core's judgement of on time or late with the days after the due date. Refused once the period is locked
+    /// (core's `Deadline`), except a report returned for correction, which is corrected and sent again late. The
+    /// level the report goes to is notified (a resubmission says so).
     pub async fn submit(
         &self,
         scope: &Scope,
@@ -82,11 +83,13 @@ impl Reports<'_> {
         let at_ms = self.app.now_ms();
         let at = super::utc(at_ms).ok_or_else(|| StoreError::Invalid(format!("thời điểm {at_ms} không hợp lệ")))?;
         let day = date_vn(at_ms).unwrap_or_else(|| at.to_offset(VIETNAM_OFFSET).date());
-        if deadline.is_locked_on(day) {
-            return Err(SubmitError::Locked { period: period.code(), locked_after: deadline.locked_after });
+        let stored = store.report_of(scope, unit, agency_id, &period.code()).await?.map(|r| r.status);
+        if stored == Some(ReportState::Submitted) {
+            return Err(SubmitError::AlreadySubmitted(period.label_vi()));
         }
-        if store.report_of(scope, unit, agency_id, &period.code()).await?.is_some_and(|r| r.status == ReportState::Submitted) {
-            return Err(SubmitError::AlreadySubmitted(period.code()));
+        // After the lock only a report returned for correction is taken (core's rule), and its lateness kept.
+        if !deadline.accepts(day, stored) {
+            return Err(SubmitError::Locked { period: period.label_vi(), locked_after: deadline.locked_after });
         }
         let tasks = store.task_progress(scope, unit, i64::from(period.year()), agency.as_ref(), day.min(sp.window.to)).await?;
         let counts = Store::counts_of(&tasks);
@@ -100,6 +103,7 @@ impl Reports<'_> {
             summary: &counts,
             submitted_at_ms: at_ms,
             on_time: deadline.is_on_time(at),
+            days_late: deadline.days_late(at),
         };
         let row = store.submit_report(scope, &report).await?;
         crate::notices::report_submitted(self.app, scope, &row, unit, agency.as_ref().map(|a| a.name.as_str())).await;

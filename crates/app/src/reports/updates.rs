@@ -26,8 +26,16 @@ impl Reports<'_> {
     /// Record progress on a task now, with evidence files. Checked by core's rules (fields, file types) before
     /// anything is written; a stale `expected_version` is a conflict (kind `Conflict`), a refused field or file
     /// is `Unprocessable`.
+    /// An update that corrects one returned for correction tells the level that reviews it.
     pub async fn add_update(&self, scope: &Scope, task_id: i64, new: NewUpdate, expected_version: i64) -> ServiceResult<UpdateRow> {
-        Ok(self.app.store.record_update_at(scope, task_id, new, expected_version, self.app.now_ms()).await?)
+        let store = &self.app.store;
+        let before = store.task_updates(scope, task_id).await?.into_iter().next().map(|u| u.update);
+        let up = store.record_update_at(scope, task_id, new, expected_version, self.app.now_ms()).await?;
+        if let Some(returned) = before.filter(|u| u.returned_reason.is_some()) {
+            let task = store.task(scope, task_id).await?;
+            crate::notices::update_corrected(self.app, scope, &up, &returned, &task.row.code).await;
+        }
+        Ok(up)
     }
 
     /// Return an update for correction (it counts as not done until corrected); the accounts that update the

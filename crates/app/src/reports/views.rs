@@ -61,16 +61,26 @@ pub enum OwnReportState {
     Submitted {
         at_ms: Option<i64>,
         on_time: bool,
+        /// Days after the due date (0 on time; None for a report stored before lateness was recorded).
+        days_late: Option<i64>,
+        /// Sent again after a return for correction.
+        resubmitted: bool,
     },
+    /// Returned for correction by the level above: to correct and send again (also after the lock).
     Returned,
     NotSubmitted,
 }
 
-/// A child unit or agency of the report page, with the id of its submitted report (to return it).
+/// A child unit or agency of the report page, with its report (submitted, or returned for correction) and the
+/// id of the submitted one (to return it).
 pub struct ChildLine {
     pub line: StatusLine,
     pub kind: ReporterKind,
     pub report_id: Option<i64>,
+    /// Its stored report for the period, whatever its state (to open it, to say it was returned and why).
+    pub report: Option<ReportRow>,
+    /// The page of its report for the period (`/reports?unit=…&period=…&agency=…`).
+    pub page_link: String,
 }
 
 /// The period a page shows and what its picker offers (see [`Reports::period_choice`]).
@@ -121,6 +131,8 @@ pub struct DashboardData {
     pub mine: Vec<TaskProgress>,
     pub status: ReportStatus,
     pub own: Option<ReportRow>,
+    /// Codes of the status lines (children) whose report stands returned for correction.
+    pub returned: Vec<String>,
     pub units: Vec<Unit>,
 }
 
@@ -220,6 +232,8 @@ impl Reports<'_> {
             (Some(r), Some(d)) if r.status == ReportState::Submitted => OwnReportState::Submitted {
                 at_ms: r.submitted_at,
                 on_time: r.submitted_at.and_then(super::utc).is_some_and(|t| d.is_on_time(t)),
+                days_late: r.days_late,
+                resubmitted: r.is_resubmission(),
             },
             (Some(r), _) if r.status == ReportState::Returned => OwnReportState::Returned,
             _ => OwnReportState::NotSubmitted,
@@ -230,17 +244,21 @@ impl Reports<'_> {
         let status = report_status(period, Some(sp.window), &root, today);
         let mut children = Vec::new();
         for (line, node) in status.children.iter().zip(root.children.iter()) {
-            let submitted = |r: Option<&ReportRow>| r.filter(|r| r.status == ReportState::Submitted).map(|r| r.id);
-            let report_id = match node.kind {
-                ReporterKind::Unit => {
-                    sub.children_of(unit.id).find(|u| u.code == node.code).and_then(|u| submitted(sub.report_of(u.id, None)))
-                }
+            let (report, page_link) = match node.kind {
+                ReporterKind::Unit => (
+                    sub.children_of(unit.id).find(|u| u.code == node.code).and_then(|u| sub.report_of(u.id, None)),
+                    format!("/reports?unit={}&period={}&agency=", node.code, period.code()),
+                ),
                 ReporterKind::Agency => {
                     let aid = node.code.rsplit('#').next().and_then(|s| s.parse::<i64>().ok());
-                    submitted(sub.report_of(unit.id, aid))
+                    (
+                        sub.report_of(unit.id, aid),
+                        format!("/reports?unit={}&period={}&agency={}", unit.code, period.code(), aid.unwrap_or_default()),
+                    )
                 }
             };
-            children.push(ChildLine { line: line.clone(), kind: node.kind, report_id });
+            let report_id = report.filter(|r| r.status == ReportState::Submitted).map(|r| r.id);
+            children.push(ChildLine { line: line.clone(), kind: node.kind, report_id, report: report.cloned(), page_link });
         }
         let units = self.units_in_force(scope).await?;
         let can_submit = (scope.can(Permission::EditPlans) && agency.is_none())
@@ -298,7 +316,49 @@ impl Reports<'_> {
         let root = status_node(&sub, &unit, &sp, 1);
         let status = report_status(period, Some(sp.window), &root, today);
         let own = sub.report_of(unit.id, None).cloned();
+        let is_returned = |r: Option<&ReportRow>| r.is_some_and(|r| r.status == ReportState::Returned);
+        let returned = root
+            .children
+            .iter()
+            .filter(|n| match n.kind {
+                ReporterKind::Unit => sub.children_of(unit.id).any(|u| u.code == n.code && is_returned(sub.report_of(u.id, None))),
+                ReporterKind::Agency => is_returned(sub.report_of(unit.id, n.code.rsplit('#').next().and_then(|s| s.parse::<i64>().ok()))),
+            })
+            .map(|n| n.code.clone())
+            .collect();
         let units = self.units_in_force(scope).await?;
-        Ok(DashboardData { unit, period, choice, tasks, counts, mine, status, own, units })
+        Ok(DashboardData { unit, period, choice, tasks, counts, mine, status, own, returned, units })
+    }
+}
+
+/// One stored report as its page shows it (`/reports/{id}`): what was sent, when against its due date, whether it
+/// was returned and why, and whether the reader may return it.
+pub struct ReportView {
+    pub report: ReportRow,
+    pub unit: Unit,
+    pub agency: Option<Agency>,
+    pub period: Period,
+    /// The task counts sent with the report (as of its submission).
+    pub summary: TaskCounts,
+    /// Whether the reader may return it for correction now (a reviewer of the level above, a submitted report).
+    pub can_return: bool,
+}
+
+impl Reports<'_> {
+    /// A report by its id, within the caller's scope: a unit's own, or one it receives from below.
+    pub async fn report(&self, scope: &Scope, id: i64) -> ServiceResult<ReportView> {
+        let store = &self.app.store;
+        let report = store.report_by_id(scope, id).await?;
+        let unit = store.unit_by_id(scope, report.unit_id).await?;
+        let agency = match report.agency_id {
+            Some(a) => Some(store.agency_by_id(scope, a).await?),
+            None => None,
+        };
+        let period = Period::parse(&report.period).map_err(|e| ServiceError::Invalid(e.to_string()))?;
+        // A summary that does not read back is shown as empty rather than hiding the report.
+        let summary: TaskCounts = serde_json::from_str(&report.summary).unwrap_or_default();
+        let can_return = report.status == ReportState::Submitted
+            && chiso_core::progress::may_return_report(scope, &unit.path, report.agency_id.is_some());
+        Ok(ReportView { report, unit, agency, period, summary, can_return })
     }
 }

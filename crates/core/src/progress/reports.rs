@@ -2,6 +2,7 @@
 //! stored report, submission counts, a parent's compilation and the status document.
 
 use super::{TaskCounts, VIETNAM_OFFSET};
+use crate::access::{Permission, Scope};
 use crate::calendar::Calendar;
 use crate::period::{DateWindow, Period, iso_date};
 use serde::ser::SerializeStruct;
@@ -64,6 +65,33 @@ impl Deadline {
     pub fn is_locked_on(&self, day: Date) -> bool {
         day > self.locked_after
     }
+
+    /// Whether a report is accepted on `day` (Vietnam time), given where the stored one stands: before the
+    /// lock always (the caller refuses a second submission of a report that stands submitted); after it only a
+    /// report that a higher level returned for correction — the reviewer asked for it again, so the lock does
+    /// not shut it out. Its lateness is then recorded ([`days_late`]).
+    pub fn accepts(&self, day: Date, stored: Option<ReportState>) -> bool {
+        !self.is_locked_on(day) || stored == Some(ReportState::Returned)
+    }
+
+    /// How many days after the due date a report submitted at `at` came in (see [`days_late`]).
+    pub fn days_late(&self, at: OffsetDateTime) -> u32 {
+        days_late(self.due, at)
+    }
+}
+
+/// Whether `scope` may return for correction a report of the unit at `unit_path` (an agency's report when
+/// `agency_report`): a reviewer (one who may appraise) of the level the report goes to — a unit's own report
+/// goes to its parent, so the unit's own accounts never return it; an agency's report goes to its unit.
+pub fn may_return_report(scope: &Scope, unit_path: &str, agency_report: bool) -> bool {
+    scope.can(Permission::Appraise) && (agency_report || scope.path_prefix() != unit_path)
+}
+
+/// How many calendar days after the due date a report submitted at `at` came in, Vietnam time: 0 when on
+/// time (on or before the due date), 1 the day after, and so on.
+pub fn days_late(due: Date, at: OffsetDateTime) -> u32 {
+    let day = at.to_offset(VIETNAM_OFFSET).date();
+    u32::try_from((day - due).whole_days()).unwrap_or(0)
 }
 
 /// Whether a report came in on time.
@@ -470,6 +498,23 @@ mod tests {
         assert_eq!(ReportState::parse("submitted"), Some(ReportState::Submitted));
         assert_eq!(serde_json::to_string(&ReportState::Returned).ok().as_deref(), Some("\"returned\""));
         assert!(ReportState::try_from("draft".to_string()).is_err());
+    }
+
+    #[test]
+    fn a_returned_report_is_accepted_after_the_lock_and_its_lateness_counted_in_days() {
+        let cal = Calendar::vietnam();
+        let d = Deadline::new(date!(2022 - 06 - 10), 10, &cal);
+        let (before, after) = (date!(2022 - 06 - 24), date!(2022 - 07 - 04));
+        assert!(d.accepts(before, None) && d.accepts(before, Some(ReportState::Returned)));
+        assert!(!d.accepts(after, None), "nothing new after the lock");
+        assert!(!d.accepts(after, Some(ReportState::Submitted)), "a submitted report is not sent again");
+        assert!(d.accepts(after, Some(ReportState::Returned)), "a returned report can be corrected after the lock");
+        // Days after the due date, Vietnam time: 23:30 on the due date is on time; 00:10 the day after is 1 day.
+        assert_eq!(d.days_late(datetime!(2022-06-10 23:30 +7)), 0);
+        assert_eq!(d.days_late(datetime!(2022-06-09 08:00 +7)), 0, "early is not negative");
+        assert_eq!(d.days_late(datetime!(2022-06-11 00:10 +7)), 1);
+        assert_eq!(d.days_late(datetime!(2022-06-10 17:10 UTC)), 1, "00:10 on 11 June in Hà Nội");
+        assert_eq!(d.days_late(datetime!(2022-07-04 09:00 +7)), 24);
     }
 
     #[test]

@@ -101,6 +101,7 @@ async fn updates_with_evidence_conflicts_returns_and_reports() {
             summary: &counts,
             submitted_at_ms: at(day),
             on_time: false,
+            days_late: u32::try_from((day - date!(2022 - 06 - 10)).whole_days()).unwrap_or(0),
         };
         let r = store.submit_report(&specialist, &report(&d, "2022-H1", "Đã thực hiện", date!(2022 - 06 - 12))).await.expect("submit");
         assert_eq!(r.status, ReportState::Submitted);
@@ -118,8 +119,19 @@ async fn updates_with_evidence_conflicts_returns_and_reports() {
         let province = Scope { actor: "nv.tinh".into(), ..scope_of(&store, "14", Role::Specialist).await };
         assert!(matches!(store.return_report(&specialist, r.id, "x", now).await, Err(StoreError::Forbidden(_))), "{label}: not its own");
         store.return_report(&province, r.id, "Thiếu số liệu xã", now).await.expect("return");
-        assert_eq!(store.report_by_id(&sys, r.id).await.expect("report").status, ReportState::Returned);
-        store.submit_report(&specialist, &report(&d, "2022-H1", "Đã bổ sung", date!(2022 - 06 - 20))).await.expect("again");
+        let returned = store.report_by_id(&sys, r.id).await.expect("report");
+        assert_eq!(returned.status, ReportState::Returned);
+        // Why, by whom and when are kept (issue 12); a returned report is not returned again.
+        assert_eq!(
+            (returned.returned_reason.as_deref(), returned.returned_by.as_deref(), returned.returned_at),
+            (Some("Thiếu số liệu xã"), Some("nv.tinh"), Some(now)),
+            "{label}"
+        );
+        assert!(matches!(store.return_report(&province, r.id, "lại", now).await, Err(StoreError::Conflict(_))), "{label}");
+        assert_eq!(store.returned_reports(&specialist, &d, None).await.expect("returned").len(), 1, "{label}");
+        let again = store.submit_report(&specialist, &report(&d, "2022-H1", "Đã bổ sung", date!(2022 - 06 - 20))).await.expect("again");
+        assert_eq!((again.days_late, again.is_resubmission()), (Some(10), true), "{label}: lateness recorded, the return kept");
+        assert!(store.returned_reports(&specialist, &d, None).await.expect("returned").is_empty(), "{label}");
         // The subtree read (a handful of queries over the unit path) says what the per-unit reads say.
         let sub = store.subtree_status(&sys, &d, 2022, "2022-H1", date!(2022 - 05 - 31)).await.expect("subtree");
         let lines: Vec<_> = sub.tasks_of(d.id).collect();

@@ -46,7 +46,11 @@ pub async fn dashboard(State(state): State<AppState>, me: CurrentUser, Query(q):
         .children
         .iter()
         .map(|l| {
-            let sub = l.own_report.as_ref().map(|o| o.submission.label_vi()).unwrap_or("—").to_string();
+            let sub = if d.returned.contains(&l.code) {
+                "Đã trả lại — cần sửa".to_string()
+            } else {
+                l.own_report.as_ref().map(|o| o.submission.label_vi()).unwrap_or("—").to_string()
+            };
             (
                 l.name.clone(),
                 sub,
@@ -83,7 +87,7 @@ pub async fn dashboard(State(state): State<AppState>, me: CurrentUser, Query(q):
         report_due: status.unit.own_report.as_ref().map(|o| vn_date_short(o.due)).unwrap_or_default(),
         report_state: match d.own.map(|r| r.status) {
             Some(ReportState::Submitted) => "đã gửi".into(),
-            Some(ReportState::Returned) => "bị trả lại".into(),
+            Some(ReportState::Returned) => "đã trả lại — cần sửa".into(),
             None => "chưa gửi".into(),
         },
         unit: d.unit,

@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/reports", get(report_page::report_page))
         .route("/reports/submit", post(report_page::submit))
+        .route("/reports/{id}", get(report_page::report_view))
         .route("/reports/{id}/return", post(report_page::return_report))
         .route("/reports/export/{format}", get(export::export))
         .route("/dashboard", get(dashboard::dashboard))

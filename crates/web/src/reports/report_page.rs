@@ -8,8 +8,10 @@ use crate::startup::AppState;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chiso_app::reports::{DimensionRow, OwnReportState, dimension_rows};
+use chiso_app::{ErrorKind, Failure};
 use chiso_core::period::Period;
 use chiso_core::progress::{ReporterKind, Submission, TaskStatus};
 use chiso_core::text::vn_date_short;
@@ -22,11 +24,23 @@ pub struct ChildView {
     pub kind: &'static str,
     pub due: String,
     pub submitted: String,
-    pub state: &'static str,
+    pub state: String,
     pub css: &'static str,
     pub report_id: Option<i64>,
+    /// Where its name leads: its report when one was sent (`/reports/{id}`), else its report page for the period.
+    pub link: String,
+    /// Why its report was returned for correction, while it stands returned.
+    pub returned_reason: Option<String>,
     pub expected: u32,
     pub received: u32,
+}
+
+/// "muộn 12 ngày" (or just "muộn" when the days were not recorded).
+fn late_by(days: Option<i64>) -> String {
+    match days {
+        Some(d) if d > 0 => format!("muộn {d} ngày"),
+        _ => "muộn".into(),
+    }
 }
 
 #[derive(Template)]
@@ -52,32 +66,54 @@ struct ReportPage {
     timeliness: String,
     report: Option<ReportRow>,
     report_state: String,
+    /// Why the unit's own report was returned, while it stands returned.
+    returned_reason: Option<String>,
+    /// The form corrects a returned report: it holds the text sent before and is taken after the lock too.
+    resubmit: bool,
     locked: bool,
     can_submit: bool,
     can_return: bool,
     chart: String,
+    /// The submission form as posted, after a refusal (what was typed and why it was refused).
+    form: crate::form::FormState,
 }
 
 pub async fn report_page(State(state): State<AppState>, me: CurrentUser, Query(q): Query<ReportQuery>) -> Result<Html<String>, PageError> {
+    Ok(Html(render_report(&state, &me, &q, crate::form::FormState::empty()).await?))
+}
+
+/// The report page; `form` is the submission form as posted (kept with its error after a refusal).
+async fn render_report(state: &AppState, me: &CurrentUser, q: &ReportQuery, form: crate::form::FormState) -> Result<String, PageError> {
     let d = state.app.reports().page(&me.scope, &q.unit, &q.period, &q.agency).await?;
     let report_state = match d.own {
-        OwnReportState::Submitted { at_ms, on_time } => {
-            format!("Đã gửi {} — {}", at_ms.map(crate::pages::format_ms).unwrap_or_default(), if on_time { "đúng hạn" } else { "muộn" })
-        }
-        OwnReportState::Returned => "Bị trả lại để chỉnh sửa".into(),
+        OwnReportState::Submitted { at_ms, on_time, days_late, resubmitted } => format!(
+            "Đã {} {} — {}",
+            if resubmitted { "sửa và gửi lại" } else { "gửi" },
+            at_ms.map(crate::pages::format_ms).unwrap_or_default(),
+            if on_time { "đúng hạn".to_string() } else { late_by(days_late) }
+        ),
+        OwnReportState::Returned => "Đã trả lại — cần sửa".into(),
         OwnReportState::NotSubmitted => "Chưa gửi".into(),
     };
+    let returned_reason = d.report.as_ref().filter(|r| !r.status.is_submitted()).and_then(|r| r.returned_reason.clone());
+    let resubmit = d.report.as_ref().is_some_and(|r| !r.status.is_submitted());
     let children = d
         .children
         .iter()
         .map(|c| {
             let line = &c.line;
-            let (state, css) = match line.own_report.as_ref().map(|o| o.submission) {
-                Some(Submission::OnTime) => ("Đúng hạn", "ok"),
-                Some(Submission::Late) => ("Muộn", "warn"),
-                Some(Submission::Missing) => ("Chưa gửi", "bad"),
-                Some(Submission::NotYetDue) => ("Chưa đến hạn", ""),
-                None => ("—", ""),
+            let returned = c.report.as_ref().filter(|r| !r.status.is_submitted());
+            let (state, css) = match (returned, line.own_report.as_ref().map(|o| o.submission)) {
+                (Some(_), _) => ("Đã trả lại — cần sửa".to_string(), "bad"),
+                (None, Some(Submission::OnTime)) => ("Đúng hạn".to_string(), "ok"),
+                (None, Some(Submission::Late)) => {
+                    let mut s = late_by(c.report.as_ref().and_then(|r| r.days_late));
+                    s[..1].make_ascii_uppercase();
+                    (s, "warn")
+                }
+                (None, Some(Submission::Missing)) => ("Chưa gửi".to_string(), "bad"),
+                (None, Some(Submission::NotYetDue)) => ("Chưa đến hạn".to_string(), ""),
+                (None, None) => ("—".to_string(), ""),
             };
             ChildView {
                 name: line.name.clone(),
@@ -92,6 +128,8 @@ pub async fn report_page(State(state): State<AppState>, me: CurrentUser, Query(q
                 state,
                 css,
                 report_id: c.report_id,
+                link: c.report.as_ref().map(|r| format!("/reports/{}", r.id)).unwrap_or_else(|| c.page_link.clone()),
+                returned_reason: returned.and_then(|r| r.returned_reason.clone()),
                 expected: line.reports.expected,
                 received: line.reports.submitted,
             }
@@ -121,6 +159,8 @@ pub async fn report_page(State(state): State<AppState>, me: CurrentUser, Query(q
         children,
         report: d.report,
         report_state,
+        returned_reason,
+        resubmit,
         locked: d.locked,
         can_submit: d.can_submit,
         can_return: d.can_return,
@@ -131,8 +171,9 @@ pub async fn report_page(State(state): State<AppState>, me: CurrentUser, Query(q
         latest: latest_with_data(&d.choice),
         agency: d.agency,
         unit: d.unit,
+        form,
     };
-    Ok(Html(page.render()?))
+    Ok(page.render()?)
 }
 
 #[derive(Deserialize)]
@@ -145,14 +186,108 @@ pub struct SubmitForm {
     narrative: String,
 }
 
+/// Submit (or, after a return, send again) the unit's report. A refusal a person can act on (the period is
+/// locked, the report was already sent, a text too long) shows the page again with the message and the text typed.
 pub async fn submit(State(state): State<AppState>, me: CurrentUser, Form(f): Form<SubmitForm>) -> Result<Response, PageError> {
     me.check_csrf(&f.csrf)?;
     let unit = state.store.unit_by_code(&me.scope, &f.unit).await?;
     let period = Period::parse(&f.period).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let agency_id = f.agency.parse::<i64>().ok();
-    state.app.reports().submit(&me.scope, &unit, agency_id, period, &f.narrative).await?;
-    Ok(Redirect::to(&format!("/reports?unit={}&period={}&agency={}", crate::auth::urlencode(&unit.code), period.code(), f.agency))
-        .into_response())
+    match state.app.reports().submit(&me.scope, &unit, agency_id, period, &f.narrative).await {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/reports?unit={}&period={}&agency={}",
+            crate::auth::urlencode(&unit.code),
+            period.code(),
+            crate::auth::urlencode(&f.agency)
+        ))
+        .into_response()),
+        Err(e) if matches!(e.kind(), ErrorKind::Conflict | ErrorKind::Unprocessable | ErrorKind::Invalid) => {
+            let status = if e.kind() == ErrorKind::Conflict { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+            let mut form = crate::form::FormState::posted([("narrative".to_string(), f.narrative.clone())]);
+            form.field_error("narrative", e.to_string());
+            let q = ReportQuery { unit: unit.code.clone(), period: period.code(), agency: f.agency.clone() };
+            Ok(crate::form::form_again(status, render_report(&state, &me, &q, form).await?))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// One report (`/reports/{id}`): a unit's own, or one it received from below — what was sent, when against its
+/// due date (how many days late), whether it was returned and why; a reviewer of the level above may return it.
+pub async fn report_view(State(state): State<AppState>, me: CurrentUser, Path(id): Path<i64>) -> Result<Html<String>, PageError> {
+    let v = state.app.reports().report(&me.scope, id).await?;
+    let r = &v.report;
+    let due = chiso_core::unit::parse_date(&r.due_date);
+    let status = if r.status.is_submitted() {
+        let when = r.submitted_at.map(crate::pages::format_ms).unwrap_or_default();
+        let late = match r.days_late {
+            Some(0) => "đúng hạn".to_string(),
+            d => late_by(d),
+        };
+        format!("Đã {} {when} — {late}", if r.is_resubmission() { "sửa và gửi lại" } else { "gửi" })
+    } else {
+        "Đã trả lại — cần sửa".to_string()
+    };
+    let returned = r.returned_reason.as_ref().map(|reason| {
+        let at = r.returned_at.map(crate::pages::format_ms).unwrap_or_default();
+        let by = r.returned_by.clone().unwrap_or_default();
+        (reason.clone(), at, by)
+    });
+    let page = ReportViewPage {
+        b: me.base(&format!("Báo cáo {}", v.period.label_vi()), "reports"),
+        title: format!(
+            "Báo cáo {} — {}{}",
+            v.period.label_vi(),
+            v.unit.name,
+            v.agency.as_ref().map(|a| format!(" — {}", a.name)).unwrap_or_default()
+        ),
+        window: match (chiso_core::unit::parse_date(&r.window_from), chiso_core::unit::parse_date(&r.window_to)) {
+            (Some(a), Some(b)) => format!("từ ngày {} đến ngày {}", vn_date_short(a), vn_date_short(b)),
+            _ => String::new(),
+        },
+        due: due.map(vn_date_short).unwrap_or_default(),
+        status,
+        submitted: r.status.is_submitted(),
+        late: r.status.is_submitted() && r.days_late.is_some_and(|d| d > 0),
+        returned,
+        narrative: r.narrative.clone(),
+        by: r.submitted_by.clone().unwrap_or_default(),
+        dims: dimension_rows(&state.frameworks, &v.summary),
+        total: v.summary.by_status.total(),
+        crumb: format!("{} — {}", v.agency.as_ref().map(|a| a.name.clone()).unwrap_or_else(|| v.unit.name.clone()), v.period.label_vi()),
+        page_link: format!(
+            "/reports?unit={}&period={}&agency={}",
+            crate::auth::urlencode(&v.unit.code),
+            v.period.code(),
+            r.agency_id.map(|a| a.to_string()).unwrap_or_default()
+        ),
+        can_return: v.can_return,
+        id,
+    };
+    Ok(Html(page.render()?))
+}
+
+#[derive(Template)]
+#[template(path = "report_view.html")]
+struct ReportViewPage {
+    b: crate::pages::Base,
+    title: String,
+    window: String,
+    due: String,
+    status: String,
+    submitted: bool,
+    late: bool,
+    /// The last return for correction: (reason, when, by whom).
+    returned: Option<(String, String, String)>,
+    narrative: String,
+    by: String,
+    dims: Vec<DimensionRow>,
+    total: u32,
+    page_link: String,
+    /// The unit's (or agency's) report page of the period, as the breadcrumb names it.
+    crumb: String,
+    can_return: bool,
+    id: i64,
 }
 
 pub async fn return_report(

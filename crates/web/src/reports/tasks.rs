@@ -38,6 +38,10 @@ impl TaskPage {
     fn when(&self, ms: &i64) -> String {
         crate::pages::format_ms(*ms)
     }
+    /// A stored ISO date as a person reads it (dd/mm/yyyy).
+    fn date_vn(&self, iso: &str) -> String {
+        parse_date(iso).map(chiso_core::text::vn_date_short).unwrap_or_else(|| iso.to_string())
+    }
 }
 
 async fn render_task(

@@ -71,6 +71,25 @@ impl Browser {
         v["value"].clone()
     }
 
+    /// Like `cmd`, but a WebDriver error (e.g. a stale element while the page changes) is None, not a panic.
+    async fn try_cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Option<Value> {
+        let url = format!("{}/session/{}{path}", self.base, self.session);
+        let mut req = self.http.request(method, url);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let v: Value = req.send().await.ok()?.json().await.ok()?;
+        v["value"]["error"].is_null().then(|| v["value"].clone())
+    }
+
+    /// The element's visible text, or None while the page is changing under it.
+    async fn try_text(&self, css: &str) -> Option<String> {
+        let v = self.try_cmd(reqwest::Method::POST, "/element", Some(json!({"using": "css selector", "value": css}))).await?;
+        let id = v[ELEMENT].as_str()?.to_string();
+        let t = self.try_cmd(reqwest::Method::GET, &format!("/element/{id}/text"), None).await?;
+        Some(t.as_str().unwrap_or_default().to_string())
+    }
+
     pub async fn goto(&self, url: &str) {
         self.cmd(reqwest::Method::POST, "/url", Some(json!({"url": url}))).await;
     }
@@ -204,11 +223,160 @@ impl Browser {
         }
     }
 
+    /// Choose `value` in the `<select>` found by `select_css` (as a person clicks the option).
+    pub async fn select(&self, select_css: &str, value: &str) {
+        self.click(&format!("{select_css} option[value='{value}']")).await;
+    }
+
+    /// Attach a local file to an `<input type=file>` (WebDriver sends the path as the input's keys).
+    pub async fn upload(&self, css: &str, path: &std::path::Path) {
+        self.type_into(css, &path.display().to_string()).await;
+    }
+
+    /// Empty a text field or textarea, then type `text` into it.
+    pub async fn replace_text(&self, css: &str, text: &str) {
+        let id = self.find(css).await;
+        self.cmd(reqwest::Method::POST, &format!("/element/{id}/clear"), Some(json!({}))).await;
+        self.cmd(reqwest::Method::POST, &format!("/element/{id}/value"), Some(json!({"text": text}))).await;
+    }
+
+    /// The current value of a form field (what a person sees in it).
+    pub async fn value(&self, css: &str) -> String {
+        let id = self.find(css).await;
+        self.cmd(reqwest::Method::GET, &format!("/element/{id}/property/value"), None).await.as_str().unwrap_or_default().to_string()
+    }
+
+    /// Whether an element matching `css` is on the page now (no implicit wait).
+    pub async fn exists(&self, css: &str) -> bool {
+        self.cmd(reqwest::Method::POST, "/timeouts", Some(json!({"implicit": 0}))).await;
+        let v = self.cmd(reqwest::Method::POST, "/elements", Some(json!({"using": "css selector", "value": css}))).await;
+        self.cmd(reqwest::Method::POST, "/timeouts", Some(json!({"implicit": 5000}))).await;
+        v.as_array().is_some_and(|a| !a.is_empty())
+    }
+
+    /// Scroll the page so that the element is in view (before a screenshot of what lies below the fold).
+    pub async fn scroll_to(&self, css: &str) {
+        let id = self.find(css).await;
+        let actions = json!({"actions": [{"type": "wheel", "id": "wheel", "actions": [
+            {"type": "scroll", "x": 0, "y": 0, "deltaX": 0, "deltaY": 0, "duration": 0, "origin": {ELEMENT: id}}]}]});
+        self.cmd(reqwest::Method::POST, "/actions", Some(actions)).await;
+    }
+
+    /// Whether the element matching `css` is gone (e.g. the bell's count once read): waits up to 5 s.
+    pub async fn gone(&self, css: &str) -> bool {
+        for _ in 0..50 {
+            if !self.exists(css).await {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        false
+    }
+
+    /// The visible text of the whole page.
+    pub async fn body_text(&self) -> String {
+        self.text("body").await
+    }
+
+    /// The visible text of the element once it contains `needle` (a click that submits a form returns before
+    /// the next page is there): waits up to 5 s, then returns whatever the text is.
+    pub async fn text_containing(&self, css: &str, needle: &str) -> String {
+        for _ in 0..50 {
+            if let Some(t) = self.try_text(css).await
+                && t.contains(needle)
+            {
+                return t;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        self.text(css).await
+    }
+
+    /// Forget every cookie (the person logs out by closing the browser).
+    pub async fn clear_cookies(&self) {
+        self.cmd(reqwest::Method::DELETE, "/cookie", None).await;
+    }
+
+    /// Log in as `username` (password [`PASSWORD`]) on the server at `base` through the login form, after
+    /// forgetting any earlier session; waits until the browser has left the login page.
+    pub async fn login_as(&self, base: &str, username: &str) {
+        self.goto(&format!("{base}/")).await;
+        self.clear_cookies().await;
+        self.goto(&format!("{base}/login")).await;
+        self.type_into("#username", username).await;
+        self.type_into("#password", PASSWORD).await;
+        self.click("#login-submit").await;
+        for _ in 0..50 {
+            if !self.current_url().await.contains("/login") {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{username}: still on the login page: {}", self.body_text().await);
+    }
+
+    /// The number shown in the header's bell (unread notifications), None when there is none.
+    pub async fn unread_badge(&self) -> Option<String> {
+        if self.exists("#unread-count").await { Some(self.text("#unread-count").await) } else { None }
+    }
+
+    /// Save a PNG screenshot at `path` (directories created).
+    pub async fn screenshot_to(&self, path: &std::path::Path) {
+        use base64::Engine;
+        let v = self.cmd(reqwest::Method::GET, "/screenshot", None).await;
+        if let Some(b64) = v.as_str()
+            && let Ok(png) = base64::engine::general_purpose::STANDARD.decode(b64)
+        {
+            if let Some(dir) = path.parent() {
+                let _ = std::fs::create_dir_all(dir);
+            }
+            let _ = std::fs::write(path, png);
+        }
+    }
+
     pub async fn quit(mut self) {
         let _ = self.http.delete(format!("{}/session/{}", self.base, self.session)).send().await;
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
+}
+
+/// The screenshots of one journey on one backend, numbered in order:
+/// `target/journeys/<backend>/<journey>/NN-step.png` (kept as the test's artifacts; the directory is printed).
+pub struct Shots {
+    dir: std::path::PathBuf,
+    n: std::cell::Cell<u32>,
+}
+
+impl Shots {
+    /// Starts empty: earlier screenshots of the same journey and backend are removed.
+    pub fn new(backend: &str, journey: &str) -> Shots {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/journeys").join(backend).join(journey);
+        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::create_dir_all(&dir);
+        let dir = dir.canonicalize().unwrap_or(dir);
+        eprintln!("journey {journey} ({backend}): screenshots in {}", dir.display());
+        Shots { dir, n: std::cell::Cell::new(0) }
+    }
+
+    /// Save what the browser shows now as `NN-step.png`.
+    pub async fn take(&self, browser: &Browser, step: &str) {
+        self.n.set(self.n.get() + 1);
+        browser.screenshot_to(&self.dir.join(format!("{:02}-{step}.png", self.n.get()))).await;
+    }
+
+    pub fn dir(&self) -> &std::path::Path {
+        &self.dir
+    }
+}
+
+/// Write `bytes` to a temporary file named `name` (for [`Browser::upload`]) and return its path.
+pub fn temp_file(name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("chiso-upload-{}-{}", std::process::id(), chiso_store::now_ms()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("temp file");
+    path
 }
 
 #[tokio::test]

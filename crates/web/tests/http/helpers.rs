@@ -50,6 +50,42 @@ impl TestApp {
         c
     }
 
+    /// Stop the server and start it again on the same address and database, its state made by `configure`
+    /// from a fresh one — e.g. another clock, so that days pass between two steps of a journey. Sessions live
+    /// in the database, so a logged-in browser or client stays logged in.
+    pub async fn restart_with(&mut self, configure: impl FnOnce(AppState) -> AppState) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(mut h) = self.server.take() {
+            // Graceful: idle keep-alive connections of a browser must not hold the restart.
+            if tokio::time::timeout(std::time::Duration::from_secs(10), &mut h).await.is_err() {
+                h.abort();
+                let _ = h.await;
+            }
+        }
+        let addr = self.base.trim_start_matches("http://").to_string();
+        let frameworks = Arc::new(FrameworkSet::builtin().expect("frameworks"));
+        let state = configure(AppState::new(chiso_app::App::new(self.store.clone(), frameworks), false));
+        let mut tries = 0;
+        let app = loop {
+            match Application::build(state.clone(), &addr).await {
+                Ok(app) => break app,
+                Err(e) if tries < 50 => {
+                    tries += 1;
+                    eprintln!("restart on {addr}: {e}; trying again");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("restart on {addr}: {e}"),
+            }
+        };
+        let (tx, rx) = oneshot::channel::<()>();
+        self.server = Some(tokio::spawn(app.run_until(async move {
+            let _ = rx.await;
+        })));
+        self.stop = Some(tx);
+    }
+
     pub async fn stop(mut self) {
         if let Some(s) = self.stop.take() {
             let _ = s.send(());

@@ -7,6 +7,7 @@ mod continuity;
 mod hardening;
 mod helpers;
 mod journey_score_sheet;
+mod journeys;
 mod my_work;
 mod periods;
 mod phone;
