@@ -254,14 +254,6 @@ impl Browser {
         v.as_array().is_some_and(|a| !a.is_empty())
     }
 
-    /// Scroll the page so that the element is in view (before a screenshot of what lies below the fold).
-    pub async fn scroll_to(&self, css: &str) {
-        let id = self.find(css).await;
-        let actions = json!({"actions": [{"type": "wheel", "id": "wheel", "actions": [
-            {"type": "scroll", "x": 0, "y": 0, "deltaX": 0, "deltaY": 0, "duration": 0, "origin": {ELEMENT: id}}]}]});
-        self.cmd(reqwest::Method::POST, "/actions", Some(actions)).await;
-    }
-
     /// Whether the element matching `css` is gone (e.g. the bell's count once read): waits up to 5 s.
     pub async fn gone(&self, css: &str) -> bool {
         for _ in 0..50 {
