@@ -21,6 +21,7 @@ pub mod assessments;
 pub mod audit;
 pub mod backup;
 pub mod bulk;
+pub(crate) mod list;
 mod error;
 pub mod notifications;
 pub mod plans;
@@ -152,6 +153,7 @@ impl Store {
         };
         store.migrate().await?;
         store.hash_plain_invitation_tokens().await?;
+        store.fold_plan_numbers().await?;
         store.seed_levels().await?;
         Ok(store)
     }
