@@ -6,6 +6,7 @@ mod browser;
 mod continuity;
 mod hardening;
 mod helpers;
+mod lists;
 mod my_work;
 mod periods;
 mod plans;
