@@ -19,6 +19,10 @@ use serde::Deserialize;
 
 pub struct ChildView {
     pub name: String,
+    /// The child unit's page (none for an agency).
+    pub unit_href: Option<String>,
+    /// The child's own report page for the same period.
+    pub report_href: String,
     pub kind: &'static str,
     pub due: String,
     pub submitted: String,
@@ -79,7 +83,20 @@ pub async fn report_page(State(state): State<AppState>, me: CurrentUser, Query(q
                 Some(Submission::NotYetDue) => ("Chưa đến hạn", ""),
                 None => ("—", ""),
             };
+            let period = d.period.code();
+            let (unit_href, report_href) = match c.kind {
+                ReporterKind::Unit => {
+                    let code = crate::auth::urlencode(&line.code);
+                    (Some(format!("/units/{code}")), format!("/reports?unit={code}&period={period}"))
+                }
+                ReporterKind::Agency => {
+                    let (unit, agency) = line.code.rsplit_once('#').unwrap_or((line.code.as_str(), ""));
+                    (None, format!("/reports?unit={}&agency={}&period={period}", crate::auth::urlencode(unit), crate::auth::urlencode(agency)))
+                }
+            };
             ChildView {
+                unit_href,
+                report_href,
                 name: line.name.clone(),
                 kind: if c.kind == ReporterKind::Agency { "Cơ quan" } else { "Đơn vị" },
                 due: line.own_report.as_ref().map(|o| vn_date_short(o.due)).unwrap_or_default(),
