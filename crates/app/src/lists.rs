@@ -9,7 +9,13 @@ use chiso_store::accounts::{UserColumn, UserFilter, UserListItem};
 use chiso_store::audit::{AuditColumn, AuditEntry, AuditFilter};
 
 /// One page of the audit log within the scope.
-pub async fn audit_log(app: &App, scope: &Scope, filter: &AuditFilter, sort: Sort<AuditColumn>, page: PageRequest) -> ServiceResult<Paged<AuditEntry>> {
+pub async fn audit_log(
+    app: &App,
+    scope: &Scope,
+    filter: &AuditFilter,
+    sort: Sort<AuditColumn>,
+    page: PageRequest,
+) -> ServiceResult<Paged<AuditEntry>> {
     Ok(app.store.audit_page(scope, filter, sort, page).await?)
 }
 
@@ -29,6 +35,12 @@ pub async fn audit_log_all(app: &App, scope: &Scope, filter: &AuditFilter, sort:
 }
 
 /// One page of the accounts within the scope.
-pub async fn users(app: &App, scope: &Scope, filter: &UserFilter, sort: Sort<UserColumn>, page: PageRequest) -> ServiceResult<Paged<UserListItem>> {
+pub async fn users(
+    app: &App,
+    scope: &Scope,
+    filter: &UserFilter,
+    sort: Sort<UserColumn>,
+    page: PageRequest,
+) -> ServiceResult<Paged<UserListItem>> {
     Ok(app.store.users_page(scope, filter, sort, page).await?)
 }

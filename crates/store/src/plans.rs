@@ -2,11 +2,11 @@
 //! issue (audited), edit tasks with optimistic concurrency, and the task library search.
 
 use crate::audit::Change;
-use crate::units::Unit;
 use crate::list::{Sql, contains_pattern, fetch_all, fetch_page};
+use crate::units::Unit;
 use crate::{Store, StoreError, StoreResult, audit, now_ms, on_db, write_tx};
-use chiso_core::list::{PageRequest, Paged, Sort, SortColumn, SortDir};
 use chiso_core::access::{Permission, Scope};
+use chiso_core::list::{PageRequest, Paged, Sort, SortColumn, SortDir};
 use chiso_core::plan::{PlanDraft, PlanStatus, Recurrence, TaskDraft, parse_task_group, task_group_str};
 use chiso_core::text::{fold, nfc};
 use chiso_core::unit::{format_date, parse_date};
@@ -159,7 +159,10 @@ pub struct ParentCandidateRow {
 
 #[derive(Debug, Clone, Default)]
 pub struct PlanFilter {
+    /// Plans of the unit(s) with this code only.
     pub unit_code: Option<String>,
+    /// Plans of this unit and of the units under it (the list page's unit filter).
+    pub subtree_of: Option<String>,
     pub year: Option<i64>,
     pub status: Option<PlanStatus>,
     pub family: Option<String>,
@@ -179,8 +182,15 @@ pub enum PlanColumn {
 }
 
 impl SortColumn for PlanColumn {
-    const ALL: &'static [PlanColumn] =
-        &[PlanColumn::Number, PlanColumn::Title, PlanColumn::Unit, PlanColumn::Year, PlanColumn::Issued, PlanColumn::Tasks, PlanColumn::Status];
+    const ALL: &'static [PlanColumn] = &[
+        PlanColumn::Number,
+        PlanColumn::Title,
+        PlanColumn::Unit,
+        PlanColumn::Year,
+        PlanColumn::Issued,
+        PlanColumn::Tasks,
+        PlanColumn::Status,
+    ];
     fn key(self) -> &'static str {
         match self {
             PlanColumn::Number => "number",
@@ -247,6 +257,9 @@ fn plans_query(scope: &Scope, f: &PlanFilter) -> Sql {
     let mut q = Sql::new("FROM plan p JOIN unit u ON u.id = p.unit_id WHERE u.path LIKE ");
     q.text(scope.path_prefix()).push(" || '%'");
     if let Some(code) = f.unit_code.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        q.push(" AND u.code = ").text(code);
+    }
+    if let Some(code) = f.subtree_of.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         q.push(" AND EXISTS (SELECT 1 FROM unit f WHERE f.code = ").text(code).push(" AND u.path LIKE f.path || '%')");
     }
     if let Some(year) = f.year {

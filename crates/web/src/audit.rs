@@ -100,9 +100,7 @@ fn object_of(entity: Option<EntityKind>, e: &AuditEntry) -> (String, Option<Stri
         Some(EntityKind::Task) if numeric => (numbered(), Some(format!("/tasks/{id}"))),
         Some(EntityKind::Assessment) if numeric => (numbered(), Some(format!("/assessments/{id}"))),
         Some(EntityKind::Survey) if numeric => (numbered(), Some(format!("/surveys/{id}"))),
-        Some(EntityKind::Report) if numeric => {
-            (numbered(), e.unit_code.as_deref().map(|c| format!("/reports?unit={}", urlencode(c))))
-        }
+        Some(EntityKind::Report) if numeric => (numbered(), e.unit_code.as_deref().map(|c| format!("/reports?unit={}", urlencode(c)))),
         Some(EntityKind::Unit) => {
             let name = match (&e.unit_name, &e.unit_code) {
                 (Some(n), Some(c)) if c == id => format!("{n} ({id})"),

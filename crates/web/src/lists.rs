@@ -6,7 +6,13 @@ use crate::auth::urlencode;
 use chiso_core::list::{PageRequest, Paged, Sort, SortColumn, SortDir};
 
 /// `page`, `sort` and `dir` of a list's query string, parsed. Errors are Vietnamese sentences.
-pub fn page_and_sort<C: SortColumn>(page: &str, sort: &str, dir: &str, default: Sort<C>, errors: &mut Vec<String>) -> (PageRequest, Sort<C>) {
+pub fn page_and_sort<C: SortColumn>(
+    page: &str,
+    sort: &str,
+    dir: &str,
+    default: Sort<C>,
+    errors: &mut Vec<String>,
+) -> (PageRequest, Sort<C>) {
     let page = PageRequest::parse(page).unwrap_or_else(|e| {
         errors.push(e);
         PageRequest::default()
@@ -35,7 +41,13 @@ pub struct ListNav {
 
 impl ListNav {
     /// `filters` are the query's filter fields as typed (empty ones are left out of links).
-    pub fn new<C: SortColumn, T>(path: &'static str, filters: Vec<(&'static str, String)>, sort: Sort<C>, default: Sort<C>, paged: &Paged<T>) -> ListNav {
+    pub fn new<C: SortColumn, T>(
+        path: &'static str,
+        filters: Vec<(&'static str, String)>,
+        sort: Sort<C>,
+        default: Sort<C>,
+        paged: &Paged<T>,
+    ) -> ListNav {
         ListNav {
             path,
             filters: filters.into_iter().filter(|(_, v)| !v.trim().is_empty()).collect(),

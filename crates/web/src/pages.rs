@@ -1,23 +1,23 @@
 //! HTML pages: home, units, frameworks, accounts, audit.
 
+use crate::audit::AuditLine;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageError};
 use crate::extract::PageQuery;
 use crate::i18n::Lang;
+use crate::lists::{ListNav, page_and_sort};
 use crate::startup::AppState;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chiso_core::access::{Permission, Reach, Role};
-use chiso_core::framework::{Framework, Node};
-use chiso_core::text::fold;
-use crate::audit::AuditLine;
-use crate::lists::{ListNav, page_and_sort};
-use axum::http::StatusCode;
 use chiso_core::audit::{ActionKind, EntityKind};
+use chiso_core::framework::{Framework, Node};
 use chiso_core::list::{DateRange, PageRequest, Paged, Sort};
+use chiso_core::text::fold;
 use chiso_store::accounts::{UserColumn, UserFilter};
 use chiso_store::audit::{AuditColumn, AuditEntry, AuditFilter};
 use chiso_store::units::{Agency, NewUnit, Related, Unit, UnitLevel};
@@ -842,7 +842,8 @@ pub async fn audit_csv(State(state): State<AppState>, me: CurrentUser, PageQuery
     let entries = chiso_app::lists::audit_log_all(&state.app, &me.scope, &filter, sort).await?;
     let mut csv = String::from("\u{feff}Thời điểm,Người thực hiện,Nội dung,Đơn vị,Lý do\r\n");
     for l in crate::audit::lines(entries, &state.frameworks) {
-        let fields = [l.when.clone(), l.actor.clone(), l.sentence(), l.unit_name.clone().unwrap_or_default(), l.reason.clone().unwrap_or_default()];
+        let fields =
+            [l.when.clone(), l.actor.clone(), l.sentence(), l.unit_name.clone().unwrap_or_default(), l.reason.clone().unwrap_or_default()];
         csv.push_str(&fields.iter().map(|f| chiso_core::text::csv_field(f)).collect::<Vec<_>>().join(","));
         csv.push_str("\r\n");
     }

@@ -24,9 +24,9 @@ pub use tasks::{LIBRARY_LIMIT, TaskEdit, TaskEditError, TaskQuery, edit_task, se
 
 use crate::{App, ServiceResult};
 use chiso_core::access::Scope;
+use chiso_core::list::{PageRequest, Paged, Sort};
 use chiso_core::plan::{Check, PlanDraft, unknown_node_in_draft};
 use chiso_store::StoreError;
-use chiso_core::list::{PageRequest, Paged, Sort};
 use chiso_store::plans::{BasisRow, LibraryHit, Plan, PlanColumn, PlanFilter, PlanListItem, Task, TaskColumn, TaskFilter};
 use chiso_store::units::Unit;
 
@@ -93,12 +93,24 @@ pub async fn list_plans(app: &App, scope: &Scope, filter: &PlanFilter, sort: Pla
 }
 
 /// One page of the plans within the scope that pass `filter`, sorted by any column of the list.
-pub async fn plans_page(app: &App, scope: &Scope, filter: &PlanFilter, sort: Sort<PlanColumn>, page: PageRequest) -> ServiceResult<Paged<PlanListItem>> {
+pub async fn plans_page(
+    app: &App,
+    scope: &Scope,
+    filter: &PlanFilter,
+    sort: Sort<PlanColumn>,
+    page: PageRequest,
+) -> ServiceResult<Paged<PlanListItem>> {
     Ok(app.store.plans_page(scope, filter, sort, page).await?)
 }
 
 /// One page of the task library within the scope.
-pub async fn tasks_page(app: &App, scope: &Scope, filter: &TaskFilter, sort: Sort<TaskColumn>, page: PageRequest) -> ServiceResult<Paged<LibraryHit>> {
+pub async fn tasks_page(
+    app: &App,
+    scope: &Scope,
+    filter: &TaskFilter,
+    sort: Sort<TaskColumn>,
+    page: PageRequest,
+) -> ServiceResult<Paged<LibraryHit>> {
     Ok(app.store.tasks_page(scope, filter, sort, page).await?)
 }
 

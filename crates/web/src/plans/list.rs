@@ -2,16 +2,16 @@
 
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageError};
+use crate::extract::PageQuery;
+use crate::lists::{ListNav, page_and_sort};
 use crate::startup::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use crate::extract::PageQuery;
-use crate::lists::{ListNav, page_and_sort};
 use chiso_app::plans::{self as uc};
-use chiso_core::list::Paged;
 use chiso_core::access::Permission;
+use chiso_core::list::Paged;
 use chiso_core::plan::PlanStatus;
 use chiso_core::text::vn_date_short;
 use chiso_core::unit::parse_date;
@@ -80,7 +80,7 @@ impl PlansPageQuery {
 #[derive(Deserialize, Default, Clone, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PlansQuery {
-    /// Mã đơn vị (gồm cả các đơn vị trực thuộc).
+    /// Mã đơn vị.
     #[serde(default)]
     pub unit: String,
     /// Năm (bỏ qua nếu không phải số).
@@ -108,6 +108,7 @@ pub fn filter_of(q: &PlansQuery) -> Option<PlanFilter> {
     };
     Some(PlanFilter {
         unit_code: Some(q.unit.clone()).filter(|s| !s.is_empty()),
+        subtree_of: None,
         year: q.year.trim().parse().ok(),
         status,
         family: Some(q.family.clone()).filter(|s| !s.is_empty()),
@@ -141,7 +142,8 @@ async fn render_list(state: &AppState, me: &CurrentUser, q: PlansPageQuery, erro
     };
     let unit_code = crate::pages::check_unit_filter(state, me, &q.unit, &mut errors).await;
     let filter = PlanFilter {
-        unit_code,
+        unit_code: None,
+        subtree_of: unit_code,
         year,
         status,
         family: Some(q.family.trim().to_string()).filter(|s| !s.is_empty()),
@@ -164,7 +166,8 @@ async fn render_list(state: &AppState, me: &CurrentUser, q: PlansPageQuery, erro
         })
         .collect();
     let can_edit = me.scope.can(Permission::EditPlans);
-    let units = if can_edit { state.store.units(&me.scope).await?.into_iter().filter(|u| u.valid_to.is_none()).collect() } else { Vec::new() };
+    let units =
+        if can_edit { state.store.units(&me.scope).await?.into_iter().filter(|u| u.valid_to.is_none()).collect() } else { Vec::new() };
     let status = if !errors.is_empty() {
         StatusCode::BAD_REQUEST
     } else if error.is_some() {

@@ -2,7 +2,9 @@
 
 use crate::auth::CurrentUser;
 use crate::error::PageError;
+use crate::extract::PageQuery;
 use crate::form::form_again;
+use crate::lists::{ListNav, page_and_sort};
 use crate::startup::AppState;
 use askama::Template;
 use axum::Form;
@@ -10,8 +12,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chiso_app::plans::{self as uc, TaskEdit, TaskEditError, TaskQuery};
-use crate::extract::PageQuery;
-use crate::lists::{ListNav, page_and_sort};
 use chiso_core::list::Paged;
 use chiso_store::plans::{LibraryHit, Plan, Task, TaskColumn, TaskFilter};
 use serde::Deserialize;
@@ -144,7 +144,11 @@ pub struct LibraryPageQuery {
     pub page: String,
 }
 
-pub async fn library(State(state): State<AppState>, me: CurrentUser, PageQuery(q): PageQuery<LibraryPageQuery>) -> Result<Response, PageError> {
+pub async fn library(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    PageQuery(q): PageQuery<LibraryPageQuery>,
+) -> Result<Response, PageError> {
     let mut errors = Vec::new();
     let (page, sort) = page_and_sort(&q.page, &q.sort, &q.dir, TaskColumn::NEWEST, &mut errors);
     let query = TaskQuery::new(&q.q, &q.node);
@@ -190,6 +194,7 @@ pub async fn library(State(state): State<AppState>, me: CurrentUser, PageQuery(q
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
     let unit_options = crate::pages::unit_choices(&state, &me, &q.unit).await?;
     let q = LibraryPageQuery { node: query.node, ..q };
-    let page = LibraryPage { b: me.base("Thư viện nhiệm vụ", "library"), q, hits: paged.items, dimensions, unit_options, nav, errors };
+    let page =
+        LibraryPage { b: me.base("Thư viện nhiệm vụ", "library"), q, hits: paged.items, dimensions, unit_options, nav, errors };
     Ok((status, Html(page.render()?)).into_response())
 }

@@ -91,7 +91,10 @@ pub async fn report_page(State(state): State<AppState>, me: CurrentUser, Query(q
                 }
                 ReporterKind::Agency => {
                     let (unit, agency) = line.code.rsplit_once('#').unwrap_or((line.code.as_str(), ""));
-                    (None, format!("/reports?unit={}&agency={}&period={period}", crate::auth::urlencode(unit), crate::auth::urlencode(agency)))
+                    (
+                        None,
+                        format!("/reports?unit={}&agency={}&period={period}", crate::auth::urlencode(unit), crate::auth::urlencode(agency)),
+                    )
                 }
             };
             ChildView {

@@ -149,9 +149,15 @@ async fn plans_page_filter_sort_and_search_by_document_number() {
         let (_, by_year) = get(&c, &app, "/plans?sort=year&dir=asc&status=issued").await;
         let years: Vec<i64> = ids_after(table(&by_year, "plans-table"), "</a></td><td>");
         assert!(years.windows(2).all(|w| w[0] <= w[1]) && years.first() == Some(&2021), "{label}: years ascending {years:?}");
-        assert!(by_year.contains("href=\"/plans?status=issued\">Năm ▲"), "{label}: a second click reverses (to the default order), filter kept");
+        assert!(
+            by_year.contains("href=\"/plans?status=issued\">Năm ▲"),
+            "{label}: a second click reverses (to the default order), filter kept"
+        );
         let (_, papi) = get(&c, &app, "/plans?family=PAPI&sort=year&dir=asc").await;
-        assert!(papi.contains("href=\"/plans?family=PAPI&#38;sort=year&#38;dir=asc&#38;page=2\" rel=\"next\""), "{label}: next page keeps sort and filter");
+        assert!(
+            papi.contains("href=\"/plans?family=PAPI&#38;sort=year&#38;dir=asc&#38;page=2\" rel=\"next\""),
+            "{label}: next page keeps sort and filter"
+        );
         let (_, by_tasks) = get(&c, &app, "/plans?sort=tasks").await;
         assert_eq!(ids_after(table(&by_tasks, "plans-table"), "href=\"/plans/").first(), Some(&district), "{label}: most tasks first");
 
@@ -180,7 +186,10 @@ async fn plans_page_filter_sort_and_search_by_document_number() {
         assert!(plan_ids(&x, &app, "/plans?q=qd-ubnd").await.is_empty(), "{label}: a sibling commune's plan is out of scope");
         let (status, html) = get(&x, &app, "/plans?unit=123").await;
         assert_eq!(status, 400, "{label}: a unit outside the scope");
-        assert!(html.contains("Không có đơn vị mã &#39;123&#39; trong phạm vi của bạn") && !html.contains(&format!("/plans/{district}\"")), "{label}");
+        assert!(
+            html.contains("Không có đơn vị mã &#39;123&#39; trong phạm vi của bạn") && !html.contains(&format!("/plans/{district}\"")),
+            "{label}"
+        );
         let api: Vec<serde_json::Value> = x.get(app.url("/api/v1/plans?q=426")).send().await.expect("api").json().await.expect("json");
         assert!(api.is_empty(), "{label}: the API neither");
     })
