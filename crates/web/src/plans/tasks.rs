@@ -118,6 +118,8 @@ pub struct LibraryQuery {
 struct LibraryPage {
     b: crate::pages::Base,
     q: LibraryPageQuery,
+    /// The plan whose tasks are listed, when one is asked for.
+    plan: Option<Plan>,
     hits: Vec<LibraryHit>,
     dimensions: Vec<(String, String)>,
     unit_options: Vec<(String, String)>,
@@ -136,6 +138,9 @@ pub struct LibraryPageQuery {
     pub unit: String,
     #[serde(default)]
     pub year: String,
+    /// Tasks of one plan (its id).
+    #[serde(default)]
+    pub plan: String,
     #[serde(default)]
     pub sort: String,
     #[serde(default)]
@@ -163,12 +168,29 @@ pub async fn library(
         },
     };
     let unit_code = crate::pages::check_unit_filter(&state, &me, &q.unit, &mut errors).await;
+    // A plan outside the scope is refused like a unit outside it.
+    let plan = match q.plan.trim() {
+        "" => None,
+        p => match p.parse::<i64>() {
+            Ok(id) => match state.store.plan(&me.scope, id).await {
+                Ok(p) => Some(p),
+                Err(_) => {
+                    errors.push(format!("Không có kế hoạch số {id} trong phạm vi của bạn."));
+                    None
+                }
+            },
+            Err(_) => {
+                errors.push(format!("Mã kế hoạch '{p}' không hợp lệ."));
+                None
+            }
+        },
+    };
     let filter = TaskFilter {
         text: Some(query.text.clone()).filter(|s| !s.trim().is_empty()),
         node: Some(query.node.clone()).filter(|s| !s.is_empty()),
         unit_code,
         year,
-        plan_id: None,
+        plan_id: plan.as_ref().map(|p| p.id),
     };
     let paged = if errors.is_empty() {
         uc::tasks_page(&state.app, &me.scope, &filter, sort, page).await?
@@ -177,7 +199,13 @@ pub async fn library(
     };
     let nav = ListNav::new(
         "/library",
-        vec![("q", q.q.clone()), ("node", query.node.clone()), ("unit", q.unit.clone()), ("year", q.year.clone())],
+        vec![
+            ("q", q.q.clone()),
+            ("node", query.node.clone()),
+            ("unit", q.unit.clone()),
+            ("year", q.year.clone()),
+            ("plan", q.plan.clone()),
+        ],
         sort,
         TaskColumn::NEWEST,
         &paged,
@@ -195,6 +223,8 @@ pub async fn library(
     let unit_options = crate::pages::unit_choices(&state, &me, &q.unit).await?;
     let q = LibraryPageQuery { node: query.node, ..q };
     let page =
-        LibraryPage { b: me.base("Thư viện nhiệm vụ", "library"), q, hits: paged.items, dimensions, unit_options, nav, errors };
+        LibraryPage {
+            b: me.base("Thư viện nhiệm vụ", "library"), q, plan, hits: paged.items, dimensions, unit_options, nav, errors
+        };
     Ok((status, Html(page.render()?)).into_response())
 }

@@ -219,6 +219,14 @@ async fn the_task_library_pages_filters_and_stays_in_scope() {
         assert!(own.contains("0 kết quả") && !own.contains(&format!("/plans/{district}")), "{label}: out of scope");
         let (_, own) = get(&x, &app, "/library").await;
         assert!(own.contains("60 kết quả"), "{label}: X01's {} tasks", x01.len());
+        // One plan's tasks, sorted, from its page's link; another's plan is refused.
+        let (_, plan_page) = get(&c, &app, &format!("/plans/{district}")).await;
+        assert!(plan_page.contains(&format!("href=\"/library?plan={district}\"")), "{label}: the plan page links to its task list");
+        let (_, of_plan) = get(&c, &app, &format!("/library?plan={district}&sort=text&dir=desc")).await;
+        let texts: Vec<i64> = ids_after(table(&of_plan, "library"), "việc số ");
+        assert_eq!(texts, vec![3, 2, 1], "{label}: the plan's three tasks, by text descending");
+        let (status, _) = get(&x, &app, &format!("/library?plan={district}")).await;
+        assert_eq!(status, 400, "{label}: a plan outside the scope");
         let (status, bad) = get(&x, &app, "/library?page=0").await;
         assert!(status == 400 && bad.contains("Số trang &#39;0&#39; không hợp lệ"), "{label}");
     })
