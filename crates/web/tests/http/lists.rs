@@ -111,6 +111,7 @@ async fn plans_page_filter_sort_and_search_by_document_number() {
         // Paging: 62 plans, 50 a page; page 2 is different and the pages together are every plan.
         let (_, first) = get(&c, &app, "/plans").await;
         assert!(first.contains("62 kết quả · Trang 1/2"), "{label}: total and page count");
+        assert!(first.contains("<a href=\"/units/X01\">Thị trấn Mộc Châu</a>"), "{label}: unit names link to their page");
         let p1 = plan_ids(&c, &app, "/plans").await;
         let p2 = plan_ids(&c, &app, "/plans?page=2").await;
         assert_eq!((p1.len(), p2.len()), (50, 12), "{label}");
