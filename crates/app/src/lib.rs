@@ -12,6 +12,7 @@ pub mod assessments;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod lists;
 pub mod my_work;
 mod notices;
 pub mod plans;

@@ -3,10 +3,12 @@
 
 pub mod access;
 pub mod agency;
+pub mod audit;
 pub mod calendar;
 pub mod evidence;
 pub mod framework;
 pub mod limits;
+pub mod list;
 pub mod period;
 pub mod plan;
 pub mod progress;

@@ -2,10 +2,12 @@
 //! share them), login rate limiting, and the scope of a user.
 
 use crate::audit::Change;
+use crate::list::{Sql, contains_pattern, fetch_page};
 use crate::{Store, StoreError, StoreResult, audit, now_ms, on_db, write_tx};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use chiso_core::access::{Permission, Reach, Role, Scope, login_backoff_ms};
+use chiso_core::list::{PageRequest, Paged, Sort, SortColumn, SortDir};
 use chiso_core::text::nfc;
 use rand::RngExt;
 use serde::Serialize;
@@ -42,6 +44,59 @@ pub struct User {
 impl User {
     pub fn role(&self) -> Role {
         Role::parse(&self.role).unwrap_or(Role::Viewer)
+    }
+}
+
+/// An account in the list, with its unit.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct UserListItem {
+    #[sqlx(flatten)]
+    pub user: User,
+    pub unit_code: Option<String>,
+    pub unit_name: Option<String>,
+}
+
+/// What the list of accounts asks for.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    /// Part of the username or of the full name.
+    pub text: Option<String>,
+    pub role: Option<Role>,
+    /// Accounts of this unit and the units under it.
+    pub unit_code: Option<String>,
+}
+
+/// The columns the list of accounts sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserColumn {
+    Username,
+    FullName,
+    Role,
+    Unit,
+}
+
+impl SortColumn for UserColumn {
+    const ALL: &'static [UserColumn] = &[UserColumn::Username, UserColumn::FullName, UserColumn::Role, UserColumn::Unit];
+    fn key(self) -> &'static str {
+        match self {
+            UserColumn::Username => "username",
+            UserColumn::FullName => "name",
+            UserColumn::Role => "role",
+            UserColumn::Unit => "unit",
+        }
+    }
+}
+
+impl UserColumn {
+    pub const DEFAULT: Sort<UserColumn> = Sort { column: UserColumn::Username, dir: SortDir::Asc };
+
+    fn sql(self) -> &'static str {
+        match self {
+            UserColumn::Username => "a.username",
+            UserColumn::FullName => "a.full_name",
+            UserColumn::Role => "a.role",
+            UserColumn::Unit => "COALESCE(u.name_fold, '')",
+        }
     }
 }
 
@@ -165,6 +220,40 @@ impl Store {
                            WHERE (u.path IS NULL AND $1 = '/') OR u.path LIKE $1 || '%' ORDER BY a.username";
         let prefix = scope.path_prefix();
         Ok(on_db!(&self.read, |p| sqlx::query_as(SQL).bind(prefix).fetch_all(p).await)?)
+    }
+
+    /// One page of the accounts within the scope, filtered and sorted (ties: by username).
+    pub async fn users_page(
+        &self,
+        scope: &Scope,
+        f: &UserFilter,
+        sort: Sort<UserColumn>,
+        page: PageRequest,
+    ) -> StoreResult<Paged<UserListItem>> {
+        if !scope.can(Permission::View) {
+            return Err(StoreError::Forbidden(Permission::View.name_vi().into()));
+        }
+        let prefix = scope.path_prefix().to_string();
+        let mut q = Sql::new("FROM app_user a LEFT JOIN unit u ON u.id = a.unit_id WHERE ((u.path IS NULL AND ");
+        q.text(prefix.clone()).push(" = '/') OR u.path LIKE ").text(prefix).push(" || '%')");
+        if let Some(text) = f.text.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let text = nfc(text);
+            q.push(" AND (a.username LIKE ")
+                .text(contains_pattern(&text.to_lowercase()))
+                .push(" OR a.full_name LIKE ")
+                .text(contains_pattern(&text))
+                .push(")");
+        }
+        if let Some(role) = f.role {
+            q.push(" AND a.role = ").text(role.as_str());
+        }
+        if let Some(code) = f.unit_code.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            q.push(" AND EXISTS (SELECT 1 FROM unit f WHERE f.code = ").text(code).push(" AND u.path LIKE f.path || '%')");
+        }
+        const COLUMNS: &str = "SELECT a.id, a.username, a.full_name, a.role, a.unit_id, a.agency_id, a.active, \
+            u.code AS unit_code, u.name AS unit_name";
+        let order = [(sort.column.sql(), sort.dir), ("a.username", SortDir::Asc)];
+        fetch_page(&self.read, COLUMNS, &q, &order, page).await
     }
 
     /// Create an account inside the scope. Only a scope that reaches everything creates unit-less admins.

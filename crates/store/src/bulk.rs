@@ -319,6 +319,7 @@ impl Store {
                     V::I(i64::from(p.year)),
                     V::T("PAPI"),
                     V::T(&p.number),
+                    V::S(fold(&p.number)),
                     V::S(format_date(p.issued_on)),
                     V::T(&p.title),
                     V::S(fold(&p.title)),
@@ -424,10 +425,10 @@ impl Store {
                 .collect();
             insert_rows!(
                 tx,
-                "INSERT INTO plan (id, unit_id, doc_type, year, families, number, issued_on, title, title_fold, status, parent_plan_id, \
+                "INSERT INTO plan (id, unit_id, doc_type, year, families, number, number_fold, issued_on, title, title_fold, status, parent_plan_id, \
                  recipients, document, version, created_at, updated_at)",
                 "",
-                16,
+                17,
                 &plan_rows
             );
             insert_rows!(tx, "INSERT INTO plan_report_deadlines (plan_id, deadlines, computed_at)", "", 3, &deadline_rows);

@@ -22,6 +22,7 @@ pub mod audit;
 pub mod backup;
 pub mod bulk;
 mod error;
+pub(crate) mod list;
 pub mod notifications;
 pub mod plans;
 pub mod progress;
@@ -152,6 +153,7 @@ impl Store {
         };
         store.migrate().await?;
         store.hash_plain_invitation_tokens().await?;
+        store.fold_plan_numbers().await?;
         store.seed_levels().await?;
         Ok(store)
     }

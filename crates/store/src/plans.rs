@@ -2,9 +2,11 @@
 //! issue (audited), edit tasks with optimistic concurrency, and the task library search.
 
 use crate::audit::Change;
+use crate::list::{Sql, contains_pattern, fetch_all, fetch_page};
 use crate::units::Unit;
 use crate::{Store, StoreError, StoreResult, audit, now_ms, on_db, write_tx};
 use chiso_core::access::{Permission, Scope};
+use chiso_core::list::{PageRequest, Paged, Sort, SortColumn, SortDir};
 use chiso_core::plan::{PlanDraft, PlanStatus, Recurrence, TaskDraft, parse_task_group, task_group_str};
 use chiso_core::text::{fold, nfc};
 use chiso_core::unit::{format_date, parse_date};
@@ -157,11 +159,126 @@ pub struct ParentCandidateRow {
 
 #[derive(Debug, Clone, Default)]
 pub struct PlanFilter {
+    /// Plans of the unit(s) with this code only.
     pub unit_code: Option<String>,
+    /// Plans of this unit and of the units under it (the list page's unit filter).
+    pub subtree_of: Option<String>,
     pub year: Option<i64>,
     pub status: Option<PlanStatus>,
     pub family: Option<String>,
     pub text: Option<String>,
+}
+
+/// The columns the list of plans sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanColumn {
+    Number,
+    Title,
+    Unit,
+    Year,
+    Issued,
+    Tasks,
+    Status,
+}
+
+impl SortColumn for PlanColumn {
+    const ALL: &'static [PlanColumn] = &[
+        PlanColumn::Number,
+        PlanColumn::Title,
+        PlanColumn::Unit,
+        PlanColumn::Year,
+        PlanColumn::Issued,
+        PlanColumn::Tasks,
+        PlanColumn::Status,
+    ];
+    fn key(self) -> &'static str {
+        match self {
+            PlanColumn::Number => "number",
+            PlanColumn::Title => "title",
+            PlanColumn::Unit => "unit",
+            PlanColumn::Year => "year",
+            PlanColumn::Issued => "issued",
+            PlanColumn::Tasks => "tasks",
+            PlanColumn::Status => "status",
+        }
+    }
+    fn default_dir(self) -> SortDir {
+        match self {
+            PlanColumn::Year | PlanColumn::Issued | PlanColumn::Tasks => SortDir::Desc,
+            _ => SortDir::Asc,
+        }
+    }
+}
+
+impl PlanColumn {
+    /// Newest year first, then newest issue date.
+    pub const NEWEST: Sort<PlanColumn> = Sort { column: PlanColumn::Year, dir: SortDir::Desc };
+
+    fn sql(self) -> &'static str {
+        match self {
+            PlanColumn::Number => "COALESCE(p.number_fold, '')",
+            PlanColumn::Title => "p.title_fold",
+            PlanColumn::Unit => "u.name_fold",
+            PlanColumn::Year => "p.year",
+            PlanColumn::Issued => "COALESCE(p.issued_on, '')",
+            PlanColumn::Tasks => "task_count",
+            PlanColumn::Status => "p.status",
+        }
+    }
+}
+
+fn plan_order(sort: Sort<PlanColumn>) -> [(&'static str, SortDir); 4] {
+    [(sort.column.sql(), sort.dir), ("p.year", SortDir::Desc), ("COALESCE(p.issued_on, '')", SortDir::Desc), ("p.id", SortDir::Desc)]
+}
+
+const PLAN_LIST_COLUMNS: &str = "SELECT p.id, p.unit_id, p.doc_type, p.year, p.year_to, p.families, p.number, p.place, p.issued_on, p.title, p.status, \
+    p.parent_plan_id, p.child_deadline, p.signer_authority, p.signer_position, p.signer_name, p.recipients, p.document, p.source_name, \
+    p.version, p.created_at, p.updated_at, p.parent_deadline, p.parent_note, u.code AS unit_code, u.name AS unit_name, \
+    (SELECT COUNT(*) FROM task t WHERE t.plan_id = p.id) AS task_count";
+
+#[derive(sqlx::FromRow)]
+struct PlanRow {
+    #[sqlx(flatten)]
+    plan: Plan,
+    unit_code: String,
+    unit_name: String,
+    task_count: i64,
+}
+
+impl PlanRow {
+    fn item(self) -> PlanListItem {
+        PlanListItem { plan: self.plan, unit_code: self.unit_code, unit_name: self.unit_name, task_count: self.task_count }
+    }
+}
+
+/// `FROM … WHERE …` of the plans within the scope that pass the filter. The text matches, word by word
+/// and without diacritics, the title or any part of the document number ("426", "kh-ubnd", "426/KH").
+fn plans_query(scope: &Scope, f: &PlanFilter) -> Sql {
+    let mut q = Sql::new("FROM plan p JOIN unit u ON u.id = p.unit_id WHERE u.path LIKE ");
+    q.text(scope.path_prefix()).push(" || '%'");
+    if let Some(code) = f.unit_code.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        q.push(" AND u.code = ").text(code);
+    }
+    if let Some(code) = f.subtree_of.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        q.push(" AND EXISTS (SELECT 1 FROM unit f WHERE f.code = ").text(code).push(" AND u.path LIKE f.path || '%')");
+    }
+    if let Some(year) = f.year {
+        q.push(" AND (p.year = ").int(year).push(" OR (p.year <= ").int(year).push(" AND p.year_to >= ").int(year).push("))");
+    }
+    if let Some(status) = f.status {
+        q.push(" AND p.status = ").text(status.as_str());
+    }
+    if let Some(family) = f.family.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        q.push(" AND (',' || p.families || ',') LIKE ").text(format!("%,{},%", family.replace(['%', '_'], "")));
+    }
+    for word in f.text.as_deref().map(fold).unwrap_or_default().split_whitespace() {
+        let like = contains_pattern(word);
+        if like == "%%" {
+            continue;
+        }
+        q.push(" AND (p.title_fold LIKE ").text(like.clone()).push(" OR COALESCE(p.number_fold, '') LIKE ").text(like).push(")");
+    }
+    q
 }
 
 /// What may change in a task. `None` leaves a field as it is; `Some(None)` clears it.
@@ -187,6 +304,61 @@ pub struct LibraryHit {
     pub plan_number: Option<String>,
     pub plan_year: i64,
     pub unit_name: String,
+    pub unit_code: String,
+}
+
+/// What the task library asks for.
+#[derive(Debug, Clone, Default)]
+pub struct TaskFilter {
+    /// Words of the task's text or lead agency, without diacritics; every word must appear.
+    pub text: Option<String>,
+    /// A framework node (a dimension finds its sub-dimensions too).
+    pub node: Option<String>,
+    /// Tasks of plans of this unit and the units under it.
+    pub unit_code: Option<String>,
+    pub year: Option<i64>,
+    pub plan_id: Option<i64>,
+}
+
+/// The columns the task library sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskColumn {
+    Plan,
+    Text,
+    Lead,
+    Due,
+    Unit,
+}
+
+impl SortColumn for TaskColumn {
+    const ALL: &'static [TaskColumn] = &[TaskColumn::Plan, TaskColumn::Text, TaskColumn::Lead, TaskColumn::Due, TaskColumn::Unit];
+    fn key(self) -> &'static str {
+        match self {
+            TaskColumn::Plan => "plan",
+            TaskColumn::Text => "text",
+            TaskColumn::Lead => "lead",
+            TaskColumn::Due => "due",
+            TaskColumn::Unit => "unit",
+        }
+    }
+    fn default_dir(self) -> SortDir {
+        if self == TaskColumn::Plan { SortDir::Desc } else { SortDir::Asc }
+    }
+}
+
+impl TaskColumn {
+    /// Newest plans first, tasks in their plan's order.
+    pub const NEWEST: Sort<TaskColumn> = Sort { column: TaskColumn::Plan, dir: SortDir::Desc };
+
+    fn sql(self) -> &'static str {
+        match self {
+            TaskColumn::Plan => "p.year",
+            TaskColumn::Text => "t.text_fold",
+            TaskColumn::Lead => "COALESCE(t.lead_agency, '')",
+            TaskColumn::Due => "COALESCE(t.due_date, '9999')",
+            TaskColumn::Unit => "u.name_fold",
+        }
+    }
 }
 
 fn require(scope: &Scope, p: Permission) -> StoreResult<()> {
@@ -250,8 +422,8 @@ impl Store {
         let plan_id = write_tx!(self, |tx| {
             const INS: &str = "INSERT INTO plan (unit_id, doc_type, year, year_to, families, number, place, issued_on, title, title_fold, status, \
                  parent_plan_id, child_deadline, signer_authority, signer_position, signer_name, recipients, document, source_name, version, created_at, updated_at, \
-                 parent_deadline, parent_note) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 1, $20, $20, $21, $22) RETURNING id";
+                 parent_deadline, parent_note, number_fold) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 1, $20, $20, $21, $22, $23) RETURNING id";
             let id: i64 = sqlx::query_scalar(INS)
                 .bind(unit.id)
                 .bind(nfc(&draft.doc_type))
@@ -275,6 +447,7 @@ impl Store {
                 .bind(now)
                 .bind(&parent_deadline)
                 .bind(parent_note.map(nfc))
+                .bind(opt_text(draft.number.as_deref()).map(|n| fold(&n)))
                 .fetch_one(&mut *tx)
                 .await?;
             for (i, b) in draft.based_on.iter().enumerate() {
@@ -366,40 +539,47 @@ impl Store {
 
     /// Plans within the scope, newest first, filtered.
     pub async fn plans(&self, scope: &Scope, f: &PlanFilter) -> StoreResult<Vec<PlanListItem>> {
+        self.plans_sorted(scope, f, PlanColumn::NEWEST).await
+    }
+
+    /// Plans within the scope, filtered, in the order asked for (ties: newest first).
+    pub async fn plans_sorted(&self, scope: &Scope, f: &PlanFilter, sort: Sort<PlanColumn>) -> StoreResult<Vec<PlanListItem>> {
         require(scope, Permission::View)?;
-        #[derive(sqlx::FromRow)]
-        struct Row {
-            #[sqlx(flatten)]
-            plan: Plan,
-            unit_code: String,
-            unit_name: String,
-            task_count: i64,
+        let mut q = plans_query(scope, f);
+        q.order_by(&plan_order(sort));
+        let rows: Vec<PlanRow> = fetch_all(&self.read, &q.prefixed(PLAN_LIST_COLUMNS)).await?;
+        Ok(rows.into_iter().map(PlanRow::item).collect())
+    }
+
+    /// One page of the plans within the scope, filtered and sorted, with the number of plans that match.
+    pub async fn plans_page(
+        &self,
+        scope: &Scope,
+        f: &PlanFilter,
+        sort: Sort<PlanColumn>,
+        page: PageRequest,
+    ) -> StoreResult<Paged<PlanListItem>> {
+        require(scope, Permission::View)?;
+        let q = plans_query(scope, f);
+        let rows: Paged<PlanRow> = fetch_page(&self.read, PLAN_LIST_COLUMNS, &q, &plan_order(sort), page).await?;
+        Ok(rows.map(PlanRow::item))
+    }
+
+    /// Fill the folded document number of plans stored before it was kept (migration 0015); a no-op once
+    /// done. One transaction.
+    pub async fn fold_plan_numbers(&self) -> StoreResult<u64> {
+        const SQL: &str = "SELECT id, number FROM plan WHERE number IS NOT NULL AND number_fold IS NULL";
+        let rows: Vec<(i64, String)> = on_db!(&self.write, |p| sqlx::query_as(SQL).fetch_all(p).await)?;
+        if rows.is_empty() {
+            return Ok(0);
         }
-        const SQL: &str = "SELECT p.id, p.unit_id, p.doc_type, p.year, p.year_to, p.families, p.number, p.place, p.issued_on, p.title, p.status, \
-            p.parent_plan_id, p.child_deadline, p.signer_authority, p.signer_position, p.signer_name, p.recipients, p.document, p.source_name, \
-            p.version, p.created_at, p.updated_at, p.parent_deadline, p.parent_note, u.code AS unit_code, u.name AS unit_name, \
-            (SELECT COUNT(*) FROM task t WHERE t.plan_id = p.id) AS task_count \
-            FROM plan p JOIN unit u ON u.id = p.unit_id WHERE u.path LIKE $1 || '%' \
-            AND ($2 = '' OR u.code = $2) AND ($3 = 0 OR p.year = $3 OR (p.year <= $3 AND p.year_to >= $3)) AND ($4 = '' OR p.status = $4) \
-            AND ($5 = '' OR p.title_fold LIKE $5 OR p.number = $6) \
-            ORDER BY p.year DESC, p.issued_on DESC, p.id DESC";
-        let prefix = scope.path_prefix();
-        let text = f.text.as_deref().map(str::trim).unwrap_or("");
-        let like = if text.is_empty() { String::new() } else { format!("%{}%", fold(text).replace(['%', '_'], "")) };
-        let rows: Vec<Row> = on_db!(&self.read, |p| sqlx::query_as(SQL)
-            .bind(prefix)
-            .bind(f.unit_code.as_deref().unwrap_or(""))
-            .bind(f.year.unwrap_or(0))
-            .bind(f.status.map(PlanStatus::as_str).unwrap_or(""))
-            .bind(&like)
-            .bind(text)
-            .fetch_all(p)
-            .await)?;
-        Ok(rows
-            .into_iter()
-            .filter(|r| f.family.as_deref().is_none_or(|fam| fam.is_empty() || r.plan.families().iter().any(|x| x == fam)))
-            .map(|r| PlanListItem { plan: r.plan, unit_code: r.unit_code, unit_name: r.unit_name, task_count: r.task_count })
-            .collect())
+        write_tx!(self, |tx| {
+            for (id, number) in &rows {
+                const UPD: &str = "UPDATE plan SET number_fold = $1 WHERE id = $2";
+                sqlx::query(UPD).bind(fold(number)).bind(id).execute(&mut *tx).await?;
+            }
+        });
+        Ok(rows.len() as u64)
     }
 
     /// The plans within the scope whose unit is above `unit_id` in the tree: who may be a plan's parent
@@ -549,13 +729,15 @@ impl Store {
             return Err(StoreError::Invalid(format!("số, ký hiệu '{number}' không hợp lệ (ví dụ 426/KH-UBND)")));
         }
         write_tx!(self, |tx| {
-            const UPD: &str = "UPDATE plan SET status = 'issued', number = $1, issued_on = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5";
+            const UPD: &str = "UPDATE plan SET status = 'issued', number = $1, issued_on = $2, version = version + 1, updated_at = $3, number_fold = $6 \
+                 WHERE id = $4 AND version = $5";
             let n = sqlx::query(UPD)
                 .bind(&number)
                 .bind(format_date(date))
                 .bind(now_ms())
                 .bind(plan_id)
                 .bind(expected_version)
+                .bind(fold(&number))
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
@@ -690,6 +872,20 @@ impl Store {
     /// The task library: tasks of every plan within the scope, by diacritic-insensitive text ("noi vu"
     /// finds "Nội vụ") and/or framework node (a dimension matches its sub-dimensions too).
     pub async fn search_tasks(&self, scope: &Scope, text: &str, node: Option<&str>, limit: i64) -> StoreResult<Vec<LibraryHit>> {
+        let filter = TaskFilter { text: Some(text.to_string()), node: node.map(String::from), ..Default::default() };
+        let page = PageRequest::new(1, u32::try_from(limit.max(1)).unwrap_or(u32::MAX));
+        Ok(self.tasks_page(scope, &filter, TaskColumn::NEWEST, page).await?.items)
+    }
+
+    /// One page of the task library within the scope, filtered and sorted (ties: newest plans first, then
+    /// the plan's order), with the number of tasks that match.
+    pub async fn tasks_page(
+        &self,
+        scope: &Scope,
+        f: &TaskFilter,
+        sort: Sort<TaskColumn>,
+        page: PageRequest,
+    ) -> StoreResult<Paged<LibraryHit>> {
         require(scope, Permission::View)?;
         #[derive(sqlx::FromRow)]
         struct Row {
@@ -699,46 +895,56 @@ impl Store {
             plan_number: Option<String>,
             plan_year: i64,
             unit_name: String,
+            unit_code: String,
         }
-        const SQL: &str = "SELECT t.id, t.plan_id, t.position, t.code, t.section_code, t.text, t.lead_agency, t.lead_agency_id, t.coordinating, \
+        const COLUMNS: &str = "SELECT t.id, t.plan_id, t.position, t.code, t.section_code, t.text, t.lead_agency, t.lead_agency_id, t.coordinating, \
             t.expected_result, t.due_date, t.due_text, t.recurrence, t.task_group, t.status, t.source_task_id, t.version, t.lead_proposed, t.lead_evidence, t.lead_confidence, t.source, t.notes, t.parent_task_id, \
-            p.title AS plan_title, p.number AS plan_number, p.year AS plan_year, u.name AS unit_name \
-            FROM task t JOIN plan p ON p.id = t.plan_id JOIN unit u ON u.id = p.unit_id \
-            WHERE u.path LIKE $1 || '%' AND ($2 = '' OR t.text_fold LIKE $2) \
-            AND ($3 = '' OR EXISTS (SELECT 1 FROM task_node n WHERE n.task_id = t.id AND (n.node_code = $3 OR n.node_code LIKE $3 || '.%'))) \
-            ORDER BY p.year DESC, t.plan_id DESC, t.position LIMIT $4";
-        let folded = fold(text).replace(['%', '_'], "");
-        let like = if folded.is_empty() { String::new() } else { format!("%{folded}%") };
-        let prefix = scope.path_prefix();
-        let node = node.unwrap_or("").trim();
-        let rows: Vec<Row> =
-            on_db!(&self.read, |p| sqlx::query_as(SQL).bind(prefix).bind(&like).bind(node).bind(limit).fetch_all(p).await)?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.task.id).collect();
-        let mut node_map: HashMap<i64, Vec<String>> = HashMap::new();
-        for id in ids {
-            const NODES: &str = "SELECT node_code FROM task_node WHERE task_id = $1 ORDER BY node_code";
-            let ns: Vec<String> = on_db!(&self.read, |p| sqlx::query_scalar(NODES).bind(id).fetch_all(p).await)?;
-            node_map.insert(id, ns);
+            p.title AS plan_title, p.number AS plan_number, p.year AS plan_year, u.name AS unit_name, u.code AS unit_code";
+        let mut q = Sql::new("FROM task t JOIN plan p ON p.id = t.plan_id JOIN unit u ON u.id = p.unit_id WHERE u.path LIKE ");
+        q.text(scope.path_prefix()).push(" || '%'");
+        for word in f.text.as_deref().map(fold).unwrap_or_default().split_whitespace() {
+            let like = contains_pattern(word);
+            if like != "%%" {
+                q.push(" AND t.text_fold LIKE ").text(like);
+            }
         }
-        Ok(rows
-            .into_iter()
-            .map(|r| {
-                let nodes = node_map.remove(&r.task.id).unwrap_or_default();
-                let coordinating_agencies = serde_json::from_str(&r.task.coordinating).unwrap_or_default();
-                LibraryHit {
-                    task: Task { row: r.task, nodes, coordinating_agencies },
-                    plan_id: 0,
-                    plan_title: r.plan_title,
-                    plan_number: r.plan_number,
-                    plan_year: r.plan_year,
-                    unit_name: r.unit_name,
-                }
-            })
-            .map(|mut h| {
-                h.plan_id = h.task.row.plan_id;
-                h
-            })
-            .collect())
+        if let Some(node) = f.node.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            q.push(" AND EXISTS (SELECT 1 FROM task_node n WHERE n.task_id = t.id AND (n.node_code = ")
+                .text(node)
+                .push(" OR n.node_code LIKE ")
+                .text(node)
+                .push(" || '.%'))");
+        }
+        if let Some(code) = f.unit_code.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            q.push(" AND EXISTS (SELECT 1 FROM unit f WHERE f.code = ").text(code).push(" AND u.path LIKE f.path || '%')");
+        }
+        if let Some(year) = f.year {
+            q.push(" AND (p.year = ").int(year).push(" OR (p.year <= ").int(year).push(" AND p.year_to >= ").int(year).push("))");
+        }
+        if let Some(plan_id) = f.plan_id {
+            q.push(" AND t.plan_id = ").int(plan_id);
+        }
+        let order = [(sort.column.sql(), sort.dir), ("p.year", SortDir::Desc), ("t.plan_id", SortDir::Desc), ("t.position", SortDir::Asc)];
+        let rows: Paged<Row> = fetch_page(&self.read, COLUMNS, &q, &order, page).await?;
+        let mut node_map: HashMap<i64, Vec<String>> = HashMap::new();
+        for r in &rows.items {
+            const NODES: &str = "SELECT node_code FROM task_node WHERE task_id = $1 ORDER BY node_code";
+            let ns: Vec<String> = on_db!(&self.read, |p| sqlx::query_scalar(NODES).bind(r.task.id).fetch_all(p).await)?;
+            node_map.insert(r.task.id, ns);
+        }
+        Ok(rows.map(|r| {
+            let nodes = node_map.remove(&r.task.id).unwrap_or_default();
+            let coordinating_agencies = serde_json::from_str(&r.task.coordinating).unwrap_or_default();
+            LibraryHit {
+                plan_id: r.task.plan_id,
+                task: Task { row: r.task, nodes, coordinating_agencies },
+                plan_title: r.plan_title,
+                plan_number: r.plan_number,
+                plan_year: r.plan_year,
+                unit_name: r.unit_name,
+                unit_code: r.unit_code,
+            }
+        }))
     }
 
     /// The direct children of a unit that are in force in `year`, for the cascade overview.

@@ -4,11 +4,13 @@
 
 pub mod api;
 pub mod assets;
+pub mod audit;
 pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod form;
 pub mod i18n;
+pub mod lists;
 pub mod my_work;
 pub mod openapi;
 pub mod pages;

@@ -1,19 +1,25 @@
 //! HTML pages: home, units, frameworks, accounts, audit.
 
+use crate::audit::AuditLine;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageError};
 use crate::extract::PageQuery;
 use crate::i18n::Lang;
+use crate::lists::{ListNav, page_and_sort};
 use crate::startup::AppState;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chiso_core::access::{Permission, Reach, Role};
+use chiso_core::audit::{ActionKind, EntityKind};
 use chiso_core::framework::{Framework, Node};
+use chiso_core::list::{DateRange, PageRequest, Paged, Sort};
 use chiso_core::text::fold;
-use chiso_store::audit::AuditEntry;
+use chiso_store::accounts::{UserColumn, UserFilter};
+use chiso_store::audit::{AuditColumn, AuditEntry, AuditFilter};
 use chiso_store::units::{Agency, NewUnit, Related, Unit, UnitLevel};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -337,13 +343,11 @@ pub struct UnitOnQuery {
     on: Option<String>,
 }
 
-pub struct AuditRow {
-    pub when: String,
-    pub e: AuditEntry,
-}
+/// An audit entry as the history tables show it (a sentence, see [`crate::audit`]).
+pub type AuditRow = AuditLine;
 
-pub fn audit_rows(entries: Vec<AuditEntry>) -> Vec<AuditRow> {
-    entries.into_iter().map(|e| AuditRow { when: format_ms(e.at), e }).collect()
+pub fn audit_rows(entries: Vec<AuditEntry>, frameworks: &chiso_core::framework::FrameworkSet) -> Vec<AuditRow> {
+    crate::audit::lines(entries, frameworks)
 }
 
 /// "18/02/2022 14:05" in Vietnam time.
@@ -378,7 +382,7 @@ pub async fn unit_detail(
         Some(id) => state.store.unit_by_id(&me.scope, id).await.ok(),
         None => None,
     };
-    let history = audit_rows(state.store.audit_of(&me.scope, "unit", &unit.code).await?);
+    let history = audit_rows(state.store.audit_of(&me.scope, "unit", &unit.code).await?, &state.frameworks);
     let level_name = levels.iter().find(|l| l.code == unit.level).map(|l| l.name_vi.clone()).unwrap_or_else(|| unit.level.clone());
     let today = chiso_core::unit::format_date(state.app.today());
     let in_force = unit.in_force_on(&today);
@@ -561,6 +565,34 @@ pub async fn framework_detail(
 
 // ---------- accounts and audit ----------
 
+/// Units a list may be filtered by: those in force within the scope, down to two levels below its top
+/// (a unit's filter includes its subtree, so deeper units are reached through their parents), and the one
+/// asked for. Labels are indented by depth.
+pub async fn unit_choices(state: &AppState, me: &CurrentUser, selected: &str) -> Result<Vec<(String, String)>, AppError> {
+    let levels = state.store.unit_levels().await?;
+    let rows = tree_rows(state.store.units(&me.scope).await?, &levels, me.lang, state.app.today());
+    Ok(rows
+        .into_iter()
+        .filter(|r| r.in_force && (r.depth < 3 || r.unit.code == selected))
+        .map(|r| (r.unit.code.clone(), format!("{}{} ({})", "— ".repeat(r.depth), r.unit.name, r.unit.code)))
+        .collect())
+}
+
+/// A unit filter's code, checked against the scope: a Vietnamese message when there is no such unit in it.
+pub async fn check_unit_filter(state: &AppState, me: &CurrentUser, code: &str, errors: &mut Vec<String>) -> Option<String> {
+    let code = code.trim();
+    if code.is_empty() {
+        return None;
+    }
+    match state.store.unit_by_code(&me.scope, code).await {
+        Ok(u) => Some(u.code),
+        Err(_) => {
+            errors.push(format!("Không có đơn vị mã '{code}' trong phạm vi của bạn."));
+            None
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "users.html")]
 struct UsersPage {
@@ -569,6 +601,10 @@ struct UsersPage {
     units: Vec<Unit>,
     roles: Vec<(&'static str, &'static str)>,
     can_manage: bool,
+    q: UsersQuery,
+    unit_options: Vec<(String, String)>,
+    nav: ListNav,
+    errors: Vec<String>,
 }
 
 pub struct UserRow {
@@ -576,31 +612,82 @@ pub struct UserRow {
     pub full_name: String,
     pub role: String,
     pub unit: String,
+    pub unit_code: Option<String>,
+    /// The audit log of this person's changes.
+    pub audit_href: String,
 }
 
-pub async fn users(State(state): State<AppState>, me: CurrentUser) -> Result<Html<String>, PageError> {
-    let units = state.store.units(&me.scope).await?;
-    let names: HashMap<i64, String> = units.iter().map(|u| (u.id, u.name.clone())).collect();
-    let users = state
-        .store
-        .users(&me.scope)
-        .await?
+/// The list of accounts as the query string gives it (shown back as typed).
+#[derive(Deserialize, Default, Clone)]
+pub struct UsersQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub role: String,
+    #[serde(default)]
+    pub unit: String,
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub dir: String,
+    #[serde(default)]
+    pub page: String,
+}
+
+pub async fn users(State(state): State<AppState>, me: CurrentUser, PageQuery(q): PageQuery<UsersQuery>) -> Result<Response, PageError> {
+    let mut errors = Vec::new();
+    let (page, sort) = page_and_sort(&q.page, &q.sort, &q.dir, UserColumn::DEFAULT, &mut errors);
+    let role = match q.role.trim() {
+        "" => None,
+        r => Role::parse(r).or_else(|| {
+            errors.push(format!("Vai trò '{r}' không có."));
+            None
+        }),
+    };
+    let unit_code = check_unit_filter(&state, &me, &q.unit, &mut errors).await;
+    let filter = UserFilter { text: Some(q.q.clone()).filter(|s| !s.trim().is_empty()), role, unit_code };
+    let paged = if errors.is_empty() {
+        chiso_app::lists::users(&state.app, &me.scope, &filter, sort, page).await?
+    } else {
+        Paged { items: Vec::new(), total: 0, page: 1, size: page.size }
+    };
+    let nav = ListNav::new(
+        "/users",
+        vec![("q", q.q.clone()), ("role", q.role.clone()), ("unit", q.unit.clone())],
+        sort,
+        UserColumn::DEFAULT,
+        &paged,
+    );
+    let users = paged
+        .items
         .into_iter()
         .map(|u| UserRow {
-            unit: u.unit_id.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| "Toàn hệ thống".into()),
-            role: u.role().name_vi().to_string(),
-            username: u.username,
-            full_name: u.full_name,
+            unit: u.unit_name.clone().unwrap_or_else(|| "Toàn hệ thống".into()),
+            unit_code: u.unit_code,
+            role: u.user.role().name_vi().to_string(),
+            audit_href: format!("/audit?actor={}", crate::auth::urlencode(&u.user.username)),
+            username: u.user.username,
+            full_name: u.user.full_name,
         })
         .collect();
+    let units = if me.scope.can(Permission::ManageUsers) {
+        state.store.units(&me.scope).await?.into_iter().filter(|u| u.valid_to.is_none()).collect()
+    } else {
+        Vec::new()
+    };
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
     let page = UsersPage {
         b: me.base(me.lang.t("users"), "users"),
         users,
-        units: units.into_iter().filter(|u| u.valid_to.is_none()).collect(),
+        units,
         roles: Role::ALL.iter().map(|r| (r.as_str(), r.name_vi())).collect(),
         can_manage: me.scope.can(Permission::ManageUsers),
+        unit_options: unit_choices(&state, &me, &q.unit).await?,
+        q,
+        nav,
+        errors,
     };
-    Ok(Html(page.render()?))
+    Ok((status, Html(page.render()?)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -637,11 +724,126 @@ pub async fn user_create(State(state): State<AppState>, me: CurrentUser, Form(f)
 #[template(path = "audit.html")]
 struct AuditPage {
     b: Base,
-    rows: Vec<AuditRow>,
+    rows: Vec<AuditLine>,
+    q: AuditQuery,
+    actions: Vec<(&'static str, String)>,
+    entities: Vec<(&'static str, String)>,
+    unit_options: Vec<(String, String)>,
+    nav: ListNav,
+    errors: Vec<String>,
 }
 
-pub async fn audit(State(state): State<AppState>, me: CurrentUser) -> Result<Html<String>, PageError> {
-    let rows = audit_rows(state.store.audit_recent(&me.scope, 300).await?);
-    let page = AuditPage { b: me.base(me.lang.t("audit"), "audit"), rows };
-    Ok(Html(page.render()?))
+/// The audit log's filters as the query string gives them (shown back as typed).
+#[derive(Deserialize, Default, Clone)]
+pub struct AuditQuery {
+    /// Who (username).
+    #[serde(default)]
+    pub actor: String,
+    /// What was done (`ActionKind`).
+    #[serde(default)]
+    pub action: String,
+    /// To what kind of thing (`EntityKind`).
+    #[serde(default)]
+    pub entity: String,
+    /// When: first and last day (YYYY-MM-DD or dd/mm/yyyy).
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    /// Where: a unit and the units under it.
+    #[serde(default)]
+    pub unit: String,
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub dir: String,
+    #[serde(default)]
+    pub page: String,
+}
+
+impl AuditQuery {
+    fn filters(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("actor", self.actor.clone()),
+            ("action", self.action.clone()),
+            ("entity", self.entity.clone()),
+            ("from", self.from.clone()),
+            ("to", self.to.clone()),
+            ("unit", self.unit.clone()),
+        ]
+    }
+}
+
+/// The typed filter of an audit query, the page and the sort; what is wrong in it, in Vietnamese.
+async fn audit_filter(
+    state: &AppState,
+    me: &CurrentUser,
+    q: &AuditQuery,
+    errors: &mut Vec<String>,
+) -> (AuditFilter, PageRequest, Sort<AuditColumn>) {
+    let (page, sort) = page_and_sort(&q.page, &q.sort, &q.dir, AuditColumn::DEFAULT, errors);
+    let action = match q.action.trim() {
+        "" => None,
+        a => ActionKind::parse(a).or_else(|| {
+            errors.push(format!("Loại thao tác '{a}' không có."));
+            None
+        }),
+    };
+    let entity = match q.entity.trim() {
+        "" => None,
+        e => EntityKind::parse(e).or_else(|| {
+            errors.push(format!("Loại đối tượng '{e}' không có."));
+            None
+        }),
+    };
+    let range = DateRange::parse(&q.from, &q.to).unwrap_or_else(|e| {
+        errors.push(e);
+        DateRange::default()
+    });
+    let unit_code = check_unit_filter(state, me, &q.unit, errors).await;
+    let actor = Some(q.actor.trim().to_string()).filter(|s| !s.is_empty());
+    (AuditFilter { actor, action, entity, range, unit_code }, page, sort)
+}
+
+pub async fn audit(State(state): State<AppState>, me: CurrentUser, PageQuery(q): PageQuery<AuditQuery>) -> Result<Response, PageError> {
+    let mut errors = Vec::new();
+    let (filter, page, sort) = audit_filter(&state, &me, &q, &mut errors).await;
+    let paged = if errors.is_empty() {
+        chiso_app::lists::audit_log(&state.app, &me.scope, &filter, sort, page).await?
+    } else {
+        Paged { items: Vec::new(), total: 0, page: 1, size: page.size }
+    };
+    let nav = ListNav::new("/audit", q.filters(), sort, AuditColumn::DEFAULT, &paged);
+    let rows = crate::audit::lines(paged.items, &state.frameworks);
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
+    let page = AuditPage {
+        b: me.base(me.lang.t("audit"), "audit"),
+        rows,
+        actions: ActionKind::ALL.iter().map(|a| (a.as_str(), a.label_vi())).collect(),
+        entities: EntityKind::ALL.iter().map(|e| (e.as_str(), e.label_vi())).collect(),
+        unit_options: unit_choices(&state, &me, &q.unit).await?,
+        q,
+        nav,
+        errors,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+/// The filtered audit log (every page) as CSV: when, who, what (the sentence), unit, reason.
+pub async fn audit_csv(State(state): State<AppState>, me: CurrentUser, PageQuery(q): PageQuery<AuditQuery>) -> Result<Response, PageError> {
+    let mut errors = Vec::new();
+    let (filter, _, sort) = audit_filter(&state, &me, &q, &mut errors).await;
+    if !errors.is_empty() {
+        return Err(AppError::BadRequest(errors.join(" ")).into());
+    }
+    let entries = chiso_app::lists::audit_log_all(&state.app, &me.scope, &filter, sort).await?;
+    let mut csv = String::from("\u{feff}Thời điểm,Người thực hiện,Nội dung,Đơn vị,Lý do\r\n");
+    for l in crate::audit::lines(entries, &state.frameworks) {
+        let fields =
+            [l.when.clone(), l.actor.clone(), l.sentence(), l.unit_name.clone().unwrap_or_default(), l.reason.clone().unwrap_or_default()];
+        csv.push_str(&fields.iter().map(|f| chiso_core::text::csv_field(f)).collect::<Vec<_>>().join(","));
+        csv.push_str("\r\n");
+    }
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"nhat-ky.csv\"")], csv)
+        .into_response())
 }

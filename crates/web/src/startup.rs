@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .route("/frameworks/{code}", get(pages::framework_detail))
         .route("/users", get(pages::users).post(pages::user_create))
         .route("/audit", get(pages::audit))
+        .route("/audit/export.csv", get(pages::audit_csv))
         .merge(crate::openapi::api_router().split_for_parts().0)
         .merge(plans::router())
         .merge(results::router())

@@ -26,10 +26,10 @@ pub use tasks::{
 
 use crate::{App, ServiceResult};
 use chiso_core::access::Scope;
+use chiso_core::list::{PageRequest, Paged, Sort};
 use chiso_core::plan::{Check, PlanDraft, unknown_node_in_draft};
-use chiso_core::text::fold;
 use chiso_store::StoreError;
-use chiso_store::plans::{BasisRow, Plan, PlanFilter, PlanListItem, Task};
+use chiso_store::plans::{BasisRow, LibraryHit, Plan, PlanColumn, PlanFilter, PlanListItem, Task, TaskColumn, TaskFilter};
 use chiso_store::units::Unit;
 
 /// Store a plan with its tasks once core has checked that every task's framework nodes are nodes of the
@@ -76,16 +76,44 @@ impl PlanSort {
     }
 }
 
-/// The plans within the scope that pass `filter`, in the order asked for.
-pub async fn list_plans(app: &App, scope: &Scope, filter: &PlanFilter, sort: PlanSort) -> ServiceResult<Vec<PlanListItem>> {
-    let mut items = app.store.plans(scope, filter).await?;
-    match sort {
-        PlanSort::Unit => items.sort_by_key(|i| fold(&i.unit_name)),
-        PlanSort::Tasks => items.sort_by_key(|i| std::cmp::Reverse(i.task_count)),
-        PlanSort::Title => items.sort_by_key(|i| fold(&i.plan.title)),
-        PlanSort::Newest => {}
+impl PlanSort {
+    /// The store's sort of this order.
+    pub fn sort(self) -> Sort<PlanColumn> {
+        use chiso_core::list::SortDir;
+        match self {
+            PlanSort::Newest => PlanColumn::NEWEST,
+            PlanSort::Unit => Sort { column: PlanColumn::Unit, dir: SortDir::Asc },
+            PlanSort::Tasks => Sort { column: PlanColumn::Tasks, dir: SortDir::Desc },
+            PlanSort::Title => Sort { column: PlanColumn::Title, dir: SortDir::Asc },
+        }
     }
-    Ok(items)
+}
+
+/// The plans within the scope that pass `filter`, in the order asked for (sorted by the store, in SQL).
+pub async fn list_plans(app: &App, scope: &Scope, filter: &PlanFilter, sort: PlanSort) -> ServiceResult<Vec<PlanListItem>> {
+    Ok(app.store.plans_sorted(scope, filter, sort.sort()).await?)
+}
+
+/// One page of the plans within the scope that pass `filter`, sorted by any column of the list.
+pub async fn plans_page(
+    app: &App,
+    scope: &Scope,
+    filter: &PlanFilter,
+    sort: Sort<PlanColumn>,
+    page: PageRequest,
+) -> ServiceResult<Paged<PlanListItem>> {
+    Ok(app.store.plans_page(scope, filter, sort, page).await?)
+}
+
+/// One page of the task library within the scope.
+pub async fn tasks_page(
+    app: &App,
+    scope: &Scope,
+    filter: &TaskFilter,
+    sort: Sort<TaskColumn>,
+    page: PageRequest,
+) -> ServiceResult<Paged<LibraryHit>> {
+    Ok(app.store.tasks_page(scope, filter, sort, page).await?)
 }
 
 /// A plan with what is shown and served with it: its unit, the documents it is based on, its tasks and

@@ -212,3 +212,25 @@ fn child_draft_without_links(d: &PlanDraft) -> PlanDraft {
     }
     d
 }
+
+#[tokio::test]
+async fn document_numbers_stored_before_they_were_folded_are_found_after_the_next_start() {
+    // Migration 0015 adds `plan.number_fold` empty; `Store::connect` fills it (`fold_plan_numbers`).
+    on_each_backend(|store, label| async move {
+        load_tree(&store).await;
+        let sys = Scope::system("t");
+        let mut d = draft("Quyết định ban hành quy chế", vec![]);
+        d.number = Some("15/QĐ-UBND".into());
+        let plan = store.create_plan(&sys, "123", &d, None, None).await.expect("plan");
+        let find = |text: &str| PlanFilter { text: Some(text.into()), ..Default::default() };
+        assert_eq!(store.plans(&sys, &find("qd-ubnd")).await.expect("search").len(), 1, "{label}: folded when written");
+        const FORGET: &str = "UPDATE plan SET number_fold = NULL";
+        chiso_store::on_db!(&store.write, |p| sqlx::query(FORGET).execute(p).await.map(|_| ())).expect("as before 0015");
+        assert!(store.plans(&sys, &find("qd-ubnd")).await.expect("search").is_empty(), "{label}: not found unfolded");
+        assert_eq!(store.fold_plan_numbers().await.expect("fold"), 1, "{label}");
+        assert_eq!(store.fold_plan_numbers().await.expect("again"), 0, "{label}: a no-op once done");
+        let found = store.plans(&sys, &find("15/QĐ")).await.expect("search");
+        assert_eq!(found.iter().map(|i| i.plan.id).collect::<Vec<_>>(), vec![plan.id], "{label}");
+    })
+    .await;
+}

@@ -24,7 +24,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(api_list)).routes(routes!(api_detail)).routes(routes!(api_search)).routes(routes!(draft_plan_api))
 }
 
-/// The list in the store's order (newest first); the page's `sort` does not apply here.
+/// The list, newest first unless `sort` asks otherwise.
 #[utoipa::path(get, path = "/api/v1/plans", tag = "plans", summary = "Các kế hoạch trong phạm vi (mới nhất trước)",
     params(PlansQuery),
     responses((status = 200, body = Vec<PlanListItem>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
@@ -34,7 +34,7 @@ pub async fn api_list(
     ApiQuery(q): ApiQuery<PlansQuery>,
 ) -> Result<Json<Vec<PlanListItem>>, ApiError> {
     let Some(filter) = filter_of(&q) else { return Ok(Json(Vec::new())) };
-    Ok(Json(uc::list_plans(&state.app, &me.scope, &filter, PlanSort::Newest).await?))
+    Ok(Json(uc::list_plans(&state.app, &me.scope, &filter, PlanSort::parse(&q.sort)).await?))
 }
 
 /// A plan with its unit, the documents it is based on, its tasks and its compliance checklist.

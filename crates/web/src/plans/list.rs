@@ -2,17 +2,20 @@
 
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageError};
+use crate::extract::PageQuery;
+use crate::lists::{ListNav, page_and_sort};
 use crate::startup::AppState;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chiso_app::plans::{self as uc, PlanSort};
+use chiso_app::plans::{self as uc};
 use chiso_core::access::Permission;
+use chiso_core::list::Paged;
 use chiso_core::plan::PlanStatus;
 use chiso_core::text::vn_date_short;
 use chiso_core::unit::parse_date;
-use chiso_store::plans::{PlanFilter, PlanListItem};
+use chiso_store::plans::{PlanColumn, PlanFilter, PlanListItem};
 use chiso_store::units::Unit;
 use serde::Deserialize;
 
@@ -20,6 +23,8 @@ pub struct PlanRowView {
     pub item: PlanListItem,
     pub status_vi: &'static str,
     pub date: String,
+    /// "PAPI, Chỉ số CCHC": the plan's index families as people name them.
+    pub families: String,
 }
 
 #[derive(Template)]
@@ -27,10 +32,48 @@ pub struct PlanRowView {
 struct PlansPage {
     b: crate::pages::Base,
     rows: Vec<PlanRowView>,
+    /// Units plans may be imported into.
     units: Vec<Unit>,
-    q: PlansQuery,
+    /// Units the list may be filtered by (each with its subtree).
+    unit_options: Vec<(String, String)>,
+    q: PlansPageQuery,
     can_edit: bool,
     error: Option<String>,
+    errors: Vec<String>,
+    nav: ListNav,
+}
+
+/// The list page's query: the API's filters plus the column to sort by, its direction and the page.
+#[derive(Deserialize, Default, Clone)]
+pub struct PlansPageQuery {
+    #[serde(default)]
+    pub unit: String,
+    #[serde(default)]
+    pub year: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub family: String,
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub dir: String,
+    #[serde(default)]
+    pub page: String,
+}
+
+impl PlansPageQuery {
+    fn filters(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("q", self.q.clone()),
+            ("unit", self.unit.clone()),
+            ("year", self.year.clone()),
+            ("status", self.status.clone()),
+            ("family", self.family.clone()),
+        ]
+    }
 }
 
 /// The filters of the list, as the query string gives them (the page shows them back as typed).
@@ -49,10 +92,10 @@ pub struct PlansQuery {
     /// Họ bộ chỉ số (papi, par_index, sipas …).
     #[serde(default)]
     pub family: String,
-    /// Tìm không dấu trong tiêu đề.
+    /// Tìm không dấu theo từng từ trong trích yếu hoặc bất kỳ phần nào của số, ký hiệu ("426", "kh-ubnd").
     #[serde(default)]
     pub q: String,
-    /// Thứ tự của trang danh sách (API luôn trả mới nhất trước).
+    /// Thứ tự: `unit` (theo đơn vị), `title` (theo trích yếu), `tasks` (nhiều nhiệm vụ nhất); mặc định mới nhất trước.
     #[serde(default)]
     pub sort: String,
 }
@@ -65,6 +108,7 @@ pub fn filter_of(q: &PlansQuery) -> Option<PlanFilter> {
     };
     Some(PlanFilter {
         unit_code: Some(q.unit.clone()).filter(|s| !s.is_empty()),
+        subtree_of: None,
         year: q.year.trim().parse().ok(),
         status,
         family: Some(q.family.clone()).filter(|s| !s.is_empty()),
@@ -72,31 +116,77 @@ pub fn filter_of(q: &PlansQuery) -> Option<PlanFilter> {
     })
 }
 
-/// The plans a query asks for, in its order.
-pub async fn plans_of(state: &AppState, me: &CurrentUser, q: &PlansQuery) -> Result<Vec<PlanListItem>, AppError> {
-    match filter_of(q) {
-        Some(filter) => Ok(uc::list_plans(&state.app, &me.scope, &filter, PlanSort::parse(&q.sort)).await?),
-        None => Ok(Vec::new()),
-    }
+pub async fn list(State(state): State<AppState>, me: CurrentUser, PageQuery(q): PageQuery<PlansPageQuery>) -> Result<Response, PageError> {
+    render_list(&state, &me, q, None).await
 }
 
-pub async fn list(State(state): State<AppState>, me: CurrentUser, Query(q): Query<PlansQuery>) -> Result<Html<String>, PageError> {
-    render_list(&state, &me, q, None).await.map(Html)
-}
-
-async fn render_list(state: &AppState, me: &CurrentUser, q: PlansQuery, error: Option<String>) -> Result<String, PageError> {
-    let rows = plans_of(state, me, &q)
-        .await?
+async fn render_list(state: &AppState, me: &CurrentUser, q: PlansPageQuery, error: Option<String>) -> Result<Response, PageError> {
+    let mut errors = Vec::new();
+    let (page, sort) = page_and_sort(&q.page, &q.sort, &q.dir, PlanColumn::NEWEST, &mut errors);
+    let year = match q.year.trim() {
+        "" => None,
+        y => match y.parse::<i64>() {
+            Ok(n) if (1990..=2100).contains(&n) => Some(n),
+            _ => {
+                errors.push(format!("Năm '{y}' không hợp lệ (vd. 2022)."));
+                None
+            }
+        },
+    };
+    let status = match q.status.trim() {
+        "" => None,
+        s => PlanStatus::parse(s).or_else(|| {
+            errors.push(format!("Trạng thái '{s}' không có (Dự thảo hoặc Đã ban hành)."));
+            None
+        }),
+    };
+    let unit_code = crate::pages::check_unit_filter(state, me, &q.unit, &mut errors).await;
+    let filter = PlanFilter {
+        unit_code: None,
+        subtree_of: unit_code,
+        year,
+        status,
+        family: Some(q.family.trim().to_string()).filter(|s| !s.is_empty()),
+        text: Some(q.q.clone()).filter(|s| !s.trim().is_empty()),
+    };
+    let paged = if errors.is_empty() {
+        uc::plans_page(&state.app, &me.scope, &filter, sort, page).await?
+    } else {
+        Paged { items: Vec::new(), total: 0, page: 1, size: page.size }
+    };
+    let nav = ListNav::new("/plans", q.filters(), sort, PlanColumn::NEWEST, &paged);
+    let rows = paged
+        .items
         .into_iter()
         .map(|item| PlanRowView {
             status_vi: item.plan.status.name_vi(),
             date: item.plan.issued_on.as_deref().and_then(parse_date).map(vn_date_short).unwrap_or_else(|| "—".into()),
+            families: item.plan.families().iter().map(|f| family_vi(f)).collect::<Vec<_>>().join(", "),
             item,
         })
         .collect();
-    let units = state.store.units(&me.scope).await?.into_iter().filter(|u| u.valid_to.is_none()).collect();
-    let page = PlansPage { b: me.base("Kế hoạch", "plans"), rows, units, q, can_edit: me.scope.can(Permission::EditPlans), error };
-    Ok(page.render()?)
+    let can_edit = me.scope.can(Permission::EditPlans);
+    let units =
+        if can_edit { state.store.units(&me.scope).await?.into_iter().filter(|u| u.valid_to.is_none()).collect() } else { Vec::new() };
+    let status = if !errors.is_empty() {
+        StatusCode::BAD_REQUEST
+    } else if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = PlansPage {
+        b: me.base("Kế hoạch", "plans"),
+        rows,
+        units,
+        unit_options: crate::pages::unit_choices(state, me, &q.unit).await?,
+        q,
+        can_edit,
+        error,
+        errors,
+        nav,
+    };
+    Ok((status, Html(page.render()?)).into_response())
 }
 
 /// Plan documents: see `chiso_core::limits` (the parser's own limit applies too).
@@ -137,9 +227,16 @@ pub async fn import_upload(
         Ok(plan) => Ok(Redirect::to(&format!("/plans/{}", plan.id)).into_response()),
         // A refused document: the list again, with the reason, so another file can be chosen.
         Err(e) if e.is_document_rejected() => {
-            let html = render_list(&state, &me, PlansQuery::default(), Some(format!("Không nhập được '{name}': {e}"))).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+            render_list(&state, &me, PlansPageQuery::default(), Some(format!("Không nhập được '{name}': {e}"))).await
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// An index family as people name it ("PAR_INDEX" is "Chỉ số CCHC").
+fn family_vi(code: &str) -> &str {
+    match code {
+        "PAR_INDEX" => "Chỉ số CCHC",
+        other => other,
     }
 }

@@ -2,15 +2,18 @@
 
 use crate::auth::CurrentUser;
 use crate::error::PageError;
+use crate::extract::PageQuery;
 use crate::form::form_again;
+use crate::lists::{ListNav, page_and_sort};
 use crate::startup::AppState;
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chiso_app::plans::{self as uc, TaskEdit, TaskEditError, TaskPicks, TaskQuery};
-use chiso_store::plans::{LibraryHit, Plan, Task};
+use chiso_core::list::Paged;
+use chiso_store::plans::{LibraryHit, Plan, Task, TaskColumn, TaskFilter};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -141,16 +144,99 @@ pub struct LibraryQuery {
 #[template(path = "library.html")]
 struct LibraryPage {
     b: crate::pages::Base,
-    q: String,
-    node: String,
+    q: LibraryPageQuery,
+    /// The plan whose tasks are listed, when one is asked for.
+    plan: Option<Plan>,
     hits: Vec<LibraryHit>,
     dimensions: Vec<(String, String)>,
+    unit_options: Vec<(String, String)>,
+    nav: ListNav,
+    errors: Vec<String>,
 }
 
-pub async fn library(State(state): State<AppState>, me: CurrentUser, Query(q): Query<LibraryQuery>) -> Result<Html<String>, PageError> {
+/// The library page's query: the API's search plus unit, year, sort and page.
+#[derive(Deserialize, Default, Clone)]
+pub struct LibraryPageQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub node: String,
+    #[serde(default)]
+    pub unit: String,
+    #[serde(default)]
+    pub year: String,
+    /// Tasks of one plan (its id).
+    #[serde(default)]
+    pub plan: String,
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub dir: String,
+    #[serde(default)]
+    pub page: String,
+}
+
+pub async fn library(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    PageQuery(q): PageQuery<LibraryPageQuery>,
+) -> Result<Response, PageError> {
+    let mut errors = Vec::new();
+    let (page, sort) = page_and_sort(&q.page, &q.sort, &q.dir, TaskColumn::NEWEST, &mut errors);
     let query = TaskQuery::new(&q.q, &q.node);
-    // The page lists nothing until something is asked.
-    let hits = if query.is_empty() { Vec::new() } else { uc::search_tasks(&state.app, &me.scope, &query).await? };
+    let year = match q.year.trim() {
+        "" => None,
+        y => match y.parse::<i64>() {
+            Ok(n) if (1990..=2100).contains(&n) => Some(n),
+            _ => {
+                errors.push(format!("Năm '{y}' không hợp lệ (vd. 2022)."));
+                None
+            }
+        },
+    };
+    let unit_code = crate::pages::check_unit_filter(&state, &me, &q.unit, &mut errors).await;
+    // A plan outside the scope is refused like a unit outside it.
+    let plan = match q.plan.trim() {
+        "" => None,
+        p => match p.parse::<i64>() {
+            Ok(id) => match state.store.plan(&me.scope, id).await {
+                Ok(p) => Some(p),
+                Err(_) => {
+                    errors.push(format!("Không có kế hoạch số {id} trong phạm vi của bạn."));
+                    None
+                }
+            },
+            Err(_) => {
+                errors.push(format!("Mã kế hoạch '{p}' không hợp lệ."));
+                None
+            }
+        },
+    };
+    let filter = TaskFilter {
+        text: Some(query.text.clone()).filter(|s| !s.trim().is_empty()),
+        node: Some(query.node.clone()).filter(|s| !s.is_empty()),
+        unit_code,
+        year,
+        plan_id: plan.as_ref().map(|p| p.id),
+    };
+    let paged = if errors.is_empty() {
+        uc::tasks_page(&state.app, &me.scope, &filter, sort, page).await?
+    } else {
+        Paged { items: Vec::new(), total: 0, page: 1, size: page.size }
+    };
+    let nav = ListNav::new(
+        "/library",
+        vec![
+            ("q", q.q.clone()),
+            ("node", query.node.clone()),
+            ("unit", q.unit.clone()),
+            ("year", q.year.clone()),
+            ("plan", q.plan.clone()),
+        ],
+        sort,
+        TaskColumn::NEWEST,
+        &paged,
+    );
     let mut dimensions = Vec::new();
     for fw in state.frameworks.frameworks() {
         for d in &fw.root().children {
@@ -160,6 +246,12 @@ pub async fn library(State(state): State<AppState>, me: CurrentUser, Query(q): Q
             }
         }
     }
-    let page = LibraryPage { b: me.base("Thư viện nhiệm vụ", "library"), q: query.text, node: query.node, hits, dimensions };
-    Ok(Html(page.render()?))
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
+    let unit_options = crate::pages::unit_choices(&state, &me, &q.unit).await?;
+    let q = LibraryPageQuery { node: query.node, ..q };
+    let page =
+        LibraryPage {
+            b: me.base("Thư viện nhiệm vụ", "library"), q, plan, hits: paged.items, dimensions, unit_options, nav, errors
+        };
+    Ok((status, Html(page.render()?)).into_response())
 }

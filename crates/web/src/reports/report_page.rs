@@ -21,6 +21,8 @@ use serde::Deserialize;
 
 pub struct ChildView {
     pub name: String,
+    /// The child unit's page (none for an agency).
+    pub unit_href: Option<String>,
     pub kind: &'static str,
     pub due: String,
     pub submitted: String,
@@ -115,7 +117,24 @@ async fn render_report(state: &AppState, me: &CurrentUser, q: &ReportQuery, form
                 (None, Some(Submission::NotYetDue)) => ("Chưa đến hạn".to_string(), ""),
                 (None, None) => ("—".to_string(), ""),
             };
+            let period = d.period.code();
+            let (unit_href, report_href) = match c.kind {
+                ReporterKind::Unit => {
+                    let code = crate::auth::urlencode(&line.code);
+                    (Some(format!("/units/{code}")), format!("/reports?unit={code}&period={period}"))
+                }
+                ReporterKind::Agency => {
+                    let (unit, agency) = line.code.rsplit_once('#').unwrap_or((line.code.as_str(), ""));
+                    (
+                        None,
+                        format!("/reports?unit={}&agency={}&period={period}", crate::auth::urlencode(unit), crate::auth::urlencode(agency)),
+                    )
+                }
+            };
+            // Its report when one was sent, else its own report page for the same period.
+            let link = c.report.as_ref().map(|r| format!("/reports/{}", r.id)).unwrap_or(report_href);
             ChildView {
+                unit_href,
                 name: line.name.clone(),
                 kind: if c.kind == ReporterKind::Agency { "Cơ quan" } else { "Đơn vị" },
                 due: line.own_report.as_ref().map(|o| vn_date_short(o.due)).unwrap_or_default(),
@@ -128,7 +147,7 @@ async fn render_report(state: &AppState, me: &CurrentUser, q: &ReportQuery, form
                 state,
                 css,
                 report_id: c.report_id,
-                link: c.report.as_ref().map(|r| format!("/reports/{}", r.id)).unwrap_or_else(|| c.page_link.clone()),
+                link,
                 returned_reason: returned.and_then(|r| r.returned_reason.clone()),
                 expected: line.reports.expected,
                 received: line.reports.submitted,

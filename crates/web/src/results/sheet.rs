@@ -165,7 +165,7 @@ pub(super) async fn render_sheet(
     let a = state.store.assessment(&me.scope, id).await?;
     let fw = framework(state, &a.framework)?;
     let v = state.app.assessments().sheet(&me.scope, fw, id).await?;
-    let history = audit_rows(state.store.audit_of(&me.scope, "assessment", &id.to_string()).await?);
+    let history = audit_rows(state.store.audit_of(&me.scope, "assessment", &id.to_string()).await?, &state.frameworks);
     Ok(Html(sheet_page_model(me, fw, v, history, form, message).render()?))
 }
 
