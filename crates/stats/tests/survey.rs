@@ -239,7 +239,7 @@ fn report_has_the_promised_json_shape() {
     assert_eq!(keys, ["ci95", "estimate", "n", "warnings", "weight_sum"]);
     let mut est: Vec<&str> = u["estimate"].as_object().expect("object").keys().map(String::as_str).collect();
     est.sort();
-    assert_eq!(est, ["dimensions", "indicators", "sub_dimensions", "total"]);
+    assert_eq!(est, ["dimensions", "indicators", "shares", "sub_dimensions", "total"]);
     assert!(u["estimate"]["indicators"]["q5"].is_null());
     assert!(u["estimate"]["sub_dimensions"]["papi.d2.s2"].is_null());
     assert!(u["ci95"]["sub_dimensions"]["papi.d2.s2"].is_null());

@@ -16,8 +16,8 @@ mod read;
 mod sample;
 
 pub use create::{
-    CreateError, QuestionnaireInput, SAMPLE_QUESTIONNAIRE_FILE, SurveyRequest, create_survey, read_questionnaire, sample_questionnaire,
-    set_status,
+    CreateError, QuestionnaireInput, SAMPLE_QUESTIONNAIRE_FILE, SurveyRequest, create_survey, import_questionnaire, read_questionnaire,
+    sample_questionnaire, save_questionnaire, set_status,
 };
 pub use demo::{DEMO_TITLE, DemoError, load_demo};
 pub use estimates::{

@@ -49,6 +49,7 @@ async fn new_survey(store: &chiso_store::Store, scope: &Scope, unit: &str) -> ch
                 questionnaire: &q,
                 framework: &fw,
                 extra_groups: &["doanh_nghiep".to_string()],
+                draft: false,
             },
         )
         .await
@@ -90,7 +91,7 @@ async fn nodes_must_be_sub_dimensions_of_the_year() {
         let e = store
             .create_survey(
                 &sys,
-                &NewSurvey { unit_code: "X01", year: 2023, title: "T", questionnaire: &q, framework: &fw, extra_groups: &[] },
+                &NewSurvey { unit_code: "X01", year: 2023, title: "T", questionnaire: &q, framework: &fw, extra_groups: &[], draft: false },
             )
             .await
             .expect_err("node not in 2023");
@@ -102,7 +103,7 @@ async fn nodes_must_be_sub_dimensions_of_the_year() {
         store
             .create_survey(
                 &sys,
-                &NewSurvey { unit_code: "X01", year: 2019, title: "T", questionnaire: &q, framework: &fw, extra_groups: &[] },
+                &NewSurvey { unit_code: "X01", year: 2019, title: "T", questionnaire: &q, framework: &fw, extra_groups: &[], draft: false },
             )
             .await
             .expect("2019");
@@ -138,7 +139,7 @@ async fn scope_and_permission_are_enforced() {
         assert!(matches!(store.set_survey_status(&viewer, s.id, SurveyStatus::Closed).await, Err(StoreError::Forbidden(_))));
         let q = Questionnaire::from_toml_str(MINI).expect("q");
         let fw = papi();
-        let outside = NewSurvey { unit_code: "124", year: 2024, title: "T", questionnaire: &q, framework: &fw, extra_groups: &[] };
+        let outside = NewSurvey { unit_code: "124", year: 2024, title: "T", questionnaire: &q, framework: &fw, extra_groups: &[], draft: false };
         assert!(
             matches!(store.create_survey(&district, &outside).await, Err(StoreError::OutOfScope(_))),
             "{label}: no survey for a unit outside"
