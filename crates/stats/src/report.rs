@@ -203,6 +203,9 @@ pub fn score(q: &Questionnaire, r: &Responses, s: &Structure, opts: &ScoreOption
     let half = n_subs + n_dims + 1;
     let share_keys: Vec<String> =
         plan.subs.iter().map(|s| s.code.clone()).chain(plan.dims.iter().map(|d| d.code.clone())).chain([String::new()]).collect();
+    // Shares are keyed in code order (the total, "", first), as a JSON object read back sorts them.
+    let mut share_order: Vec<usize> = (0..share_keys.len()).collect();
+    share_order.sort_by(|&a, &b| share_keys[a].cmp(&share_keys[b]));
     let make = |ci: usize| -> UnitReport {
         let c = &specs[ci];
         let p = &points[ci];
@@ -214,7 +217,7 @@ pub fn score(q: &Questionnaire, r: &Responses, s: &Structure, opts: &ScoreOption
                 plan.dims.iter().zip(&p.vals[n_subs..n_subs + n_dims]).map(|(d, &v)| (d.code.clone(), opt(v))).collect(),
             ),
             total: opt(p.vals[n_subs + n_dims]),
-            shares: OrderedMap(share_keys.iter().zip(&p.vals[half..]).map(|(k, &v)| (k.clone(), opt(v))).collect()),
+            shares: OrderedMap(share_order.iter().map(|&i| (share_keys[i].clone(), opt(p.vals[half + i]))).collect()),
         };
         let ci95 = intervals.as_ref().map(|all| {
             let iv = &all[ci];
@@ -222,7 +225,7 @@ pub fn score(q: &Questionnaire, r: &Responses, s: &Structure, opts: &ScoreOption
                 sub_dimensions: OrderedMap(plan.subs.iter().zip(&iv[..n_subs]).map(|(s, &x)| (s.code.clone(), x)).collect()),
                 dimensions: OrderedMap(plan.dims.iter().zip(&iv[n_subs..n_subs + n_dims]).map(|(d, &x)| (d.code.clone(), x)).collect()),
                 total: iv[n_subs + n_dims],
-                shares: OrderedMap(share_keys.iter().zip(&iv[half..]).map(|(k, &x)| (k.clone(), x)).collect()),
+                shares: OrderedMap(share_order.iter().map(|&i| (share_keys[i].clone(), iv[half + i])).collect()),
             }
         });
         let mut warnings = Vec::new();

@@ -591,6 +591,72 @@ groups = ["dn"]
         assert!(matches!(e, ReadError::NotUtf8 { line: 2, column: 4 }), "{e}");
     }
 
+    fn problems(r: Result<ParsedResponses, ReadError>) -> RowProblems {
+        match r {
+            Err(ReadError::Rows(p)) => p,
+            Err(e) => panic!("expected row problems, got {e}"),
+            Ok(_) => panic!("expected row problems, got a file to import"),
+        }
+    }
+
+    #[test]
+    fn every_problem_is_listed_with_the_line_a_spreadsheet_shows() {
+        let q = Questionnaire::from_toml_str(Q).expect("q");
+        let ok_units = units(&["X01", "X02"]);
+        let groups = vec!["nd".to_string(), "dn".to_string()];
+        // CRLF line ends (Excel), a blank line, a note over two lines inside quotes, and five mistakes on four
+        // lines: an answer out of the scale 1–4 (line 3), a word that is no option and a bad weight on the
+        // same line (4), an unknown unit after the two-line note (7), a repeated respondent (8).
+        let text = "respondent_id,unit,group,weight,a,b,_note\r\n\
+                    r1,X01,nd,1,3,,\r\n\
+                    r2,X01,nd,1,9,,\r\n\
+                    r3,X02,dn,-1,nhiều,1,\r\n\
+                    \r\n\
+                    r4,X01,nd,1,2,,\"ghi chú\r\nhai dòng\"\r\n\
+                    r5,X77,nd,1,1,,\r\n\
+                    r1,X01,nd,1,1,,\r\n";
+        let p = problems(read_responses(&q, text.as_bytes(), "r.csv", &ok_units, &groups));
+        let seen: Vec<(u64, Option<&str>, Option<&str>)> =
+            p.problems.iter().map(|x| (x.line, x.column.as_ref().map(|(_, n)| n.as_str()), x.value.as_deref())).collect();
+        assert_eq!(
+            seen,
+            [
+                (3, Some("a"), Some("9")),
+                (4, Some("weight"), Some("-1")),
+                (4, Some("a"), Some("nhiều")),
+                (8, Some("unit"), Some("X77")),
+                (9, Some("respondent_id"), Some("r1")),
+            ],
+            "{p}"
+        );
+        assert!(p.problems[0].message.contains("ngoài thang") && p.problems[0].message.contains("1 đến 4"), "{p}");
+        assert!(p.problems[4].message.contains("dòng 2"), "the first r1 is on line 2: {p}");
+        assert_eq!(p.problems[3].unknown_unit.as_deref(), Some("X77"));
+        let shown = ReadError::Rows(p.clone()).message("r.csv");
+        assert!(shown.starts_with("r.csv: 5 lỗi, không dòng nào được nhập: dòng 3, cột 5 (a), giá trị \"9\""), "{shown}");
+        // The same file with LF line ends gives the same lines.
+        let lf = text.replace("\r\n", "\n");
+        let p2 = problems(read_responses(&q, lf.as_bytes(), "r.csv", &ok_units, &groups));
+        assert_eq!(p2.problems.iter().map(|x| x.line).collect::<Vec<_>>(), [3, 4, 4, 8, 9]);
+        // Corrected, it reads, and a value at the end of the scale is kept as it is (not clipped).
+        let good = "respondent_id,unit,group,weight,a,b\nr1,X01,nd,1,4,\nr2,X01,dn,1,1,0\n";
+        let ok = read_responses(&q, good.as_bytes(), "r.csv", &ok_units, &groups).map_err(|e| e.message("r.csv")).expect("read");
+        assert_eq!(ok.import.rows.len(), 2);
+        assert!(ok.warnings.iter().all(|w| !w.contains("cắt")), "{:?}", ok.warnings);
+    }
+
+    #[test]
+    fn a_file_of_mistakes_lists_at_most_a_thousand_and_counts_the_rest() {
+        let q = Questionnaire::from_toml_str(Q).expect("q");
+        let mut text = String::from("respondent_id,unit,weight,a\n");
+        for i in 0..1500 {
+            text.push_str(&format!("r{i},X01,1,7\n"));
+        }
+        let p = problems(read_responses(&q, text.as_bytes(), "r.csv", &units(&["X01"]), &[]));
+        assert_eq!((p.problems.len(), p.more, p.count()), (MAX_LISTED, 500, 1500));
+        assert_eq!(p.problems.last().map(|x| x.line), Some(1001));
+    }
+
     #[test]
     fn semicolons_labels_and_bom_are_read() {
         let q = Questionnaire::from_toml_str(Q).expect("q");

@@ -335,7 +335,7 @@ fn a_share_goes_onto_the_official_range_of_its_node() {
     // Issue 12: an estimate of 4,96 was shown beside an official 2,11 for a sub-dimension whose maximum is
     // 3,33. 4,96 is (1 + 9n)/k with only k = 1 of the dimension's 3 sub-dimensions measured: n = 0,44. On the
     // sub-dimension's own range (0,33–3,33) that is (1 + 9 × 0,44)/3 = 1,65.
-    let s = papi.node_for_year("papi.d1.s1", 2024).expect("d1.s1");
+    let s = papi.node_for_year("papi.d3.s1", 2024).expect("d3.s1");
     assert!((s.max.expect("max") - 10.0 / 3.0).abs() < 1e-12);
     let n = (4.96 - 1.0) / 9.0;
     let v = s.value_of_share(n).expect("value");
