@@ -239,6 +239,13 @@ pub fn for_each_row(bytes: &[u8], file: &str, mut f: impl FnMut(u64, &[&str]) ->
     Ok(())
 }
 
+/// Line breaks as a spreadsheet counts them: LF, CRLF, or a lone CR (old Mac files).
+fn line_breaks(bytes: &[u8]) -> u64 {
+    let lf = bytes.iter().filter(|&&b| b == b'\n').count();
+    let lone_cr = bytes.iter().enumerate().filter(|&(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n')).count();
+    (lf + lone_cr) as u64
+}
+
 /// Line numbers of CSV records as a spreadsheet shows them (the header is line 1; a record whose quoted
 /// field spans lines is numbered by its first line), counted once over the text.
 #[derive(Default)]
@@ -252,7 +259,7 @@ impl LineCounter {
     fn count_to(&mut self, text: &[u8], end: usize) {
         let end = end.min(text.len());
         if end > self.upto {
-            self.breaks += text[self.upto..end].iter().filter(|&&b| b == b'\n').count() as u64;
+            self.breaks += line_breaks(&text[self.upto..end]);
             self.upto = end;
         }
     }
@@ -260,7 +267,7 @@ impl LineCounter {
     /// The 1-based line of byte `at`.
     fn line_at(&mut self, text: &[u8], at: usize) -> u64 {
         if at < self.upto {
-            return 1 + text[..at.min(text.len())].iter().filter(|&&b| b == b'\n').count() as u64;
+            return 1 + line_breaks(&text[..at.min(text.len())]);
         }
         self.count_to(text, at);
         1 + self.breaks
@@ -274,7 +281,7 @@ impl LineCounter {
             last -= 1;
         }
         self.count_to(text, last);
-        let inner = rec.iter().map(|f| f.iter().filter(|&&b| b == b'\n').count() as u64).sum::<u64>();
+        let inner = rec.iter().map(line_breaks).sum::<u64>();
         (1 + self.breaks).saturating_sub(inner).max(1)
     }
 }

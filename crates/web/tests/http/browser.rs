@@ -156,6 +156,18 @@ impl Browser {
         }
     }
 
+    /// Run a script in the page; `return …` gives its value.
+    pub async fn execute(&self, script: &str) -> Value {
+        self.cmd(reqwest::Method::POST, "/execute/sync", Some(json!({"script": script, "args": []}))).await
+    }
+
+    /// The window as a PNG (for journeys that keep their screenshots elsewhere).
+    pub async fn png(&self) -> Option<Vec<u8>> {
+        use base64::Engine;
+        let v = self.cmd(reqwest::Method::GET, "/screenshot", None).await;
+        base64::engine::general_purpose::STANDARD.decode(v.as_str()?).ok()
+    }
+
     pub async fn quit(mut self) {
         let _ = self.http.delete(format!("{}/session/{}", self.base, self.session)).send().await;
         let _ = self.driver.kill();

@@ -6,6 +6,7 @@ mod browser;
 mod continuity;
 mod hardening;
 mod helpers;
+mod journey_survey;
 mod my_work;
 mod periods;
 mod plans;
