@@ -234,7 +234,7 @@ async fn journey(app: &TestApp, j: &mut Journey<'_>) {
     b.goto(&app.url(&format!("/surveys/{id}"))).await;
 
     // 6. Import: a file with mistakes (CRLF line ends as Excel writes them, a note over two lines in quotes):
-    // every mistake listed with its line, nothing imported.
+    // every mistake listed with its line (four, on four lines), nothing imported.
     let tmp = std::env::temp_dir().join(format!("chiso-journey-survey-{}-{label}", std::process::id()));
     std::fs::create_dir_all(&tmp).expect("tmp");
     let bad = tmp.join("cau-tra-loi-co-loi.csv");
@@ -252,13 +252,21 @@ async fn journey(app: &TestApp, j: &mut Journey<'_>) {
     b.type_into("#import-file", &bad.display().to_string()).await;
     j.submit("#import-submit").await;
     let error = j.text("#survey-error").await;
-    assert!(error.contains("3 lỗi") && error.contains("không dòng nào được lưu"), "{label}: {error}");
     let listed = j.text("#import-problems").await;
+    assert!(error.contains("4 lỗi") && error.contains("không dòng nào được lưu"), "{label}: {error}\n{listed}");
     let lines: Vec<&str> = listed.lines().collect();
-    assert_eq!(lines.len(), 3, "{label}: {listed}");
+    assert_eq!(lines.len(), 4, "{label}: {listed}");
     assert!(lines[0].starts_with("dòng 3, cột 5 (q1), giá trị \"9\"") && lines[0].contains("ngoài thang"), "{label}: {listed}");
-    assert!(lines[1].starts_with("dòng 6, cột 2 (unit), giá trị \"X99\""), "{label}: after the two-line note: {listed}");
+    assert!(
+        lines[1].starts_with("dòng 6, cột 2 (unit), giá trị \"X99\"") && lines[1].contains("không có trong cơ sở dữ liệu"),
+        "{label}: after the two-line note: {listed}"
+    );
     assert!(lines[2].starts_with("dòng 7, cột 1 (respondent_id), giá trị \"r1\"") && lines[2].contains("dòng 2"), "{label}: {listed}");
+    // A commune's survey: the neighbouring commune is outside it.
+    assert!(
+        lines[3].starts_with("dòng 8, cột 2 (unit), giá trị \"X02\"") && lines[3].contains("không thuộc phạm vi khảo sát"),
+        "{label}: {listed}"
+    );
     assert_eq!(j.text("#total-responses").await, "1", "{label}: only the phone's answer");
     b.execute("document.getElementById('import-problems').scrollIntoView(); return true;").await;
     j.shot("nhap-tep-co-loi").await;
@@ -266,10 +274,9 @@ async fn journey(app: &TestApp, j: &mut Journey<'_>) {
     // Then the corrected file.
     let mut good = String::from("respondent_id,unit,group,weight,q1,q2\r\n");
     for i in 1..=40 {
-        let unit = if i % 2 == 0 { "X01" } else { "X02" };
         let q1 = if i % 3 == 0 { 1 } else { 4 };
         let q2 = if i % 5 < 2 { "1" } else if i % 7 == 0 { "" } else { "4" };
-        good.push_str(&format!("r{i},{unit},,1,{q1},{q2}\r\n"));
+        good.push_str(&format!("r{i},X01,,1,{q1},{q2}\r\n"));
     }
     let good_path = tmp.join("cau-tra-loi.csv");
     std::fs::write(&good_path, good).expect("write");
