@@ -497,7 +497,9 @@ impl Store {
             return Err(StoreError::Invalid(format!("bảng hỏi thuộc khung \"{}\", khảo sát thuộc \"{}\"", fw.code, s.framework)));
         }
         check_questionnaire(q, fw, s.year, true)?;
-        let groups = survey_groups_of(q, &[])?;
+        // The groups the survey declared (e.g. at creation) stay; the questionnaire's are added.
+        let declared = self.groups_unchecked(id).await?;
+        let groups = survey_groups_of(q, &declared)?;
         let rows = indicator_rows(q)?;
         let old = self.questionnaire_unchecked(&s).await?;
         let now = now_ms();

@@ -365,3 +365,62 @@ async fn estimates_are_stored_with_their_settings() {
     })
     .await;
 }
+
+/// Issue 12: a questionnaire built in the browser starts as an empty draft, is replaced whole (audited) while
+/// the survey is a draft, and is locked once the survey is opened; a draft takes no import or invitation.
+#[tokio::test]
+async fn a_draft_questionnaire_is_replaced_until_the_survey_opens() {
+    on_each_backend(|store, label| async move {
+        load_tree(&store).await;
+        let district = scope_of(&store, "123", Role::Specialist).await;
+        let fw = papi();
+        let empty = Questionnaire { framework: "papi".into(), title: None, indicators: Vec::new() };
+        let new = NewSurvey {
+            unit_code: "X02",
+            year: 2024,
+            title: "Bản nháp",
+            questionnaire: &empty,
+            framework: &fw,
+            extra_groups: &[],
+            draft: true,
+        };
+        let s = store.create_survey(&district, &new).await.expect("an empty draft");
+        assert_eq!(s.status(), SurveyStatus::Draft, "{label}");
+        // An empty questionnaire is only for drafts.
+        let open = NewSurvey { draft: false, ..new };
+        assert!(matches!(store.create_survey(&district, &open).await, Err(StoreError::Invalid(_))), "{label}");
+        // Nothing to open yet; no invitation, no import.
+        let e = store.set_survey_status(&district, s.id, SurveyStatus::Open).await.err().expect("empty questionnaire");
+        assert!(e.to_string().contains("không có chỉ tiêu nào"), "{label}: {e}");
+        let e = store.create_invitations(&district, s.id, "X02", None, 1).await.err().expect("draft");
+        assert!(e.to_string().contains("bản nháp"), "{label}: {e}");
+        let e = store.import_responses(&district, s.id, &import(vec![row(2, "r1", "X02", None, 1.0, &[])])).await.err().expect("draft");
+        assert!(e.to_string().contains("bản nháp"), "{label}: {e}");
+        // Replaced: sections and optional questions are kept.
+        let mut q = Questionnaire::from_toml_str(MINI).expect("questionnaire");
+        q.indicators[0].section = Some("Tham gia ở cơ sở".into());
+        q.indicators[1].required = false;
+        store.replace_questionnaire(&district, s.id, &q, &fw).await.expect("replace");
+        assert_eq!(store.survey_questionnaire(&district, s.id).await.expect("read"), q, "{label}");
+        assert_eq!(store.survey_groups(&district, s.id).await.expect("groups"), ["nguoi_dan"], "{label}");
+        // A node the framework does not have that year is refused, and nothing changes.
+        let mut bad = q.clone();
+        bad.indicators[0].node = "papi.d5.s2".into();
+        let e = store.replace_questionnaire(&district, s.id, &bad, &fw).await.err().expect("5.2 is not measured since 2021");
+        assert!(e.to_string().contains("papi.d5.s2"), "{label}: {e}");
+        assert_eq!(store.survey_questionnaire(&district, s.id).await.expect("read"), q, "{label}: unchanged");
+        // A viewer cannot; the audit names the change.
+        let viewer = scope_of(&store, "123", Role::Viewer).await;
+        assert!(store.replace_questionnaire(&viewer, s.id, &q, &fw).await.is_err(), "{label}");
+        let audit = store.audit_of(&Scope::system("t"), "survey", &s.id.to_string()).await.expect("audit");
+        let change = audit.iter().find(|a| a.action == "questionnaire").expect("audited");
+        assert!(change.old_value.as_deref() == Some("0 câu hỏi: —"), "{label}: {:?}", change.old_value);
+        assert!(change.new_value.as_deref().is_some_and(|v| v.starts_with(&format!("{} câu hỏi: q01", q.indicators.len()))), "{label}: {change:?}");
+        // Opened: locked, and never back to a draft.
+        store.set_survey_status(&district, s.id, SurveyStatus::Open).await.expect("open");
+        let e = store.replace_questionnaire(&district, s.id, &q, &fw).await.err().expect("locked");
+        assert!(matches!(e, StoreError::Conflict(_)) && e.to_string().contains("chỉ sửa được khi khảo sát còn là bản nháp"), "{label}: {e}");
+        assert!(store.set_survey_status(&district, s.id, SurveyStatus::Draft).await.is_err(), "{label}");
+    })
+    .await;
+}

@@ -311,3 +311,59 @@ async fn journey(app: &TestApp, j: &mut Journey<'_>) {
     j.shot("uoc-luong-thang-chinh-thuc").await;
     b.assert_no_csp_violation("survey journey").await;
 }
+
+/// The builder over plain HTTP (no script): a node the framework does not have is refused beside its field with
+/// everything typed sent back; once the survey is open, saving is refused and says why, keeping the input.
+#[tokio::test]
+async fn the_builder_refuses_unknown_nodes_and_edits_after_opening_keeping_what_was_typed() {
+    on_each_app(|app| async move {
+        let label = app.label;
+        let c = app.login("nv.huyen").await;
+        let csrf = csrf_of(&app, &c).await;
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf.clone())
+            .text("unit", "X01")
+            .text("year", "2024")
+            .text("title", "Bản nháp")
+            .text("framework", "papi")
+            .text("builder", "1");
+        let r = c.post(app.url("/surveys")).multipart(form).send().await.expect("create");
+        assert_eq!(r.status(), 303, "{label}");
+        let loc = r.headers()["location"].to_str().expect("location").to_string();
+        assert!(loc.ends_with("/questionnaire"), "{label}: {loc}");
+        let fields = |node: &str, action: &str| -> Vec<(String, String)> {
+            [
+                ("csrf", csrf.as_str()),
+                ("action", action),
+                ("g0.title", "Nhóm một"),
+                ("g0.q0.code", "q1"),
+                ("g0.q0.text", "Câu hỏi đã gõ"),
+                ("g0.q0.node", node),
+                ("g0.q0.min", "0"),
+                ("g0.q0.max", "2,5"),
+                ("g0.q0.required", "1"),
+            ]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+        };
+        let r = c.post(app.url(&loc)).form(&fields("papi.d99", "save")).send().await.expect("save");
+        assert_eq!(r.status(), 422, "{label}");
+        let html = r.text().await.expect("body");
+        assert!(html.contains("&quot;papi.d99&quot; không phải là nội dung thành phần của bộ chỉ số"), "{label}: refused by name");
+        assert!(html.contains("Câu hỏi đã gõ") && html.contains("value=\"2,5\""), "{label}: typed input kept");
+        let r = c.post(app.url(&loc)).form(&fields("papi.d1.s2", "save")).send().await.expect("save");
+        assert_eq!(r.status(), 303, "{label}");
+        let id = loc.trim_start_matches("/surveys/").trim_end_matches("/questionnaire");
+        let r = c.post(app.url(&format!("/surveys/{id}/status"))).form(&[("csrf", csrf.as_str()), ("status", "open")]).send().await;
+        assert_eq!(r.expect("open").status(), 303, "{label}");
+        let r = c.post(app.url(&loc)).form(&fields("papi.d1.s3", "save")).send().await.expect("save");
+        assert_eq!(r.status(), 422, "{label}");
+        let html = r.text().await.expect("body");
+        assert!(html.contains("bảng hỏi chỉ sửa được khi khảo sát còn là bản nháp"), "{label}: says why");
+        let toml = c.get(app.url(&format!("/surveys/{id}/questionnaire.toml"))).send().await.expect("toml").text().await.expect("body");
+        let q = Questionnaire::from_toml_str(&toml).expect("toml");
+        assert_eq!((q.indicators.len(), q.indicators[0].node.as_str(), q.indicators[0].max), (1, "papi.d1.s2", 2.5), "{label}: unchanged");
+    })
+    .await;
+}
