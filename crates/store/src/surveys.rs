@@ -308,8 +308,11 @@ fn check_questionnaire(q: &Questionnaire, fw: &Framework, year: i64, draft: bool
         return Err(StoreError::Invalid(format!("bảng hỏi thuộc khung \"{}\", không phải \"{}\"", q.framework, fw.code)));
     }
     let year = i32::try_from(year).map_err(|_| StoreError::Invalid(format!("năm {year} không hợp lệ")))?;
-    let errors: Vec<String> =
-        q.indicators.iter().filter_map(|ind| check_node_in(fw, year, &ind.node).err().map(|e| format!("chỉ tiêu {}: {e}", ind.code))).collect();
+    let errors: Vec<String> = q
+        .indicators
+        .iter()
+        .filter_map(|ind| check_node_in(fw, year, &ind.node).err().map(|e| format!("chỉ tiêu {}: {e}", ind.code)))
+        .collect();
     if !errors.is_empty() {
         return Err(StoreError::Invalid(errors.join("; ")));
     }
@@ -706,7 +709,9 @@ impl Store {
         let s = self.survey_for_edit(scope, survey_id).await?;
         match s.status() {
             SurveyStatus::Open => {}
-            SurveyStatus::Draft => return Err(StoreError::Conflict("khảo sát còn là bản nháp: hãy mở khảo sát trước khi tạo phiếu mời".into())),
+            SurveyStatus::Draft => {
+                return Err(StoreError::Conflict("khảo sát còn là bản nháp: hãy mở khảo sát trước khi tạo phiếu mời".into()));
+            }
             SurveyStatus::Closed => return Err(StoreError::Conflict("khảo sát đã đóng: không tạo thêm phiếu mời".into())),
         }
         if count == 0 || count > MAX_INVITATIONS_PER_BATCH {
@@ -917,7 +922,9 @@ impl Store {
     pub async fn import_responses(&self, scope: &Scope, survey_id: i64, import: &ResponseImport) -> StoreResult<ResponseImportSummary> {
         let s = self.survey_for_edit(scope, survey_id).await?;
         if s.status() == SurveyStatus::Draft {
-            return Err(StoreError::Conflict("khảo sát còn là bản nháp: hãy mở khảo sát (khóa bảng hỏi) trước khi nhập câu trả lời".into()));
+            return Err(StoreError::Conflict(
+                "khảo sát còn là bản nháp: hãy mở khảo sát (khóa bảng hỏi) trước khi nhập câu trả lời".into(),
+            ));
         }
         if import.rows.is_empty() {
             return Err(StoreError::Invalid(format!("{}: không có câu trả lời nào để nhập", import.source_name)));

@@ -430,7 +430,8 @@ pub fn read_responses(
                 p.unknown_unit = Some(code.clone());
             }
             problems.push(p);
-            row[col] = match (Some(col + 1) == import.unit_column, Some(col + 1) == import.id_column, Some(col + 1) == import.weight_column) {
+            row[col] = match (Some(col + 1) == import.unit_column, Some(col + 1) == import.id_column, Some(col + 1) == import.weight_column)
+            {
                 (true, _, _) => match &stand_in_unit {
                     Some(u) => u.clone(),
                     None => break,

@@ -139,7 +139,8 @@ async fn scope_and_permission_are_enforced() {
         assert!(matches!(store.set_survey_status(&viewer, s.id, SurveyStatus::Closed).await, Err(StoreError::Forbidden(_))));
         let q = Questionnaire::from_toml_str(MINI).expect("q");
         let fw = papi();
-        let outside = NewSurvey { unit_code: "124", year: 2024, title: "T", questionnaire: &q, framework: &fw, extra_groups: &[], draft: false };
+        let outside =
+            NewSurvey { unit_code: "124", year: 2024, title: "T", questionnaire: &q, framework: &fw, extra_groups: &[], draft: false };
         assert!(
             matches!(store.create_survey(&district, &outside).await, Err(StoreError::OutOfScope(_))),
             "{label}: no survey for a unit outside"
@@ -390,11 +391,11 @@ async fn a_draft_questionnaire_is_replaced_until_the_survey_opens() {
         let open = NewSurvey { draft: false, ..new };
         assert!(matches!(store.create_survey(&district, &open).await, Err(StoreError::Invalid(_))), "{label}");
         // Nothing to open yet; no invitation, no import.
-        let e = store.set_survey_status(&district, s.id, SurveyStatus::Open).await.err().expect("empty questionnaire");
+        let e = store.set_survey_status(&district, s.id, SurveyStatus::Open).await.expect_err("empty questionnaire");
         assert!(e.to_string().contains("không có chỉ tiêu nào"), "{label}: {e}");
-        let e = store.create_invitations(&district, s.id, "X02", None, 1).await.err().expect("draft");
+        let e = store.create_invitations(&district, s.id, "X02", None, 1).await.expect_err("draft");
         assert!(e.to_string().contains("bản nháp"), "{label}: {e}");
-        let e = store.import_responses(&district, s.id, &import(vec![row(2, "r1", "X02", None, 1.0, &[])])).await.err().expect("draft");
+        let e = store.import_responses(&district, s.id, &import(vec![row(2, "r1", "X02", None, 1.0, &[])])).await.expect_err("draft");
         assert!(e.to_string().contains("bản nháp"), "{label}: {e}");
         // Replaced: sections and optional questions are kept.
         let mut q = Questionnaire::from_toml_str(MINI).expect("questionnaire");
@@ -406,7 +407,7 @@ async fn a_draft_questionnaire_is_replaced_until_the_survey_opens() {
         // A node the framework does not have that year is refused, and nothing changes.
         let mut bad = q.clone();
         bad.indicators[0].node = "papi.d5.s2".into();
-        let e = store.replace_questionnaire(&district, s.id, &bad, &fw).await.err().expect("5.2 is not measured since 2021");
+        let e = store.replace_questionnaire(&district, s.id, &bad, &fw).await.expect_err("5.2 is not measured since 2021");
         assert!(e.to_string().contains("papi.d5.s2"), "{label}: {e}");
         assert_eq!(store.survey_questionnaire(&district, s.id).await.expect("read"), q, "{label}: unchanged");
         // A viewer cannot; the audit names the change.
@@ -415,11 +416,17 @@ async fn a_draft_questionnaire_is_replaced_until_the_survey_opens() {
         let audit = store.audit_of(&Scope::system("t"), "survey", &s.id.to_string()).await.expect("audit");
         let change = audit.iter().find(|a| a.action == "questionnaire").expect("audited");
         assert!(change.old_value.as_deref() == Some("0 câu hỏi: —"), "{label}: {:?}", change.old_value);
-        assert!(change.new_value.as_deref().is_some_and(|v| v.starts_with(&format!("{} câu hỏi: q01", q.indicators.len()))), "{label}: {change:?}");
+        assert!(
+            change.new_value.as_deref().is_some_and(|v| v.starts_with(&format!("{} câu hỏi: q01", q.indicators.len()))),
+            "{label}: {change:?}"
+        );
         // Opened: locked, and never back to a draft.
         store.set_survey_status(&district, s.id, SurveyStatus::Open).await.expect("open");
-        let e = store.replace_questionnaire(&district, s.id, &q, &fw).await.err().expect("locked");
-        assert!(matches!(e, StoreError::Conflict(_)) && e.to_string().contains("chỉ sửa được khi khảo sát còn là bản nháp"), "{label}: {e}");
+        let e = store.replace_questionnaire(&district, s.id, &q, &fw).await.expect_err("locked");
+        assert!(
+            matches!(e, StoreError::Conflict(_)) && e.to_string().contains("chỉ sửa được khi khảo sát còn là bản nháp"),
+            "{label}: {e}"
+        );
         assert!(store.set_survey_status(&district, s.id, SurveyStatus::Draft).await.is_err(), "{label}");
     })
     .await;

@@ -144,8 +144,7 @@ impl Draft {
     /// respondents}`, `g{G}.q{N}.o{M}.{label,value}`, ordered by their numbers; anything else is ignored.
     pub(crate) fn from_fields(fields: &[(String, String)]) -> Result<Draft, String> {
         let mut title = String::new();
-        let mut groups: BTreeMap<usize, (String, BTreeMap<usize, (HashMap<String, String>, BTreeMap<usize, OptionDraft>)>)> =
-            BTreeMap::new();
+        let mut groups: BTreeMap<usize, PostedGroup> = BTreeMap::new();
         for (k, v) in fields {
             if k == "title" {
                 title = v.clone();
@@ -341,7 +340,10 @@ impl Draft {
                 if node.is_empty() {
                     errors.insert(format!("{p}.node"), "Chưa chọn nội dung thành phần mà câu hỏi đo.".into());
                 } else if !nodes.iter().any(|c| c.code == node) {
-                    errors.insert(format!("{p}.node"), format!("\"{node}\" không phải là nội dung thành phần của bộ chỉ số: chọn trong danh sách."));
+                    errors.insert(
+                        format!("{p}.node"),
+                        format!("\"{node}\" không phải là nội dung thành phần của bộ chỉ số: chọn trong danh sách."),
+                    );
                 }
                 indicators.push(Indicator {
                     code: q.code.trim().to_string(),
@@ -386,6 +388,13 @@ impl Draft {
     }
 }
 
+/// A question as posted: its fields by name, its options by number.
+type PostedQuestion = (HashMap<String, String>, BTreeMap<usize, OptionDraft>);
+/// A group as posted: its title, its questions by number.
+type PostedGroup = (String, BTreeMap<usize, PostedQuestion>);
+/// A dimension's label and its sub-dimensions (code, label, folded search text), for the pick list.
+type PickGroup = (String, Vec<(String, String, String)>);
+
 /// A sub-dimension a question may measure, as the pick list shows it.
 #[derive(Debug, Clone)]
 pub(crate) struct NodeChoice {
@@ -406,7 +415,12 @@ pub(crate) fn node_choices(fw: &Framework, year: i32) -> Vec<NodeChoice> {
         let dimension = format!("{}. {}", di + 1, d.name_vi);
         for (si, s) in d.children.iter().enumerate() {
             let label = format!("{}.{} {}", di + 1, si + 1, s.name_vi);
-            out.push(NodeChoice { code: s.code.clone(), search: fold(&format!("{label} {}", d.name_vi)), label, dimension: dimension.clone() });
+            out.push(NodeChoice {
+                code: s.code.clone(),
+                search: fold(&format!("{label} {}", d.name_vi)),
+                label,
+                dimension: dimension.clone(),
+            });
         }
     }
     out
@@ -465,7 +479,7 @@ struct BuilderPage {
     title: FieldView,
     groups: Vec<GroupView>,
     /// Dimension → its sub-dimensions (code, label).
-    dimensions: Vec<(String, Vec<(String, String, String)>)>,
+    dimensions: Vec<PickGroup>,
     message: Option<String>,
     error: Option<String>,
     focus: String,
@@ -543,7 +557,7 @@ async fn render(state: &AppState, me: &CurrentUser, survey: Survey, r: Render) -
     let fw = state.frameworks.get(&survey.framework);
     let year = i32::try_from(survey.year).unwrap_or(0);
     let choices = fw.map(|f| node_choices(f, year)).unwrap_or_default();
-    let mut dimensions: Vec<(String, Vec<(String, String, String)>)> = Vec::new();
+    let mut dimensions: Vec<PickGroup> = Vec::new();
     for c in &choices {
         match dimensions.last_mut() {
             Some((d, list)) if *d == c.dimension => list.push((c.code.clone(), c.label.clone(), c.search.clone())),
@@ -617,14 +631,23 @@ pub(super) async fn builder_post(
     }
     let year = i32::try_from(survey.year).unwrap_or(0);
     let choices = state.frameworks.get(&survey.framework).map(|f| node_choices(f, year)).unwrap_or_default();
-    let refused = |errors: BTreeMap<String, String>, error: String| Render { draft: draft.clone(), errors, message: None, error: Some(error), focus: None };
+    let refused = |errors: BTreeMap<String, String>, error: String| Render {
+        draft: draft.clone(),
+        errors,
+        message: None,
+        error: Some(error),
+        focus: None,
+    };
     let r = match draft.to_questionnaire(&survey.framework, &choices) {
         Err(errors) => {
             let n = errors.len();
             let whole = errors.get("").cloned();
             refused(
                 errors,
-                format!("Chưa lưu: bảng hỏi còn {n} chỗ cần sửa (ghi ngay cạnh từng ô).{}", whole.map(|w| format!(" {w}")).unwrap_or_default()),
+                format!(
+                    "Chưa lưu: bảng hỏi còn {n} chỗ cần sửa (ghi ngay cạnh từng ô).{}",
+                    whole.map(|w| format!(" {w}")).unwrap_or_default()
+                ),
             )
         }
         Ok(q) => match chiso_app::surveys::save_questionnaire(&state.app, &me.scope, id, &q).await {
@@ -777,7 +800,7 @@ mod tests {
         draft.groups[0].questions[1].code = "Q1".into();
         draft.groups[1].questions[0].max = "1".into();
         draft.groups.push(GroupDraft { title: "Trống".into(), questions: Vec::new() });
-        let errors = draft.to_questionnaire("papi", &nodes).err().expect("refused");
+        let errors = draft.to_questionnaire("papi", &nodes).expect_err("refused");
         assert!(errors["g0.q0.min"].contains("\"một\" không phải là số"), "{errors:?}");
         assert!(errors["g0.q1.node"].contains("papi.d99"), "{errors:?}");
         assert!(errors["g0.q1.code"].contains("trùng"), "{errors:?}");
@@ -785,7 +808,7 @@ mod tests {
         assert!(errors["g2.title"].contains("chưa có câu hỏi"), "{errors:?}");
         assert!(!errors.contains_key("g0.q0.o1.value"), "the scale is unreadable: the option is not judged against it: {errors:?}");
         draft.groups[0].questions[0].min = "1".into();
-        let errors = draft.to_questionnaire("papi", &nodes).err().expect("refused");
+        let errors = draft.to_questionnaire("papi", &nodes).expect_err("refused");
         assert!(errors["g0.q0.o1.value"].contains("ngoài thang"), "{errors:?}");
     }
 

@@ -180,7 +180,13 @@ fn unit_view(
                     official: off(s),
                 })
                 .collect();
-            let measured = ur.estimate.sub_dimensions.0.iter().filter(|(s, v)| v.is_some() && s.rsplit_once('.').is_some_and(|(dim, _)| dim == d)).count();
+            let measured = ur
+                .estimate
+                .sub_dimensions
+                .0
+                .iter()
+                .filter(|(s, v)| v.is_some() && s.rsplit_once('.').is_some_and(|(dim, _)| dim == d))
+                .count();
             let (dv, value) = shown(d, *v, ci.and_then(|c| c.dimensions.get(d).copied().flatten()));
             radar_values.push(dv.map(|x| (x * 100.0).round() / 100.0));
             DimView {
@@ -298,7 +304,7 @@ async fn render_estimates(
              theo thang và chiều của từng câu hỏi); điểm = điểm thấp nhất + n × (điểm cao nhất − điểm thấp nhất) của chính nội dung đó \
              (ví dụ thang 0,33–3,33 và n = 0,50 cho 1,83). Nội dung lấy n trung bình của các nội dung thành phần có câu trả lời; tổng lấy \
              n trung bình của các nội dung. Khoảng tin cậy 95% đổi thang theo cùng công thức.",
-            fw.map(|f| family_label(f)).unwrap_or_else(|| est.survey.framework.clone())
+            fw.map(family_label).unwrap_or_else(|| est.survey.framework.clone())
         )
     } else {
         "Lần tính này được lưu trước khi ước lượng được đưa về thang điểm chính thức: các giá trị dưới đây theo thang riêng của \

@@ -170,7 +170,11 @@ async fn journey(app: &TestApp, j: &mut Journey<'_>) {
     let beside = j.text("#g0-q1").await;
     assert!(beside.contains("cần min < max (min = 1, max = 0)"), "{label}: the error beside the field: {beside}");
     assert!(beside.contains("ngoài thang"), "{label}: the options outside the new scale too: {beside}");
-    assert_eq!(j.value("textarea[name='g0.q1.text']").await, "Khi cần, ông/bà có biết tìm đến đâu để được trợ giúp pháp lý không?", "{label}");
+    assert_eq!(
+        j.value("textarea[name='g0.q1.text']").await,
+        "Khi cần, ông/bà có biết tìm đến đâu để được trợ giúp pháp lý không?",
+        "{label}"
+    );
     assert_eq!(j.value("input[name='g0.q1.max']").await, "0", "{label}: the wrong value is kept to correct");
     assert_eq!(j.value("input[name='g0.q0.o1.label']").await, "Biết rõ", "{label}");
     b.execute("document.getElementById('g0-q1').scrollIntoView(); return true;").await;
@@ -275,7 +279,13 @@ async fn journey(app: &TestApp, j: &mut Journey<'_>) {
     let mut good = String::from("respondent_id,unit,group,weight,q1,q2\r\n");
     for i in 1..=40 {
         let q1 = if i % 3 == 0 { 1 } else { 4 };
-        let q2 = if i % 5 < 2 { "1" } else if i % 7 == 0 { "" } else { "4" };
+        let q2 = if i % 5 < 2 {
+            "1"
+        } else if i % 7 == 0 {
+            ""
+        } else {
+            "4"
+        };
         good.push_str(&format!("r{i},X01,,1,{q1},{q2}\r\n"));
     }
     let good_path = tmp.join("cau-tra-loi.csv");
@@ -351,7 +361,10 @@ async fn the_builder_refuses_unknown_nodes_and_edits_after_opening_keeping_what_
         assert_eq!(r.status(), 422, "{label}");
         let html = r.text().await.expect("body");
         let beside = html.split("field-error").nth(1).unwrap_or_default();
-        assert!(beside.contains("papi.d99") && beside.contains("không phải là nội dung thành phần của bộ chỉ số"), "{label}: refused by name");
+        assert!(
+            beside.contains("papi.d99") && beside.contains("không phải là nội dung thành phần của bộ chỉ số"),
+            "{label}: refused by name"
+        );
         assert!(html.contains("Câu hỏi đã gõ") && html.contains("value=\"2,5\""), "{label}: typed input kept");
         let r = c.post(app.url(&loc)).form(&fields("papi.d1.s2", "save")).send().await.expect("save");
         assert_eq!(r.status(), 303, "{label}");
