@@ -622,6 +622,11 @@ pub(super) async fn builder_post(
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str()).unwrap_or("");
     me.check_csrf(get("csrf"))?;
     let survey = state.store.survey(&me.scope, id).await?;
+    // Every button is a step of editing: only for those who may edit (the page itself is open to all readers).
+    let edit = chiso_core::access::Permission::EditPlans;
+    if !me.scope.can(edit) {
+        return Err(AppError::Store(StoreError::Forbidden(edit.name_vi().to_string())).into());
+    }
     let action = get("action").to_string();
     let mut draft = Draft::from_fields(&fields).map_err(AppError::BadRequest)?;
     if action != "save" {
@@ -691,6 +696,10 @@ pub(super) async fn import_toml(
     }
     me.check_csrf(&csrf)?;
     let survey = state.store.survey(&me.scope, id).await?;
+    let edit = chiso_core::access::Permission::EditPlans;
+    if !me.scope.can(edit) {
+        return Err(AppError::Store(StoreError::Forbidden(edit.name_vi().to_string())).into());
+    }
     let error = match file.filter(|(_, b)| !b.is_empty()) {
         None => "Chưa chọn tệp bảng hỏi (TOML).".to_string(),
         Some((name, bytes)) => match chiso_app::surveys::import_questionnaire(&state.app, &me.scope, id, &name, bytes).await {
