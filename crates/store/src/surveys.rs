@@ -639,6 +639,13 @@ impl Store {
         Ok(on_db!(&self.read, |p| sqlx::query_scalar(SQL).bind(survey_id).fetch_all(p).await)?)
     }
 
+    /// The respondent ids a survey already holds (to name every one an import would repeat).
+    pub async fn survey_respondent_ids(&self, scope: &Scope, id: i64) -> StoreResult<HashSet<String>> {
+        self.survey(scope, id).await?;
+        const IDS: &str = "SELECT respondent_id FROM survey_response WHERE survey_id = $1";
+        Ok(on_db!(&self.read, |p| sqlx::query_scalar::<_, String>(IDS).bind(id).fetch_all(p).await)?.into_iter().collect())
+    }
+
     /// The survey's respondent groups (empty: responses may name any group).
     pub async fn survey_groups(&self, scope: &Scope, id: i64) -> StoreResult<Vec<String>> {
         self.survey(scope, id).await?;

@@ -1,6 +1,6 @@
 //! Importing a response file into a stored survey: every row or none.
 
-use super::read::{ReadError, read_responses};
+use super::read::{ReadError, RowProblem, RowProblems, read_responses};
 use crate::{App, ErrorKind, Failure};
 use chiso_core::access::{Permission, Scope};
 use chiso_store::StoreError;
@@ -121,6 +121,23 @@ pub async fn import_file(app: &App, scope: &Scope, survey_id: i64, bytes: Vec<u8
             return Err(ImportError::File { file: file.to_string(), error, unit });
         }
     };
+    // Respondents imported before: every one named, with its line (the store would stop at the first).
+    let existing = app.store.survey_respondent_ids(scope, survey_id).await?;
+    let mut repeated = RowProblems::default();
+    for r in &parsed.import.rows {
+        if existing.contains(r.respondent_id.trim()) {
+            repeated.push(RowProblem {
+                line: r.line,
+                column: parsed.import.id_column.map(|c| (c, "respondent_id".to_string())),
+                value: Some(r.respondent_id.clone()),
+                message: format!("mã người trả lời \"{}\" đã có trong khảo sát (đã nhập trước đó)", r.respondent_id.trim()),
+                unknown_unit: None,
+            });
+        }
+    }
+    if repeated.count() > 0 {
+        return Err(ImportError::File { file: file.to_string(), error: ReadError::Rows(repeated), unit: None });
+    }
     let summary = app.store.import_responses(scope, survey_id, &parsed.import).await?;
     Ok(Imported { summary, warnings: parsed.warnings })
 }

@@ -80,7 +80,8 @@ pub struct RowProblems {
 }
 
 impl RowProblems {
-    fn push(&mut self, p: RowProblem) {
+    /// Add a problem (counted only, beyond [`MAX_LISTED`]).
+    pub fn push(&mut self, p: RowProblem) {
         if self.problems.len() < MAX_LISTED {
             self.problems.push(p);
         } else {

@@ -295,6 +295,18 @@ async fn journey(app: &TestApp, j: &mut Journey<'_>) {
     assert!(j.text("#survey-message").await.contains("Đã nhập 40 câu trả lời"), "{label}");
     assert_eq!(j.text("#total-responses").await, "41", "{label}");
     j.shot("nhap-tep-dung").await;
+    // The same file again: every respondent already imported is named with its line, nothing added.
+    b.type_into("#import-file", &good_path.display().to_string()).await;
+    j.submit("#import-submit").await;
+    assert!(j.text("#survey-error").await.contains("40 lỗi"), "{label}");
+    let listed = j.text("#import-problems").await;
+    assert_eq!(listed.lines().count(), 40, "{label}: {listed}");
+    assert!(
+        listed.starts_with("dòng 2, cột 1 (respondent_id), giá trị \"r1\"") && listed.contains("đã có trong khảo sát"),
+        "{label}: {listed}"
+    );
+    assert!(listed.lines().last().is_some_and(|l| l.starts_with("dòng 41, cột 1")), "{label}: {listed}");
+    assert_eq!(j.text("#total-responses").await, "41", "{label}");
     let _ = std::fs::remove_dir_all(&tmp);
 
     // 7. Estimates, on the official scale beside the official results.
