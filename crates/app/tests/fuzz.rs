@@ -189,7 +189,8 @@ fn survey_responses_csv_and_xlsx() {
     let csv = chiso_app::surveys::synthetic_responses_csv(&q, &units, &groups, 40, 7, "r").into_bytes();
     let valid: HashSet<String> = units.iter().cloned().collect();
     fuzz("responses-csv", 7, std::slice::from_ref(&csv), 3000, |b| {
-        let _ = chiso_app::surveys::read_responses(&q, b, "r.csv", &valid, &groups);
+        let r = chiso_app::surveys::read_responses(&q, b, "r.csv", &valid, &groups);
+        check_problem_lines(b, &r);
         let _ = chiso_app::surveys::read_responses(&q, b, "r.csv", &valid, &[]);
     });
     // XLSX: a real workbook of the same rows, mutated.
@@ -204,4 +205,19 @@ fn survey_responses_csv_and_xlsx() {
     fuzz("responses-xlsx", 8, &[xlsx], 300, |b| {
         let _ = chiso_app::surveys::read_responses(&q, b, "r.xlsx", &valid, &groups);
     });
+}
+
+/// Every problem a response file is refused for names a line of the file after the header (issue 12: lines
+/// as a spreadsheet shows them), at most a thousand are listed, and the count adds up.
+fn check_problem_lines(bytes: &[u8], r: &Result<chiso_app::surveys::ParsedResponses, chiso_app::surveys::ReadError>) {
+    if let Err(chiso_app::surveys::ReadError::Rows(p)) = r {
+        let lone_cr = bytes.iter().enumerate().filter(|&(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n')).count();
+        let lines = 1 + (bytes.iter().filter(|&&b| b == b'\n').count() + lone_cr) as u64;
+        assert!(!p.problems.is_empty() && p.problems.len() <= chiso_app::surveys::MAX_LISTED, "{p}");
+        assert_eq!(p.count(), p.problems.len() + p.more);
+        for x in &p.problems {
+            assert!((2..=lines).contains(&x.line), "line {} of a file of {lines} lines: {p}", x.line);
+        }
+        assert!(p.problems.windows(2).all(|w| w[0].line <= w[1].line), "in file order: {p}");
+    }
 }

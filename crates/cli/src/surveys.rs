@@ -172,6 +172,7 @@ pub async fn run(cmd: SurveyCmd) -> Result<()> {
                 title: Some(title),
                 extra_groups: groups,
                 questionnaire: Some(QuestionnaireInput::Read { name: questionnaire.display().to_string(), questionnaire: q }),
+                draft: false,
             };
             let s = surveys::create_survey(&app, &scope, request).await?;
             println!("Đã tạo khảo sát #{} \"{}\" của {} ({questions} câu hỏi).", s.id, s.title, s.unit_name);

@@ -52,8 +52,15 @@ const OWN_STATE_WRITES: &[(&str, &str)] = &[("/notifications", "marks the caller
 const UNFILLABLE: &[(&str, &str)] = &[];
 
 /// Page routes that upload files (multipart bodies); API writes take JSON.
-const MULTIPART: &[&str] =
-    &["/units/import", "/plans/import", "/results/import", "/surveys", "/surveys/{id}/responses", "/tasks/{id}/updates"];
+const MULTIPART: &[&str] = &[
+    "/units/import",
+    "/plans/import",
+    "/results/import",
+    "/surveys",
+    "/surveys/{id}/responses",
+    "/surveys/{id}/questionnaire/import",
+    "/tasks/{id}/updates",
+];
 
 /// Page routes whose required `unit` query parameter names the object (the API's come from the document).
 const PAGE_UNIT_QUERY: &[&str] = &["/dashboard", "/reports", "/reports/export/{format}"];

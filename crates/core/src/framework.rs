@@ -216,6 +216,27 @@ impl Node {
     pub fn find(&self, code: &str) -> Option<&Node> {
         self.walk().into_iter().find(|n| n.code == code)
     }
+
+    /// A share n in [0, 1] of this node put on its official range: `min + n·(max − min)` (n clipped to
+    /// [0, 1]). This is how survey estimates are compared with official results and how survey points
+    /// fill a score sheet: one rule, here. For a PAPI sub-dimension of a dimension with K sub-dimensions
+    /// (range 1/K–10/K, `equal_share`) it is (1 + 9n)/K; for a dimension (1–10) 1 + 9n; for the total
+    /// (8–80) 8 + 72n. `None` when the node has no range (a tree not resolved for a year) or n is not a
+    /// number.
+    pub fn value_of_share(&self, share: f64) -> Option<f64> {
+        let (lo, hi) = (self.min?, self.max?);
+        if share.is_nan() || !lo.is_finite() || !hi.is_finite() {
+            return None;
+        }
+        Some(lo + share.clamp(0.0, 1.0) * (hi - lo))
+    }
+
+    /// Whether every leaf under the node (or the node itself, a leaf) is scored from surveys: only then can
+    /// a survey's estimate of the node stand beside its official score (a PAR INDEX area also holds
+    /// criteria scored from documents).
+    pub fn is_survey_measured(&self) -> bool {
+        self.leaves().iter().all(|l| l.source == Source::Survey)
+    }
 }
 
 /// A validated framework.

@@ -107,14 +107,21 @@ impl Plan {
         })
     }
 
-    /// Values reported with intervals: sub-dimension scores, dimension scores, total.
+    /// Values reported with intervals: sub-dimension scores, dimension scores, total, then the same
+    /// three as shares n in [0, 1] (see [`Plan::evaluate`]).
     pub(crate) fn n_vals(&self) -> usize {
-        self.subs.len() + self.dims.len() + 1
+        2 * (self.subs.len() + self.dims.len() + 1)
     }
 
     /// From weighted sums `s` (Σw·y) and `w` (Σw over answers) per indicator to indicator means
-    /// and the values [sub-dimension scores.., dimension scores.., total].
+    /// and the values [sub-dimension scores.., dimension scores.., total, sub-dimension shares..,
+    /// dimension shares.., total share]. A share is the value before the PAPI scaling: a
+    /// sub-dimension's n, a dimension's mean n over its defined sub-dimensions (= (score − 1)/9), the
+    /// total's mean over the dimensions; each in [0, 1], so that it can be put on any official range
+    /// (`chiso_core::framework::Node::value_of_share`).
     pub(crate) fn evaluate(&self, s: &[f64], w: &[f64], means: &mut [f64], vals: &mut [f64]) {
+        let half = vals.len() / 2;
+        let (vals, shares) = vals.split_at_mut(half);
         for ((m, &sj), &wj) in means.iter_mut().zip(s).zip(w) {
             *m = if wj > 0.0 { sj / wj } else { f64::NAN };
         }
@@ -131,28 +138,38 @@ impl Plan {
             }
             *v = if cnt > 0 { sum / cnt as f64 } else { f64::NAN };
         }
+        let (sub_shares, rest_shares) = shares.split_at_mut(self.subs.len());
+        let (dim_shares, total_share) = rest_shares.split_at_mut(self.dims.len());
+        sub_shares.copy_from_slice(sub_vals);
+        let mut share_sum = 0.0;
         let mut tot = 0.0;
         let mut all_defined = !self.dims.is_empty();
-        for (dv, dim) in dim_vals.iter_mut().zip(&self.dims) {
+        for ((dv, ds), dim) in dim_vals.iter_mut().zip(dim_shares.iter_mut()).zip(&self.dims) {
             let k = dim.subs.iter().filter(|&&si| !sub_vals[si].is_nan()).count();
             if k == 0 {
                 *dv = f64::NAN;
+                *ds = f64::NAN;
                 all_defined = false;
                 continue;
             }
-            let mut sum = 0.0;
+            let (mut sum, mut n_sum) = (0.0, 0.0);
             for &si in &dim.subs {
                 let n = sub_vals[si];
                 if !n.is_nan() {
                     let score = (1.0 + 9.0 * n) / k as f64;
                     sub_vals[si] = score;
                     sum += score;
+                    n_sum += n;
                 }
             }
             *dv = sum;
+            // The dimension's share: the mean n of its defined sub-dimensions (its score is 1 + 9 × it).
+            *ds = n_sum / k as f64;
             tot += sum;
+            share_sum += *ds;
         }
         total[0] = if all_defined { tot } else { f64::NAN };
+        total_share[0] = if all_defined { share_sum / self.dims.len() as f64 } else { f64::NAN };
     }
 
     /// Weighted sums of one set of respondents of a unit (`members`: their indices), with

@@ -29,7 +29,7 @@ mod structure;
 
 pub use error::{QuestionnaireError, ResponseError, ResponseErrorKind, SurveyError};
 pub use percentile::{nanpercentiles, percentile_sorted};
-pub use questionnaire::{AnswerOption, FIXED_COLUMNS, Indicator, Questionnaire};
+pub use questionnaire::{AnswerOption, FIXED_COLUMNS, Indicator, Problem as QuestionnaireProblem, Questionnaire};
 pub use report::{Estimate, Intervals, OrderedMap, Report, ScoreOptions, UnitReport, score, score_files, score_files_with};
-pub use responses::{Record, Responses, ResponsesBuilder};
+pub use responses::{Record, Responses, ResponsesBuilder, parse_number};
 pub use structure::Structure;

@@ -12,6 +12,8 @@
 //! text = "Ông/bà có biết …?"
 //! options = [{ label = "Có", value = 1 }, { label = "Không", value = 0 }]
 //! groups = ["nguoi_dan"]
+//! section = "Tham gia ở cơ sở"   # optional: the heading (group of questions) it is shown under
+//! required = false         # optional: may be left unanswered on the form (default: required)
 //! ```
 
 use std::cmp::Ordering;
@@ -59,6 +61,21 @@ pub struct Indicator {
     /// Respondent groups the question is asked of (empty: all).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<String>,
+    /// The group of questions (heading) it is shown under on the form; consecutive questions with the same
+    /// section form one group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
+    /// Whether the form insists on an answer ("don't know" counts as one). Default true.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub required: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 /// One answer option: its label as shown to respondents and its coded value.
@@ -108,6 +125,10 @@ struct RawIndicator {
     options: Vec<Spanned<RawOption>>,
     #[serde(default)]
     groups: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    section: Option<Spanned<String>>,
+    #[serde(default)]
+    required: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -163,6 +184,9 @@ impl Questionnaire {
             if let Some(g) = &ind.groups {
                 s.insert("groups".to_string(), g.span());
             }
+            if let Some(g) = &ind.section {
+                s.insert("section".to_string(), g.span());
+            }
             let mut options = Vec::with_capacity(ind.options.len());
             for (k, opt) in ind.options.into_iter().enumerate() {
                 let opt = opt.into_inner();
@@ -186,6 +210,8 @@ impl Questionnaire {
                 text: ind.text,
                 options,
                 groups: ind.groups.map(Spanned::into_inner).unwrap_or_default(),
+                section: ind.section.map(Spanned::into_inner),
+                required: ind.required.unwrap_or(true),
             });
             spans.indicators.push(s);
         }
@@ -219,15 +245,30 @@ impl Questionnaire {
     }
 
     fn check(&self) -> Result<(), Invalid> {
+        match self.invalid(false).into_iter().next() {
+            Some(first) => Err(first),
+            None => Ok(()),
+        }
+    }
+
+    /// Every problem of the questionnaire (not only the first), each with the indicator (0-based position)
+    /// and field concerned: what a form editing it shows beside each field. `allow_empty`: a draft may have
+    /// no indicator yet.
+    pub fn problems(&self, allow_empty: bool) -> Vec<Problem> {
+        self.invalid(allow_empty).into_iter().map(|i| Problem { indicator: i.index, field: i.field, message: i.message }).collect()
+    }
+
+    fn invalid(&self, allow_empty: bool) -> Vec<Invalid> {
+        let mut out = Vec::new();
         let fw = self.framework.trim();
         if fw.is_empty() || !is_code_segment(fw) {
-            return Err(Invalid::top(
+            out.push(Invalid::top(
                 "framework",
                 format!("mã khung \"{}\" không hợp lệ (chữ thường không dấu, chữ số, `_`; ví dụ \"papi\")", self.framework),
             ));
         }
-        if self.indicators.is_empty() {
-            return Err(Invalid {
+        if self.indicators.is_empty() && !allow_empty {
+            out.push(Invalid {
                 index: None,
                 field: Some("indicator".into()),
                 message: "bảng hỏi không có chỉ tiêu nào (cần ít nhất một bảng [[indicator]])".into(),
@@ -235,72 +276,84 @@ impl Questionnaire {
         }
         let mut seen: HashMap<String, usize> = HashMap::new();
         for (i, ind) in self.indicators.iter().enumerate() {
-            let err = |field: &str, message: String| Invalid { index: Some(i), field: Some(field.to_string()), message };
+            let mut err = |field: &str, message: String| out.push(Invalid { index: Some(i), field: Some(field.to_string()), message });
             let code = ind.code.as_str();
             if code.is_empty() {
-                return Err(err("code", "mã chỉ tiêu để trống".into()));
-            }
-            if code.starts_with('_') || !code.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')) {
-                return Err(err(
+                err("code", "mã chỉ tiêu để trống".into());
+            } else if code.starts_with('_') || !code.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')) {
+                err(
                     "code",
                     format!(
                         "mã chỉ tiêu \"{code}\" không hợp lệ: chỉ dùng chữ cái không dấu, chữ số, `_`, `-`, `.` và không bắt đầu bằng `_`"
                     ),
-                ));
+                );
+            } else {
+                let key = code.to_ascii_lowercase();
+                if FIXED_COLUMNS.contains(&key.as_str()) {
+                    err("code", format!("mã chỉ tiêu \"{code}\" trùng tên một cột cố định của tệp câu trả lời"));
+                } else if let Some(first) = seen.insert(key, i) {
+                    err("code", format!("mã chỉ tiêu \"{code}\" trùng với chỉ tiêu thứ {} (không phân biệt hoa thường)", first + 1));
+                }
             }
-            let key = code.to_ascii_lowercase();
-            if FIXED_COLUMNS.contains(&key.as_str()) {
-                return Err(err("code", format!("mã chỉ tiêu \"{code}\" trùng tên một cột cố định của tệp câu trả lời")));
+            if let Err(m) = check_node(fw, &ind.node) {
+                err("node", m);
             }
-            if let Some(first) = seen.insert(key, i) {
-                return Err(err(
-                    "code",
-                    format!("mã chỉ tiêu \"{code}\" trùng với chỉ tiêu thứ {} (không phân biệt hoa thường)", first + 1),
-                ));
-            }
-            check_node(fw, &ind.node).map_err(|m| err("node", m))?;
+            let finite = ind.min.is_finite() && ind.max.is_finite();
             if !ind.min.is_finite() {
-                return Err(err("min", "min phải là một số hữu hạn".into()));
+                err("min", "min phải là một số hữu hạn".into());
             }
             if !ind.max.is_finite() {
-                return Err(err("max", "max phải là một số hữu hạn".into()));
+                err("max", "max phải là một số hữu hạn".into());
             }
-            if ind.min >= ind.max {
-                return Err(err("max", format!("cần min < max (min = {}, max = {})", ind.min, ind.max)));
+            if finite && ind.min >= ind.max {
+                err("max", format!("cần min < max (min = {}, max = {})", num(ind.min), num(ind.max)));
             }
             if ind.direction != 1 && ind.direction != -1 {
-                return Err(err("direction", "direction phải là 1 hoặc -1 (-1 khi trả lời cao hơn là xấu hơn)".into()));
+                err("direction", "direction phải là 1 hoặc -1 (-1 khi trả lời cao hơn là xấu hơn)".into());
             }
             let mut values: Vec<f64> = Vec::new();
             for (k, opt) in ind.options.iter().enumerate() {
                 let n = k + 1;
                 if opt.label.trim().is_empty() {
-                    return Err(err(&format!("options[{n}].label"), "nhãn phương án để trống".into()));
+                    err(&format!("options[{n}].label"), "nhãn phương án để trống".into());
                 }
                 let v = opt.value;
-                if !v.is_finite() || v < ind.min || v > ind.max {
-                    return Err(err(
+                if !v.is_finite() || (finite && (v < ind.min || v > ind.max)) {
+                    err(
                         &format!("options[{n}].value"),
-                        format!("giá trị phương án {v} nằm ngoài thang [{}, {}]", ind.min, ind.max),
-                    ));
-                }
-                if values.contains(&v) {
-                    return Err(err(&format!("options[{n}].value"), format!("giá trị phương án {v} bị lặp")));
+                        format!("giá trị phương án {} nằm ngoài thang [{}, {}]", num(v), num(ind.min), num(ind.max)),
+                    );
+                } else if values.contains(&v) {
+                    err(&format!("options[{n}].value"), format!("giá trị phương án {} bị lặp", num(v)));
                 }
                 values.push(v);
             }
             let mut groups = HashSet::new();
             for g in &ind.groups {
                 if g.trim().is_empty() {
-                    return Err(err("groups", "tên nhóm người trả lời để trống".into()));
-                }
-                if !groups.insert(g.trim()) {
-                    return Err(err("groups", format!("nhóm \"{g}\" bị lặp")));
+                    err("groups", "tên nhóm người trả lời để trống".into());
+                } else if !groups.insert(g.trim()) {
+                    err("groups", format!("nhóm \"{g}\" bị lặp"));
                 }
             }
         }
-        Ok(())
+        out
     }
+}
+
+/// A number as Vietnamese write it: "2,5", "3".
+fn num(v: f64) -> String {
+    format!("{v}").replace('.', ",")
+}
+
+/// One problem of a questionnaire (see [`Questionnaire::problems`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// 0-based position of the indicator, or `None` for the whole questionnaire.
+    pub indicator: Option<usize>,
+    /// `code`, `node`, `min`, `max`, `direction`, `options[2].label`, `groups`, `framework`, …
+    pub field: Option<String>,
+    pub message: String,
 }
 
 /// `<framework>.<dimension>.<sub-dimension>`, e.g. `papi.d2.s3`. The first segment is the

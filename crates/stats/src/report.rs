@@ -72,6 +72,12 @@ pub struct Estimate {
     /// Dimension scores (1–10).
     pub dimensions: OrderedMap<Option<f64>>,
     pub total: Option<f64>,
+    /// Each value above before the PAPI scaling, as a share in [0, 1] (sub-dimension: n; dimension:
+    /// mean n of its defined sub-dimensions; total: mean over the dimensions), keyed by node code (the
+    /// total: `""`). What a comparison with official results puts on the official range of the node
+    /// (`chiso_core::framework::Node::value_of_share`). Empty in reports stored before it existed.
+    #[serde(default, skip_serializing_if = "OrderedMap::is_empty")]
+    pub shares: OrderedMap<Option<f64>>,
 }
 
 /// `[low, high]` per value; `None` when the value is undefined in every replicate.
@@ -80,6 +86,9 @@ pub struct Intervals {
     pub sub_dimensions: OrderedMap<Option<[f64; 2]>>,
     pub dimensions: OrderedMap<Option<[f64; 2]>>,
     pub total: Option<[f64; 2]>,
+    /// Intervals of [`Estimate::shares`], same keys.
+    #[serde(default, skip_serializing_if = "OrderedMap::is_empty")]
+    pub shares: OrderedMap<Option<[f64; 2]>>,
 }
 
 impl Report {
@@ -191,6 +200,12 @@ pub fn score(q: &Questionnaire, r: &Responses, s: &Structure, opts: &ScoreOption
     let opt = |x: f64| if x.is_nan() { None } else { Some(x) };
     let n_subs = plan.subs.len();
     let n_dims = plan.dims.len();
+    let half = n_subs + n_dims + 1;
+    let share_keys: Vec<String> =
+        plan.subs.iter().map(|s| s.code.clone()).chain(plan.dims.iter().map(|d| d.code.clone())).chain([String::new()]).collect();
+    // Shares are keyed in code order (the total, "", first), as a JSON object read back sorts them.
+    let mut share_order: Vec<usize> = (0..share_keys.len()).collect();
+    share_order.sort_by(|&a, &b| share_keys[a].cmp(&share_keys[b]));
     let make = |ci: usize| -> UnitReport {
         let c = &specs[ci];
         let p = &points[ci];
@@ -202,6 +217,7 @@ pub fn score(q: &Questionnaire, r: &Responses, s: &Structure, opts: &ScoreOption
                 plan.dims.iter().zip(&p.vals[n_subs..n_subs + n_dims]).map(|(d, &v)| (d.code.clone(), opt(v))).collect(),
             ),
             total: opt(p.vals[n_subs + n_dims]),
+            shares: OrderedMap(share_order.iter().map(|&i| (share_keys[i].clone(), opt(p.vals[half + i]))).collect()),
         };
         let ci95 = intervals.as_ref().map(|all| {
             let iv = &all[ci];
@@ -209,6 +225,7 @@ pub fn score(q: &Questionnaire, r: &Responses, s: &Structure, opts: &ScoreOption
                 sub_dimensions: OrderedMap(plan.subs.iter().zip(&iv[..n_subs]).map(|(s, &x)| (s.code.clone(), x)).collect()),
                 dimensions: OrderedMap(plan.dims.iter().zip(&iv[n_subs..n_subs + n_dims]).map(|(d, &x)| (d.code.clone(), x)).collect()),
                 total: iv[n_subs + n_dims],
+                shares: OrderedMap(share_order.iter().map(|&i| (share_keys[i].clone(), iv[half + i])).collect()),
             }
         });
         let mut warnings = Vec::new();

@@ -329,7 +329,7 @@ impl<'a> Config<'a> {
         if t.is_empty() {
             return Ok(None);
         }
-        if let Some(v) = parse_number(t) {
+        if let Some(v) = parse_number_bytes(t) {
             return Ok(Some(v));
         }
         let s = String::from_utf8_lossy(t);
@@ -1143,8 +1143,12 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
     }
 }
 
-/// A finite number, with `.` or a single `,` as decimal separator.
-fn parse_number(t: &[u8]) -> Option<f64> {
+/// A finite number, with `.` or a single `,` as decimal separator (as answers and weights are read).
+pub fn parse_number(s: &str) -> Option<f64> {
+    parse_number_bytes(s.as_bytes())
+}
+
+fn parse_number_bytes(t: &[u8]) -> Option<f64> {
     let s = std::str::from_utf8(t).ok()?;
     // Only digits, signs, separators and exponents: keeps "inf"/"NaN" out.
     if !s.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b',' | b'-' | b'+' | b'e' | b'E')) {
@@ -1166,7 +1170,7 @@ fn parse_weight(f: &[u8]) -> Result<f64, ResponseErrorKind> {
     if t.is_empty() {
         return Err(ResponseErrorKind::MissingWeight);
     }
-    match parse_number(t) {
+    match parse_number_bytes(t) {
         Some(w) if w > 0.0 => Ok(w),
         _ => Err(ResponseErrorKind::BadWeight(String::from_utf8_lossy(t).into_owned())),
     }
@@ -1256,15 +1260,15 @@ mod tests {
 
     #[test]
     fn numbers() {
-        assert_eq!(parse_number(b"3"), Some(3.0));
-        assert_eq!(parse_number(b"2,5"), Some(2.5));
-        assert_eq!(parse_number(b"-1.25"), Some(-1.25));
-        assert_eq!(parse_number(b"1e2"), Some(100.0));
-        assert_eq!(parse_number(b"inf"), None);
-        assert_eq!(parse_number(b"NaN"), None);
-        assert_eq!(parse_number(b"1,000.5"), None);
-        assert_eq!(parse_number(b"abc"), None);
-        assert_eq!(parse_number(b"1e999"), None);
+        assert_eq!(parse_number_bytes(b"3"), Some(3.0));
+        assert_eq!(parse_number_bytes(b"2,5"), Some(2.5));
+        assert_eq!(parse_number_bytes(b"-1.25"), Some(-1.25));
+        assert_eq!(parse_number_bytes(b"1e2"), Some(100.0));
+        assert_eq!(parse_number_bytes(b"inf"), None);
+        assert_eq!(parse_number_bytes(b"NaN"), None);
+        assert_eq!(parse_number_bytes(b"1,000.5"), None);
+        assert_eq!(parse_number_bytes(b"abc"), None);
+        assert_eq!(parse_number_bytes(b"1e999"), None);
     }
 
     #[test]

@@ -239,7 +239,7 @@ fn report_has_the_promised_json_shape() {
     assert_eq!(keys, ["ci95", "estimate", "n", "warnings", "weight_sum"]);
     let mut est: Vec<&str> = u["estimate"].as_object().expect("object").keys().map(String::as_str).collect();
     est.sort();
-    assert_eq!(est, ["dimensions", "indicators", "sub_dimensions", "total"]);
+    assert_eq!(est, ["dimensions", "indicators", "shares", "sub_dimensions", "total"]);
     assert!(u["estimate"]["indicators"]["q5"].is_null());
     assert!(u["estimate"]["sub_dimensions"]["papi.d2.s2"].is_null());
     assert!(u["ci95"]["sub_dimensions"]["papi.d2.s2"].is_null());
@@ -643,4 +643,41 @@ fn score_files_reads_both_files() {
         other => panic!("expected an I/O error, got {other:?}"),
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn shares_are_the_values_before_the_papi_scaling() {
+    let q = q();
+    let r = read(&q, R).expect("responses");
+    let s = Structure::from_node_codes(&q);
+    let rep = score(&q, &r, &s, &ScoreOptions { bootstrap: 60, seed: 5, ..ScoreOptions::default() }).expect("score");
+    for (unit, ur) in &rep.units.0 {
+        let e = &ur.estimate;
+        for (d, subs) in &s.dimensions {
+            let defined: Vec<f64> = subs.iter().filter_map(|c| *e.shares.get(c).expect("share")).collect();
+            let k = defined.len() as f64;
+            for c in subs {
+                match (e.sub_dimensions.get(c).copied().flatten(), e.shares.get(c).copied().flatten()) {
+                    (Some(score), Some(n)) => approx(Some(score), (1.0 + 9.0 * n) / k),
+                    (None, None) => {}
+                    other => panic!("{unit} {c}: {other:?}"),
+                }
+            }
+            if let Some(dim) = e.dimensions.get(d).copied().flatten() {
+                let n = e.shares.get(d).copied().flatten().expect("dimension share");
+                approx(Some(n), defined.iter().sum::<f64>() / k);
+                approx(Some(dim), 1.0 + 9.0 * n);
+            }
+        }
+        if let Some(total) = e.total {
+            let n = e.shares.get("").copied().flatten().expect("total share");
+            approx(Some(total), s.dimensions.len() as f64 * (1.0 + 9.0 * n));
+        }
+        let ci = ur.ci95.as_ref().expect("intervals");
+        for (c, iv) in &ci.shares.0 {
+            if let Some([lo, hi]) = iv {
+                assert!((0.0..=1.0).contains(lo) && lo <= hi && *hi <= 1.0, "{unit} {c}: {lo} {hi}");
+            }
+        }
+    }
 }

@@ -31,10 +31,12 @@ fn require(scope: &Scope, p: Permission) -> StoreResult<()> {
     if scope.can(p) { Ok(()) } else { Err(StoreError::Forbidden(p.name_vi().to_string())) }
 }
 
-/// Open: the public form accepts answers. Closed: it does not (imports still do).
+/// Draft: the questionnaire is being written (it can be edited only then); no form, invitation or import
+/// yet. Open: the public form accepts answers. Closed: it does not (imports still do).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SurveyStatus {
+    Draft,
     Open,
     Closed,
 }
@@ -42,12 +44,14 @@ pub enum SurveyStatus {
 impl SurveyStatus {
     pub fn as_str(self) -> &'static str {
         match self {
+            SurveyStatus::Draft => "draft",
             SurveyStatus::Open => "open",
             SurveyStatus::Closed => "closed",
         }
     }
     pub fn parse(s: &str) -> Option<SurveyStatus> {
         match s {
+            "draft" => Some(SurveyStatus::Draft),
             "open" => Some(SurveyStatus::Open),
             "closed" => Some(SurveyStatus::Closed),
             _ => None,
@@ -55,6 +59,7 @@ impl SurveyStatus {
     }
     pub fn name_vi(self) -> &'static str {
         match self {
+            SurveyStatus::Draft => "Bản nháp (đang soạn bảng hỏi)",
             SurveyStatus::Open => "Đang nhận phiếu",
             SurveyStatus::Closed => "Đã đóng",
         }
@@ -115,6 +120,9 @@ pub struct NewSurvey<'a> {
     pub framework: &'a Framework,
     /// Respondent groups besides those the questionnaire names (e.g. the six groups of a plan).
     pub extra_groups: &'a [String],
+    /// Start as a draft (the questionnaire is then edited in the browser and may still be empty) instead of
+    /// open.
+    pub draft: bool,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq)]
@@ -288,6 +296,64 @@ pub fn check_answer(ind: &Indicator, v: f64) -> Result<(), String> {
     Ok(())
 }
 
+/// The checks a questionnaire passes before it is stored: well formed (empty only in a draft), of the
+/// framework, and each node a sub-dimension of the framework in the survey's year.
+fn check_questionnaire(q: &Questionnaire, fw: &Framework, year: i64, draft: bool) -> StoreResult<()> {
+    let problems = q.problems(draft);
+    if let Some(p) = problems.first() {
+        let at = p.indicator.and_then(|i| q.indicators.get(i)).map(|i| format!("chỉ tiêu {}: ", i.code)).unwrap_or_default();
+        return Err(StoreError::Invalid(format!("bảng hỏi: {at}{}", p.message)));
+    }
+    if q.framework != fw.code {
+        return Err(StoreError::Invalid(format!("bảng hỏi thuộc khung \"{}\", không phải \"{}\"", q.framework, fw.code)));
+    }
+    let year = i32::try_from(year).map_err(|_| StoreError::Invalid(format!("năm {year} không hợp lệ")))?;
+    let errors: Vec<String> = q
+        .indicators
+        .iter()
+        .filter_map(|ind| check_node_in(fw, year, &ind.node).err().map(|e| format!("chỉ tiêu {}: {e}", ind.code)))
+        .collect();
+    if !errors.is_empty() {
+        return Err(StoreError::Invalid(errors.join("; ")));
+    }
+    Ok(())
+}
+
+/// The respondent groups a survey declares: those its questions name, then `extra`, each once.
+fn survey_groups_of(q: &Questionnaire, extra: &[String]) -> StoreResult<Vec<String>> {
+    let mut groups: Vec<String> = Vec::new();
+    for g in q.indicators.iter().flat_map(|i| i.groups.iter()).chain(extra.iter()) {
+        let g = nfc(g.trim());
+        if g.is_empty() {
+            continue;
+        }
+        if g.chars().count() > 60 {
+            return Err(StoreError::Invalid(format!("tên nhóm người trả lời \"{g}\" dài quá 60 ký tự")));
+        }
+        if !groups.contains(&g) {
+            groups.push(g);
+        }
+    }
+    Ok(groups)
+}
+
+/// Each indicator with its options and groups as JSON, as `survey_indicator` stores them.
+fn indicator_rows(q: &Questionnaire) -> StoreResult<Vec<(&Indicator, String, String)>> {
+    q.indicators
+        .iter()
+        .map(|ind| {
+            let options = serde_json::to_string(&ind.options).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let groups = serde_json::to_string(&ind.groups).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            Ok((ind, options, groups))
+        })
+        .collect()
+}
+
+fn codes_of(q: &Questionnaire) -> String {
+    let codes: Vec<&str> = q.indicators.iter().map(|i| i.code.as_str()).collect();
+    if codes.is_empty() { "—".into() } else { codes.join(", ") }
+}
+
 /// The sub-dimension of `year`'s tree that `node` names: a child of a child of the root (the shape the
 /// estimation aggregates over).
 fn check_node_in(fw: &Framework, year: i32, node: &str) -> Result<(), String> {
@@ -314,6 +380,8 @@ struct IndicatorRow {
     text: Option<String>,
     options: String,
     groups: String,
+    section: Option<String>,
+    required: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -351,46 +419,18 @@ impl Store {
             return Err(StoreError::Invalid(format!("năm {} không hợp lệ (2000–2100)", new.year)));
         }
         let q = new.questionnaire;
-        q.validate().map_err(|e| StoreError::Invalid(e.to_string()))?;
         let fw = new.framework;
-        if q.framework != fw.code {
-            return Err(StoreError::Invalid(format!("bảng hỏi thuộc khung \"{}\", không phải \"{}\"", q.framework, fw.code)));
-        }
         if !fw.applies_to(new.year) {
             return Err(StoreError::Invalid(format!("bộ chỉ số {} không áp dụng cho năm {} (áp dụng: {})", fw.code, new.year, fw.years)));
         }
-        let mut errors = Vec::new();
-        for ind in &q.indicators {
-            if let Err(e) = check_node_in(fw, new.year, &ind.node) {
-                errors.push(format!("chỉ tiêu {}: {e}", ind.code));
-            }
-        }
-        if !errors.is_empty() {
-            return Err(StoreError::Invalid(errors.join("; ")));
-        }
-        let mut groups: Vec<String> = Vec::new();
-        for g in q.indicators.iter().flat_map(|i| i.groups.iter()).chain(new.extra_groups.iter()) {
-            let g = nfc(g.trim());
-            if g.is_empty() {
-                continue;
-            }
-            if g.chars().count() > 60 {
-                return Err(StoreError::Invalid(format!("tên nhóm người trả lời \"{g}\" dài quá 60 ký tự")));
-            }
-            if !groups.contains(&g) {
-                groups.push(g);
-            }
-        }
+        check_questionnaire(q, fw, new.year as i64, new.draft)?;
+        let groups = survey_groups_of(q, new.extra_groups)?;
         let now = now_ms();
-        let mut rows = Vec::with_capacity(q.indicators.len());
-        for ind in &q.indicators {
-            let options = serde_json::to_string(&ind.options).map_err(|e| StoreError::Invalid(e.to_string()))?;
-            let groups = serde_json::to_string(&ind.groups).map_err(|e| StoreError::Invalid(e.to_string()))?;
-            rows.push((ind, options, groups));
-        }
+        let rows = indicator_rows(q)?;
+        let status = if new.draft { SurveyStatus::Draft } else { SurveyStatus::Open };
         let id = write_tx!(self, |tx| {
             const INS: &str = "INSERT INTO survey (unit_id, framework, year, title, title_fold, questionnaire_title, status, created_by, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $8) RETURNING id";
+                 VALUES ($1, $2, $3, $4, $5, $6, $9, $7, $8, $8) RETURNING id";
             let id: i64 = sqlx::query_scalar(INS)
                 .bind(unit.id)
                 .bind(&fw.code)
@@ -400,11 +440,12 @@ impl Store {
                 .bind(q.title.as_deref().map(nfc))
                 .bind(scope.actor.as_str())
                 .bind(now)
+                .bind(status.as_str())
                 .fetch_one(&mut *tx)
                 .await?;
             for (pos, (ind, options, groups)) in rows.iter().enumerate() {
-                const IND: &str = "INSERT INTO survey_indicator (survey_id, position, code, node, min_value, max_value, direction, text, options, groups) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+                const IND: &str = "INSERT INTO survey_indicator (survey_id, position, code, node, min_value, max_value, direction, text, options, groups, section, required) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
                 sqlx::query(IND)
                     .bind(id)
                     .bind(pos as i64)
@@ -416,6 +457,8 @@ impl Store {
                     .bind(ind.text.as_deref())
                     .bind(options)
                     .bind(groups)
+                    .bind(ind.section.as_deref())
+                    .bind(ind.required)
                     .execute(&mut *tx)
                     .await?;
             }
@@ -432,11 +475,85 @@ impl Store {
                     entity_id: id.to_string(),
                     action: "create",
                     field: Some("status"),
-                    new_value: Some(format!("open — {title} ({} {}, {} câu hỏi)", fw.code, new.year, q.indicators.len())),
+                    new_value: Some(format!("{} — {title} ({} {}, {} câu hỏi)", status.as_str(), fw.code, new.year, q.indicators.len())),
                     ..Default::default()
                 }
             );
             id
+        });
+        self.survey(scope, id).await
+    }
+
+    /// Replace the questionnaire of a draft survey (the builder's "Lưu"): indicators and respondent groups
+    /// replaced in one transaction, audited (old and new number of questions). Refused once the survey is
+    /// open or closed: answers would no longer match their questions.
+    pub async fn replace_questionnaire(&self, scope: &Scope, id: i64, q: &Questionnaire, fw: &Framework) -> StoreResult<Survey> {
+        let s = self.survey_for_edit(scope, id).await?;
+        if s.status() != SurveyStatus::Draft {
+            return Err(StoreError::Conflict(format!(
+                "khảo sát \"{}\" {}: bảng hỏi chỉ sửa được khi khảo sát còn là bản nháp",
+                s.title,
+                if s.status() == SurveyStatus::Open { "đã mở nhận phiếu" } else { "đã đóng" }
+            )));
+        }
+        if fw.code != s.framework {
+            return Err(StoreError::Invalid(format!("bảng hỏi thuộc khung \"{}\", khảo sát thuộc \"{}\"", fw.code, s.framework)));
+        }
+        check_questionnaire(q, fw, s.year, true)?;
+        // The groups the survey declared (e.g. at creation) stay; the questionnaire's are added.
+        let declared = self.groups_unchecked(id).await?;
+        let groups = survey_groups_of(q, &declared)?;
+        let rows = indicator_rows(q)?;
+        let old = self.questionnaire_unchecked(&s).await?;
+        let now = now_ms();
+        write_tx!(self, |tx| {
+            // Still a draft inside the transaction (a concurrent "Mở khảo sát" wins or waits).
+            const ST: &str = "SELECT status FROM survey WHERE id = $1";
+            let status: String = sqlx::query_scalar(ST).bind(id).fetch_one(&mut *tx).await?;
+            if status != SurveyStatus::Draft.as_str() {
+                return Err(StoreError::Conflict("khảo sát vừa được mở: bảng hỏi chỉ sửa được khi còn là bản nháp".into()));
+            }
+            sqlx::query("DELETE FROM survey_indicator WHERE survey_id = $1").bind(id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM survey_group WHERE survey_id = $1").bind(id).execute(&mut *tx).await?;
+            for (pos, (ind, options, groups)) in rows.iter().enumerate() {
+                const IND: &str = "INSERT INTO survey_indicator (survey_id, position, code, node, min_value, max_value, direction, text, options, groups, section, required) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+                sqlx::query(IND)
+                    .bind(id)
+                    .bind(pos as i64)
+                    .bind(&ind.code)
+                    .bind(&ind.node)
+                    .bind(ind.min)
+                    .bind(ind.max)
+                    .bind(i64::from(ind.direction))
+                    .bind(ind.text.as_deref())
+                    .bind(options)
+                    .bind(groups)
+                    .bind(ind.section.as_deref())
+                    .bind(ind.required)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for (pos, g) in groups.iter().enumerate() {
+                const GRP: &str = "INSERT INTO survey_group (survey_id, position, code) VALUES ($1, $2, $3)";
+                sqlx::query(GRP).bind(id).bind(pos as i64).bind(g).execute(&mut *tx).await?;
+            }
+            const UPD: &str = "UPDATE survey SET questionnaire_title = $1, updated_at = $2 WHERE id = $3";
+            sqlx::query(UPD).bind(q.title.as_deref().map(nfc)).bind(now).bind(id).execute(&mut *tx).await?;
+            audit!(
+                tx,
+                scope,
+                Change {
+                    unit_id: Some(s.unit_id),
+                    entity: "survey",
+                    entity_id: id.to_string(),
+                    action: "questionnaire",
+                    field: Some("questionnaire"),
+                    old_value: Some(format!("{} câu hỏi: {}", old.indicators.len(), codes_of(&old))),
+                    new_value: Some(format!("{} câu hỏi: {}", q.indicators.len(), codes_of(q))),
+                    ..Default::default()
+                }
+            );
         });
         self.survey(scope, id).await
     }
@@ -487,7 +604,7 @@ impl Store {
     }
 
     async fn questionnaire_unchecked(&self, s: &Survey) -> StoreResult<Questionnaire> {
-        const SQL: &str = "SELECT code, node, min_value, max_value, direction, text, options, groups FROM survey_indicator \
+        const SQL: &str = "SELECT code, node, min_value, max_value, direction, text, options, groups, section, required FROM survey_indicator \
                            WHERE survey_id = $1 ORDER BY position";
         let rows: Vec<IndicatorRow> = on_db!(&self.read, |p| sqlx::query_as(SQL).bind(s.id).fetch_all(p).await)?;
         let bad = |code: &str, e: serde_json::Error| StoreError::Invalid(format!("khảo sát #{}: dữ liệu câu {code} hỏng: {e}", s.id));
@@ -504,6 +621,8 @@ impl Store {
                 text: r.text,
                 options,
                 groups,
+                section: r.section,
+                required: r.required,
             });
         }
         Ok(Questionnaire { framework: s.framework.clone(), title: s.questionnaire_title.clone(), indicators })
@@ -518,6 +637,13 @@ impl Store {
     async fn groups_unchecked(&self, survey_id: i64) -> StoreResult<Vec<String>> {
         const SQL: &str = "SELECT code FROM survey_group WHERE survey_id = $1 ORDER BY position";
         Ok(on_db!(&self.read, |p| sqlx::query_scalar(SQL).bind(survey_id).fetch_all(p).await)?)
+    }
+
+    /// The respondent ids a survey already holds (to name every one an import would repeat).
+    pub async fn survey_respondent_ids(&self, scope: &Scope, id: i64) -> StoreResult<HashSet<String>> {
+        self.survey(scope, id).await?;
+        const IDS: &str = "SELECT respondent_id FROM survey_response WHERE survey_id = $1";
+        Ok(on_db!(&self.read, |p| sqlx::query_scalar::<_, String>(IDS).bind(id).fetch_all(p).await)?.into_iter().collect())
     }
 
     /// The survey's respondent groups (empty: responses may name any group).
@@ -544,6 +670,14 @@ impl Store {
         let s = self.survey_for_edit(scope, id).await?;
         if s.status() == status {
             return Ok(s);
+        }
+        if status == SurveyStatus::Draft {
+            return Err(StoreError::Conflict("khảo sát đã mở không trở lại bản nháp được (câu trả lời phải khớp bảng hỏi)".into()));
+        }
+        if s.status() == SurveyStatus::Draft {
+            // Opening locks the questionnaire: it must be complete by then.
+            let fw_q = self.questionnaire_unchecked(&s).await?;
+            fw_q.validate().map_err(|e| StoreError::Invalid(format!("chưa mở được khảo sát: {e}")))?;
         }
         let now = now_ms();
         write_tx!(self, |tx| {
@@ -580,8 +714,12 @@ impl Store {
         count: usize,
     ) -> StoreResult<Vec<IssuedInvitation>> {
         let s = self.survey_for_edit(scope, survey_id).await?;
-        if s.status() != SurveyStatus::Open {
-            return Err(StoreError::Conflict("khảo sát đã đóng: không tạo thêm phiếu mời".into()));
+        match s.status() {
+            SurveyStatus::Open => {}
+            SurveyStatus::Draft => {
+                return Err(StoreError::Conflict("khảo sát còn là bản nháp: hãy mở khảo sát trước khi tạo phiếu mời".into()));
+            }
+            SurveyStatus::Closed => return Err(StoreError::Conflict("khảo sát đã đóng: không tạo thêm phiếu mời".into())),
         }
         if count == 0 || count > MAX_INVITATIONS_PER_BATCH {
             return Err(StoreError::Invalid(format!("số phiếu mời phải từ 1 đến {MAX_INVITATIONS_PER_BATCH} (nhận {count})")));
@@ -790,6 +928,11 @@ impl Store {
     /// and column.
     pub async fn import_responses(&self, scope: &Scope, survey_id: i64, import: &ResponseImport) -> StoreResult<ResponseImportSummary> {
         let s = self.survey_for_edit(scope, survey_id).await?;
+        if s.status() == SurveyStatus::Draft {
+            return Err(StoreError::Conflict(
+                "khảo sát còn là bản nháp: hãy mở khảo sát (khóa bảng hỏi) trước khi nhập câu trả lời".into(),
+            ));
+        }
         if import.rows.is_empty() {
             return Err(StoreError::Invalid(format!("{}: không có câu trả lời nào để nhập", import.source_name)));
         }

@@ -10,6 +10,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("app.css", "text/css; charset=utf-8", include_bytes!("../assets/app.css")),
     ("results.css", "text/css; charset=utf-8", include_bytes!("../assets/results.css")),
     ("public-form.css", "text/css; charset=utf-8", include_bytes!("../assets/public-form.css")),
+    ("survey-builder.css", "text/css; charset=utf-8", include_bytes!("../assets/survey-builder.css")),
     ("favicon.svg", "image/svg+xml", include_bytes!("../assets/favicon.svg")),
     // The pages' own scripts: no inline script, so the CSP can say `script-src 'self'`.
     ("app.js", JS, include_bytes!("../assets/app.js")),
@@ -19,6 +20,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("results-unit.js", JS, include_bytes!("../assets/results-unit.js")),
     ("results-continuity.js", JS, include_bytes!("../assets/results-continuity.js")),
     ("survey-estimates.js", JS, include_bytes!("../assets/survey-estimates.js")),
+    ("survey-builder.js", JS, include_bytes!("../assets/survey-builder.js")),
     // ECharts 5.6.0 (Apache-2.0), from the npm package's dist/echarts.min.js.
     ("echarts.min.js", JS, include_bytes!("../assets/echarts.min.js")),
 ];

@@ -20,6 +20,8 @@ pub enum QuestionnaireInput {
     Sample,
     /// Already read (e.g. by [`read_questionnaire`]); `name` names it in messages.
     Read { name: String, questionnaire: Questionnaire },
+    /// Written in the browser afterwards: the survey starts as a draft with no question yet.
+    Builder { framework: String },
 }
 
 /// A survey to create.
@@ -32,6 +34,8 @@ pub struct SurveyRequest {
     pub extra_groups: Vec<String>,
     /// `None`: the person chose no questionnaire.
     pub questionnaire: Option<QuestionnaireInput>,
+    /// Start as a draft (always so with [`QuestionnaireInput::Builder`]).
+    pub draft: bool,
 }
 
 /// Why a survey could not be created. Nothing is stored.
@@ -92,6 +96,9 @@ fn questionnaire_of(input: QuestionnaireInput) -> Result<(String, Questionnaire)
             Ok((SAMPLE_QUESTIONNAIRE_FILE.to_string(), q))
         }
         QuestionnaireInput::Read { name, questionnaire } => Ok((name, questionnaire)),
+        QuestionnaireInput::Builder { framework } => {
+            Ok(("bảng hỏi soạn trên trang".to_string(), Questionnaire { framework, title: None, indicators: Vec::new() }))
+        }
     }
 }
 
@@ -99,7 +106,9 @@ fn questionnaire_of(input: QuestionnaireInput) -> Result<(String, Questionnaire)
 /// nodes a sub-dimension of that framework in the survey's year (the store checks the nodes, the unit, the
 /// year and the title, all in one transaction, audited).
 pub async fn create_survey(app: &App, scope: &Scope, req: SurveyRequest) -> Result<Survey, CreateError> {
-    let (name, q) = questionnaire_of(req.questionnaire.ok_or(CreateError::NoQuestionnaire)?)?;
+    let input = req.questionnaire.ok_or(CreateError::NoQuestionnaire)?;
+    let draft = req.draft || matches!(input, QuestionnaireInput::Builder { .. });
+    let (name, q) = questionnaire_of(input)?;
     let fw =
         app.frameworks.get(&q.framework).ok_or_else(|| CreateError::UnknownFramework { file: name, framework: q.framework.clone() })?;
     let title = req.title.or_else(|| q.title.clone()).unwrap_or_default();
@@ -110,8 +119,27 @@ pub async fn create_survey(app: &App, scope: &Scope, req: SurveyRequest) -> Resu
         questionnaire: &q,
         framework: fw,
         extra_groups: &req.extra_groups,
+        draft,
     };
     Ok(app.store.create_survey(scope, &new).await?)
+}
+
+/// Save the questionnaire of a draft survey (built in the browser, or a TOML file read into it): checked
+/// whole against the survey's framework and year, stored in one transaction, audited. Refused (a conflict
+/// that says why) once the survey is open or closed.
+pub async fn save_questionnaire(app: &App, scope: &Scope, survey_id: i64, q: &Questionnaire) -> Result<Survey, CreateError> {
+    let fw = app
+        .frameworks
+        .get(&q.framework)
+        .ok_or_else(|| CreateError::UnknownFramework { file: "bảng hỏi".into(), framework: q.framework.clone() })?;
+    Ok(app.store.replace_questionnaire(scope, survey_id, q, fw).await?)
+}
+
+/// Read a questionnaire file (TOML, UTF-8) into a draft survey: the same checks as [`save_questionnaire`].
+pub async fn import_questionnaire(app: &App, scope: &Scope, survey_id: i64, name: &str, bytes: Vec<u8>) -> Result<Survey, CreateError> {
+    let text = String::from_utf8(bytes).map_err(|_| CreateError::NotUtf8 { file: name.to_string() })?;
+    let q = Questionnaire::from_toml_str(&text).map_err(|error| CreateError::Questionnaire { file: name.to_string(), error })?;
+    save_questionnaire(app, scope, survey_id, &q).await
 }
 
 /// Open or close the public form of a survey (audited; closing keeps imports possible).

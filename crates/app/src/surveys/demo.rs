@@ -57,6 +57,7 @@ pub async fn load_demo(app: &App) -> Result<String, DemoError> {
         title: Some(DEMO_TITLE.to_string()),
         extra_groups: groups.clone(),
         questionnaire: Some(QuestionnaireInput::Read { name: super::SAMPLE_QUESTIONNAIRE_FILE.to_string(), questionnaire: q.clone() }),
+        draft: false,
     };
     let s = create_survey(app, &sys, request).await?;
     let csv = synthetic_responses_csv(&q, &[commune.to_string()], &groups, 320, 2024, "CS24-");

@@ -203,9 +203,9 @@ pub fn survey_leaf_scores(fw: &Framework, year: i32, q: &Questionnaire, est: &ch
             continue;
         }
         let n = means.iter().sum::<f64>() / means.len() as f64;
+        let Some(points) = leaf.value_of_share(n) else { continue };
         let (lo, hi) = (leaf.min.unwrap_or(0.0), leaf.max.unwrap_or(0.0));
-        let points = chiso_core::results::round_to(lo + n.clamp(0.0, 1.0) * (hi - lo), 2).clamp(lo, hi);
-        out.push((leaf.code.clone(), points));
+        out.push((leaf.code.clone(), chiso_core::results::round_to(points, 2).clamp(lo, hi)));
     }
     out
 }
@@ -390,6 +390,7 @@ mod tests {
             sub_dimensions: chiso_stats::OrderedMap(Vec::new()),
             dimensions: chiso_stats::OrderedMap(Vec::new()),
             total: None,
+            shares: chiso_stats::OrderedMap(Vec::new()),
         };
         // par.a3.c6: n = (0.5 + 1)/2 = 0.75 of 6 points; par.a1.c7 has no answer and is left out.
         assert_eq!(survey_leaf_scores(par, 2024, &q, &est), vec![("par.a3.c6".to_string(), 4.5)]);

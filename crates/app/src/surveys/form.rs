@@ -75,7 +75,8 @@ impl Failure for SubmitError {
 }
 
 /// Check the answers of an open form: each question asked of the invitation's group answered once, with a
-/// number within its scale (one of its options when it lists options) or left blank ("don't know").
+/// number within its scale (one of its options when it lists options) or left blank ("don't know"); a
+/// question that is not required may also be left out.
 fn check_answers(ctx: &FormContext, fields: &[(String, String)]) -> Result<Vec<(String, f64)>, SubmitError> {
     let mut given: HashMap<&str, &str> = HashMap::new();
     let mut errors: HashMap<String, AnswerProblem> = HashMap::new();
@@ -88,9 +89,10 @@ fn check_answers(ctx: &FormContext, fields: &[(String, String)]) -> Result<Vec<(
     let mut answers: Vec<(String, f64)> = Vec::new();
     for ind in &asked {
         match given.get(ind.code.as_str()).map(|v| v.trim()) {
-            None => {
+            None if ind.required => {
                 errors.entry(ind.code.clone()).or_insert(AnswerProblem::Missing);
             }
+            None => {}
             Some("") => {}
             Some(v) => match v.replace(',', ".").parse::<f64>() {
                 Ok(x) => match check_answer(ind, x) {

@@ -1,11 +1,11 @@
 //! Importing a response file into a stored survey: every row or none.
 
-use super::read::{ReadError, read_responses};
+use super::read::{ReadError, RowProblem, RowProblems, read_responses};
 use crate::{App, ErrorKind, Failure};
 use chiso_core::access::{Permission, Scope};
 use chiso_store::StoreError;
 use chiso_store::surveys::ResponseImportSummary;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 /// A unit code of the file that the survey does not cover.
@@ -92,6 +92,24 @@ pub async fn import_file(app: &App, scope: &Scope, survey_id: i64, bytes: Vec<u8
         .map_err(|e| ImportError::Internal(e.to_string()))?;
     let parsed = match parsed {
         Ok(p) => p,
+        Err(ReadError::Rows(mut rows)) => {
+            // Each unit the survey does not cover: missing from the database, or only outside the survey.
+            let mut said: HashMap<String, String> = HashMap::new();
+            for p in &mut rows.problems {
+                let Some(code) = p.unknown_unit.clone() else { continue };
+                if !said.contains_key(&code) {
+                    let problem = match app.store.unit_by_code(scope, &code).await {
+                        Err(StoreError::NotFound(_)) => UnitProblem::NotInDatabase { code: code.clone() },
+                        _ => UnitProblem::OutsideSurvey { code: code.clone(), survey_unit: survey.unit_name.clone() },
+                    };
+                    said.insert(code.clone(), problem.to_string());
+                }
+                if let Some(m) = said.get(&code) {
+                    p.message = m.clone();
+                }
+            }
+            return Err(ImportError::File { file: file.to_string(), error: ReadError::Rows(rows), unit: None });
+        }
         Err(error) => {
             let unit = match error.unknown_unit() {
                 Some(code) => Some(match app.store.unit_by_code(scope, code).await {
@@ -103,6 +121,23 @@ pub async fn import_file(app: &App, scope: &Scope, survey_id: i64, bytes: Vec<u8
             return Err(ImportError::File { file: file.to_string(), error, unit });
         }
     };
+    // Respondents imported before: every one named, with its line (the store would stop at the first).
+    let existing = app.store.survey_respondent_ids(scope, survey_id).await?;
+    let mut repeated = RowProblems::default();
+    for r in &parsed.import.rows {
+        if existing.contains(r.respondent_id.trim()) {
+            repeated.push(RowProblem {
+                line: r.line,
+                column: parsed.import.id_column.map(|c| (c, "respondent_id".to_string())),
+                value: Some(r.respondent_id.clone()),
+                message: format!("mã người trả lời \"{}\" đã có trong khảo sát (đã nhập trước đó)", r.respondent_id.trim()),
+                unknown_unit: None,
+            });
+        }
+    }
+    if repeated.count() > 0 {
+        return Err(ImportError::File { file: file.to_string(), error: ReadError::Rows(repeated), unit: None });
+    }
     let summary = app.store.import_responses(scope, survey_id, &parsed.import).await?;
     Ok(Imported { summary, warnings: parsed.warnings })
 }

@@ -16,8 +16,8 @@ mod read;
 mod sample;
 
 pub use create::{
-    CreateError, QuestionnaireInput, SAMPLE_QUESTIONNAIRE_FILE, SurveyRequest, create_survey, read_questionnaire, sample_questionnaire,
-    set_status,
+    CreateError, QuestionnaireInput, SAMPLE_QUESTIONNAIRE_FILE, SurveyRequest, create_survey, import_questionnaire, read_questionnaire,
+    sample_questionnaire, save_questionnaire, set_status,
 };
 pub use demo::{DEMO_TITLE, DemoError, load_demo};
 pub use estimates::{
@@ -28,7 +28,9 @@ pub use form::{AnswerProblem, SubmitError, form, submit_form};
 pub use import::{ImportError, Imported, UnitProblem, import_file};
 pub use invitations::{Invitations, IssuedLink, invitation_link, invitations, invite, links_base, revoke_unused};
 pub use overview::{SurveyOverview, survey_overview};
-pub use read::{FileError, ParsedResponses, ReadError, for_each_row, read_response_file, read_responses};
+pub use read::{
+    FileError, MAX_LISTED, ParsedResponses, ReadError, RowProblem, RowProblems, for_each_row, read_response_file, read_responses,
+};
 pub use sample::{MAX_SAMPLE, questionnaire_groups, response_csv_header, sample_csv, synthetic_responses_csv, template_csv};
 
 /// The sample questionnaire shipped with the system (13 questions over the 8 PAPI dimensions).

@@ -34,6 +34,81 @@ pub enum ReadError {
     UnknownGroup { line: u64, column: usize, group: String, groups: Vec<String> },
     #[error("tệp trống: không có dòng tiêu đề")]
     Empty,
+    /// Rows of the file are wrong: every problem found (up to [`MAX_LISTED`]), in file order.
+    #[error("{}", .0)]
+    Rows(RowProblems),
+}
+
+/// At most this many problems of a file are listed (the rest are counted).
+pub const MAX_LISTED: usize = 1000;
+
+/// One wrong cell (or row) of a response file, where a person finds it in a spreadsheet: the line (CSV,
+/// header = line 1, a quoted field over several lines counted as the spreadsheet counts them: its record
+/// starts on its first line) or row (XLSX), the column's name and what the cell holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowProblem {
+    pub line: u64,
+    /// 1-based column number and its header, when one cell is at fault.
+    pub column: Option<(usize, String)>,
+    /// What the cell holds (cut at 80 characters).
+    pub value: Option<String>,
+    /// What is wrong, in Vietnamese.
+    pub message: String,
+    /// The unit code, when the problem is a unit the survey does not cover.
+    pub unknown_unit: Option<String>,
+}
+
+impl std::fmt::Display for RowProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "dòng {}", self.line)?;
+        if let Some((n, name)) = &self.column {
+            write!(f, ", cột {n} ({name})")?;
+        }
+        if let Some(v) = &self.value {
+            write!(f, ", giá trị \"{v}\"")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Every problem of a response file (nothing of it is imported).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RowProblems {
+    pub problems: Vec<RowProblem>,
+    /// Problems found beyond the first [`MAX_LISTED`].
+    pub more: usize,
+}
+
+impl RowProblems {
+    /// Add a problem (counted only, beyond [`MAX_LISTED`]).
+    pub fn push(&mut self, p: RowProblem) {
+        if self.problems.len() < MAX_LISTED {
+            self.problems.push(p);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    /// Number of problems found.
+    pub fn count(&self) -> usize {
+        self.problems.len() + self.more
+    }
+}
+
+impl std::fmt::Display for RowProblems {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} lỗi, không dòng nào được nhập: ", self.count())?;
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{p}")?;
+        }
+        if self.more > 0 {
+            write!(f, "; và {} lỗi khác", self.more)?;
+        }
+        Ok(())
+    }
 }
 
 impl ReadError {
@@ -45,6 +120,7 @@ impl ReadError {
                 ResponseErrorKind::UnknownUnit(code) => Some(code),
                 _ => None,
             },
+            ReadError::Rows(r) => r.problems.iter().find_map(|p| p.unknown_unit.as_deref()),
             _ => None,
         }
     }
@@ -54,6 +130,7 @@ impl ReadError {
         match self {
             ReadError::Engine(SurveyError::Responses(r)) => Some(r.line),
             ReadError::BadCsvLine { line, .. } | ReadError::NotUtf8 { line, .. } | ReadError::UnknownGroup { line, .. } => Some(*line),
+            ReadError::Rows(r) => r.problems.first().map(|p| p.line),
             _ => None,
         }
     }
@@ -137,16 +214,19 @@ pub fn for_each_row(bytes: &[u8], file: &str, mut f: impl FnMut(u64, &[&str]) ->
     let text = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(sniff_delimiter(text)).from_reader(text);
     let mut rec = csv::ByteRecord::new();
+    let mut lines = LineCounter::default();
     loop {
         match rdr.read_byte_record(&mut rec) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| lines.line_at(text, p.byte() as usize));
                 return Err(ReadError::BadCsvLine { line, message: e.to_string() });
             }
         }
-        let line = rec.position().map_or(0, |p| p.line());
+        // The csv reader's own line of a record is where it started reading, which is before the line
+        // break of the previous record when lines end in CRLF, and before any blank lines: count ourselves.
+        let line = lines.first_line(text, rdr.position().byte() as usize, &rec);
         if rec.len() == 1 && rec[0].iter().all(u8::is_ascii_whitespace) {
             continue;
         }
@@ -158,6 +238,53 @@ pub fn for_each_row(bytes: &[u8], file: &str, mut f: impl FnMut(u64, &[&str]) ->
         f(line, &fields)?;
     }
     Ok(())
+}
+
+/// Line breaks as a spreadsheet counts them: LF, CRLF, or a lone CR (old Mac files).
+fn line_breaks(bytes: &[u8]) -> u64 {
+    let lf = bytes.iter().filter(|&&b| b == b'\n').count();
+    let lone_cr = bytes.iter().enumerate().filter(|&(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n')).count();
+    (lf + lone_cr) as u64
+}
+
+/// Line numbers of CSV records as a spreadsheet shows them (the header is line 1; a record whose quoted
+/// field spans lines is numbered by its first line), counted once over the text.
+#[derive(Default)]
+struct LineCounter {
+    /// Bytes of the text counted so far, and the line breaks among them.
+    upto: usize,
+    breaks: u64,
+}
+
+impl LineCounter {
+    fn count_to(&mut self, text: &[u8], end: usize) {
+        let end = end.min(text.len());
+        if end > self.upto {
+            self.breaks += line_breaks(&text[self.upto..end]);
+            self.upto = end;
+        }
+    }
+
+    /// The 1-based line of byte `at`.
+    fn line_at(&mut self, text: &[u8], at: usize) -> u64 {
+        if at < self.upto {
+            return 1 + line_breaks(&text[..at.min(text.len())]);
+        }
+        self.count_to(text, at);
+        1 + self.breaks
+    }
+
+    /// The first line of a record that the reader consumed up to byte `end` (its terminator, if it has one,
+    /// consumed or not): the line of its last byte less the line breaks inside its fields.
+    fn first_line(&mut self, text: &[u8], end: usize, rec: &csv::ByteRecord) -> u64 {
+        let mut last = end.min(text.len());
+        while last > self.upto && matches!(text[last - 1], b'\n' | b'\r') {
+            last -= 1;
+        }
+        self.count_to(text, last);
+        let inner = rec.iter().map(line_breaks).sum::<u64>();
+        (1 + self.breaks).saturating_sub(inner).max(1)
+    }
 }
 
 /// Limits on what an uploaded XLSX container may unpack to, checked by reading every entry once before
@@ -201,8 +328,10 @@ fn cell_text(d: &calamine::Data) -> String {
 }
 
 /// Read a response file (CSV, or the first sheet of an XLSX) against a questionnaire. Unit codes must be in
-/// `valid_units`; groups must be in `groups` unless it is empty. The first error stops the reading and
-/// names its line and column.
+/// `valid_units`; groups must be in `groups` unless it is empty; answers within their question's scale
+/// (refused, not clipped). A wrong header stops the reading (its error names line 1 and the column); wrong
+/// rows do not: every problem of every row is listed ([`ReadError::Rows`]), each with its line, column
+/// name and value, and then nothing is returned to import.
 pub fn read_responses(
     q: &Questionnaire,
     bytes: &[u8],
@@ -213,11 +342,21 @@ pub fn read_responses(
     let mut builder: Option<chiso_stats::ResponsesBuilder<'_>> = None;
     let mut import = ResponseImport { source_name: file.to_string(), ..Default::default() };
     let mut lines: HashMap<String, u64> = HashMap::new();
+    let mut header: Vec<String> = Vec::new();
+    // Per column: the indicator it holds.
+    let mut indicator_of: Vec<Option<usize>> = Vec::new();
+    let mut problems = RowProblems::default();
+    // Any unit the survey covers, to stand in for a wrong one while the rest of its row is checked.
+    let stand_in_unit = valid_units.iter().min().cloned();
     for_each_row(bytes, file, |line, fields| {
         let Some(b) = builder.as_mut() else {
             builder = Some(Responses::builder(q, fields, Some(valid_units))?);
             for (c, name) in fields.iter().enumerate() {
-                let slot = match name.trim_start_matches('\u{feff}').trim().to_lowercase().as_str() {
+                let name = name.trim_start_matches('\u{feff}').trim();
+                header.push(name.to_string());
+                let lower = name.to_lowercase();
+                indicator_of.push(q.indicators.iter().position(|i| i.code.to_lowercase() == lower));
+                let slot = match lower.as_str() {
                     "respondent_id" => &mut import.id_column,
                     "unit" => &mut import.unit_column,
                     "group" => &mut import.group_column,
@@ -228,17 +367,83 @@ pub fn read_responses(
             }
             return Ok(());
         };
+        let cell = |c: usize, value: &str, message: String| RowProblem {
+            line,
+            column: Some((c + 1, header.get(c).cloned().unwrap_or_default())),
+            value: Some(shorten(value)),
+            message,
+            unknown_unit: None,
+        };
+        if fields.len() != header.len() {
+            problems.push(RowProblem {
+                line,
+                column: None,
+                value: None,
+                message: format!("dòng có {} ô, dòng tiêu đề có {} ô", fields.len(), header.len()),
+                unknown_unit: None,
+            });
+            return Ok(());
+        }
+        let mut row: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
+        let before = problems.count();
         // The engine accepts any group; a survey that declares its groups accepts only those.
         if let Some(gc) = import.group_column
             && !groups.is_empty()
-            && let Some(g) = fields.get(gc - 1).map(|g| nfc(g))
+            && let Some(g) = fields.get(gc - 1).map(|g| nfc(g.trim()))
             && !g.is_empty()
             && !groups.contains(&g)
         {
-            return Err(ReadError::UnknownGroup { line, column: gc, group: g, groups: groups.to_vec() });
+            problems.push(cell(gc - 1, &g, format!("nhóm \"{g}\" không có trong khảo sát (các nhóm: {})", groups.join(", "))));
+            row[gc - 1] = String::new();
         }
-        b.push_row_at(line, fields)?;
-        if let Some(ic) = import.id_column
+        // Answers outside their question's scale are refused (the engine would clip them).
+        for (c, f) in fields.iter().enumerate() {
+            let Some(ind) = indicator_of.get(c).copied().flatten().and_then(|j| q.indicators.get(j)) else { continue };
+            if let Some(v) = chiso_stats::parse_number(f.trim())
+                && !(ind.min..=ind.max).contains(&v)
+            {
+                problems.push(cell(
+                    c,
+                    f,
+                    format!(
+                        "câu trả lời nằm ngoài thang của câu {} ({} đến {}); sửa lại hoặc để trống nếu không biết",
+                        ind.code,
+                        vn_scale(ind.min),
+                        vn_scale(ind.max)
+                    ),
+                ));
+                row[c] = String::new();
+            }
+        }
+        // The engine checks the rest, one cell at a time: each cell it refuses is noted and blanked (or given a
+        // stand-in) so that the next one is found too. The row is added only to find later duplicates.
+        for _ in 0..=row.len() {
+            let refs: Vec<&str> = row.iter().map(String::as_str).collect();
+            let Err(e) = b.push_row_at(line, &refs) else { break };
+            let SurveyError::Responses(r) = &e else { return Err(ReadError::Engine(e)) };
+            let Some(col) = r.column.map(|c| c - 1).filter(|&c| c < row.len()) else {
+                problems.push(RowProblem { line, column: None, value: None, message: r.kind.to_string(), unknown_unit: None });
+                break;
+            };
+            let mut p = cell(col, &row[col], r.kind.to_string());
+            if let ResponseErrorKind::UnknownUnit(code) = &r.kind {
+                p.message = format!("mã đơn vị \"{code}\" không thuộc phạm vi khảo sát");
+                p.unknown_unit = Some(code.clone());
+            }
+            problems.push(p);
+            row[col] = match (Some(col + 1) == import.unit_column, Some(col + 1) == import.id_column, Some(col + 1) == import.weight_column)
+            {
+                (true, _, _) => match &stand_in_unit {
+                    Some(u) => u.clone(),
+                    None => break,
+                },
+                (_, true, _) => format!("\u{1}dòng {line}"),
+                (_, _, true) => "1".into(),
+                _ => String::new(),
+            };
+        }
+        if problems.count() == before
+            && let Some(ic) = import.id_column
             && let Some(id) = fields.get(ic - 1)
         {
             lines.insert(id.trim().to_string(), line);
@@ -246,6 +451,9 @@ pub fn read_responses(
         Ok(())
     })?;
     let builder = builder.ok_or(ReadError::Empty)?;
+    if problems.count() > 0 {
+        return Err(ReadError::Rows(problems));
+    }
     let responses = builder.finish()?;
     let codes = responses.indicator_codes().to_vec();
     let mut rows: Vec<NewResponse> = responses
@@ -262,6 +470,17 @@ pub fn read_responses(
     rows.sort_by_key(|r| r.line);
     import.rows = rows;
     Ok(ParsedResponses { import, warnings: responses.warnings().to_vec() })
+}
+
+/// A cell's text as shown in a message: at most 80 characters.
+fn shorten(v: &str) -> String {
+    let v = v.trim();
+    if v.chars().count() > 80 { format!("{}…", v.chars().take(80).collect::<String>()) } else { v.to_string() }
+}
+
+/// "3" for whole numbers, else "2,5".
+fn vn_scale(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 { format!("{}", v as i64) } else { format!("{v}").replace('.', ",") }
 }
 
 /// Why a response file on disk could not be read (no database: any unit code is accepted).
@@ -379,6 +598,72 @@ groups = ["dn"]
         assert_eq!(e.unknown_unit(), Some("X09"));
         let e = read_responses(&q, b"respondent_id,unit,weight,a\nr1,X01,1,\xff\n", "r.csv", &ok_units, &[]).err().expect("latin-1");
         assert!(matches!(e, ReadError::NotUtf8 { line: 2, column: 4 }), "{e}");
+    }
+
+    fn problems(r: Result<ParsedResponses, ReadError>) -> RowProblems {
+        match r {
+            Err(ReadError::Rows(p)) => p,
+            Err(e) => panic!("expected row problems, got {e}"),
+            Ok(_) => panic!("expected row problems, got a file to import"),
+        }
+    }
+
+    #[test]
+    fn every_problem_is_listed_with_the_line_a_spreadsheet_shows() {
+        let q = Questionnaire::from_toml_str(Q).expect("q");
+        let ok_units = units(&["X01", "X02"]);
+        let groups = vec!["nd".to_string(), "dn".to_string()];
+        // CRLF line ends (Excel), a blank line, a note over two lines inside quotes, and five mistakes on four
+        // lines: an answer out of the scale 1–4 (line 3), a word that is no option and a bad weight on the
+        // same line (4), an unknown unit after the two-line note (7), a repeated respondent (8).
+        let text = "respondent_id,unit,group,weight,a,b,_note\r\n\
+                    r1,X01,nd,1,3,,\r\n\
+                    r2,X01,nd,1,9,,\r\n\
+                    r3,X02,dn,-1,nhiều,1,\r\n\
+                    \r\n\
+                    r4,X01,nd,1,2,,\"ghi chú\r\nhai dòng\"\r\n\
+                    r5,X77,nd,1,1,,\r\n\
+                    r1,X01,nd,1,1,,\r\n";
+        let p = problems(read_responses(&q, text.as_bytes(), "r.csv", &ok_units, &groups));
+        let seen: Vec<(u64, Option<&str>, Option<&str>)> =
+            p.problems.iter().map(|x| (x.line, x.column.as_ref().map(|(_, n)| n.as_str()), x.value.as_deref())).collect();
+        assert_eq!(
+            seen,
+            [
+                (3, Some("a"), Some("9")),
+                (4, Some("weight"), Some("-1")),
+                (4, Some("a"), Some("nhiều")),
+                (8, Some("unit"), Some("X77")),
+                (9, Some("respondent_id"), Some("r1")),
+            ],
+            "{p}"
+        );
+        assert!(p.problems[0].message.contains("ngoài thang") && p.problems[0].message.contains("1 đến 4"), "{p}");
+        assert!(p.problems[4].message.contains("dòng 2"), "the first r1 is on line 2: {p}");
+        assert_eq!(p.problems[3].unknown_unit.as_deref(), Some("X77"));
+        let shown = ReadError::Rows(p.clone()).message("r.csv");
+        assert!(shown.starts_with("r.csv: 5 lỗi, không dòng nào được nhập: dòng 3, cột 5 (a), giá trị \"9\""), "{shown}");
+        // The same file with LF line ends gives the same lines.
+        let lf = text.replace("\r\n", "\n");
+        let p2 = problems(read_responses(&q, lf.as_bytes(), "r.csv", &ok_units, &groups));
+        assert_eq!(p2.problems.iter().map(|x| x.line).collect::<Vec<_>>(), [3, 4, 4, 8, 9]);
+        // Corrected, it reads, and a value at the end of the scale is kept as it is (not clipped).
+        let good = "respondent_id,unit,group,weight,a,b\nr1,X01,nd,1,4,\nr2,X01,dn,1,1,0\n";
+        let ok = read_responses(&q, good.as_bytes(), "r.csv", &ok_units, &groups).map_err(|e| e.message("r.csv")).expect("read");
+        assert_eq!(ok.import.rows.len(), 2);
+        assert!(ok.warnings.iter().all(|w| !w.contains("cắt")), "{:?}", ok.warnings);
+    }
+
+    #[test]
+    fn a_file_of_mistakes_lists_at_most_a_thousand_and_counts_the_rest() {
+        let q = Questionnaire::from_toml_str(Q).expect("q");
+        let mut text = String::from("respondent_id,unit,weight,a\n");
+        for i in 0..1500 {
+            text.push_str(&format!("r{i},X01,1,7\n"));
+        }
+        let p = problems(read_responses(&q, text.as_bytes(), "r.csv", &units(&["X01"]), &[]));
+        assert_eq!((p.problems.len(), p.more, p.count()), (MAX_LISTED, 500, 1500));
+        assert_eq!(p.problems.last().map(|x| x.line), Some(1001));
     }
 
     #[test]

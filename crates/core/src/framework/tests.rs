@@ -327,3 +327,35 @@ fn range_and_sum_problems_reported_together() {
     // Root 10 ≠ 6 + 5.
     assert!(codes.contains(&"demo"), "{e}");
 }
+
+#[test]
+fn a_share_goes_onto_the_official_range_of_its_node() {
+    let set = set();
+    let papi = set.get("papi").expect("papi");
+    // Issue 12: an estimate of 4,96 was shown beside an official 2,11 for a sub-dimension whose maximum is
+    // 3,33. 4,96 is (1 + 9n)/k with only k = 1 of the dimension's 3 sub-dimensions measured: n = 0,44. On the
+    // sub-dimension's own range (0,33–3,33) that is (1 + 9 × 0,44)/3 = 1,65.
+    let s = papi.node_for_year("papi.d3.s1", 2024).expect("d3.s1");
+    assert!((s.max.expect("max") - 10.0 / 3.0).abs() < 1e-12);
+    let n = (4.96 - 1.0) / 9.0;
+    let v = s.value_of_share(n).expect("value");
+    assert!((v - (1.0 + 9.0 * n) / 3.0).abs() < 1e-12, "{v}");
+    assert!((v - 1.6533).abs() < 1e-3, "{v}");
+    // A dimension (1–10) and the total (8–80).
+    let d = papi.node_for_year("papi.d1", 2024).expect("d1");
+    assert_eq!(d.value_of_share(0.5), Some(5.5));
+    let root = papi.tree_for_year(Some(2024));
+    assert_eq!(root.value_of_share(1.0), Some(80.0));
+    assert_eq!(root.value_of_share(0.0), Some(8.0));
+    // Clipped, and nothing for a share that is not a number.
+    assert_eq!(d.value_of_share(1.5), Some(10.0));
+    assert_eq!(d.value_of_share(f64::NAN), None);
+    assert!(s.is_survey_measured() && d.is_survey_measured() && root.is_survey_measured());
+    // A PAR INDEX area mixes document and survey criteria: not comparable as a whole; its survey criterion is.
+    let par = set.get("par_index").expect("par");
+    let area = par.node_for_year("par.a3", 2024).expect("a3");
+    assert!(!area.is_survey_measured());
+    let c6 = par.node_for_year("par.a3.c6", 2024).expect("a3.c6");
+    assert!(c6.is_survey_measured());
+    assert_eq!(c6.value_of_share(0.75), Some(c6.min.unwrap_or(0.0) + 0.75 * (c6.max.unwrap_or(0.0) - c6.min.unwrap_or(0.0))));
+}

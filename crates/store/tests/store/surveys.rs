@@ -49,6 +49,7 @@ async fn new_survey(store: &chiso_store::Store, scope: &Scope, unit: &str) -> ch
                 questionnaire: &q,
                 framework: &fw,
                 extra_groups: &["doanh_nghiep".to_string()],
+                draft: false,
             },
         )
         .await
@@ -90,7 +91,7 @@ async fn nodes_must_be_sub_dimensions_of_the_year() {
         let e = store
             .create_survey(
                 &sys,
-                &NewSurvey { unit_code: "X01", year: 2023, title: "T", questionnaire: &q, framework: &fw, extra_groups: &[] },
+                &NewSurvey { unit_code: "X01", year: 2023, title: "T", questionnaire: &q, framework: &fw, extra_groups: &[], draft: false },
             )
             .await
             .expect_err("node not in 2023");
@@ -102,7 +103,7 @@ async fn nodes_must_be_sub_dimensions_of_the_year() {
         store
             .create_survey(
                 &sys,
-                &NewSurvey { unit_code: "X01", year: 2019, title: "T", questionnaire: &q, framework: &fw, extra_groups: &[] },
+                &NewSurvey { unit_code: "X01", year: 2019, title: "T", questionnaire: &q, framework: &fw, extra_groups: &[], draft: false },
             )
             .await
             .expect("2019");
@@ -138,7 +139,8 @@ async fn scope_and_permission_are_enforced() {
         assert!(matches!(store.set_survey_status(&viewer, s.id, SurveyStatus::Closed).await, Err(StoreError::Forbidden(_))));
         let q = Questionnaire::from_toml_str(MINI).expect("q");
         let fw = papi();
-        let outside = NewSurvey { unit_code: "124", year: 2024, title: "T", questionnaire: &q, framework: &fw, extra_groups: &[] };
+        let outside =
+            NewSurvey { unit_code: "124", year: 2024, title: "T", questionnaire: &q, framework: &fw, extra_groups: &[], draft: false };
         assert!(
             matches!(store.create_survey(&district, &outside).await, Err(StoreError::OutOfScope(_))),
             "{label}: no survey for a unit outside"
@@ -361,6 +363,71 @@ async fn estimates_are_stored_with_their_settings() {
         let ok = NewEstimate { bootstrap: 1, seed: 1, by_group: false, responses: 1, report };
         assert!(matches!(store.save_estimate(&viewer, s.id, &ok).await, Err(StoreError::Forbidden(_))), "{label}");
         assert_eq!(store.latest_estimate(&viewer, s.id).await.expect("viewer reads").map(|e| e.id), Some(second.id));
+    })
+    .await;
+}
+
+/// Issue 12: a questionnaire built in the browser starts as an empty draft, is replaced whole (audited) while
+/// the survey is a draft, and is locked once the survey is opened; a draft takes no import or invitation.
+#[tokio::test]
+async fn a_draft_questionnaire_is_replaced_until_the_survey_opens() {
+    on_each_backend(|store, label| async move {
+        load_tree(&store).await;
+        let district = scope_of(&store, "123", Role::Specialist).await;
+        let fw = papi();
+        let empty = Questionnaire { framework: "papi".into(), title: None, indicators: Vec::new() };
+        let new = NewSurvey {
+            unit_code: "X02",
+            year: 2024,
+            title: "Bản nháp",
+            questionnaire: &empty,
+            framework: &fw,
+            extra_groups: &[],
+            draft: true,
+        };
+        let s = store.create_survey(&district, &new).await.expect("an empty draft");
+        assert_eq!(s.status(), SurveyStatus::Draft, "{label}");
+        // An empty questionnaire is only for drafts.
+        let open = NewSurvey { draft: false, ..new };
+        assert!(matches!(store.create_survey(&district, &open).await, Err(StoreError::Invalid(_))), "{label}");
+        // Nothing to open yet; no invitation, no import.
+        let e = store.set_survey_status(&district, s.id, SurveyStatus::Open).await.expect_err("empty questionnaire");
+        assert!(e.to_string().contains("không có chỉ tiêu nào"), "{label}: {e}");
+        let e = store.create_invitations(&district, s.id, "X02", None, 1).await.expect_err("draft");
+        assert!(e.to_string().contains("bản nháp"), "{label}: {e}");
+        let e = store.import_responses(&district, s.id, &import(vec![row(2, "r1", "X02", None, 1.0, &[])])).await.expect_err("draft");
+        assert!(e.to_string().contains("bản nháp"), "{label}: {e}");
+        // Replaced: sections and optional questions are kept.
+        let mut q = Questionnaire::from_toml_str(MINI).expect("questionnaire");
+        q.indicators[0].section = Some("Tham gia ở cơ sở".into());
+        q.indicators[1].required = false;
+        store.replace_questionnaire(&district, s.id, &q, &fw).await.expect("replace");
+        assert_eq!(store.survey_questionnaire(&district, s.id).await.expect("read"), q, "{label}");
+        assert_eq!(store.survey_groups(&district, s.id).await.expect("groups"), ["nguoi_dan"], "{label}");
+        // A node the framework does not have that year is refused, and nothing changes.
+        let mut bad = q.clone();
+        bad.indicators[0].node = "papi.d5.s2".into();
+        let e = store.replace_questionnaire(&district, s.id, &bad, &fw).await.expect_err("5.2 is not measured since 2021");
+        assert!(e.to_string().contains("papi.d5.s2"), "{label}: {e}");
+        assert_eq!(store.survey_questionnaire(&district, s.id).await.expect("read"), q, "{label}: unchanged");
+        // A viewer cannot; the audit names the change.
+        let viewer = scope_of(&store, "123", Role::Viewer).await;
+        assert!(store.replace_questionnaire(&viewer, s.id, &q, &fw).await.is_err(), "{label}");
+        let audit = store.audit_of(&Scope::system("t"), "survey", &s.id.to_string()).await.expect("audit");
+        let change = audit.iter().find(|a| a.action == "questionnaire").expect("audited");
+        assert!(change.old_value.as_deref() == Some("0 câu hỏi: —"), "{label}: {:?}", change.old_value);
+        assert!(
+            change.new_value.as_deref().is_some_and(|v| v.starts_with(&format!("{} câu hỏi: q01", q.indicators.len()))),
+            "{label}: {change:?}"
+        );
+        // Opened: locked, and never back to a draft.
+        store.set_survey_status(&district, s.id, SurveyStatus::Open).await.expect("open");
+        let e = store.replace_questionnaire(&district, s.id, &q, &fw).await.expect_err("locked");
+        assert!(
+            matches!(e, StoreError::Conflict(_)) && e.to_string().contains("chỉ sửa được khi khảo sát còn là bản nháp"),
+            "{label}: {e}"
+        );
+        assert!(store.set_survey_status(&district, s.id, SurveyStatus::Draft).await.is_err(), "{label}");
     })
     .await;
 }

@@ -51,6 +51,7 @@ struct SurveyPage {
     survey: Survey,
     status_vi: &'static str,
     open: bool,
+    draft: bool,
     fw_name: String,
     indicators: Vec<IndicatorView>,
     groups: Vec<String>,
@@ -67,6 +68,8 @@ struct SurveyPage {
     can_edit: bool,
     message: Option<String>,
     error: Option<String>,
+    /// Every problem of a refused response file.
+    problems: Vec<String>,
     next_seed: usize,
     csv_header: String,
 }
@@ -108,6 +111,18 @@ pub(super) async fn render_detail(
     id: i64,
     message: Option<String>,
     error: Option<String>,
+) -> Result<String, PageError> {
+    render_detail_with(state, me, id, message, error, Vec::new()).await
+}
+
+/// The survey page after a refused import: the error and every problem of the file, one per line.
+pub(super) async fn render_detail_with(
+    state: &AppState,
+    me: &CurrentUser,
+    id: i64,
+    message: Option<String>,
+    error: Option<String>,
+    problems: Vec<String>,
 ) -> Result<String, PageError> {
     let o = survey_overview(&state.app, &me.scope, id).await?;
     let fw = state.frameworks.get(&o.survey.framework);
@@ -194,6 +209,7 @@ pub(super) async fn render_detail(
         b: me.base(&survey.title, "surveys"),
         status_vi: survey.status().name_vi(),
         open: survey.status() == SurveyStatus::Open,
+        draft: survey.status() == SurveyStatus::Draft,
         fw_name: fw.map(|f| f.name_vi.clone()).unwrap_or_else(|| survey.framework.clone()),
         indicators,
         groups: o.groups,
@@ -211,6 +227,7 @@ pub(super) async fn render_detail(
         can_edit: me.scope.can(Permission::EditPlans),
         message,
         error,
+        problems,
         csv_header: response_csv_header(&o.questionnaire),
         survey,
     };
@@ -264,6 +281,12 @@ pub(super) async fn set_status(
 ) -> Result<Response, PageError> {
     me.check_csrf(&f.csrf)?;
     let status = SurveyStatus::parse(&f.status).ok_or_else(|| AppError::BadRequest(format!("trạng thái \"{}\" không hợp lệ", f.status)))?;
-    chiso_app::surveys::set_status(&state.app, &me.scope, id, status).await?;
-    Ok(Redirect::to(&format!("/surveys/{id}")).into_response())
+    match chiso_app::surveys::set_status(&state.app, &me.scope, id, status).await {
+        Ok(_) => Ok(Redirect::to(&format!("/surveys/{id}")).into_response()),
+        Err(chiso_store::StoreError::Invalid(m) | chiso_store::StoreError::Conflict(m)) => {
+            let html = render_detail(&state, &me, id, None, Some(m)).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        }
+        Err(e) => Err(AppError::from(e).into()),
+    }
 }

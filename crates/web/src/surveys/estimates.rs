@@ -28,6 +28,8 @@ const MAX_WEB_BOOTSTRAP: usize = 20_000;
 struct SubView {
     code: String,
     label: String,
+    /// "thang 0,33–3,33" (the node's official range), empty for runs on the engine's scale.
+    range: String,
     value: String,
     official: String,
 }
@@ -35,6 +37,9 @@ struct SubView {
 struct DimView {
     code: String,
     label: String,
+    range: String,
+    /// "ước lượng từ 1/3 nội dung thành phần có câu trả lời" when not every one was measured.
+    coverage: String,
     value: String,
     official: String,
     subs: Vec<SubView>,
@@ -55,6 +60,7 @@ struct UnitView {
     weight_sum: String,
     small: bool,
     total: String,
+    total_range: String,
     official_total: String,
     dims: Vec<DimView>,
     groups: Vec<GroupView>,
@@ -86,6 +92,8 @@ struct EstimatesPage {
     units: Vec<UnitView>,
     charts_json: String,
     official_label: Option<String>,
+    /// How the values are put on the official scale (or why they are not).
+    method: String,
     warnings: Vec<String>,
     runs: Vec<String>,
     can_edit: bool,
@@ -94,24 +102,71 @@ struct EstimatesPage {
     default_seed: u64,
 }
 
+/// Where survey values are put beside official ones: the framework's tree of a year (the official results'
+/// year when they are shown, else the survey's), on which each node's share is put on the node's official
+/// range by `chiso_core::framework::Node::value_of_share` — the one place that rule lives.
+struct OfficialScale<'a> {
+    fw: Option<&'a Framework>,
+    tree: Option<chiso_core::framework::Node>,
+    /// The run stored the shares (runs before issue 12 did not: their values stay on the engine's scale).
+    has_shares: bool,
+}
+
+impl OfficialScale<'_> {
+    fn node(&self, code: &str) -> Option<&chiso_core::framework::Node> {
+        let tree = self.tree.as_ref()?;
+        if code.is_empty() { Some(tree) } else { tree.find(code) }
+    }
+
+    /// "2,11 (1,90–2,30)" on the node's official range, or why there is no such value.
+    fn value(&self, ur: &UnitReport, code: &str) -> (Option<f64>, String) {
+        let Some(node) = self.node(code) else { return (None, "—".into()) };
+        if !node.is_survey_measured() {
+            return (None, "không so sánh".into());
+        }
+        let share = ur.estimate.shares.get(code).copied().flatten();
+        let v = share.and_then(|n| node.value_of_share(n));
+        let ci = ur
+            .ci95
+            .as_ref()
+            .and_then(|c| c.shares.get(code).copied().flatten())
+            .and_then(|[lo, hi]| Some([node.value_of_share(lo)?, node.value_of_share(hi)?]));
+        (v, with_interval(v, ci))
+    }
+
+    /// "thang 0,33–3,33".
+    fn range(&self, code: &str) -> String {
+        match self.node(code).and_then(|n| n.min.zip(n.max)) {
+            Some((lo, hi)) => format!("thang {}–{}", vn_number(lo, 2), vn_number(hi, 2)),
+            None => String::new(),
+        }
+    }
+}
+
 fn unit_view(
     code: &str,
     name: String,
     ur: &UnitReport,
-    fw: Option<&Framework>,
+    scale: &OfficialScale<'_>,
     official: Option<&BTreeMap<String, f64>>,
     charts: &mut Vec<RadarChart>,
     official_label: Option<&str>,
 ) -> UnitView {
+    let fw = scale.fw;
     let ci = ur.ci95.as_ref();
     let off = |c: &str| official.and_then(|o| o.get(c)).map(|v| vn_number(*v, 2)).unwrap_or_default();
+    // A value as shown: on the official scale when the run has shares, else as the engine computed it.
+    let shown = |node: &str, engine: Option<f64>, engine_ci: Option<[f64; 2]>| -> (Option<f64>, String) {
+        if scale.has_shares { scale.value(ur, node) } else { (engine, with_interval(engine, engine_ci)) }
+    };
+    let mut radar_values: Vec<Option<f64>> = Vec::new();
     let dims: Vec<DimView> = ur
         .estimate
         .dimensions
         .0
         .iter()
         .map(|(d, v)| {
-            let subs = ur
+            let subs: Vec<SubView> = ur
                 .estimate
                 .sub_dimensions
                 .0
@@ -120,13 +175,29 @@ fn unit_view(
                 .map(|(s, sv)| SubView {
                     code: s.clone(),
                     label: node_name(fw, s),
-                    value: with_interval(*sv, ci.and_then(|c| c.sub_dimensions.get(s).copied().flatten())),
+                    range: if scale.has_shares { scale.range(s) } else { String::new() },
+                    value: shown(s, *sv, ci.and_then(|c| c.sub_dimensions.get(s).copied().flatten())).1,
                     official: off(s),
                 })
                 .collect();
+            let measured = ur
+                .estimate
+                .sub_dimensions
+                .0
+                .iter()
+                .filter(|(s, v)| v.is_some() && s.rsplit_once('.').is_some_and(|(dim, _)| dim == d))
+                .count();
+            let (dv, value) = shown(d, *v, ci.and_then(|c| c.dimensions.get(d).copied().flatten()));
+            radar_values.push(dv.map(|x| (x * 100.0).round() / 100.0));
             DimView {
                 label: format!("{} – {}", dimension_short(d), node_name(fw, d)),
-                value: with_interval(*v, ci.and_then(|c| c.dimensions.get(d).copied().flatten())),
+                range: if scale.has_shares { scale.range(d) } else { String::new() },
+                coverage: if measured > 0 && measured < subs.len() {
+                    format!("ước lượng từ {measured}/{} nội dung thành phần có câu trả lời", subs.len())
+                } else {
+                    String::new()
+                },
+                value,
                 official: off(d),
                 code: d.clone(),
                 subs,
@@ -141,33 +212,34 @@ fn unit_view(
                 .map(|(name, gr)| GroupView {
                     name: name.clone(),
                     n: gr.n,
-                    total: with_interval(gr.estimate.total, gr.ci95.as_ref().and_then(|c| c.total)),
+                    total: shown("", gr.estimate.total, gr.ci95.as_ref().and_then(|c| c.total)).1,
                     small: is_small_sample(gr.n),
                 })
                 .collect()
         })
         .unwrap_or_default();
-    // Radar: one axis per dimension (1–10), the estimate between its 95% bounds, and the official scores.
-    // Short axis names (the table beside the chart has the full ones): long names would be cut on phones.
+    // Radar: one axis per dimension, the estimate between its 95% bounds, and the official scores, all on
+    // the official scale. Short axis names (the table beside the chart has the full ones).
     let axes: Vec<String> = ur.estimate.dimensions.keys().map(dimension_short).collect();
-    let pick = |f: &dyn Fn(&str, Option<f64>) -> Option<f64>| -> Vec<Option<f64>> {
-        ur.estimate.dimensions.0.iter().map(|(d, v)| f(d, *v).map(|x| (x * 100.0).round() / 100.0)).collect()
+    let bound = |d: &str, i: usize| -> Option<f64> {
+        if scale.has_shares {
+            let node = scale.node(d)?;
+            let [lo, hi] = ci?.shares.get(d).copied().flatten()?;
+            node.value_of_share(if i == 0 { lo } else { hi })
+        } else {
+            ci.and_then(|c| c.dimensions.get(d).copied().flatten()).map(|x| x[i])
+        }
+    };
+    let pick = |f: &dyn Fn(&str) -> Option<f64>| -> Vec<Option<f64>> {
+        ur.estimate.dimensions.0.iter().map(|(d, _)| f(d).map(|x| (x * 100.0).round() / 100.0)).collect()
     };
     let mut series = vec![
-        RadarSeries {
-            name: "Cận trên 95%".into(),
-            values: pick(&|d, _| ci.and_then(|c| c.dimensions.get(d).copied().flatten()).map(|x| x[1])),
-            kind: "hi",
-        },
-        RadarSeries {
-            name: "Cận dưới 95%".into(),
-            values: pick(&|d, _| ci.and_then(|c| c.dimensions.get(d).copied().flatten()).map(|x| x[0])),
-            kind: "lo",
-        },
-        RadarSeries { name: "Ước lượng".into(), values: pick(&|_, v| v), kind: "estimate" },
+        RadarSeries { name: "Cận trên 95%".into(), values: pick(&|d| bound(d, 1)), kind: "hi" },
+        RadarSeries { name: "Cận dưới 95%".into(), values: pick(&|d| bound(d, 0)), kind: "lo" },
+        RadarSeries { name: "Ước lượng".into(), values: radar_values, kind: "estimate" },
     ];
     if let (Some(o), Some(label)) = (official, official_label) {
-        series.push(RadarSeries { name: label.to_string(), values: pick(&|d, _| o.get(d).copied()), kind: "official" });
+        series.push(RadarSeries { name: label.to_string(), values: pick(&|d| o.get(d).copied()), kind: "official" });
     }
     charts.push(RadarChart { id: format!("radar-{code}"), axes, series });
     UnitView {
@@ -177,7 +249,8 @@ fn unit_view(
         n_text: vn_number(ur.n as f64, 0),
         weight_sum: vn_number(ur.weight_sum, 2),
         small: is_small_sample(ur.n),
-        total: with_interval(ur.estimate.total, ci.and_then(|c| c.total)),
+        total: shown("", ur.estimate.total, ci.and_then(|c| c.total)).1,
+        total_range: if scale.has_shares { scale.range("") } else { String::new() },
         official_total: official.and_then(|o| o.get(fw.map_or("", |f| f.code.as_str()))).map(|v| vn_number(*v, 2)).unwrap_or_default(),
         dims,
         groups,
@@ -217,8 +290,27 @@ async fn render_estimates(
 ) -> Result<String, PageError> {
     let est = chiso_app::surveys::survey_estimates(&state.app, &me.scope, id, run).await?;
     let fw = state.frameworks.get(&est.survey.framework);
-    let official_label = est.official.as_ref().zip(fw).map(|(o, f)| format!("{} chính thức {} – {}", family_label(f), o.year, o.unit_name));
-    let official_scores = est.official.as_ref().map(|o| &o.scores);
+    let has_shares = est.report.as_ref().is_some_and(|r| r.units.0.iter().all(|(_, u)| !u.estimate.shares.is_empty()));
+    // Runs stored before the shares existed are on the engine's scale: never beside official results.
+    let official = est.official.as_ref().filter(|_| has_shares);
+    let official_label = official.zip(fw).map(|(o, f)| format!("{} chính thức {} – {}", family_label(f), o.year, o.unit_name));
+    let official_scores = official.map(|o| &o.scores);
+    let scale_year = official.map(|o| o.year).unwrap_or(est.survey.year as i32);
+    let scale = OfficialScale { fw, tree: fw.map(|f| f.tree_for_year(Some(scale_year))), has_shares };
+    let method = if has_shares {
+        format!(
+            "Mọi giá trị ở trang này được đưa về thang điểm chính thức của {} năm {scale_year}, nên đặt cạnh kết quả chính thức được: \
+             với mỗi nội dung, n là tỷ lệ đánh giá tích cực từ 0 đến 1 (trung bình có trọng số của các câu trả lời đã chuẩn hoá về 0–1 \
+             theo thang và chiều của từng câu hỏi); điểm = điểm thấp nhất + n × (điểm cao nhất − điểm thấp nhất) của chính nội dung đó \
+             (ví dụ thang 0,33–3,33 và n = 0,50 cho 1,83). Nội dung lấy n trung bình của các nội dung thành phần có câu trả lời; tổng lấy \
+             n trung bình của các nội dung. Khoảng tin cậy 95% đổi thang theo cùng công thức.",
+            fw.map(family_label).unwrap_or_else(|| est.survey.framework.clone())
+        )
+    } else {
+        "Lần tính này được lưu trước khi ước lượng được đưa về thang điểm chính thức: các giá trị dưới đây theo thang riêng của \
+         công cụ ước lượng (nội dung thành phần (1 + 9n)/k), không so sánh được với kết quả chính thức. Hãy tính lại ước lượng."
+            .to_string()
+    };
     let mut charts = Vec::new();
     let mut units = Vec::new();
     let mut warnings = Vec::new();
@@ -226,7 +318,7 @@ async fn render_estimates(
         warnings = report.warnings.clone();
         for (code, ur) in &report.units.0 {
             let name = est.unit_names.get(code).cloned().unwrap_or_else(|| code.clone());
-            let mut view = unit_view(code, name, ur, fw, official_scores, &mut charts, official_label.as_deref());
+            let mut view = unit_view(code, name, ur, &scale, official_scores, &mut charts, official_label.as_deref());
             if let Some(points) = est.sheet_points.get(code) {
                 view.sheet = sheet_rows(fw, points);
             }
@@ -254,6 +346,7 @@ async fn render_estimates(
         units,
         charts_json: crate::render::script_json(&charts),
         official_label,
+        method,
         warnings,
         runs,
         can_edit: me.scope.can(Permission::EditPlans),

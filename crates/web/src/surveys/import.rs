@@ -33,7 +33,20 @@ pub(super) async fn import_upload(
         let html = render_detail(&state, &me, id, None, Some("Chưa chọn tệp câu trả lời (CSV hoặc XLSX)".into())).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
     };
-    match chiso_app::surveys::import_file(&state.app, &me.scope, id, bytes, &name).await.map_err(AppError::from) {
+    let result = chiso_app::surveys::import_file(&state.app, &me.scope, id, bytes, &name).await;
+    if let Err(chiso_app::surveys::ImportError::File { file, error: chiso_app::surveys::ReadError::Rows(rows), .. }) = &result {
+        let error = format!(
+            "Không nhập được {file}: tệp có {} lỗi, không dòng nào được lưu. Sửa các ô dưới đây (dòng tính như trong bảng tính, dòng tiêu đề là dòng 1) rồi nhập lại.",
+            rows.count()
+        );
+        let mut problems: Vec<String> = rows.problems.iter().map(|p| p.to_string()).collect();
+        if rows.more > 0 {
+            problems.push(format!("… và {} lỗi khác.", rows.more));
+        }
+        let html = super::detail::render_detail_with(&state, &me, id, None, Some(error), problems).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+    }
+    match result.map_err(AppError::from) {
         Ok(done) => {
             Ok(Redirect::to(&format!("/surveys/{id}?imported={}&warnings={}", done.summary.rows, done.warnings.len())).into_response())
         }

@@ -123,6 +123,9 @@ pub(super) async fn create(
     let get = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
     me.check_csrf(&get("csrf"))?;
     match create_from_form(&state, &me, &f, file).await {
+        Ok(s) if s.status() == chiso_store::surveys::SurveyStatus::Draft => {
+            Ok(Redirect::to(&format!("/surveys/{}/questionnaire", s.id)).into_response())
+        }
         Ok(s) => Ok(Redirect::to(&format!("/surveys/{}", s.id)).into_response()),
         Err(e) if is_one_of(&e, INPUT_MISTAKES) => {
             let html = render_list(&state, &me, ListQuery::default(), Some(format!("Không tạo được khảo sát: {e}"))).await?;
@@ -143,7 +146,15 @@ async fn create_from_form(
     let get = |k: &str| f.get(k).map(|s| s.trim()).unwrap_or_default();
     let (unit, year, title, groups, use_sample) = (get("unit"), get("year"), get("title"), get("groups"), get("sample") == "1");
     let year: i32 = year.parse().map_err(|_| AppError::BadRequest(format!("năm \"{year}\" không hợp lệ")))?;
+    let builder = get("builder") == "1";
     let questionnaire = match file {
+        _ if builder => {
+            let framework = get("framework");
+            if framework.is_empty() {
+                return Err(AppError::BadRequest("chưa chọn bộ chỉ số cho bảng hỏi soạn trên trang".into()));
+            }
+            Some(QuestionnaireInput::Builder { framework: framework.to_string() })
+        }
         Some((name, bytes)) => Some(QuestionnaireInput::Upload { name, bytes }),
         None if use_sample => Some(QuestionnaireInput::Sample),
         None => None,
@@ -154,6 +165,7 @@ async fn create_from_form(
         title: Some(title.to_string()).filter(|t| !t.is_empty()),
         extra_groups: groups.split([',', ';', '\n']).map(|g| g.trim().to_string()).filter(|g| !g.is_empty()).collect(),
         questionnaire,
+        draft: builder,
     };
     Ok(chiso_app::surveys::create_survey(&state.app, &me.scope, request).await?)
 }

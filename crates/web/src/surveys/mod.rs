@@ -6,6 +6,7 @@
 //! Handlers extract (user, CSRF, form fields), call one use case of `chiso_app::surveys`, and render.
 
 mod api;
+mod builder;
 mod detail;
 mod estimates;
 mod import;
@@ -30,6 +31,12 @@ pub fn router() -> Router<AppState> {
         .route("/surveys/sample-questionnaire.toml", get(list::sample_questionnaire))
         .route("/surveys/{id}", get(detail::detail))
         .route("/surveys/{id}/questionnaire.toml", get(detail::export_questionnaire))
+        .route("/surveys/{id}/questionnaire", get(builder::builder_page).post(builder::builder_post))
+        .route(
+            "/surveys/{id}/questionnaire/import",
+            post(builder::import_toml)
+                .layer(DefaultBodyLimit::max(chiso_core::limits::upload_body_limit(1, chiso_core::limits::MAX_QUESTIONNAIRE_BYTES))),
+        )
         .route("/surveys/{id}/template.csv", get(detail::template_csv))
         .route("/surveys/{id}/sample.csv", get(detail::sample_csv))
         .route("/surveys/{id}/status", post(detail::set_status))

@@ -25,6 +25,9 @@ struct OptionView {
 
 struct QuestionView {
     number: usize,
+    /// The heading of a new group of questions (shown above the first question of each group).
+    section: Option<String>,
+    required: bool,
     code: String,
     text: String,
     options: Vec<OptionView>,
@@ -73,10 +76,14 @@ fn random_hex() -> String {
 }
 
 fn questions(ctx: &FormContext, given: &HashMap<String, String>, errors: &HashMap<String, String>) -> Vec<QuestionView> {
+    let mut previous: Option<String> = None;
     ctx.asked()
         .into_iter()
         .enumerate()
         .map(|(k, ind)| {
+            let section = ind.section.clone().filter(|s| !s.trim().is_empty());
+            let heading = if section != previous { section.clone() } else { None };
+            previous = section;
             let given_value = given.get(&ind.code).cloned();
             let mut options: Vec<(f64, String)> = ind.options.iter().map(|o| (o.value, o.label.clone())).collect();
             let integer_scale = ind.min.fract() == 0.0 && ind.max.fract() == 0.0 && ind.max - ind.min <= 10.0;
@@ -99,6 +106,8 @@ fn questions(ctx: &FormContext, given: &HashMap<String, String>, errors: &HashMa
             let checked_value = given_value.as_deref().and_then(|v| v.trim().replace(',', ".").parse::<f64>().ok());
             QuestionView {
                 number: k + 1,
+                section: heading,
+                required: ind.required,
                 code: ind.code.clone(),
                 text: ind.text.clone().unwrap_or_else(|| format!("Câu hỏi {}", ind.code)),
                 options: options
@@ -130,6 +139,11 @@ fn lookup_message(l: &FormLookup) -> Option<(StatusCode, &'static str, String)> 
                 "Phiếu khảo sát theo đường dẫn này đã được trả lời lúc {}. Mỗi đường dẫn chỉ dùng được một lần. Xin cảm ơn ông/bà!",
                 vn_datetime(*at)
             ),
+        )),
+        FormLookup::Closed(s) if s.status() == chiso_store::surveys::SurveyStatus::Draft => Some((
+            StatusCode::GONE,
+            "Khảo sát chưa mở",
+            format!("Khảo sát \"{}\" của {} chưa bắt đầu nhận câu trả lời. Vui lòng quay lại sau.", s.title, s.unit_name),
         )),
         FormLookup::Closed(s) => Some((
             StatusCode::GONE,

@@ -326,6 +326,13 @@ impl Browser {
         }
     }
 
+    /// The window as a PNG (for journeys that keep their screenshots elsewhere).
+    pub async fn png(&self) -> Option<Vec<u8>> {
+        use base64::Engine;
+        let v = self.cmd(reqwest::Method::GET, "/screenshot", None).await;
+        base64::engine::general_purpose::STANDARD.decode(v.as_str()?).ok()
+    }
+
     pub async fn quit(mut self) {
         let _ = self.http.delete(format!("{}/session/{}", self.base, self.session)).send().await;
         let _ = self.driver.kill();

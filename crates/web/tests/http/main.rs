@@ -8,6 +8,7 @@ mod hardening;
 mod helpers;
 mod journey_score_sheet;
 mod journeys;
+mod journey_survey;
 mod lists;
 mod my_work;
 mod periods;

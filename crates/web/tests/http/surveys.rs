@@ -316,6 +316,7 @@ async fn a_newcomer_runs_a_survey_in_the_browser() {
                 questionnaire: &q,
                 framework: fw,
                 extra_groups: &[],
+                draft: false,
             },
         )
         .await
@@ -398,7 +399,15 @@ async fn survey_points_fill_a_par_score_sheet() {
             .store
             .create_survey(
                 &sys,
-                &NewSurvey { unit_code: "X01", year: 2024, title: "Hài lòng CCHC", questionnaire: &q, framework: par, extra_groups: &[] },
+                &NewSurvey {
+                    unit_code: "X01",
+                    year: 2024,
+                    title: "Hài lòng CCHC",
+                    questionnaire: &q,
+                    framework: par,
+                    extra_groups: &[],
+                    draft: false,
+                },
             )
             .await
             .expect("survey");
