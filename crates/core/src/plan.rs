@@ -531,7 +531,7 @@ pub fn compliance(
                     "{}: {covered}/{} nội dung có nhiệm vụ; còn thiếu: {}",
                     family_name(*family),
                     required.len(),
-                    missing.iter().map(|(c, n)| format!("{n} ({c})")).collect::<Vec<_>>().join("; ")
+                    missing.iter().map(|(c, n)| format!("{} – {n}", dimension_short(c))).collect::<Vec<_>>().join("; ")
                 )
             },
         });

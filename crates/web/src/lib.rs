@@ -9,6 +9,7 @@ pub mod error;
 pub mod extract;
 pub mod form;
 pub mod i18n;
+pub mod labels;
 pub mod my_work;
 pub mod openapi;
 pub mod pages;

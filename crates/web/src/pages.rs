@@ -343,10 +343,29 @@ pub struct UnitOnQuery {
 pub struct AuditRow {
     pub when: String,
     pub e: AuditEntry,
+    /// What was changed and how ("Kế hoạch 4: ban hành (trạng thái)"), and the values as a person reads
+    /// them (`crate::labels`).
+    pub what: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+    pub reason: Option<String>,
 }
 
-pub fn audit_rows(entries: Vec<AuditEntry>) -> Vec<AuditRow> {
-    entries.into_iter().map(|e| AuditRow { when: format_ms(e.at), e }).collect()
+pub fn audit_rows(entries: Vec<AuditEntry>, lang: Lang, frameworks: &chiso_core::framework::FrameworkSet) -> Vec<AuditRow> {
+    use crate::labels;
+    entries
+        .into_iter()
+        .map(|e| {
+            let field = e.field.as_deref().map(|f| format!(" ({})", labels::audit_field(lang, frameworks, f))).unwrap_or_default();
+            let what =
+                format!("{} {}: {}{field}", labels::audit_entity(lang, &e.entity), e.entity_id, labels::audit_action(lang, &e.action));
+            let value = |v: &Option<String>| v.as_deref().map(|v| labels::audit_value(lang, frameworks, &e.entity, v));
+            // A reason is written by a person, or by the system with codes in it ("par_index năm 2024"): only
+            // codes, dates and decimals change.
+            let reason = e.reason.as_deref().map(|v| labels::audit_value(lang, frameworks, "", v));
+            AuditRow { when: format_ms(e.at), old: value(&e.old_value), new: value(&e.new_value), reason, what, e }
+        })
+        .collect()
 }
 
 /// "18/02/2022 14:05" in Vietnam time.
@@ -381,13 +400,13 @@ pub async fn unit_detail(
         Some(id) => state.store.unit_by_id(&me.scope, id).await.ok(),
         None => None,
     };
-    let history = audit_rows(state.store.audit_of(&me.scope, "unit", &unit.code).await?);
+    let history = audit_rows(state.store.audit_of(&me.scope, "unit", &unit.code).await?, me.lang, &state.frameworks);
     let level_name = levels.iter().find(|l| l.code == unit.level).map(|l| l.name_vi.clone()).unwrap_or_else(|| unit.level.clone());
     let today = chiso_core::unit::format_date(state.app.today());
     let in_force = unit.in_force_on(&today);
     let formed_from = related_rows(state.store.predecessors_of(&me.scope, unit.id).await?, me.lang);
     let moved = moved(&state, &me, &unit, &today).await?;
-    let valid_from_text = if unit.valid_from == chiso_core::unit::SINCE_EVER { "—".to_string() } else { unit.valid_from.clone() };
+    let valid_from_text = crate::labels::table_date(&unit.valid_from);
     let page = UnitPage {
         valid_from_text,
         formed_from,
@@ -490,19 +509,20 @@ fn points_text(n: &Node) -> String {
     }
 }
 
-fn flatten(n: &Node, depth: usize, out: &mut Vec<NodeRow>) {
+fn flatten(n: &Node, depth: usize, out: &mut Vec<NodeRow>, lang: Lang) {
     out.push(NodeRow {
         depth,
         code: n.code.clone(),
-        name_vi: n.name_vi.clone(),
+        // The name in the reader's language only (the other one is in the framework's file).
+        name_vi: if lang == Lang::En { n.name_en.clone() } else { n.name_vi.clone() },
         name_en: n.name_en.clone(),
         points: points_text(n),
-        source: format!("{:?}", n.source).to_lowercase(),
+        source: crate::labels::source(lang, n.source).to_string(),
         years: n.years.as_ref().map(|y| y.to_string()).unwrap_or_default(),
         is_leaf: n.children.is_empty(),
     });
     for c in &n.children {
-        flatten(c, depth + 1, out);
+        flatten(c, depth + 1, out, lang);
     }
 }
 
@@ -545,7 +565,7 @@ pub async fn framework_detail(
     let year = parse_year(&q.year)?;
     let tree = fw.tree_for_year(year);
     let mut rows = Vec::new();
-    flatten(&tree, 0, &mut rows);
+    flatten(&tree, 0, &mut rows, me.lang);
     let leaf_count = rows.iter().filter(|r| r.is_leaf).count();
     let this_year = state.app.today().year();
     let from = fw.years.from.unwrap_or(2018);
@@ -644,7 +664,7 @@ struct AuditPage {
 }
 
 pub async fn audit(State(state): State<AppState>, me: CurrentUser) -> Result<Html<String>, PageError> {
-    let rows = audit_rows(state.store.audit_recent(&me.scope, 300).await?);
+    let rows = audit_rows(state.store.audit_recent(&me.scope, 300).await?, me.lang, &state.frameworks);
     let page = AuditPage { b: me.base(me.lang.t("audit"), "audit"), rows };
     Ok(Html(page.render()?))
 }

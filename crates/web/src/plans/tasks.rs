@@ -118,6 +118,13 @@ struct LibraryPage {
     node: String,
     hits: Vec<LibraryHit>,
     dimensions: Vec<(String, String)>,
+    fw: std::sync::Arc<chiso_core::framework::FrameworkSet>,
+}
+
+impl LibraryPage {
+    fn node(&self, code: &str) -> String {
+        crate::labels::node(&self.fw, code)
+    }
 }
 
 pub async fn library(State(state): State<AppState>, me: CurrentUser, Query(q): Query<LibraryQuery>) -> Result<Html<String>, PageError> {
@@ -127,12 +134,19 @@ pub async fn library(State(state): State<AppState>, me: CurrentUser, Query(q): Q
     let mut dimensions = Vec::new();
     for fw in state.frameworks.frameworks() {
         for d in &fw.root().children {
-            dimensions.push((d.code.clone(), format!("{} – {}", fw.code.to_uppercase(), d.name_vi)));
+            dimensions.push((d.code.clone(), format!("{} – {}", crate::labels::family(&fw.code), d.name_vi)));
             for s in &d.children {
-                dimensions.push((s.code.clone(), format!("   {} {}", s.code, s.name_vi)));
+                dimensions.push((s.code.clone(), format!("   {} — {}", chiso_core::plan::node_short(&s.code), s.name_vi)));
             }
         }
     }
-    let page = LibraryPage { b: me.base("Thư viện nhiệm vụ", "library"), q: query.text, node: query.node, hits, dimensions };
+    let page = LibraryPage {
+        b: me.base("Thư viện nhiệm vụ", "library"),
+        q: query.text,
+        node: query.node,
+        hits,
+        dimensions,
+        fw: state.frameworks.clone(),
+    };
     Ok(Html(page.render()?))
 }

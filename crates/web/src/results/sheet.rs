@@ -136,7 +136,10 @@ pub(super) fn sheet_page_model(
     }
     let has_adjusted = rows.iter().any(|r| r.adjusted);
     SheetPage {
-        b: me.base(&format!("{} – {} {}", v.assessment.unit_name, v.assessment.framework, v.assessment.year), "assessments"),
+        b: me.base(
+            &format!("{} – {} {}", v.assessment.unit_name, crate::labels::family(&v.assessment.framework), v.assessment.year),
+            "assessments",
+        ),
         fw_name: fw.name_vi.clone(),
         status_vi: v.status_vi,
         overall,
@@ -164,7 +167,7 @@ pub(super) async fn render_sheet(
     let a = state.store.assessment(&me.scope, id).await?;
     let fw = framework(state, &a.framework)?;
     let v = state.app.assessments().sheet(&me.scope, fw, id).await?;
-    let history = audit_rows(state.store.audit_of(&me.scope, "assessment", &id.to_string()).await?);
+    let history = audit_rows(state.store.audit_of(&me.scope, "assessment", &id.to_string()).await?, me.lang, &state.frameworks);
     Ok(Html(sheet_page_model(me, fw, v, history, form, message).render()?))
 }
 
