@@ -242,11 +242,23 @@ fn same(a: Option<f64>, b: Option<f64>) -> bool {
     }
 }
 
+/// A criterion as a message names it: its code in backticks first, which the page reads to put the message
+/// beside the criterion's field and does not show, then its number and name ("`par.a1.c2` A1.2 Tuyên
+/// truyền …").
+fn criterion(leaf: &Node) -> String {
+    format!("`{}` {} {}", leaf.code, chiso_core::plan::node_short(&leaf.code), leaf.name_vi)
+}
+
 /// A score must be a finite number in `[0, max]` of the leaf.
 fn check_range(leaf: &Node, v: f64) -> Result<(), String> {
     let max = leaf.max.unwrap_or(0.0);
     if !v.is_finite() || v < -SAME || v > max + SAME {
-        Err(format!("`{}`: điểm {} ngoài khoảng 0–{} (score out of range)", leaf.code, v, core_results::round_to(max, 4)))
+        Err(format!(
+            "{}: điểm {} ngoài khoảng 0–{}",
+            criterion(leaf),
+            chiso_core::text::vn_decimal(v),
+            chiso_core::text::vn_decimal(core_results::round_to(max, 4))
+        ))
     } else {
         Ok(())
     }
@@ -258,7 +270,7 @@ fn leaves_of(fw: &Framework, year: i32) -> Vec<Node> {
 }
 
 fn find_leaf<'a>(leaves: &'a [Node], code: &str) -> Result<&'a Node, String> {
-    leaves.iter().find(|l| l.code == code).ok_or_else(|| format!("`{code}` không phải tiêu chí lá của phiếu (unknown criterion)"))
+    leaves.iter().find(|l| l.code == code).ok_or_else(|| format!("`{code}` không phải tiêu chí lá của phiếu"))
 }
 
 fn invalid(errors: Vec<String>) -> StoreError {
@@ -424,7 +436,7 @@ impl Store {
             };
             if leaf.source == Source::Survey {
                 if inp.score.is_some() {
-                    errors.push(format!("`{}`: tiêu chí điều tra xã hội học do cấp thẩm định nhập, đơn vị không tự chấm", leaf.code));
+                    errors.push(format!("{}: tiêu chí điều tra xã hội học do cấp thẩm định nhập, đơn vị không tự chấm", criterion(leaf)));
                 }
                 continue;
             }
@@ -435,7 +447,7 @@ impl Store {
                 continue;
             }
             let Some(item) = items.get(&leaf.code) else {
-                errors.push(format!("`{}`: tiêu chí không có trong phiếu", leaf.code));
+                errors.push(format!("{}: tiêu chí không có trong phiếu", criterion(leaf)));
                 continue;
             };
             let evidence = clean(inp.evidence.as_deref());
@@ -527,7 +539,7 @@ impl Store {
                 }
             };
             let Some(item) = items.get(&leaf.code) else {
-                errors.push(format!("`{}`: tiêu chí không có trong phiếu", leaf.code));
+                errors.push(format!("{}: tiêu chí không có trong phiếu", criterion(leaf)));
                 continue;
             };
             if let Some(v) = inp.score
@@ -544,17 +556,17 @@ impl Store {
                 }
             } else {
                 let Some(own) = item.self_score else {
-                    errors.push(format!("`{}`: đơn vị chưa tự chấm tiêu chí này", leaf.code));
+                    errors.push(format!("{}: đơn vị chưa tự chấm tiêu chí này", criterion(leaf)));
                     continue;
                 };
                 match inp.score {
                     Some(v) if (v - own).abs() >= SAME => {
                         if reason.is_none() {
                             errors.push(format!(
-                                "`{}`: điều chỉnh điểm {} → {} cần nêu lý do (a reason is required to adjust)",
-                                leaf.code,
-                                core_results::round_to(own, 4),
-                                core_results::round_to(v, 4)
+                                "{}: điều chỉnh điểm {} → {} cần nêu lý do",
+                                criterion(leaf),
+                                chiso_core::text::vn_decimal(core_results::round_to(own, 4)),
+                                chiso_core::text::vn_decimal(core_results::round_to(v, 4))
                             ));
                             continue;
                         }
@@ -673,7 +685,7 @@ impl Store {
         let next = core_results::next_status(status, action, a.round >= 2).map_err(StoreError::Conflict)?;
         let reason = clean(reason);
         if action.needs_reason() && reason.is_none() {
-            return Err(StoreError::Invalid(format!("\"{}\" cần nêu lý do (a reason is required)", action.name_vi())));
+            return Err(StoreError::Invalid(format!("\"{}\" cần nêu lý do", action.name_vi())));
         }
         let leaves = leaves_of(fw, a.year);
         let mut item_list = self.items(id).await?;
