@@ -462,6 +462,25 @@ fn zip_parts(bytes: &[u8], norm: &Normaliser) -> Result<String, zip::result::Zip
     Ok(out)
 }
 
+/// The text a reader sees in a document listed by [`zip_parts`] (one XML element per line): every `w:t`
+/// (Word) and `t` (Excel strings) element's text, one paragraph each.
+fn document_text(listing: &str) -> String {
+    let mut out = String::new();
+    for line in listing.lines() {
+        let line = line.trim();
+        let inner = ["<w:t>", "<w:t xml:space=\"preserve\">", "<t>", "<t xml:space=\"preserve\">"]
+            .iter()
+            .find_map(|open| line.strip_prefix(open))
+            .and_then(|rest| rest.strip_suffix("</w:t>").or_else(|| rest.strip_suffix("</t>")));
+        if let Some(text) = inner {
+            out.push_str("<p>");
+            out.push_str(text);
+            out.push_str("</p>\n");
+        }
+    }
+    out
+}
+
 /// The first differing line of two texts with a little context from both.
 fn first_difference(expected: &str, actual: &str) -> String {
     let e: Vec<&str> = expected.lines().collect();
@@ -595,6 +614,10 @@ async fn demo_pages_and_api_match_the_golden_files() {
             let body = text.split_once("\n\n").map_or("", |(_, b)| b);
             let shown = if path.starts_with("/s/") { "/s/{TOKEN}" } else { path.as_str() };
             not_vietnamese.extend(visible::describe(&format!("GET {shown} as {who}"), &visible::offences(body)));
+        }
+        // Documents too: the text runs of DOCX (`w:t`) and the strings of XLSX (`t`), not numeric cells.
+        if *kind == Kind::Zip {
+            not_vietnamese.extend(visible::describe(&format!("GET {path} as {who}"), &visible::offences(&document_text(&text))));
         }
         let shown_path = if path.starts_with("/s/") { "/s/{TOKEN}".to_string() } else { path.clone() };
         let file = golden_path(who, &shown_path);

@@ -15,7 +15,8 @@
 //! "tin", "long", "bang", "hang", "ban", "minh", "than") are left out on purpose: they would flag good
 //! Vietnamese. A dotted number whose groups after the first have exactly three digits ("1.000", "12.345.678")
 //! is Vietnamese thousands grouping and passes, so a decimal written with a point and exactly three decimals
-//! ("39.417") is not caught; dotted section numbers ("II.1.1", "D1.4", "2.1.3") are not decimals.
+//! ("39.417") is not caught; dotted section numbers ("II.1.1", "D1.4", "2.1.3", "1.1." heading a paragraph)
+//! are not decimals, so a decimal that ends a sentence ("điểm 8.5.") is missed.
 
 /// One thing a Vietnamese reader should not see, on one page.
 #[derive(Debug, Clone, PartialEq)]
@@ -507,6 +508,8 @@ fn check_segment(segment: &str, found: &mut Vec<Offence>) {
     };
     for raw in text.split_whitespace() {
         let token = raw.trim_matches(|c: char| "()[]{}\"'“”‘’,;:!?…«»*·–—|<>".contains(c));
+        // "1.1." heads a numbered paragraph (a section number), not a decimal.
+        let heading_number = token.ends_with('.') && token.chars().all(|c| c.is_ascii_digit() || c == '.');
         let token = token.trim_end_matches('.');
         if token.is_empty() || ALLOWED_TOKENS.contains(&token) || is_url_or_path(token) || is_file_name(token) || is_email(token) {
             continue;
@@ -515,7 +518,7 @@ fn check_segment(segment: &str, found: &mut Vec<Offence>) {
             add("ngày ISO", d);
             continue;
         }
-        if let Some(n) = decimal_point(token) {
+        if let Some(n) = decimal_point(token).filter(|_| !heading_number) {
             add("dấu chấm thập phân", n);
             continue;
         }
@@ -672,7 +675,7 @@ mod tests {
     fn vietnamese_numbers_dates_and_allowed_things_pass() {
         let html = "<p>Kế hoạch 426/KH-UBND ngày 20/02/2022, ngày 05 tháng 01 năm 2024: 8,52 điểm; 1.000 câu trả lời; \
                     nhiệm vụ II.1.1, D1.4 — Tiêu chí; mã 03985; tài khoản nv.mocchau; tệp ket-qua.csv; PAR INDEX; \
-                    https://chiso.gov.vn/a_b; <code>respondent_id,unit,group</code> in 2.1.3 to</p>";
+                    https://chiso.gov.vn/a_b; papi.org.vn; <code>respondent_id,unit,group</code> in 2.1.3 to</p><p>1.1. Tuyên truyền</p>";
         assert_eq!(kinds(html), vec![]);
     }
 
