@@ -25,9 +25,7 @@ pub enum DocError {
     #[error("{file}: thiếu phần '{entry}' trong tệp")]
     MissingPart { file: String, entry: String },
 
-    #[error(
-        "{file}: phần '{entry}' khi giải nén vượt quá {limit} byte, nghi là bom ZIP (decompressed size limit exceeded, possible zip bomb)"
-    )]
+    #[error("{file}: phần '{entry}' khi giải nén vượt quá {limit} byte, nghi là bom ZIP")]
     ZipBomb { file: String, entry: String, limit: u64 },
 
     #[error("{file}: XML hỏng trong '{entry}' tại byte {position}: {detail} (malformed XML)")]

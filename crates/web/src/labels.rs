@@ -46,6 +46,12 @@ pub fn node(frameworks: &FrameworkSet, code: &str) -> String {
     frameworks.frameworks().iter().find_map(|f| f.node(code)).map(|n| n.name_vi.clone()).unwrap_or_else(|| code.to_string())
 }
 
+/// A task group as stored on a task ("improve") → its name ("Phấn đấu đạt điểm tối đa"); anything else as
+/// written (a group a person typed).
+pub fn task_group(code: &str) -> String {
+    chiso_core::plan::parse_task_group(code).map(chiso_core::plan::task_group_vi).map(String::from).unwrap_or_else(|| code.to_string())
+}
+
 /// Where a node's score comes from.
 pub fn source(lang: Lang, s: Source) -> &'static str {
     match s {
@@ -327,6 +333,8 @@ mod tests {
         assert!(node(&fw, "papi.d1").starts_with("Nội dung 1 – "));
         assert!(!node(&fw, "papi.d1.s1").contains("papi"));
         assert_eq!(families("PAPI,PAR_INDEX"), "PAPI, PAR INDEX");
+        assert_eq!(task_group("improve"), "Phấn đấu đạt điểm tối đa");
+        assert_eq!(task_group("Nhóm riêng"), "Nhóm riêng");
         assert_eq!(framework("par_index"), "PAR INDEX");
         assert_eq!(audit_value(Lang::Vi, &fw, "", "par_index năm 2024"), "PAR INDEX năm 2024");
     }

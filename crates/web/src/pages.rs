@@ -180,7 +180,7 @@ pub async fn home(State(state): State<AppState>, me: CurrentUser) -> Result<Html
     let page = HomePage {
         w,
         b: me.base(me.lang.t("home"), "home"),
-        role_name: me.user.role().name_vi().to_string(),
+        role_name: crate::labels::role(me.lang, me.user.role()).to_string(),
         unit_name,
         scope_text,
         permissions,
@@ -611,7 +611,7 @@ pub async fn users(State(state): State<AppState>, me: CurrentUser) -> Result<Htm
         .into_iter()
         .map(|u| UserRow {
             unit: u.unit_id.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| "Toàn hệ thống".into()),
-            role: u.role().name_vi().to_string(),
+            role: crate::labels::role(me.lang, u.role()).to_string(),
             username: u.username,
             full_name: u.full_name,
         })

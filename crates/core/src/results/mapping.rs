@@ -90,12 +90,7 @@ pub fn map_unit_codes(data: YearScores, mapping: &BTreeMap<String, String>) -> R
     codes.sort_by_key(|c| (line_of(c), (*c).clone()));
     for code in codes {
         if !mapping.contains_key(code.as_str()) {
-            problems.add(
-                line_of(code),
-                Some(1),
-                None,
-                format!("mã đơn vị `{code}` không có trong tệp ánh xạ (unknown unit code, not in the mapping)"),
-            );
+            problems.add(line_of(code), Some(1), None, format!("mã đơn vị `{code}` không có trong tệp ánh xạ"));
         }
     }
     let map = |c: &String| mapping.get(c).cloned().unwrap_or_else(|| c.clone());

@@ -146,7 +146,7 @@ pub async fn detail(State(state): State<AppState>, me: CurrentUser, Path(id): Pa
     let page = PlanPage {
         fw: state.frameworks.clone(),
         b: me.base(&plan.title, "plans"),
-        status_vi: plan.status.name_vi(),
+        status_vi: crate::labels::plan_status(me.lang, plan.status),
         date_text: plan
             .issued_on
             .as_deref()

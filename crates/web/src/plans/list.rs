@@ -89,7 +89,7 @@ async fn render_list(state: &AppState, me: &CurrentUser, q: PlansQuery, error: O
         .await?
         .into_iter()
         .map(|item| PlanRowView {
-            status_vi: item.plan.status.name_vi(),
+            status_vi: crate::labels::plan_status(me.lang, item.plan.status),
             date: item.plan.issued_on.as_deref().and_then(parse_date).map(vn_date_short).unwrap_or_else(|| "—".into()),
             item,
         })
