@@ -336,9 +336,9 @@ pub async fn error_pages(
         return res;
     }
     let given = res.extensions().get::<ErrorMessage>().cloned();
-    let is_html =
-        res.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
-    if given.is_none() && is_html {
+    let content_type = res.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    // A page a handler rendered itself, or JSON a script asked for: theirs.
+    if given.is_none() && (content_type.starts_with("text/html") || content_type.starts_with("application/json")) {
         return res;
     }
     let (mut parts, body) = res.into_parts();
