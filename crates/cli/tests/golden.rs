@@ -17,6 +17,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod visible;
+
 const PASSWORD: &str = "chiso-demo";
 
 /// "Today" for the whole run (`chiso --today`): the application clock starts on this day and moves on from
@@ -267,6 +269,7 @@ fn cases() -> Vec<(&'static str, String, Kind)> {
     // Anonymous.
     add("anon", "/login", Text);
     add("anon", "/health", Text);
+    add("anon", "/khong-co-trang-nay", Text);
     // District specialist: the life of the Mộc Châu plan 426/KH-UBND (plan 4) in 2022.
     for p in [
         "/",
@@ -305,6 +308,13 @@ fn cases() -> Vec<(&'static str, String, Kind)> {
         "/surveys",
         "/notifications",
         "/audit",
+        "/my-work",
+        // Error pages, in the layout and in Vietnamese: a path parameter of the wrong type, an unknown route,
+        // a unit that does not exist, a score sheet out of the account's scope.
+        "/tasks/abc",
+        "/khong-co-trang-nay",
+        "/units/99999999",
+        "/assessments/1",
     ] {
         add("nv.mocchau", p, Text);
     }
@@ -342,6 +352,8 @@ fn cases() -> Vec<(&'static str, String, Kind)> {
         "/surveys/1/template.csv",
         "/surveys/1/sample.csv?n=20&seed=2",
         "/surveys/sample-questionnaire.toml",
+        "/my-work",
+        "/notifications",
     ] {
         add("vp.chiengson", p, Text);
     }
@@ -376,6 +388,12 @@ fn cases() -> Vec<(&'static str, String, Kind)> {
         "/surveys/1/estimates",
         "/dashboard?unit=14&period=2022-H1",
         "/reports?unit=14&period=2022-H1",
+        "/my-work",
+        "/notifications",
+        "/frameworks",
+        "/frameworks/papi?year=2024",
+        "/results/papi/units/37",
+        "/plans/abc",
     ] {
         add("admin", p, Text);
     }
@@ -442,6 +460,25 @@ fn zip_parts(bytes: &[u8], norm: &Normaliser) -> Result<String, zip::result::Zip
         }
     }
     Ok(out)
+}
+
+/// The text a reader sees in a document listed by [`zip_parts`] (one XML element per line): every `w:t`
+/// (Word) and `t` (Excel strings) element's text, one paragraph each.
+fn document_text(listing: &str) -> String {
+    let mut out = String::new();
+    for line in listing.lines() {
+        let line = line.trim();
+        let inner = ["<w:t>", "<w:t xml:space=\"preserve\">", "<t>", "<t xml:space=\"preserve\">"]
+            .iter()
+            .find_map(|open| line.strip_prefix(open))
+            .and_then(|rest| rest.strip_suffix("</w:t>").or_else(|| rest.strip_suffix("</t>")));
+        if let Some(text) = inner {
+            out.push_str("<p>");
+            out.push_str(text);
+            out.push_str("</p>\n");
+        }
+    }
+    out
 }
 
 /// The first differing line of two texts with a little context from both.
@@ -553,6 +590,8 @@ async fn demo_pages_and_api_match_the_golden_files() {
     norm.secrets = csrf;
     let mut seen = std::collections::HashSet::new();
     let mut inline_styles = Vec::new();
+    // Every HTML page in Vietnamese: no raw code, English, ISO date or decimal point in what a person reads.
+    let mut not_vietnamese = Vec::new();
     for (who, path, kind) in &cases {
         let path = &match path.as_str() {
             "/s/{TOKEN}" => {
@@ -572,6 +611,13 @@ async fn demo_pages_and_api_match_the_golden_files() {
             if lower.contains("<style") || lower.contains(" style=") {
                 inline_styles.push(format!("GET {path} as {who}"));
             }
+            let body = text.split_once("\n\n").map_or("", |(_, b)| b);
+            let shown = if path.starts_with("/s/") { "/s/{TOKEN}" } else { path.as_str() };
+            not_vietnamese.extend(visible::describe(&format!("GET {shown} as {who}"), &visible::offences(body)));
+        }
+        // Documents too: the text runs of DOCX (`w:t`) and the strings of XLSX (`t`), not numeric cells.
+        if *kind == Kind::Zip {
+            not_vietnamese.extend(visible::describe(&format!("GET {path} as {who}"), &visible::offences(&document_text(&text))));
         }
         let shown_path = if path.starts_with("/s/") { "/s/{TOKEN}".to_string() } else { path.clone() };
         let file = golden_path(who, &shown_path);
@@ -593,6 +639,13 @@ async fn demo_pages_and_api_match_the_golden_files() {
     drop(server);
     let _ = std::fs::remove_dir_all(&data_dir);
     assert!(inline_styles.is_empty(), "pages with an inline style (refused by the CSP): {inline_styles:?}");
+    assert!(
+        not_vietnamese.is_empty(),
+        "{} things a Vietnamese reader should not see (raw codes, English, ISO dates, decimal points; the allow-list \
+         is in tests/visible/mod.rs):\n{}",
+        not_vietnamese.len(),
+        not_vietnamese.join("\n")
+    );
     if update {
         eprintln!("golden files rewritten: {} responses in {:?}", cases.len(), started.elapsed());
         return;

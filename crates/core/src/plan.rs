@@ -531,7 +531,7 @@ pub fn compliance(
                     "{}: {covered}/{} nội dung có nhiệm vụ; còn thiếu: {}",
                     family_name(*family),
                     required.len(),
-                    missing.iter().map(|(c, n)| format!("{n} ({c})")).collect::<Vec<_>>().join("; ")
+                    missing.iter().map(|(c, n)| format!("{} – {n}", dimension_short(c))).collect::<Vec<_>>().join("; ")
                 )
             },
         });
@@ -878,7 +878,8 @@ mod tests {
         let checks = compliance(&[(Family::Papi, papi_dims())], &tasks, Some(date!(2022 - 02 - 18)), Some(date!(2022 - 02 - 20)));
         let cover = &checks[0];
         assert_eq!(cover.ok, Some(false));
-        assert!(cover.detail.contains("7/8") && cover.detail.contains("papi.d8"), "{}", cover.detail);
+        assert!(cover.detail.contains("7/8") && cover.detail.contains("Nội dung 8"), "{}", cover.detail);
+        assert!(!cover.detail.contains("papi.d8"), "named, not coded: {}", cover.detail);
         assert!(checks.iter().filter(|c| c.code != "covers_framework").all(|c| c.ok == Some(true)));
     }
 

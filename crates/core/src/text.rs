@@ -100,6 +100,19 @@ pub fn vn_number(x: f64, decimals: usize) -> String {
     out
 }
 
+/// A score or any decimal as a person reads it: decimal comma, at most four decimals, no trailing zeros
+/// (2.5 → "2,5", 3.0 → "3", 1.23456 → "1,2346").
+pub fn vn_decimal(x: f64) -> String {
+    let s = vn_number(x, 4);
+    match s.split_once(',') {
+        Some((int, frac)) => {
+            let frac = frac.trim_end_matches('0');
+            if frac.is_empty() { int.to_string() } else { format!("{int},{frac}") }
+        }
+        None => s,
+    }
+}
+
 fn s_nonzero(int: &str, frac: Option<&str>) -> bool {
     int.chars().chain(frac.unwrap_or("").chars()).any(|c| c.is_ascii_digit() && c != '0')
 }

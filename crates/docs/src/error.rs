@@ -7,27 +7,25 @@ use std::fmt;
 /// Every variant that concerns an input names the file.
 #[derive(Debug, thiserror::Error)]
 pub enum DocError {
-    #[error("{file}: tệp rỗng, không có nội dung (empty file)")]
+    #[error("{file}: tệp rỗng, không có nội dung")]
     Empty { file: String },
 
-    #[error("{file}: tệp quá lớn: {size} byte, giới hạn {limit} byte (file too large)")]
+    #[error("{file}: tệp quá lớn: {size} byte, giới hạn {limit} byte")]
     TooLarge { file: String, size: u64, limit: u64 },
 
-    #[error("{file}: định dạng không được hỗ trợ: {detail} (unsupported format)")]
+    #[error("{file}: định dạng không được hỗ trợ: {detail}")]
     Unsupported { file: String, detail: String },
 
     #[error("{file}: không phải văn bản đọc được: {detail} (binary or non-UTF-8 content)")]
     NotText { file: String, detail: String },
 
-    #[error("{file}: tệp nén ZIP (DOCX/XLSX) hỏng hoặc không hợp lệ: {detail} (corrupt zip archive)")]
+    #[error("{file}: tệp nén ZIP (DOCX/XLSX) hỏng hoặc không hợp lệ: {detail}")]
     Zip { file: String, detail: String },
 
-    #[error("{file}: thiếu phần '{entry}' trong tệp (missing part of the document)")]
+    #[error("{file}: thiếu phần '{entry}' trong tệp")]
     MissingPart { file: String, entry: String },
 
-    #[error(
-        "{file}: phần '{entry}' khi giải nén vượt quá {limit} byte, nghi là bom ZIP (decompressed size limit exceeded, possible zip bomb)"
-    )]
+    #[error("{file}: phần '{entry}' khi giải nén vượt quá {limit} byte, nghi là bom ZIP")]
     ZipBomb { file: String, entry: String, limit: u64 },
 
     #[error("{file}: XML hỏng trong '{entry}' tại byte {position}: {detail} (malformed XML)")]
@@ -36,13 +34,13 @@ pub enum DocError {
     #[error("{file}: XML lồng quá sâu (hơn {limit} cấp) trong '{entry}' (XML nested too deeply)")]
     XmlTooDeep { file: String, entry: String, limit: usize },
 
-    #[error("{file}: không đọc được bảng tính: {detail} (spreadsheet error)")]
+    #[error("{file}: không đọc được bảng tính: {detail}")]
     Spreadsheet { file: String, detail: String },
 
-    #[error("{file}: không tìm thấy bảng nhiệm vụ có tiêu đề STT | Nhiệm vụ | Cơ quan chủ trì | … (no task table found)")]
+    #[error("{file}: không tìm thấy bảng nhiệm vụ có tiêu đề STT | Nhiệm vụ | Cơ quan chủ trì | …")]
     NoTaskTable { file: String },
 
-    #[error("không tạo được tệp {format}: {detail} (cannot write document)")]
+    #[error("không tạo được tệp {format}: {detail}")]
     Write { format: &'static str, detail: String },
 
     #[error("cần cài LibreOffice (lệnh soffice hoặc libreoffice) để xuất PDF (LibreOffice is needed for PDF export)")]

@@ -22,7 +22,7 @@ pub(crate) fn read_xlsx(bytes: &[u8], file: &str) -> Result<Vec<Sheet>, DocError
     let result = std::panic::catch_unwind(|| read_sheets(bytes, file));
     match result {
         Ok(r) => r,
-        Err(_) => Err(DocError::Spreadsheet { file: file.to_string(), detail: "tệp hỏng (reader panicked)".to_string() }),
+        Err(_) => Err(DocError::Spreadsheet { file: file.to_string(), detail: "tệp hỏng, không đọc được".to_string() }),
     }
 }
 

@@ -257,8 +257,8 @@ impl Store {
         let mut problems = Vec::new();
         for (line, code) in core_results::units_by_line(data) {
             let message = match by_code.get(code) {
-                None => format!("mã đơn vị `{code}` không có trong hệ thống (unknown unit code)"),
-                Some(u) if !scope.reaches_path(&u.path) => format!("đơn vị `{code}` ({}) nằm ngoài phạm vi của bạn (out of scope)", u.name),
+                None => format!("mã đơn vị `{code}` không có trong hệ thống"),
+                Some(u) if !scope.reaches_path(&u.path) => format!("đơn vị `{code}` ({}) nằm ngoài phạm vi của bạn", u.name),
                 Some(_) => continue,
             };
             problems.push(DataProblem { line, column: Some(1), field: None, message });

@@ -168,9 +168,29 @@ pub struct LangQuery {
     next: Option<String>,
 }
 
-pub async fn set_lang(axum::extract::Path(lang): axum::extract::Path<String>, Query(q): Query<LangQuery>) -> Response {
+/// The page a link was followed from, if it is on this site: the `Referer`'s path and query when its host is
+/// the request's own `Host` (same origin), and a local path ([`is_local_path`]); never `/lang/…` itself.
+fn same_origin_referer(headers: &HeaderMap) -> Option<String> {
+    let referer = headers.get(axum::http::header::REFERER)?.to_str().ok()?;
+    let host = headers.get(axum::http::header::HOST)?.to_str().ok()?;
+    let rest = referer.strip_prefix("http://").or_else(|| referer.strip_prefix("https://"))?;
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    let path = path.split('#').next().unwrap_or("/");
+    (authority.eq_ignore_ascii_case(host) && is_local_path(path) && !path.starts_with("/lang/")).then(|| path.to_string())
+}
+
+/// Switch the interface language and go back to the page the link was on (`next` if given, else the
+/// same-origin `Referer`, else the home page).
+pub async fn set_lang(axum::extract::Path(lang): axum::extract::Path<String>, headers: HeaderMap, Query(q): Query<LangQuery>) -> Response {
     let value = if lang == "en" { "en" } else { "vi" };
-    let mut resp = Redirect::to(&safe_next(q.next.as_deref())).into_response();
+    let back = match q.next.as_deref() {
+        Some(n) if is_local_path(n) => n.to_string(),
+        _ => same_origin_referer(&headers).unwrap_or_else(|| "/".to_string()),
+    };
+    let mut resp = Redirect::to(&back).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!("lang={value}; Path=/; SameSite=Lax; Max-Age=31536000")) {
         resp.headers_mut().append(SET_COOKIE, v);
     }

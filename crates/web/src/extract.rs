@@ -302,10 +302,15 @@ impl<S: Send + Sync> FromRequest<S> for Upload {
     type Rejection = PageError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Multipart::from_request(req, state)
-            .await
-            .map(Upload)
-            .map_err(|e| PageError(AppError::BadRequest(format!("biểu mẫu tải lên không hợp lệ: {}", e.body_text()))))
+        axum::extract::Multipart::from_request(req, state).await.map(Upload).map_err(|e| {
+            // axum's text is English ("Invalid `boundary` for `multipart/form-data` request"): logged, not shown.
+            tracing::debug!(error = %e.body_text(), "multipart");
+            PageError(if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::too_large()
+            } else {
+                AppError::BadRequest("biểu mẫu tải lên không hợp lệ: không phải biểu mẫu gửi tệp (multipart/form-data)".into())
+            })
+        })
     }
 }
 
@@ -319,7 +324,8 @@ impl Upload {
             if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                 AppError::too_large()
             } else {
-                AppError::BadRequest(format!("{context}: {}", e.body_text()))
+                tracing::debug!(error = %e.body_text(), "multipart");
+                AppError::BadRequest(format!("{context}: biểu mẫu tải lên bị gián đoạn hoặc sai định dạng"))
             }
         })?;
         match field {

@@ -110,10 +110,12 @@ impl FormState {
     /// `field_of(code)`; parts naming no field are errors of the whole form.
     pub fn attach(&mut self, message: &str, field_of: impl Fn(&str) -> Option<String>) {
         for part in message.split("; ").map(str::trim).filter(|p| !p.is_empty()) {
-            let field = part.strip_prefix('`').and_then(|r| r.split_once('`')).and_then(|(code, _)| field_of(code));
-            match field {
-                Some(f) => self.field_error(&f, part.to_string()),
-                None => self.error(part.to_string()),
+            let code = part.strip_prefix('`').and_then(|r| r.split_once('`'));
+            // "`par.a1.c2` A1.2 Tên: …": the code places the message and is not shown; "`a.1`: …" stays whole.
+            let shown = code.and_then(|(_, rest)| rest.strip_prefix(' ')).unwrap_or(part).to_string();
+            match code.and_then(|(code, _)| field_of(code)) {
+                Some(f) => self.field_error(&f, shown),
+                None => self.error(shown),
             }
         }
     }
@@ -144,5 +146,8 @@ mod tests {
         assert!(m.picked("k", "a1", &[]) && !m.picked("k", "a2", &["a2".to_string()]), "posted choices win, none chosen is a choice");
         assert!(FormState::empty().picked("k", "a2", &["a2".to_string()]));
         assert_eq!(m.unknown("k", &["a1"]), vec!["x".to_string()]);
+        let mut f = FormState::posted(vec![]);
+        f.attach("`par.a1.c2` A1.2 Kế hoạch: điểm 9 ngoài khoảng 0–2", |c| Some(format!("score:{c}")));
+        assert_eq!(f.error_of("score:par.a1.c2"), "A1.2 Kế hoạch: điểm 9 ngoài khoảng 0–2", "the code places it, the name says it");
     }
 }

@@ -142,6 +142,9 @@ pub const DICT: &[(&str, &str, &str)] = &[
     ("trend", "Diễn biến qua các năm", "Trend over the years"),
     ("score_sheet", "Phiếu chấm điểm", "Score sheet"),
     ("new_sheet", "Lập phiếu chấm điểm", "New score sheet"),
+    ("error", "Lỗi", "Error"),
+    ("details", "Chi tiết", "Details (in Vietnamese)"),
+    ("back", "Quay lại", "Back"),
 ];
 
 #[cfg(test)]

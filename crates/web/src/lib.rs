@@ -11,6 +11,7 @@ pub mod extract;
 pub mod form;
 pub mod i18n;
 pub mod lists;
+pub mod labels;
 pub mod my_work;
 pub mod openapi;
 pub mod pages;

@@ -184,7 +184,7 @@ pub async fn home(State(state): State<AppState>, me: CurrentUser) -> Result<Html
     let page = HomePage {
         w,
         b: me.base(me.lang.t("home"), "home"),
-        role_name: me.user.role().name_vi().to_string(),
+        role_name: crate::labels::role(me.lang, me.user.role()).to_string(),
         unit_name,
         scope_text,
         permissions,
@@ -388,7 +388,7 @@ pub async fn unit_detail(
     let in_force = unit.in_force_on(&today);
     let formed_from = related_rows(state.store.predecessors_of(&me.scope, unit.id).await?, me.lang);
     let moved = moved(&state, &me, &unit, &today).await?;
-    let valid_from_text = if unit.valid_from == chiso_core::unit::SINCE_EVER { "—".to_string() } else { unit.valid_from.clone() };
+    let valid_from_text = crate::labels::table_date(&unit.valid_from);
     let page = UnitPage {
         valid_from_text,
         formed_from,
@@ -491,19 +491,20 @@ fn points_text(n: &Node) -> String {
     }
 }
 
-fn flatten(n: &Node, depth: usize, out: &mut Vec<NodeRow>) {
+fn flatten(n: &Node, depth: usize, out: &mut Vec<NodeRow>, lang: Lang) {
     out.push(NodeRow {
         depth,
         code: n.code.clone(),
-        name_vi: n.name_vi.clone(),
+        // The name in the reader's language only (the other one is in the framework's file).
+        name_vi: if lang == Lang::En { n.name_en.clone() } else { n.name_vi.clone() },
         name_en: n.name_en.clone(),
         points: points_text(n),
-        source: format!("{:?}", n.source).to_lowercase(),
+        source: crate::labels::source(lang, n.source).to_string(),
         years: n.years.as_ref().map(|y| y.to_string()).unwrap_or_default(),
         is_leaf: n.children.is_empty(),
     });
     for c in &n.children {
-        flatten(c, depth + 1, out);
+        flatten(c, depth + 1, out, lang);
     }
 }
 
@@ -546,7 +547,7 @@ pub async fn framework_detail(
     let year = parse_year(&q.year)?;
     let tree = fw.tree_for_year(year);
     let mut rows = Vec::new();
-    flatten(&tree, 0, &mut rows);
+    flatten(&tree, 0, &mut rows, me.lang);
     let leaf_count = rows.iter().filter(|r| r.is_leaf).count();
     let this_year = state.app.today().year();
     let from = fw.years.from.unwrap_or(2018);

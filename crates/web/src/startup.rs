@@ -18,6 +18,7 @@ use tower_http::trace::TraceLayer;
 pub const BODY_LIMIT: usize = chiso_core::limits::MAX_FORM_BODY_BYTES;
 
 pub fn router(state: AppState) -> Router {
+    let error_pages = axum::middleware::from_fn_with_state(state.clone(), crate::error::error_pages);
     Router::new()
         .route("/", get(pages::home))
         .route("/my-work", get(crate::my_work::my_work))
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(crate::extract::reject_nul))
         .layer(axum::middleware::from_fn(crate::error::api_errors_as_json))
         .layer(axum::middleware::from_fn(too_large_in_vietnamese))
+        .layer(error_pages)
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -195,7 +195,12 @@ fn report_document(
                 dimension: t.dimensions.first().map(|d| super::views::dimension_label(frameworks, d)),
                 lead_agency: t.task.row.lead_agency.clone(),
                 coordinating_agencies: t.task.coordinating_agencies.clone(),
-                time: t.task.row.due_date.clone().or(t.task.row.due_text.clone()),
+                // Dates as the document writes them (dd/mm/yyyy), as the plan's own export does.
+                time: t.task.row.due_date.as_deref().and_then(chiso_core::unit::parse_date).map(chiso_core::text::vn_date_short).or(t
+                    .task
+                    .row
+                    .due_text
+                    .clone()),
                 product: t.latest.as_ref().map(|u| u.narrative.clone()),
                 status: Some(t.status.label_vi().to_string()),
                 group: None,

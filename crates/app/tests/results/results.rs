@@ -206,7 +206,7 @@ async fn a_bad_file_stores_nothing_and_names_line_and_column() {
             (Y2023.replacen(&row(5), &row(5).replacen("P05", "P99", 1), 1), 6, Some(1), "P99"),
             (Y2023.replacen("SC12", "SC19", 1), 1, Some(3), "SC19"),
             (set_cell(Y2023, 2, 3, "abc"), 2, Some(3), "abc"),
-            (set_cell(Y2023, 4, 2, "2.6"), 4, Some(2), "2.5"),
+            (set_cell(Y2023, 4, 2, "2.6"), 4, Some(2), "2,5"),
             (set_cell(Y2023, 3, 5, "-1"), 3, Some(5), "-1"),
         ];
         for (text, line, column, words) in cases {

@@ -26,7 +26,7 @@ pub fn parse_unit_mapping(text: &str) -> Result<BTreeMap<String, String>, Result
             return problems.finish(out);
         }
         None => {
-            problems.add(1, None, None, "tệp ánh xạ rỗng (empty mapping file)".into());
+            problems.add(1, None, None, "tệp ánh xạ rỗng".into());
             return problems.finish(out);
         }
     };
@@ -55,29 +55,24 @@ pub fn parse_unit_mapping(text: &str) -> Result<BTreeMap<String, String>, Result
             continue;
         }
         if rec.len() != 2 {
-            problems.add(line, None, None, format!("dòng có {} ô, cần 2 (wrong number of fields)", rec.len()));
+            problems.add(line, None, None, format!("dòng có {} ô, cần 2", rec.len()));
             continue;
         }
         let (code, unit) = (rec.get(0).unwrap_or_default(), rec.get(1).unwrap_or_default());
         for (i, v) in [code, unit].iter().enumerate() {
             if v.is_empty() {
-                problems.add(line, Some(i + 1), Some(&header[i]), "ô trống (empty cell)".into());
+                problems.add(line, Some(i + 1), Some(&header[i]), "ô trống".into());
             }
         }
         if code.is_empty() || unit.is_empty() {
             continue;
         }
         if let Some(first) = code_lines.insert(code.to_string(), line) {
-            problems.add(line, Some(1), Some(&header[0]), format!("mã `{code}` lặp lại (đã có ở dòng {first}) (duplicate code)"));
+            problems.add(line, Some(1), Some(&header[0]), format!("mã `{code}` lặp lại (đã có ở dòng {first})"));
             continue;
         }
         if let Some(first) = unit_lines.insert(unit.to_string(), line) {
-            problems.add(
-                line,
-                Some(2),
-                Some(&header[1]),
-                format!("đơn vị `{unit}` đã được gán cho mã khác ở dòng {first} (unit mapped twice)"),
-            );
+            problems.add(line, Some(2), Some(&header[1]), format!("đơn vị `{unit}` đã được gán cho mã khác ở dòng {first}"));
             continue;
         }
         out.insert(code.to_string(), unit.to_string());
@@ -95,12 +90,7 @@ pub fn map_unit_codes(data: YearScores, mapping: &BTreeMap<String, String>) -> R
     codes.sort_by_key(|c| (line_of(c), (*c).clone()));
     for code in codes {
         if !mapping.contains_key(code.as_str()) {
-            problems.add(
-                line_of(code),
-                Some(1),
-                None,
-                format!("mã đơn vị `{code}` không có trong tệp ánh xạ (unknown unit code, not in the mapping)"),
-            );
+            problems.add(line_of(code), Some(1), None, format!("mã đơn vị `{code}` không có trong tệp ánh xạ"));
         }
     }
     let map = |c: &String| mapping.get(c).cloned().unwrap_or_else(|| c.clone());

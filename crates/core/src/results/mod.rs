@@ -103,7 +103,7 @@ pub struct ResultsError {
 
 impl fmt::Display for ResultsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "tệp kết quả bị từ chối, không dữ liệu nào được nhận (results file refused)")?;
+        write!(f, "tệp kết quả bị từ chối, không dữ liệu nào được nhận")?;
         for p in &self.problems {
             write!(f, "\n{p}")?;
         }

@@ -1,6 +1,7 @@
 //! Parsing published results files (wide and long CSV): every problem named with line and column.
 
 use super::*;
+use crate::text::vn_decimal;
 
 /// Parse a number as written in data files; a lone decimal comma ("2,5") is accepted.
 fn parse_number(s: &str) -> Option<f64> {
@@ -24,19 +25,20 @@ fn leaf_for_column<'a>(fw: &'a Framework, header: &str) -> Option<&'a Node> {
 /// Check a value of `leaf` in `year`; `None` = fine.
 fn check_value(year_nodes: &HashMap<&str, &Node>, year: i32, leaf: &Node, v: f64) -> Option<String> {
     let Some(node) = year_nodes.get(leaf.code.as_str()) else {
-        return Some(format!("`{}` không được đo trong năm {year} nên phải để trống (not measured that year)", leaf.code));
+        return Some(format!("`{}` không được đo trong năm {year} nên phải để trống", leaf.code));
     };
     let lower = node.min.unwrap_or(0.0).min(0.0);
     if v < lower - RANGE_EPSILON {
-        return Some(format!("điểm {v} của `{}` nhỏ hơn {lower} (score below the minimum)", leaf.code));
+        return Some(format!("điểm {} của `{}` nhỏ hơn {}", vn_decimal(v), leaf.code, vn_decimal(lower)));
     }
     if let Some(max) = node.max
         && v > max + RANGE_EPSILON
     {
         return Some(format!(
-            "điểm {v} của `{}` vượt điểm tối đa {} của năm {year} (score above the maximum)",
+            "điểm {} của `{}` vượt điểm tối đa {} của năm {year}",
+            vn_decimal(v),
             leaf.code,
-            round_to(max, 4)
+            vn_decimal(round_to(max, 4))
         ));
     }
     None
@@ -63,7 +65,7 @@ pub fn parse_wide_csv(fw: &Framework, year: i32, text: &str) -> Result<YearScore
     let mut problems = Problems::default();
     let mut out = YearScores { framework: fw.code.clone(), year, ..YearScores::default() };
     if !fw.applies_to(year) {
-        problems.add(1, None, None, format!("khung `{}` không áp dụng cho năm {year} (framework does not cover the year)", fw.code));
+        problems.add(1, None, None, format!("khung `{}` không áp dụng cho năm {year}", fw.code));
         return problems.finish(out);
     }
     let tree = fw.tree_for_year(Some(year));
@@ -76,19 +78,14 @@ pub fn parse_wide_csv(fw: &Framework, year: i32, text: &str) -> Result<YearScore
             return problems.finish(out);
         }
         None => {
-            problems.add(1, None, None, "tệp rỗng (empty file)".to_string());
+            problems.add(1, None, None, "tệp rỗng".to_string());
             return problems.finish(out);
         }
     };
     let header: Vec<String> = header.iter().map(str::to_string).collect();
     let unit_ok = header.first().is_some_and(|h| ["province", "unit", "code"].contains(&h.to_ascii_lowercase().as_str()));
     if !unit_ok {
-        problems.add(
-            1,
-            Some(1),
-            header.first().map(String::as_str),
-            "cột đầu tiên phải là mã đơn vị `Province` / `Unit` (first column must be the unit code)".to_string(),
-        );
+        problems.add(1, Some(1), header.first().map(String::as_str), "cột đầu tiên phải là mã đơn vị `Province` / `Unit`".to_string());
     }
     // Column index → leaf.
     let mut columns: Vec<Option<&Node>> = vec![None];
@@ -96,20 +93,20 @@ pub fn parse_wide_csv(fw: &Framework, year: i32, text: &str) -> Result<YearScore
     for (i, h) in header.iter().enumerate().skip(1) {
         let leaf = leaf_for_column(fw, h);
         match leaf {
-            None => problems.add(1, Some(i + 1), Some(h), format!("cột `{h}` không thuộc khung `{}` (unknown column)", fw.code)),
+            None => problems.add(1, Some(i + 1), Some(h), format!("cột `{h}` không thuộc khung `{}`", fw.code)),
             Some(n) if !n.is_leaf() => problems.add(
                 1,
                 Some(i + 1),
                 Some(h),
                 format!(
                     "cột `{h}` là `{}`, không phải chỉ tiêu lá; điểm tổng được tính, không nhập \
-                     (only leaf scores are read)",
+                    ",
                     n.code
                 ),
             ),
             Some(n) => {
                 if let Some(first) = seen.insert(n.code.clone(), i + 1) {
-                    problems.add(1, Some(i + 1), Some(h), format!("cột của `{}` lặp lại (đã có ở cột {first}) (duplicate column)", n.code));
+                    problems.add(1, Some(i + 1), Some(h), format!("cột của `{}` lặp lại (đã có ở cột {first})", n.code));
                 }
             }
         }
@@ -118,7 +115,7 @@ pub fn parse_wide_csv(fw: &Framework, year: i32, text: &str) -> Result<YearScore
     for leaf in tree.leaves() {
         if !seen.contains_key(&leaf.code) {
             let name = leaf.data_column.as_deref().unwrap_or(&leaf.code);
-            problems.add(1, None, None, format!("thiếu cột `{name}` của `{}`, bắt buộc trong năm {year} (missing column)", leaf.code));
+            problems.add(1, None, None, format!("thiếu cột `{name}` của `{}`, bắt buộc trong năm {year}", leaf.code));
         }
     }
     if !problems.list.is_empty() {
@@ -141,21 +138,16 @@ pub fn parse_wide_csv(fw: &Framework, year: i32, text: &str) -> Result<YearScore
             continue; // blank line
         }
         if rec.len() != header.len() {
-            problems.add(
-                line,
-                None,
-                None,
-                format!("dòng có {} ô nhưng tiêu đề có {} cột (wrong number of fields)", rec.len(), header.len()),
-            );
+            problems.add(line, None, None, format!("dòng có {} ô nhưng tiêu đề có {} cột", rec.len(), header.len()));
             continue;
         }
         let unit = rec.get(0).unwrap_or_default().to_string();
         if unit.is_empty() {
-            problems.add(line, Some(1), Some(&header[0]), "thiếu mã đơn vị (missing unit code)".into());
+            problems.add(line, Some(1), Some(&header[0]), "thiếu mã đơn vị".into());
             continue;
         }
         if let Some(first) = first_line.insert(unit.clone(), line) {
-            problems.add(line, Some(1), Some(&header[0]), format!("đơn vị `{unit}` lặp lại (đã có ở dòng {first}) (duplicate unit)"));
+            problems.add(line, Some(1), Some(&header[0]), format!("đơn vị `{unit}` lặp lại (đã có ở dòng {first})"));
             continue;
         }
         let mut values: BTreeMap<String, f64> = BTreeMap::new();
@@ -167,7 +159,7 @@ pub fn parse_wide_csv(fw: &Framework, year: i32, text: &str) -> Result<YearScore
                 continue;
             }
             let Some(v) = parse_number(cell) else {
-                problems.add(line, Some(i + 1), Some(&header[i]), format!("`{cell}` không phải là số (not a number)"));
+                problems.add(line, Some(i + 1), Some(&header[i]), format!("`{cell}` không phải là số"));
                 continue;
             };
             if let Some(msg) = check_value(&year_nodes, year, leaf, v) {
@@ -212,7 +204,7 @@ fn check_groups(
                 header.get(col - 1).map(String::as_str),
                 format!(
                     "đơn vị `{unit}`: nhóm `{group}` chỉ có {present}/{} giá trị, thiếu `{code}`; \
-                     một nhóm phải có đủ giá trị hoặc để trống cả nhóm (partially empty group)",
+                     một nhóm phải có đủ giá trị hoặc để trống cả nhóm",
                     leaves.len()
                 ),
             );
@@ -227,7 +219,7 @@ pub fn parse_long_csv(fw: &Framework, year: i32, text: &str) -> Result<YearScore
     let mut problems = Problems::default();
     let mut out = YearScores { framework: fw.code.clone(), year, ..YearScores::default() };
     if !fw.applies_to(year) {
-        problems.add(1, None, None, format!("khung `{}` không áp dụng cho năm {year} (framework does not cover the year)", fw.code));
+        problems.add(1, None, None, format!("khung `{}` không áp dụng cho năm {year}", fw.code));
         return problems.finish(out);
     }
     let tree = fw.tree_for_year(Some(year));
@@ -236,12 +228,12 @@ pub fn parse_long_csv(fw: &Framework, year: i32, text: &str) -> Result<YearScore
     let header: Vec<String> = match records.next() {
         Some(Ok(h)) => h.iter().map(|s| s.to_ascii_lowercase()).collect(),
         _ => {
-            problems.add(1, None, None, "thiếu dòng tiêu đề `unit,node,score` (missing header)".into());
+            problems.add(1, None, None, "thiếu dòng tiêu đề `unit,node,score`".into());
             return problems.finish(out);
         }
     };
     if header != ["unit", "node", "score"] {
-        problems.add(1, None, None, format!("tiêu đề phải là `unit,node,score`, gặp `{}` (wrong header)", header.join(",")));
+        problems.add(1, None, None, format!("tiêu đề phải là `unit,node,score`, gặp `{}`", header.join(",")));
         return problems.finish(out);
     }
     let names = ["unit", "node", "score"];
@@ -261,23 +253,23 @@ pub fn parse_long_csv(fw: &Framework, year: i32, text: &str) -> Result<YearScore
             continue;
         }
         if rec.len() != 3 {
-            problems.add(line, None, None, format!("dòng có {} ô, cần 3 (wrong number of fields)", rec.len()));
+            problems.add(line, None, None, format!("dòng có {} ô, cần 3", rec.len()));
             continue;
         }
         let (unit, node, score) = (rec.get(0).unwrap_or_default(), rec.get(1).unwrap_or_default(), rec.get(2).unwrap_or_default());
         if unit.is_empty() {
-            problems.add(line, Some(1), Some(names[0]), "thiếu mã đơn vị (missing unit code)".into());
+            problems.add(line, Some(1), Some(names[0]), "thiếu mã đơn vị".into());
             continue;
         }
         let Some(leaf) = leaf_for_column(fw, node).filter(|n| n.is_leaf()) else {
-            problems.add(line, Some(2), Some(names[1]), format!("`{node}` không phải chỉ tiêu lá của khung `{}` (unknown leaf)", fw.code));
+            problems.add(line, Some(2), Some(names[1]), format!("`{node}` không phải chỉ tiêu lá của khung `{}`", fw.code));
             continue;
         };
         let value = if score.is_empty() {
             None
         } else {
             let Some(v) = parse_number(score) else {
-                problems.add(line, Some(3), Some(names[2]), format!("`{score}` không phải là số (not a number)"));
+                problems.add(line, Some(3), Some(names[2]), format!("`{score}` không phải là số"));
                 continue;
             };
             if let Some(msg) = check_value(&year_nodes, year, leaf, v) {
@@ -288,12 +280,7 @@ pub fn parse_long_csv(fw: &Framework, year: i32, text: &str) -> Result<YearScore
         };
         let unit_rows = rows.entry(unit.to_string()).or_default();
         if let Some((first, _)) = unit_rows.get(&leaf.code) {
-            problems.add(
-                line,
-                Some(2),
-                Some(names[1]),
-                format!("`{unit}` / `{}` lặp lại (đã có ở dòng {first}) (duplicate row)", leaf.code),
-            );
+            problems.add(line, Some(2), Some(names[1]), format!("`{unit}` / `{}` lặp lại (đã có ở dòng {first})", leaf.code));
             continue;
         }
         unit_rows.insert(leaf.code.clone(), (line, value));
@@ -313,7 +300,7 @@ pub fn parse_long_csv(fw: &Framework, year: i32, text: &str) -> Result<YearScore
                     None,
                     format!(
                         "đơn vị `{unit}`: nhóm `{group}` chỉ có {present}/{} giá trị, thiếu {}; \
-                         một nhóm phải có đủ giá trị hoặc không có giá trị nào (partially empty group)",
+                         một nhóm phải có đủ giá trị hoặc không có giá trị nào",
                         leaves.len(),
                         missing.join(", ")
                     ),

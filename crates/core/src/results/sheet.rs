@@ -72,23 +72,21 @@ pub fn score_sheet(fw: &Framework, year: i32, scores: &[LeafScore]) -> Result<Sc
                             line,
                             None,
                             Some(field),
-                            format!("`{}`: điểm {v} ngoài khoảng 0–{} (score out of range)", s.code, n.max.unwrap_or(0.0)),
+                            format!(
+                                "`{}`: điểm {} ngoài khoảng 0–{}",
+                                s.code,
+                                crate::text::vn_decimal(v),
+                                crate::text::vn_decimal(n.max.unwrap_or(0.0))
+                            ),
                         );
                     }
                 }
                 if by_leaf.insert(&s.code, s).is_some() {
-                    problems.add(line, None, Some("code"), format!("`{}` lặp lại (duplicate)", s.code));
+                    problems.add(line, None, Some("code"), format!("`{}` lặp lại", s.code));
                 }
             }
-            Some(_) => {
-                problems.add(line, None, Some("code"), format!("`{}` không phải chỉ tiêu lá; điểm tổng được tính (not a leaf)", s.code))
-            }
-            None => problems.add(
-                line,
-                None,
-                Some("code"),
-                format!("`{}` không có trong khung `{}` năm {year} (unknown criterion)", s.code, fw.code),
-            ),
+            Some(_) => problems.add(line, None, Some("code"), format!("`{}` không phải chỉ tiêu lá; điểm tổng được tính", s.code)),
+            None => problems.add(line, None, Some("code"), format!("`{}` không có trong khung `{}` năm {year}", s.code, fw.code)),
         }
     }
     let mut rows = Vec::new();

@@ -161,7 +161,7 @@ fn bad_files_are_refused_with_line_and_column() {
     // 2023: D1 has 4 sub-dimensions → max 2.5.
     let e = refuse(papi, 2023, &row_with(1, "2.6"));
     assert_eq!(e.problems[0].column, Some(2), "{e}");
-    assert!(e.problems[0].message.contains("2.5"), "{e}");
+    assert!(e.problems[0].message.contains("2,6") && e.problems[0].message.contains("tối đa 2,5"), "{e}: decimal commas");
     assert!(parse_wide_csv(papi, 2023, &row_with(1, "2.5")).is_ok());
     // D5 has 3 sub-dimensions in 2023 → 3.33 allowed for SC51, but not in 2019 (4 → 2.5).
     assert!(parse_wide_csv(papi, 2023, &row_with(16, "3.3")).is_ok());

@@ -151,11 +151,7 @@ pub fn next_status(status: SheetStatus, action: SheetAction, second_round: bool)
         (S::Finalised, A::Reopen) if second_round => S::Explained,
         (S::Finalised, A::Reopen) => S::Submitted,
         (s, a) => {
-            return Err(format!(
-                "không thể \"{}\" khi phiếu ở trạng thái \"{}\" (action not allowed in this status)",
-                a.name_vi(),
-                s.name_vi()
-            ));
+            return Err(format!("không thể \"{}\" khi phiếu ở trạng thái \"{}\"", a.name_vi(), s.name_vi()));
         }
     };
     Ok(next)

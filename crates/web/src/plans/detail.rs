@@ -76,11 +76,19 @@ struct PlanPage {
     child_deadline: String,
     can_edit: bool,
     libreoffice: bool,
+    /// For the names of the tasks' index nodes.
+    fw: std::sync::Arc<FrameworkSet>,
 }
 
 impl PlanPage {
     fn rec(&self, r: &str) -> &'static str {
         Recurrence::parse(r).map(|r| r.name_vi()).unwrap_or("—")
+    }
+    fn node(&self, code: &str) -> String {
+        crate::labels::node(&self.fw, code)
+    }
+    fn date(&self, iso: &str) -> String {
+        crate::labels::date(self.b.lang, iso).unwrap_or_else(|| iso.to_string())
     }
     fn is_draft(&self) -> bool {
         self.plan.status == PlanStatus::Draft
@@ -136,8 +144,9 @@ pub async fn detail(State(state): State<AppState>, me: CurrentUser, Path(id): Pa
     let (child_units, children) = uc::children_of(&state.app, &me.scope, &plan, &unit).await?;
     let date = |d: Option<&str>| d.and_then(parse_date).map(vn_date_short).unwrap_or_default();
     let page = PlanPage {
+        fw: state.frameworks.clone(),
         b: me.base(&plan.title, "plans"),
-        status_vi: plan.status.name_vi(),
+        status_vi: crate::labels::plan_status(me.lang, plan.status),
         date_text: plan
             .issued_on
             .as_deref()

@@ -159,7 +159,7 @@ async fn render_list(state: &AppState, me: &CurrentUser, q: PlansPageQuery, erro
         .items
         .into_iter()
         .map(|item| PlanRowView {
-            status_vi: item.plan.status.name_vi(),
+            status_vi: crate::labels::plan_status(me.lang, item.plan.status),
             date: item.plan.issued_on.as_deref().and_then(parse_date).map(vn_date_short).unwrap_or_else(|| "—".into()),
             families: item.plan.families().iter().map(|f| family_vi(f)).collect::<Vec<_>>().join(", "),
             item,

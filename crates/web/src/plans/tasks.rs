@@ -152,6 +152,14 @@ struct LibraryPage {
     unit_options: Vec<(String, String)>,
     nav: ListNav,
     errors: Vec<String>,
+    fw: std::sync::Arc<chiso_core::framework::FrameworkSet>,
+}
+
+impl LibraryPage {
+    /// A framework node as a person reads it (its number and name, not its code).
+    fn node(&self, code: &str) -> String {
+        crate::labels::node(&self.fw, code)
+    }
 }
 
 /// The library page's query: the API's search plus unit, year, sort and page.
@@ -240,9 +248,9 @@ pub async fn library(
     let mut dimensions = Vec::new();
     for fw in state.frameworks.frameworks() {
         for d in &fw.root().children {
-            dimensions.push((d.code.clone(), format!("{} – {}", fw.code.to_uppercase(), d.name_vi)));
+            dimensions.push((d.code.clone(), format!("{} – {}", crate::labels::family(&fw.code), d.name_vi)));
             for s in &d.children {
-                dimensions.push((s.code.clone(), format!("   {} {}", s.code, s.name_vi)));
+                dimensions.push((s.code.clone(), format!("   {} — {}", chiso_core::plan::node_short(&s.code), s.name_vi)));
             }
         }
     }
@@ -251,7 +259,15 @@ pub async fn library(
     let q = LibraryPageQuery { node: query.node, ..q };
     let page =
         LibraryPage {
-            b: me.base("Thư viện nhiệm vụ", "library"), q, plan, hits: paged.items, dimensions, unit_options, nav, errors
+            b: me.base("Thư viện nhiệm vụ", "library"),
+            q,
+            plan,
+            hits: paged.items,
+            dimensions,
+            unit_options,
+            nav,
+            errors,
+            fw: state.frameworks.clone(),
         };
     Ok((status, Html(page.render()?)).into_response())
 }

@@ -136,7 +136,10 @@ pub(super) fn sheet_page_model(
     }
     let has_adjusted = rows.iter().any(|r| r.adjusted);
     SheetPage {
-        b: me.base(&format!("{} – {} {}", v.assessment.unit_name, v.assessment.framework, v.assessment.year), "assessments"),
+        b: me.base(
+            &format!("{} – {} {}", v.assessment.unit_name, crate::labels::family(&v.assessment.framework), v.assessment.year),
+            "assessments",
+        ),
         fw_name: fw.name_vi.clone(),
         status_vi: v.status_vi,
         overall,

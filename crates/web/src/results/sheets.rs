@@ -57,7 +57,7 @@ pub(super) async fn sheets_page(
                 unit_code: x.assessment.unit_code.clone(),
                 framework: x.assessment.framework.clone(),
                 year: x.assessment.year,
-                status: x.assessment.status().name_vi().to_string(),
+                status: crate::labels::sheet_status(me.lang, x.assessment.status()).to_string(),
                 self_pct: p(x.self_total),
                 appraised_pct: p(x.appraised_total),
             }

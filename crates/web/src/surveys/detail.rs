@@ -138,7 +138,11 @@ pub(super) async fn render_detail_with(
             scale: format!("{}–{}", number_text(i.min), number_text(i.max)),
             reversed: i.direction < 0,
             options: i.options.iter().map(|o| format!("{} = {}", number_text(o.value), o.label)).collect::<Vec<_>>().join("; "),
-            groups: if i.groups.is_empty() { "mọi nhóm".into() } else { i.groups.join(", ") },
+            groups: if i.groups.is_empty() {
+                "mọi nhóm".into()
+            } else {
+                i.groups.iter().map(|g| crate::labels::survey_group(me.lang, g)).collect::<Vec<_>>().join(", ")
+            },
         })
         .collect();
     let mut group_columns: Vec<String> = o.groups.clone();

@@ -21,3 +21,6 @@ mod scheduler;
 mod scope;
 mod surveys;
 mod units;
+mod vietnamese;
+#[path = "../../../cli/tests/visible/mod.rs"]
+mod visible;

@@ -477,6 +477,9 @@ async fn the_score_sheet_keeps_what_was_typed_and_sending_the_explanation_saves_
             page.contains("id=\"err-score-par.a1.c2\"") && page.contains("vượt quá điểm tối đa (tối đa 2)"),
             "{label}: error beside the field"
         );
+        // In Vietnamese, by the criterion's number and name: no code, no English, no decimal point.
+        let offences = crate::visible::offences(&page);
+        assert!(offences.is_empty(), "{label}: {:#?}", crate::visible::describe("score sheet after a refusal", &offences));
         for (k, v) in typed.iter().filter(|(k, _)| k.starts_with("score:") || k.starts_with("evidence:")) {
             let v = v.replace('/', "&#x2f;");
             let plain = format!("name=\"{k}\" value=\"{v}\"");
