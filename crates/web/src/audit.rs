@@ -4,9 +4,10 @@
 //! person reads; values that are already text stay as written.
 
 use crate::auth::urlencode;
+use crate::i18n::Lang;
+use crate::labels;
 use chiso_core::audit::{ActionKind, EntityKind};
 use chiso_core::framework::FrameworkSet;
-use chiso_core::period::Period;
 use chiso_core::plan::PlanStatus;
 use chiso_core::progress::{ReportState, TaskStatus};
 use chiso_core::results::SheetStatus;
@@ -62,8 +63,8 @@ pub fn line(e: AuditEntry, frameworks: &FrameworkSet) -> AuditLine {
     let noun = entity.map(EntityKind::noun_vi).unwrap_or("mục");
     let (object, href) = object_of(entity, &e);
     let field = field_label(entity, e.field.as_deref(), frameworks);
-    let old = e.old_value.as_deref().map(|v| value_vi(entity, action, v)).filter(|v| !v.is_empty());
-    let new = e.new_value.as_deref().map(|v| value_vi(entity, action, v)).filter(|v| !v.is_empty());
+    let old = e.old_value.as_deref().map(|v| value_vi(entity, &e.entity, v, frameworks)).filter(|v| !v.is_empty());
+    let new = e.new_value.as_deref().map(|v| value_vi(entity, &e.entity, v, frameworks)).filter(|v| !v.is_empty());
     let change = match (old, new) {
         (Some(o), Some(n)) => format!("{o} → {n}"),
         (None, Some(n)) => n,
@@ -85,7 +86,8 @@ pub fn line(e: AuditEntry, frameworks: &FrameworkSet) -> AuditLine {
         object,
         href,
         detail,
-        reason: e.reason.filter(|r| !r.trim().is_empty()),
+        // A reason is written by a person, or by the system with codes in it ("par_index năm 2024").
+        reason: e.reason.filter(|r| !r.trim().is_empty()).map(|r| labels::audit_value(Lang::Vi, frameworks, "", &r)),
         unit_href: e.unit_code.as_deref().map(|c| format!("/units/{}", urlencode(c))),
         unit_name: e.unit_name,
     }
@@ -136,27 +138,17 @@ fn field_label(entity: Option<EntityKind>, field: Option<&str>, frameworks: &Fra
     }
 }
 
-/// "tiêu chí 1.2 – Ban hành kế hoạch …" for a framework node; the code itself if no framework has it.
+/// "A1.2 – Ban hành kế hoạch …" for a framework node; the code itself if no framework has it.
 fn node_label(code: &str, frameworks: &FrameworkSet) -> String {
     match frameworks.frameworks().iter().find_map(|f| f.node(code)) {
-        Some(n) => format!("{} – {}", short_node(code), n.name_vi),
+        Some(n) => format!("{} – {}", chiso_core::plan::node_short(code), n.name_vi),
         None => code.to_string(),
     }
 }
 
-/// "par.a1.c2" → "1.2"; "papi.d1.s4" → "1.4".
-fn short_node(code: &str) -> String {
-    let digits: Vec<String> = code
-        .split('.')
-        .skip(1)
-        .map(|p| p.trim_start_matches(|c: char| c.is_ascii_alphabetic()).to_string())
-        .filter(|p| !p.is_empty())
-        .collect();
-    if digits.is_empty() { code.to_string() } else { digits.join(".") }
-}
-
-/// A stored value as a person reads it.
-fn value_vi(entity: Option<EntityKind>, action: Option<ActionKind>, v: &str) -> String {
+/// A stored value as a person reads it: the status at its head by its name, then every code, ISO date,
+/// period and decimal point as [`labels::audit_value`] reads them (the one place for that).
+fn value_vi(entity: Option<EntityKind>, entity_raw: &str, v: &str, frameworks: &FrameworkSet) -> String {
     let v = v.trim();
     // A status code at the start ("issued 426/KH-UBND ngày 2022-02-18", "submitted 2022-H1 (muộn)").
     let (head, rest) = match v.split_once(' ') {
@@ -176,9 +168,7 @@ fn value_vi(entity: Option<EntityKind>, action: Option<ActionKind>, v: &str) -> 
         (Some(l), None) => l.to_string(),
         (None, _) => v.to_string(),
     };
-    let text = words_vi(&text);
-    let scores = matches!(action, Some(ActionKind::SelfScore | ActionKind::Appraise)) || entity == Some(EntityKind::Result);
-    if scores { decimal_commas(&text) } else { text }
+    labels::audit_value(Lang::Vi, frameworks, entity_raw, &text)
 }
 
 fn report_state_vi(s: ReportState) -> &'static str {
@@ -186,55 +176,6 @@ fn report_state_vi(s: ReportState) -> &'static str {
         ReportState::Submitted => "Đã gửi",
         ReportState::Returned => "Bị trả lại để chỉnh sửa",
     }
-}
-
-/// ISO dates as dd/mm/yyyy and period codes ("2022-H1") as their names, word by word.
-fn words_vi(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut word = String::new();
-    let flush = |word: &mut String, out: &mut String| {
-        if !word.is_empty() {
-            out.push_str(&word_vi(word));
-            word.clear();
-        }
-    };
-    for c in s.chars() {
-        if c.is_alphanumeric() || c == '-' {
-            word.push(c);
-        } else {
-            flush(&mut word, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut word, &mut out);
-    out
-}
-
-fn word_vi(w: &str) -> String {
-    if w.len() == 10
-        && let Some(d) = chiso_core::unit::parse_date(w)
-    {
-        return chiso_core::text::vn_date_short(d);
-    }
-    if w.len() >= 6
-        && w.as_bytes()[..4].iter().all(u8::is_ascii_digit)
-        && let Ok(p) = Period::parse(w)
-    {
-        return p.label_vi();
-    }
-    w.to_string()
-}
-
-/// "8.5" → "8,5" where a point stands between digits.
-fn decimal_commas(s: &str) -> String {
-    let b: Vec<char> = s.chars().collect();
-    b.iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let between = *c == '.' && i > 0 && b[i - 1].is_ascii_digit() && b.get(i + 1).is_some_and(|n| n.is_ascii_digit());
-            if between { ',' } else { *c }
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -285,6 +226,7 @@ mod tests {
         let fw = FrameworkSet::builtin().expect("frameworks");
         let l = line(entry("widget", "5", "frobnicate", None, None, None), &fw);
         assert_eq!(l.sentence(), "nv.mocchau thay đổi mục 5");
-        assert_eq!(decimal_commas("điểm 8.52, mục 1.2.3"), "điểm 8,52, mục 1,2,3");
+        let l = line(entry("unit", "04045", "create", None, None, Some("Xã Lóng Sập | commune | 0001-01-01")), &fw);
+        assert!(!l.detail.contains("commune") && !l.detail.contains("0001"), "{}", l.detail);
     }
 }

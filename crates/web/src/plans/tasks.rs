@@ -257,17 +257,16 @@ pub async fn library(
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
     let unit_options = crate::pages::unit_choices(&state, &me, &q.unit).await?;
     let q = LibraryPageQuery { node: query.node, ..q };
-    let page =
-        LibraryPage {
-            b: me.base("Thư viện nhiệm vụ", "library"),
-            q,
-            plan,
-            hits: paged.items,
-            dimensions,
-            unit_options,
-            nav,
-            errors,
-            fw: state.frameworks.clone(),
-        };
+    let page = LibraryPage {
+        b: me.base("Thư viện nhiệm vụ", "library"),
+        q,
+        plan,
+        hits: paged.items,
+        dimensions,
+        unit_options,
+        nav,
+        errors,
+        fw: state.frameworks.clone(),
+    };
     Ok((status, Html(page.render()?)).into_response())
 }
