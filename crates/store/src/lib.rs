@@ -23,6 +23,7 @@ pub mod backup;
 pub mod bulk;
 mod error;
 pub mod notifications;
+pub mod overview;
 pub mod plans;
 pub mod progress;
 pub mod results;

@@ -7,6 +7,7 @@ mod continuity;
 mod hardening;
 mod helpers;
 mod my_work;
+mod overview;
 mod periods;
 mod plans;
 mod reports;
