@@ -15,7 +15,7 @@ mod updates;
 mod views;
 
 pub use export::ExportFile;
-pub use overview::{NATIONAL, Overview};
+pub use overview::{NATIONAL, OVERVIEW_TTL_MS, Overview, OverviewCache};
 pub use submit::SubmitError;
 pub use updates::TaskView;
 pub use views::{ChildLine, DashboardData, DimensionRow, OwnReportState, PeriodChoice, ReportPageData, dimension_label, dimension_rows};

@@ -13,13 +13,30 @@ use chiso_core::progress::{
     OverviewLine, PlanIssue, PlanIssueCounts, SubmissionCounts, TaskCounts, add_tasks, agency_leads_folded, submission,
 };
 use chiso_core::text::fold;
+use chiso_store::StoreError;
 use chiso_store::overview::{OverviewFacts, OverviewRoot};
 use chiso_store::units::Unit;
 use std::collections::HashMap;
+use std::sync::Arc;
 use time::Date;
 
 /// The code that asks for the whole country (`/overview?unit=toan-quoc`); no unit has it.
 pub const NATIONAL: &str = "toan-quoc";
+
+/// How long a computed overview is served before it is computed again (its figures say when they were
+/// computed). The whole country's overview reads every task of the year; at a minute's staleness the Ministry
+/// sees the same figures, and the page costs one computation per minute per unit and period, not one per
+/// request.
+pub const OVERVIEW_TTL_MS: i64 = 60_000;
+
+type CacheKey = (i64, String, Date);
+
+/// Overviews computed recently, by (unit id — 0 for the whole country —, period, day). One computation at a
+/// time per key: requests that arrive while it runs wait for it and share its result.
+#[derive(Default)]
+pub struct OverviewCache {
+    entries: std::sync::Mutex<HashMap<CacheKey, Arc<tokio::sync::Mutex<Option<Arc<Overview>>>>>>,
+}
 
 /// Everything the overview page shows.
 pub struct Overview {
@@ -36,19 +53,44 @@ pub struct Overview {
     pub plans: PlanIssueCounts,
     pub tasks: TaskCounts,
     pub reports: SubmissionCounts,
+    /// When these figures were computed (Unix ms, by the application's clock).
+    pub computed_at_ms: i64,
 }
 
 impl Reports<'_> {
     /// The overview of `unit_code` ([`NATIONAL`] for the whole country, which needs a scope reaching
     /// everything; empty: the caller's own unit, the whole country for a scope reaching everything) for
     /// `period` (empty: the page's default period).
-    pub async fn overview(&self, scope: &Scope, unit_code: &str, period: &str) -> ServiceResult<Overview> {
+    /// Figures computed within the last [`OVERVIEW_TTL_MS`] for the same unit, period and day are served
+    /// again; the scope is checked on every call.
+    pub async fn overview(&self, scope: &Scope, unit_code: &str, period: &str) -> ServiceResult<Arc<Overview>> {
         let store = &self.app.store;
         let root = match (unit_code.trim(), &scope.reach) {
-            (NATIONAL, _) | ("", Reach::All) => None,
+            (NATIONAL, Reach::All) | ("", Reach::All) => None,
+            (NATIONAL, _) => return Err(StoreError::OutOfScope("toàn quốc".into()).into()),
             ("", Reach::Subtree { unit_id, .. }) => Some(store.unit_by_id(scope, *unit_id).await?),
             (code, _) => Some(store.unit_by_code(scope, code).await?),
         };
+        let key: CacheKey = (root.as_ref().map_or(0, |u| u.id), period.trim().to_string(), self.app.today());
+        let slot = {
+            let mut entries = self.app.overview_cache.entries.lock().unwrap_or_else(|e| e.into_inner());
+            let now = self.app.now_ms();
+            entries.retain(|_, v| v.try_lock().map_or(true, |o| o.as_ref().is_some_and(|o| now - o.computed_at_ms < OVERVIEW_TTL_MS)));
+            entries.entry(key).or_default().clone()
+        };
+        let mut cached = slot.lock().await;
+        if let Some(o) = cached.as_ref()
+            && self.app.now_ms() - o.computed_at_ms < OVERVIEW_TTL_MS
+        {
+            return Ok(o.clone());
+        }
+        let o = Arc::new(self.compute_overview(scope, root, period).await?);
+        *cached = Some(o.clone());
+        Ok(o)
+    }
+
+    async fn compute_overview(&self, scope: &Scope, root: Option<Unit>, period: &str) -> ServiceResult<Overview> {
+        let store = &self.app.store;
         let choice = match &root {
             Some(u) => self.period_choice(scope, u, period).await?,
             None => self.national_period_choice(period)?,
@@ -74,7 +116,7 @@ impl Reports<'_> {
             tasks.merge(&l.tasks);
             reports.merge(&l.reports);
         }
-        Ok(Overview { root, period, choice, scheduled: sp, as_of: today, lines, plans, tasks, reports })
+        Ok(Overview { root, period, choice, scheduled: sp, as_of: today, lines, plans, tasks, reports, computed_at_ms: self.app.now_ms() })
     }
 
     /// The periods of the national overview: those of the default schedule (Nghị định 09) of this year and

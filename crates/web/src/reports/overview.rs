@@ -70,6 +70,7 @@ struct OverviewPage {
     period: String,
     periods: Vec<(String, String)>,
     as_of: String,
+    computed_at: String,
     report_due: String,
     dims: Vec<String>,
     rows: Vec<Row>,
@@ -163,6 +164,9 @@ pub async fn overview(State(state): State<AppState>, me: CurrentUser, Query(q): 
         period: o.period.code(),
         periods: period_options(&o.choice),
         as_of: vn_date_short(o.as_of),
+        computed_at: chiso_app::clock::datetime_vn(o.computed_at_ms)
+            .map(|t| format!("{:02}:{:02} ngày {}", t.hour(), t.minute(), vn_date_short(t.date())))
+            .unwrap_or_else(|| "—".into()),
         report_due: o
             .scheduled
             .dues
