@@ -25,16 +25,29 @@ end
 
 -- A saved update answers 303 to the task's page; anything else (a 303 to /login, a 409 for a stale version,
 -- a 4xx/5xx) is counted as a failure and printed by done() as "FAILED n".
+-- The first few failures of each thread are kept (status, where it redirected, the start of the body) and
+-- printed too, so that a failure can be explained.
 failed = 0
+seen = ""
 function response(status, headers, body)
   local location = headers["Location"] or headers["location"] or ""
-  if status ~= 303 or not location:match("^/tasks/") then failed = failed + 1 end
+  if status ~= 303 or not location:match("^/tasks/") then
+    failed = failed + 1
+    if failed <= 3 then
+      local text = (body or ""):gsub("%s+", " "):match("<h1>(.-)</h1>") or (body or ""):gsub("%s+", " "):sub(1, 160)
+      seen = seen .. string.format("FAIL %d %s %s\n", status, location, text)
+    end
+  end
 end
 
 function done(summary, latency, requests)
-  local n = 0
-  for _, t in ipairs(threads) do n = n + (t:get("failed") or 0) end
+  local n, lines = 0, ""
+  for _, t in ipairs(threads) do
+    n = n + (t:get("failed") or 0)
+    lines = lines .. (t:get("seen") or "")
+  end
   io.write(string.format("FAILED %d\n", n))
+  io.write(lines)
 end
 
 function init(args)

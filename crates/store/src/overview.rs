@@ -7,6 +7,7 @@
 use crate::units::{Agency, Unit};
 use crate::{Store, StoreError, StoreResult, on_db};
 use chiso_core::access::{Reach, Scope};
+use chiso_core::period::PlanDeadline;
 use chiso_core::plan::PlanStatus;
 use chiso_core::progress::{StatusFacts, TaskStatus};
 use chiso_core::unit::{format_date, parse_date};
@@ -212,5 +213,26 @@ impl Store {
         let reports =
             reports.into_iter().map(|(unit_id, agency_id, submitted_at)| ReportFact { unit_id, agency_id, submitted_at }).collect();
         Ok(OverviewFacts { lines, units, plans: plan_facts, tasks, leads, agencies, reports })
+    }
+}
+
+impl Store {
+    /// The issued plans of `unit_id` for `year` (or spanning it), newest first (year, issue date, id), each
+    /// with the report deadlines stored with it (None when they were never recorded): what a unit's reporting
+    /// schedule is read from, in one indexed query per unit of the chain instead of a plan listing and a
+    /// deadline read per plan. Schedules are not confidential: no scope.
+    pub async fn issued_plan_deadlines(&self, unit_id: i64, year: i64) -> StoreResult<Vec<(i64, Option<Vec<PlanDeadline>>)>> {
+        const SQL: &str = "SELECT p.id, d.deadlines FROM plan p LEFT JOIN plan_report_deadlines d ON d.plan_id = p.id \
+             WHERE p.unit_id = $1 AND (p.year = $2 OR (p.year <= $2 AND p.year_to >= $2)) AND p.status = 'issued' \
+             ORDER BY p.year DESC, p.issued_on DESC, p.id DESC";
+        let rows: Vec<(i64, Option<String>)> = on_db!(&self.read, |p| sqlx::query_as(SQL).bind(unit_id).bind(year).fetch_all(p).await)?;
+        rows.into_iter()
+            .map(|(id, json)| {
+                let d = json
+                    .map(|j| serde_json::from_str(&j).map_err(|e| StoreError::Invalid(format!("hạn báo cáo của kế hoạch #{id}: {e}"))))
+                    .transpose()?;
+                Ok((id, d))
+            })
+            .collect()
     }
 }

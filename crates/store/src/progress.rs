@@ -699,8 +699,9 @@ impl Store {
         self.unit_by_id(scope, unit.id).await?;
         const UPDATES: &str = "SELECT DISTINCT p.year, u.created_at FROM task_update u JOIN task t ON t.id = u.task_id JOIN plan p ON p.id = t.plan_id \
              WHERE p.unit_id = $1 AND p.status = 'issued' ORDER BY p.year, u.created_at";
-        const REPORTS: &str = "SELECT DISTINCT r.period FROM report r JOIN unit u ON u.id = r.unit_id \
-             WHERE r.unit_id = $1 OR (u.parent_id = $1 AND r.agency_id IS NULL) ORDER BY r.period";
+        // Two indexed halves rather than one OR over a join (which reads every report of the database).
+        const REPORTS: &str = "SELECT r.period FROM report r WHERE r.unit_id = $1 \
+             UNION SELECT r.period FROM unit u JOIN report r ON r.unit_id = u.id WHERE u.parent_id = $1 AND r.agency_id IS NULL ORDER BY 1";
         const YEARS: &str = "SELECT DISTINCT year FROM plan WHERE unit_id = $1 AND status = 'issued' ORDER BY year";
         let update_ms: Vec<(i64, i64)> = on_db!(&self.read, |p| sqlx::query_as(UPDATES).bind(unit.id).fetch_all(p).await)?;
         let periods: Vec<String> = on_db!(&self.read, |p| sqlx::query_scalar(REPORTS).bind(unit.id).fetch_all(p).await)?;
