@@ -236,3 +236,20 @@ impl Store {
             .collect()
     }
 }
+
+impl Store {
+    /// The issued plans of a unit (within the scope) for `year` (or spanning it), newest first: what
+    /// [`Store::task_progress`] reads, by the plan's unit index instead of a listing of every plan in scope.
+    pub async fn issued_plans_of(&self, scope: &Scope, unit: &Unit, year: i64) -> StoreResult<Vec<crate::plans::Plan>> {
+        if !scope.can(chiso_core::access::Permission::View) {
+            return Err(StoreError::Forbidden(chiso_core::access::Permission::View.name_vi().to_string()));
+        }
+        self.unit_by_id(scope, unit.id).await?;
+        const SQL: &str = "SELECT p.id, p.unit_id, p.doc_type, p.year, p.year_to, p.families, p.number, p.place, p.issued_on, p.title, p.status, \
+            p.parent_plan_id, p.child_deadline, p.signer_authority, p.signer_position, p.signer_name, p.recipients, p.document, p.source_name, \
+            p.version, p.created_at, p.updated_at, p.parent_deadline, p.parent_note FROM plan p \
+            WHERE p.unit_id = $1 AND (p.year = $2 OR (p.year <= $2 AND p.year_to >= $2)) AND p.status = 'issued' \
+            ORDER BY p.year DESC, p.issued_on DESC, p.id DESC";
+        Ok(on_db!(&self.read, |p| sqlx::query_as(SQL).bind(unit.id).bind(year).fetch_all(p).await)?)
+    }
+}
