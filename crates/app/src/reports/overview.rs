@@ -30,12 +30,16 @@ pub const NATIONAL: &str = "toan-quoc";
 pub const OVERVIEW_TTL_MS: i64 = 60_000;
 
 type CacheKey = (i64, String, Date);
+/// One key's slot: locked while its overview is computed, then holding it.
+type Slot = Arc<tokio::sync::Mutex<Option<Arc<Overview>>>>;
+/// A task's lead: the agency's id, and its name folded.
+type Lead = (Option<i64>, Option<String>);
 
 /// Overviews computed recently, by (unit id — 0 for the whole country —, period, day). One computation at a
 /// time per key: requests that arrive while it runs wait for it and share its result.
 #[derive(Default)]
 pub struct OverviewCache {
-    entries: std::sync::Mutex<HashMap<CacheKey, Arc<tokio::sync::Mutex<Option<Arc<Overview>>>>>>,
+    entries: std::sync::Mutex<HashMap<CacheKey, Slot>>,
 }
 
 /// Everything the overview page shows.
@@ -163,7 +167,7 @@ fn overview_lines(facts: &OverviewFacts, sp: &ScheduledPeriod, as_of: Date) -> V
         let dims: Vec<String> = g.nodes.iter().map(|n| dimension_of(n)).collect();
         add_tasks(tasks_of.entry(g.line_id).or_default(), &g.facts, &dims, g.count);
     }
-    let mut leads_of: HashMap<i64, Vec<(Option<i64>, Option<String>)>> = HashMap::new();
+    let mut leads_of: HashMap<i64, Vec<Lead>> = HashMap::new();
     for l in &facts.leads {
         leads_of.entry(l.unit_id).or_default().push((l.lead_agency_id, l.lead_agency.as_deref().map(fold)));
     }

@@ -85,20 +85,20 @@ fn shares(c: &StatusCounts) -> (Share, Share, Share) {
     }
 }
 
-fn row(
-    code: &str,
-    name: &str,
+/// What names a line: its unit's code and name, its own plan's and own report's state.
+struct Head {
+    code: String,
+    name: String,
     plan: String,
-    plans: &PlanIssueCounts,
-    tasks: &TaskCounts,
-    dims: &[String],
     own: String,
-    r: &SubmissionCounts,
-) -> Row {
+}
+
+fn row(head: Head, plans: &PlanIssueCounts, tasks: &TaskCounts, dims: &[String], r: &SubmissionCounts) -> Row {
+    let Head { code, name, plan, own } = head;
     let (done, in_progress, overdue) = shares(&tasks.by_status);
     Row {
-        code: code.to_string(),
-        name: name.to_string(),
+        code,
+        name,
         plan,
         plans_expected: plans.expected,
         plans_on_time: plans.on_time + plans.no_deadline,
@@ -136,10 +136,12 @@ pub async fn overview(State(state): State<AppState>, me: CurrentUser, Query(q): 
         .iter()
         .map(|(_, l)| {
             let own = l.own_report.map(|s| s.label_vi().to_string()).unwrap_or_else(|| "—".into());
-            row(&l.code, &l.name, l.plan.label_vi().to_string(), &l.plans, &l.tasks, &dims, own, &l.reports)
+            let head = Head { code: l.code.clone(), name: l.name.clone(), plan: l.plan.label_vi().to_string(), own };
+            row(head, &l.plans, &l.tasks, &dims, &l.reports)
         })
         .collect();
-    let total = row("", "Tổng cộng", String::new(), &o.plans, &o.tasks, &dims, String::new(), &o.reports);
+    let head = Head { code: String::new(), name: "Tổng cộng".into(), plan: String::new(), own: String::new() };
+    let total = row(head, &o.plans, &o.tasks, &dims, &o.reports);
     let chart = script_json(&serde_json::json!({
         "period": o.period.code(),
         "points": o.lines.iter().map(|(_, l)| serde_json::json!({
