@@ -25,16 +25,32 @@ end
 
 -- A saved update answers 303 to the task's page; anything else (a 303 to /login, a 409 for a stale version,
 -- a 4xx/5xx) is counted as a failure and printed by done() as "FAILED n".
+-- The first few failures of each thread are kept (status, where it redirected, the start of the body) and
+-- printed too, so that a failure can be explained.
 failed = 0
+seen = ""
+saved = {}
 function response(status, headers, body)
   local location = headers["Location"] or headers["location"] or ""
-  if status ~= 303 or not location:match("^/tasks/") then failed = failed + 1 end
+  local id = location:match("^/tasks/(%d+)")
+  if status == 303 and id then saved[id] = (saved[id] or 0) + 1 end
+  if status ~= 303 or not id then
+    failed = failed + 1
+    if failed <= 3 then
+      local text = (body or ""):gsub("%s+", " "):match("<h1>(.-)</h1>") or (body or ""):gsub("%s+", " "):sub(1, 160)
+      seen = seen .. string.format("FAIL %d %s %s\n", status, location, text)
+    end
+  end
 end
 
 function done(summary, latency, requests)
-  local n = 0
-  for _, t in ipairs(threads) do n = n + (t:get("failed") or 0) end
+  local n, lines = 0, ""
+  for _, t in ipairs(threads) do
+    n = n + (t:get("failed") or 0)
+    lines = lines .. (t:get("seen") or "")
+  end
   io.write(string.format("FAILED %d\n", n))
+  io.write(lines)
 end
 
 function init(args)
@@ -46,13 +62,16 @@ local function field(name, value)
 end
 
 function request()
-  -- Past the end of the list the tasks come round again, each with the version one more successful update
-  -- per pass gives it (the two wrk processes and the threads never share a task).
-  local pass = math.floor(next_index / #tasks)
+  -- Past the end of the list the tasks come round again, with the version their saved updates give them: a
+  -- saved update answers 303 to /tasks/ID, and response() counts it. (The version is not "one more per
+  -- pass": wrk calls request() once to check the script before it starts, a request never sent, so the
+  -- first task of thread 0 is not posted in the first pass — that was the 1–3 "failures", 409 for a stale
+  -- version, of earlier runs.)
   local t = tasks[(next_index % #tasks) + 1]
   next_index = next_index + stride
+  local version = tonumber(t[2]) + (saved[t[1]] or 0)
   local body = field("csrf", csrf) .. field("status", "in_progress") .. field("percent", "60")
-    .. field("narrative", "Cập nhật thử tải (dữ liệu thử tải)") .. field("version", tostring(tonumber(t[2]) + pass)) .. "--" .. boundary .. "--\r\n"
+    .. field("narrative", "Cập nhật thử tải (dữ liệu thử tải)") .. field("version", tostring(version)) .. "--" .. boundary .. "--\r\n"
   -- wrk.format does not add wrk.headers (Host, the -H cookie) when given headers of its own: copy them.
   local headers = {}
   for k, v in pairs(wrk.headers) do headers[k] = v end

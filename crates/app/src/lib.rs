@@ -46,11 +46,20 @@ pub struct App {
     pub calendar: Arc<Calendar>,
     pub clock: Clock,
     pub settings: Arc<Settings>,
+    /// Overviews computed in the last minute (see `reports::overview`), shared by the clones of this `App`.
+    pub overview_cache: Arc<reports::OverviewCache>,
 }
 
 impl App {
     pub fn new(store: Store, frameworks: Arc<FrameworkSet>) -> App {
-        App { store, frameworks, calendar: Arc::new(Calendar::vietnam()), clock: Clock::System, settings: Arc::new(Settings::default()) }
+        App {
+            store,
+            frameworks,
+            calendar: Arc::new(Calendar::vietnam()),
+            clock: Clock::System,
+            settings: Arc::new(Settings::default()),
+            overview_cache: Arc::default(),
+        }
     }
 
     pub fn with_clock(mut self, clock: Clock) -> App {

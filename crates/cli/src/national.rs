@@ -388,6 +388,8 @@ fn province_batch(
         issued_on: issued,
         title: format!("Kế hoạch nâng cao Chỉ số PAPI tỉnh năm {year} {MARK}"),
         parent: None,
+        // Communes are asked for their plans by 15 February; they issue them between 5 and 24 February.
+        child_deadline: Some(ymd(year, 2, 15)?),
         tasks,
     });
     reports.extend(reports_of(&mut rng, (p, None), &plans[0].tasks, dues, |d| d.province, &by_nv, today));
@@ -430,6 +432,7 @@ fn province_batch(
             issued_on: ymd(year, 2, 5)? + Duration::days(rng.below(20) as i64),
             title: format!("Kế hoạch nâng cao Chỉ số PAPI năm {year} của {} {MARK}", c.name),
             parent: Some(0),
+            child_deadline: None,
             tasks,
         });
     }

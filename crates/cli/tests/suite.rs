@@ -63,7 +63,7 @@ const MULTIPART: &[&str] = &[
 ];
 
 /// Page routes whose required `unit` query parameter names the object (the API's come from the document).
-const PAGE_UNIT_QUERY: &[&str] = &["/dashboard", "/reports", "/reports/export/{format}"];
+const PAGE_UNIT_QUERY: &[&str] = &["/dashboard", "/overview", "/reports", "/reports/export/{format}"];
 
 /// Form fields sent to page writes, so that a write reaches its scope check rather than failing validation
 /// first. `{unit}` is the unit of the object (inside or outside the account's scope). Routes not listed get

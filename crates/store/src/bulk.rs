@@ -44,6 +44,8 @@ pub struct BulkPlan {
     pub issued_on: Date,
     pub title: String,
     pub parent: Option<usize>,
+    /// The date this plan requires its child units' plans by (stored as their `parent_deadline` too).
+    pub child_deadline: Option<Date>,
     pub tasks: Vec<BulkTask>,
 }
 
@@ -330,6 +332,8 @@ impl Store {
                     V::I(1),
                     V::I(now),
                     V::I(now),
+                    V::OS(p.child_deadline.map(format_date)),
+                    V::OS(p.parent.and_then(|i| plans.get(i)).and_then(|pp| pp.child_deadline).map(format_date)),
                 ]);
                 deadline_rows.push(vec![V::I(plan_id), V::T("[]"), V::I(now)]);
                 for (ti, t) in p.tasks.iter().enumerate() {
@@ -426,9 +430,9 @@ impl Store {
             insert_rows!(
                 tx,
                 "INSERT INTO plan (id, unit_id, doc_type, year, families, number, number_fold, issued_on, title, title_fold, status, parent_plan_id, \
-                 recipients, document, version, created_at, updated_at)",
+                 recipients, document, version, created_at, updated_at, child_deadline, parent_deadline)",
                 "",
-                17,
+                19,
                 &plan_rows
             );
             insert_rows!(tx, "INSERT INTO plan_report_deadlines (plan_id, deadlines, computed_at)", "", 3, &deadline_rows);

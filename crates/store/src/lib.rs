@@ -24,6 +24,7 @@ pub mod bulk;
 mod error;
 pub(crate) mod list;
 pub mod notifications;
+pub mod overview;
 pub mod plans;
 pub mod progress;
 pub mod results;

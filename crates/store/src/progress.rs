@@ -12,7 +12,7 @@
 //! from the caller's clock, never from here.
 
 use crate::audit::Change;
-use crate::plans::{PlanFilter, Task};
+use crate::plans::Task;
 use crate::units::{Agency, Unit};
 use crate::{Store, StoreError, StoreResult, audit, on_db, write_tx};
 use chiso_core::access::{Permission, Role, Scope};
@@ -487,33 +487,22 @@ impl Store {
         agency: Option<&Agency>,
         as_of: Date,
     ) -> StoreResult<Vec<TaskProgress>> {
-        let plans = self
-            .plans(
-                scope,
-                &PlanFilter {
-                    unit_code: Some(unit.code.clone()),
-                    year: Some(year),
-                    status: Some(chiso_core::plan::PlanStatus::Issued),
-                    ..Default::default()
-                },
-            )
-            .await?;
+        let plans = self.issued_plans_of(scope, unit, year).await?;
         let cutoff = end_of_day_ms(as_of);
         let mut out = Vec::new();
-        for p in plans.into_iter().filter(|p| p.plan.unit_id == unit.id) {
-            let tasks = self.tasks(scope, p.plan.id).await?;
+        for plan in plans {
+            let tasks = self.tasks(scope, plan.id).await?;
             const LATEST: &str = "SELECT u.id, u.task_id, u.unit_id, u.agency_id, u.status, u.percent, u.completed_on, u.reason, u.narrative, u.created_by, u.created_at, \
                  u.returned_reason, u.returned_by, u.returned_at FROM task_update u JOIN task t ON t.id = u.task_id \
                  WHERE t.plan_id = $1 AND u.created_at <= $2 ORDER BY u.created_at, u.id";
-            let ups: Vec<UpdateRow> = on_db!(&self.read, |pool| sqlx::query_as(LATEST).bind(p.plan.id).bind(cutoff).fetch_all(pool).await)?;
+            let ups: Vec<UpdateRow> = on_db!(&self.read, |pool| sqlx::query_as(LATEST).bind(plan.id).bind(cutoff).fetch_all(pool).await)?;
             let mut latest: HashMap<i64, UpdateRow> = HashMap::new();
             for u in ups {
                 latest.insert(u.task_id, u);
             }
             const EVC: &str = "SELECT u.task_id, COUNT(e.id) FROM evidence e JOIN task_update u ON u.id = e.task_update_id JOIN task t ON t.id = u.task_id \
                  WHERE t.plan_id = $1 AND e.uploaded_at <= $2 GROUP BY u.task_id";
-            let counts: Vec<(i64, i64)> =
-                on_db!(&self.read, |pool| sqlx::query_as(EVC).bind(p.plan.id).bind(cutoff).fetch_all(pool).await)?;
+            let counts: Vec<(i64, i64)> = on_db!(&self.read, |pool| sqlx::query_as(EVC).bind(plan.id).bind(cutoff).fetch_all(pool).await)?;
             let counts: HashMap<i64, i64> = counts.into_iter().collect();
             for t in tasks {
                 if let Some(a) = agency
@@ -527,7 +516,7 @@ impl Store {
                 out.push(TaskProgress {
                     dimensions: task_dimensions(&t),
                     evidence_count: counts.get(&t.row.id).copied().unwrap_or(0),
-                    plan_title: p.plan.title.clone(),
+                    plan_title: plan.title.clone(),
                     latest: up,
                     status,
                     task: t,
@@ -732,8 +721,9 @@ impl Store {
         self.unit_by_id(scope, unit.id).await?;
         const UPDATES: &str = "SELECT DISTINCT p.year, u.created_at FROM task_update u JOIN task t ON t.id = u.task_id JOIN plan p ON p.id = t.plan_id \
              WHERE p.unit_id = $1 AND p.status = 'issued' ORDER BY p.year, u.created_at";
-        const REPORTS: &str = "SELECT DISTINCT r.period FROM report r JOIN unit u ON u.id = r.unit_id \
-             WHERE r.unit_id = $1 OR (u.parent_id = $1 AND r.agency_id IS NULL) ORDER BY r.period";
+        // Two indexed halves rather than one OR over a join (which reads every report of the database).
+        const REPORTS: &str = "SELECT r.period FROM report r WHERE r.unit_id = $1 \
+             UNION SELECT r.period FROM unit u JOIN report r ON r.unit_id = u.id WHERE u.parent_id = $1 AND r.agency_id IS NULL ORDER BY 1";
         const YEARS: &str = "SELECT DISTINCT year FROM plan WHERE unit_id = $1 AND status = 'issued' ORDER BY year";
         let update_ms: Vec<(i64, i64)> = on_db!(&self.read, |p| sqlx::query_as(UPDATES).bind(unit.id).fetch_all(p).await)?;
         let periods: Vec<String> = on_db!(&self.read, |p| sqlx::query_scalar(REPORTS).bind(unit.id).fetch_all(p).await)?;

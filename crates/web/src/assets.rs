@@ -15,6 +15,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     // The pages' own scripts: no inline script, so the CSP can say `script-src 'self'`.
     ("app.js", JS, include_bytes!("../assets/app.js")),
     ("dashboard.js", JS, include_bytes!("../assets/dashboard.js")),
+    ("overview.js", JS, include_bytes!("../assets/overview.js")),
     ("report.js", JS, include_bytes!("../assets/report.js")),
     ("results-ranking.js", JS, include_bytes!("../assets/results-ranking.js")),
     ("results-unit.js", JS, include_bytes!("../assets/results-unit.js")),

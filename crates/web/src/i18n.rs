@@ -50,6 +50,7 @@ pub const DICT: &[(&str, &str, &str)] = &[
     ("surveys", "Khảo sát", "Surveys"),
     ("reports", "Báo cáo", "Reports"),
     ("dashboard", "Bảng điều khiển", "Dashboard"),
+    ("overview", "Tổng quan", "Overview"),
     ("users", "Tài khoản", "Accounts"),
     ("audit", "Nhật ký thay đổi", "Audit log"),
     ("login", "Đăng nhập", "Log in"),

@@ -7,6 +7,7 @@
 //! `progress::Deadline` (locked? on time?) → `Store::submit_report`.
 
 mod export;
+mod overview;
 mod schedule;
 mod status;
 mod submit;
@@ -14,6 +15,7 @@ mod updates;
 mod views;
 
 pub use export::ExportFile;
+pub use overview::{NATIONAL, OVERVIEW_TTL_MS, Overview, OverviewCache};
 pub use submit::SubmitError;
 pub use updates::TaskView;
 pub use views::{

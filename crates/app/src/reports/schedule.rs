@@ -5,7 +5,7 @@ use crate::{ServiceError, ServiceResult};
 use chiso_core::access::Scope;
 use chiso_core::period::{Period, PlanDeadline, Schedule, SchedulePolicy, ScheduledPeriod, report_deadlines, schedule_from_deadlines_with};
 use chiso_store::StoreError;
-use chiso_store::plans::{Plan, PlanFilter};
+use chiso_store::plans::Plan;
 use chiso_store::units::Unit;
 
 impl Reports<'_> {
@@ -19,14 +19,13 @@ impl Reports<'_> {
         let mut chain = vec![unit.clone()];
         chain.extend(store.unit_ancestors(&sys, unit).await?.into_iter().rev());
         for (i, u) in chain.iter().enumerate() {
-            let filter = PlanFilter {
-                unit_code: Some(u.code.clone()),
-                year: Some(i64::from(year)),
-                status: Some(chiso_core::plan::PlanStatus::Issued),
-                ..Default::default()
-            };
-            for p in store.plans(&sys, &filter).await?.iter().filter(|p| p.plan.unit_id == u.id) {
-                let pairs = PlanDeadline::pairs_for(&self.deadlines_of(&p.plan).await?, year);
+            for (plan_id, stored) in store.issued_plan_deadlines(u.id, i64::from(year)).await? {
+                // A plan stored before its deadlines were kept: read them from its document now, once.
+                let deadlines = match stored {
+                    Some(d) => d,
+                    None => self.record_deadlines(&store.plan(&sys, plan_id).await?).await?,
+                };
+                let pairs = PlanDeadline::pairs_for(&deadlines, year);
                 if pairs.is_empty() {
                     continue;
                 }
@@ -61,15 +60,6 @@ impl Reports<'_> {
         let child_levels: Vec<&str> = children.iter().map(|c| c.level.as_str()).collect();
         let path: Vec<&str> = std::iter::once(unit).chain(ancestors).map(|u| u.level.as_str()).collect();
         Ok(SchedulePolicy::default().for_plan_of(&path, &child_levels, &by_depth))
-    }
-
-    /// A plan's report deadlines as stored with it; for a plan stored before they were kept, read from its
-    /// document now and recorded, so this happens once per plan.
-    async fn deadlines_of(&self, plan: &Plan) -> Result<Vec<PlanDeadline>, StoreError> {
-        match self.app.store.plan_report_deadlines(plan.id).await? {
-            Some(d) => Ok(d),
-            None => self.record_deadlines(plan).await,
-        }
     }
 
     /// Read a plan's report deadlines from its document (core's reader) and keep them with the plan. Called

@@ -14,8 +14,10 @@
 //!
 //! Tasks and their updates are here; reports (submission, compilation, the status document) in [`reports`].
 
+mod overview;
 mod reports;
 
+pub use overview::*;
 pub use reports::*;
 
 use crate::period::iso_date;
@@ -152,30 +154,69 @@ fn non_blank(s: Option<&str>) -> bool {
 /// - "Cannot do" with a reason stays `CannotDo`: it is accounted for, not late.
 /// - No due date (a continuous task): never overdue.
 pub fn derive_status(due: Option<Date>, update: Option<&TaskUpdate>, today: Date) -> TaskStatus {
-    let entered = update.and_then(|u| u.status).unwrap_or(TaskStatus::NotStarted);
-    let returned = update.is_some_and(|u| u.returned.is_some());
-    let percent = update.and_then(|u| u.percent).unwrap_or(0);
-    if !returned {
-        if entered == TaskStatus::CannotDo && non_blank(update.and_then(|u| u.reason.as_deref())) {
-            return TaskStatus::CannotDo;
-        }
-        if entered.is_done() {
-            return match (due, update.and_then(|u| u.completed_on)) {
-                (Some(due), Some(done_on)) if done_on > due => TaskStatus::DoneLate,
-                (Some(_), Some(_)) => TaskStatus::Done,
-                _ => entered,
-            };
+    StatusFacts::of(due, update, today).status()
+}
+
+/// What [`derive_status`] looks at, reduced to yes/no facts, so that a store can count tasks by these facts in
+/// one grouped query (no row per task) and still leave the rule here: the status of every task with the same
+/// facts is the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct StatusFacts {
+    /// The status the latest update entered (`NotStarted` when there is no update).
+    pub entered: Option<TaskStatus>,
+    /// The latest update was returned for correction.
+    pub returned: bool,
+    /// The latest update gives a reason (not blank).
+    pub reason_given: bool,
+    /// The latest update gives a percent above 0.
+    pub percent_given: bool,
+    /// The task has a due date and the latest update a completion date: whether it was completed after the due
+    /// date. None when either date is missing.
+    pub completed_late: Option<bool>,
+    /// The task has a due date and the day of reckoning is after it.
+    pub past_due: bool,
+}
+
+impl StatusFacts {
+    pub fn of(due: Option<Date>, update: Option<&TaskUpdate>, today: Date) -> StatusFacts {
+        StatusFacts {
+            entered: update.and_then(|u| u.status),
+            returned: update.is_some_and(|u| u.returned.is_some()),
+            reason_given: non_blank(update.and_then(|u| u.reason.as_deref())),
+            percent_given: update.and_then(|u| u.percent).unwrap_or(0) > 0,
+            completed_late: match (due, update.and_then(|u| u.completed_on)) {
+                (Some(due), Some(done_on)) => Some(done_on > due),
+                _ => None,
+            },
+            past_due: due.is_some_and(|d| today > d),
         }
     }
-    if due.is_some_and(|d| today > d) {
-        return TaskStatus::Overdue;
-    }
-    match entered {
-        TaskStatus::NotStarted => TaskStatus::NotStarted,
-        TaskStatus::InProgress => TaskStatus::InProgress,
-        // Returned work, an unexplained "cannot do", or "overdue" entered before the due date: not done yet.
-        _ if percent > 0 || entered.is_done() => TaskStatus::InProgress,
-        _ => TaskStatus::NotStarted,
+
+    /// The status (see [`derive_status`]).
+    pub fn status(&self) -> TaskStatus {
+        let entered = self.entered.unwrap_or(TaskStatus::NotStarted);
+        if !self.returned {
+            if entered == TaskStatus::CannotDo && self.reason_given {
+                return TaskStatus::CannotDo;
+            }
+            if entered.is_done() {
+                return match self.completed_late {
+                    Some(true) => TaskStatus::DoneLate,
+                    Some(false) => TaskStatus::Done,
+                    None => entered,
+                };
+            }
+        }
+        if self.past_due {
+            return TaskStatus::Overdue;
+        }
+        match entered {
+            TaskStatus::NotStarted => TaskStatus::NotStarted,
+            TaskStatus::InProgress => TaskStatus::InProgress,
+            // Returned work, an unexplained "cannot do", or "overdue" entered before the due date: not done yet.
+            _ if self.percent_given || entered.is_done() => TaskStatus::InProgress,
+            _ => TaskStatus::NotStarted,
+        }
     }
 }
 
@@ -259,6 +300,19 @@ impl StatusCounts {
             TaskStatus::CannotDo => &mut self.cannot_do,
         };
         *c = c.saturating_add(1);
+    }
+
+    /// Add `n` tasks of one status.
+    pub fn add_n(&mut self, s: TaskStatus, n: u32) {
+        let c = match s {
+            TaskStatus::NotStarted => &mut self.not_started,
+            TaskStatus::InProgress => &mut self.in_progress,
+            TaskStatus::Done => &mut self.done,
+            TaskStatus::DoneLate => &mut self.done_late,
+            TaskStatus::Overdue => &mut self.overdue,
+            TaskStatus::CannotDo => &mut self.cannot_do,
+        };
+        *c = c.saturating_add(n);
     }
 
     pub fn get(&self, s: TaskStatus) -> u32 {

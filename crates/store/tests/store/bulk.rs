@@ -79,6 +79,7 @@ async fn bulk_batch_reads_back_through_the_scoped_api() {
                 issued_on: date!(2026 - 01 - 20),
                 title: "KH huyện (dữ liệu thử tải)".into(),
                 parent: None,
+                child_deadline: None,
                 tasks: vec![t1, t2],
             },
             BulkPlan {
@@ -88,6 +89,7 @@ async fn bulk_batch_reads_back_through_the_scoped_api() {
                 issued_on: date!(2026 - 02 - 01),
                 title: "KH xã (dữ liệu thử tải)".into(),
                 parent: Some(0),
+                child_deadline: None,
                 tasks: vec![child],
             },
         ];

@@ -7,6 +7,7 @@ mod api;
 mod dashboard;
 mod export;
 mod notifications;
+mod overview;
 mod report_page;
 mod tasks;
 mod view;
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/reports/{id}/return", post(report_page::return_report))
         .route("/reports/export/{format}", get(export::export))
         .route("/dashboard", get(dashboard::dashboard))
+        .route("/overview", get(overview::overview))
         .route("/tasks/{id}", get(tasks::task_page))
         .route(
             "/tasks/{id}/updates",

@@ -11,6 +11,7 @@ mod journey_survey;
 mod journeys;
 mod lists;
 mod my_work;
+mod overview;
 mod periods;
 mod phone;
 mod picks;

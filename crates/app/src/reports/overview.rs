@@ -1,0 +1,217 @@
+//! The overview of a unit's children for a period — the Ministry's view of every province, a province's view
+//! of every commune: each child's plans issued on time, its tasks by dimension, its reports on time, late and
+//! missing. Read by a handful of grouped queries ([`chiso_store::Store::overview_facts`]) whatever the number of units,
+//! judged by core's rules.
+
+use super::views::PeriodChoice;
+use super::{Reports, utc};
+use crate::{ServiceError, ServiceResult};
+use chiso_core::access::{Reach, Scope};
+use chiso_core::period::{Activity, Frequency, Period, Schedule, SchedulePolicy, ScheduledPeriod, default_period, picker_periods};
+use chiso_core::plan::dimension_of;
+use chiso_core::progress::{
+    OverviewLine, PlanIssue, PlanIssueCounts, SubmissionCounts, TaskCounts, add_tasks, agency_leads_folded, submission,
+};
+use chiso_core::text::fold;
+use chiso_store::StoreError;
+use chiso_store::overview::{OverviewFacts, OverviewRoot};
+use chiso_store::units::Unit;
+use std::collections::HashMap;
+use std::sync::Arc;
+use time::Date;
+
+/// The code that asks for the whole country (`/overview?unit=toan-quoc`); no unit has it.
+pub const NATIONAL: &str = "toan-quoc";
+
+/// How long a computed overview is served before it is computed again (its figures say when they were
+/// computed). The whole country's overview reads every task of the year; at a minute's staleness the Ministry
+/// sees the same figures, and the page costs one computation per minute per unit and period, not one per
+/// request.
+pub const OVERVIEW_TTL_MS: i64 = 60_000;
+
+type CacheKey = (i64, String, Date);
+/// One key's slot: locked while its overview is computed, then holding it.
+type Slot = Arc<tokio::sync::Mutex<Option<Arc<Overview>>>>;
+/// A task's lead: the agency's id, and its name folded.
+type Lead = (Option<i64>, Option<String>);
+
+/// Overviews computed recently, by (unit id — 0 for the whole country —, period, day). One computation at a
+/// time per key: requests that arrive while it runs wait for it and share its result.
+#[derive(Default)]
+pub struct OverviewCache {
+    entries: std::sync::Mutex<HashMap<CacheKey, Slot>>,
+}
+
+/// Everything the overview page shows.
+pub struct Overview {
+    /// The unit looked at; None for the whole country.
+    pub root: Option<Unit>,
+    pub period: Period,
+    pub choice: PeriodChoice,
+    pub scheduled: ScheduledPeriod,
+    /// The day reports are judged on (today); tasks are counted as of the end of the period's data window
+    /// when that is earlier.
+    pub as_of: Date,
+    /// One line per child in force, by name, with its unit.
+    pub lines: Vec<(Unit, OverviewLine)>,
+    pub plans: PlanIssueCounts,
+    pub tasks: TaskCounts,
+    pub reports: SubmissionCounts,
+    /// When these figures were computed (Unix ms, by the application's clock).
+    pub computed_at_ms: i64,
+}
+
+impl Reports<'_> {
+    /// The overview of `unit_code` ([`NATIONAL`] for the whole country, which needs a scope reaching
+    /// everything; empty: the caller's own unit, the whole country for a scope reaching everything) for
+    /// `period` (empty: the page's default period).
+    /// Figures computed within the last [`OVERVIEW_TTL_MS`] for the same unit, period and day are served
+    /// again; the scope is checked on every call.
+    pub async fn overview(&self, scope: &Scope, unit_code: &str, period: &str) -> ServiceResult<Arc<Overview>> {
+        let store = &self.app.store;
+        let root = match (unit_code.trim(), &scope.reach) {
+            (NATIONAL, Reach::All) | ("", Reach::All) => None,
+            (NATIONAL, _) => return Err(StoreError::OutOfScope("toàn quốc".into()).into()),
+            ("", Reach::Subtree { unit_id, .. }) => Some(store.unit_by_id(scope, *unit_id).await?),
+            (code, _) => Some(store.unit_by_code(scope, code).await?),
+        };
+        let key: CacheKey = (root.as_ref().map_or(0, |u| u.id), period.trim().to_string(), self.app.today());
+        let slot = {
+            let mut entries = self.app.overview_cache.entries.lock().unwrap_or_else(|e| e.into_inner());
+            let now = self.app.now_ms();
+            entries.retain(|_, v| v.try_lock().map_or(true, |o| o.as_ref().is_some_and(|o| now - o.computed_at_ms < OVERVIEW_TTL_MS)));
+            entries.entry(key).or_default().clone()
+        };
+        let mut cached = slot.lock().await;
+        if let Some(o) = cached.as_ref()
+            && self.app.now_ms() - o.computed_at_ms < OVERVIEW_TTL_MS
+        {
+            return Ok(o.clone());
+        }
+        let o = Arc::new(self.compute_overview(scope, root, period).await?);
+        *cached = Some(o.clone());
+        Ok(o)
+    }
+
+    async fn compute_overview(&self, scope: &Scope, root: Option<Unit>, period: &str) -> ServiceResult<Overview> {
+        let store = &self.app.store;
+        let choice = match &root {
+            Some(u) => self.period_choice(scope, u, period).await?,
+            None => self.national_period_choice(period)?,
+        };
+        let period = choice.period;
+        let schedule = match &root {
+            Some(u) => self.schedule_for(u, period.year()).await?,
+            None => Schedule::nd09(period.year(), &SchedulePolicy::default(), &self.app.calendar),
+        };
+        let sp = self.scheduled(&schedule, period)?;
+        let today = self.app.today();
+        let at = match &root {
+            Some(u) => OverviewRoot::Unit(u),
+            None => OverviewRoot::National,
+        };
+        let facts = store.overview_facts(scope, at, i64::from(period.year()), &period.code(), today.min(sp.window.to)).await?;
+        let lines = overview_lines(&facts, &sp, today);
+        let mut plans = PlanIssueCounts::default();
+        let mut tasks = TaskCounts::default();
+        let mut reports = SubmissionCounts::default();
+        for (_, l) in &lines {
+            plans.merge(&l.plans);
+            tasks.merge(&l.tasks);
+            reports.merge(&l.reports);
+        }
+        Ok(Overview { root, period, choice, scheduled: sp, as_of: today, lines, plans, tasks, reports, computed_at_ms: self.app.now_ms() })
+    }
+
+    /// The periods of the national overview: those of the default schedule (Nghị định 09) of this year and
+    /// the last, the one asked for, else the half-year in progress.
+    fn national_period_choice(&self, requested: &str) -> ServiceResult<PeriodChoice> {
+        let today = self.app.today();
+        let asked = if requested.trim().is_empty() {
+            None
+        } else {
+            Some(Period::parse(requested).map_err(|e| ServiceError::Invalid(e.to_string()))?)
+        };
+        let mut years = vec![today.year(), today.year() - 1];
+        years.extend(asked.map(|p| p.year()));
+        years.sort_unstable_by(|a, b| b.cmp(a));
+        years.dedup();
+        let cal = &*self.app.calendar;
+        let options: Vec<ScheduledPeriod> =
+            years.iter().flat_map(|y| picker_periods(&Schedule::nd09(*y, &SchedulePolicy::default(), cal), cal)).collect();
+        let period = match asked {
+            Some(p) => p,
+            None => default_period(&options, &Activity::default(), today)
+                .or_else(|| Period::containing_nd09(today, Frequency::HalfYear))
+                .ok_or_else(|| ServiceError::Invalid("không xác định được kỳ".into()))?,
+        };
+        let mut options: Vec<Period> = options.into_iter().map(|o| o.period).collect();
+        if !options.contains(&period) {
+            options.insert(0, period);
+        }
+        Ok(PeriodChoice { period, options, has_data: true, latest_with_data: None })
+    }
+}
+
+/// The overview's lines from its facts: per line, the plans of its units in force (each unit's best plan of
+/// the year), its tasks (grouped facts, dimensions of their nodes), and the reports its units and their
+/// agencies leading a task owe for the period — due as the status tree has them ([`super::status`]), judged on
+/// `as_of`.
+fn overview_lines(facts: &OverviewFacts, sp: &ScheduledPeriod, as_of: Date) -> Vec<(Unit, OverviewLine)> {
+    let mut plans_of: HashMap<i64, Vec<PlanIssue>> = HashMap::new();
+    for p in &facts.plans {
+        plans_of.entry(p.unit_id).or_default().push(PlanIssue::of(p.status, p.issued_on, p.deadline));
+    }
+    let mut tasks_of: HashMap<i64, TaskCounts> = HashMap::new();
+    for g in &facts.tasks {
+        let dims: Vec<String> = g.nodes.iter().map(|n| dimension_of(n)).collect();
+        add_tasks(tasks_of.entry(g.line_id).or_default(), &g.facts, &dims, g.count);
+    }
+    let mut leads_of: HashMap<i64, Vec<Lead>> = HashMap::new();
+    for l in &facts.leads {
+        leads_of.entry(l.unit_id).or_default().push((l.lead_agency_id, l.lead_agency.as_deref().map(fold)));
+    }
+    // The agencies that owe reports: those leading a task of the year's plans (as the status tree says).
+    let mut agency_ids: HashMap<i64, Vec<i64>> = HashMap::new();
+    for a in &facts.agencies {
+        let Some(leads) = leads_of.get(&a.unit_id) else { continue };
+        let name = fold(&a.name);
+        if leads.iter().any(|(id, lead)| agency_leads_folded(*id, lead.as_deref(), a.id, &name)) {
+            agency_ids.entry(a.unit_id).or_default().push(a.id);
+        }
+    }
+    let submitted: HashMap<(i64, i64), Option<i64>> =
+        facts.reports.iter().map(|r| ((r.unit_id, r.agency_id.unwrap_or(0)), r.submitted_at)).collect();
+    let submitted_at = |unit_id: i64, agency_id: i64| submitted.get(&(unit_id, agency_id)).copied().flatten().and_then(utc);
+    let mut out = Vec::with_capacity(facts.lines.len());
+    for line in &facts.lines {
+        let mut l = OverviewLine {
+            code: line.code.clone(),
+            name: line.name.clone(),
+            level: line.level.clone(),
+            plan: PlanIssue::best(plans_of.get(&line.id).into_iter().flatten().copied()),
+            plans: PlanIssueCounts::default(),
+            tasks: tasks_of.remove(&line.id).unwrap_or_default(),
+            own_report: None,
+            reports: SubmissionCounts::default(),
+        };
+        for u in facts.units.iter().filter(|u| u.line_id == line.id) {
+            l.plans.add(PlanIssue::best(plans_of.get(&u.unit_id).into_iter().flatten().copied()));
+            if let Some(due) = sp.due_for(&u.level) {
+                let s = submission(due, submitted_at(u.unit_id, 0), as_of);
+                l.reports.add(s);
+                if u.unit_id == line.id {
+                    l.own_report = Some(s);
+                }
+            }
+            let due = sp.due_for_agency_of(&u.level).or(sp.dues.first().map(|d| d.due));
+            if let Some(due) = due {
+                for a in agency_ids.get(&u.unit_id).into_iter().flatten() {
+                    l.reports.add(submission(due, submitted_at(u.unit_id, *a), as_of));
+                }
+            }
+        }
+        out.push((line.clone(), l));
+    }
+    out
+}
