@@ -166,9 +166,8 @@ pub async fn overview(State(state): State<AppState>, me: CurrentUser, Query(q): 
         period: o.period.code(),
         periods: period_options(&o.choice),
         as_of: vn_date_short(o.as_of),
-        computed_at: chiso_app::clock::datetime_vn(o.computed_at_ms)
-            .map(|t| format!("{:02}:{:02} ngày {}", t.hour(), t.minute(), vn_date_short(t.date())))
-            .unwrap_or_else(|| "—".into()),
+        // "dd/mm/yyyy HH:MM", Vietnam time, as every timestamp of the pages.
+        computed_at: crate::pages::format_ms(o.computed_at_ms),
         report_due: o
             .scheduled
             .dues
