@@ -57,6 +57,8 @@ struct ReportPage {
     period_label: String,
     periods: Vec<(String, String)>,
     has_data: bool,
+    /// Whether any task counts in the period (the chart is drawn only then).
+    has_tasks: bool,
     latest: Option<(String, String)>,
     window: String,
     due: String,
@@ -163,6 +165,8 @@ async fn render_report(state: &AppState, me: &CurrentUser, q: &ReportQuery, form
         "not_started": dims.iter().map(|d| d.not_started).collect::<Vec<_>>(),
     }));
     let late: Vec<TaskProgress> = d.tasks.iter().filter(|t| t.status == TaskStatus::Overdue).cloned().collect();
+    // Reports may have come in while no task counts in the period: no chart of nothing then.
+    let has_tasks = dims.iter().any(|d| d.done + d.in_progress + d.overdue + d.not_started > 0);
     let page = ReportPage {
         b: me.base("Báo cáo định kỳ", "reports"),
         units: d.units,
@@ -187,6 +191,7 @@ async fn render_report(state: &AppState, me: &CurrentUser, q: &ReportQuery, form
         period: d.period.code(),
         periods: period_options(&d.choice),
         has_data: d.choice.has_data,
+        has_tasks,
         latest: latest_with_data(&d.choice),
         agency: d.agency,
         unit: d.unit,
