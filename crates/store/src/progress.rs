@@ -130,9 +130,9 @@ impl ReportRow {
 pub struct UnitActivity {
     /// When task updates of its issued plans were made: (the plan's year, Unix ms).
     pub update_ms: Vec<(i64, i64)>,
-    /// The periods reports were filed for, by it, its agencies or its direct children.
+    /// The periods reports were filed for, by it, its agencies or any unit below it (and their agencies).
     pub reported: Vec<Period>,
-    /// The years of its issued plans.
+    /// The years of the issued plans of it and of every unit below it.
     pub plan_years: Vec<i64>,
 }
 
@@ -721,13 +721,17 @@ impl Store {
         self.unit_by_id(scope, unit.id).await?;
         const UPDATES: &str = "SELECT DISTINCT p.year, u.created_at FROM task_update u JOIN task t ON t.id = u.task_id JOIN plan p ON p.id = t.plan_id \
              WHERE p.unit_id = $1 AND p.status = 'issued' ORDER BY p.year, u.created_at";
-        // Two indexed halves rather than one OR over a join (which reads every report of the database).
-        const REPORTS: &str = "SELECT r.period FROM report r WHERE r.unit_id = $1 \
-             UNION SELECT r.period FROM unit u JOIN report r ON r.unit_id = u.id WHERE u.parent_id = $1 AND r.agency_id IS NULL ORDER BY 1";
-        const YEARS: &str = "SELECT DISTINCT year FROM plan WHERE unit_id = $1 AND status = 'issued' ORDER BY year";
+        // A unit's pages cover its subtree (a province's dashboard counts its communes): the periods reported
+        // and the plan years anywhere below it count as its data, not only its own (a province whose own plan
+        // is a draft still has the years of its districts' and communes' plans to pick from).
+        const REPORTS: &str =
+            "SELECT DISTINCT r.period FROM unit u JOIN report r ON r.unit_id = u.id WHERE u.path LIKE $1 || '%' ORDER BY 1";
+        const YEARS: &str = "SELECT DISTINCT p.year FROM plan p JOIN unit u ON u.id = p.unit_id \
+             WHERE u.path LIKE $1 || '%' AND p.status = 'issued' ORDER BY 1";
+        let path = unit.path.as_str();
         let update_ms: Vec<(i64, i64)> = on_db!(&self.read, |p| sqlx::query_as(UPDATES).bind(unit.id).fetch_all(p).await)?;
-        let periods: Vec<String> = on_db!(&self.read, |p| sqlx::query_scalar(REPORTS).bind(unit.id).fetch_all(p).await)?;
-        let plan_years: Vec<i64> = on_db!(&self.read, |p| sqlx::query_scalar(YEARS).bind(unit.id).fetch_all(p).await)?;
+        let periods: Vec<String> = on_db!(&self.read, |p| sqlx::query_scalar(REPORTS).bind(path).fetch_all(p).await)?;
+        let plan_years: Vec<i64> = on_db!(&self.read, |p| sqlx::query_scalar(YEARS).bind(path).fetch_all(p).await)?;
         let mut reported: Vec<Period> = periods.iter().filter_map(|c| Period::parse(c).ok()).collect();
         reported.sort();
         reported.dedup();

@@ -103,6 +103,14 @@ async fn period_picker_default_and_empty_state() {
         // A quarter named in the URL is the heading's too (the bug: heading H2, select Q1).
         let html = get("/reports?unit=123&period=2022-Q1").await;
         assert_eq!(selected_matches_heading(&html, "Q1"), "2022-Q1", "{label}");
+        // The province above holds no plan of its own: its pages cover the district's, so they offer that plan's
+        // year too (the bug: only this year's periods, 2022 out of reach).
+        let admin = app.login("admin").await;
+        for page in ["/dashboard?unit=14", "/reports?unit=14"] {
+            let html = admin.get(app.url(page)).send().await.expect("get").text().await.expect("body");
+            let values: Vec<String> = period_options(&html).into_iter().map(|o| o.0).collect();
+            assert!(values.iter().any(|v| v == "2022-H1"), "{label} {page}: the district's plan year offered in {values:?}");
+        }
     })
     .await;
 }
