@@ -324,37 +324,21 @@ fn appraisal_changes(
     if errors.is_empty() { Ok(changes) } else { Err(invalid(errors)) }
 }
 
+/// A step that edits the sheet is refused (a conflict naming the sheet's status) unless the status allows it.
+fn check_open(a: &Assessment, open: bool, when: &str) -> StoreResult<()> {
+    if open { Ok(()) } else { Err(StoreError::Conflict(format!("phiếu đang ở trạng thái \"{}\": {when}", a.status().name_vi()))) }
+}
+
 fn check_self_scoring_open(a: &Assessment) -> StoreResult<()> {
-    if a.status().self_scoring_open() {
-        Ok(())
-    } else {
-        Err(StoreError::Conflict(format!(
-            "phiếu đang ở trạng thái \"{}\": chỉ sửa điểm tự chấm khi phiếu đang tự chấm",
-            a.status().name_vi()
-        )))
-    }
+    check_open(a, a.status().self_scoring_open(), "chỉ sửa điểm tự chấm khi phiếu đang tự chấm")
 }
 
 fn check_appraisal_open(a: &Assessment) -> StoreResult<()> {
-    if a.status().appraisal_open() {
-        Ok(())
-    } else {
-        Err(StoreError::Conflict(format!(
-            "phiếu đang ở trạng thái \"{}\": chỉ thẩm định khi phiếu đã gửi hoặc đã giải trình",
-            a.status().name_vi()
-        )))
-    }
+    check_open(a, a.status().appraisal_open(), "chỉ thẩm định khi phiếu đã gửi hoặc đã giải trình")
 }
 
 fn check_explanation_open(a: &Assessment) -> StoreResult<()> {
-    if a.status().explanation_open() {
-        Ok(())
-    } else {
-        Err(StoreError::Conflict(format!(
-            "phiếu đang ở trạng thái \"{}\": chỉ giải trình sau khi cấp trên thẩm định",
-            a.status().name_vi()
-        )))
-    }
+    check_open(a, a.status().explanation_open(), "chỉ giải trình sau khi cấp trên thẩm định")
 }
 
 /// Two scores closer than this are the same (scores carry at most a few decimals).

@@ -1,3 +1,5 @@
+//! Long (~980 lines): plans and their tasks share private row types, the fold columns and the version checks;
+//! the paged list queries (issue 12) joined them. The task library could move out with its search.
 //! Plans and tasks: create (from a parsed document, by hand, or as a child of a parent plan), browse,
 //! issue (audited), edit tasks with optimistic concurrency, and the task library search.
 

@@ -1,3 +1,5 @@
+//! Long (~850 lines): the small pages without a folder of their own (home, units, frameworks, accounts, audit
+//! log with its filters and CSV); to be split into `units` and `accounts` modules as they grow.
 //! HTML pages: home, units, frameworks, accounts, audit.
 
 use crate::audit::AuditLine;

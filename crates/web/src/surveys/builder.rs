@@ -1,3 +1,5 @@
+//! Long (~850 lines): the form's model, its parsing from posted fields, its validation against the framework
+//! and its rendering share one `Draft` type; about 130 lines are its round-trip tests.
 //! The questionnaire builder `/surveys/{id}/questionnaire`: groups of questions, each question mapped to a
 //! sub-dimension of the survey's framework (a pick list), its scale, direction, answer options, respondent
 //! groups and whether it is required. Plain HTML forms: every button (add, remove, move up or down) posts
