@@ -12,6 +12,7 @@ pub mod assessments;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod figures;
 pub mod lists;
 pub mod my_work;
 mod notices;
@@ -46,8 +47,9 @@ pub struct App {
     pub calendar: Arc<Calendar>,
     pub clock: Clock,
     pub settings: Arc<Settings>,
-    /// Overviews computed in the last minute (see `reports::overview`), shared by the clones of this `App`.
-    pub overview_cache: Arc<reports::OverviewCache>,
+    /// Figures computed from rows, kept while their subtree's revision stays the same ([`figures`]), shared
+    /// by the clones of this `App`.
+    pub figures: Arc<figures::FiguresCache>,
 }
 
 impl App {
@@ -58,7 +60,7 @@ impl App {
             calendar: Arc::new(Calendar::vietnam()),
             clock: Clock::System,
             settings: Arc::new(Settings::default()),
-            overview_cache: Arc::default(),
+            figures: Arc::default(),
         }
     }
 

@@ -238,3 +238,80 @@ async fn a_report_returned_after_the_lock_is_corrected_and_sent_again_with_its_l
     })
     .await;
 }
+
+/// Issue 11: what a dashboard shows is computed from rows once and served again until something below the
+/// unit (or in its chain of parents) changes — whichever process wrote it. Two `App`s on one database stand
+/// for two `chiso serve` processes: they share nothing but the database.
+#[tokio::test]
+async fn figures_are_kept_until_a_write_below_whichever_process_writes() {
+    let fw = frameworks();
+    on_each_backend(|store, label| {
+        let fw = fw.clone();
+        async move {
+            let sys = Scope::system("t");
+            let tree = "code,name,level,parent_code,valid_from,valid_to\nP,Tỉnh Thử,province,,2025-07-01,\n\
+                        P.01,Xã Một,commune,P,2025-07-01,\nP.02,Xã Hai,commune,P,2025-07-01,\n";
+            store.import_units_csv(&sys, tree).await.expect("tree");
+            let p1 = store
+                .create_plan(&sys, "P.01", &plan(2026, serde_json::json!({}), vec![task("1"), task("2")]), None, None)
+                .await
+                .expect("plan");
+            store.create_plan(&sys, "P.02", &plan(2026, serde_json::json!({}), vec![task("1")]), None, None).await.expect("plan");
+            let (a, b) = (at(&store, &fw, date!(2026 - 06 - 01), 9), at(&store, &fw, date!(2026 - 06 - 01), 10));
+            let done = |d: &chiso_app::reports::DashboardData| d.status.unit.tasks.by_status.done_all();
+            let province = a.reports().dashboard(&sys, None, "P", "2026-H1").await.expect("dashboard");
+            assert_eq!((province.status.unit.tasks.by_status.total(), done(&province)), (3, 0), "{label}");
+            a.reports().dashboard(&sys, None, "P.02", "2026-H1").await.expect("dashboard");
+            let computed = a.figures.computations();
+            // Asked again with nothing written: nothing computed.
+            a.reports().dashboard(&sys, None, "P", "2026-H1").await.expect("dashboard");
+            a.reports().dashboard(&sys, None, "P.02", "2026-H1").await.expect("dashboard");
+            assert_eq!(a.figures.computations(), computed, "{label}: served again");
+
+            // The other process records an update in P.01: the province's figures move at once in this one; the
+            // sibling commune's are served again (nothing changed below it).
+            let t = store.tasks(&sys, p1.id).await.expect("tasks").remove(0);
+            let spec = scope_of(&store, "P.01", Role::Specialist).await;
+            let update = chiso_store::progress::NewUpdate {
+                status: chiso_core::progress::TaskStatus::Done,
+                percent: None,
+                completed_on: Some(date!(2026 - 05 - 20)),
+                reason: None,
+                narrative: "Đã xong".into(),
+                files: vec![],
+            };
+            b.store.record_update_at(&spec, t.row.id, update, t.row.version, b.now_ms()).await.expect("update");
+            let province = a.reports().dashboard(&sys, None, "P", "2026-H1").await.expect("dashboard");
+            assert_eq!(done(&province), 1, "{label}: the write of the other process is seen");
+            let commune = a.reports().dashboard(&sys, None, "P.01", "2026-H1").await.expect("dashboard");
+            assert_eq!(done(&commune), 1, "{label}");
+            let before = a.figures.computations();
+            a.reports().dashboard(&sys, None, "P.02", "2026-H1").await.expect("dashboard");
+            assert_eq!(a.figures.computations(), before, "{label}: the sibling's figures were kept");
+
+            // A report sent by the other process shows in this one's status of the province.
+            let p02 = store.unit_by_code(&sys, "P.02").await.expect("unit");
+            b.reports().submit(&sys, &p02, None, Period::parse("2026-H1").expect("h1"), "Báo cáo 6 tháng").await.expect("submit");
+            let province = a.reports().dashboard(&sys, None, "P", "2026-H1").await.expect("dashboard");
+            assert_eq!(province.status.unit.reports.submitted, 1, "{label}");
+            let page = a.reports().page(&sys, "P", "2026-H1", "").await.expect("page");
+            assert!(page.children.iter().any(|c| c.line.code == "P.02" && c.report_id.is_some()), "{label}");
+            // The national overview likewise.
+            let o = a.reports().overview(&sys, chiso_app::reports::NATIONAL, "2026-H1").await.expect("overview");
+            let tasks_done = o.tasks.by_status.done_all();
+            let t2 = store.tasks(&sys, p1.id).await.expect("tasks").remove(1);
+            let update = chiso_store::progress::NewUpdate {
+                status: chiso_core::progress::TaskStatus::Done,
+                percent: None,
+                completed_on: Some(date!(2026 - 05 - 21)),
+                reason: None,
+                narrative: "Đã xong".into(),
+                files: vec![],
+            };
+            b.store.record_update_at(&spec, t2.row.id, update, t2.row.version, b.now_ms()).await.expect("update");
+            let o = a.reports().overview(&sys, chiso_app::reports::NATIONAL, "2026-H1").await.expect("overview");
+            assert_eq!(o.tasks.by_status.done_all(), tasks_done + 1, "{label}: the overview moved too");
+        }
+    })
+    .await;
+}

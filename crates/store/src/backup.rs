@@ -49,8 +49,9 @@ fn normalise(row: &[Value]) -> Vec<Value> {
     row.iter().map(|v| if let Value::Bool(b) = v { Value::from(i64::from(*b)) } else { v.clone() }).collect()
 }
 
-/// Tables chiso owns (not the migration bookkeeping), parents before children.
-const SKIP: &[&str] = &["_sqlx_migrations"];
+/// Tables not dumped: the migration bookkeeping, and unit revisions (derived: the triggers that keep them
+/// create a unit's row when the unit is restored, and every restored row bumps them again).
+const SKIP: &[&str] = &["_sqlx_migrations", "unit_revision"];
 
 fn quote(ident: &str) -> StoreResult<String> {
     if ident.is_empty() || !ident.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {

@@ -28,6 +28,7 @@ pub mod overview;
 pub mod plans;
 pub mod progress;
 pub mod results;
+pub mod revision;
 pub mod surveys;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

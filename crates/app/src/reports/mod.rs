@@ -15,7 +15,7 @@ mod updates;
 mod views;
 
 pub use export::ExportFile;
-pub use overview::{NATIONAL, OVERVIEW_TTL_MS, Overview, OverviewCache};
+pub use overview::{NATIONAL, Overview};
 pub use submit::SubmitError;
 pub use updates::TaskView;
 pub use views::{

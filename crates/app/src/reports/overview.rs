@@ -5,6 +5,7 @@
 
 use super::views::PeriodChoice;
 use super::{Reports, utc};
+use crate::figures::FigureKey;
 use crate::{ServiceError, ServiceResult};
 use chiso_core::access::{Reach, Scope};
 use chiso_core::period::{Activity, Frequency, Period, Schedule, SchedulePolicy, ScheduledPeriod, default_period, picker_periods};
@@ -23,24 +24,8 @@ use time::Date;
 /// The code that asks for the whole country (`/overview?unit=toan-quoc`); no unit has it.
 pub const NATIONAL: &str = "toan-quoc";
 
-/// How long a computed overview is served before it is computed again (its figures say when they were
-/// computed). The whole country's overview reads every task of the year; at a minute's staleness the Ministry
-/// sees the same figures, and the page costs one computation per minute per unit and period, not one per
-/// request.
-pub const OVERVIEW_TTL_MS: i64 = 60_000;
-
-type CacheKey = (i64, String, Date);
-/// One key's slot: locked while its overview is computed, then holding it.
-type Slot = Arc<tokio::sync::Mutex<Option<Arc<Overview>>>>;
 /// A task's lead: the agency's id, and its name folded.
 type Lead = (Option<i64>, Option<String>);
-
-/// Overviews computed recently, by (unit id — 0 for the whole country —, period, day). One computation at a
-/// time per key: requests that arrive while it runs wait for it and share its result.
-#[derive(Default)]
-pub struct OverviewCache {
-    entries: std::sync::Mutex<HashMap<CacheKey, Slot>>,
-}
 
 /// Everything the overview page shows.
 pub struct Overview {
@@ -65,8 +50,8 @@ impl Reports<'_> {
     /// The overview of `unit_code` ([`NATIONAL`] for the whole country, which needs a scope reaching
     /// everything; empty: the caller's own unit, the whole country for a scope reaching everything) for
     /// `period` (empty: the page's default period).
-    /// Figures computed within the last [`OVERVIEW_TTL_MS`] for the same unit, period and day are served
-    /// again; the scope is checked on every call.
+    /// Figures computed earlier for the same unit, period and day are served again while nothing below the
+    /// unit changed (its subtree's revision, [`crate::figures`]); the scope is checked on every call.
     pub async fn overview(&self, scope: &Scope, unit_code: &str, period: &str) -> ServiceResult<Arc<Overview>> {
         let store = &self.app.store;
         let root = match (unit_code.trim(), &scope.reach) {
@@ -75,22 +60,13 @@ impl Reports<'_> {
             ("", Reach::Subtree { unit_id, .. }) => Some(store.unit_by_id(scope, *unit_id).await?),
             (code, _) => Some(store.unit_by_code(scope, code).await?),
         };
-        let key: CacheKey = (root.as_ref().map_or(0, |u| u.id), period.trim().to_string(), self.app.today());
-        let slot = {
-            let mut entries = self.app.overview_cache.entries.lock().unwrap_or_else(|e| e.into_inner());
-            let now = self.app.now_ms();
-            entries.retain(|_, v| v.try_lock().map_or(true, |o| o.as_ref().is_some_and(|o| now - o.computed_at_ms < OVERVIEW_TTL_MS)));
-            entries.entry(key).or_default().clone()
+        let revision = store.subtree_revision(scope, root.as_ref()).await?;
+        let key = FigureKey {
+            kind: "overview",
+            unit_id: root.as_ref().map_or(0, |u| u.id),
+            detail: format!("{}|{}", period.trim(), self.app.today()),
         };
-        let mut cached = slot.lock().await;
-        if let Some(o) = cached.as_ref()
-            && self.app.now_ms() - o.computed_at_ms < OVERVIEW_TTL_MS
-        {
-            return Ok(o.clone());
-        }
-        let o = Arc::new(self.compute_overview(scope, root, period).await?);
-        *cached = Some(o.clone());
-        Ok(o)
+        self.app.figures.get_or_compute(key, revision, || self.compute_overview(scope, root.clone(), period)).await
     }
 
     async fn compute_overview(&self, scope: &Scope, root: Option<Unit>, period: &str) -> ServiceResult<Overview> {

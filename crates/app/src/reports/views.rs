@@ -2,6 +2,7 @@
 
 use super::Reports;
 use super::status::{status_node, subtree};
+use crate::figures::FigureKey;
 use crate::{ServiceError, ServiceResult};
 use chiso_core::access::{Permission, Reach, Scope};
 use chiso_core::framework::FrameworkSet;
@@ -12,6 +13,7 @@ use chiso_core::progress::{
 use chiso_store::Store;
 use chiso_store::progress::{ReportRow, TaskProgress};
 use chiso_store::units::{Agency, Unit};
+use std::sync::Arc;
 use time::Date;
 
 /// Task counts of one framework dimension, as the report page, the dashboard and the exported report show
@@ -73,6 +75,7 @@ pub enum OwnReportState {
 
 /// A child unit or agency of the report page, with its report (submitted, or returned for correction) and the
 /// id of the submitted one (to return it).
+#[derive(Clone)]
 pub struct ChildLine {
     pub line: StatusLine,
     pub kind: ReporterKind,
@@ -98,6 +101,7 @@ pub struct PeriodChoice {
 }
 
 /// Everything the report page of a unit (or one of its agencies) for a period shows.
+#[derive(Clone)]
 pub struct ReportPageData {
     pub unit: Unit,
     pub period: Period,
@@ -121,6 +125,7 @@ pub struct ReportPageData {
 }
 
 /// Everything the dashboard of a unit for a period shows.
+#[derive(Clone)]
 pub struct DashboardData {
     pub unit: Unit,
     pub period: Period,
@@ -202,15 +207,66 @@ impl Reports<'_> {
         Ok(PeriodChoice { period, options: options.into_iter().map(|o| o.period).collect(), has_data, latest_with_data })
     }
 
+    /// The units in force the scope reaches (the unit selector), kept while nothing changes below the
+    /// scope's root.
     async fn units_in_force(&self, scope: &Scope) -> ServiceResult<Vec<Unit>> {
-        Ok(self.app.store.units(scope).await?.into_iter().filter(|u| u.valid_to.is_none()).collect())
+        let store = &self.app.store;
+        let revision = store.subtree_revision(scope, None).await?;
+        let root = match &scope.reach {
+            Reach::All => 0,
+            Reach::Subtree { unit_id, .. } => *unit_id,
+        };
+        let key = FigureKey { kind: "units-in-force", unit_id: root, detail: String::new() };
+        let units = self
+            .app
+            .figures
+            .get_or_compute(key, revision, || async {
+                Ok::<_, ServiceError>(store.units(scope).await?.into_iter().filter(|u| u.valid_to.is_none()).collect::<Vec<Unit>>())
+            })
+            .await?;
+        Ok(units.as_ref().clone())
+    }
+
+    /// Figures of `unit` computed by `compute`, kept under `kind` and `detail` (with today) while nothing
+    /// changes below the unit or in its chain of parents ([`crate::figures`]).
+    async fn unit_figures<T, F, Fut>(
+        &self,
+        scope: &Scope,
+        unit: &Unit,
+        kind: &'static str,
+        detail: &str,
+        compute: F,
+    ) -> ServiceResult<Arc<T>>
+    where
+        T: std::any::Any + Send + Sync,
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = ServiceResult<T>>,
+    {
+        let revision = self.app.store.subtree_revision(scope, Some(unit)).await?;
+        let key = FigureKey { kind, unit_id: unit.id, detail: format!("{detail}|{}", self.app.today()) };
+        self.app.figures.get_or_compute(key, revision, compute).await
     }
 
     /// The report page: the unit's (or agency's) tasks as of today within the data window, its own report
     /// (on time or late, locked or not), and who among its children and agencies reported.
     pub async fn page(&self, scope: &Scope, unit_code: &str, period: &str, agency: &str) -> ServiceResult<ReportPageData> {
-        let store = &self.app.store;
         let unit = self.unit_of(scope, unit_code).await?;
+        let detail = format!("{}|{}", period.trim(), agency.trim());
+        let figures = self.unit_figures(scope, &unit, "report-page", &detail, || self.compute_page(scope, &unit, period, agency)).await?;
+        let mut data = figures.as_ref().clone();
+        data.units = self.units_in_force(scope).await?;
+        data.can_submit = (scope.can(Permission::EditPlans) && data.agency.is_none())
+            || (scope.can(Permission::UpdateTasks)
+                && data.agency.as_ref().is_some_and(|a| scope.agency_id == Some(a.id) || scope.can(Permission::EditPlans)));
+        data.can_return = scope.can(Permission::Appraise);
+        Ok(data)
+    }
+
+    /// The report page's figures: what it shows whoever looks (the selector and the buttons are added per
+    /// request by [`Reports::page`]).
+    async fn compute_page(&self, scope: &Scope, unit: &Unit, period: &str, agency: &str) -> ServiceResult<ReportPageData> {
+        let store = &self.app.store;
+        let unit = unit.clone();
         let choice = self.period_choice(scope, &unit, period).await?;
         let period = choice.period;
         let schedule = self.schedule_for(&unit, period.year()).await?;
@@ -260,10 +316,6 @@ impl Reports<'_> {
             let report_id = report.filter(|r| r.status == ReportState::Submitted).map(|r| r.id);
             children.push(ChildLine { line: line.clone(), kind: node.kind, report_id, report: report.cloned(), page_link });
         }
-        let units = self.units_in_force(scope).await?;
-        let can_submit = (scope.can(Permission::EditPlans) && agency.is_none())
-            || (scope.can(Permission::UpdateTasks)
-                && agency.as_ref().is_some_and(|a| scope.agency_id == Some(a.id) || scope.can(Permission::EditPlans)));
         Ok(ReportPageData {
             unit,
             period,
@@ -280,9 +332,9 @@ impl Reports<'_> {
             own,
             status,
             children,
-            units,
-            can_submit,
-            can_return: scope.can(Permission::Appraise),
+            units: Vec::new(),
+            can_submit: false,
+            can_return: false,
         })
     }
 
@@ -291,6 +343,27 @@ impl Reports<'_> {
     pub async fn dashboard(&self, scope: &Scope, my_agency: Option<i64>, unit_code: &str, period: &str) -> ServiceResult<DashboardData> {
         let store = &self.app.store;
         let unit = self.unit_of(scope, unit_code).await?;
+        let figures = self.unit_figures(scope, &unit, "dashboard", period.trim(), || self.compute_dashboard(scope, &unit, period)).await?;
+        let mut data = figures.as_ref().clone();
+        // The caller's agency by its record; when it cannot be read, tasks linked to it by id still count.
+        if let Some(id) = my_agency {
+            let name = store.agency_by_id(scope, id).await.map(|a| a.name).unwrap_or_default();
+            data.mine = data
+                .tasks
+                .iter()
+                .filter(|t| agency_leads(t.task.row.lead_agency_id, t.task.row.lead_agency.as_deref(), id, &name) && !t.status.is_done())
+                .cloned()
+                .collect();
+        }
+        data.units = self.units_in_force(scope).await?;
+        Ok(data)
+    }
+
+    /// The dashboard's figures: what it shows whoever looks (the caller's agency's tasks and the selector
+    /// are added per request by [`Reports::dashboard`]).
+    async fn compute_dashboard(&self, scope: &Scope, unit: &Unit, period: &str) -> ServiceResult<DashboardData> {
+        let store = &self.app.store;
+        let unit = unit.clone();
         let choice = self.period_choice(scope, &unit, period).await?;
         let period = choice.period;
         let schedule = self.schedule_for(&unit, period.year()).await?;
@@ -298,20 +371,6 @@ impl Reports<'_> {
         let today = self.app.today();
         let tasks = store.task_progress(scope, &unit, i64::from(period.year()), None, today.min(sp.window.to)).await?;
         let counts = Store::counts_of(&tasks);
-        // The caller's agency by its record; when it cannot be read, tasks linked to it by id still count.
-        let mine = match my_agency {
-            Some(id) => {
-                let name = store.agency_by_id(scope, id).await.map(|a| a.name).unwrap_or_default();
-                tasks
-                    .iter()
-                    .filter(|t| {
-                        agency_leads(t.task.row.lead_agency_id, t.task.row.lead_agency.as_deref(), id, &name) && !t.status.is_done()
-                    })
-                    .cloned()
-                    .collect()
-            }
-            None => Vec::new(),
-        };
         let sub = subtree(store, scope, &unit, period, &sp, today).await?;
         let root = status_node(&sub, &unit, &sp, 1);
         let status = report_status(period, Some(sp.window), &root, today);
@@ -326,8 +385,7 @@ impl Reports<'_> {
             })
             .map(|n| n.code.clone())
             .collect();
-        let units = self.units_in_force(scope).await?;
-        Ok(DashboardData { unit, period, choice, tasks, counts, mine, status, own, returned, units })
+        Ok(DashboardData { unit, period, choice, tasks, counts, mine: Vec::new(), status, own, returned, units: Vec::new() })
     }
 }
 

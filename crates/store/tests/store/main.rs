@@ -4,6 +4,7 @@ mod accounts;
 mod bulk;
 mod plans;
 mod progress;
+mod revision;
 mod surveys;
 mod units;
 

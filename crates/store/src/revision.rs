@@ -1,0 +1,93 @@
+//! Revisions of unit subtrees: what tells a cache of figures computed from rows that the rows changed.
+//!
+//! Every write to what the progress figures read (plans, tasks, task dimensions, updates, evidence, reports,
+//! agencies, units) bumps its unit's revision in the same transaction, by triggers (migration 0017), so no
+//! write path can forget it. A subtree's revision sums its units' revisions; it changes with any write below
+//! the root and with units entering or leaving the subtree.
+
+use crate::{Db, Store, StoreResult, units::Unit};
+use chiso_core::access::Scope;
+
+/// The state of a subtree's rows as of one read. Equal revisions mean nothing the figures read changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Revision {
+    /// Units in the subtree.
+    pub units: i64,
+    /// The sum of their revisions (each write adds one).
+    pub sum: i64,
+    /// The sum of their ids (a unit leaving and another entering changes it).
+    pub ids: i64,
+    /// The sum of the revisions of the root's ancestors (their plans set the root's report schedule).
+    pub chain: i64,
+}
+
+/// The end of a path range: every path that starts with `prefix` sorts in `[prefix, end)` by bytes, since
+/// paths are `/id/id/` and `0` follows `/`.
+fn range_end(prefix: &str) -> String {
+    match prefix.strip_suffix('/') {
+        Some(head) => format!("{head}0"),
+        None => format!("{prefix}\u{10FFFF}"),
+    }
+}
+
+impl Store {
+    /// The revision of the subtree under `root` (the whole tree when None, which needs a scope reaching
+    /// everything). One indexed range scan over the unit paths; the root must be within the scope.
+    pub async fn subtree_revision(&self, scope: &Scope, root: Option<&Unit>) -> StoreResult<Revision> {
+        // The root as stored now (its path, and whether the scope reaches it).
+        let root = match root {
+            Some(u) => Some(self.unit_by_id(scope, u.id).await?),
+            None => None,
+        };
+        let prefix = root.as_ref().map_or_else(|| scope.path_prefix().to_string(), |u| u.path.clone());
+        let end = range_end(&prefix);
+        // A byte-order range over the path index (LIKE with a bound pattern uses no index); PostgreSQL
+        // compares in the "C" collation of its index `unit_path_c`.
+        const SQLITE: &str = "SELECT COUNT(*), COALESCE(SUM(r.rev), 0), COALESCE(SUM(u.id), 0) FROM unit u \
+             LEFT JOIN unit_revision r ON r.unit_id = u.id WHERE u.path >= $1 AND u.path < $2";
+        const POSTGRES: &str = "SELECT COUNT(*), COALESCE(SUM(r.rev), 0)::BIGINT, COALESCE(SUM(u.id), 0)::BIGINT FROM unit u \
+             LEFT JOIN unit_revision r ON r.unit_id = u.id WHERE u.path COLLATE \"C\" >= $1 AND u.path COLLATE \"C\" < $2";
+        let (units, sum, ids): (i64, i64, i64) = match &self.read {
+            Db::Sqlite(p) => sqlx::query_as(SQLITE).bind(&prefix).bind(&end).fetch_one(p).await?,
+            Db::Postgres(p) => sqlx::query_as(POSTGRES).bind(&prefix).bind(&end).fetch_one(p).await?,
+        };
+        // The ancestors are the ids on the root's path before its own.
+        let ancestors: Vec<i64> = match &root {
+            Some(u) => {
+                let ids: Vec<i64> = u.path.split('/').filter_map(|s| s.parse().ok()).collect();
+                ids.into_iter().filter(|id| *id != u.id).collect()
+            }
+            None => Vec::new(),
+        };
+        let mut chain = 0;
+        for part in ancestors.chunks(4) {
+            const CHAIN: &str = "SELECT CAST(COALESCE(SUM(rev), 0) AS BIGINT) FROM unit_revision WHERE unit_id IN ($1, $2, $3, $4)";
+            let at = |i: usize| part.get(i).copied().unwrap_or(0);
+            let s: i64 = crate::on_db!(&self.read, |p| sqlx::query_scalar(CHAIN)
+                .bind(at(0))
+                .bind(at(1))
+                .bind(at(2))
+                .bind(at(3))
+                .fetch_one(p)
+                .await)?;
+            chain += s;
+        }
+        Ok(Revision { units, sum, ids, chain })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::range_end;
+
+    #[test]
+    fn the_range_holds_exactly_the_subtree() {
+        let end = range_end("/12/");
+        for inside in ["/12/", "/12/5/", "/12/99999/3/"] {
+            assert!(inside >= "/12/" && inside < end.as_str(), "{inside}");
+        }
+        for outside in ["/1/", "/120/", "/13/", "/11/9/", "/12"] {
+            assert!(!(outside >= "/12/" && outside < end.as_str()), "{outside}");
+        }
+    }
+}
