@@ -4,6 +4,7 @@
 //! a status depends on (one grouped query), the agencies leading tasks, and the period's reports. No rule is
 //! applied here: the caller judges plans, tasks and reports with core's rules.
 
+use crate::revision::Revision;
 use crate::units::{Agency, Unit};
 use crate::{Store, StoreError, StoreResult, on_db};
 use chiso_core::access::{Reach, Scope};
@@ -18,6 +19,9 @@ use time::Date;
 pub enum OverviewRoot<'a> {
     National,
     Unit(&'a Unit),
+    /// One line only: the unit itself and its subtree (the national overview is put together province by
+    /// province, each kept while its own subtree is unchanged).
+    Line(&'a Unit),
 }
 
 /// A unit in force under a line (the line's unit included).
@@ -78,11 +82,12 @@ pub struct OverviewFacts {
     pub reports: Vec<ReportFact>,
 }
 
-/// Lines of the root `$1` (0: the units without a parent) in force in the year (`$2` its last day, `$3` its
-/// first): the join every grouped query of the overview starts from.
+/// Lines of the root `$1` (0: the units without a parent; a negative id: that unit alone, see
+/// [`OverviewRoot::Line`]) in force in the year (`$2` its last day, `$3` its first): the join every grouped
+/// query of the overview starts from.
 macro_rules! lines_where {
     () => {
-        "((c.parent_id = $1) OR ($1 = 0 AND c.parent_id IS NULL)) AND c.valid_from <= $2 AND (c.valid_to IS NULL OR c.valid_to >= $3)"
+        "((c.parent_id = $1) OR ($1 = 0 AND c.parent_id IS NULL) OR (c.id = -$1)) AND c.valid_from <= $2 AND (c.valid_to IS NULL OR c.valid_to >= $3)"
     };
 }
 
@@ -108,6 +113,10 @@ impl Store {
             OverviewRoot::Unit(u) => {
                 let u = self.unit_by_id(scope, u.id).await?;
                 (u.id, u.path)
+            }
+            OverviewRoot::Line(u) => {
+                let u = self.unit_by_id(scope, u.id).await?;
+                (-u.id, u.path)
             }
         };
         let last = format!("{year}-12-31");
@@ -217,6 +226,54 @@ impl Store {
 }
 
 impl Store {
+    /// The lines of an overview (as [`Store::overview_facts`] has them, by name), each with the revision of
+    /// its subtree ([`crate::revision`]): one grouped range scan over the unit paths.
+    pub async fn line_revisions(&self, scope: &Scope, root: OverviewRoot<'_>, year: i64) -> StoreResult<Vec<(Unit, Revision)>> {
+        let root_id = match root {
+            OverviewRoot::National => {
+                if !matches!(scope.reach, Reach::All) {
+                    return Err(StoreError::OutOfScope("toàn quốc".into()));
+                }
+                0
+            }
+            OverviewRoot::Unit(u) => self.unit_by_id(scope, u.id).await?.id,
+            OverviewRoot::Line(u) => -self.unit_by_id(scope, u.id).await?.id,
+        };
+        let last = format!("{year}-12-31");
+        let first = format!("{year}-01-01");
+        // Every path below `c.path` sorts in [c.path, c.path without its last '/' followed by '0').
+        const SQLITE: &str = concat!(
+            "SELECT c.id, c.code, c.name, c.level, c.parent_id, c.path, c.valid_from, c.valid_to, c.successor_id, \
+               COUNT(u.id), COALESCE(SUM(r.rev), 0), COALESCE(SUM(u.id), 0) FROM unit c \
+             JOIN unit u ON u.path >= c.path AND u.path < substr(c.path, 1, length(c.path) - 1) || '0' \
+             LEFT JOIN unit_revision r ON r.unit_id = u.id WHERE ",
+            lines_where!(),
+            " GROUP BY c.id ORDER BY c.name"
+        );
+        const POSTGRES: &str = concat!(
+            "SELECT c.id, c.code, c.name, c.level, c.parent_id, c.path, c.valid_from, c.valid_to, c.successor_id, \
+               COUNT(u.id), COALESCE(SUM(r.rev), 0)::BIGINT, COALESCE(SUM(u.id), 0)::BIGINT FROM unit c \
+             JOIN unit u ON u.path COLLATE \"C\" >= c.path AND u.path COLLATE \"C\" < substr(c.path, 1, length(c.path) - 1) || '0' \
+             LEFT JOIN unit_revision r ON r.unit_id = u.id WHERE ",
+            lines_where!(),
+            " GROUP BY c.id ORDER BY c.name"
+        );
+        type Row = (i64, String, String, String, Option<i64>, String, String, Option<String>, Option<i64>, i64, i64, i64);
+        let rows: Vec<Row> = match &self.read {
+            crate::Db::Sqlite(p) => sqlx::query_as(SQLITE).bind(root_id).bind(&last).bind(&first).fetch_all(p).await?,
+            crate::Db::Postgres(p) => sqlx::query_as(POSTGRES).bind(root_id).bind(&last).bind(&first).fetch_all(p).await?,
+        };
+        Ok(rows
+            .into_iter()
+            .map(|(id, code, name, level, parent_id, path, valid_from, valid_to, successor_id, units, sum, ids)| {
+                (
+                    Unit { id, code, name, level, parent_id, path, valid_from, valid_to, successor_id },
+                    Revision { units, sum, ids, chain: 0 },
+                )
+            })
+            .collect())
+    }
+
     /// The issued plans of `unit_id` for `year` (or spanning it), newest first (year, issue date, id), each
     /// with the report deadlines stored with it (None when they were never recorded): what a unit's reporting
     /// schedule is read from, in one indexed query per unit of the chain instead of a plan listing and a

@@ -46,6 +46,28 @@ pub struct Overview {
     pub computed_at_ms: i64,
 }
 
+impl Overview {
+    /// An overview of its lines, with their totals.
+    fn new(
+        root: Option<Unit>,
+        choice: PeriodChoice,
+        scheduled: ScheduledPeriod,
+        as_of: Date,
+        lines: Vec<(Unit, OverviewLine)>,
+        computed_at_ms: i64,
+    ) -> Overview {
+        let mut plans = PlanIssueCounts::default();
+        let mut tasks = TaskCounts::default();
+        let mut reports = SubmissionCounts::default();
+        for (_, l) in &lines {
+            plans.merge(&l.plans);
+            tasks.merge(&l.tasks);
+            reports.merge(&l.reports);
+        }
+        Overview { root, period: choice.period, choice, scheduled, as_of, lines, plans, tasks, reports, computed_at_ms }
+    }
+}
+
 impl Reports<'_> {
     /// The overview of `unit_code` ([`NATIONAL`] for the whole country, which needs a scope reaching
     /// everything; empty: the caller's own unit, the whole country for a scope reaching everything) for
@@ -60,13 +82,40 @@ impl Reports<'_> {
             ("", Reach::Subtree { unit_id, .. }) => Some(store.unit_by_id(scope, *unit_id).await?),
             (code, _) => Some(store.unit_by_code(scope, code).await?),
         };
-        let revision = store.subtree_revision(scope, root.as_ref()).await?;
-        let key = FigureKey {
-            kind: "overview",
-            unit_id: root.as_ref().map_or(0, |u| u.id),
-            detail: format!("{}|{}", period.trim(), self.app.today()),
-        };
-        self.app.figures.get_or_compute(key, revision, || self.compute_overview(scope, root.clone(), period)).await
+        let Some(root) = root else { return self.national_overview(scope, period).await.map(Arc::new) };
+        let revision = store.subtree_revision(scope, Some(&root)).await?;
+        let key = FigureKey { kind: "overview", unit_id: root.id, detail: format!("{}|{}", period.trim(), self.app.today()) };
+        self.app.figures.get_or_compute(key, revision, || self.compute_overview(scope, Some(root.clone()), period)).await
+    }
+
+    /// The whole country's overview, put together province by province: each province's line is kept while
+    /// its own subtree is unchanged ([`crate::figures`]), so an update in one province recomputes that
+    /// province's line, not the country's (which reads every task of the year: seconds).
+    async fn national_overview(&self, scope: &Scope, period: &str) -> ServiceResult<Overview> {
+        let store = &self.app.store;
+        let choice = self.national_period_choice(period)?;
+        let period = choice.period;
+        let schedule = Schedule::nd09(period.year(), &SchedulePolicy::default(), &self.app.calendar);
+        let sp = self.scheduled(&schedule, period)?;
+        let today = self.app.today();
+        let year = i64::from(period.year());
+        let mut lines = Vec::new();
+        for (unit, revision) in store.line_revisions(scope, OverviewRoot::National, year).await? {
+            let key = FigureKey { kind: "overview-line", unit_id: unit.id, detail: format!("{}|{today}", period.code()) };
+            let line = self
+                .app
+                .figures
+                .get_or_compute(key, revision, || async {
+                    let facts =
+                        store.overview_facts(scope, OverviewRoot::Line(&unit), year, &period.code(), today.min(sp.window.to)).await?;
+                    Ok::<_, ServiceError>(overview_lines(&facts, &sp, today).into_iter().next().map(|(_, l)| l))
+                })
+                .await?;
+            if let Some(line) = line.as_ref() {
+                lines.push((unit, line.clone()));
+            }
+        }
+        Ok(Overview::new(None, choice, sp, today, lines, self.app.now_ms()))
     }
 
     async fn compute_overview(&self, scope: &Scope, root: Option<Unit>, period: &str) -> ServiceResult<Overview> {
@@ -88,15 +137,7 @@ impl Reports<'_> {
         };
         let facts = store.overview_facts(scope, at, i64::from(period.year()), &period.code(), today.min(sp.window.to)).await?;
         let lines = overview_lines(&facts, &sp, today);
-        let mut plans = PlanIssueCounts::default();
-        let mut tasks = TaskCounts::default();
-        let mut reports = SubmissionCounts::default();
-        for (_, l) in &lines {
-            plans.merge(&l.plans);
-            tasks.merge(&l.tasks);
-            reports.merge(&l.reports);
-        }
-        Ok(Overview { root, period, choice, scheduled: sp, as_of: today, lines, plans, tasks, reports, computed_at_ms: self.app.now_ms() })
+        Ok(Overview::new(root, choice, sp, today, lines, self.app.now_ms()))
     }
 
     /// The periods of the national overview: those of the default schedule (Nghị định 09) of this year and
