@@ -31,43 +31,60 @@ fn range_end(prefix: &str) -> String {
 }
 
 impl Store {
-    /// The revision of the subtree under `root` (the whole tree when None, which needs a scope reaching
-    /// everything). One indexed range scan over the unit paths; the root must be within the scope.
+    /// The revision of the subtree under `root` (the scope's whole subtree when None) and of the root's
+    /// ancestors. One query: an indexed range scan over the unit paths. The root must be within the scope.
     pub async fn subtree_revision(&self, scope: &Scope, root: Option<&Unit>) -> StoreResult<Revision> {
-        // The root as stored now (its path, and whether the scope reaches it).
-        let root = match root {
-            Some(u) => Some(self.unit_by_id(scope, u.id).await?),
-            None => None,
+        let prefix = match root {
+            Some(u) if scope.reaches_path(&u.path) => u.path.clone(),
+            Some(u) => return Err(crate::StoreError::OutOfScope(format!("đơn vị {} ({})", u.name, u.code))),
+            None => scope.path_prefix().to_string(),
         };
-        let prefix = root.as_ref().map_or_else(|| scope.path_prefix().to_string(), |u| u.path.clone());
         let end = range_end(&prefix);
-        // A byte-order range over the path index (LIKE with a bound pattern uses no index); PostgreSQL
-        // compares in the "C" collation of its index `unit_path_c`.
-        const SQLITE: &str = "SELECT COUNT(*), COALESCE(SUM(r.rev), 0), COALESCE(SUM(u.id), 0) FROM unit u \
-             LEFT JOIN unit_revision r ON r.unit_id = u.id WHERE u.path >= $1 AND u.path < $2";
-        const POSTGRES: &str = "SELECT COUNT(*), COALESCE(SUM(r.rev), 0)::BIGINT, COALESCE(SUM(u.id), 0)::BIGINT FROM unit u \
-             LEFT JOIN unit_revision r ON r.unit_id = u.id WHERE u.path COLLATE \"C\" >= $1 AND u.path COLLATE \"C\" < $2";
-        let (units, sum, ids): (i64, i64, i64) = match &self.read {
-            Db::Sqlite(p) => sqlx::query_as(SQLITE).bind(&prefix).bind(&end).fetch_one(p).await?,
-            Db::Postgres(p) => sqlx::query_as(POSTGRES).bind(&prefix).bind(&end).fetch_one(p).await?,
-        };
-        // The ancestors are the ids on the root's path before its own.
-        let ancestors: Vec<i64> = match &root {
-            Some(u) => {
-                let ids: Vec<i64> = u.path.split('/').filter_map(|s| s.parse().ok()).collect();
-                ids.into_iter().filter(|id| *id != u.id).collect()
-            }
+        // The ancestors are the ids on the root's path before its own; their revisions are read in the same
+        // query, six at a time (a unit has at most four above it in practice).
+        let ancestors: Vec<i64> = match root {
+            Some(u) => u.path.split('/').filter_map(|s| s.parse().ok()).filter(|id| *id != u.id).collect(),
             None => Vec::new(),
         };
-        let mut chain = 0;
-        for part in ancestors.chunks(4) {
-            const CHAIN: &str = "SELECT CAST(COALESCE(SUM(rev), 0) AS BIGINT) FROM unit_revision WHERE unit_id IN ($1, $2, $3, $4)";
-            let at = |i: usize| part.get(i).copied().unwrap_or(0);
+        let mut chunks = ancestors.chunks(6);
+        let first = chunks.next().unwrap_or_default();
+        let at = |part: &[i64], i: usize| part.get(i).copied().unwrap_or(0);
+        // A byte-order range over the path index (LIKE with a bound pattern uses no index); PostgreSQL
+        // compares in the "C" collation of its index `unit_path_c`.
+        const SQLITE: &str = "SELECT COUNT(*), COALESCE(SUM(r.rev), 0), COALESCE(SUM(u.id), 0), \
+             (SELECT COALESCE(SUM(rev), 0) FROM unit_revision WHERE unit_id IN ($3, $4, $5, $6, $7, $8)) FROM unit u \
+             LEFT JOIN unit_revision r ON r.unit_id = u.id WHERE u.path >= $1 AND u.path < $2";
+        const POSTGRES: &str = "SELECT COUNT(*), COALESCE(SUM(r.rev), 0)::BIGINT, COALESCE(SUM(u.id), 0)::BIGINT, \
+             (SELECT COALESCE(SUM(rev), 0)::BIGINT FROM unit_revision WHERE unit_id IN ($3, $4, $5, $6, $7, $8)) FROM unit u \
+             LEFT JOIN unit_revision r ON r.unit_id = u.id WHERE u.path COLLATE \"C\" >= $1 AND u.path COLLATE \"C\" < $2";
+        macro_rules! run {
+            ($sql:expr, $p:expr) => {
+                sqlx::query_as($sql)
+                    .bind(&prefix)
+                    .bind(&end)
+                    .bind(at(first, 0))
+                    .bind(at(first, 1))
+                    .bind(at(first, 2))
+                    .bind(at(first, 3))
+                    .bind(at(first, 4))
+                    .bind(at(first, 5))
+                    .fetch_one($p)
+                    .await?
+            };
+        }
+        let (units, sum, ids, mut chain): (i64, i64, i64, i64) = match &self.read {
+            Db::Sqlite(p) => run!(SQLITE, p),
+            Db::Postgres(p) => run!(POSTGRES, p),
+        };
+        for part in chunks {
+            const CHAIN: &str = "SELECT CAST(COALESCE(SUM(rev), 0) AS BIGINT) FROM unit_revision WHERE unit_id IN ($1, $2, $3, $4, $5, $6)";
             let s: i64 = crate::on_db!(&self.read, |p| sqlx::query_scalar(CHAIN)
-                .bind(at(0))
-                .bind(at(1))
-                .bind(at(2))
-                .bind(at(3))
+                .bind(at(part, 0))
+                .bind(at(part, 1))
+                .bind(at(part, 2))
+                .bind(at(part, 3))
+                .bind(at(part, 4))
+                .bind(at(part, 5))
                 .fetch_one(p)
                 .await)?;
             chain += s;
