@@ -45,9 +45,7 @@ pub async fn pending(
 pub fn parse_code_on(s: &str) -> ServiceResult<(String, String)> {
     match s.split_once('@') {
         Some((code, on)) if !code.trim().is_empty() && !on.trim().is_empty() => Ok((code.trim().to_string(), on.trim().to_string())),
-        _ => Err(ServiceError::Invalid(format!(
-            "'{s}': cần dạng MÃ@NGÀY, ví dụ 00004@2025-06-30 (đơn vị mang mã đó vào ngày đó)"
-        ))),
+        _ => Err(ServiceError::Invalid(format!("'{s}': cần dạng MÃ@NGÀY, ví dụ 00004@2025-06-30 (đơn vị mang mã đó vào ngày đó)"))),
     }
 }
 

@@ -188,7 +188,12 @@ pub async fn units_cmd(cmd: UnitsCmd) -> Result<()> {
                     println!("Còn {} đơn vị cần người chọn (nhiều hoặc không có đơn vị kế thừa):", b.left.len());
                     for p in &b.left {
                         let to: Vec<String> = p.successors.iter().map(|s| format!("{} {}", s.code, s.name)).collect();
-                        println!("  {} {} → {}", p.unit.code, p.unit.name, if to.is_empty() { "(không có)".into() } else { to.join(" | ") });
+                        println!(
+                            "  {} {} → {}",
+                            p.unit.code,
+                            p.unit.name,
+                            if to.is_empty() { "(không có)".into() } else { to.join(" | ") }
+                        );
                     }
                 }
             } else {

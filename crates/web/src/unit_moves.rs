@@ -250,7 +250,9 @@ pub struct BatchForm {
 pub async fn move_all(State(state): State<AppState>, me: CurrentUser, Form(f): Form<BatchForm>) -> Result<Response, PageError> {
     me.check_csrf(&f.csrf)?;
     if !me.scope.can(chiso_core::access::Permission::ManageUnits) {
-        return Err(AppError::Store(chiso_store::StoreError::Forbidden(chiso_core::access::Permission::ManageUnits.name_vi().into())).into());
+        return Err(
+            AppError::Store(chiso_store::StoreError::Forbidden(chiso_core::access::Permission::ManageUnits.name_vi().into())).into()
+        );
     }
     if f.confirm != "1" {
         return render(&state, &me, MovesQuery::default(), vec![NOT_CONFIRMED.to_string()], None, StatusCode::BAD_REQUEST).await;

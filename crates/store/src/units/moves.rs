@@ -377,7 +377,11 @@ impl Store {
         let mut q = Sql::new("FROM unit u WHERE u.path LIKE ");
         q.text(scope.path_prefix()).push(" || '%' AND u.valid_to < ").text(today).push(PENDING_REST);
         if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            q.push(" AND (u.name_fold LIKE ").text(contains_pattern(&fold(text))).push(" OR u.code LIKE ").text(contains_pattern(text)).push(")");
+            q.push(" AND (u.name_fold LIKE ")
+                .text(contains_pattern(&fold(text)))
+                .push(" OR u.code LIKE ")
+                .text(contains_pattern(text))
+                .push(")");
         }
         let order = [(sort.column.sql(), sort.dir), ("u.code", SortDir::Asc), ("u.id", SortDir::Asc)];
         let paged: Paged<PendingRow> = fetch_page(&self.read, PENDING_SELECT, &q, &order, page).await?;

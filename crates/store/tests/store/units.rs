@@ -382,8 +382,8 @@ async fn reformed_two_provinces(store: &chiso_store::Store) {
 #[tokio::test]
 async fn batch_move_is_all_or_nothing_audited_and_scoped() {
     use chiso_core::access::Role;
-    use chiso_store::units::{PendingColumn, PendingFilter};
     use chiso_core::list::PageRequest;
+    use chiso_store::units::{PendingColumn, PendingFilter};
     on_each_backend(|store, label| async move {
         let sys = Scope::system("test");
         reformed_two_provinces(&store).await;
@@ -438,7 +438,13 @@ async fn batch_move_is_all_or_nothing_audited_and_scoped() {
             async move {
                 let mut n = 0;
                 for (entity, key) in [("user", "tk.trucbach"), ("user", "tk.quanthanh"), ("unit", "00001"), ("unit", "00002")] {
-                    n += store.audit_of(&Scope::system("t"), entity, key).await.expect("audit").iter().filter(|e| e.action == "move").count();
+                    n += store
+                        .audit_of(&Scope::system("t"), entity, key)
+                        .await
+                        .expect("audit")
+                        .iter()
+                        .filter(|e| e.action == "move")
+                        .count();
                 }
                 n
             }
@@ -460,8 +466,7 @@ async fn batch_move_is_all_or_nothing_audited_and_scoped() {
         assert!(store.all_pending_moves(&viewer, today).await.is_err(), "{label}");
 
         // The batch: every pending unit with a single successor in scope, in one transaction.
-        let pairs: Vec<(i64, i64)> =
-            pending.iter().filter_map(|p| p.single_successor().map(|s| (p.unit.id, s.id))).collect();
+        let pairs: Vec<(i64, i64)> = pending.iter().filter_map(|p| p.single_successor().map(|s| (p.unit.id, s.id))).collect();
         assert_eq!(pairs, [(b, n1), (a, n1)], "{label}");
         let moved = store.move_units(&hanoi, &pairs).await.expect("batch");
         let users: Vec<&str> = moved.iter().flat_map(|m| m.users.iter().map(String::as_str)).collect();
@@ -504,7 +509,10 @@ async fn moving_keeps_old_tasks_as_history() {
             agency_id: Some(office_old.id),
         };
         store.create_user(&sys, staff).await.expect("staff");
-        let mut d = crate::plans::draft("Kế hoạch PAPI của phường Trúc Bạch", vec![crate::plans::task("1", "Niêm yết công khai", &[], Some(office))]);
+        let mut d = crate::plans::draft(
+            "Kế hoạch PAPI của phường Trúc Bạch",
+            vec![crate::plans::task("1", "Niêm yết công khai", &[], Some(office))],
+        );
         d.number = Some("427/KH-UBND".into());
         let plan = store.create_plan(&sys, "00001", &d, None, None).await.expect("plan");
         let task = store.tasks(&sys, plan.id).await.expect("tasks").remove(0);

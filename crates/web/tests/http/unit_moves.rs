@@ -110,7 +110,10 @@ async fn a_province_official_moves_closed_units_to_their_successors() {
         let r = move_form("X01", "X02", &csrf, true).await;
         assert_eq!(r.status(), 422, "{label}");
         let body = r.text().await.expect("body");
-        assert!(body.contains("không phải đơn vị kế thừa của Thị trấn Mộc Châu (X01") && body.contains("Không có gì thay đổi"), "{label}: {body}");
+        assert!(
+            body.contains("không phải đơn vị kế thừa của Thị trấn Mộc Châu (X01") && body.contains("Không có gì thay đổi"),
+            "{label}: {body}"
+        );
         assert_eq!(unit_of(&app, "xem.x02").await, "X02 2000-01-01", "{label}");
         assert_eq!(unit_of(&app, "tk.banlang").await, "Y01 2000-01-01", "{label}");
         assert_eq!(unit_of(&app, "xa.x01").await, "X01 2000-01-01", "{label}");
