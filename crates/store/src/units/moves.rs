@@ -29,9 +29,10 @@
 //!    issues its plan on the new province's one); listing the old plans' tasks too would put the same
 //!    template tasks two or three times (one per merged commune) in the new office's list, overdue forever,
 //!    and count them against the successor. The old tasks stay readable as history (scope: the closed unit
-//!    is under its successor) and can be copied into the successor's plan.
-//! 3. *Updates follow the plan's unit.* Agency staff update tasks of their own unit's plans only; a moved
-//!    account belongs to the successor now, so it cannot change the closed unit's record after the fact.
+//!    is under its successor), for the successor's plan to take up again what is still to do.
+//! 3. *Updates follow the plan's unit.* Agency staff update only tasks of their own unit's plans (the
+//!    progress store's rule), so a moved agency account no longer writes into the closed unit's record; a
+//!    specialist of the successor still reaches it (e.g. to close the old unit's last report).
 //!
 //! The store test `moving_keeps_old_tasks_as_history` pins this down.
 
