@@ -21,6 +21,7 @@ pub mod reminders;
 pub mod reports;
 pub mod results;
 pub mod surveys;
+pub mod units;
 
 pub use clock::Clock;
 pub use error::{ErrorKind, Failure, ServiceError, ServiceResult};

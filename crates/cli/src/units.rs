@@ -54,12 +54,15 @@ pub enum UnitsCmd {
     /// Move a closed unit's accounts to its successor and make its history (plans, reports) the
     /// successor's: --from CODE@DATE (the unit that had CODE on DATE, closed since), --to CODE (one of its
     /// recorded successors, in force the day after; for a divided unit, pick one). One transaction,
-    /// audited; rerunning it changes nothing.
+    /// audited; rerunning it changes nothing. With --all instead: every closed unit with exactly one
+    /// successor, all in one transaction (the others are listed for a person to decide).
     Move {
+        #[arg(long, required_unless_present = "all", requires = "to")]
+        from: Option<String>,
         #[arg(long)]
-        from: String,
-        #[arg(long)]
-        to: String,
+        to: Option<String>,
+        #[arg(long, conflicts_with_all = ["from", "to"])]
+        all: bool,
         #[command(flatten)]
         data: DataArgs,
     },
@@ -171,33 +174,32 @@ pub async fn units_cmd(cmd: UnitsCmd) -> Result<()> {
             }
             store.close().await;
         }
-        UnitsCmd::Move { from, to, data } => {
-            let Some((code, on)) = from.split_once('@') else {
-                bail!("--from cần dạng MÃ@NGÀY, ví dụ 00004@2025-06-30 (đơn vị mang mã đó vào ngày đó)");
-            };
+        UnitsCmd::Move { from, to, all, data } => {
             let store = data.open().await?;
-            let s = store.move_to_successor(&scope, code.trim(), on.trim(), to.trim()).await?;
-            if s.unchanged {
-                println!("{} {} đã được chuyển về {} {} từ trước; không thay đổi gì.", s.from.code, s.from.name, s.to.code, s.to.name);
+            let frameworks = std::sync::Arc::new(chiso_core::framework::FrameworkSet::builtin().map_err(|e| anyhow::anyhow!("{e}"))?);
+            let app = crate::data::app(store.clone(), frameworks);
+            if all {
+                let b = chiso_app::units::move_all_single(&app, &scope).await?;
+                println!("Đã chuyển {} đơn vị có một đơn vị kế thừa ({} tài khoản), trong một giao dịch:", b.moved.len(), b.accounts());
+                for s in &b.moved {
+                    print_move(s);
+                }
+                if !b.left.is_empty() {
+                    println!("Còn {} đơn vị cần người chọn (nhiều hoặc không có đơn vị kế thừa):", b.left.len());
+                    for p in &b.left {
+                        let to: Vec<String> = p.successors.iter().map(|s| format!("{} {}", s.code, s.name)).collect();
+                        println!(
+                            "  {} {} → {}",
+                            p.unit.code,
+                            p.unit.name,
+                            if to.is_empty() { "(không có)".into() } else { to.join(" | ") }
+                        );
+                    }
+                }
             } else {
-                println!(
-                    "Đã chuyển {} {} (hết hiệu lực {}) về {} {}:",
-                    s.from.code,
-                    s.from.name,
-                    s.from.valid_to.as_deref().unwrap_or(""),
-                    s.to.code,
-                    s.to.name
-                );
-                println!(
-                    "  tài khoản chuyển: {}{}",
-                    s.users.len(),
-                    if s.users.is_empty() { String::new() } else { format!(" ({})", s.users.join(", ")) }
-                );
-                println!("  cơ quan: {} chuyển theo, {} nhập vào cơ quan cùng tên của đơn vị kế thừa", s.agencies_moved, s.agencies_joined);
-                println!(
-                    "  lịch sử: {} kế hoạch và {} báo cáo vẫn thuộc đơn vị cũ, nay nằm trong phạm vi của đơn vị kế thừa",
-                    s.plans, s.reports
-                );
+                let (Some(from), Some(to)) = (from, to) else { bail!("cần --from MÃ@NGÀY --to MÃ, hoặc --all") };
+                let (code, on) = chiso_app::units::parse_code_on(&from)?;
+                print_move(&chiso_app::units::move_one(&app, &scope, &code, &on, &to).await?);
             }
             store.close().await;
         }
@@ -215,6 +217,28 @@ pub async fn units_cmd(cmd: UnitsCmd) -> Result<()> {
         }
     }
     Ok(())
+}
+
+fn print_move(s: &chiso_store::units::MoveSummary) {
+    if s.unchanged {
+        println!("{} {} đã được chuyển về {} {} từ trước; không thay đổi gì.", s.from.code, s.from.name, s.to.code, s.to.name);
+        return;
+    }
+    println!(
+        "Đã chuyển {} {} (hết hiệu lực {}) về {} {}:",
+        s.from.code,
+        s.from.name,
+        s.from.valid_to.as_deref().unwrap_or(""),
+        s.to.code,
+        s.to.name
+    );
+    println!(
+        "  tài khoản chuyển: {}{}",
+        s.users.len(),
+        if s.users.is_empty() { String::new() } else { format!(" ({})", s.users.join(", ")) }
+    );
+    println!("  cơ quan: {} chuyển theo, {} nhập vào cơ quan cùng tên của đơn vị kế thừa", s.agencies_moved, s.agencies_joined);
+    println!("  lịch sử: {} kế hoạch và {} báo cáo vẫn thuộc đơn vị cũ, nay nằm trong phạm vi của đơn vị kế thừa", s.plans, s.reports);
 }
 
 fn validity(from: &str, to: Option<&str>) -> String {

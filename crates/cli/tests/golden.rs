@@ -367,6 +367,7 @@ fn cases() -> Vec<(&'static str, String, Kind)> {
         "/units",
         "/units?level=province",
         "/units/250",
+        "/units/moves",
         "/users",
         "/audit",
         "/plans",

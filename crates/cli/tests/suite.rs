@@ -71,6 +71,10 @@ const PAGE_UNIT_QUERY: &[&str] = &["/dashboard", "/overview", "/reports", "/repo
 const FORM_FIELDS: &[(&str, &[(&str, &str)])] = &[
     ("/units/{code}/children", &[("code", "ZZ1"), ("name", "Bản Thử"), ("level", "village"), ("valid_from", "2020-01-01")]),
     ("/units/{code}/agencies", &[("name", "Phòng Thử"), ("kind", "office")]),
+    // The demo has no closed unit: the unit in force the day before the 2025 reform (inside or outside the
+    // scope) is refused by scope first, then as still in force.
+    ("/units/{code}/move", &[("on", "2025-06-30"), ("to", "{unit}"), ("confirm", "1")]),
+    ("/units/moves/all", &[("confirm", "1")]),
     (
         "/users",
         &[

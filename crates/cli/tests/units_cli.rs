@@ -69,6 +69,11 @@ fn import_reform_and_where_on_a_small_tree() {
     assert!(again.contains("không thay đổi gì"), "{again}");
     let bad = chiso(&["units", "move", "--from", "00004@2025-07-01", "--to", "01", "--data-dir", &data]);
     assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("vẫn còn hiệu lực"));
+    // The batch (`--all`): every other closed unit with one successor, in one transaction; a rerun moves none.
+    let all = ok(chiso(&["units", "move", "--all", "--data-dir", &data]));
+    assert!(all.contains("đơn vị có một đơn vị kế thừa") && !all.contains("Đã chuyển 00013"), "{all}");
+    let none = ok(chiso(&["units", "move", "--all", "--data-dir", &data]));
+    assert!(none.contains("Đã chuyển 0 đơn vị"), "{none}");
 
     // A mapping naming a unit that does not exist changes nothing and names line and column.
     let bad = write(&dir, "bad.csv", "level,old_code,new_code,share,note\ncommune,99999,00004,whole,\n");

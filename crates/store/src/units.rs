@@ -409,7 +409,7 @@ macro_rules! write_planned_units {
 
 mod moves;
 mod reform;
-pub use moves::MoveSummary;
+pub use moves::{MoveSummary, PendingColumn, PendingFilter, PendingMove, SuccessorChoice};
 pub use reform::{ReformSummary, Related, WhereIs};
 
 impl Store {

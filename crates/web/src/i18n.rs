@@ -81,6 +81,7 @@ pub const DICT: &[(&str, &str, &str)] = &[
         "Your account and data stay with the old unit until an administrator moves them to the new one.",
     ),
     ("formed_from", "Hình thành từ", "Formed from"),
+    ("unit_moves", "Sắp xếp đơn vị sau sáp nhập", "Units after a merger"),
     ("share_whole", "toàn bộ", "whole"),
     ("share_main", "phần lớn nhất", "main part"),
     ("share_part", "một phần", "part"),

@@ -22,5 +22,6 @@ pub mod results;
 pub mod startup;
 pub mod state;
 pub mod surveys;
+pub mod unit_moves;
 
 pub use startup::{AppState, Application, router};

@@ -342,3 +342,199 @@ async fn the_units_export_never_hands_a_spreadsheet_a_formula() {
     })
     .await;
 }
+
+/// Two old provinces after the reform: Hà Nội's communes 00001 and 00002 merged whole into 10001, 00003 divided
+/// between 10002 (main part) and 10003; Hà Giang's 00009 merged into 20001. One account on each old commune,
+/// one plan on 00001.
+async fn reformed_two_provinces(store: &chiso_store::Store) {
+    use chiso_core::access::Role;
+    use chiso_store::accounts::NewUser;
+    let sys = Scope::system("test");
+    let old = "code,name,level,parent_code,valid_from,valid_to\n01,Thành phố Hà Nội,province,,,\n02,Tỉnh Hà Giang,province,,,\n\
+               00001,Phường Trúc Bạch,commune,01,,2025-06-30\n00002,Phường Quán Thánh,commune,01,,2025-06-30\n\
+               00003,Xã Đông Anh,commune,01,,2025-06-30\n00009,Xã Lũng Cú,commune,02,,2025-06-30\n";
+    store.import_units_csv(&sys, old).await.expect("old");
+    let new = "code,name,level,parent_code,valid_from,valid_to\n10001,Phường Ba Đình,commune,01,2025-07-01,\n\
+               10002,Xã Đông Anh Mới,commune,01,2025-07-01,\n10003,Xã Thư Lâm,commune,01,2025-07-01,\n\
+               20001,Xã Lũng Cú Mới,commune,02,2025-07-01,\n";
+    let map = "level,old_code,new_code,share,note\ncommune,00001,10001,whole,\ncommune,00002,10001,whole,\n\
+               commune,00003,10002,part,main\ncommune,00003,10003,part,\ncommune,00009,20001,whole,\n";
+    store.apply_reform(&sys, new, map, "2025-07-01", None).await.expect("reform");
+    for (name, unit) in [("tk.trucbach", "00001"), ("tk.quanthanh", "00002"), ("tk.donganh", "00003"), ("tk.lungcu", "00009")] {
+        let user = NewUser {
+            username: name.into(),
+            full_name: name.into(),
+            password: "mat-khau-test".into(),
+            role: Role::Specialist,
+            unit_code: Some(unit.into()),
+            agency_id: None,
+        };
+        store.create_user(&sys, user).await.expect("user");
+    }
+    store.create_plan(&sys, "00001", &crate::plans::draft("Kế hoạch của phường Trúc Bạch", vec![]), None, None).await.expect("plan");
+}
+
+/// The batch after a reform (what the page's "move every closed unit with one successor" does): the pending
+/// list of a province official holds only its province's closed units (filtered without diacritics, with what
+/// would move); moving the single-successor ones is one transaction — a refused move (not a successor, or a
+/// unit outside the scope) leaves every other one of the batch unmoved and unaudited; a role that may not
+/// manage units is refused; each account and unit moved is audited.
+#[tokio::test]
+async fn batch_move_is_all_or_nothing_audited_and_scoped() {
+    use chiso_core::access::Role;
+    use chiso_core::list::PageRequest;
+    use chiso_store::units::{PendingColumn, PendingFilter};
+    on_each_backend(|store, label| async move {
+        let sys = Scope::system("test");
+        reformed_two_provinces(&store).await;
+        let today = "2025-08-01";
+        let hanoi = scope_of(&store, "01", Role::Specialist).await;
+        let id = |code: &'static str| {
+            let store = store.clone();
+            async move { store.unit_by_code_on(&Scope::system("t"), code, "2025-06-30").await.map(|u| u.id).unwrap_or(0) }
+        };
+        let new_id = |code: &'static str| {
+            let store = store.clone();
+            async move { store.unit_by_code(&Scope::system("t"), code).await.expect("new").id }
+        };
+        let all = |scope: Scope| {
+            let store = store.clone();
+            async move { store.all_pending_moves(&scope, today).await.expect("pending") }
+        };
+
+        // The province official sees its own province's closed communes only.
+        let pending = all(hanoi.clone()).await;
+        let codes: Vec<&str> = pending.iter().map(|p| p.unit.code.as_str()).collect();
+        assert_eq!(codes, ["00002", "00001", "00003"], "{label}: sorted by name without diacritics, no Lũng Cú");
+        let truc_bach = pending.iter().find(|p| p.unit.code == "00001").expect("00001");
+        assert_eq!((truc_bach.accounts, truc_bach.plans, truc_bach.placed), (1, 1, false), "{label}");
+        assert_eq!(truc_bach.single_successor().map(|s| s.code.as_str()), Some("10001"), "{label}");
+        let dong_anh = pending.iter().find(|p| p.unit.code == "00003").expect("00003");
+        let choices: Vec<&str> = dong_anh.successors.iter().map(|s| s.code.as_str()).collect();
+        assert_eq!(choices, ["10002", "10003"], "{label}: a divided commune, main part first");
+        assert!(dong_anh.single_successor().is_none(), "{label}");
+        let filtered = store
+            .pending_moves(&hanoi, today, &PendingFilter { text: Some("truc bach".into()) }, PendingColumn::DEFAULT, PageRequest::default())
+            .await
+            .expect("filtered");
+        assert_eq!((filtered.total, filtered.items[0].unit.code.as_str()), (1, "00001"), "{label}: diacritic-insensitive filter");
+        let by_code = store
+            .pending_moves(&hanoi, today, &PendingFilter { text: Some("0000".into()) }, PendingColumn::DEFAULT, PageRequest::new(2, 2))
+            .await
+            .expect("paged");
+        assert_eq!((by_code.total, by_code.page, by_code.items.len()), (3, 2, 1), "{label}: by code, paged");
+        assert!(all(sys.clone()).await.iter().any(|p| p.unit.code == "00009"), "{label}: the system sees every province");
+        // Nothing is closed yet on the reform's eve.
+        assert!(store.all_pending_moves(&hanoi, "2025-06-30").await.expect("eve").is_empty(), "{label}");
+
+        let (a, b, c, d) = (id("00001").await, id("00002").await, id("00003").await, id("00009").await);
+        let (n1, n2, n9) = (new_id("10001").await, new_id("10002").await, new_id("20001").await);
+        let user_unit = |name: &'static str| {
+            let store = store.clone();
+            async move { store.user_by_username(name).await.expect("q").expect("user").unit_id }
+        };
+        let audit_moves = || {
+            let store = store.clone();
+            async move {
+                let mut n = 0;
+                for (entity, key) in [("user", "tk.trucbach"), ("user", "tk.quanthanh"), ("unit", "00001"), ("unit", "00002")] {
+                    n += store
+                        .audit_of(&Scope::system("t"), entity, key)
+                        .await
+                        .expect("audit")
+                        .iter()
+                        .filter(|e| e.action == "move")
+                        .count();
+                }
+                n
+            }
+        };
+
+        // All or nothing: the second move is refused (10001 is not a successor of 00003), so the first is undone.
+        let e = store.move_units(&hanoi, &[(a, n1), (c, n1)]).await.expect_err("not a successor");
+        assert!(e.to_string().contains("không phải đơn vị kế thừa") && e.to_string().contains("Xã Đông Anh (00003"), "{label}: {e}");
+        assert_eq!(user_unit("tk.trucbach").await, Some(a), "{label}: the first move of the batch was rolled back");
+        assert_eq!(store.unit_by_code_on(&sys, "00001", "2025-06-30").await.expect("u").parent_id, Some(new_id("01").await), "{label}");
+        // Out of scope: a Hà Giang commune in a Hà Nội official's batch refuses the whole batch.
+        let e = store.move_units(&hanoi, &[(b, n1), (d, n9)]).await.expect_err("out of scope");
+        assert!(matches!(e, chiso_store::StoreError::OutOfScope(_)) && e.to_string().contains("00009"), "{label}: {e}");
+        assert_eq!(user_unit("tk.quanthanh").await, Some(b), "{label}");
+        assert_eq!(audit_moves().await, 0, "{label}: nothing audited for refused batches");
+        // A role that may not manage units sees and moves nothing.
+        let viewer = scope_of(&store, "01", Role::Viewer).await;
+        assert!(matches!(store.move_units(&viewer, &[(a, n1)]).await, Err(chiso_store::StoreError::Forbidden(_))), "{label}");
+        assert!(store.all_pending_moves(&viewer, today).await.is_err(), "{label}");
+
+        // The batch: every pending unit with a single successor in scope, in one transaction.
+        let pairs: Vec<(i64, i64)> = pending.iter().filter_map(|p| p.single_successor().map(|s| (p.unit.id, s.id))).collect();
+        assert_eq!(pairs, [(b, n1), (a, n1)], "{label}");
+        let moved = store.move_units(&hanoi, &pairs).await.expect("batch");
+        let users: Vec<&str> = moved.iter().flat_map(|m| m.users.iter().map(String::as_str)).collect();
+        assert_eq!(users, ["tk.quanthanh", "tk.trucbach"], "{label}");
+        assert_eq!(moved.iter().map(|m| m.plans).sum::<i64>(), 1, "{label}");
+        assert_eq!((user_unit("tk.trucbach").await, user_unit("tk.quanthanh").await), (Some(n1), Some(n1)), "{label}");
+        assert_eq!(audit_moves().await, 4, "{label}: one entry per account and per unit placed");
+        // Left: the divided commune only; the province official can still move it with a choice.
+        let left: Vec<String> = all(hanoi.clone()).await.into_iter().map(|p| p.unit.code).collect();
+        assert_eq!(left, ["00003"], "{label}");
+        store.move_units(&hanoi, &[(c, n2)]).await.expect("divided, chosen");
+        assert!(all(hanoi.clone()).await.is_empty(), "{label}");
+        assert_eq!(all(sys.clone()).await.len(), 1, "{label}: Hà Giang's commune waits for its own province");
+    })
+    .await;
+}
+
+/// Issue: "old tasks keep lead agency name after move" — decided in the doc of the store's moves module: an
+/// agency account that joins the successor's agency of the same name leaves the closed commune's tasks led, as
+/// written, by the old agency (still on the closed unit, same name); the successor's agency does not get them
+/// in its work list (task progress of its own unit); the successor's users read them as history.
+#[tokio::test]
+async fn moving_keeps_old_tasks_as_history() {
+    use chiso_core::access::Role;
+    use chiso_store::accounts::NewUser;
+    on_each_backend(|store, label| async move {
+        let sys = Scope::system("test");
+        reformed_two_provinces(&store).await;
+        let old = store.unit_by_code_on(&sys, "00001", "2025-06-30").await.expect("old");
+        let new = store.unit_by_code(&sys, "10001").await.expect("new");
+        let office = "Văn phòng HĐND và UBND";
+        let office_old = store.ensure_agency(&sys, old.id, office, "office").await.expect("agency");
+        let office_new = store.ensure_agency(&sys, new.id, office, "office").await.expect("agency");
+        let staff = NewUser {
+            username: "vp.trucbach".into(),
+            full_name: "Văn phòng Trúc Bạch".into(),
+            password: "mat-khau-test".into(),
+            role: Role::AgencyStaff,
+            unit_code: Some("00001".into()),
+            agency_id: Some(office_old.id),
+        };
+        store.create_user(&sys, staff).await.expect("staff");
+        let mut d = crate::plans::draft(
+            "Kế hoạch PAPI của phường Trúc Bạch",
+            vec![crate::plans::task("1", "Niêm yết công khai", &[], Some(office))],
+        );
+        d.number = Some("427/KH-UBND".into());
+        let plan = store.create_plan(&sys, "00001", &d, None, None).await.expect("plan");
+        let task = store.tasks(&sys, plan.id).await.expect("tasks").remove(0);
+        assert_eq!(task.row.lead_agency_id, Some(office_old.id), "{label}");
+
+        let s = store.move_to_successor(&sys, "00001", "2025-06-30", "10001").await.expect("move");
+        assert_eq!(s.agencies_joined, 1, "{label}");
+        let moved = store.user_by_username("vp.trucbach").await.expect("q").expect("user");
+        assert_eq!((moved.unit_id, moved.agency_id), (Some(new.id), Some(office_new.id)), "{label}: joined the successor's office");
+
+        // History as written: the task still names the old office, which stays on the closed unit.
+        let after = store.task(&sys, task.row.id).await.expect("task");
+        assert_eq!((after.row.lead_agency_id, after.row.lead_agency.as_deref()), (Some(office_old.id), Some(office)), "{label}");
+        let kept = store.agency_by_id(&sys, office_old.id).await.expect("old office");
+        assert_eq!((kept.unit_id, kept.name.as_str()), (old.id, office), "{label}");
+        // The successor's users read it as history …
+        let successor_scope = store.scope_for(&moved).await.expect("scope");
+        assert_eq!(store.task(&successor_scope, task.row.id).await.expect("readable").row.text, "Niêm yết công khai", "{label}");
+        // … but it is not the successor office's work: its task list (its own unit's plans) does not hold it.
+        let today = time::macros::date!(2025 - 08 - 01);
+        let work = store.task_progress(&successor_scope, &new, 2022, Some(&office_new), today).await.expect("progress");
+        assert!(work.iter().all(|t| t.task.row.id != task.row.id), "{label}");
+    })
+    .await;
+}

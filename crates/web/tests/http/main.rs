@@ -21,6 +21,7 @@ mod results;
 mod scheduler;
 mod scope;
 mod surveys;
+mod unit_moves;
 mod units;
 mod vietnamese;
 #[path = "../../../cli/tests/visible/mod.rs"]
