@@ -97,8 +97,8 @@ mod tests {
     async fn same_revision_same_figures_new_revision_computes_again() {
         let cache = FiguresCache::default();
         let calls = AtomicUsize::new(0);
-        let r1 = Revision { units: 1, sum: 1, ids: 1, chain: 0 };
-        let r2 = Revision { units: 1, sum: 2, ids: 1, chain: 0 };
+        let r1 = Revision { units: 1, sum: 1, ids: 1, chain: 0, tree: 0 };
+        let r2 = Revision { units: 1, sum: 2, ids: 1, chain: 0, tree: 0 };
         let compute = |n: u32| {
             calls.fetch_add(1, Ordering::SeqCst);
             async move { Ok::<u32, crate::ServiceError>(n) }

@@ -190,19 +190,38 @@ async fn dummy_hash(cost: HashCost) -> StoreResult<String> {
     Ok(h.clone())
 }
 
+/// A live session as a request sees it ([`Store::session_context`]).
+#[derive(Debug, Clone)]
+pub struct SessionContext {
+    pub user: User,
+    pub csrf: String,
+    pub scope: Scope,
+    /// Unread notifications (0 when not asked for).
+    pub unread: i64,
+}
+
+/// The scope of a user whose home unit has `path` (None: no home unit, which only an administrator may lack:
+/// they reach everything).
+fn scope_of_user(user: &User, path: Option<String>) -> StoreResult<Scope> {
+    let reach = match (user.unit_id, path) {
+        (None, _) if user.role() == Role::Admin => Reach::All,
+        (Some(id), Some(path)) => Reach::Subtree { unit_id: id, path },
+        _ => return Err(StoreError::Config(format!("tài khoản '{}' chưa gắn với đơn vị nào", user.username))),
+    };
+    Ok(Scope { user_id: Some(user.id), actor: user.username.clone(), role: user.role(), reach, agency_id: user.agency_id })
+}
+
 impl Store {
     /// The scope a user acts with: their unit's subtree (or everything for an administrator without a unit).
     pub async fn scope_for(&self, user: &User) -> StoreResult<Scope> {
-        let reach = match user.unit_id {
-            None if user.role() == Role::Admin => Reach::All,
-            None => return Err(StoreError::Config(format!("tài khoản '{}' chưa gắn với đơn vị nào", user.username))),
+        let path = match user.unit_id {
             Some(id) => {
                 const SQL: &str = "SELECT path FROM unit WHERE id = $1";
-                let path: String = on_db!(&self.read, |p| sqlx::query_scalar(SQL).bind(id).fetch_one(p).await)?;
-                Reach::Subtree { unit_id: id, path }
+                Some(on_db!(&self.read, |p| sqlx::query_scalar(SQL).bind(id).fetch_one(p).await)?)
             }
+            None => None,
         };
-        Ok(Scope { user_id: Some(user.id), actor: user.username.clone(), role: user.role(), reach, agency_id: user.agency_id })
+        scope_of_user(user, path)
     }
 
     pub async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>> {
@@ -440,6 +459,47 @@ impl Store {
         const PURGE: &str = "DELETE FROM session WHERE expires_at < $1";
         on_db!(&self.write, |p| sqlx::query(PURGE).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
         Ok(NewSession { token, csrf_token, expires_at })
+    }
+
+    /// Everything a request needs of its session in one query: the user, the CSRF token, the user's scope
+    /// and, when `with_unread`, how many notifications they have not read.
+    pub async fn session_context(&self, token: &str, with_unread: bool) -> StoreResult<Option<SessionContext>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: i64,
+            username: String,
+            full_name: String,
+            role: String,
+            unit_id: Option<i64>,
+            agency_id: Option<i64>,
+            active: bool,
+            csrf_token: String,
+            path: Option<String>,
+            unread: i64,
+        }
+        const SQL: &str = "SELECT u.id, u.username, u.full_name, u.role, u.unit_id, u.agency_id, u.active, s.csrf_token, un.path, \
+                           CASE WHEN $4 THEN (SELECT COUNT(*) FROM notification n WHERE n.user_id = u.id AND n.read_at IS NULL) ELSE 0 END AS unread \
+                           FROM session s JOIN app_user u ON u.id = s.user_id LEFT JOIN unit un ON un.id = u.unit_id \
+                           WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = $3";
+        let row: Option<Row> = on_db!(&self.read, |p| sqlx::query_as(SQL)
+            .bind(token_hash(token))
+            .bind(now_ms())
+            .bind(true)
+            .bind(with_unread)
+            .fetch_optional(p)
+            .await)?;
+        let Some(r) = row else { return Ok(None) };
+        let user = User {
+            id: r.id,
+            username: r.username,
+            full_name: r.full_name,
+            role: r.role,
+            unit_id: r.unit_id,
+            agency_id: r.agency_id,
+            active: r.active,
+        };
+        let scope = scope_of_user(&user, r.path)?;
+        Ok(Some(SessionContext { user, csrf: r.csrf_token, scope, unread: r.unread }))
     }
 
     /// The user and CSRF token of a live session.

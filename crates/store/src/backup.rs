@@ -51,7 +51,7 @@ fn normalise(row: &[Value]) -> Vec<Value> {
 
 /// Tables not dumped: the migration bookkeeping, and unit revisions (derived: the triggers that keep them
 /// create a unit's row when the unit is restored, and every restored row bumps them again).
-const SKIP: &[&str] = &["_sqlx_migrations", "unit_revision"];
+const SKIP: &[&str] = &["_sqlx_migrations", "unit_revision", "unit_tree_revision"];
 
 fn quote(ident: &str) -> StoreResult<String> {
     if ident.is_empty() || !ident.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {

@@ -268,7 +268,7 @@ impl Store {
             .map(|(id, code, name, level, parent_id, path, valid_from, valid_to, successor_id, units, sum, ids)| {
                 (
                     Unit { id, code, name, level, parent_id, path, valid_from, valid_to, successor_id },
-                    Revision { units, sum, ids, chain: 0 },
+                    Revision { units, sum, ids, chain: 0, tree: 0 },
                 )
             })
             .collect())

@@ -19,6 +19,8 @@ pub struct Revision {
     pub ids: i64,
     /// The sum of the revisions of the root's ancestors (their plans set the root's report schedule).
     pub chain: i64,
+    /// The revision of the unit tree itself (any unit added, renamed, moved or closed anywhere).
+    pub tree: i64,
 }
 
 /// The end of a path range: every path that starts with `prefix` sorts in `[prefix, end)` by bytes, since
@@ -52,10 +54,12 @@ impl Store {
         // A byte-order range over the path index (LIKE with a bound pattern uses no index); PostgreSQL
         // compares in the "C" collation of its index `unit_path_c`.
         const SQLITE: &str = "SELECT COUNT(*), COALESCE(SUM(r.rev), 0), COALESCE(SUM(u.id), 0), \
-             (SELECT COALESCE(SUM(rev), 0) FROM unit_revision WHERE unit_id IN ($3, $4, $5, $6, $7, $8)) FROM unit u \
+             (SELECT COALESCE(SUM(rev), 0) FROM unit_revision WHERE unit_id IN ($3, $4, $5, $6, $7, $8)), \
+             (SELECT rev FROM unit_tree_revision WHERE id = 1) FROM unit u \
              LEFT JOIN unit_revision r ON r.unit_id = u.id WHERE u.path >= $1 AND u.path < $2";
         const POSTGRES: &str = "SELECT COUNT(*), COALESCE(SUM(r.rev), 0)::BIGINT, COALESCE(SUM(u.id), 0)::BIGINT, \
-             (SELECT COALESCE(SUM(rev), 0)::BIGINT FROM unit_revision WHERE unit_id IN ($3, $4, $5, $6, $7, $8)) FROM unit u \
+             (SELECT COALESCE(SUM(rev), 0)::BIGINT FROM unit_revision WHERE unit_id IN ($3, $4, $5, $6, $7, $8)), \
+             (SELECT rev FROM unit_tree_revision WHERE id = 1) FROM unit u \
              LEFT JOIN unit_revision r ON r.unit_id = u.id WHERE u.path COLLATE \"C\" >= $1 AND u.path COLLATE \"C\" < $2";
         macro_rules! run {
             ($sql:expr, $p:expr) => {
@@ -72,7 +76,7 @@ impl Store {
                     .await?
             };
         }
-        let (units, sum, ids, mut chain): (i64, i64, i64, i64) = match &self.read {
+        let (units, sum, ids, mut chain, tree): (i64, i64, i64, i64, i64) = match &self.read {
             Db::Sqlite(p) => run!(SQLITE, p),
             Db::Postgres(p) => run!(POSTGRES, p),
         };
@@ -89,7 +93,7 @@ impl Store {
                 .await)?;
             chain += s;
         }
-        Ok(Revision { units, sum, ids, chain })
+        Ok(Revision { units, sum, ids, chain, tree })
     }
 }
 

@@ -86,11 +86,10 @@ impl FromRequestParts<AppState> for CurrentUser {
         let is_api = path.starts_with("/api/");
         let reject = || if is_api { AuthRejection::Api } else { AuthRejection::Page(path.clone()) };
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else { return Err(reject()) };
-        let found = state.store.session_user(token).await.map_err(|e| AuthRejection::Error(e.into()))?;
-        let Some((user, csrf)) = found else { return Err(reject()) };
-        let scope = state.store.scope_for(&user).await.map_err(|e| AuthRejection::Error(e.into()))?;
-        let unread = if is_api { 0 } else { state.store.unread_count(&scope).await.map_err(|e| AuthRejection::Error(e.into()))? };
-        Ok(CurrentUser { user, scope, csrf, lang: lang_of(&parts.headers), unread })
+        // One query: the user, the token, the scope and the bell's count (pages only).
+        let found = state.store.session_context(token, !is_api).await.map_err(|e| AuthRejection::Error(e.into()))?;
+        let Some(s) = found else { return Err(reject()) };
+        Ok(CurrentUser { user: s.user, scope: s.scope, csrf: s.csrf, lang: lang_of(&parts.headers), unread: s.unread })
     }
 }
 

@@ -1,6 +1,7 @@
 //! The status tree of a unit for a period and the report status document.
 
 use super::{Reports, utc};
+use crate::figures::FigureKey;
 use crate::{ServiceError, ServiceResult};
 use chiso_core::access::Scope;
 use chiso_core::period::{Period, ScheduledPeriod};
@@ -83,11 +84,21 @@ impl Reports<'_> {
         let store = &self.app.store;
         let unit = store.unit_by_code(scope, unit_code).await?;
         let period = Period::parse(period).map_err(|e| ServiceError::Invalid(e.to_string()))?;
-        let schedule = self.schedule_for(&unit, period.year()).await?;
-        let sp = self.scheduled(&schedule, period)?;
         let as_of = as_of.unwrap_or_else(|| self.app.today());
-        let sub = subtree(store, scope, &unit, period, &sp, as_of).await?;
-        let root = status_node(&sub, &unit, &sp, 2);
-        Ok(report_status(period, Some(sp.window), &root, as_of))
+        // Kept while nothing below the unit (or in its chain) changes, like the pages' figures.
+        let revision = store.subtree_revision(scope, Some(&unit)).await?;
+        let key = FigureKey { kind: "report-status", unit_id: unit.id, detail: format!("{}|{as_of}", period.code()) };
+        let status = self
+            .app
+            .figures
+            .get_or_compute(key, revision, || async {
+                let schedule = self.schedule_for(&unit, period.year()).await?;
+                let sp = self.scheduled(&schedule, period)?;
+                let sub = subtree(store, scope, &unit, period, &sp, as_of).await?;
+                let root = status_node(&sub, &unit, &sp, 2);
+                Ok::<_, ServiceError>(report_status(period, Some(sp.window), &root, as_of))
+            })
+            .await?;
+        Ok(status.as_ref().clone())
     }
 }

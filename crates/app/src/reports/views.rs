@@ -8,10 +8,12 @@ use chiso_core::access::{Permission, Reach, Scope};
 use chiso_core::framework::FrameworkSet;
 use chiso_core::period::{Activity, Frequency, Period, Schedule, ScheduledPeriod, default_period, picker_periods};
 use chiso_core::progress::{
-    Deadline, ReportState, ReportStatus, ReporterKind, StatusLine, TaskCounts, TaskStatus, agency_leads, report_status,
+    Deadline, ReportState, ReportStatus, ReporterKind, StatusLine, TaskCounts, TaskStatus, agency_leads_folded, report_status,
 };
+use chiso_core::text::fold;
 use chiso_store::Store;
 use chiso_store::progress::{ReportRow, TaskProgress};
+use chiso_store::revision::Revision;
 use chiso_store::units::{Agency, Unit};
 use std::sync::Arc;
 use time::Date;
@@ -207,16 +209,16 @@ impl Reports<'_> {
         Ok(PeriodChoice { period, options: options.into_iter().map(|o| o.period).collect(), has_data, latest_with_data })
     }
 
-    /// The units in force the scope reaches (the unit selector), kept while nothing changes below the
-    /// scope's root.
-    async fn units_in_force(&self, scope: &Scope) -> ServiceResult<Vec<Unit>> {
+    /// The units in force the scope reaches (the unit selector), kept while the unit tree (`tree`, its
+    /// revision) is unchanged.
+    async fn units_in_force(&self, scope: &Scope, tree: i64) -> ServiceResult<Vec<Unit>> {
         let store = &self.app.store;
-        let revision = store.subtree_revision(scope, None).await?;
         let root = match &scope.reach {
             Reach::All => 0,
             Reach::Subtree { unit_id, .. } => *unit_id,
         };
-        let key = FigureKey { kind: "units-in-force", unit_id: root, detail: String::new() };
+        let key = FigureKey { kind: "units-in-force", unit_id: root, detail: scope.path_prefix().to_string() };
+        let revision = chiso_store::revision::Revision { tree, ..Default::default() };
         let units = self
             .app
             .figures
@@ -228,11 +230,11 @@ impl Reports<'_> {
     }
 
     /// Figures of `unit` computed by `compute`, kept under `kind` and `detail` (with today) while nothing
-    /// changes below the unit or in its chain of parents ([`crate::figures`]).
+    /// changes below the unit or in its chain of parents (`revision`, [`crate::figures`]).
     async fn unit_figures<T, F, Fut>(
         &self,
-        scope: &Scope,
         unit: &Unit,
+        revision: Revision,
         kind: &'static str,
         detail: &str,
         compute: F,
@@ -242,7 +244,6 @@ impl Reports<'_> {
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = ServiceResult<T>>,
     {
-        let revision = self.app.store.subtree_revision(scope, Some(unit)).await?;
         let key = FigureKey { kind, unit_id: unit.id, detail: format!("{detail}|{}", self.app.today()) };
         self.app.figures.get_or_compute(key, revision, compute).await
     }
@@ -252,9 +253,11 @@ impl Reports<'_> {
     pub async fn page(&self, scope: &Scope, unit_code: &str, period: &str, agency: &str) -> ServiceResult<ReportPageData> {
         let unit = self.unit_of(scope, unit_code).await?;
         let detail = format!("{}|{}", period.trim(), agency.trim());
-        let figures = self.unit_figures(scope, &unit, "report-page", &detail, || self.compute_page(scope, &unit, period, agency)).await?;
+        let revision = self.app.store.subtree_revision(scope, Some(&unit)).await?;
+        let figures =
+            self.unit_figures(&unit, revision, "report-page", &detail, || self.compute_page(scope, &unit, period, agency)).await?;
         let mut data = figures.as_ref().clone();
-        data.units = self.units_in_force(scope).await?;
+        data.units = self.units_in_force(scope, revision.tree).await?;
         data.can_submit = (scope.can(Permission::EditPlans) && data.agency.is_none())
             || (scope.can(Permission::UpdateTasks)
                 && data.agency.as_ref().is_some_and(|a| scope.agency_id == Some(a.id) || scope.can(Permission::EditPlans)));
@@ -343,19 +346,29 @@ impl Reports<'_> {
     pub async fn dashboard(&self, scope: &Scope, my_agency: Option<i64>, unit_code: &str, period: &str) -> ServiceResult<DashboardData> {
         let store = &self.app.store;
         let unit = self.unit_of(scope, unit_code).await?;
-        let figures = self.unit_figures(scope, &unit, "dashboard", period.trim(), || self.compute_dashboard(scope, &unit, period)).await?;
-        let mut data = figures.as_ref().clone();
+        let revision = store.subtree_revision(scope, Some(&unit)).await?;
+        // Kept with the figures: each task's lead folded once (not on every request).
+        let figures = self
+            .unit_figures(&unit, revision, "dashboard", period.trim(), || async {
+                let data = self.compute_dashboard(scope, &unit, period).await?;
+                let leads: Vec<Option<String>> = data.tasks.iter().map(|t| t.task.row.lead_agency.as_deref().map(fold)).collect();
+                Ok::<_, ServiceError>((data, leads))
+            })
+            .await?;
+        let (data, leads) = figures.as_ref();
+        let mut data = data.clone();
         // The caller's agency by its record; when it cannot be read, tasks linked to it by id still count.
         if let Some(id) = my_agency {
-            let name = store.agency_by_id(scope, id).await.map(|a| a.name).unwrap_or_default();
+            let name = fold(&store.agency_by_id(scope, id).await.map(|a| a.name).unwrap_or_default());
             data.mine = data
                 .tasks
                 .iter()
-                .filter(|t| agency_leads(t.task.row.lead_agency_id, t.task.row.lead_agency.as_deref(), id, &name) && !t.status.is_done())
-                .cloned()
+                .zip(leads)
+                .filter(|(t, lead)| agency_leads_folded(t.task.row.lead_agency_id, lead.as_deref(), id, &name) && !t.status.is_done())
+                .map(|(t, _)| t.clone())
                 .collect();
         }
-        data.units = self.units_in_force(scope).await?;
+        data.units = self.units_in_force(scope, revision.tree).await?;
         Ok(data)
     }
 

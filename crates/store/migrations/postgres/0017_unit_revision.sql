@@ -14,11 +14,21 @@ CREATE TABLE unit_revision (
 
 INSERT INTO unit_revision (unit_id, rev) SELECT id, 1 FROM unit;
 
+-- The unit tree's own revision (one row): grows with any change to the units themselves, so lists of units
+-- (the unit selector) are kept while the tree is unchanged.
+CREATE TABLE unit_tree_revision (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    rev  BIGINT NOT NULL
+);
+INSERT INTO unit_tree_revision (id, rev) VALUES (1, 1);
+
 CREATE INDEX unit_path_c ON unit (path COLLATE "C");
 
 CREATE FUNCTION unit_revision_unit_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO unit_revision (unit_id, rev) SELECT id, 1 FROM new_rows ON CONFLICT (unit_id) DO NOTHING;
+    UPDATE unit_revision SET rev = rev + 1 WHERE unit_id IN (SELECT parent_id FROM new_rows);
+    UPDATE unit_tree_revision SET rev = rev + 1;
     RETURN NULL;
 END $$;
 
@@ -29,6 +39,7 @@ CREATE FUNCTION unit_revision_unit_update() RETURNS trigger LANGUAGE plpgsql AS 
 BEGIN
     UPDATE unit_revision SET rev = rev + 1 WHERE unit_id IN (
         SELECT id FROM new_rows UNION SELECT parent_id FROM new_rows UNION SELECT parent_id FROM old_rows);
+    UPDATE unit_tree_revision SET rev = rev + 1;
     RETURN NULL;
 END $$;
 

@@ -12,12 +12,23 @@ CREATE TABLE unit_revision (
 
 INSERT INTO unit_revision (unit_id, rev) SELECT id, 1 FROM unit;
 
+-- The unit tree's own revision (one row): grows with any change to the units themselves, so lists of units
+-- (the unit selector) are kept while the tree is unchanged.
+CREATE TABLE unit_tree_revision (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    rev  INTEGER NOT NULL
+);
+INSERT INTO unit_tree_revision (id, rev) VALUES (1, 1);
+
 CREATE TRIGGER unit_revision_unit_insert AFTER INSERT ON unit BEGIN
     INSERT INTO unit_revision (unit_id, rev) VALUES (NEW.id, 1);
+    UPDATE unit_revision SET rev = rev + 1 WHERE unit_id = NEW.parent_id;
+    UPDATE unit_tree_revision SET rev = rev + 1;
 END;
 
 CREATE TRIGGER unit_revision_unit_update AFTER UPDATE ON unit BEGIN
     UPDATE unit_revision SET rev = rev + 1 WHERE unit_id IN (NEW.id, OLD.parent_id, NEW.parent_id);
+    UPDATE unit_tree_revision SET rev = rev + 1;
 END;
 
 CREATE TRIGGER unit_revision_task_update_insert AFTER INSERT ON task_update BEGIN

@@ -112,13 +112,16 @@ async fn every_write_below_a_unit_moves_its_revision_and_nothing_else_does() {
             .expect("unit");
         let r6 = all().await;
         assert!(r6.1 != r5.1 && r6.1.units == 5, "{label}: a new commune enters the district's subtree");
-        assert_eq!(r6.2, r5.2, "{label}");
+        assert_eq!(Revision { tree: 0, ..r6.2 }, Revision { tree: 0, ..r5.2 }, "{label}: not the other district's subtree");
+        assert!(r6.2.tree > r5.2.tree, "{label}: but the unit tree's own revision (the unit selector) moved");
+        let tree = r6.2.tree;
         // The chain: a write to the district (its own plan) moves the commune's chain, not its subtree.
         store
             .create_plan(&sys, "123", &draft("Kế hoạch PAPI 2022 của huyện", vec![task("1", "Chỉ đạo", &["papi.d1.s1"], None)]), None, None)
             .await
             .expect("plan");
         let (c_before, c_after) = (r6.3, all().await.3);
+        assert_eq!(c_after.tree, tree, "{label}: a plan is not a change to the unit tree");
         assert_eq!((c_after.units, c_after.sum, c_after.ids), (c_before.units, c_before.sum, c_before.ids), "{label}: subtree same");
         assert_ne!(c_after.chain, c_before.chain, "{label}: the chain moved (the district's plan sets the commune's schedule)");
         // Out of scope: refused.
