@@ -183,7 +183,13 @@ pub struct LibraryPageQuery {
 
 impl ListFilters for LibraryPageQuery {
     fn filters(&self) -> Vec<(&'static str, String)> {
-        vec![("q", self.q.clone()), ("node", self.node.clone()), ("unit", self.unit.clone()), ("year", self.year.clone()), ("plan", self.plan.clone())]
+        vec![
+            ("q", self.q.clone()),
+            ("node", self.node.clone()),
+            ("unit", self.unit.clone()),
+            ("year", self.year.clone()),
+            ("plan", self.plan.clone()),
+        ]
     }
 }
 

@@ -133,7 +133,13 @@ pub trait ChildLineKeys {
 
 /// The lines whose name holds `text` (diacritics and case aside) and whose state passes `state`, sorted by
 /// `sort` (ties: the app's order), page `page` of them (moved back onto the last page when it asks beyond).
-pub fn page_of<T: ChildLineKeys>(lines: Vec<T>, text: &str, state: Option<StateFilter>, sort: Sort<ChildColumn>, page: PageRequest) -> Paged<T> {
+pub fn page_of<T: ChildLineKeys>(
+    lines: Vec<T>,
+    text: &str,
+    state: Option<StateFilter>,
+    sort: Sort<ChildColumn>,
+    page: PageRequest,
+) -> Paged<T> {
     let needle = fold(text.trim());
     let mut rows: Vec<(usize, String, T)> = lines
         .into_iter()

@@ -3,8 +3,8 @@
 use super::children::{ChildColumn, ChildLineKeys, ChildState, StateFilter, page_of};
 use super::view::{ReasonForm, ReportQuery, back_or, latest_with_data, pct, period_options};
 use crate::auth::CurrentUser;
-use crate::lists::{ListNav, ListQuery};
 use crate::error::{AppError, PageError};
+use crate::lists::{ListNav, ListQuery};
 use crate::render::script_json;
 use crate::startup::AppState;
 use askama::Template;
@@ -149,12 +149,21 @@ struct ReportPage {
     form: crate::form::FormState,
 }
 
-pub async fn report_page(State(state): State<AppState>, me: CurrentUser, Query(q): Query<ReportPageQuery>) -> Result<Html<String>, PageError> {
+pub async fn report_page(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Query(q): Query<ReportPageQuery>,
+) -> Result<Html<String>, PageError> {
     Ok(Html(render_report(&state, &me, &q, crate::form::FormState::empty()).await?))
 }
 
 /// The report page; `form` is the submission form as posted (kept with its error after a refusal).
-async fn render_report(state: &AppState, me: &CurrentUser, cq: &ReportPageQuery, form: crate::form::FormState) -> Result<String, PageError> {
+async fn render_report(
+    state: &AppState,
+    me: &CurrentUser,
+    cq: &ReportPageQuery,
+    form: crate::form::FormState,
+) -> Result<String, PageError> {
     let q = &cq.report;
     let d = state.app.reports().page(&me.scope, &q.unit, &q.period, &q.agency).await?;
     let report_state = match d.own {
@@ -253,8 +262,7 @@ async fn render_report(state: &AppState, me: &CurrentUser, cq: &ReportPageQuery,
             key: f.key(),
             label: f.label_vi(),
             count: children.iter().filter(|c| f.matches(c.state_kind)).count(),
-            href: ListNav::new("/reports", filters(f.key(), ""), ChildColumn::DEFAULT, ChildColumn::DEFAULT, &none)
-                .page_href(&1),
+            href: ListNav::new("/reports", filters(f.key(), ""), ChildColumn::DEFAULT, ChildColumn::DEFAULT, &none).page_href(&1),
         })
         .collect();
     let paged = page_of(children, &cq.q, state_filter, sort, page);
