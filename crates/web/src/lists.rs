@@ -4,6 +4,33 @@
 
 use crate::auth::urlencode;
 use chiso_core::list::{PageRequest, Paged, Sort, SortColumn, SortDir};
+use serde::Deserialize;
+
+/// `sort`, `dir` and `page` of a list page's query string, as typed: flattened into each page's own query
+/// (`#[serde(flatten)] list: ListQuery`), which then declares only its filters (see [`ListFilters`]).
+#[derive(Deserialize, Default, Clone, Debug, PartialEq, Eq)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub dir: String,
+    #[serde(default)]
+    pub page: String,
+}
+
+impl ListQuery {
+    /// The page and the sort asked for; what is wrong in them is pushed to `errors` (and the default used).
+    pub fn parse<C: SortColumn>(&self, default: Sort<C>, errors: &mut Vec<String>) -> (PageRequest, Sort<C>) {
+        page_and_sort(&self.page, &self.sort, &self.dir, default, errors)
+    }
+}
+
+/// A list page's query declares its own filters: as typed, kept in every link of the list (empty ones are
+/// left out); its paging and sort are the [`ListQuery`] flattened into it.
+pub trait ListFilters {
+    /// `(name in the query string, value as typed)`, in the order links write them.
+    fn filters(&self) -> Vec<(&'static str, String)>;
+}
 
 /// `page`, `sort` and `dir` of a list's query string, parsed. Errors are Vietnamese sentences.
 pub fn page_and_sort<C: SortColumn>(
@@ -73,6 +100,11 @@ impl ListNav {
         }
         let path = if extra.is_empty() { self.path.to_string() } else { format!("{}{extra}", self.path) };
         if parts.is_empty() { path } else { format!("{path}?{}", parts.join("&")) }
+    }
+
+    /// The links of the list that `q` asks for (its filters kept in every link).
+    pub fn of<C: SortColumn, T>(path: &'static str, q: &impl ListFilters, sort: Sort<C>, default: Sort<C>, paged: &Paged<T>) -> ListNav {
+        ListNav::new(path, q.filters(), sort, default, paged)
     }
 
     /// Page `n` of the list, same filters and sort.
@@ -159,6 +191,36 @@ mod tests {
         let first = nav(PlanColumn::NEWEST, 1, 10);
         assert_eq!(first.page_href(&1), "/plans?q=426/KH");
         assert!(!first.has_prev() && !first.has_next());
+    }
+
+    #[derive(serde::Deserialize, Default)]
+    struct Q {
+        #[serde(default)]
+        q: String,
+        #[serde(flatten)]
+        list: ListQuery,
+    }
+
+    impl ListFilters for Q {
+        fn filters(&self) -> Vec<(&'static str, String)> {
+            vec![("q", self.q.clone())]
+        }
+    }
+
+    #[test]
+    fn a_page_query_declares_its_filters_and_gets_sort_and_page_flattened() {
+        let uri: axum::http::Uri = "/plans?q=%C4%91%E1%BB%93ng&sort=title&dir=desc&page=2".parse().expect("uri");
+        let axum::extract::Query(q) = axum::extract::Query::<Q>::try_from_uri(&uri).expect("query");
+        assert_eq!(q.q, "đồng");
+        assert_eq!(q.list, ListQuery { sort: "title".into(), dir: "desc".into(), page: "2".into() });
+        let mut errors = Vec::new();
+        let (page, sort) = q.list.parse(PlanColumn::NEWEST, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        let paged: Paged<()> = Paged { items: Vec::new(), total: 120, page: page.page, size: page.size };
+        let n = ListNav::of("/plans", &q, sort, PlanColumn::NEWEST, &paged);
+        assert_eq!(n.next_href(), "/plans?q=%C4%91%E1%BB%93ng&sort=title&dir=desc&page=3");
+        let axum::extract::Query(empty) = axum::extract::Query::<Q>::try_from_uri(&"/plans".parse().expect("uri")).expect("none");
+        assert_eq!(empty.list, ListQuery::default());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::auth::CurrentUser;
 use crate::error::{AppError, PageError};
 use crate::extract::PageQuery;
 use crate::i18n::Lang;
-use crate::lists::{ListNav, page_and_sort};
+use crate::lists::{ListFilters, ListNav, ListQuery};
 use crate::startup::AppState;
 use askama::Template;
 use axum::Form;
@@ -629,17 +629,20 @@ pub struct UsersQuery {
     pub role: String,
     #[serde(default)]
     pub unit: String,
-    #[serde(default)]
-    pub sort: String,
-    #[serde(default)]
-    pub dir: String,
-    #[serde(default)]
-    pub page: String,
+    /// Sort and page.
+    #[serde(flatten)]
+    pub list: ListQuery,
+}
+
+impl ListFilters for UsersQuery {
+    fn filters(&self) -> Vec<(&'static str, String)> {
+        vec![("q", self.q.clone()), ("role", self.role.clone()), ("unit", self.unit.clone())]
+    }
 }
 
 pub async fn users(State(state): State<AppState>, me: CurrentUser, PageQuery(q): PageQuery<UsersQuery>) -> Result<Response, PageError> {
     let mut errors = Vec::new();
-    let (page, sort) = page_and_sort(&q.page, &q.sort, &q.dir, UserColumn::DEFAULT, &mut errors);
+    let (page, sort) = q.list.parse(UserColumn::DEFAULT, &mut errors);
     let role = match q.role.trim() {
         "" => None,
         r => Role::parse(r).or_else(|| {
@@ -654,13 +657,7 @@ pub async fn users(State(state): State<AppState>, me: CurrentUser, PageQuery(q):
     } else {
         Paged { items: Vec::new(), total: 0, page: 1, size: page.size }
     };
-    let nav = ListNav::new(
-        "/users",
-        vec![("q", q.q.clone()), ("role", q.role.clone()), ("unit", q.unit.clone())],
-        sort,
-        UserColumn::DEFAULT,
-        &paged,
-    );
+    let nav = ListNav::of("/users", &q, sort, UserColumn::DEFAULT, &paged);
     let users = paged
         .items
         .into_iter()
@@ -756,15 +753,12 @@ pub struct AuditQuery {
     /// Where: a unit and the units under it.
     #[serde(default)]
     pub unit: String,
-    #[serde(default)]
-    pub sort: String,
-    #[serde(default)]
-    pub dir: String,
-    #[serde(default)]
-    pub page: String,
+    /// Sort and page.
+    #[serde(flatten)]
+    pub list: ListQuery,
 }
 
-impl AuditQuery {
+impl ListFilters for AuditQuery {
     fn filters(&self) -> Vec<(&'static str, String)> {
         vec![
             ("actor", self.actor.clone()),
@@ -784,7 +778,7 @@ async fn audit_filter(
     q: &AuditQuery,
     errors: &mut Vec<String>,
 ) -> (AuditFilter, PageRequest, Sort<AuditColumn>) {
-    let (page, sort) = page_and_sort(&q.page, &q.sort, &q.dir, AuditColumn::DEFAULT, errors);
+    let (page, sort) = q.list.parse(AuditColumn::DEFAULT, errors);
     let action = match q.action.trim() {
         "" => None,
         a => ActionKind::parse(a).or_else(|| {
@@ -816,7 +810,7 @@ pub async fn audit(State(state): State<AppState>, me: CurrentUser, PageQuery(q):
     } else {
         Paged { items: Vec::new(), total: 0, page: 1, size: page.size }
     };
-    let nav = ListNav::new("/audit", q.filters(), sort, AuditColumn::DEFAULT, &paged);
+    let nav = ListNav::of("/audit", &q, sort, AuditColumn::DEFAULT, &paged);
     let rows = crate::audit::lines(paged.items, &state.frameworks);
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
     let page = AuditPage {

@@ -7,7 +7,7 @@
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageError};
 use crate::extract::PageQuery;
-use crate::lists::{ListNav, page_and_sort};
+use crate::lists::{ListFilters, ListNav, ListQuery};
 use crate::render::Base;
 use crate::startup::AppState;
 use askama::Template;
@@ -25,12 +25,15 @@ use std::collections::HashMap;
 pub struct MovesQuery {
     #[serde(default)]
     pub q: String,
-    #[serde(default)]
-    pub sort: String,
-    #[serde(default)]
-    pub dir: String,
-    #[serde(default)]
-    pub page: String,
+    /// Sort and page.
+    #[serde(flatten)]
+    pub list: ListQuery,
+}
+
+impl ListFilters for MovesQuery {
+    fn filters(&self) -> Vec<(&'static str, String)> {
+        vec![("q", self.q.clone())]
+    }
 }
 
 /// A successor offered on a line.
@@ -161,11 +164,11 @@ async fn render(
     result: Option<MoveResult>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let (page, sort) = page_and_sort(&q.page, &q.sort, &q.dir, PendingColumn::DEFAULT, &mut errors);
+    let (page, sort) = q.list.parse(PendingColumn::DEFAULT, &mut errors);
     let filter = PendingFilter { text: Some(q.q.clone()).filter(|s| !s.trim().is_empty()) };
     let paged = chiso_app::units::pending(&state.app, &me.scope, &filter, sort, page).await?;
     let levels: HashMap<String, String> = state.store.unit_levels().await?.into_iter().map(|l| (l.code, l.name_vi)).collect();
-    let nav = ListNav::new("/units/moves", vec![("q", q.q.clone())], sort, PendingColumn::DEFAULT, &paged);
+    let nav = ListNav::of("/units/moves", &q, sort, PendingColumn::DEFAULT, &paged);
     let Paged { items, .. } = paged;
     let status = if status == StatusCode::OK && !errors.is_empty() { StatusCode::BAD_REQUEST } else { status };
     let page = MovesPage { b: me.base(me.lang.t("unit_moves"), "units"), rows: rows_of(me, items, &levels), q, nav, errors, result };
@@ -215,7 +218,7 @@ pub async fn move_one(
     Form(f): Form<MoveForm>,
 ) -> Result<Response, PageError> {
     me.check_csrf(&f.csrf)?;
-    let q = MovesQuery { q: f.q, page: f.page, ..Default::default() };
+    let q = MovesQuery { q: f.q, list: ListQuery { page: f.page, ..Default::default() } };
     if f.confirm != "1" {
         // Still refuse what the caller may not do at all before asking for the confirmation.
         state.store.unit_by_code_on(&me.scope, &code, f.on.trim()).await.map_err(AppError::from)?;

@@ -3,7 +3,7 @@
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageError};
 use crate::extract::PageQuery;
-use crate::lists::{ListNav, page_and_sort};
+use crate::lists::{ListFilters, ListNav, ListQuery};
 use crate::startup::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -56,15 +56,12 @@ pub struct PlansPageQuery {
     pub family: String,
     #[serde(default)]
     pub q: String,
-    #[serde(default)]
-    pub sort: String,
-    #[serde(default)]
-    pub dir: String,
-    #[serde(default)]
-    pub page: String,
+    /// Sort and page.
+    #[serde(flatten)]
+    pub list: ListQuery,
 }
 
-impl PlansPageQuery {
+impl ListFilters for PlansPageQuery {
     fn filters(&self) -> Vec<(&'static str, String)> {
         vec![
             ("q", self.q.clone()),
@@ -122,7 +119,7 @@ pub async fn list(State(state): State<AppState>, me: CurrentUser, PageQuery(q): 
 
 async fn render_list(state: &AppState, me: &CurrentUser, q: PlansPageQuery, error: Option<String>) -> Result<Response, PageError> {
     let mut errors = Vec::new();
-    let (page, sort) = page_and_sort(&q.page, &q.sort, &q.dir, PlanColumn::NEWEST, &mut errors);
+    let (page, sort) = q.list.parse(PlanColumn::NEWEST, &mut errors);
     let year = match q.year.trim() {
         "" => None,
         y => match y.parse::<i64>() {
@@ -154,7 +151,7 @@ async fn render_list(state: &AppState, me: &CurrentUser, q: PlansPageQuery, erro
     } else {
         Paged { items: Vec::new(), total: 0, page: 1, size: page.size }
     };
-    let nav = ListNav::new("/plans", q.filters(), sort, PlanColumn::NEWEST, &paged);
+    let nav = ListNav::of("/plans", &q, sort, PlanColumn::NEWEST, &paged);
     let rows = paged
         .items
         .into_iter()

@@ -4,7 +4,7 @@ use crate::auth::CurrentUser;
 use crate::error::PageError;
 use crate::extract::PageQuery;
 use crate::form::form_again;
-use crate::lists::{ListNav, page_and_sort};
+use crate::lists::{ListFilters, ListNav, ListQuery};
 use crate::startup::AppState;
 use askama::Template;
 use axum::Form;
@@ -176,12 +176,21 @@ pub struct LibraryPageQuery {
     /// Tasks of one plan (its id).
     #[serde(default)]
     pub plan: String,
-    #[serde(default)]
-    pub sort: String,
-    #[serde(default)]
-    pub dir: String,
-    #[serde(default)]
-    pub page: String,
+    /// Sort and page.
+    #[serde(flatten)]
+    pub list: ListQuery,
+}
+
+impl ListFilters for LibraryPageQuery {
+    fn filters(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("q", self.q.clone()),
+            ("node", self.node.clone()),
+            ("unit", self.unit.clone()),
+            ("year", self.year.clone()),
+            ("plan", self.plan.clone()),
+        ]
+    }
 }
 
 pub async fn library(
@@ -190,7 +199,7 @@ pub async fn library(
     PageQuery(q): PageQuery<LibraryPageQuery>,
 ) -> Result<Response, PageError> {
     let mut errors = Vec::new();
-    let (page, sort) = page_and_sort(&q.page, &q.sort, &q.dir, TaskColumn::NEWEST, &mut errors);
+    let (page, sort) = q.list.parse(TaskColumn::NEWEST, &mut errors);
     let query = TaskQuery::new(&q.q, &q.node);
     let year = match q.year.trim() {
         "" => None,
@@ -232,19 +241,9 @@ pub async fn library(
     } else {
         Paged { items: Vec::new(), total: 0, page: 1, size: page.size }
     };
-    let nav = ListNav::new(
-        "/library",
-        vec![
-            ("q", q.q.clone()),
-            ("node", query.node.clone()),
-            ("unit", q.unit.clone()),
-            ("year", q.year.clone()),
-            ("plan", q.plan.clone()),
-        ],
-        sort,
-        TaskColumn::NEWEST,
-        &paged,
-    );
+    // Links keep the node as understood (a code typed in any case).
+    let q = LibraryPageQuery { node: query.node.clone(), ..q };
+    let nav = ListNav::of("/library", &q, sort, TaskColumn::NEWEST, &paged);
     let mut dimensions = Vec::new();
     for fw in state.frameworks.frameworks() {
         for d in &fw.root().children {
@@ -256,7 +255,6 @@ pub async fn library(
     }
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
     let unit_options = crate::pages::unit_choices(&state, &me, &q.unit).await?;
-    let q = LibraryPageQuery { node: query.node, ..q };
     let page = LibraryPage {
         b: me.base("Thư viện nhiệm vụ", "library"),
         q,

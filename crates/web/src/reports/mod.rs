@@ -4,6 +4,7 @@
 //! parse requests and render.
 
 mod api;
+mod children;
 mod dashboard;
 mod export;
 mod notifications;

@@ -1,8 +1,10 @@
 //! The report page of a unit (or agency) for a period, submitting its report, and returning a child's.
 
+use super::children::{ChildColumn, ChildLineKeys, ChildState, StateFilter, page_of};
 use super::view::{ReasonForm, ReportQuery, back_or, latest_with_data, pct, period_options};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, PageError};
+use crate::lists::{ListNav, ListQuery};
 use crate::render::script_json;
 use crate::startup::AppState;
 use askama::Template;
@@ -12,12 +14,36 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chiso_app::reports::{DimensionRow, OwnReportState, dimension_rows};
 use chiso_app::{ErrorKind, Failure};
+use chiso_core::list::Paged;
 use chiso_core::period::Period;
 use chiso_core::progress::{ReporterKind, Submission, TaskStatus};
 use chiso_core::text::vn_date_short;
 use chiso_store::progress::{ReportRow, TaskProgress};
 use chiso_store::units::{Agency, Unit};
 use serde::Deserialize;
+use time::Date;
+
+/// The report page's query: which report (unit, period, agency), and the list of its children as filtered,
+/// sorted and paged (`?q=đồng&state=not_sent&sort=done&dir=desc&page=2`).
+#[derive(Deserialize, Default, Clone)]
+pub struct ReportPageQuery {
+    #[serde(flatten)]
+    pub report: ReportQuery,
+    /// Part of a child's name, without diacritics if one likes.
+    #[serde(default)]
+    pub q: String,
+    /// `on_time`, `late`, `not_sent` or `returned`.
+    #[serde(default)]
+    pub state: String,
+    #[serde(flatten)]
+    pub list: ListQuery,
+}
+
+impl ReportPageQuery {
+    fn of(report: ReportQuery) -> ReportPageQuery {
+        ReportPageQuery { report, ..Default::default() }
+    }
+}
 
 pub struct ChildView {
     pub name: String,
@@ -35,6 +61,35 @@ pub struct ChildView {
     pub returned_reason: Option<String>,
     pub expected: u32,
     pub received: u32,
+    pub state_kind: ChildState,
+    pub due_date: Option<Date>,
+    /// Tasks of the child (and below it) done, on time or late, and all its tasks.
+    pub tasks_done: u32,
+    pub tasks_total: u32,
+}
+
+impl ChildLineKeys for ChildView {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn state(&self) -> ChildState {
+        self.state_kind
+    }
+    fn due(&self) -> Option<Date> {
+        self.due_date
+    }
+    fn done(&self) -> u32 {
+        self.tasks_done
+    }
+}
+
+/// How many children stand in each state of the filter, over every child (not the page).
+pub struct StateCount {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub count: usize,
+    /// The list filtered by this state.
+    pub href: String,
 }
 
 /// "muộn 12 ngày" (or just "muộn" when the days were not recorded).
@@ -65,7 +120,19 @@ struct ReportPage {
     dims: Vec<DimensionRow>,
     tasks: Vec<TaskProgress>,
     late: Vec<TaskProgress>,
+    /// The page of children shown (filtered, sorted).
     children: Vec<ChildView>,
+    /// How many children the unit has, whatever the filter.
+    children_all: usize,
+    /// Children in each state, over all of them.
+    state_counts: Vec<StateCount>,
+    /// The children's list as asked for (filters shown back as typed).
+    cq: ReportPageQuery,
+    nav: ListNav,
+    /// What is wrong in the list's query (the list is shown with the defaults instead).
+    errors: Vec<String>,
+    /// The list's current view, where a return for correction comes back to.
+    back: String,
     completeness: String,
     timeliness: String,
     report: Option<ReportRow>,
@@ -82,12 +149,22 @@ struct ReportPage {
     form: crate::form::FormState,
 }
 
-pub async fn report_page(State(state): State<AppState>, me: CurrentUser, Query(q): Query<ReportQuery>) -> Result<Html<String>, PageError> {
+pub async fn report_page(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Query(q): Query<ReportPageQuery>,
+) -> Result<Html<String>, PageError> {
     Ok(Html(render_report(&state, &me, &q, crate::form::FormState::empty()).await?))
 }
 
 /// The report page; `form` is the submission form as posted (kept with its error after a refusal).
-async fn render_report(state: &AppState, me: &CurrentUser, q: &ReportQuery, form: crate::form::FormState) -> Result<String, PageError> {
+async fn render_report(
+    state: &AppState,
+    me: &CurrentUser,
+    cq: &ReportPageQuery,
+    form: crate::form::FormState,
+) -> Result<String, PageError> {
+    let q = &cq.report;
     let d = state.app.reports().page(&me.scope, &q.unit, &q.period, &q.agency).await?;
     let report_state = match d.own {
         OwnReportState::Submitted { at_ms, on_time, days_late, resubmitted } => format!(
@@ -101,23 +178,23 @@ async fn render_report(state: &AppState, me: &CurrentUser, q: &ReportQuery, form
     };
     let returned_reason = d.report.as_ref().filter(|r| !r.status.is_submitted()).and_then(|r| r.returned_reason.clone());
     let resubmit = d.report.as_ref().is_some_and(|r| !r.status.is_submitted());
-    let children = d
+    let children: Vec<ChildView> = d
         .children
         .iter()
         .map(|c| {
             let line = &c.line;
             let returned = c.report.as_ref().filter(|r| !r.status.is_submitted());
-            let (state, css) = match (returned, line.own_report.as_ref().map(|o| o.submission)) {
-                (Some(_), _) => ("Đã trả lại — cần sửa".to_string(), "bad"),
-                (None, Some(Submission::OnTime)) => ("Đúng hạn".to_string(), "ok"),
+            let (state, css, state_kind) = match (returned, line.own_report.as_ref().map(|o| o.submission)) {
+                (Some(_), _) => ("Đã trả lại — cần sửa".to_string(), "bad", ChildState::Returned),
+                (None, Some(Submission::OnTime)) => ("Đúng hạn".to_string(), "ok", ChildState::OnTime),
                 (None, Some(Submission::Late)) => {
                     let mut s = late_by(c.report.as_ref().and_then(|r| r.days_late));
                     s[..1].make_ascii_uppercase();
-                    (s, "warn")
+                    (s, "warn", ChildState::Late)
                 }
-                (None, Some(Submission::Missing)) => ("Chưa gửi".to_string(), "bad"),
-                (None, Some(Submission::NotYetDue)) => ("Chưa đến hạn".to_string(), ""),
-                (None, None) => ("—".to_string(), ""),
+                (None, Some(Submission::Missing)) => ("Chưa gửi".to_string(), "bad", ChildState::Missing),
+                (None, Some(Submission::NotYetDue)) => ("Chưa đến hạn".to_string(), "", ChildState::NotYetDue),
+                (None, None) => ("—".to_string(), "", ChildState::NoDue),
             };
             let period = d.period.code();
             let (unit_href, report_href) = match c.kind {
@@ -153,9 +230,46 @@ async fn render_report(state: &AppState, me: &CurrentUser, q: &ReportQuery, form
                 returned_reason: returned.and_then(|r| r.returned_reason.clone()),
                 expected: line.reports.expected,
                 received: line.reports.submitted,
+                state_kind,
+                due_date: line.own_report.as_ref().map(|o| o.due),
+                tasks_done: line.tasks.by_status.done_all(),
+                tasks_total: line.tasks.by_status.total(),
             }
         })
         .collect();
+    // The list of children: counted whole, then filtered, sorted and paged. A wrong value in its query is
+    // told above the list, which is shown with the default instead (the report itself is still the page).
+    let mut errors = Vec::new();
+    let (page, sort) = cq.list.parse(ChildColumn::DEFAULT, &mut errors);
+    let state_filter = StateFilter::parse(&cq.state).unwrap_or_else(|e| {
+        errors.push(e);
+        None
+    });
+    let children_all = children.len();
+    let filters = |state: &str, text: &str| {
+        vec![
+            ("unit", d.unit.code.clone()),
+            ("agency", d.agency.as_ref().map(|a| a.id.to_string()).unwrap_or_default()),
+            ("period", d.period.code()),
+            ("q", text.to_string()),
+            ("state", state.to_string()),
+        ]
+    };
+    let none: Paged<()> = Paged { items: Vec::new(), total: 0, page: 1, size: page.size };
+    let state_counts = StateFilter::ALL
+        .iter()
+        .map(|f| StateCount {
+            key: f.key(),
+            label: f.label_vi(),
+            count: children.iter().filter(|c| f.matches(c.state_kind)).count(),
+            href: ListNav::new("/reports", filters(f.key(), ""), ChildColumn::DEFAULT, ChildColumn::DEFAULT, &none).page_href(&1),
+        })
+        .collect();
+    let paged = page_of(children, &cq.q, state_filter, sort, page);
+    let kept_state = state_filter.map(|f| f.key()).unwrap_or_default();
+    let nav = ListNav::new("/reports", filters(kept_state, &cq.q), sort, ChildColumn::DEFAULT, &paged);
+    let back = nav.page_href(&nav.page);
+    let children = paged.items;
     let dims = dimension_rows(&state.frameworks, &d.counts);
     let chart = script_json(&serde_json::json!({
         "dims": dims.iter().map(|d| d.label.clone()).collect::<Vec<_>>(),
@@ -180,6 +294,12 @@ async fn render_report(state: &AppState, me: &CurrentUser, q: &ReportQuery, form
         completeness: pct(d.status.unit.reports.completeness()),
         timeliness: pct(d.status.unit.reports.timeliness()),
         children,
+        children_all,
+        state_counts,
+        cq: cq.clone(),
+        nav,
+        errors,
+        back,
         report: d.report,
         report_state,
         returned_reason,
@@ -229,7 +349,7 @@ pub async fn submit(State(state): State<AppState>, me: CurrentUser, Form(f): For
             let status = if e.kind() == ErrorKind::Conflict { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
             let mut form = crate::form::FormState::posted([("narrative".to_string(), f.narrative.clone())]);
             form.field_error("narrative", e.to_string());
-            let q = ReportQuery { unit: unit.code.clone(), period: period.code(), agency: f.agency.clone() };
+            let q = ReportPageQuery::of(ReportQuery { unit: unit.code.clone(), period: period.code(), agency: f.agency.clone() });
             Ok(crate::form::form_again(status, render_report(&state, &me, &q, form).await?))
         }
         Err(e) => Err(e.into()),

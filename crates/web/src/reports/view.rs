@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 /// `?unit=CODE&period=2022-H1&agency=ID` (each may be empty: the caller's unit, the most recent period with data).
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 pub struct ReportQuery {
     #[serde(default)]
     pub unit: String,

@@ -16,6 +16,7 @@ mod periods;
 mod phone;
 mod picks;
 mod plans;
+mod report_children;
 mod reports;
 mod results;
 mod scheduler;
