@@ -169,6 +169,8 @@ pub struct PlanFilter {
     pub status: Option<PlanStatus>,
     pub family: Option<String>,
     pub text: Option<String>,
+    /// Plans cascaded from this plan only.
+    pub parent_plan_id: Option<i64>,
 }
 
 /// The columns the list of plans sorts by.
@@ -269,6 +271,9 @@ fn plans_query(scope: &Scope, f: &PlanFilter) -> Sql {
     }
     if let Some(status) = f.status {
         q.push(" AND p.status = ").text(status.as_str());
+    }
+    if let Some(parent) = f.parent_plan_id {
+        q.push(" AND p.parent_plan_id = ").int(parent);
     }
     if let Some(family) = f.family.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         q.push(" AND (',' || p.families || ',') LIKE ").text(format!("%,{},%", family.replace(['%', '_'], "")));
@@ -867,8 +872,7 @@ impl Store {
     /// Child plans made from `plan_id`.
     pub async fn child_plans(&self, scope: &Scope, plan_id: i64) -> StoreResult<Vec<PlanListItem>> {
         self.plan(scope, plan_id).await?;
-        let all = self.plans(scope, &PlanFilter::default()).await?;
-        Ok(all.into_iter().filter(|i| i.plan.parent_plan_id == Some(plan_id)).collect())
+        self.plans(scope, &PlanFilter { parent_plan_id: Some(plan_id), ..Default::default() }).await
     }
 
     /// The task library: tasks of every plan within the scope, by diacritic-insensitive text ("noi vu"

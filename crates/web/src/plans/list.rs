@@ -110,6 +110,7 @@ pub fn filter_of(q: &PlansQuery) -> Option<PlanFilter> {
         status,
         family: Some(q.family.clone()).filter(|s| !s.is_empty()),
         text: Some(q.q.clone()).filter(|s| !s.trim().is_empty()),
+        parent_plan_id: None,
     })
 }
 
@@ -145,6 +146,7 @@ async fn render_list(state: &AppState, me: &CurrentUser, q: PlansPageQuery, erro
         status,
         family: Some(q.family.trim().to_string()).filter(|s| !s.is_empty()),
         text: Some(q.q.clone()).filter(|s| !s.trim().is_empty()),
+        parent_plan_id: None,
     };
     let paged = if errors.is_empty() {
         uc::plans_page(&state.app, &me.scope, &filter, sort, page).await?
