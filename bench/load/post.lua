@@ -11,6 +11,12 @@ for line in io.lines(os.getenv("TASKS")) do
   i = i + 1
 end
 local csrf = os.getenv("CSRF")
+-- DELAY_MS (optional): each connection waits that long between its requests — a steady trickle of updates
+-- (the "while updates land" row of run.sh) instead of as many as the server takes.
+local pause = tonumber(os.getenv("DELAY_MS") or "0")
+if pause > 0 then
+  function delay() return pause end
+end
 local boundary = "----chisobench"
 -- Each wrk thread (its own Lua state) walks its own stride of the list: thread t posts tasks t, t+T, t+2T …
 local stride = tonumber(os.getenv("WRK_THREADS") or "2")

@@ -10,7 +10,8 @@
 # separate database chiso_bench_load is dropped and created there), WORK (scratch directory), DURATION (30s),
 # CONNECTIONS (32), BACKENDS ("sqlite postgres"), TODAY (the clock of the build and the server, default today),
 # PROVINCE (01), COMMUNE (00004), PERIOD (<year>-H1), REUSE=1 keeps already built data, NO_BUILD=1 uses the
-# release binary as it is (no cargo build), PAGES="/health POST" runs only those pages (path before "?").
+# release binary as it is (no cargo build), PAGES="/health POST" runs only those pages (path before "?"; MIXED:
+# the province dashboard while updates land in the province).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -90,6 +91,14 @@ login() { # PORT USER -> sets COOKIE, CSRF
   CSRF=$(curl -s -H "Cookie: $COOKIE" "$base/plans" | grep -o 'name="csrf" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"$//')
 }
 
+# Tasks to update: the province's and its communes' plans, id and version (distinct tasks, enough for the run).
+fetch_tasks() {
+  : > "$WORK/tasks.txt"
+  for id in $(curl -s -H "Cookie: $COOKIE" "$base/api/v1/plans?year=$YEAR" | jq -r '.[].plan.id' | head -150); do
+    curl -s -H "Cookie: $COOKIE" "$base/api/v1/plans/$id" | jq -r '.tasks[] | "\(.id) \(.version)"' >> "$WORK/tasks.txt"
+  done
+}
+
 # wrk on one or two ports (connections split between them); prints "p50_ms p99_ms rps errors"
 drive() { # PATH [lua]
   local path=$1 lua=${2:-} ports=("${@:3}") n=${#ports[@]} i=0 files=() wrks=()
@@ -152,11 +161,7 @@ for backend in $BACKENDS; do
   login $PORT_A "nv.$PROVINCE"
   base="http://127.0.0.1:$PORT_A"
   plan=$(curl -s -H "Cookie: $COOKIE" "$base/api/v1/plans?unit=$COMMUNE&year=$YEAR" | jq -r '[.[] | select(.unit_code == "'"$COMMUNE"'")][0].plan.id')
-  # Tasks to update: the province's and its communes' plans, id and version (distinct tasks, enough for the run).
-  : > "$WORK/tasks.txt"
-  for id in $(curl -s -H "Cookie: $COOKIE" "$base/api/v1/plans?year=$YEAR" | jq -r '.[].plan.id' | head -150); do
-    curl -s -H "Cookie: $COOKIE" "$base/api/v1/plans/$id" | jq -r '.tasks[] | "\(.id) \(.version)"' >> "$WORK/tasks.txt"
-  done
+  fetch_tasks
   log "$backend: plan page /plans/$plan, $(wc -l < "$WORK/tasks.txt") tasks to update"
   health_rps=""
   for page in "/health" "/dashboard?unit=$COMMUNE&period=$PERIOD" "/dashboard?unit=$PROVINCE&period=$PERIOD" \
@@ -182,6 +187,24 @@ for backend in $BACKENDS; do
     share=$(python3 -c "print(f'{100*$rps/$health_rps:.1f} %')")
     echo "| $backend | \`$page\` | $alone | $p50 | $p99 | $rps | $share | $errors of $total |" >> "$WORK/table.md"
   done
+  # The province dashboard while updates land in the province (one a second on each of 2 connections): each
+  # update changes the province's subtree, so its figures are computed again after it (see chiso_app::figures).
+  case " ${PAGES:-all} " in
+  *" all "*|*" MIXED "*)
+    log "$backend: province dashboard while updates land in the province"
+    login $PORT_A "nv.$PROVINCE"
+    fetch_tasks
+    SHARE="0/1" WRK_THREADS=2 TASKS="$WORK/tasks.txt" CSRF="$CSRF" DELAY_MS=1000 \
+      wrk -t2 -c2 -d"$DURATION" --timeout 60s -s "$ROOT/bench/load/post.lua" -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT_A/" > "$WORK/wrk-mixed-post.txt" &
+    mixed=$!
+    read -r p50 p99 rps errors total < <(drive "/dashboard?unit=$PROVINCE&period=$PERIOD" "" "${ports[@]}")
+    wait $mixed
+    posted=$(grep -o "[0-9]* requests in" "$WORK/wrk-mixed-post.txt" | cut -d' ' -f1)
+    post_failed=$(grep "^FAILED" "$WORK/wrk-mixed-post.txt" | cut -d' ' -f2)
+    share=$(python3 -c "print(f'{100*$rps/${health_rps:-$rps}:.1f} %')")
+    echo "| $backend | \`/dashboard?unit=$PROVINCE\` while $posted updates land in the province | — | $p50 | $p99 | $rps | $share | $errors of $total (updates failed: ${post_failed:-?}) |" >> "$WORK/table.md"
+    ;;
+  esac
   cleanup
   PIDS=()
   sleep 1
