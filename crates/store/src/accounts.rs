@@ -8,7 +8,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::{Algorithm, Argon2, Params, Version};
 use chiso_core::access::{Permission, Reach, Role, Scope, login_backoff_ms};
 use chiso_core::list::{PageRequest, Paged, Sort, SortColumn, SortDir};
-use chiso_core::text::nfc;
+use chiso_core::text::{fold, nfc};
 use rand::RngExt;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -59,7 +59,7 @@ pub struct UserListItem {
 /// What the list of accounts asks for.
 #[derive(Debug, Clone, Default)]
 pub struct UserFilter {
-    /// Part of the username or of the full name.
+    /// Part of the username or of the full name, without regard to diacritics or case.
     pub text: Option<String>,
     pub role: Option<Role>,
     /// Accounts of this unit and the units under it.
@@ -93,7 +93,7 @@ impl UserColumn {
     fn sql(self) -> &'static str {
         match self {
             UserColumn::Username => "a.username",
-            UserColumn::FullName => "a.full_name",
+            UserColumn::FullName => "COALESCE(a.full_name_fold, '')",
             UserColumn::Role => "a.role",
             UserColumn::Unit => "COALESCE(u.name_fold, '')",
         }
@@ -256,12 +256,9 @@ impl Store {
         let mut q = Sql::new("FROM app_user a LEFT JOIN unit u ON u.id = a.unit_id WHERE ((u.path IS NULL AND ");
         q.text(prefix.clone()).push(" = '/') OR u.path LIKE ").text(prefix).push(" || '%')");
         if let Some(text) = f.text.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            let text = nfc(text);
-            q.push(" AND (a.username LIKE ")
-                .text(contains_pattern(&text.to_lowercase()))
-                .push(" OR a.full_name LIKE ")
-                .text(contains_pattern(&text))
-                .push(")");
+            // Usernames are lower-case ASCII: the folded text finds them too ("Đức" finds "duc.nv").
+            let like = contains_pattern(&fold(text));
+            q.push(" AND (a.username LIKE ").text(like.clone()).push(" OR a.full_name_fold LIKE ").text(like).push(")");
         }
         if let Some(role) = f.role {
             q.push(" AND a.role = ").text(role.as_str());
@@ -307,11 +304,12 @@ impl Store {
         let full_name = nfc(&new.full_name);
         let unit_id = unit.as_ref().map(|u| u.id);
         let user = write_tx!(self, |tx| {
-            const INS: &str = "INSERT INTO app_user (username, full_name, password_hash, role, unit_id, agency_id, active, created_at) \
-                               VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, username, full_name, role, unit_id, agency_id, active";
+            const INS: &str = "INSERT INTO app_user (username, full_name, full_name_fold, password_hash, role, unit_id, agency_id, active, created_at) \
+                               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id, username, full_name, role, unit_id, agency_id, active";
             let u: User = sqlx::query_as(INS)
                 .bind(&username)
                 .bind(&full_name)
+                .bind(fold(&full_name))
                 .bind(&hash)
                 .bind(new.role.as_str())
                 .bind(unit_id)
@@ -335,6 +333,23 @@ impl Store {
             u
         });
         Ok(user)
+    }
+
+    /// Fill the folded full name of accounts stored before it was kept (migration 0016); a no-op once done.
+    /// One transaction.
+    pub async fn fold_user_names(&self) -> StoreResult<u64> {
+        const SQL: &str = "SELECT id, full_name FROM app_user WHERE full_name_fold IS NULL";
+        let rows: Vec<(i64, String)> = on_db!(&self.write, |p| sqlx::query_as(SQL).fetch_all(p).await)?;
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        write_tx!(self, |tx| {
+            for (id, name) in &rows {
+                const UPD: &str = "UPDATE app_user SET full_name_fold = $1 WHERE id = $2";
+                sqlx::query(UPD).bind(fold(name)).bind(id).execute(&mut *tx).await?;
+            }
+        });
+        Ok(rows.len() as u64)
     }
 
     /// Change a password (the account must be within the scope, or be the scope's own).

@@ -246,6 +246,7 @@ impl Store {
                 vec![
                     V::T(&u.username),
                     V::T(&u.full_name),
+                    V::S(fold(&u.full_name)),
                     V::T(&hash),
                     V::T(u.role.as_str()),
                     V::I(u.unit_id),
@@ -260,9 +261,9 @@ impl Store {
         write_tx!(self, |tx| {
             insert_rows!(
                 tx,
-                "INSERT INTO app_user (username, full_name, password_hash, role, unit_id, agency_id, active, created_at)",
+                "INSERT INTO app_user (username, full_name, full_name_fold, password_hash, role, unit_id, agency_id, active, created_at)",
                 " ON CONFLICT (username) DO NOTHING",
-                8,
+                9,
                 &rows
             );
             audit!(

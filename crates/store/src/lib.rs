@@ -156,6 +156,7 @@ impl Store {
         store.migrate().await?;
         store.hash_plain_invitation_tokens().await?;
         store.fold_plan_numbers().await?;
+        store.fold_user_names().await?;
         store.seed_levels().await?;
         Ok(store)
     }

@@ -402,3 +402,43 @@ async fn the_accounts_page_pages_filters_sorts_and_stays_in_scope() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_accounts_page_finds_full_names_typed_without_diacritics_or_case() {
+    on_each_app(|app| async move {
+        let label = app.label;
+        let sys = Scope::system("test");
+        for (username, full_name, unit) in
+            [("nv.an", "Nguyễn Văn An", "X01"), ("nt.binh", "Nguyễn Thị Bình", "X01"), ("tv.duc", "Trần Văn Đức", "X02")]
+        {
+            let new = NewUser {
+                username: username.into(),
+                full_name: full_name.into(),
+                password: PASSWORD.into(),
+                role: Role::Specialist,
+                unit_code: Some(unit.into()),
+                agency_id: None,
+            };
+            app.store.create_user(&sys, new).await.expect("user");
+        }
+        let names = |html: &str| -> Vec<String> {
+            table(html, "users-table").split("<code>").skip(1).filter_map(|s| s.split("</code>").next()).map(String::from).collect()
+        };
+        let admin = app.login("admin").await;
+        let (status, html) = get(&admin, &app, "/users?q=nguyen+van").await;
+        assert_eq!(status, 200, "{label}");
+        assert_eq!(names(&html), ["nv.an"], "{label}: typed without accents");
+        assert!(html.contains("Nguyễn Văn An") && html.contains("1 kết quả"), "{label}: the name shown as written");
+        let (_, html) = get(&admin, &app, "/users?q=NGUYEN&sort=name").await;
+        assert_eq!(names(&html), ["nt.binh", "nv.an"], "{label}: in capitals, sorted by name");
+        let (_, html) = get(&admin, &app, "/users?q=duc").await;
+        assert_eq!(names(&html), ["tv.duc"], "{label}: đ typed as d");
+        let (_, html) = get(&admin, &app, "/users?q=Tr%E1%BA%A7n+V%C4%83n").await;
+        assert_eq!(names(&html), ["tv.duc"], "{label}: with accents still");
+        // The commune's officer: the same search, only its own commune's account.
+        let x = app.login("xa.x01").await;
+        let (_, html) = get(&x, &app, "/users?q=van").await;
+        assert_eq!(names(&html), ["nv.an"], "{label}: not X02's Trần Văn Đức");
+    })
+    .await;
+}
