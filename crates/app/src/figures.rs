@@ -12,7 +12,10 @@
 //! requests for a cold province page compute it once, not 32 times).
 
 use crate::ServiceResult;
+use chiso_store::Store;
 use chiso_store::revision::Revision;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::any::Any;
 use std::collections::HashMap;
 use std::future::Future;
@@ -69,7 +72,39 @@ impl FiguresCache {
         Ok(v)
     }
 
-    /// Figures computed so far (not served from the cache).
+    /// [`FiguresCache::get_or_compute`] for figures worth sharing between processes (seconds to compute):
+    /// on a miss here, the figures another process stored at the same revision are read from the database;
+    /// figures computed here are stored there for the others. A body that does not read back is computed
+    /// again (figures are derived data).
+    pub async fn get_or_compute_shared<T, F, Fut>(
+        &self,
+        store: &Store,
+        key: FigureKey,
+        revision: Revision,
+        compute: F,
+    ) -> ServiceResult<Arc<T>>
+    where
+        T: Any + Send + Sync + Serialize + DeserializeOwned,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = ServiceResult<T>>,
+    {
+        let (kind, key_id, detail) = (key.kind, key.unit_id, key.detail.clone());
+        self.get_or_compute(key, revision, || async move {
+            if let Some((rev, body)) = store.shared_figure(kind, key_id, &detail).await?
+                && rev == revision.as_text()
+                && let Ok(v) = serde_json::from_str::<T>(&body)
+            {
+                return Ok(v);
+            }
+            let v = compute().await?;
+            let body = serde_json::to_string(&v).map_err(|e| crate::ServiceError::Internal(e.to_string()))?;
+            store.put_shared_figure(kind, key_id, &detail, &revision, &body, chiso_store::now_ms()).await?;
+            Ok(v)
+        })
+        .await
+    }
+
+    /// Figures not found in this process's cache so far (computed, or read from another process's).
     pub fn computations(&self) -> u64 {
         self.computations.load(std::sync::atomic::Ordering::Relaxed)
     }

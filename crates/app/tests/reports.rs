@@ -315,3 +315,52 @@ async fn figures_are_kept_until_a_write_below_whichever_process_writes() {
     })
     .await;
 }
+
+/// Issue 11: several `chiso serve` processes on one database behave as one — a province's line of the national
+/// overview, computed by one process, is read by the other from the database while the province's revision is
+/// the same, and computed again once something in the province changes.
+#[tokio::test]
+async fn the_national_overview_lines_computed_by_one_process_are_read_by_the_other() {
+    let fw = frameworks();
+    on_each_backend(|store, label| {
+        let fw = fw.clone();
+        async move {
+            let sys = Scope::system("t");
+            let tree = "code,name,level,parent_code,valid_from,valid_to\nP,Tỉnh Thử,province,,2025-07-01,\n\
+                        P.01,Xã Một,commune,P,2025-07-01,\n";
+            store.import_units_csv(&sys, tree).await.expect("tree");
+            let p1 = store.create_plan(&sys, "P.01", &plan(2026, serde_json::json!({}), vec![task("1")]), None, None).await.expect("plan");
+            let (a, b) = (at(&store, &fw, date!(2026 - 06 - 01), 9), at(&store, &fw, date!(2026 - 06 - 01), 10));
+            let province = store.unit_by_code(&sys, "P").await.expect("unit");
+            let o = a.reports().overview(&sys, chiso_app::reports::NATIONAL, "2026-H1").await.expect("overview");
+            assert_eq!(o.lines.len(), 1, "{label}");
+            // Process A stored the line it computed, at the province's revision.
+            let (revision, body) =
+                store.shared_figure("overview-line", province.id, "2026-H1|2026-06-01").await.expect("read").expect("stored by A");
+            let lines = store.line_revisions(&sys, chiso_store::overview::OverviewRoot::National, 2026).await.expect("lines");
+            let rev = lines.iter().find(|(u, _)| u.id == province.id).map(|(_, r)| *r).expect("line");
+            assert_eq!(revision, rev.as_text(), "{label}");
+            // Process B reads it rather than computing it: a body marked here shows in B's overview.
+            let marked = body.replacen("Tỉnh Thử", "Tỉnh Thử (đọc từ cơ sở dữ liệu)", 1);
+            store.put_shared_figure("overview-line", province.id, "2026-H1|2026-06-01", &rev, &marked, 0).await.expect("put");
+            let o = b.reports().overview(&sys, chiso_app::reports::NATIONAL, "2026-H1").await.expect("overview");
+            assert_eq!(o.lines[0].1.name, "Tỉnh Thử (đọc từ cơ sở dữ liệu)", "{label}: B read A's line");
+            assert_eq!(o.tasks.by_status.total(), 1, "{label}");
+            // An update in the province: B computes the line again (the marked body is not served).
+            let t = store.tasks(&sys, p1.id).await.expect("tasks").remove(0);
+            let spec = scope_of(&store, "P.01", Role::Specialist).await;
+            let update = chiso_store::progress::NewUpdate {
+                status: chiso_core::progress::TaskStatus::Done,
+                percent: None,
+                completed_on: Some(date!(2026 - 05 - 20)),
+                reason: None,
+                narrative: "Đã xong".into(),
+                files: vec![],
+            };
+            a.store.record_update_at(&spec, t.row.id, update, t.row.version, a.now_ms()).await.expect("update");
+            let o = b.reports().overview(&sys, chiso_app::reports::NATIONAL, "2026-H1").await.expect("overview");
+            assert_eq!((o.lines[0].1.name.as_str(), o.tasks.by_status.done_all()), ("Tỉnh Thử", 1), "{label}: computed again");
+        }
+    })
+    .await;
+}

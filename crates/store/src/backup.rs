@@ -49,9 +49,10 @@ fn normalise(row: &[Value]) -> Vec<Value> {
     row.iter().map(|v| if let Value::Bool(b) = v { Value::from(i64::from(*b)) } else { v.clone() }).collect()
 }
 
-/// Tables not dumped: the migration bookkeeping, and unit revisions (derived: the triggers that keep them
-/// create a unit's row when the unit is restored, and every restored row bumps them again).
-const SKIP: &[&str] = &["_sqlx_migrations", "unit_revision", "unit_tree_revision"];
+/// Tables not dumped: the migration bookkeeping, unit revisions (derived: the triggers that keep them create
+/// a unit's row when the unit is restored, and every restored row bumps them again) and shared figures
+/// (derived, computed again on demand).
+const SKIP: &[&str] = &["_sqlx_migrations", "unit_revision", "unit_tree_revision", "shared_figure"];
 
 fn quote(ident: &str) -> StoreResult<String> {
     if ident.is_empty() || !ident.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {

@@ -32,7 +32,46 @@ fn range_end(prefix: &str) -> String {
     }
 }
 
+impl Revision {
+    /// As stored with a shared figure.
+    pub fn as_text(&self) -> String {
+        format!("{}.{}.{}.{}.{}", self.units, self.sum, self.ids, self.chain, self.tree)
+    }
+}
+
 impl Store {
+    /// A figure another process computed (`kind`, `key_id`, `detail`): the revision it was computed at (as
+    /// [`Revision::as_text`]) and its body.
+    pub async fn shared_figure(&self, kind: &str, key_id: i64, detail: &str) -> StoreResult<Option<(String, String)>> {
+        const SQL: &str = "SELECT revision, body FROM shared_figure WHERE kind = $1 AND key_id = $2 AND detail = $3";
+        Ok(crate::on_db!(&self.read, |p| sqlx::query_as(SQL).bind(kind).bind(key_id).bind(detail).fetch_optional(p).await)?)
+    }
+
+    /// Store a computed figure for the other processes (replacing an older one of the same key).
+    pub async fn put_shared_figure(
+        &self,
+        kind: &str,
+        key_id: i64,
+        detail: &str,
+        revision: &Revision,
+        body: &str,
+        at_ms: i64,
+    ) -> StoreResult<()> {
+        const SQL: &str = "INSERT INTO shared_figure (kind, key_id, detail, revision, body, computed_at) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (kind, key_id, detail) DO UPDATE SET revision = excluded.revision, body = excluded.body, computed_at = excluded.computed_at";
+        crate::on_db!(&self.write, |p| sqlx::query(SQL)
+            .bind(kind)
+            .bind(key_id)
+            .bind(detail)
+            .bind(revision.as_text())
+            .bind(body)
+            .bind(at_ms)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
     /// The revision of the subtree under `root` (the scope's whole subtree when None) and of the root's
     /// ancestors. One query: an indexed range scan over the unit paths. The root must be within the scope.
     pub async fn subtree_revision(&self, scope: &Scope, root: Option<&Unit>) -> StoreResult<Revision> {

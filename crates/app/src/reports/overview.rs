@@ -102,10 +102,11 @@ impl Reports<'_> {
         let mut lines = Vec::new();
         for (unit, revision) in store.line_revisions(scope, OverviewRoot::National, year).await? {
             let key = FigureKey { kind: "overview-line", unit_id: unit.id, detail: format!("{}|{today}", period.code()) };
+            // Shared with the other processes on this database: a province's line takes seconds on a cold one.
             let line = self
                 .app
                 .figures
-                .get_or_compute(key, revision, || async {
+                .get_or_compute_shared(store, key, revision, || async {
                     let facts =
                         store.overview_facts(scope, OverviewRoot::Line(&unit), year, &period.code(), today.min(sp.window.to)).await?;
                     Ok::<_, ServiceError>(overview_lines(&facts, &sp, today).into_iter().next().map(|(_, l)| l))

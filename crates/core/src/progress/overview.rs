@@ -5,12 +5,12 @@
 
 use super::{StatusCounts, StatusFacts, Submission, SubmissionCounts, TaskCounts, TaskStatus, UNCLASSIFIED};
 use crate::plan::{PlanStatus, issued_late};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use time::Date;
 
 /// Where a unit stands with its plan of the year.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PlanIssue {
     /// Issued on or before the deadline its parent plan set.
@@ -59,7 +59,7 @@ impl PlanIssue {
 }
 
 /// How many units of a subtree stand where with their plan of the year.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PlanIssueCounts {
     /// Units expected to have a plan (every unit in force in the year).
     pub expected: u32,
@@ -130,7 +130,7 @@ pub fn task_shares(c: &StatusCounts) -> Option<(f64, f64, f64)> {
 
 /// One line of the overview: a child of the unit looked at, with its own plan and report, and the counts of
 /// its whole subtree (itself included).
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OverviewLine {
     pub code: String,
     pub name: String,
