@@ -335,14 +335,16 @@ async fn the_national_overview_lines_computed_by_one_process_are_read_by_the_oth
             let o = a.reports().overview(&sys, chiso_app::reports::NATIONAL, "2026-H1").await.expect("overview");
             assert_eq!(o.lines.len(), 1, "{label}");
             // Process A stored the line it computed, at the province's revision.
-            let (revision, body) =
-                store.shared_figure("overview-line", province.id, "2026-H1|2026-06-01").await.expect("read").expect("stored by A");
+            let stored = store.shared_figures_of("overview-line", province.id).await.expect("read");
+            assert_eq!(stored.len(), 1, "{label}: stored by A");
+            let (detail, revision, body) = stored.into_iter().next().expect("stored by A");
+            assert!(detail.starts_with("2026-H1|2026-06-01|"), "{label}: {detail}");
             let lines = store.line_revisions(&sys, chiso_store::overview::OverviewRoot::National, 2026).await.expect("lines");
             let rev = lines.iter().find(|(u, _)| u.id == province.id).map(|(_, r)| *r).expect("line");
             assert_eq!(revision, rev.as_text(), "{label}");
             // Process B reads it rather than computing it: a body marked here shows in B's overview.
             let marked = body.replacen("Tỉnh Thử", "Tỉnh Thử (đọc từ cơ sở dữ liệu)", 1);
-            store.put_shared_figure("overview-line", province.id, "2026-H1|2026-06-01", &rev, &marked, 0).await.expect("put");
+            store.put_shared_figure("overview-line", province.id, &detail, &rev, &marked, 0).await.expect("put");
             let o = b.reports().overview(&sys, chiso_app::reports::NATIONAL, "2026-H1").await.expect("overview");
             assert_eq!(o.lines[0].1.name, "Tỉnh Thử (đọc từ cơ sở dữ liệu)", "{label}: B read A's line");
             assert_eq!(o.tasks.by_status.total(), 1, "{label}");

@@ -47,6 +47,12 @@ impl Store {
         Ok(crate::on_db!(&self.read, |p| sqlx::query_as(SQL).bind(kind).bind(key_id).bind(detail).fetch_optional(p).await)?)
     }
 
+    /// Every stored figure of `kind` about `key_id`: (detail, revision, body), by detail.
+    pub async fn shared_figures_of(&self, kind: &str, key_id: i64) -> StoreResult<Vec<(String, String, String)>> {
+        const SQL: &str = "SELECT detail, revision, body FROM shared_figure WHERE kind = $1 AND key_id = $2 ORDER BY detail";
+        Ok(crate::on_db!(&self.read, |p| sqlx::query_as(SQL).bind(kind).bind(key_id).fetch_all(p).await)?)
+    }
+
     /// Store a computed figure for the other processes (replacing an older one of the same key).
     pub async fn put_shared_figure(
         &self,

@@ -82,27 +82,58 @@ impl Reports<'_> {
             ("", Reach::Subtree { unit_id, .. }) => Some(store.unit_by_id(scope, *unit_id).await?),
             (code, _) => Some(store.unit_by_code(scope, code).await?),
         };
-        let Some(root) = root else { return self.national_overview(scope, period).await.map(Arc::new) };
-        let revision = store.subtree_revision(scope, Some(&root)).await?;
-        let key = FigureKey { kind: "overview", unit_id: root.id, detail: format!("{}|{}", period.trim(), self.app.today()) };
-        self.app.figures.get_or_compute(key, revision, || self.compute_overview(scope, Some(root.clone()), period)).await
+        self.composed_overview(scope, root, period).await.map(Arc::new)
     }
 
-    /// The whole country's overview, put together province by province: each province's line is kept while
-    /// its own subtree is unchanged ([`crate::figures`]), so an update in one province recomputes that
-    /// province's line, not the country's (which reads every task of the year: seconds).
-    async fn national_overview(&self, scope: &Scope, period: &str) -> ServiceResult<Overview> {
+    /// The period shown and its schedule: for the whole country, Nghị định 09's; for a unit, its own (kept
+    /// while nothing below it or in its chain changes — its plans set them).
+    async fn overview_frame(&self, scope: &Scope, root: Option<&Unit>, period: &str) -> ServiceResult<(PeriodChoice, ScheduledPeriod)> {
+        let Some(unit) = root else {
+            let choice = self.national_period_choice(period)?;
+            let schedule = Schedule::nd09(choice.period.year(), &SchedulePolicy::default(), &self.app.calendar);
+            let sp = self.scheduled(&schedule, choice.period)?;
+            return Ok((choice, sp));
+        };
+        let revision = self.app.store.subtree_revision(scope, Some(unit)).await?;
+        let key = FigureKey { kind: "overview-frame", unit_id: unit.id, detail: format!("{}|{}", period.trim(), self.app.today()) };
+        let frame = self
+            .app
+            .figures
+            .get_or_compute(key, revision, || async {
+                let choice = self.period_choice(scope, unit, period).await?;
+                let schedule = self.schedule_for(unit, choice.period.year()).await?;
+                let sp = self.scheduled(&schedule, choice.period)?;
+                Ok::<_, ServiceError>((choice, sp))
+            })
+            .await?;
+        Ok(frame.as_ref().clone())
+    }
+
+    /// An overview put together line by line: each line (a province of the country, a commune of a province)
+    /// is kept while its own subtree is unchanged ([`crate::figures`]) and shared with the other processes on
+    /// the database, so an update recomputes one line, not the whole overview (the country's reads every
+    /// task of the year: seconds), and a second process reads what the first computed.
+    async fn composed_overview(&self, scope: &Scope, root: Option<Unit>, period: &str) -> ServiceResult<Overview> {
         let store = &self.app.store;
-        let choice = self.national_period_choice(period)?;
+        let (choice, sp) = self.overview_frame(scope, root.as_ref(), period).await?;
         let period = choice.period;
-        let schedule = Schedule::nd09(period.year(), &SchedulePolicy::default(), &self.app.calendar);
-        let sp = self.scheduled(&schedule, period)?;
         let today = self.app.today();
         let year = i64::from(period.year());
+        // The schedule's due dates judge the lines' reports: lines computed under another schedule are others.
+        let schedule_digest = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            format!("{sp:?}").hash(&mut h);
+            h.finish()
+        };
+        let at = match &root {
+            Some(u) => OverviewRoot::Unit(u),
+            None => OverviewRoot::National,
+        };
         let mut lines = Vec::new();
-        for (unit, revision) in store.line_revisions(scope, OverviewRoot::National, year).await? {
-            let key = FigureKey { kind: "overview-line", unit_id: unit.id, detail: format!("{}|{today}", period.code()) };
-            // Shared with the other processes on this database: a province's line takes seconds on a cold one.
+        for (unit, revision) in store.line_revisions(scope, at, year).await? {
+            let key =
+                FigureKey { kind: "overview-line", unit_id: unit.id, detail: format!("{}|{today}|{schedule_digest:x}", period.code()) };
             let line = self
                 .app
                 .figures
@@ -116,28 +147,6 @@ impl Reports<'_> {
                 lines.push((unit, line.clone()));
             }
         }
-        Ok(Overview::new(None, choice, sp, today, lines, self.app.now_ms()))
-    }
-
-    async fn compute_overview(&self, scope: &Scope, root: Option<Unit>, period: &str) -> ServiceResult<Overview> {
-        let store = &self.app.store;
-        let choice = match &root {
-            Some(u) => self.period_choice(scope, u, period).await?,
-            None => self.national_period_choice(period)?,
-        };
-        let period = choice.period;
-        let schedule = match &root {
-            Some(u) => self.schedule_for(u, period.year()).await?,
-            None => Schedule::nd09(period.year(), &SchedulePolicy::default(), &self.app.calendar),
-        };
-        let sp = self.scheduled(&schedule, period)?;
-        let today = self.app.today();
-        let at = match &root {
-            Some(u) => OverviewRoot::Unit(u),
-            None => OverviewRoot::National,
-        };
-        let facts = store.overview_facts(scope, at, i64::from(period.year()), &period.code(), today.min(sp.window.to)).await?;
-        let lines = overview_lines(&facts, &sp, today);
         Ok(Overview::new(root, choice, sp, today, lines, self.app.now_ms()))
     }
 
