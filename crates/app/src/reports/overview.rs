@@ -82,15 +82,14 @@ impl Reports<'_> {
             ("", Reach::Subtree { unit_id, .. }) => Some(store.unit_by_id(scope, *unit_id).await?),
             (code, _) => Some(store.unit_by_code(scope, code).await?),
         };
-        // The whole overview is kept while nothing below its root changes (one query to know); when something
-        // did, it is put together again from its lines, of which only the changed ones are computed.
-        let revision = store.subtree_revision(scope, root.as_ref()).await?;
-        let key = FigureKey {
-            kind: "overview",
-            unit_id: root.as_ref().map_or(0, |u| u.id),
-            detail: format!("{}|{}", period.trim(), self.app.today()),
-        };
-        self.app.figures.get_or_compute(key, revision, || self.composed_overview(scope, root.clone(), period)).await
+        // A unit's whole overview is kept while nothing below it changes (one query to know); when something
+        // did, it is put together again from its lines, of which only the changed ones are computed. The
+        // country's is put together on every request: its lines' revisions cost about what the whole
+        // country's would (every unit is read either way).
+        let Some(root) = root else { return self.composed_overview(scope, None, period).await.map(Arc::new) };
+        let revision = store.subtree_revision(scope, Some(&root)).await?;
+        let key = FigureKey { kind: "overview", unit_id: root.id, detail: format!("{}|{}", period.trim(), self.app.today()) };
+        self.app.figures.get_or_compute(key, revision, || self.composed_overview(scope, Some(root.clone()), period)).await
     }
 
     /// The period shown and its schedule: for the whole country, Nghị định 09's; for a unit, its own (kept
