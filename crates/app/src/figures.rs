@@ -33,8 +33,10 @@ pub struct FigureKey {
 type Value = Arc<dyn Any + Send + Sync>;
 type Slot = Arc<tokio::sync::Mutex<Option<(Revision, Value)>>>;
 
-/// Keys kept at most; beyond, the idle ones are dropped (figures are cheap to compute again once).
-const CAPACITY: usize = 4096;
+/// Keys kept at most; when a new key would go beyond, every idle entry is dropped (figures are cheap to
+/// compute again once). A province's report page is the largest value (≈ 0.2 MB for Hà Nội's 126 communes),
+/// a commune's dashboard ≈ 50 KB: this bounds the cache to tens of megabytes.
+const CAPACITY: usize = 1024;
 
 /// Figures by key, each with the revision it was computed at. Shared by the clones of an `App`.
 #[derive(Default)]
