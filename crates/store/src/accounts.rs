@@ -517,37 +517,9 @@ impl Store {
         Ok(Some(SessionContext { user, csrf: r.csrf_token, scope, unread: r.unread }))
     }
 
-    /// The user and CSRF token of a live session.
+    /// The user and CSRF token of a live session ([`Store::session_context`] without the scope's use).
     pub async fn session_user(&self, token: &str) -> StoreResult<Option<(User, String)>> {
-        #[derive(sqlx::FromRow)]
-        struct Row {
-            id: i64,
-            username: String,
-            full_name: String,
-            role: String,
-            unit_id: Option<i64>,
-            agency_id: Option<i64>,
-            active: bool,
-            csrf_token: String,
-        }
-        const SQL: &str = "SELECT u.id, u.username, u.full_name, u.role, u.unit_id, u.agency_id, u.active, s.csrf_token \
-                           FROM session s JOIN app_user u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = $3";
-        let row: Option<Row> =
-            on_db!(&self.read, |p| sqlx::query_as(SQL).bind(token_hash(token)).bind(now_ms()).bind(true).fetch_optional(p).await)?;
-        Ok(row.map(|r| {
-            (
-                User {
-                    id: r.id,
-                    username: r.username,
-                    full_name: r.full_name,
-                    role: r.role,
-                    unit_id: r.unit_id,
-                    agency_id: r.agency_id,
-                    active: r.active,
-                },
-                r.csrf_token,
-            )
-        }))
+        Ok(self.session_context(token, false).await?.map(|s| (s.user, s.csrf)))
     }
 
     pub async fn delete_session(&self, token: &str) -> StoreResult<()> {
